@@ -1,0 +1,195 @@
+//! Command line: flags (clap derive) → a resolved [`RunConfig`], dispatch, exit codes.
+//!
+//! Parses arguments, sets up logging on stderr, runs the requested command and maps its
+//! result to the exit codes of `spec/cli.md`. A panic is caught and reported as an internal
+//! error (exit 1) rather than a Rust backtrace. No pipeline logic lives here.
+
+use crate::config::{self, Lang, Period, RunConfig};
+use crate::error::{Error, ExitCode, Result};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cseval",
+    version,
+    about = "Evaluate an outsourced customer-service provider against its contract"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub cmd: Cmd,
+    /// Print only errors on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// More log output on stderr (-v info, -vv debug).
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Compute the KPIs, score them against the contract and write the report.
+    Run(RunArgs),
+    /// Read and check every input and the contract; write nothing.
+    Validate(RunArgs),
+    /// Write deterministic synthetic exports (an express-courier service centre).
+    Sample(SampleArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// Contract template (TOML).
+    #[arg(long)]
+    pub contract: PathBuf,
+    /// Contact logs: files, directories or globs.
+    #[arg(long, num_args = 1.., required = true)]
+    pub calls: Vec<PathBuf>,
+    /// Survey responses: files, directories or globs.
+    #[arg(long, num_args = 1..)]
+    pub surveys: Vec<PathBuf>,
+    /// Evaluation month, YYYY-MM (default: the month of the latest contact).
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub period: Option<String>,
+    /// First day of a range of months (YYYY-MM-DD); one report per month.
+    #[arg(long, requires = "to")]
+    pub from: Option<String>,
+    /// Day after the range ends, exclusive (YYYY-MM-DD).
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
+    /// Folder with earlier periods' metrics.json (the reports folder itself works).
+    #[arg(long)]
+    pub history: Option<PathBuf>,
+    /// Report language.
+    #[arg(long, value_enum, default_value = "zh")]
+    pub lang: Lang,
+    /// Output folder (default: reports/<contract id>/<period>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing report.
+    #[arg(long)]
+    pub force: bool,
+    /// Exit with code 4 when the report was written but an SLA was missed.
+    #[arg(long)]
+    pub fail_on_breach: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SampleArgs {
+    /// Output folder.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Number of months.
+    #[arg(long, default_value_t = 2)]
+    pub months: u32,
+    /// Contacts per month.
+    #[arg(long, default_value_t = 3000)]
+    pub contacts_per_month: u32,
+    /// Random seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// First month, YYYY-MM.
+    #[arg(long, default_value = "2026-09")]
+    pub start: String,
+}
+
+fn parse_day(s: &str, flag: &str) -> Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        Error::usage(format!("{flag} `{s}` is not a date")).with_hint("write dates as YYYY-MM-DD")
+    })
+}
+
+/// Resolve flags and files into a run configuration.
+pub fn resolve(a: &RunArgs) -> Result<(RunConfig, Option<(chrono::NaiveDate, chrono::NaiveDate)>)> {
+    let (contract, calendar) = config::load_contract(&a.contract)?;
+    let calls = crate::ingest::expand_paths(&a.calls, "--calls")?;
+    let surveys = crate::ingest::expand_paths(&a.surveys, "--surveys")?;
+    let period = a.period.as_deref().map(Period::parse_month).transpose()?;
+    let range = match (&a.from, &a.to) {
+        (Some(f), Some(t)) => {
+            let (f, t) = (parse_day(f, "--from")?, parse_day(t, "--to")?);
+            if f >= t {
+                return Err(Error::usage("--from must be before --to"));
+            }
+            Some((f, t))
+        }
+        _ => None,
+    };
+    Ok((
+        RunConfig {
+            contract,
+            calendar,
+            calls,
+            surveys,
+            period,
+            lang: a.lang,
+            out: a.out.clone(),
+            force: a.force,
+            fail_on_breach: a.fail_on_breach,
+            history: a.history.clone(),
+        },
+        range,
+    ))
+}
+
+fn init_logging(quiet: bool, verbose: u8) {
+    let level = if quiet {
+        tracing::Level::ERROR
+    } else {
+        match verbose {
+            0 => tracing::Level::WARN,
+            1 => tracing::Level::INFO,
+            _ => tracing::Level::DEBUG,
+        }
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
+fn dispatch(cli: Cli) -> Result<ExitCode> {
+    match cli.cmd {
+        Cmd::Run(a) => {
+            let (cfg, range) = resolve(&a)?;
+            crate::pipeline::run(&cfg, range, cli.quiet)
+        }
+        Cmd::Validate(a) => {
+            let (cfg, _) = resolve(&a)?;
+            crate::pipeline::validate(&cfg)
+        }
+        Cmd::Sample(a) => {
+            let start = Period::parse_month(&a.start)?;
+            crate::sample::write(&a.out, start.start, a.months, a.contacts_per_month, a.seed)?;
+            Ok(ExitCode::Ok)
+        }
+    }
+}
+
+/// Entry point: returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::Usage as i32
+            } else {
+                0
+            };
+        }
+    };
+    init_logging(cli.quiet, cli.verbose);
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error (a bug in cseval, please report it): {info}");
+    }));
+    match std::panic::catch_unwind(|| dispatch(cli)) {
+        Ok(Ok(code)) => code as i32,
+        Ok(Err(e)) => {
+            eprintln!("error: {e}");
+            e.code as i32
+        }
+        Err(_) => ExitCode::Runtime as i32,
+    }
+}

@@ -1,0 +1,131 @@
+//! Configuration stage: command-line options plus the contract template and its business
+//! calendar, resolved once into a [`RunConfig`] that every later stage reads.
+//!
+//! Nothing here touches contact data. Errors are usage errors (exit code 2) that name the
+//! file and key at fault.
+
+pub mod calendar;
+pub mod contract;
+
+pub use calendar::Calendar;
+pub use contract::Contract;
+
+use crate::error::{Error, Result};
+use chrono::{Datelike, NaiveDate, TimeZone};
+use chrono_tz::Tz;
+use std::path::PathBuf;
+
+/// Report language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+/// The evaluation period: half-open `[start, end)` in the contract's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+impl Period {
+    /// The calendar month `YYYY-MM`.
+    pub fn parse_month(s: &str) -> Result<Period> {
+        let bad = || {
+            Error::usage(format!("--period `{s}` is not a month"))
+                .with_hint("write the period as YYYY-MM, e.g. --period 2026-10")
+        };
+        let (y, m) = s.split_once('-').ok_or_else(bad)?;
+        let y: i32 = y.parse().map_err(|_| bad())?;
+        let m: u32 = m.parse().map_err(|_| bad())?;
+        let start = NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(bad)?;
+        Ok(Period::month_of(start))
+    }
+
+    pub fn month_of(d: NaiveDate) -> Period {
+        let start = NaiveDate::from_ymd_opt(d.year(), d.month(), 1).expect("first of month");
+        let end = if d.month() == 12 {
+            NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
+        }
+        .expect("first of next month");
+        Period { start, end }
+    }
+
+    /// `YYYY-MM` for a month, else `start_end`.
+    pub fn label(&self) -> String {
+        if Period::month_of(self.start) == *self {
+            self.start.format("%Y-%m").to_string()
+        } else {
+            format!("{}_{}", self.start, self.end)
+        }
+    }
+
+    /// Period bounds as Unix milliseconds in the time zone.
+    pub fn bounds_ms(&self, tz: Tz) -> (i64, i64) {
+        let at = |d: NaiveDate| {
+            tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+                .earliest()
+                .expect("midnight exists")
+                .timestamp_millis()
+        };
+        (at(self.start), at(self.end))
+    }
+
+    /// The previous calendar month (for history lookups).
+    pub fn previous_month(&self) -> Period {
+        Period::month_of(self.start.pred_opt().expect("date in range"))
+    }
+}
+
+/// Everything a run needs, resolved once from flags and files.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub contract: Contract,
+    pub calendar: Option<Calendar>,
+    pub calls: Vec<PathBuf>,
+    pub surveys: Vec<PathBuf>,
+    /// `None`: the month of the latest `arrived_at` (decided after ingest).
+    pub period: Option<Period>,
+    pub lang: Lang,
+    pub out: Option<PathBuf>,
+    pub force: bool,
+    pub fail_on_breach: bool,
+    pub history: Option<PathBuf>,
+}
+
+/// Load the contract and its calendar.
+pub fn load_contract(path: &std::path::Path) -> Result<(Contract, Option<Calendar>)> {
+    let mut contract = Contract::load(path)?;
+    let calendar = if contract.calendar_paths.is_empty() {
+        None
+    } else {
+        Some(Calendar::load(&contract.calendar_paths)?)
+    };
+    let day = calendar
+        .as_ref()
+        .map(|c| c.working_day_seconds() as f64)
+        .unwrap_or(8.0 * 3600.0);
+    contract.resolve_working_days(day);
+    Ok((contract, calendar))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_period_is_half_open_and_local() {
+        let p = Period::parse_month("2026-12").unwrap();
+        assert_eq!(p.start, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+        assert_eq!(p.end, NaiveDate::from_ymd_opt(2027, 1, 1).unwrap());
+        let (a, _) = p.bounds_ms(chrono_tz::Asia::Shanghai);
+        // 2026-12-01 00:00 +08:00 = 2026-11-30 16:00 UTC.
+        assert_eq!(a, 1_796_054_400_000);
+        assert_eq!(p.label(), "2026-12");
+        assert!(Period::parse_month("2026-13").is_err());
+        assert!(Period::parse_month("202610").is_err());
+    }
+}

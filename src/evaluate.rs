@@ -1,0 +1,290 @@
+//! Evaluate stage: score the computed KPIs against the contract.
+//!
+//! Each `[[sla]]` becomes a scorecard line (target, actual, numerator, denominator, status
+//! met / missed / not_measurable, clause). The incentive tiers are tried in order (the first
+//! whose conditions hold applies), the penalty for missed service levels is computed with its
+//! cap, and history (earlier periods' `metrics.json`) gives previous-period values and the
+//! count of consecutive failing periods that can open a termination right. This stage
+//! computes no KPI and writes no file.
+
+use crate::config::contract::{Condition, Op, SlaMetric};
+use crate::config::{Contract, Period};
+use crate::kpi::Kpis;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Tolerance for comparing a measured ratio with a target written as a decimal fraction
+/// (0.7 × 10 is 7.000000000000001 in binary floating point).
+const EPS: f64 = 1e-9;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Met,
+    Missed,
+    NotMeasurable,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ScoreLine {
+    pub id: String,
+    pub clause: String,
+    pub metric: String,
+    pub channel: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub complexity: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub priority: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub threshold: Option<String>,
+    pub target: f64,
+    pub actual: Option<f64>,
+    pub numerator: f64,
+    pub denominator: f64,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub note: Option<String>,
+    pub previous_actual: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct IncentiveResult {
+    pub tier: Option<String>,
+    pub clause: Option<String>,
+    pub bonus_rate: f64,
+    pub bonus: Option<f64>,
+    pub penalty_rate: f64,
+    pub penalty: Option<f64>,
+    #[serde(default)]
+    pub penalty_clause: Option<String>,
+    #[serde(default)]
+    pub breached_slas: Vec<String>,
+    /// This period counts as a failure (its tier has `failure = true`).
+    #[serde(default)]
+    pub failure: bool,
+    pub consecutive_failures: u32,
+    pub termination_threshold: Option<u32>,
+    pub termination_right: bool,
+    /// Earlier periods found in the history, oldest first.
+    #[serde(default)]
+    pub history_periods: Vec<String>,
+}
+
+/// What we read of an earlier period's `metrics.json`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HistoryEntry {
+    pub contract_id: String,
+    pub period: HistoryPeriod,
+    #[serde(default)]
+    pub overall: Option<crate::kpi::Overall>,
+    #[serde(default)]
+    pub scorecard: Vec<ScoreLine>,
+    #[serde(default)]
+    pub incentive: Option<IncentiveResult>,
+    #[serde(default)]
+    pub topics: Vec<crate::kpi::TopicRow>,
+    #[serde(default)]
+    pub complaint_types: Vec<crate::kpi::ComplaintRow>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HistoryPeriod {
+    pub start: String,
+    pub end: String,
+}
+
+/// Read every `metrics.json` below `dir` that belongs to the contract and ends on or before
+/// the period start. Sorted oldest first; one entry per period (the last found wins).
+pub fn read_history(
+    dir: &Path,
+    contract_id: &str,
+    period: Period,
+) -> crate::error::Result<Vec<HistoryEntry>> {
+    let mut found = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let rd = std::fs::read_dir(&d)
+            .map_err(|e| crate::error::io_err(&d, "read the history folder", e))?;
+        let mut entries: Vec<_> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n == "metrics.json") {
+                let text = match std::fs::read_to_string(&p) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        tracing::warn!(file = %p.display(), "history: cannot read: {e}");
+                        continue;
+                    }
+                };
+                match serde_json::from_str::<HistoryEntry>(&text) {
+                    Ok(h)
+                        if h.contract_id == contract_id
+                            && h.period.end <= period.start.to_string() =>
+                    {
+                        found.insert(h.period.start.clone(), h);
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(file = %p.display(), "history: not a cseval metrics.json: {e}")
+                    }
+                }
+            }
+        }
+    }
+    Ok(found.into_values().collect())
+}
+
+fn holds(c: &Condition, value: Option<f64>) -> bool {
+    let Some(v) = value else { return false };
+    match c.op {
+        Op::Ge => v >= c.value - EPS,
+        Op::Gt => v > c.value + EPS,
+        Op::Le => v <= c.value + EPS,
+        Op::Lt => v < c.value - EPS,
+        Op::Eq => (v - c.value).abs() <= EPS,
+    }
+}
+
+/// The value a tier condition names: an SLA's actual, else an overall metric.
+fn subject_value(subject: &str, kpis: &Kpis, scorecard: &[ScoreLine]) -> Option<f64> {
+    if let Some(line) = scorecard.iter().find(|l| l.id == subject) {
+        return line.actual;
+    }
+    let o = &kpis.overall;
+    match subject {
+        "resolution_rate" => o.resolution_rate,
+        "fcr_rate" => o.fcr_rate,
+        "csat_mean" => o.csat_mean,
+        "csat_top_box_rate" => o.csat_top_box_rate,
+        "csat_response_rate" => o.csat_response_rate,
+        "complaint_rate" => o.complaint_rate,
+        "nps" => o.nps,
+        "abandon_rate" => o.abandon_rate,
+        "service_level" => kpis.channels.get("phone").and_then(|c| c.service_level),
+        _ => None,
+    }
+}
+
+/// Score the period.
+pub fn evaluate(
+    contract: &Contract,
+    kpis: &Kpis,
+    period: Period,
+    history: &[HistoryEntry],
+    lang_en: bool,
+) -> (Vec<ScoreLine>, IncentiveResult) {
+    let previous = history
+        .iter()
+        .rev()
+        .find(|h| h.period.end == period.start.to_string());
+    let scorecard: Vec<ScoreLine> = contract
+        .slas
+        .iter()
+        .zip(&kpis.sla)
+        .map(|(s, m)| {
+            let status = match m.actual {
+                None => Status::NotMeasurable,
+                Some(a) if a >= s.target - EPS => Status::Met,
+                Some(_) => Status::Missed,
+            };
+            ScoreLine {
+                id: s.id.clone(),
+                clause: s.clause.clone(),
+                metric: s.metric.as_str().to_string(),
+                channel: s.channel.map(|c| c.as_str().to_string()),
+                complexity: s.complexity.map(|c| c.as_str().to_string()),
+                priority: s.priority.map(|c| c.as_str().to_string()),
+                threshold: s.threshold.map(|t| t.describe(lang_en)),
+                target: s.target,
+                actual: m.actual,
+                numerator: m.numerator,
+                denominator: m.denominator,
+                status,
+                note: m.why_missing.map(|w| w.to_string()),
+                previous_actual: previous
+                    .and_then(|p| p.scorecard.iter().find(|l| l.id == s.id))
+                    .and_then(|l| l.actual),
+            }
+        })
+        .collect();
+
+    let mut res = IncentiveResult {
+        history_periods: history.iter().map(|h| h.period.start.clone()).collect(),
+        ..Default::default()
+    };
+    let fee = contract.info.monthly_base_fee;
+    if let Some(inc) = &contract.incentive {
+        res.clause = inc.clause.clone();
+        res.termination_threshold = inc.consecutive_failures_for_termination;
+        let tier = inc.tiers.iter().find(|t| {
+            let v = |c: &Condition| holds(c, subject_value(&c.subject, kpis, &scorecard));
+            t.always || (t.all.iter().all(v) && (t.any.is_empty() || t.any.iter().any(v)))
+        });
+        if let Some(t) = tier {
+            res.tier = Some(t.name.clone());
+            res.bonus_rate = t.bonus_rate;
+            res.bonus = fee.map(|f| round_money(f * t.bonus_rate));
+            res.failure = t.failure;
+        }
+    }
+    res.breached_slas = scorecard
+        .iter()
+        .filter(|l| l.status == Status::Missed)
+        .map(|l| l.id.clone())
+        .collect();
+    if let Some(p) = &contract.penalty {
+        let raw = p.per_breached_sla_rate * res.breached_slas.len() as f64;
+        res.penalty_rate = p.cap_rate.map_or(raw, |c| raw.min(c));
+        res.penalty = fee.map(|f| round_money(f * res.penalty_rate));
+        res.penalty_clause = p.clause.clone();
+    }
+    // Consecutive failures: this period (if failing) plus the unbroken run of failing
+    // periods immediately before it.
+    if res.failure {
+        let mut n = 1;
+        let mut expect_end = period.start.to_string();
+        for h in history.iter().rev() {
+            let failing = h.incentive.as_ref().is_some_and(|i| i.failure);
+            if h.period.end != expect_end || !failing {
+                break;
+            }
+            n += 1;
+            expect_end = h.period.start.clone();
+        }
+        res.consecutive_failures = n;
+    }
+    res.termination_right = res
+        .termination_threshold
+        .is_some_and(|t| t > 0 && res.consecutive_failures >= t);
+    (scorecard, res)
+}
+
+fn round_money(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// True when the line's metric is a rate (shown as a percentage).
+pub fn is_rate_metric(metric: &str) -> bool {
+    metric != SlaMetric::CsatMean.as_str()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditions_compare_with_tolerance() {
+        let c = Condition {
+            text: String::new(),
+            subject: "x".into(),
+            op: Op::Ge,
+            value: 0.7,
+        };
+        assert!(holds(&c, Some(7.0 / 10.0)));
+        assert!(holds(&c, Some(0.7 * 10.0 / 10.0)));
+        assert!(!holds(&c, Some(0.6999)));
+        assert!(!holds(&c, None));
+    }
+}

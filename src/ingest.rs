@@ -1,0 +1,314 @@
+//! Ingest stage: find input files and read them as rows of cells.
+//!
+//! Inputs are files, directories (every supported file inside, sorted by name) or globs.
+//! CSV/TSV/TXT are decoded (UTF-8, UTF-8 with BOM, else GB18030) and their delimiter is
+//! detected from the header line; XLSX/XLSM/XLS/ODS are read with calamine (first sheet),
+//! keeping typed cells (numbers, dates). Rows are pushed one at a time into a [`RowSink`],
+//! so no stage holds a second copy of the raw file. This stage knows nothing of canonical
+//! columns: mapping values onto records is the normalize stage's job.
+
+use crate::error::{io_err, Error, Result};
+use calamine::{open_workbook_auto, Data, Reader};
+use chrono::NaiveDateTime;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// One cell as read from a file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell<'a> {
+    Empty,
+    Text(&'a str),
+    Number(f64),
+    /// A date/time-formatted workbook cell.
+    DateTime(NaiveDateTime),
+    /// A duration-formatted workbook cell, in seconds.
+    Duration(f64),
+    Bool(bool),
+}
+
+impl Cell<'_> {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+    /// Render for messages and text fields.
+    pub fn to_text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.trim().to_string(),
+            Cell::Number(n) => {
+                if n.fract() == 0.0 && n.abs() < 1e15 {
+                    format!("{}", *n as i64)
+                } else {
+                    format!("{n}")
+                }
+            }
+            Cell::DateTime(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            Cell::Duration(s) => format!("{s}"),
+            Cell::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+/// Receives a table: its header, then each data row with its row number as a user sees it
+/// (spreadsheet row / CSV line, header = 1).
+pub trait RowSink {
+    fn header(&mut self, file: &InputFile, headers: &[String]) -> Result<()>;
+    fn row(&mut self, row_no: u64, cells: &[Cell<'_>]);
+}
+
+/// An input file with its fingerprint.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InputFile {
+    pub path: PathBuf,
+    pub sha256: String,
+    /// Data rows read.
+    pub rows: u64,
+}
+
+const SUPPORTED: &[&str] = &["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "xlsb", "ods"];
+
+fn is_supported(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| SUPPORTED.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Expand files, directories and globs into a sorted, de-duplicated file list.
+pub fn expand_paths(specs: &[PathBuf], what: &str) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for spec in specs {
+        if spec.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(spec)
+                .map_err(|e| io_err(spec, "list the directory", e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && is_supported(p))
+                .collect();
+            files.sort();
+            if files.is_empty() {
+                return Err(Error::input(format!(
+                    "{}: the directory holds no supported {what} file",
+                    spec.display()
+                ))
+                .with_hint(format!("supported extensions: {}", SUPPORTED.join(", "))));
+            }
+            out.extend(files);
+        } else if spec.is_file() {
+            out.push(spec.clone());
+        } else {
+            let pattern = spec.to_string_lossy();
+            let matches: Vec<PathBuf> = glob::glob(&pattern)
+                .map_err(|e| Error::usage(format!("{what} `{pattern}`: invalid glob: {e}")))?
+                .filter_map(|r| r.ok())
+                .filter(|p| p.is_file())
+                .collect();
+            if matches.is_empty() {
+                return Err(
+                    Error::input(format!("{what} `{pattern}`: no such file")).with_hint(
+                        "pass a file, a directory or a quoted glob such as \"exports/*.csv\"",
+                    ),
+                );
+            }
+            out.extend(matches);
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));
+    Ok(out)
+}
+
+/// Read a file into a sink. Returns its fingerprint and row count.
+pub fn read_file(path: &Path, sink: &mut dyn RowSink) -> Result<InputFile> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let bytes = std::fs::read(path).map_err(|e| io_err(path, "read", e))?;
+    let sha256 = format!("{:x}", Sha256::digest(&bytes));
+    let mut file = InputFile {
+        path: path.to_path_buf(),
+        sha256,
+        rows: 0,
+    };
+    match ext.as_str() {
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
+            drop(bytes);
+            read_workbook(&mut file, sink)?
+        }
+        _ => read_csv(&mut file, &bytes, sink)?,
+    }
+    Ok(file)
+}
+
+/// Decode bytes: UTF-8 (BOM stripped), else GB18030.
+pub fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => {
+            let (s, _, _) = encoding_rs::GB18030.decode(bytes);
+            s
+        }
+    }
+}
+
+fn detect_delimiter(text: &str) -> u8 {
+    let first = text.lines().next().unwrap_or("");
+    [b',', b'\t', b';', b'|']
+        .into_iter()
+        .max_by_key(|d| first.bytes().filter(|b| b == d).count())
+        .filter(|d| first.bytes().any(|b| b == *d))
+        .unwrap_or(b',')
+}
+
+fn read_csv(file: &mut InputFile, bytes: &[u8], sink: &mut dyn RowSink) -> Result<()> {
+    let text = decode(bytes);
+    if text.trim().is_empty() {
+        return Err(
+            Error::input(format!("{}: the file is empty", file.path.display()))
+                .with_hint("expected a header row and data rows"),
+        );
+    }
+    if text.as_bytes().contains(&0) {
+        return Err(Error::input(format!(
+            "{}: the file contains NUL bytes: it is not a text export",
+            file.path.display()
+        )));
+    }
+    let delim = detect_delimiter(&text);
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    let mut header_seen = false;
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                return Err(Error::input(format!(
+                    "{}: line {line}: cannot parse CSV: {e}",
+                    file.path.display()
+                ))
+                .with_hint("check for a quote left open or a wrong delimiter"));
+            }
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if !header_seen {
+            let headers: Vec<String> = record.iter().map(|h| h.trim().to_string()).collect();
+            sink.header(file, &headers)?;
+            header_seen = true;
+            continue;
+        }
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let cells: Vec<Cell> = record
+            .iter()
+            .map(|f| {
+                if f.is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(f)
+                }
+            })
+            .collect();
+        file.rows += 1;
+        sink.row(line, &cells);
+    }
+    if !header_seen {
+        return Err(Error::input(format!(
+            "{}: no header row",
+            file.path.display()
+        )));
+    }
+    Ok(())
+}
+
+fn read_workbook(file: &mut InputFile, sink: &mut dyn RowSink) -> Result<()> {
+    let path = file.path.clone();
+    let mut wb = open_workbook_auto(&path).map_err(|e| {
+        Error::input(format!("{}: cannot open the workbook: {e}", path.display()))
+            .with_hint("the file may be damaged or not really a spreadsheet; re-export it")
+    })?;
+    let sheet =
+        wb.sheet_names().first().cloned().ok_or_else(|| {
+            Error::input(format!("{}: the workbook has no sheet", path.display()))
+        })?;
+    let range = wb.worksheet_range(&sheet).map_err(|e| {
+        Error::input(format!(
+            "{}: sheet `{sheet}`: cannot read: {e}",
+            path.display()
+        ))
+    })?;
+    let start_row = range.start().map(|(r, _)| r).unwrap_or(0) as u64;
+    let start_col = range.start().map(|(_, c)| c).unwrap_or(0) as usize;
+    let mut rows = range.rows();
+    let header_row = rows
+        .next()
+        .ok_or_else(|| Error::input(format!("{}: sheet `{sheet}` is empty", path.display())))?;
+    let mut headers: Vec<String> = vec![String::new(); start_col];
+    headers.extend(header_row.iter().map(|c| match c {
+        Data::String(s) => s.trim().to_string(),
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    }));
+    sink.header(file, &headers)?;
+    let mut cells: Vec<Cell> = Vec::new();
+    for (i, row) in rows.enumerate() {
+        cells.clear();
+        cells.extend(std::iter::repeat_n(Cell::Empty, start_col));
+        cells.extend(row.iter().map(|c| match c {
+            Data::Empty | Data::Error(_) => Cell::Empty,
+            Data::String(s) => Cell::Text(s.as_str()),
+            Data::Int(i) => Cell::Number(*i as f64),
+            Data::Float(f) => Cell::Number(*f),
+            Data::Bool(b) => Cell::Bool(*b),
+            Data::DateTime(dt) => {
+                if dt.is_duration() {
+                    Cell::Duration(dt.as_f64() * 86_400.0)
+                } else {
+                    match dt.as_datetime() {
+                        Some(t) => Cell::DateTime(t),
+                        None => Cell::Number(dt.as_f64()),
+                    }
+                }
+            }
+            Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.as_str()),
+        }));
+        if cells.iter().all(|c| c.is_empty()) {
+            continue;
+        }
+        file.rows += 1;
+        // Row numbers as Excel shows them: 1-based, header at start_row + 1.
+        sink.row(start_row + i as u64 + 2, &cells);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gb18030_and_bom_are_decoded() {
+        let (gb, _, _) = encoding_rs::GB18030.encode("渠道,主题\n电话,运费\n");
+        assert_eq!(decode(&gb), "渠道,主题\n电话,运费\n");
+        assert_eq!(decode("\u{feff}a,b".as_bytes()), "a,b");
+    }
+
+    #[test]
+    fn delimiter_detection() {
+        assert_eq!(detect_delimiter("a\tb\tc\n1\t2\t3"), b'\t');
+        assert_eq!(detect_delimiter("a;b;c"), b';');
+        assert_eq!(detect_delimiter("a,b"), b',');
+        assert_eq!(detect_delimiter("single"), b',');
+    }
+}

@@ -1,0 +1,861 @@
+//! KPI stage: every figure of `spec/metrics.md`, computed with Polars' lazy API.
+//!
+//! Input: the accepted canonical contacts and survey responses, the period, the contract
+//! (for per-channel thresholds and the survey scale) and the business calendar. The stage
+//! filters to the period, derives per-contact flags (answered, abandoned, short abandon,
+//! resolved, response time on the wall clock and on the business calendar) and aggregates
+//! them overall, per channel, per topic, per complaint type, per agent, per day and per hour.
+//! It also measures each SLA's numerator and denominator. It does not decide whether a
+//! target is met or what a tier pays: that is the evaluate stage.
+
+use crate::config::contract::{Denominator, SlaMetric, Threshold};
+use crate::config::{Calendar, Contract, Period};
+use crate::error::Result;
+use crate::model::Channel;
+use chrono::{Datelike, TimeZone, Timelike};
+use polars::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Overall figures (`metrics.json` → `overall`).
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq)]
+pub struct Overall {
+    pub contacts: u64,
+    pub answered: u64,
+    pub abandoned: u64,
+    pub short_abandoned: u64,
+    pub unanswered: u64,
+    pub resolved: u64,
+    pub resolution_rate: Option<f64>,
+    pub fcr_rate: Option<f64>,
+    pub abandon_rate: Option<f64>,
+    pub asa_seconds: Option<f64>,
+    pub aht_seconds: Option<f64>,
+    pub csat_mean: Option<f64>,
+    pub csat_top_box_rate: Option<f64>,
+    pub csat_responses: u64,
+    pub csat_response_rate: Option<f64>,
+    pub nps: Option<f64>,
+    pub complaints: u64,
+    pub complaint_rate: Option<f64>,
+}
+
+/// Per-channel figures (`metrics.json` → `channels.<channel>`).
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq)]
+pub struct ChannelMetrics {
+    pub contacts: u64,
+    pub answered: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub abandoned: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_abandoned: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unanswered: Option<u64>,
+    pub service_level: Option<f64>,
+    pub service_level_threshold_seconds: Option<f64>,
+    pub asa_seconds: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub abandon_rate: Option<f64>,
+    pub response_p50_seconds: Option<f64>,
+    pub response_p90_seconds: Option<f64>,
+    pub aht_seconds: Option<f64>,
+    pub resolved: u64,
+    pub resolution_rate: Option<f64>,
+    pub fcr_rate: Option<f64>,
+    pub csat_mean: Option<f64>,
+    pub csat_responses: u64,
+    pub complaints: u64,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct TopicRow {
+    pub topic: Option<String>,
+    pub contacts: u64,
+    pub share: f64,
+    pub previous_contacts: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct ComplaintRow {
+    pub complaint_type: Option<String>,
+    pub complaints: u64,
+    pub share: f64,
+    pub previous_complaints: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct AgentRow {
+    pub agent_id: String,
+    pub agent_name: Option<String>,
+    pub team: Option<String>,
+    pub contacts: u64,
+    pub answered: u64,
+    pub resolved: u64,
+    pub resolution_rate: Option<f64>,
+    pub asa_seconds: Option<f64>,
+    pub aht_seconds: Option<f64>,
+    pub csat_mean: Option<f64>,
+    pub csat_responses: u64,
+}
+
+/// Volume per local day of the period.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct DayRow {
+    pub date: String,
+    pub contacts: u64,
+    pub answered: u64,
+    /// Service level of the channels that have a service-level threshold, that day.
+    pub service_level: Option<f64>,
+}
+
+/// Volume per weekday (0 = Monday) and hour.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct HourRow {
+    pub weekday: u32,
+    pub hour: u32,
+    pub contacts: u64,
+    pub abandoned: u64,
+}
+
+/// Numerator and denominator of one SLA.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Measurement {
+    pub numerator: f64,
+    pub denominator: f64,
+    /// `None` when the population is empty or the data has no such column.
+    pub actual: Option<f64>,
+    /// Why the measurement is missing.
+    #[serde(skip)]
+    pub why_missing: Option<&'static str>,
+}
+
+/// Satisfaction score distribution.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct ScoreRow {
+    pub score: f64,
+    pub responses: u64,
+}
+
+/// All computed figures for a period.
+#[derive(Debug, Clone)]
+pub struct Kpis {
+    pub overall: Overall,
+    pub channels: BTreeMap<String, ChannelMetrics>,
+    pub topics: Vec<TopicRow>,
+    pub complaint_types: Vec<ComplaintRow>,
+    pub agents: Vec<AgentRow>,
+    pub days: Vec<DayRow>,
+    pub hours: Vec<HourRow>,
+    pub scores: Vec<ScoreRow>,
+    pub sla: Vec<Measurement>,
+    pub out_of_period: u64,
+    /// Survey responses counted in the period.
+    pub survey_in_period: u64,
+    /// Accepted survey records attributed to another period.
+    pub survey_out_of_period: u64,
+}
+
+fn ratio(n: f64, d: f64) -> Option<f64> {
+    if d > 0.0 {
+        Some(n / d)
+    } else {
+        None
+    }
+}
+
+/// Add the per-contact columns every KPI uses. `contacts` must already be in the period.
+fn enrich(
+    contacts: DataFrame,
+    contract: &Contract,
+    calendar: Option<&Calendar>,
+) -> Result<DataFrame> {
+    let is = |c: Channel| col("channel").eq(lit(c.as_str()));
+    // Per-channel short-abandon and service-level thresholds as when/then chains.
+    let mut sa = lit(0.0f64);
+    let mut sl = lit(NULL).cast(DataType::Float64);
+    for &c in Channel::ALL {
+        sa = when(is(c))
+            .then(lit(contract.short_abandon_seconds(c)))
+            .otherwise(sa);
+        if let Some(t) = contract.service_level_threshold(c) {
+            sl = when(is(c)).then(lit(t)).otherwise(sl);
+        }
+    }
+    let secs = |e: Expr| e.cast(DataType::Float64) / lit(1000.0);
+    let mut df = contacts
+        .lazy()
+        .with_columns([
+            col("answered_ms")
+                .is_not_null()
+                .or(col("answered_flag").fill_null(lit(false)))
+                .alias("answered"),
+            is(Channel::Phone).or(is(Channel::Chat)).alias("realtime"),
+            coalesce(&[col("resolved_flag"), col("resolved_ms").is_not_null()]).alias("resolved"),
+            secs(col("resolved_ms") - col("arrived_ms")).alias("resolve_s"),
+            col("complexity")
+                .fill_null(lit("standard"))
+                .alias("complexity"),
+            col("kind").eq(lit("complaint")).alias("is_complaint"),
+            sa.alias("sa_threshold"),
+            sl.alias("sl_threshold"),
+        ])
+        .with_columns([
+            when(col("answered_ms").is_not_null())
+                .then(secs(col("answered_ms") - col("arrived_ms")))
+                .when(col("answered"))
+                .then(col("wait_s"))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("resp_s"),
+            col("realtime")
+                .and(col("answered").not())
+                .alias("abandoned"),
+            col("realtime")
+                .not()
+                .and(col("answered").not())
+                .alias("unanswered"),
+        ])
+        .with_columns([
+            col("abandoned")
+                .and(
+                    coalesce(&[col("wait_s"), col("resolve_s")])
+                        .lt(col("sa_threshold"))
+                        .fill_null(lit(false)),
+                )
+                .alias("short_abandoned"),
+            col("answered")
+                .and(col("resp_s").lt_eq(col("sl_threshold")))
+                .fill_null(lit(false))
+                .alias("sl_hit"),
+            col("sl_threshold").is_not_null().alias("sl_scope"),
+            col("answered")
+                .and(col("resolved"))
+                .alias("resolved_answered"),
+            col("answered")
+                .and(col("fcr").fill_null(lit(false)))
+                .alias("fcr_answered"),
+        ])
+        .collect()?;
+
+    // Column kernel: working time on the business calendar, local day and hour.
+    let arrived = df.column("arrived_ms")?.i64()?.clone();
+    let resp = df.column("resp_s")?.f64()?.clone();
+    let resolved = df.column("resolved_ms")?.i64()?.clone();
+    let n = df.height();
+    let mut resp_work: Vec<Option<f64>> = Vec::with_capacity(n);
+    let mut resolve_work: Vec<Option<f64>> = Vec::with_capacity(n);
+    let mut day: Vec<String> = Vec::with_capacity(n);
+    let mut hour: Vec<u32> = Vec::with_capacity(n);
+    let mut weekday: Vec<u32> = Vec::with_capacity(n);
+    let tz = contract.tz();
+    for i in 0..n {
+        let a = arrived.get(i).unwrap_or(0);
+        let work = |b: i64| match calendar {
+            Some(c) => c.working_seconds(a, b),
+            None => (b - a) as f64 / 1000.0,
+        };
+        resp_work.push(resp.get(i).map(|r| work(a + (r * 1000.0).round() as i64)));
+        resolve_work.push(resolved.get(i).map(work));
+        let local = tz.timestamp_millis_opt(a).single();
+        match local {
+            Some(t) => {
+                day.push(t.format("%Y-%m-%d").to_string());
+                hour.push(t.hour());
+                weekday.push(t.weekday().num_days_from_monday());
+            }
+            None => {
+                day.push(String::new());
+                hour.push(0);
+                weekday.push(0);
+            }
+        }
+    }
+    df.with_column(Column::new("resp_work_s".into(), resp_work))?;
+    df.with_column(Column::new("resolve_work_s".into(), resolve_work))?;
+    df.with_column(Column::new("day".into(), day))?;
+    df.with_column(Column::new("hour".into(), hour))?;
+    df.with_column(Column::new("weekday".into(), weekday))?;
+    Ok(df)
+}
+
+fn count(name: &str) -> Expr {
+    col(name).cast(DataType::Int64).sum()
+}
+
+/// The aggregations shared by the overall figures and every breakdown.
+fn contact_aggs() -> Vec<Expr> {
+    let answered = || col("answered");
+    vec![
+        len().cast(DataType::Int64).alias("contacts"),
+        count("answered").alias("answered"),
+        count("abandoned").alias("abandoned"),
+        count("short_abandoned").alias("short_abandoned"),
+        count("unanswered").alias("unanswered"),
+        count("resolved").alias("resolved"),
+        count("resolved_answered").alias("resolved_answered"),
+        count("fcr_answered").alias("fcr_answered"),
+        col("fcr")
+            .is_not_null()
+            .cast(DataType::Int64)
+            .sum()
+            .alias("fcr_known"),
+        count("is_complaint").alias("complaints"),
+        count("sl_hit").alias("sl_hit"),
+        col("sl_scope")
+            .and(col("short_abandoned").not())
+            .cast(DataType::Int64)
+            .sum()
+            .alias("sl_base"),
+        col("resp_s").filter(answered()).mean().alias("asa"),
+        // ASA across channels only makes sense for the real-time ones (phone, chat).
+        col("resp_s")
+            .filter(answered().and(col("realtime")))
+            .mean()
+            .alias("asa_rt"),
+        col("resp_s")
+            .filter(answered())
+            .quantile(lit(0.5), QuantileMethod::Linear)
+            .alias("p50"),
+        col("resp_s")
+            .filter(answered())
+            .quantile(lit(0.9), QuantileMethod::Linear)
+            .alias("p90"),
+        col("handle_s").filter(answered()).mean().alias("aht"),
+    ]
+}
+
+/// Typed access to one row of an aggregated frame.
+struct Row<'a> {
+    df: &'a DataFrame,
+    i: usize,
+}
+
+impl Row<'_> {
+    fn f(&self, name: &str) -> Option<f64> {
+        self.df
+            .column(name)
+            .ok()?
+            .get(self.i)
+            .ok()?
+            .extract::<f64>()
+    }
+    fn u(&self, name: &str) -> u64 {
+        self.f(name).unwrap_or(0.0) as u64
+    }
+    fn s(&self, name: &str) -> Option<String> {
+        let v = self.df.column(name).ok()?.get(self.i).ok()?;
+        v.extract_str().map(|s| s.to_string())
+    }
+}
+
+/// Satisfaction responses of the period, each with the channel/agent/topic of its contact.
+fn responses(
+    all_contacts: &DataFrame,
+    period_contacts: &DataFrame,
+    surveys: &DataFrame,
+    bounds: (i64, i64),
+) -> Result<(DataFrame, u64)> {
+    let (a, b) = bounds;
+    let linked = all_contacts.clone().lazy().select([
+        col("contact_id"),
+        col("channel"),
+        col("agent_id"),
+        col("topic"),
+        col("arrived_ms").alias("contact_arrived_ms"),
+    ]);
+    let from_surveys = surveys
+        .clone()
+        .lazy()
+        .left_join(linked, col("contact_id"), col("contact_id"))
+        .with_column(coalesce(&[col("responded_ms"), col("contact_arrived_ms")]).alias("when_ms"))
+        // No time at all: attributed to the period being evaluated.
+        .filter(
+            col("when_ms")
+                .is_null()
+                .or(col("when_ms").gt_eq(lit(a)).and(col("when_ms").lt(lit(b)))),
+        )
+        .select([
+            col("score"),
+            col("nps"),
+            col("channel"),
+            col("agent_id"),
+            col("topic"),
+        ])
+        .collect()?;
+    let out_of_period = (surveys.height() - from_surveys.height()) as u64;
+    let inline = period_contacts
+        .clone()
+        .lazy()
+        .filter(
+            col("satisfaction")
+                .is_not_null()
+                .and(col("has_survey").not()),
+        )
+        .select([
+            col("satisfaction").alias("score"),
+            lit(NULL).cast(DataType::Float64).alias("nps"),
+            col("channel"),
+            col("agent_id"),
+            col("topic"),
+        ]);
+    Ok((
+        concat([from_surveys.lazy(), inline], UnionArgs::default())?.collect()?,
+        out_of_period,
+    ))
+}
+
+struct Csat {
+    mean: Option<f64>,
+    n: u64,
+}
+
+fn csat_by(resp: &DataFrame, key: &str) -> Result<BTreeMap<String, Csat>> {
+    let g = resp
+        .clone()
+        .lazy()
+        .filter(col(key).is_not_null())
+        .group_by([col(key)])
+        .agg([
+            col("score").mean().alias("mean"),
+            len().cast(DataType::Int64).alias("n"),
+        ])
+        .collect()?;
+    let mut m = BTreeMap::new();
+    for i in 0..g.height() {
+        let r = Row { df: &g, i };
+        if let Some(k) = r.s(key) {
+            m.insert(
+                k,
+                Csat {
+                    mean: r.f("mean"),
+                    n: r.u("n"),
+                },
+            );
+        }
+    }
+    Ok(m)
+}
+
+/// Group by a text column (nulls kept as their own group), count, share, ordered by count
+/// desc then key asc (nulls last).
+fn ranked_counts(lf: LazyFrame, key: &str) -> Result<Vec<(Option<String>, u64, f64)>> {
+    let g = lf
+        .group_by([col(key)])
+        .agg([len().cast(DataType::Int64).alias("n")])
+        .collect()?;
+    let total: u64 = (0..g.height()).map(|i| Row { df: &g, i }.u("n")).sum();
+    let mut rows: Vec<(Option<String>, u64, f64)> = (0..g.height())
+        .map(|i| {
+            let r = Row { df: &g, i };
+            let n = r.u("n");
+            (r.s(key), n, n as f64 / total as f64)
+        })
+        .collect();
+    rows.sort_by(|x, y| {
+        y.1.cmp(&x.1).then_with(|| match (&x.0, &y.0) {
+            (Some(a), Some(b)) => a.cmp(b),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        })
+    });
+    Ok(rows)
+}
+
+/// Compute every KPI for the period.
+pub fn compute(
+    contacts: &DataFrame,
+    surveys: &DataFrame,
+    contract: &Contract,
+    calendar: Option<&Calendar>,
+    period: Period,
+) -> Result<Kpis> {
+    let tz = contract.tz();
+    let (a, b) = period.bounds_ms(tz);
+    let in_period = col("arrived_ms")
+        .gt_eq(lit(a))
+        .and(col("arrived_ms").lt(lit(b)));
+    let period_df = contacts.clone().lazy().filter(in_period).collect()?;
+    let out_of_period = (contacts.height() - period_df.height()) as u64;
+    let df = enrich(period_df, contract, calendar)?;
+    let (resp, survey_out_of_period) = responses(contacts, &df, surveys, (a, b))?;
+    let top = contract.survey.top_box_min();
+
+    // Overall.
+    let o = df.clone().lazy().select(contact_aggs()).collect()?;
+    let r = Row { df: &o, i: 0 };
+    let s = resp
+        .clone()
+        .lazy()
+        .select([
+            col("score").mean().alias("mean"),
+            len().cast(DataType::Int64).alias("n"),
+            col("score")
+                .gt_eq(lit(top))
+                .cast(DataType::Int64)
+                .sum()
+                .alias("top"),
+            col("nps")
+                .is_not_null()
+                .cast(DataType::Int64)
+                .sum()
+                .alias("nps_n"),
+            col("nps")
+                .gt_eq(lit(9.0))
+                .cast(DataType::Int64)
+                .sum()
+                .alias("promoters"),
+            col("nps")
+                .lt_eq(lit(6.0))
+                .cast(DataType::Int64)
+                .sum()
+                .alias("detractors"),
+        ])
+        .collect()?;
+    let sr = Row { df: &s, i: 0 };
+    let contacts_n = r.u("contacts");
+    let answered = r.u("answered") as f64;
+    let short = r.u("short_abandoned") as f64;
+    let csat_n = sr.u("n");
+    let nps_n = sr.u("nps_n") as f64;
+    let overall = Overall {
+        contacts: contacts_n,
+        answered: r.u("answered"),
+        abandoned: r.u("abandoned"),
+        short_abandoned: r.u("short_abandoned"),
+        unanswered: r.u("unanswered"),
+        resolved: r.u("resolved"),
+        resolution_rate: ratio(r.u("resolved_answered") as f64, answered),
+        fcr_rate: if r.u("fcr_known") > 0 {
+            ratio(r.u("fcr_answered") as f64, answered)
+        } else {
+            None
+        },
+        abandon_rate: {
+            // Over the real-time channels only: email is never abandoned.
+            let rt = df
+                .clone()
+                .lazy()
+                .filter(col("realtime"))
+                .select([len().cast(DataType::Int64).alias("n")])
+                .collect()?;
+            let rt_n = Row { df: &rt, i: 0 }.u("n") as f64;
+            ratio(r.u("abandoned") as f64 - short, rt_n - short)
+        },
+        asa_seconds: r.f("asa_rt"),
+        aht_seconds: r.f("aht"),
+        csat_mean: if csat_n > 0 { sr.f("mean") } else { None },
+        csat_top_box_rate: ratio(sr.u("top") as f64, csat_n as f64),
+        csat_responses: csat_n,
+        csat_response_rate: ratio(csat_n as f64, answered),
+        nps: if nps_n > 0.0 {
+            Some(100.0 * (sr.u("promoters") as f64 - sr.u("detractors") as f64) / nps_n)
+        } else {
+            None
+        },
+        complaints: r.u("complaints"),
+        complaint_rate: ratio(r.u("complaints") as f64, contacts_n as f64),
+    };
+
+    // Channels.
+    let csat_ch = csat_by(&resp, "channel")?;
+    let g = df
+        .clone()
+        .lazy()
+        .group_by([col("channel")])
+        .agg(contact_aggs())
+        .collect()?;
+    let mut channels = BTreeMap::new();
+    for i in 0..g.height() {
+        let r = Row { df: &g, i };
+        let name = r.s("channel").unwrap_or_default();
+        let ch = Channel::parse(&name).unwrap_or(Channel::Other);
+        let n = r.u("contacts") as f64;
+        let ans = r.u("answered") as f64;
+        let short = r.u("short_abandoned") as f64;
+        let threshold = contract.service_level_threshold(ch);
+        let cs = csat_ch.get(&name);
+        let m = ChannelMetrics {
+            contacts: r.u("contacts"),
+            answered: r.u("answered"),
+            abandoned: ch.is_realtime().then(|| r.u("abandoned")),
+            short_abandoned: ch.is_realtime().then(|| r.u("short_abandoned")),
+            unanswered: (!ch.is_realtime()).then(|| r.u("unanswered")),
+            service_level: threshold
+                .and_then(|_| ratio(r.u("sl_hit") as f64, r.u("sl_base") as f64)),
+            service_level_threshold_seconds: threshold,
+            asa_seconds: r.f("asa"),
+            abandon_rate: if ch.is_realtime() {
+                ratio(r.u("abandoned") as f64 - short, n - short)
+            } else {
+                None
+            },
+            response_p50_seconds: r.f("p50"),
+            response_p90_seconds: r.f("p90"),
+            aht_seconds: r.f("aht"),
+            resolved: r.u("resolved"),
+            resolution_rate: ratio(r.u("resolved_answered") as f64, ans),
+            fcr_rate: if r.u("fcr_known") > 0 {
+                ratio(r.u("fcr_answered") as f64, ans)
+            } else {
+                None
+            },
+            csat_mean: cs.and_then(|c| c.mean),
+            csat_responses: cs.map(|c| c.n).unwrap_or(0),
+            complaints: r.u("complaints"),
+        };
+        channels.insert(name, m);
+    }
+
+    // Hotspots and complaint types.
+    let topics = ranked_counts(
+        df.clone()
+            .lazy()
+            .filter(col("kind").eq(lit("consultation"))),
+        "topic",
+    )?
+    .into_iter()
+    .map(|(topic, contacts, share)| TopicRow {
+        topic,
+        contacts,
+        share,
+        previous_contacts: None,
+    })
+    .collect();
+    let complaint_types = ranked_counts(
+        df.clone().lazy().filter(col("is_complaint")),
+        "complaint_type",
+    )?
+    .into_iter()
+    .map(|(complaint_type, complaints, share)| ComplaintRow {
+        complaint_type,
+        complaints,
+        share,
+        previous_complaints: None,
+    })
+    .collect();
+
+    // Agents.
+    let csat_ag = csat_by(&resp, "agent_id")?;
+    let mut aggs = contact_aggs();
+    aggs.push(col("agent_name").drop_nulls().first().alias("agent_name"));
+    aggs.push(col("team").drop_nulls().first().alias("team"));
+    let g = df
+        .clone()
+        .lazy()
+        .filter(col("agent_id").is_not_null())
+        .group_by([col("agent_id")])
+        .agg(aggs)
+        .sort(["agent_id"], SortMultipleOptions::default())
+        .collect()?;
+    let agents = (0..g.height())
+        .map(|i| {
+            let r = Row { df: &g, i };
+            let id = r.s("agent_id").unwrap_or_default();
+            let cs = csat_ag.get(&id);
+            AgentRow {
+                agent_name: r.s("agent_name"),
+                team: r.s("team"),
+                contacts: r.u("contacts"),
+                answered: r.u("answered"),
+                resolved: r.u("resolved"),
+                resolution_rate: ratio(r.u("resolved_answered") as f64, r.u("answered") as f64),
+                asa_seconds: r.f("asa_rt"),
+                aht_seconds: r.f("aht"),
+                csat_mean: cs.and_then(|c| c.mean),
+                csat_responses: cs.map(|c| c.n).unwrap_or(0),
+                agent_id: id,
+            }
+        })
+        .collect();
+
+    // Days and hours.
+    let g = df
+        .clone()
+        .lazy()
+        .group_by([col("day")])
+        .agg(contact_aggs())
+        .sort(["day"], SortMultipleOptions::default())
+        .collect()?;
+    let days = (0..g.height())
+        .map(|i| {
+            let r = Row { df: &g, i };
+            DayRow {
+                date: r.s("day").unwrap_or_default(),
+                contacts: r.u("contacts"),
+                answered: r.u("answered"),
+                service_level: ratio(r.u("sl_hit") as f64, r.u("sl_base") as f64),
+            }
+        })
+        .collect();
+    let g = df
+        .clone()
+        .lazy()
+        .group_by([col("weekday"), col("hour")])
+        .agg([
+            len().cast(DataType::Int64).alias("contacts"),
+            count("abandoned").alias("abandoned"),
+        ])
+        .sort(["weekday", "hour"], SortMultipleOptions::default())
+        .collect()?;
+    let hours = (0..g.height())
+        .map(|i| {
+            let r = Row { df: &g, i };
+            HourRow {
+                weekday: r.u("weekday") as u32,
+                hour: r.u("hour") as u32,
+                contacts: r.u("contacts"),
+                abandoned: r.u("abandoned"),
+            }
+        })
+        .collect();
+    let g = resp
+        .clone()
+        .lazy()
+        .group_by([col("score")])
+        .agg([len().cast(DataType::Int64).alias("n")])
+        .sort(["score"], SortMultipleOptions::default())
+        .collect()?;
+    let scores = (0..g.height())
+        .map(|i| {
+            let r = Row { df: &g, i };
+            ScoreRow {
+                score: r.f("score").unwrap_or(0.0),
+                responses: r.u("n"),
+            }
+        })
+        .collect();
+
+    let sla = contract
+        .slas
+        .iter()
+        .map(|s| measure(&df, &resp, s, contract))
+        .collect::<Result<Vec<_>>>()?;
+
+    Ok(Kpis {
+        overall,
+        channels,
+        topics,
+        complaint_types,
+        agents,
+        days,
+        hours,
+        scores,
+        sla,
+        out_of_period,
+        survey_in_period: csat_n,
+        survey_out_of_period,
+    })
+}
+
+/// Numerator and denominator of one SLA over the enriched period frame.
+fn measure(
+    df: &DataFrame,
+    resp: &DataFrame,
+    sla: &crate::config::contract::Sla,
+    contract: &Contract,
+) -> Result<Measurement> {
+    let mut filter = lit(true);
+    if let Some(c) = sla.channel {
+        filter = filter.and(col("channel").eq(lit(c.as_str())));
+    }
+    if let Some(c) = sla.complexity {
+        filter = filter.and(col("complexity").eq(lit(c.as_str())));
+    }
+    if let Some(p) = sla.priority {
+        filter = filter.and(col("priority").eq(lit(p.as_str())));
+    }
+    if let Some(k) = sla.kind {
+        filter = filter.and(col("kind").eq(lit(k.as_str())));
+    }
+    let within = |wall: &str, work: &str| -> Expr {
+        match sla.threshold {
+            Some(Threshold::Seconds(t)) => col(wall).lt_eq(lit(t)).fill_null(lit(false)),
+            Some(Threshold::WorkingSeconds(t)) => col(work).lt_eq(lit(t)).fill_null(lit(false)),
+            None => lit(false),
+        }
+    };
+    let not_short = col("short_abandoned").not();
+    let (num, den, extra_filter): (Expr, Expr, Expr) = match sla.metric {
+        SlaMetric::ServiceLevel | SlaMetric::ResponseWithin => (
+            col("answered")
+                .and(within("resp_s", "resp_work_s"))
+                .cast(DataType::Int64)
+                .sum(),
+            not_short.clone().cast(DataType::Int64).sum(),
+            lit(true),
+        ),
+        SlaMetric::ResolutionRate => match sla.denominator {
+            Denominator::Answered => (count("resolved_answered"), count("answered"), lit(true)),
+            Denominator::Contacts => (count("resolved"), len().cast(DataType::Int64), lit(true)),
+        },
+        SlaMetric::FcrRate => (count("fcr_answered"), count("answered"), lit(true)),
+        SlaMetric::ResolvedWithin => (
+            col("resolved")
+                .and(within("resolve_s", "resolve_work_s"))
+                .cast(DataType::Int64)
+                .sum(),
+            len().cast(DataType::Int64),
+            lit(true),
+        ),
+        SlaMetric::CsatMean | SlaMetric::CsatTopBoxRate => {
+            // Responses, filtered by the linked contact's channel.
+            let mut f = lit(true);
+            if let Some(c) = sla.channel {
+                f = f.and(col("channel").eq(lit(c.as_str())));
+            }
+            let top = contract.survey.top_box_min();
+            let num = if sla.metric == SlaMetric::CsatMean {
+                col("score").sum()
+            } else {
+                col("score").gt_eq(lit(top)).cast(DataType::Int64).sum()
+            };
+            let g = resp
+                .clone()
+                .lazy()
+                .filter(f)
+                .select([
+                    num.cast(DataType::Float64).alias("num"),
+                    len().cast(DataType::Float64).alias("den"),
+                ])
+                .collect()?;
+            let r = Row { df: &g, i: 0 };
+            let (n, d) = (r.f("num").unwrap_or(0.0), r.f("den").unwrap_or(0.0));
+            return Ok(Measurement {
+                numerator: n,
+                denominator: d,
+                actual: ratio(n, d),
+                why_missing: (d == 0.0).then_some("no satisfaction responses"),
+            });
+        }
+    };
+    let g = df
+        .clone()
+        .lazy()
+        .filter(filter.and(extra_filter))
+        .select([
+            num.cast(DataType::Float64).alias("num"),
+            den.cast(DataType::Float64).alias("den"),
+            col("fcr")
+                .is_not_null()
+                .cast(DataType::Int64)
+                .sum()
+                .alias("fcr_known"),
+        ])
+        .collect()?;
+    let r = Row { df: &g, i: 0 };
+    let (n, d) = (r.f("num").unwrap_or(0.0), r.f("den").unwrap_or(0.0));
+    if sla.metric == SlaMetric::FcrRate && r.u("fcr_known") == 0 {
+        return Ok(Measurement {
+            numerator: 0.0,
+            denominator: d,
+            actual: None,
+            why_missing: Some("the inputs have no first_contact_resolved column"),
+        });
+    }
+    Ok(Measurement {
+        numerator: n,
+        denominator: d,
+        actual: ratio(n, d),
+        why_missing: (d == 0.0).then_some("no contacts in scope"),
+    })
+}

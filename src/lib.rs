@@ -1,0 +1,17 @@
+//! cseval: evaluates an outsourced customer-service provider against its contract.
+//!
+//! The pipeline, one module per stage: [`cli`] → [`config`] → [`ingest`] → [`normalize`] →
+//! [`kpi`] → [`evaluate`] → [`render`]. [`sample`] generates synthetic exports.
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod evaluate;
+pub mod ingest;
+pub mod kpi;
+pub mod model;
+pub mod normalize;
+pub mod pipeline;
+pub mod render;
+pub mod report;
+pub mod sample;

@@ -1,0 +1,136 @@
+//! Canonical vocabulary shared by every stage: channels, contact kinds, priorities and
+//! complexities, with their parsing rules from `spec/contact-record.md`.
+//!
+//! This module holds value types only; it reads no files and computes no KPI.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! canonical_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => $text:literal $(| $alias:literal)*),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The canonical spelling used in files and `metrics.json`.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            /// Parse a value case-insensitively, accepting the canonical spelling and the
+            /// common Chinese labels of the seeds.
+            pub fn parse(s: &str) -> Option<Self> {
+                let t = s.trim().to_lowercase();
+                $( if t == $text $(|| t == $alias)* { return Some($name::$variant); } )+
+                None
+            }
+            /// The accepted canonical spellings, for error messages.
+            pub fn expected() -> String {
+                [$($text),+].join(", ")
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+canonical_enum!(
+    /// Contact channel.
+    Channel {
+        Phone => "phone" | "电话" | "热线" | "call" | "voice",
+        Email => "email" | "邮件" | "电子邮件" | "e-mail" | "mail",
+        Chat => "chat" | "在线" | "在线客服" | "livechat",
+        Web => "web" | "网页" | "工单" | "ticket",
+        Social => "social" | "社交媒体" | "微信" | "微博",
+        Other => "other" | "其他",
+    }
+);
+
+canonical_enum!(
+    /// Contact kind (`kind` column). Missing means consultation.
+    Kind {
+        Consultation => "consultation" | "咨询",
+        Order => "order" | "订单" | "订单处理",
+        Complaint => "complaint" | "投诉",
+        Suggestion => "suggestion" | "建议",
+        Other => "other" | "其他",
+    }
+);
+
+canonical_enum!(
+    /// Contact priority.
+    Priority {
+        Normal => "normal" | "普通" | "一般",
+        Urgent => "urgent" | "紧急" | "加急",
+    }
+);
+
+canonical_enum!(
+    /// Request complexity.
+    Complexity {
+        Standard => "standard" | "标准" | "一般" | "简单",
+        Complex => "complex" | "复杂",
+    }
+);
+
+impl Channel {
+    /// Channels where an unanswered contact is an abandon (the customer gave up waiting);
+    /// on the others it is merely unanswered.
+    pub fn is_realtime(self) -> bool {
+        matches!(self, Channel::Phone | Channel::Chat)
+    }
+}
+
+/// Parse a boolean per `spec/contact-record.md`.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_lowercase().as_str() {
+        "true" | "1" | "y" | "yes" | "是" | "t" | "1.0" => Some(true),
+        "false" | "0" | "n" | "no" | "否" | "f" | "0.0" => Some(false),
+        _ => None,
+    }
+}
+
+/// Mask personal data for display: keep the first three and last four characters of a
+/// phone-like value (`138****5678`), hide everything else.
+pub fn mask(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() >= 8 {
+        let head: String = chars[..3].iter().collect();
+        let tail: String = chars[chars.len() - 4..].iter().collect();
+        format!("{head}****{tail}")
+    } else {
+        "****".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enums_parse_case_insensitively_and_in_chinese() {
+        assert_eq!(Channel::parse("PHONE"), Some(Channel::Phone));
+        assert_eq!(Channel::parse("邮件"), Some(Channel::Email));
+        assert_eq!(Channel::parse("fax"), None);
+        assert_eq!(Kind::parse("投诉"), Some(Kind::Complaint));
+        assert_eq!(Priority::parse(" Urgent "), Some(Priority::Urgent));
+    }
+
+    #[test]
+    fn bools() {
+        assert_eq!(parse_bool("是"), Some(true));
+        assert_eq!(parse_bool("N"), Some(false));
+        assert_eq!(parse_bool("maybe"), None);
+    }
+
+    #[test]
+    fn masking() {
+        assert_eq!(mask("13812345678"), "138****5678");
+        assert_eq!(mask("123"), "****");
+    }
+}

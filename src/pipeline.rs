@@ -1,0 +1,195 @@
+//! The pipeline: ingest → normalize → kpi → evaluate → report → render, for one period or
+//! for each month of a range (each month seeing the reports before it as history).
+//!
+//! This module only sequences the stages and decides the output folder; each stage lives in
+//! its own module.
+
+use crate::config::{Period, RunConfig};
+use crate::error::{Error, ExitCode, Result};
+use crate::evaluate::{self, HistoryEntry, Status};
+use crate::normalize::{self, Dataset};
+use chrono::{NaiveDate, TimeZone};
+use std::path::PathBuf;
+
+fn load(cfg: &RunConfig) -> Result<Dataset> {
+    let tz = cfg.contract.tz();
+    normalize::load(&cfg.calls, &cfg.surveys, tz, &cfg.contract.survey)
+}
+
+/// The month of the latest contact.
+fn default_period(cfg: &RunConfig, data: &Dataset) -> Result<Period> {
+    use polars::prelude::{col, IntoLazy};
+    let m = data
+        .contacts
+        .clone()
+        .lazy()
+        .select([col("arrived_ms").max()])
+        .collect()?;
+    let max = m
+        .column("arrived_ms")?
+        .get(0)?
+        .extract::<i64>()
+        .ok_or_else(|| {
+            Error::input("no contact was accepted from the inputs: nothing to evaluate")
+                .with_hint("see the rejected rows listed above, or run `cseval validate`")
+        })?;
+    let local = cfg
+        .contract
+        .tz()
+        .timestamp_millis_opt(max)
+        .single()
+        .expect("valid instant");
+    Ok(Period::month_of(local.date_naive()))
+}
+
+fn months(from: NaiveDate, to: NaiveDate) -> Vec<Period> {
+    let mut out = Vec::new();
+    let mut p = Period::month_of(from);
+    while p.start < to {
+        out.push(p);
+        p = Period::month_of(p.end);
+    }
+    out
+}
+
+/// `cseval run`.
+pub fn run(
+    cfg: &RunConfig,
+    range: Option<(NaiveDate, NaiveDate)>,
+    quiet: bool,
+) -> Result<ExitCode> {
+    let data = load(cfg)?;
+    report_rejections(&data, quiet);
+    let periods = match (range, cfg.period) {
+        (Some((f, t)), _) => months(f, t),
+        (None, Some(p)) => vec![p],
+        (None, None) => vec![default_period(cfg, &data)?],
+    };
+    let mut history: Vec<HistoryEntry> = match &cfg.history {
+        Some(dir) => evaluate::read_history(dir, &cfg.contract.info.id, periods[0])?,
+        None => Vec::new(),
+    };
+    let multi = periods.len() > 1;
+    let mut breach = false;
+    for period in periods {
+        history.retain(|h| h.period.end <= period.start.to_string());
+        let kpis = crate::kpi::compute(
+            &data.contacts,
+            &data.surveys,
+            &cfg.contract,
+            cfg.calendar.as_ref(),
+            period,
+        )?;
+        let (scorecard, incentive) = evaluate::evaluate(
+            &cfg.contract,
+            &kpis,
+            period,
+            &history,
+            cfg.lang == crate::config::Lang::En,
+        );
+        breach |= scorecard.iter().any(|l| l.status == Status::Missed);
+        let report = crate::report::build(cfg, period, kpis, scorecard, incentive, &data, &history);
+        let out = match (&cfg.out, multi) {
+            (Some(o), false) => o.clone(),
+            (Some(o), true) => o.join(period.label()),
+            (None, _) => PathBuf::from("reports")
+                .join(&cfg.contract.info.id)
+                .join(period.label()),
+        };
+        crate::render::write_report(&report, &out, cfg.force)?;
+        if !quiet {
+            eprintln!(
+                "cseval: {} {}: {} contacts, {} of {} SLAs met; report in {}",
+                cfg.contract.info.id,
+                period.label(),
+                report.overall.contacts,
+                report
+                    .scorecard
+                    .iter()
+                    .filter(|l| l.status == Status::Met)
+                    .count(),
+                report.scorecard.len(),
+                out.display()
+            );
+        }
+        println!("{}", out.display());
+        // This period becomes history for the next one.
+        let json = serde_json::to_string(&report).map_err(|e| Error::runtime(e.to_string()))?;
+        if let Ok(h) = serde_json::from_str::<HistoryEntry>(&json) {
+            history.push(h);
+        }
+    }
+    Ok(if breach && cfg.fail_on_breach {
+        ExitCode::Breach
+    } else {
+        ExitCode::Ok
+    })
+}
+
+fn report_rejections(data: &Dataset, quiet: bool) {
+    if quiet || data.rejections.is_empty() {
+        return;
+    }
+    let n = data.rejections.len();
+    eprintln!(
+        "cseval: {n} row(s) not accepted (listed on the report's data-quality sheet); first ones:"
+    );
+    for r in data.rejections.iter().take(5) {
+        eprintln!(
+            "  {} row {} column {}: {} ({})",
+            r.file, r.row, r.column, r.reason, r.category
+        );
+    }
+}
+
+/// `cseval validate`: read and check everything, print a summary, write nothing.
+/// Exit 0 when every row was accepted, 3 when some were rejected.
+pub fn validate(cfg: &RunConfig) -> Result<ExitCode> {
+    let data = load(cfg)?;
+    println!(
+        "contract {} ({}): {} SLA(s)",
+        cfg.contract.info.id,
+        cfg.contract.path.display(),
+        cfg.contract.slas.len()
+    );
+    if let Some(c) = &cfg.calendar {
+        println!(
+            "calendar {}: {} holidays, {} make-up workdays",
+            c.name,
+            c.holidays.len(),
+            c.workdays.len()
+        );
+    }
+    for f in data.inputs.iter().chain(&data.survey_inputs) {
+        println!(
+            "input {}: {} rows, sha256 {}",
+            f.path.display(),
+            f.rows,
+            f.sha256
+        );
+    }
+    let r = &data.contact_rows;
+    println!(
+        "contacts: read {} = accepted {} + rejected {} + duplicates {}",
+        r.read, r.accepted, r.rejected, r.duplicates
+    );
+    let s = &data.survey_rows;
+    println!(
+        "surveys: read {} = accepted {} + rejected {} + duplicates {}",
+        s.read, s.accepted, s.rejected, s.duplicates
+    );
+    for x in data.rejections.iter().take(20) {
+        println!(
+            "  {} row {} column {}: {} ({})",
+            x.file, x.row, x.column, x.reason, x.category
+        );
+    }
+    if data.rejections.len() > 20 {
+        println!("  … and {} more", data.rejections.len() - 20);
+    }
+    Ok(if data.rejections.is_empty() {
+        ExitCode::Ok
+    } else {
+        ExitCode::Input
+    })
+}

@@ -1,0 +1,662 @@
+//! `report.xlsx`: the evaluation workbook (rust_xlsxwriter).
+//!
+//! Sheets: Summary, Scorecard, Channels, Hotspots, Complaints, Agents, Daily, Findings,
+//! Data quality (every rejected row: file, row, column, reason; never a raw personal value),
+//! Method (definitions and the contract parameters used). Tables get frozen headers,
+//! autofilter, number formats and print setup; Hotspots and Daily carry native charts.
+//! Text cells are always written as strings, so a value starting with `=` never becomes a
+//! formula. Layout only: every figure comes from the report.
+
+use super::Renderer;
+use crate::error::{Error, Result};
+use crate::evaluate::{is_rate_metric, Status};
+use crate::report::Report;
+use rust_xlsxwriter::{
+    Chart, ChartType, Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder,
+    Workbook, Worksheet,
+};
+use std::path::PathBuf;
+
+pub struct Xlsx;
+
+/// A typed cell.
+#[derive(Clone)]
+enum V {
+    T(String),
+    I(u64),
+    Pct(Option<f64>),
+    N1(Option<f64>),
+    N2(Option<f64>),
+    Money(Option<f64>),
+    Status(Status),
+    Empty,
+}
+
+struct Formats {
+    header: Format,
+    pct: Format,
+    int: Format,
+    n1: Format,
+    n2: Format,
+    money: Format,
+    met: Format,
+    missed: Format,
+    na: Format,
+    title: Format,
+    wrap: Format,
+    bold: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let header = Format::new()
+            .set_bold()
+            .set_background_color(Color::RGB(0x1F4E79))
+            .set_font_color(Color::White)
+            .set_border(FormatBorder::Thin)
+            .set_text_wrap()
+            .set_align(FormatAlign::VerticalCenter);
+        Formats {
+            header,
+            pct: Format::new().set_num_format("0.00%"),
+            int: Format::new().set_num_format("#,##0"),
+            n1: Format::new().set_num_format("#,##0.0"),
+            n2: Format::new().set_num_format("0.00"),
+            money: Format::new().set_num_format("#,##0.00"),
+            met: Format::new()
+                .set_background_color(Color::RGB(0xC6EFCE))
+                .set_font_color(Color::RGB(0x006100)),
+            missed: Format::new()
+                .set_background_color(Color::RGB(0xFFC7CE))
+                .set_font_color(Color::RGB(0x9C0006)),
+            na: Format::new().set_background_color(Color::RGB(0xEEEEEE)),
+            title: Format::new().set_bold().set_font_size(16),
+            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            bold: Format::new().set_bold(),
+        }
+    }
+}
+
+fn xe(e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::runtime(format!("cannot write report.xlsx: {e}"))
+}
+
+fn put(ws: &mut Worksheet, f: &Formats, r: u32, c: u16, v: &V, report: &Report) -> Result<()> {
+    let t = &report.text;
+    match v {
+        V::T(s) => ws.write_string(r, c, s).map(|_| ()),
+        V::I(n) => ws
+            .write_number_with_format(r, c, *n as f64, &f.int)
+            .map(|_| ()),
+        V::Pct(Some(x)) => ws.write_number_with_format(r, c, *x, &f.pct).map(|_| ()),
+        V::N1(Some(x)) => ws.write_number_with_format(r, c, *x, &f.n1).map(|_| ()),
+        V::N2(Some(x)) => ws.write_number_with_format(r, c, *x, &f.n2).map(|_| ()),
+        V::Money(Some(x)) => ws.write_number_with_format(r, c, *x, &f.money).map(|_| ()),
+        V::Pct(None) | V::N1(None) | V::N2(None) | V::Money(None) => {
+            ws.write_string(r, c, "—").map(|_| ())
+        }
+        V::Status(s) => {
+            let (label, fmt) = match s {
+                Status::Met => (t.l("met"), &f.met),
+                Status::Missed => (t.l("missed"), &f.missed),
+                Status::NotMeasurable => (t.l("not_measurable"), &f.na),
+            };
+            ws.write_string_with_format(r, c, label, fmt).map(|_| ())
+        }
+        V::Empty => Ok(()),
+    }
+    .map_err(xe)
+}
+
+/// Write a table with a header row at `top`; returns the last row written.
+fn table(
+    ws: &mut Worksheet,
+    f: &Formats,
+    report: &Report,
+    top: u32,
+    headers: &[String],
+    widths: &[f64],
+    rows: &[Vec<V>],
+) -> Result<u32> {
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(top, c as u16, h, &f.header)
+            .map_err(xe)?;
+    }
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w).map_err(xe)?;
+    }
+    for (i, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            put(ws, f, top + 1 + i as u32, c as u16, v, report)?;
+        }
+    }
+    let last = top + rows.len() as u32;
+    ws.set_freeze_panes(top + 1, 0).map_err(xe)?;
+    if !headers.is_empty() {
+        ws.autofilter(top, 0, last.max(top), headers.len() as u16 - 1)
+            .map_err(xe)?;
+    }
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(top, top).map_err(xe)?;
+    Ok(last)
+}
+
+fn metric_value(metric: &str, v: Option<f64>) -> V {
+    if is_rate_metric(metric) {
+        V::Pct(v)
+    } else {
+        V::N2(v)
+    }
+}
+
+impl Renderer for Xlsx {
+    fn name(&self) -> &'static str {
+        "report.xlsx"
+    }
+
+    fn render(&self, r: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+        let t = &r.text;
+        let l = |k: &str| t.l(k);
+        let f = Formats::new();
+        let mut wb = Workbook::new();
+        let epoch = super::document_epoch(r);
+        let created = ExcelDateTime::from_timestamp(epoch).map_err(xe)?;
+        wb.set_properties(
+            &DocProperties::new()
+                .set_title(format!(
+                    "{} {} {}",
+                    l("title"),
+                    r.contract_name,
+                    r.period.start
+                ))
+                .set_author("cseval")
+                .set_creation_datetime(&created),
+        );
+        let ch_label = |c: &Option<String>| {
+            c.as_ref()
+                .map(|c| l(c))
+                .unwrap_or_else(|| l("all_channels"))
+        };
+
+        // Summary.
+        {
+            let ws = wb.add_worksheet();
+            ws.set_name(l("sheet_summary")).map_err(xe)?;
+            ws.write_string_with_format(
+                0,
+                0,
+                format!("{} — {}", l("title"), r.contract_name),
+                &f.title,
+            )
+            .map_err(xe)?;
+            ws.set_column_width(0, 28).map_err(xe)?;
+            ws.set_column_width(1, 60).map_err(xe)?;
+            let missed = r
+                .scorecard
+                .iter()
+                .filter(|s| s.status == Status::Missed)
+                .count();
+            let verdict = if missed == 0 {
+                l("verdict_met")
+            } else {
+                l("verdict_missed").replace("{n}", &missed.to_string())
+            };
+            let inc = &r.incentive;
+            let mut rows: Vec<(String, V)> = vec![
+                (l("contract"), V::T(r.contract_name.clone())),
+                (l("contract_id"), V::T(r.contract_id.clone())),
+                (l("client"), V::T(r.client.clone().unwrap_or_default())),
+                (l("provider"), V::T(r.provider.clone().unwrap_or_default())),
+                (
+                    l("period"),
+                    V::T(format!(
+                        "{} — {} ({})",
+                        r.period.start, r.period.end, r.period.timezone
+                    )),
+                ),
+                (
+                    l("calendar"),
+                    V::T(
+                        r.calendar
+                            .as_ref()
+                            .map(|c| c.name.clone())
+                            .unwrap_or_else(|| "—".into()),
+                    ),
+                ),
+                (l("verdict"), V::T(verdict)),
+                (
+                    l("tier"),
+                    V::T(inc.tier.clone().unwrap_or_else(|| "—".into())),
+                ),
+                (l("bonus"), V::Money(inc.bonus)),
+                (l("penalty"), V::Money(inc.penalty)),
+                (
+                    l("consecutive_failures"),
+                    V::I(inc.consecutive_failures as u64),
+                ),
+                (
+                    l("termination_right"),
+                    V::T(if inc.termination_right {
+                        l("yes")
+                    } else {
+                        l("no")
+                    }),
+                ),
+            ];
+            let o = &r.overall;
+            rows.extend([
+                (l("contacts"), V::I(o.contacts)),
+                (l("answered"), V::I(o.answered)),
+                (l("abandoned"), V::I(o.abandoned)),
+                (l("resolution_rate"), V::Pct(o.resolution_rate)),
+                (l("fcr_rate"), V::Pct(o.fcr_rate)),
+                (l("asa_seconds"), V::N1(o.asa_seconds)),
+                (l("csat_mean"), V::N2(o.csat_mean)),
+                (l("csat_top_box_rate"), V::Pct(o.csat_top_box_rate)),
+                (l("csat_responses"), V::I(o.csat_responses)),
+                (l("complaints"), V::I(o.complaints)),
+                (l("complaint_rate"), V::Pct(o.complaint_rate)),
+            ]);
+            for (i, (k, v)) in rows.iter().enumerate() {
+                let row = 2 + i as u32;
+                ws.write_string_with_format(row, 0, k, &f.bold)
+                    .map_err(xe)?;
+                put(ws, &f, row, 1, v, r)?;
+            }
+            let mut row = 3 + rows.len() as u32;
+            ws.write_string_with_format(row, 0, l("sheet_findings"), &f.bold)
+                .map_err(xe)?;
+            for fd in r.findings.iter().take(5) {
+                row += 1;
+                ws.write_string_with_format(row, 0, l(&fd.severity), &f.wrap)
+                    .map_err(xe)?;
+                ws.write_string_with_format(row, 1, &fd.evidence, &f.wrap)
+                    .map_err(xe)?;
+            }
+            ws.set_landscape();
+            ws.set_print_fit_to_pages(1, 0);
+        }
+
+        // Scorecard.
+        {
+            let ws = wb.add_worksheet();
+            ws.set_name(l("sheet_scorecard")).map_err(xe)?;
+            let headers: Vec<String> = [
+                "sla_id",
+                "clause",
+                "metric",
+                "channel",
+                "threshold",
+                "target",
+                "actual",
+                "previous",
+                "numerator",
+                "denominator",
+                "status",
+                "note",
+            ]
+            .iter()
+            .map(|k| l(k))
+            .collect();
+            let rows: Vec<Vec<V>> = r
+                .scorecard
+                .iter()
+                .map(|s| {
+                    vec![
+                        V::T(s.id.clone()),
+                        V::T(s.clause.clone()),
+                        V::T(l(&s.metric)),
+                        V::T(ch_label(&s.channel)),
+                        V::T(s.threshold.clone().unwrap_or_default()),
+                        metric_value(&s.metric, Some(s.target)),
+                        metric_value(&s.metric, s.actual),
+                        metric_value(&s.metric, s.previous_actual),
+                        V::N2(Some(s.numerator)),
+                        V::N2(Some(s.denominator)),
+                        V::Status(s.status),
+                        V::T(s.note.clone().unwrap_or_default()),
+                    ]
+                })
+                .collect();
+            table(
+                ws,
+                &f,
+                r,
+                0,
+                &headers,
+                &[18., 10., 16., 10., 14., 10., 10., 10., 12., 12., 12., 30.],
+                &rows,
+            )?;
+        }
+
+        // Channels.
+        {
+            let ws = wb.add_worksheet();
+            ws.set_name(l("sheet_channels")).map_err(xe)?;
+            let keys = [
+                "channel",
+                "contacts",
+                "answered",
+                "abandoned",
+                "short_abandoned",
+                "unanswered",
+                "service_level",
+                "service_level_threshold",
+                "abandon_rate",
+                "asa_seconds",
+                "response_p50_seconds",
+                "response_p90_seconds",
+                "aht_seconds",
+                "resolution_rate",
+                "fcr_rate",
+                "csat_mean",
+                "csat_responses",
+                "complaints",
+            ];
+            let headers: Vec<String> = keys.iter().map(|k| l(k)).collect();
+            let opt = |x: Option<u64>| x.map(V::I).unwrap_or(V::T("—".into()));
+            let rows: Vec<Vec<V>> = r
+                .channels
+                .iter()
+                .map(|(name, c)| {
+                    vec![
+                        V::T(l(name)),
+                        V::I(c.contacts),
+                        V::I(c.answered),
+                        opt(c.abandoned),
+                        opt(c.short_abandoned),
+                        opt(c.unanswered),
+                        V::Pct(c.service_level),
+                        V::N1(c.service_level_threshold_seconds),
+                        V::Pct(c.abandon_rate),
+                        V::N1(c.asa_seconds),
+                        V::N1(c.response_p50_seconds),
+                        V::N1(c.response_p90_seconds),
+                        V::N1(c.aht_seconds),
+                        V::Pct(c.resolution_rate),
+                        V::Pct(c.fcr_rate),
+                        V::N2(c.csat_mean),
+                        V::I(c.csat_responses),
+                        V::I(c.complaints),
+                    ]
+                })
+                .collect();
+            let widths: Vec<f64> = keys.iter().map(|_| 12.0).collect();
+            table(ws, &f, r, 0, &headers, &widths, &rows)?;
+        }
+
+        // Hotspots, with a native chart.
+        {
+            let ws = wb.add_worksheet();
+            let name = l("sheet_hotspots");
+            ws.set_name(&name).map_err(xe)?;
+            let headers = vec![l("topic"), l("contacts"), l("share"), l("previous")];
+            let rows: Vec<Vec<V>> = r
+                .topics
+                .iter()
+                .map(|tp| {
+                    vec![
+                        V::T(tp.topic.clone().unwrap_or_else(|| l("none"))),
+                        V::I(tp.contacts),
+                        V::Pct(Some(tp.share)),
+                        tp.previous_contacts.map(V::I).unwrap_or(V::Empty),
+                    ]
+                })
+                .collect();
+            let last = table(ws, &f, r, 0, &headers, &[20., 12., 10., 10.], &rows)?;
+            if !rows.is_empty() {
+                let mut chart = Chart::new(ChartType::Bar);
+                chart
+                    .add_series()
+                    .set_categories((name.as_str(), 1, 0, last, 0))
+                    .set_values((name.as_str(), 1, 1, last, 1))
+                    .set_name(l("contacts").as_str());
+                chart
+                    .title()
+                    .set_name(format!("{} {}", l("chart_hotspots"), r.period.start).as_str());
+                chart.y_axis().set_reverse();
+                chart.legend().set_hidden();
+                ws.insert_chart(1, 5, &chart).map_err(xe)?;
+            }
+        }
+
+        // Complaints.
+        {
+            let ws = wb.add_worksheet();
+            let name = l("sheet_complaints");
+            ws.set_name(&name).map_err(xe)?;
+            let headers = vec![
+                l("complaint_type"),
+                l("complaints"),
+                l("share"),
+                l("previous"),
+            ];
+            let rows: Vec<Vec<V>> = r
+                .complaint_types
+                .iter()
+                .map(|c| {
+                    vec![
+                        V::T(c.complaint_type.clone().unwrap_or_else(|| l("none"))),
+                        V::I(c.complaints),
+                        V::Pct(Some(c.share)),
+                        c.previous_complaints.map(V::I).unwrap_or(V::Empty),
+                    ]
+                })
+                .collect();
+            let last = table(ws, &f, r, 0, &headers, &[20., 12., 10., 10.], &rows)?;
+            if !rows.is_empty() {
+                let mut chart = Chart::new(ChartType::Column);
+                chart
+                    .add_series()
+                    .set_categories((name.as_str(), 1, 0, last, 0))
+                    .set_values((name.as_str(), 1, 1, last, 1))
+                    .set_name(l("complaints").as_str());
+                chart
+                    .title()
+                    .set_name(format!("{} {}", l("chart_complaints"), r.period.start).as_str());
+                chart.legend().set_hidden();
+                ws.insert_chart(1, 5, &chart).map_err(xe)?;
+            }
+        }
+
+        // Agents.
+        {
+            let ws = wb.add_worksheet();
+            ws.set_name(l("sheet_agents")).map_err(xe)?;
+            let keys = [
+                "agent_id",
+                "agent_name",
+                "team",
+                "contacts",
+                "answered",
+                "resolved",
+                "resolution_rate",
+                "asa_seconds",
+                "aht_seconds",
+                "csat_mean",
+                "csat_responses",
+            ];
+            let headers: Vec<String> = keys.iter().map(|k| l(k)).collect();
+            let rows: Vec<Vec<V>> = r
+                .agents
+                .iter()
+                .map(|a| {
+                    vec![
+                        V::T(a.agent_id.clone()),
+                        V::T(a.agent_name.clone().unwrap_or_default()),
+                        V::T(a.team.clone().unwrap_or_default()),
+                        V::I(a.contacts),
+                        V::I(a.answered),
+                        V::I(a.resolved),
+                        V::Pct(a.resolution_rate),
+                        V::N1(a.asa_seconds),
+                        V::N1(a.aht_seconds),
+                        V::N2(a.csat_mean),
+                        V::I(a.csat_responses),
+                    ]
+                })
+                .collect();
+            let widths: Vec<f64> = keys.iter().map(|_| 12.0).collect();
+            table(ws, &f, r, 0, &headers, &widths, &rows)?;
+        }
+
+        // Daily, with a native chart.
+        {
+            let ws = wb.add_worksheet();
+            let name = l("sheet_daily");
+            ws.set_name(&name).map_err(xe)?;
+            let headers = vec![l("date"), l("contacts"), l("answered"), l("service_level")];
+            let rows: Vec<Vec<V>> = r
+                .daily
+                .iter()
+                .map(|d| {
+                    vec![
+                        V::T(d.date.clone()),
+                        V::I(d.contacts),
+                        V::I(d.answered),
+                        V::Pct(d.service_level),
+                    ]
+                })
+                .collect();
+            let last = table(ws, &f, r, 0, &headers, &[12., 12., 12., 12.], &rows)?;
+            if !rows.is_empty() {
+                let mut chart = Chart::new(ChartType::Line);
+                chart
+                    .add_series()
+                    .set_categories((name.as_str(), 1, 0, last, 0))
+                    .set_values((name.as_str(), 1, 1, last, 1))
+                    .set_name(l("contacts").as_str());
+                chart
+                    .add_series()
+                    .set_categories((name.as_str(), 1, 0, last, 0))
+                    .set_values((name.as_str(), 1, 2, last, 2))
+                    .set_name(l("answered").as_str());
+                chart
+                    .title()
+                    .set_name(format!("{} {}", l("chart_daily"), r.period.start).as_str());
+                ws.insert_chart(1, 5, &chart).map_err(xe)?;
+            }
+        }
+
+        // Findings.
+        {
+            let ws = wb.add_worksheet();
+            ws.set_name(l("sheet_findings")).map_err(xe)?;
+            let headers = vec![l("severity"), l("finding"), l("evidence"), l("suggestion")];
+            let rows: Vec<Vec<V>> = r
+                .findings
+                .iter()
+                .map(|x| {
+                    vec![
+                        V::T(l(&x.severity)),
+                        V::T(x.id.clone()),
+                        V::T(x.evidence.clone()),
+                        V::T(x.suggestion.clone()),
+                    ]
+                })
+                .collect();
+            table(ws, &f, r, 0, &headers, &[8., 28., 60., 60.], &rows)?;
+        }
+
+        // Data quality.
+        {
+            let ws = wb.add_worksheet();
+            ws.set_name(l("sheet_quality")).map_err(xe)?;
+            let rc = &r.rows;
+            let summary = [
+                (l("rows_read"), rc.read),
+                (l("rows_accepted"), rc.accepted),
+                (l("rows_rejected"), rc.rejected),
+                (l("rows_duplicates"), rc.duplicates),
+                (l("rows_out_of_period"), rc.out_of_period),
+            ];
+            for (i, (k, v)) in summary.iter().enumerate() {
+                ws.write_string_with_format(i as u32, 0, k, &f.bold)
+                    .map_err(xe)?;
+                ws.write_number_with_format(i as u32, 1, *v as f64, &f.int)
+                    .map_err(xe)?;
+            }
+            let top = summary.len() as u32 + 1;
+            let headers = vec![
+                l("input"),
+                l("file"),
+                l("row"),
+                l("column"),
+                l("category"),
+                l("reason"),
+            ];
+            let rows: Vec<Vec<V>> = r
+                .rejections
+                .iter()
+                .map(|x| {
+                    vec![
+                        V::T(x.input.to_string()),
+                        V::T(x.file.clone()),
+                        V::I(x.row),
+                        V::T(x.column.clone()),
+                        V::T(x.category.to_string()),
+                        V::T(x.reason.clone()),
+                    ]
+                })
+                .collect();
+            table(
+                ws,
+                &f,
+                r,
+                top,
+                &headers,
+                &[10., 40., 8., 18., 10., 60.],
+                &rows,
+            )?;
+        }
+
+        // Method.
+        {
+            let ws = wb.add_worksheet();
+            ws.set_name(l("sheet_method")).map_err(xe)?;
+            ws.set_column_width(0, 24).map_err(xe)?;
+            ws.set_column_width(1, 100).map_err(xe)?;
+            let mut row = 0;
+            for (k, v) in &t.method {
+                let v = v
+                    .replace("{top_box}", &format!("{}", r.top_box()))
+                    .replace("{scale_min}", &format!("{}", r.scale().0))
+                    .replace("{scale_max}", &format!("{}", r.scale().1));
+                ws.write_string_with_format(row, 0, k, &f.bold)
+                    .map_err(xe)?;
+                ws.write_string_with_format(row, 1, v, &f.wrap)
+                    .map_err(xe)?;
+                row += 1;
+            }
+            row += 1;
+            for (k, v) in &r.method_params {
+                ws.write_string_with_format(row, 0, k, &f.bold)
+                    .map_err(xe)?;
+                ws.write_string(row, 1, v).map_err(xe)?;
+                row += 1;
+            }
+            if let Some(c) = &r.calendar {
+                ws.write_string_with_format(row, 0, l("calendar"), &f.bold)
+                    .map_err(xe)?;
+                ws.write_string(row, 1, format!("{} ({})", c.name, c.sources.join("; ")))
+                    .map_err(xe)?;
+                row += 1;
+            }
+            for i in r.inputs.iter().chain(r.survey_inputs.iter()) {
+                ws.write_string_with_format(row, 0, l("file"), &f.bold)
+                    .map_err(xe)?;
+                ws.write_string(
+                    row,
+                    1,
+                    format!("{} sha256={} rows={}", i.path.display(), i.sha256, i.rows),
+                )
+                .map_err(xe)?;
+                row += 1;
+            }
+        }
+
+        let bytes = wb.save_to_buffer().map_err(xe)?;
+        Ok(vec![(PathBuf::from("report.xlsx"), bytes)])
+    }
+}

@@ -1,0 +1,430 @@
+//! The assembled evaluation: every figure, the scorecard, the incentive result and the
+//! findings of one period, plus the report text in the chosen language.
+//!
+//! [`Report`] is what `metrics.json` serialises and what every renderer reads; building it
+//! runs the findings rules over the computed figures. Report wording lives in
+//! `report-templates/text/{zh,en}.toml` (compiled in), not here. This module writes no file.
+
+use crate::config::{Lang, Period, RunConfig};
+use crate::evaluate::{IncentiveResult, ScoreLine, Status};
+use crate::ingest::InputFile;
+use crate::kpi::{
+    AgentRow, ChannelMetrics, ComplaintRow, DayRow, HourRow, Kpis, Overall, ScoreRow, TopicRow,
+};
+use crate::normalize::{Rejection, RowCounts};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+const ZH: &str = include_str!("../report-templates/text/zh.toml");
+const EN: &str = include_str!("../report-templates/text/en.toml");
+
+/// Report wording in one language.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Text {
+    pub labels: BTreeMap<String, String>,
+    pub method: BTreeMap<String, String>,
+    pub findings: FindingText,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FindingText {
+    pub weekdays: Vec<String>,
+    #[serde(flatten)]
+    pub text: BTreeMap<String, String>,
+}
+
+impl Text {
+    pub fn load(lang: Lang) -> Text {
+        let src = match lang {
+            Lang::Zh => ZH,
+            Lang::En => EN,
+        };
+        toml::from_str(src).expect("report-templates/text is valid (checked by a unit test)")
+    }
+    /// A label; the key itself when missing (so a gap is visible, never a crash).
+    pub fn l(&self, key: &str) -> String {
+        self.labels
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    }
+    pub fn f(&self, key: &str, vars: &[(&str, String)]) -> String {
+        let mut s = self
+            .findings
+            .text
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_string());
+        for (k, v) in vars {
+            s = s.replace(&format!("{{{k}}}"), v);
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PeriodOut {
+    pub start: String,
+    pub end: String,
+    pub timezone: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CalendarOut {
+    pub name: String,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Finding {
+    pub id: String,
+    pub severity: String,
+    pub evidence: String,
+    pub suggestion: String,
+}
+
+/// Everything a renderer needs; serialises as `metrics.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub cseval_version: String,
+    pub contract_id: String,
+    pub contract_name: String,
+    pub client: Option<String>,
+    pub provider: Option<String>,
+    pub currency: Option<String>,
+    pub monthly_base_fee: Option<f64>,
+    pub period: PeriodOut,
+    pub calendar: Option<CalendarOut>,
+    pub inputs: Vec<InputFile>,
+    pub survey_inputs: Vec<InputFile>,
+    pub rows: RowCounts,
+    pub survey_rows: RowCounts,
+    pub overall: Overall,
+    pub channels: BTreeMap<String, ChannelMetrics>,
+    pub topics: Vec<TopicRow>,
+    pub complaint_types: Vec<ComplaintRow>,
+    pub agents: Vec<AgentRow>,
+    pub daily: Vec<DayRow>,
+    pub hourly: Vec<HourRow>,
+    pub satisfaction_distribution: Vec<ScoreRow>,
+    pub scorecard: Vec<ScoreLine>,
+    pub incentive: IncentiveResult,
+    pub findings: Vec<Finding>,
+    #[serde(skip)]
+    pub rejections: Vec<Rejection>,
+    #[serde(skip)]
+    pub text: Text,
+    #[serde(skip)]
+    pub lang: Lang,
+    #[serde(skip)]
+    pub method_params: Vec<(String, String)>,
+    #[serde(skip)]
+    pub period_range: Option<Period>,
+    #[serde(skip)]
+    pub survey: crate::config::contract::SurveyCfg,
+}
+
+impl Report {
+    pub fn top_box(&self) -> u32 {
+        self.survey.top_box
+    }
+    pub fn scale(&self) -> (f64, f64) {
+        (self.survey.scale_min, self.survey.scale_max)
+    }
+}
+
+pub fn pct(x: Option<f64>) -> String {
+    x.map(|v| format!("{:.2}%", v * 100.0))
+        .unwrap_or_else(|| "—".into())
+}
+
+fn fmt_value(metric: &str, v: Option<f64>) -> String {
+    if crate::evaluate::is_rate_metric(metric) {
+        pct(v)
+    } else {
+        v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "—".into())
+    }
+}
+
+/// Run the findings rules.
+fn findings(r: &Report, previous: Option<&crate::evaluate::HistoryEntry>) -> Vec<Finding> {
+    let t = &r.text;
+    let mut out = Vec::new();
+    let weekday = |w: u32| {
+        t.findings
+            .weekdays
+            .get(w as usize)
+            .cloned()
+            .unwrap_or_default()
+    };
+    // Where abandons concentrate: the weekday × hour cell with the most abandons.
+    let total_ab: u64 = r.hourly.iter().map(|h| h.abandoned).sum();
+    let peak = r.hourly.iter().filter(|h| h.abandoned > 0).max_by(|a, b| {
+        a.abandoned
+            .cmp(&b.abandoned)
+            .then(b.weekday.cmp(&a.weekday))
+            .then(b.hour.cmp(&a.hour))
+    });
+    let peak_when = peak
+        .map(|h| {
+            format!(
+                "{} {:02}:00–{:02}:00",
+                weekday(h.weekday),
+                h.hour,
+                h.hour + 1
+            )
+        })
+        .unwrap_or_default();
+
+    if r.incentive.termination_right {
+        out.push(Finding {
+            id: "termination_right".into(),
+            severity: "high".into(),
+            evidence: t.f(
+                "termination",
+                &[
+                    ("n", r.incentive.consecutive_failures.to_string()),
+                    ("clause", r.incentive.clause.clone().unwrap_or_default()),
+                ],
+            ),
+            suggestion: t.f("termination_suggestion", &[]),
+        });
+    }
+    for l in &r.scorecard {
+        let label = l.id.clone();
+        match l.status {
+            Status::Missed => out.push(Finding {
+                id: format!("sla_missed:{}", l.id),
+                severity: "high".into(),
+                evidence: t.f(
+                    "sla_missed",
+                    &[
+                        ("sla", label),
+                        ("clause", l.clause.clone()),
+                        ("actual", fmt_value(&l.metric, l.actual)),
+                        ("target", fmt_value(&l.metric, Some(l.target))),
+                    ],
+                ),
+                suggestion: t.f(
+                    &format!("sla_missed_{}", l.metric),
+                    &[("when", peak_when.clone())],
+                ),
+            }),
+            Status::NotMeasurable => out.push(Finding {
+                id: format!("not_measurable:{}", l.id),
+                severity: "medium".into(),
+                evidence: t.f(
+                    "not_measurable",
+                    &[
+                        ("sla", label),
+                        ("clause", l.clause.clone()),
+                        ("why", l.note.clone().unwrap_or_default()),
+                    ],
+                ),
+                suggestion: t.f("not_measurable_suggestion", &[]),
+            }),
+            Status::Met => {}
+        }
+    }
+    if let Some(top) = r.complaint_types.first() {
+        if r.overall.complaints >= 10 && top.share >= 0.25 {
+            let ty = top.complaint_type.clone().unwrap_or_else(|| t.l("none"));
+            let _ = previous;
+            out.push(Finding {
+                id: "top_complaint_type".into(),
+                severity: "medium".into(),
+                evidence: t.f(
+                    "top_complaint",
+                    &[
+                        ("type", ty.clone()),
+                        ("share", pct(Some(top.share))),
+                        ("n", top.complaints.to_string()),
+                    ],
+                ),
+                suggestion: t.f("top_complaint_suggestion", &[("type", ty)]),
+            });
+        }
+    }
+    if let Some(h) = peak {
+        let share = h.abandoned as f64 / total_ab as f64;
+        if total_ab >= 20 && share >= 0.03 {
+            out.push(Finding {
+                id: "abandon_peak".into(),
+                severity: "medium".into(),
+                evidence: t.f(
+                    "abandon_peak",
+                    &[
+                        ("when", peak_when.clone()),
+                        ("n", h.abandoned.to_string()),
+                        ("share", pct(Some(share))),
+                    ],
+                ),
+                suggestion: t.f("abandon_peak_suggestion", &[("when", peak_when.clone())]),
+            });
+        }
+    }
+    // Agents far below the team: resolution rate more than 10 points under the overall rate,
+    // with enough answered contacts to matter.
+    if let Some(team_rate) = r.overall.resolution_rate {
+        for a in &r.agents {
+            if let Some(rate) = a.resolution_rate {
+                if a.answered >= 30 && rate < team_rate - 0.10 {
+                    let name = a
+                        .agent_name
+                        .clone()
+                        .map(|n| format!("{} {n}", a.agent_id))
+                        .unwrap_or(a.agent_id.clone());
+                    out.push(Finding {
+                        id: format!("agent_low_resolution:{}", a.agent_id),
+                        severity: "low".into(),
+                        evidence: t.f(
+                            "agent_low_resolution",
+                            &[
+                                ("agent", name),
+                                ("rate", pct(Some(rate))),
+                                ("team_rate", pct(Some(team_rate))),
+                            ],
+                        ),
+                        suggestion: t.f("agent_low_resolution_suggestion", &[]),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Assemble the report for one period.
+#[allow(clippy::too_many_arguments)]
+pub fn build(
+    cfg: &RunConfig,
+    period: Period,
+    kpis: Kpis,
+    scorecard: Vec<ScoreLine>,
+    incentive: IncentiveResult,
+    data: &crate::normalize::Dataset,
+    history: &[crate::evaluate::HistoryEntry],
+) -> Report {
+    let c = &cfg.contract;
+    let text = Text::load(cfg.lang);
+    let previous = history
+        .iter()
+        .rev()
+        .find(|h| h.period.end == period.start.to_string());
+    let mut kpis = kpis;
+    if let Some(p) = previous {
+        for t in &mut kpis.topics {
+            t.previous_contacts = Some(
+                p.topics
+                    .iter()
+                    .find(|x| x.topic == t.topic)
+                    .map_or(0, |x| x.contacts),
+            );
+        }
+        for t in &mut kpis.complaint_types {
+            t.previous_complaints = Some(
+                p.complaint_types
+                    .iter()
+                    .find(|x| x.complaint_type == t.complaint_type)
+                    .map_or(0, |x| x.complaints),
+            );
+        }
+    }
+    let mut rows = data.contact_rows.clone();
+    rows.out_of_period = kpis.out_of_period;
+    let mut survey_rows = data.survey_rows.clone();
+    survey_rows.out_of_period = kpis.survey_out_of_period;
+    let mut method_params = vec![
+        ("timezone".to_string(), c.info.timezone.clone()),
+        (
+            "survey scale".to_string(),
+            format!(
+                "{}–{}, top box {}",
+                c.survey.scale_min, c.survey.scale_max, c.survey.top_box
+            ),
+        ),
+    ];
+    for s in &c.slas {
+        method_params.push((
+            s.id.clone(),
+            format!(
+                "{} {}{}{} target {} ({})",
+                s.metric.as_str(),
+                s.channel
+                    .map(|c| format!("channel={c} "))
+                    .unwrap_or_default(),
+                s.threshold_text.clone().unwrap_or_default(),
+                s.short_abandon_seconds
+                    .map(|v| format!(" short_abandon_seconds={v}"))
+                    .unwrap_or_default(),
+                s.target,
+                s.clause
+            ),
+        ));
+    }
+    let mut r = Report {
+        cseval_version: env!("CARGO_PKG_VERSION").to_string(),
+        contract_id: c.info.id.clone(),
+        contract_name: c.info.name.clone(),
+        client: c.info.client.clone(),
+        provider: c.info.provider.clone(),
+        currency: c.info.currency.clone(),
+        monthly_base_fee: c.info.monthly_base_fee,
+        period: PeriodOut {
+            start: period.start.to_string(),
+            end: period.end.to_string(),
+            timezone: c.info.timezone.clone(),
+        },
+        calendar: cfg.calendar.as_ref().map(|k| CalendarOut {
+            name: k.name.clone(),
+            sources: k.sources.clone(),
+        }),
+        inputs: data.inputs.clone(),
+        survey_inputs: data.survey_inputs.clone(),
+        rows,
+        survey_rows,
+        overall: kpis.overall,
+        channels: kpis.channels,
+        topics: kpis.topics,
+        complaint_types: kpis.complaint_types,
+        agents: kpis.agents,
+        daily: kpis.days,
+        hourly: kpis.hours,
+        satisfaction_distribution: kpis.scores,
+        scorecard,
+        incentive,
+        findings: Vec::new(),
+        rejections: data.rejections.clone(),
+        text,
+        lang: cfg.lang,
+        method_params,
+        period_range: Some(period),
+        survey: c.survey.clone(),
+    };
+    r.findings = findings(&r, previous);
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_load_with_the_same_keys() {
+        let zh = Text::load(Lang::Zh);
+        let en = Text::load(Lang::En);
+        assert_eq!(
+            zh.labels.keys().collect::<Vec<_>>(),
+            en.labels.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            zh.method.keys().collect::<Vec<_>>(),
+            en.method.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            zh.findings.text.keys().collect::<Vec<_>>(),
+            en.findings.text.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(zh.findings.weekdays.len(), 7);
+    }
+}

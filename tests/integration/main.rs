@@ -1,0 +1,3 @@
+//! Integration tests: run the real `cseval` binary on fixtures, sample data and real exports.
+
+mod run;
