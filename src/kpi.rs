@@ -859,3 +859,265 @@ fn measure(
         why_missing: (d == 0.0).then_some("no contacts in scope"),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    //! One test per KPI on a few hand-made contacts; the expected values are worked out in
+    //! the comments.
+    use super::*;
+    use crate::config::contract::SurveyCfg;
+    use crate::ingest::{Cell, InputFile, RowSink};
+    use crate::normalize::{ContactSink, SurveySink};
+
+    fn contract(slas: &str) -> Contract {
+        let text = format!("[contract]\nid = \"T\"\nname = \"t\"\n{slas}");
+        let mut c = Contract::parse(&text, std::path::Path::new("t.toml")).unwrap();
+        c.resolve_working_days(8.0 * 3600.0);
+        c
+    }
+
+    fn feed(sink: &mut dyn RowSink, csv: &str) {
+        let file = InputFile {
+            path: "t.csv".into(),
+            sha256: String::new(),
+            rows: 0,
+        };
+        let mut lines = csv.lines();
+        let headers: Vec<String> = lines
+            .next()
+            .unwrap()
+            .split(',')
+            .map(|s| s.to_string())
+            .collect();
+        sink.header(&file, &headers).unwrap();
+        for (i, line) in lines.enumerate() {
+            let cells: Vec<Cell> = line
+                .split(',')
+                .map(|v| {
+                    if v.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(v)
+                    }
+                })
+                .collect();
+            sink.row(i as u64 + 2, &cells);
+        }
+    }
+
+    fn kpis(c: &Contract, cal: Option<&Calendar>, contacts: &str, surveys: &str) -> Kpis {
+        let cfg = SurveyCfg::default();
+        let tz = chrono_tz::Asia::Shanghai;
+        let mut ss = SurveySink::new(tz, &cfg);
+        if !surveys.is_empty() {
+            feed(&mut ss, surveys);
+        }
+        let mut cs = ContactSink::new(tz, &cfg);
+        feed(&mut cs, contacts);
+        assert!(cs.rejections.is_empty(), "{:?}", cs.rejections);
+        cs.mark_surveyed(&ss.linked_contacts());
+        let (df, _, _) = cs.into_frame().unwrap();
+        let (sv, _, _) = ss.into_frame().unwrap();
+        compute(&df, &sv, c, cal, Period::parse_month("2026-10").unwrap()).unwrap()
+    }
+
+    const SL: &str = "[[sla]]\nid = \"sl\"\nclause = \"1\"\nchannel = \"phone\"\nmetric = \"service_level\"\nthreshold_seconds = 20\nshort_abandon_seconds = 5\ntarget = 0.8\n";
+
+    #[test]
+    fn service_level_excludes_short_abandons_and_includes_the_threshold() {
+        // Answered in 20 s (counts: ≤ T), 21 s (misses); abandoned after 4 s (short, out of
+        // the denominator) and after 30 s (in the denominator, missed).
+        // SL = 1 / (4 − 1); abandon rate = (2 − 1) / (4 − 1).
+        let k = kpis(
+            &contract(SL),
+            None,
+            "contact_id,channel,arrived_at,answered_at,wait_seconds\n\
+             a,phone,2026-10-05 10:00:00,2026-10-05 10:00:20,20\n\
+             b,phone,2026-10-05 10:01:00,2026-10-05 10:01:21,21\n\
+             c,phone,2026-10-05 10:02:00,,4\n\
+             d,phone,2026-10-05 10:03:00,,30\n",
+            "",
+        );
+        let p = &k.channels["phone"];
+        assert_eq!(p.service_level, Some(1.0 / 3.0));
+        assert_eq!(p.abandon_rate, Some(1.0 / 3.0));
+        assert_eq!((p.abandoned, p.short_abandoned), (Some(2), Some(1)));
+        assert_eq!(k.sla[0].numerator, 1.0);
+        assert_eq!(k.sla[0].denominator, 3.0);
+        assert_eq!(p.asa_seconds, Some(20.5));
+    }
+
+    #[test]
+    fn answered_flag_with_wait_seconds_gives_response_time() {
+        // PwC-style export: no answered_at, an answered flag and the speed of answer.
+        let k = kpis(
+            &contract(SL),
+            None,
+            "contact_id,channel,arrived_at,answered,wait_seconds\n\
+             a,phone,2026-10-05 10:00:00,Y,10\n\
+             b,phone,2026-10-05 10:01:00,Y,30\n\
+             c,phone,2026-10-05 10:02:00,N,60\n",
+            "",
+        );
+        let p = &k.channels["phone"];
+        assert_eq!(p.answered, 2);
+        assert_eq!(p.asa_seconds, Some(20.0));
+        // 10 s within; 30 s late; the 60 s abandon is not short: 1 / 3.
+        assert_eq!(p.service_level, Some(1.0 / 3.0));
+    }
+
+    #[test]
+    fn percentiles_interpolate_linearly() {
+        // 10, 20, 30, 40: p50 = 25, p90 = 30 + 0.7 × 10 = 37 (PERCENTILE.INC).
+        let k = kpis(
+            &contract(""),
+            None,
+            "contact_id,channel,arrived_at,answered_at\n\
+             a,chat,2026-10-05 10:00:00,2026-10-05 10:00:10\n\
+             b,chat,2026-10-05 10:00:00,2026-10-05 10:00:20\n\
+             c,chat,2026-10-05 10:00:00,2026-10-05 10:00:30\n\
+             d,chat,2026-10-05 10:00:00,2026-10-05 10:00:40\n",
+            "",
+        );
+        let c = &k.channels["chat"];
+        assert_eq!(c.response_p50_seconds, Some(25.0));
+        assert!((c.response_p90_seconds.unwrap() - 37.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn response_within_working_hours_skips_the_holiday() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(
+            &mut f,
+            b"name = \"t\"\nholidays = [\"2026-10-01\",\"2026-10-02\",\"2026-10-05\",\"2026-10-06\",\"2026-10-07\"]\nworkdays = [\"2026-10-10\"]\n[hours]\nmon = [\"09:00-12:00\", \"13:00-18:00\"]\ntue = [\"09:00-12:00\", \"13:00-18:00\"]\nwed = [\"09:00-12:00\", \"13:00-18:00\"]\nthu = [\"09:00-12:00\", \"13:00-18:00\"]\nfri = [\"09:00-12:00\", \"13:00-18:00\"]\n",
+        )
+        .unwrap();
+        let cal = Calendar::load(&[f.path().to_path_buf()]).unwrap();
+        let c = contract(
+            "[[sla]]\nid = \"em\"\nclause = \"1\"\nchannel = \"email\"\nmetric = \"response_within\"\nthreshold_working_hours = 4\ntarget = 0.9\n",
+        );
+        // a: 10-01 00:30 (holiday) → Thu 10-08 11:00: holidays and the weekend are skipped,
+        //    the clock starts Thu 09:00: 2 h: within.
+        // b: Fri 10-09 16:00 → Sat 10-10 12:00 (make-up workday): 2 h + 3 h = 5 h: missed.
+        // c: Thu 10-08 12:10 → 13:10: lunch break, 10 min of work: within.
+        // d: never answered: missed.
+        let k = kpis(
+            &c,
+            Some(&cal),
+            "contact_id,channel,arrived_at,answered_at\n\
+             a,email,2026-10-01 00:30:00,2026-10-08 11:00:00\n\
+             b,email,2026-10-09 16:00:00,2026-10-10 12:00:00\n\
+             c,email,2026-10-08 12:10:00,2026-10-08 13:10:00\n\
+             d,email,2026-10-09 09:00:00,\n",
+            "",
+        );
+        assert_eq!((k.sla[0].numerator, k.sla[0].denominator), (2.0, 4.0));
+        assert_eq!(k.channels["email"].unanswered, Some(1));
+    }
+
+    #[test]
+    fn resolution_fcr_and_resolved_within_by_complexity() {
+        let c = contract(
+            "[[sla]]\nid = \"r\"\nclause = \"1\"\nmetric = \"resolution_rate\"\ntarget = 0.8\n\
+             [[sla]]\nid = \"f\"\nclause = \"1\"\nmetric = \"fcr_rate\"\ntarget = 0.8\n\
+             [[sla]]\nid = \"cx\"\nclause = \"1\"\nmetric = \"resolved_within\"\ncomplexity = \"complex\"\nthreshold_hours = 48\ntarget = 0.8\n",
+        );
+        // Answered: a b c. Resolved: a (flag), b (resolved_at only), d (resolved but never
+        // answered: counts in `resolved`, not in the rate's numerator). FCR: a.
+        // Complex: b (resolved in 24 h: within) and c (unresolved): 1 / 2.
+        let k = kpis(
+            &c,
+            None,
+            "contact_id,channel,complexity,arrived_at,answered_at,resolved_at,resolved,first_contact_resolved\n\
+             a,phone,,2026-10-05 10:00:00,2026-10-05 10:00:05,,true,true\n\
+             b,email,complex,2026-10-05 10:00:00,2026-10-05 12:00:00,2026-10-06 10:00:00,,false\n\
+             c,email,complex,2026-10-05 10:00:00,2026-10-05 12:00:00,,,\n\
+             d,web,,2026-10-05 10:00:00,,,true,\n",
+            "",
+        );
+        assert_eq!(k.overall.resolved, 3);
+        assert_eq!(k.overall.resolution_rate, Some(2.0 / 3.0));
+        assert_eq!(k.overall.fcr_rate, Some(1.0 / 3.0));
+        assert_eq!((k.sla[0].numerator, k.sla[0].denominator), (2.0, 3.0));
+        assert_eq!((k.sla[1].numerator, k.sla[1].denominator), (1.0, 3.0));
+        assert_eq!((k.sla[2].numerator, k.sla[2].denominator), (1.0, 2.0));
+    }
+
+    #[test]
+    fn fcr_without_the_column_is_not_measurable() {
+        let c =
+            contract("[[sla]]\nid = \"f\"\nclause = \"1\"\nmetric = \"fcr_rate\"\ntarget = 0.8\n");
+        let k = kpis(&c, None, "contact_id,channel,arrived_at,answered_at\na,phone,2026-10-05 10:00:00,2026-10-05 10:00:05\n", "");
+        assert_eq!(k.overall.fcr_rate, None);
+        assert_eq!(k.sla[0].actual, None);
+    }
+
+    #[test]
+    fn satisfaction_survey_wins_over_inline_and_links_to_channel() {
+        // a: inline 5 and a survey of 2 → only 2 counts. b: inline 4. Unlinked survey s2: 5,
+        // responded in September → other period. s3: no link, no time → this period, 3.
+        // Responses 2, 4, 3: mean 3, top box (4–5) 1/3. Phone: a's 2 and b's 4 → 3.
+        let k = kpis(
+            &contract(""),
+            None,
+            "contact_id,channel,arrived_at,answered_at,satisfaction\n\
+             a,phone,2026-10-05 10:00:00,2026-10-05 10:00:05,5\n\
+             b,phone,2026-10-05 10:00:00,2026-10-05 10:00:05,4\n",
+            "response_id,contact_id,responded_at,score,nps\n\
+             s1,a,,2,10\n\
+             s2,,2026-09-15 10:00:00,5,0\n\
+             s3,,,3,\n",
+        );
+        assert_eq!(k.overall.csat_responses, 3);
+        assert_eq!(k.overall.csat_mean, Some(3.0));
+        assert_eq!(k.overall.csat_top_box_rate, Some(1.0 / 3.0));
+        assert_eq!(k.overall.nps, Some(100.0));
+        assert_eq!(k.channels["phone"].csat_mean, Some(3.0));
+        assert_eq!(k.survey_out_of_period, 1);
+    }
+
+    #[test]
+    fn hotspots_complaints_and_period_bounds() {
+        // z arrives 11-01 00:00 local: next period. Consultations: x 2, y 2, none 1.
+        let k = kpis(
+            &contract(""),
+            None,
+            "contact_id,channel,kind,topic,complaint_type,arrived_at\n\
+             1,phone,,y,,2026-10-05 10:00:00\n\
+             2,phone,consultation,x,,2026-10-05 10:00:00\n\
+             3,phone,,y,,2026-10-05 10:00:00\n\
+             4,phone,,x,,2026-10-05 10:00:00\n\
+             5,phone,,,,2026-10-05 10:00:00\n\
+             6,phone,complaint,,延误,2026-10-05 10:00:00\n\
+             7,phone,complaint,,,2026-10-05 10:00:00\n\
+             z,phone,complaint,,延误,2026-11-01 00:00:00\n",
+            "",
+        );
+        let t: Vec<(Option<&str>, u64)> = k
+            .topics
+            .iter()
+            .map(|t| (t.topic.as_deref(), t.contacts))
+            .collect();
+        assert_eq!(t, vec![(Some("x"), 2), (Some("y"), 2), (None, 1)]);
+        assert_eq!(k.topics[0].share, 0.4);
+        assert_eq!(k.overall.complaints, 2);
+        assert_eq!(k.overall.complaint_rate, Some(2.0 / 7.0));
+        assert_eq!(k.complaint_types[0].complaint_type.as_deref(), Some("延误"));
+        assert_eq!(k.out_of_period, 1);
+    }
+
+    #[test]
+    fn empty_population_gives_null_not_zero() {
+        let k = kpis(
+            &contract(SL),
+            None,
+            "contact_id,channel,arrived_at\na,email,2026-10-05 10:00:00\n",
+            "",
+        );
+        assert_eq!(k.overall.csat_mean, None);
+        assert_eq!(k.overall.resolution_rate, None);
+        assert_eq!(k.overall.abandon_rate, None);
+        assert_eq!(k.sla[0].actual, None);
+        assert!(!k.channels.contains_key("phone"));
+    }
+}
