@@ -426,6 +426,28 @@ fri = {day}
     }
 
     #[test]
+    fn shipped_calendars_agree_with_the_official_holiday_data() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("report-templates/calendars");
+        let c = Calendar::load(&[dir.join("cn-2025.toml"), dir.join("cn-2026.toml")]).unwrap();
+        let mut d = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let last = NaiveDate::from_ymd_opt(2026, 12, 25).unwrap(); // the crate's last date
+        let mut checked = 0;
+        while d <= last {
+            let official = chinese_holiday::chinese_holiday(chinese_holiday::Ymd::new(
+                d.year() as u16,
+                d.month() as u8,
+                d.day() as u8,
+            ))
+            .is_workday();
+            assert_eq!(!c.windows_of(d).is_empty(), official, "{d}");
+            d = d.succ_opt().unwrap();
+            checked += 1;
+        }
+        assert_eq!(checked, 724);
+    }
+
+    #[test]
     fn bad_window_is_a_usage_error() {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         write!(f, "name = \"x\"\n[hours]\nmon = [\"9-12\"]\n").unwrap();
