@@ -79,7 +79,7 @@ pub struct SampleArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// Number of months.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 3)]
     pub months: u32,
     /// Contacts per month.
     #[arg(long, default_value_t = 3000)]
@@ -88,7 +88,7 @@ pub struct SampleArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// First month, YYYY-MM.
-    #[arg(long, default_value = "2026-09")]
+    #[arg(long, default_value = "2026-08")]
     pub start: String,
 }
 

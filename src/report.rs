@@ -75,6 +75,23 @@ pub struct CalendarOut {
     pub sources: Vec<String>,
 }
 
+/// One period of the trend across history and the current period.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TrendRow {
+    pub period: String,
+    pub contacts: Option<u64>,
+    pub resolution_rate: Option<f64>,
+    pub fcr_rate: Option<f64>,
+    pub csat_mean: Option<f64>,
+    pub csat_top_box_rate: Option<f64>,
+    pub complaint_rate: Option<f64>,
+    pub tier: Option<String>,
+    pub failure: bool,
+    pub slas_missed: usize,
+    /// Actual of each SLA, by id.
+    pub sla: BTreeMap<String, Option<f64>>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Finding {
     pub id: String,
@@ -100,6 +117,8 @@ pub struct Report {
     pub rows: RowCounts,
     pub survey_rows: RowCounts,
     pub overall: Overall,
+    /// The previous period's overall figures, when the history has them.
+    pub previous_overall: Option<Overall>,
     pub channels: BTreeMap<String, ChannelMetrics>,
     pub topics: Vec<TopicRow>,
     pub complaint_types: Vec<ComplaintRow>,
@@ -109,6 +128,8 @@ pub struct Report {
     pub satisfaction_distribution: Vec<ScoreRow>,
     pub scorecard: Vec<ScoreLine>,
     pub incentive: IncentiveResult,
+    /// Earlier periods from the history plus this one, oldest first.
+    pub trend: Vec<TrendRow>,
     pub findings: Vec<Finding>,
     #[serde(skip)]
     pub rejections: Vec<Rejection>,
@@ -384,6 +405,7 @@ pub fn build(
         rows,
         survey_rows,
         overall: kpis.overall,
+        previous_overall: previous.and_then(|p| p.overall.clone()),
         channels: kpis.channels,
         topics: kpis.topics,
         complaint_types: kpis.complaint_types,
@@ -391,6 +413,7 @@ pub fn build(
         daily: kpis.days,
         hourly: kpis.hours,
         satisfaction_distribution: kpis.scores,
+        trend: Vec::new(),
         scorecard,
         incentive,
         findings: Vec::new(),
@@ -401,8 +424,49 @@ pub fn build(
         period_range: Some(period),
         survey: c.survey.clone(),
     };
+    r.trend = history
+        .iter()
+        .map(|h| {
+            trend_row(
+                &h.period.start,
+                h.overall.as_ref(),
+                &h.scorecard,
+                h.incentive.as_ref(),
+            )
+        })
+        .chain(std::iter::once(trend_row(
+            &r.period.start,
+            Some(&r.overall),
+            &r.scorecard,
+            Some(&r.incentive),
+        )))
+        .collect();
     r.findings = findings(&r, previous);
     r
+}
+
+fn trend_row(
+    start: &str,
+    o: Option<&Overall>,
+    scorecard: &[ScoreLine],
+    inc: Option<&IncentiveResult>,
+) -> TrendRow {
+    TrendRow {
+        period: start.get(..7).unwrap_or(start).to_string(),
+        contacts: o.map(|o| o.contacts),
+        resolution_rate: o.and_then(|o| o.resolution_rate),
+        fcr_rate: o.and_then(|o| o.fcr_rate),
+        csat_mean: o.and_then(|o| o.csat_mean),
+        csat_top_box_rate: o.and_then(|o| o.csat_top_box_rate),
+        complaint_rate: o.and_then(|o| o.complaint_rate),
+        tier: inc.and_then(|i| i.tier.clone()),
+        failure: inc.is_some_and(|i| i.failure),
+        slas_missed: scorecard
+            .iter()
+            .filter(|l| l.status == Status::Missed)
+            .count(),
+        sla: scorecard.iter().map(|l| (l.id.clone(), l.actual)).collect(),
+    }
 }
 
 #[cfg(test)]

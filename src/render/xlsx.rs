@@ -539,6 +539,65 @@ impl Renderer for Xlsx {
             }
         }
 
+        // Trend across the history and this period.
+        {
+            let ws = wb.add_worksheet();
+            let name = l("sheet_trend");
+            ws.set_name(&name).map_err(xe)?;
+            let sla_ids: Vec<String> = r.scorecard.iter().map(|s| s.id.clone()).collect();
+            let mut headers: Vec<String> = [
+                "period",
+                "contacts",
+                "resolution_rate",
+                "fcr_rate",
+                "csat_mean",
+                "csat_top_box_rate",
+                "complaint_rate",
+                "tier",
+                "slas_missed",
+            ]
+            .iter()
+            .map(|k| l(k))
+            .collect();
+            headers.extend(sla_ids.iter().cloned());
+            let rows: Vec<Vec<V>> = r
+                .trend
+                .iter()
+                .map(|t| {
+                    let mut row = vec![
+                        V::T(t.period.clone()),
+                        t.contacts.map_or(V::Empty, V::I),
+                        V::Pct(t.resolution_rate),
+                        V::Pct(t.fcr_rate),
+                        V::N2(t.csat_mean),
+                        V::Pct(t.csat_top_box_rate),
+                        V::Pct(t.complaint_rate),
+                        V::T(t.tier.clone().unwrap_or_default()),
+                        V::I(t.slas_missed as u64),
+                    ];
+                    for (id, line) in sla_ids.iter().zip(&r.scorecard) {
+                        row.push(metric_value(&line.metric, t.sla.get(id).copied().flatten()));
+                    }
+                    row
+                })
+                .collect();
+            let widths: Vec<f64> = headers.iter().map(|_| 12.0).collect();
+            let last = table(ws, &f, r, 0, &headers, &widths, &rows)?;
+            if rows.len() > 1 {
+                let mut chart = Chart::new(ChartType::Line);
+                for c in [2u16, 3, 5] {
+                    chart
+                        .add_series()
+                        .set_categories((name.as_str(), 1, 0, last, 0))
+                        .set_values((name.as_str(), 1, c, last, c))
+                        .set_name((name.as_str(), 0, c));
+                }
+                chart.title().set_name(l("sheet_trend").as_str());
+                chart.y_axis().set_num_format("0%");
+                ws.insert_chart(last + 2, 0, &chart).map_err(xe)?;
+            }
+        }
+
         // Findings.
         {
             let ws = wb.add_worksheet();

@@ -1,3 +1,4 @@
 //! Integration tests: run the real `cseval` binary on fixtures, sample data and real exports.
 
+mod history;
 mod run;

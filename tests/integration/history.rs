@@ -1,0 +1,201 @@
+//! Contract engine over time: seed templates, multi-month runs, previous-period values,
+//! consecutive failures and the termination right.
+
+use crate::run::{cseval, fixtures};
+use serde_json::{json, Value};
+use std::path::Path;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn metrics(p: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(p.join("metrics.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn every_shipped_seed_template_runs_on_sample_data() {
+    let mut n = 0;
+    for entry in std::fs::read_dir(root().join("report-templates/contracts")).unwrap() {
+        let path = entry.unwrap().path();
+        let out = tempfile::tempdir().unwrap();
+        cseval()
+            .current_dir(root())
+            .args(["run", "-q", "--contract"])
+            .arg(&path)
+            .args([
+                "--calls",
+                "sample-data/contacts",
+                "--surveys",
+                "sample-data/surveys",
+                "--out",
+            ])
+            .arg(out.path())
+            .assert()
+            .success();
+        let m = metrics(out.path());
+        assert!(
+            m["scorecard"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|l| l["status"] != "not_measurable"),
+            "{path:?}"
+        );
+        assert!(m["incentive"]["tier"].is_string(), "{path:?}");
+        n += 1;
+    }
+    assert_eq!(n, 4, "seed templates 000–003");
+}
+
+#[test]
+fn three_month_run_carries_previous_values_and_counts_failures() {
+    let out = tempfile::tempdir().unwrap();
+    cseval()
+        .current_dir(root())
+        .args([
+            "run",
+            "-q",
+            "--contract",
+            "report-templates/contracts/complaints-performance.toml",
+            "--calls",
+            "sample-data/contacts",
+            "--surveys",
+            "sample-data/surveys",
+            "--from",
+            "2026-08-01",
+            "--to",
+            "2026-11-01",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+    let months: Vec<Value> = ["2026-08", "2026-09", "2026-10"]
+        .iter()
+        .map(|m| metrics(&out.path().join(m)))
+        .collect();
+    // Consecutive failures, recomputed here from each month's own tier.
+    let mut run = 0;
+    for m in &months {
+        let failing = m["incentive"]["failure"].as_bool().unwrap();
+        assert_eq!(failing, m["incentive"]["tier"] == "不合格");
+        run = if failing { run + 1 } else { 0 };
+        assert_eq!(
+            m["incentive"]["consecutive_failures"].as_u64().unwrap(),
+            run
+        );
+        assert_eq!(
+            m["incentive"]["termination_right"].as_bool().unwrap(),
+            run >= 3
+        );
+    }
+    assert_eq!(
+        run, 3,
+        "the sample provider misses its complaint deadlines every month"
+    );
+    let (sep, oct) = (&months[1], &months[2]);
+    // Previous-period values in October are September's figures.
+    for (line, prev) in oct["scorecard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(sep["scorecard"].as_array().unwrap())
+    {
+        assert_eq!(line["id"], prev["id"]);
+        assert_eq!(line["previous_actual"], prev["actual"]);
+    }
+    assert_eq!(
+        oct["previous_overall"]["contacts"],
+        sep["overall"]["contacts"]
+    );
+    for t in oct["topics"].as_array().unwrap() {
+        let before = sep["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["topic"] == t["topic"]);
+        assert_eq!(
+            t["previous_contacts"],
+            before.map_or(json!(0), |b| b["contacts"].clone())
+        );
+    }
+    assert_eq!(oct["trend"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        oct["incentive"]["history_periods"],
+        json!(["2026-08-01", "2026-09-01"])
+    );
+    assert!(oct["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["id"] == "termination_right"));
+}
+
+fn history_file(dir: &Path, month: &str, end: &str, failure: bool) {
+    let d = dir.join(month);
+    std::fs::create_dir_all(&d).unwrap();
+    let m = json!({
+        "contract_id": "TEST-001",
+        "period": {"start": format!("{month}-01"), "end": end, "timezone": "Asia/Shanghai"},
+        "scorecard": [],
+        "incentive": {"tier": if failure {"不合格"} else {"合格"}, "failure": failure, "bonus_rate": 0.0,
+                      "penalty_rate": 0.0, "consecutive_failures": 0, "termination_right": false}
+    });
+    std::fs::write(d.join("metrics.json"), m.to_string()).unwrap();
+}
+
+fn run_failing_october(history: &Path) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let contract = dir.path().join("c.toml");
+    let text = std::fs::read_to_string(fixtures().join("canonical/contract.toml")).unwrap();
+    // Make the October tier fail: no tier but the last can hold.
+    std::fs::write(
+        &contract,
+        text.replace("resolution >= 0.85", "resolution >= 0.99"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    cseval()
+        .args(["run", "-q", "--contract"])
+        .arg(&contract)
+        .arg("--calls")
+        .arg(fixtures().join("canonical/contacts.csv"))
+        .args(["--period", "2026-10", "--history"])
+        .arg(history)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    metrics(&out)
+}
+
+#[test]
+fn constructed_history_reaches_the_termination_count() {
+    let h = tempfile::tempdir().unwrap();
+    history_file(h.path(), "2026-07", "2026-08-01", false);
+    history_file(h.path(), "2026-08", "2026-09-01", true);
+    history_file(h.path(), "2026-09", "2026-10-01", true);
+    let m = run_failing_october(h.path());
+    assert_eq!(m["incentive"]["tier"], "不合格");
+    assert_eq!(m["incentive"]["consecutive_failures"], 3);
+    assert_eq!(m["incentive"]["termination_threshold"], 3);
+    assert_eq!(m["incentive"]["termination_right"], true);
+}
+
+#[test]
+fn a_passing_or_missing_month_breaks_the_run() {
+    let h = tempfile::tempdir().unwrap();
+    history_file(h.path(), "2026-08", "2026-09-01", true);
+    history_file(h.path(), "2026-09", "2026-10-01", false);
+    let m = run_failing_october(h.path());
+    assert_eq!(m["incentive"]["consecutive_failures"], 1);
+    assert_eq!(m["incentive"]["termination_right"], false);
+
+    let h = tempfile::tempdir().unwrap();
+    history_file(h.path(), "2026-07", "2026-08-01", true);
+    history_file(h.path(), "2026-08", "2026-09-01", true);
+    // September missing: the run of failures is not consecutive.
+    let m = run_failing_october(h.path());
+    assert_eq!(m["incentive"]["consecutive_failures"], 1);
+}
