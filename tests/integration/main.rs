@@ -1,4 +1,5 @@
 //! Integration tests: run the real `cseval` binary on fixtures, sample data and real exports.
 
 mod history;
+mod holidays;
 mod run;
