@@ -866,8 +866,7 @@ mod tests {
     //! the comments.
     use super::*;
     use crate::config::contract::SurveyCfg;
-    use crate::ingest::{Cell, InputFile, RowSink};
-    use crate::normalize::{ContactSink, SurveySink};
+    use crate::normalize::{feed_csv, ContactSink, SurveySink};
 
     fn contract(slas: &str) -> Contract {
         let text = format!("[contract]\nid = \"T\"\nname = \"t\"\n{slas}");
@@ -876,45 +875,20 @@ mod tests {
         c
     }
 
-    fn feed(sink: &mut dyn RowSink, csv: &str) {
-        let file = InputFile {
-            path: "t.csv".into(),
-            sha256: String::new(),
-            rows: 0,
-        };
-        let mut lines = csv.lines();
-        let headers: Vec<String> = lines
-            .next()
-            .unwrap()
-            .split(',')
-            .map(|s| s.to_string())
-            .collect();
-        sink.header(&file, &headers).unwrap();
-        for (i, line) in lines.enumerate() {
-            let cells: Vec<Cell> = line
-                .split(',')
-                .map(|v| {
-                    if v.is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text(v)
-                    }
-                })
-                .collect();
-            sink.row(i as u64 + 2, &cells);
-        }
-    }
-
     fn kpis(c: &Contract, cal: Option<&Calendar>, contacts: &str, surveys: &str) -> Kpis {
         let cfg = SurveyCfg::default();
         let tz = chrono_tz::Asia::Shanghai;
         let mut ss = SurveySink::new(tz, &cfg);
         if !surveys.is_empty() {
-            feed(&mut ss, surveys);
+            feed_csv(&mut ss, surveys);
         }
         let mut cs = ContactSink::new(tz, &cfg);
-        feed(&mut cs, contacts);
-        assert!(cs.rejections.is_empty(), "{:?}", cs.rejections);
+        feed_csv(&mut cs, contacts);
+        assert!(
+            cs.ledger.rejections.is_empty(),
+            "{:?}",
+            cs.ledger.rejections
+        );
         cs.mark_surveyed(&ss.linked_contacts());
         let (df, _, _) = cs.into_frame().unwrap();
         let (sv, _, _) = ss.into_frame().unwrap();

@@ -42,6 +42,57 @@ pub struct RowCounts {
     pub out_of_period: u64,
 }
 
+/// Row bookkeeping shared by the contact and survey sinks: counts every row and lists every
+/// row that is not accepted.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    input: &'static str,
+    file: String,
+    pub rejections: Vec<Rejection>,
+    pub counts: RowCounts,
+}
+
+impl Ledger {
+    fn new(input: &'static str) -> Self {
+        Ledger {
+            input,
+            ..Default::default()
+        }
+    }
+
+    /// Record the outcome of one data row.
+    fn record(&mut self, row: u64, outcome: std::result::Result<(), (String, String)>) {
+        self.counts.read += 1;
+        let (column, reason) = match outcome {
+            Ok(()) => {
+                self.counts.accepted += 1;
+                return;
+            }
+            Err(e) => e,
+        };
+        let category = if reason.starts_with(DUPLICATE) {
+            "duplicate"
+        } else {
+            "rejected"
+        };
+        if category == "duplicate" {
+            self.counts.duplicates += 1;
+        } else {
+            self.counts.rejected += 1;
+        }
+        self.rejections.push(Rejection {
+            file: self.file.clone(),
+            row,
+            column,
+            reason,
+            category,
+            input: self.input,
+        });
+    }
+}
+
+const DUPLICATE: &str = "duplicate of";
+
 /// Canonical contact columns, in file-header spelling.
 pub const CONTACT_COLUMNS: &[&str] = &[
     "contact_id",
@@ -163,22 +214,14 @@ fn text(cell: &Cell) -> Option<String> {
     }
 }
 
-/// Map header names to canonical column indexes (case-insensitive, trimmed).
-fn map_headers(headers: &[String], canonical: &[&str]) -> HashMap<&'static str, usize>
-where
-{
+/// Map header names to canonical column indexes (case-insensitive, trimmed; the first
+/// matching column wins).
+fn map_headers(headers: &[String], canonical: &[&'static str]) -> HashMap<&'static str, usize> {
     let mut m = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
         if let Some(c) = canonical.iter().find(|c| **c == h) {
-            // SAFETY of 'static: canonical slices are 'static constants.
-            let c: &'static str = CONTACT_COLUMNS
-                .iter()
-                .chain(SURVEY_COLUMNS.iter())
-                .find(|x| *x == c)
-                .copied()
-                .expect("canonical name");
-            m.entry(c).or_insert(i);
+            m.entry(*c).or_insert(i);
         }
     }
     m
@@ -215,10 +258,8 @@ pub struct ContactSink<'a> {
     survey: &'a SurveyCfg,
     cols: ContactCols,
     map: HashMap<&'static str, usize>,
-    file: String,
     seen: HashMap<String, (String, u64)>,
-    pub rejections: Vec<Rejection>,
-    pub counts: RowCounts,
+    pub ledger: Ledger,
 }
 
 impl<'a> ContactSink<'a> {
@@ -228,26 +269,8 @@ impl<'a> ContactSink<'a> {
             survey,
             cols: ContactCols::default(),
             map: HashMap::new(),
-            file: String::new(),
             seen: HashMap::new(),
-            rejections: Vec::new(),
-            counts: RowCounts::default(),
-        }
-    }
-
-    fn reject(&mut self, row: u64, column: &str, reason: String, category: &'static str) {
-        self.rejections.push(Rejection {
-            file: self.file.clone(),
-            row,
-            column: column.to_string(),
-            reason,
-            category,
-            input: "contacts",
-        });
-        if category == "duplicate" {
-            self.counts.duplicates += 1;
-        } else {
-            self.counts.rejected += 1;
+            ledger: Ledger::new("contacts"),
         }
     }
 
@@ -371,9 +394,10 @@ impl<'a> ContactSink<'a> {
             }
         }
         if let Some((f, r)) = self.seen.get(&id) {
-            return Err(("contact_id".into(), format!("duplicate of {f} row {r}")));
+            return Err(("contact_id".into(), format!("{DUPLICATE} {f} row {r}")));
         }
-        self.seen.insert(id.clone(), (self.file.clone(), row_no));
+        self.seen
+            .insert(id.clone(), (self.ledger.file.clone(), row_no));
         let c = &mut self.cols;
         c.contact_id.push(id);
         c.channel.push(channel.as_str());
@@ -436,13 +460,13 @@ impl<'a> ContactSink<'a> {
                 Column::new("has_survey".into(), c.has_survey),
             ],
         )?;
-        Ok((df, self.rejections, self.counts))
+        Ok((df, self.ledger.rejections, self.ledger.counts))
     }
 }
 
 impl RowSink for ContactSink<'_> {
     fn header(&mut self, file: &InputFile, headers: &[String]) -> Result<()> {
-        self.file = file.path.display().to_string();
+        self.ledger.file = file.path.display().to_string();
         self.map = map_headers(headers, CONTACT_COLUMNS);
         let missing: Vec<&str> = ["contact_id", "channel", "arrived_at"]
             .into_iter()
@@ -451,28 +475,18 @@ impl RowSink for ContactSink<'_> {
         if !missing.is_empty() {
             return Err(Error::input(format!(
                 "{}: required column(s) missing: {} (found: {})",
-                self.file,
+                self.ledger.file,
                 missing.join(", "),
                 headers.join(", ")
             ))
-            .with_hint("rename the columns to the canonical names of spec/contact-record.md or pass --mapping"));
+            .with_hint("rename the columns to the canonical names listed in the README (spec/contact-record.md)"));
         }
         Ok(())
     }
 
     fn row(&mut self, row_no: u64, cells: &[Cell<'_>]) {
-        self.counts.read += 1;
-        match self.try_row(row_no, cells) {
-            Ok(()) => self.counts.accepted += 1,
-            Err((col, why)) => {
-                let cat = if why.starts_with("duplicate of") {
-                    "duplicate"
-                } else {
-                    "rejected"
-                };
-                self.reject(row_no, &col, why, cat);
-            }
-        }
+        let outcome = self.try_row(row_no, cells);
+        self.ledger.record(row_no, outcome);
     }
 }
 
@@ -492,10 +506,8 @@ pub struct SurveySink<'a> {
     survey: &'a SurveyCfg,
     cols: SurveyCols,
     map: HashMap<&'static str, usize>,
-    file: String,
     seen: HashMap<String, (String, u64)>,
-    pub rejections: Vec<Rejection>,
-    pub counts: RowCounts,
+    pub ledger: Ledger,
 }
 
 impl<'a> SurveySink<'a> {
@@ -505,10 +517,8 @@ impl<'a> SurveySink<'a> {
             survey,
             cols: SurveyCols::default(),
             map: HashMap::new(),
-            file: String::new(),
             seen: HashMap::new(),
-            rejections: Vec::new(),
-            counts: RowCounts::default(),
+            ledger: Ledger::new("surveys"),
         }
     }
 
@@ -551,11 +561,13 @@ impl<'a> SurveySink<'a> {
             c if c.is_empty() => None,
             c => Some(parse_timestamp(c, self.tz).map_err(|e| ("responded_at".to_string(), e))?),
         };
-        let rid = text(get("response_id")).unwrap_or_else(|| format!("{}#{row_no}", self.file));
+        let rid =
+            text(get("response_id")).unwrap_or_else(|| format!("{}#{row_no}", self.ledger.file));
         if let Some((f, r)) = self.seen.get(&rid) {
-            return Err(("response_id".into(), format!("duplicate of {f} row {r}")));
+            return Err(("response_id".into(), format!("{DUPLICATE} {f} row {r}")));
         }
-        self.seen.insert(rid.clone(), (self.file.clone(), row_no));
+        self.seen
+            .insert(rid.clone(), (self.ledger.file.clone(), row_no));
         self.cols.response_id.push(rid);
         self.cols.contact_id.push(text(get("contact_id")));
         self.cols.responded_ms.push(responded);
@@ -582,46 +594,59 @@ impl<'a> SurveySink<'a> {
                 Column::new("nps".into(), c.nps),
             ],
         )?;
-        Ok((df, self.rejections, self.counts))
+        Ok((df, self.ledger.rejections, self.ledger.counts))
     }
 }
 
 impl RowSink for SurveySink<'_> {
     fn header(&mut self, file: &InputFile, headers: &[String]) -> Result<()> {
-        self.file = file.path.display().to_string();
+        self.ledger.file = file.path.display().to_string();
         self.map = map_headers(headers, SURVEY_COLUMNS);
         if !self.map.contains_key("score") {
             return Err(Error::input(format!(
                 "{}: required survey column `score` missing (found: {})",
-                self.file,
+                self.ledger.file,
                 headers.join(", ")
             ))
-            .with_hint("name the overall-satisfaction column `score` or pass --survey-mapping"));
+            .with_hint("rename the overall-satisfaction column to `score`"));
         }
         Ok(())
     }
 
     fn row(&mut self, row_no: u64, cells: &[Cell<'_>]) {
-        self.counts.read += 1;
-        match self.try_row(row_no, cells) {
-            Ok(()) => self.counts.accepted += 1,
-            Err((col, why)) => {
-                let dup = why.starts_with("duplicate of");
-                if dup {
-                    self.counts.duplicates += 1;
+        let outcome = self.try_row(row_no, cells);
+        self.ledger.record(row_no, outcome);
+    }
+}
+
+/// Feed a small comma-separated table (header first, no quoting) into a sink: unit tests.
+#[cfg(test)]
+pub(crate) fn feed_csv(sink: &mut dyn RowSink, csv: &str) {
+    let file = InputFile {
+        path: "t.csv".into(),
+        sha256: String::new(),
+        rows: 0,
+    };
+    let mut lines = csv.lines();
+    let headers: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .collect();
+    sink.header(&file, &headers).unwrap();
+    for (i, line) in lines.enumerate() {
+        let cells: Vec<Cell> = line
+            .split(',')
+            .map(|v| {
+                if v.is_empty() {
+                    Cell::Empty
                 } else {
-                    self.counts.rejected += 1;
+                    Cell::Text(v)
                 }
-                self.rejections.push(Rejection {
-                    file: self.file.clone(),
-                    row: row_no,
-                    column: col,
-                    reason: why,
-                    category: if dup { "duplicate" } else { "rejected" },
-                    input: "surveys",
-                });
-            }
-        }
+            })
+            .collect();
+        sink.row(i as u64 + 2, &cells);
     }
 }
 
@@ -677,61 +702,24 @@ fn read_one(p: &Path, sink: &mut dyn RowSink) -> Result<InputFile> {
 mod tests {
     use super::*;
 
-    fn sink_rows(rows: &[&[&str]]) -> (DataFrame, Vec<Rejection>, RowCounts) {
+    fn sink_rows(csv: &str) -> (DataFrame, Vec<Rejection>, RowCounts) {
         let cfg = SurveyCfg::default();
         let mut s = ContactSink::new(chrono_tz::Asia::Shanghai, &cfg);
-        let file = InputFile {
-            path: "t.csv".into(),
-            sha256: String::new(),
-            rows: 0,
-        };
-        let headers: Vec<String> = rows[0].iter().map(|s| s.to_string()).collect();
-        s.header(&file, &headers).unwrap();
-        for (i, r) in rows[1..].iter().enumerate() {
-            let cells: Vec<Cell> = r
-                .iter()
-                .map(|v| {
-                    if v.is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text(v)
-                    }
-                })
-                .collect();
-            s.row(i as u64 + 2, &cells);
-        }
+        feed_csv(&mut s, csv);
         s.into_frame().unwrap()
     }
 
     #[test]
     fn rows_are_accounted_for() {
-        let (df, rej, n) = sink_rows(&[
-            &[
-                "Contact_ID",
-                "CHANNEL",
-                "arrived_at",
-                "answered_at",
-                "satisfaction",
-            ],
-            &[
-                "1",
-                "phone",
-                "2026-10-01 09:00:00",
-                "2026-10-01 09:00:10",
-                "5",
-            ],
-            &["2", "fax", "2026-10-01 09:00:00", "", ""],
-            &["3", "email", "yesterday", "", ""],
-            &["1", "phone", "2026-10-01 10:00:00", "", ""],
-            &[
-                "4",
-                "chat",
-                "2026-10-01 10:00:00",
-                "2026-10-01 09:59:00",
-                "",
-            ],
-            &["5", "chat", "2026-10-01T10:00:00+08:00", "", "9"],
-        ]);
+        let (df, rej, n) = sink_rows(
+            "Contact_ID,CHANNEL,arrived_at,answered_at,satisfaction\n\
+             1,phone,2026-10-01 09:00:00,2026-10-01 09:00:10,5\n\
+             2,fax,2026-10-01 09:00:00,,\n\
+             3,email,yesterday,,\n\
+             1,phone,2026-10-01 10:00:00,,\n\
+             4,chat,2026-10-01 10:00:00,2026-10-01 09:59:00,\n\
+             5,chat,2026-10-01T10:00:00+08:00,,9\n",
+        );
         assert_eq!(n.read, 6);
         assert_eq!(n.accepted, 1);
         assert_eq!(n.rejected, 4);

@@ -168,7 +168,7 @@ fn fmt_value(metric: &str, v: Option<f64>) -> String {
 }
 
 /// Run the findings rules.
-fn findings(r: &Report, previous: Option<&crate::evaluate::HistoryEntry>) -> Vec<Finding> {
+fn findings(r: &Report) -> Vec<Finding> {
     let t = &r.text;
     let mut out = Vec::new();
     let weekday = |w: u32| {
@@ -250,7 +250,6 @@ fn findings(r: &Report, previous: Option<&crate::evaluate::HistoryEntry>) -> Vec
     if let Some(top) = r.complaint_types.first() {
         if r.overall.complaints >= 10 && top.share >= 0.25 {
             let ty = top.complaint_type.clone().unwrap_or_else(|| t.l("none"));
-            let _ = previous;
             out.push(Finding {
                 id: "top_complaint_type".into(),
                 severity: "medium".into(),
@@ -441,7 +440,7 @@ pub fn build(
             Some(&r.incentive),
         )))
         .collect();
-    r.findings = findings(&r, previous);
+    r.findings = findings(&r);
     r
 }
 

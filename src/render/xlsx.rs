@@ -142,6 +142,49 @@ fn table(
     Ok(last)
 }
 
+/// A sheet of ranked counts (name, count, share, previous period) with a bar chart.
+/// `keys`: sheet name, name column, count column and chart title labels.
+fn ranked_sheet(
+    wb: &mut Workbook,
+    f: &Formats,
+    r: &Report,
+    keys: [&str; 4],
+    items: &[(String, u64, f64, Option<u64>)],
+) -> Result<()> {
+    let l = |k: &str| r.text.l(k);
+    let ws = wb.add_worksheet();
+    let name = l(keys[0]);
+    ws.set_name(&name).map_err(xe)?;
+    let headers = vec![l(keys[1]), l(keys[2]), l("share"), l("previous")];
+    let rows: Vec<Vec<V>> = items
+        .iter()
+        .map(|(n, c, s, p)| {
+            vec![
+                V::T(n.clone()),
+                V::I(*c),
+                V::Pct(Some(*s)),
+                p.map(V::I).unwrap_or(V::Empty),
+            ]
+        })
+        .collect();
+    let last = table(ws, f, r, 0, &headers, &[20., 12., 10., 10.], &rows)?;
+    if !rows.is_empty() {
+        let mut chart = Chart::new(ChartType::Bar);
+        chart
+            .add_series()
+            .set_categories((name.as_str(), 1, 0, last, 0))
+            .set_values((name.as_str(), 1, 1, last, 1))
+            .set_name(l(keys[2]).as_str());
+        chart
+            .title()
+            .set_name(format!("{} {}", l(keys[3]), r.period.start).as_str());
+        chart.y_axis().set_reverse();
+        chart.legend().set_hidden();
+        ws.insert_chart(1, 5, &chart).map_err(xe)?;
+    }
+    Ok(())
+}
+
 fn metric_value(metric: &str, v: Option<f64>) -> V {
     if is_rate_metric(metric) {
         V::Pct(v)
@@ -386,79 +429,51 @@ impl Renderer for Xlsx {
             table(ws, &f, r, 0, &headers, &widths, &rows)?;
         }
 
-        // Hotspots, with a native chart.
-        {
-            let ws = wb.add_worksheet();
-            let name = l("sheet_hotspots");
-            ws.set_name(&name).map_err(xe)?;
-            let headers = vec![l("topic"), l("contacts"), l("share"), l("previous")];
-            let rows: Vec<Vec<V>> = r
-                .topics
-                .iter()
-                .map(|tp| {
-                    vec![
-                        V::T(tp.topic.clone().unwrap_or_else(|| l("none"))),
-                        V::I(tp.contacts),
-                        V::Pct(Some(tp.share)),
-                        tp.previous_contacts.map(V::I).unwrap_or(V::Empty),
-                    ]
-                })
-                .collect();
-            let last = table(ws, &f, r, 0, &headers, &[20., 12., 10., 10.], &rows)?;
-            if !rows.is_empty() {
-                let mut chart = Chart::new(ChartType::Bar);
-                chart
-                    .add_series()
-                    .set_categories((name.as_str(), 1, 0, last, 0))
-                    .set_values((name.as_str(), 1, 1, last, 1))
-                    .set_name(l("contacts").as_str());
-                chart
-                    .title()
-                    .set_name(format!("{} {}", l("chart_hotspots"), r.period.start).as_str());
-                chart.y_axis().set_reverse();
-                chart.legend().set_hidden();
-                ws.insert_chart(1, 5, &chart).map_err(xe)?;
-            }
-        }
-
-        // Complaints.
-        {
-            let ws = wb.add_worksheet();
-            let name = l("sheet_complaints");
-            ws.set_name(&name).map_err(xe)?;
-            let headers = vec![
-                l("complaint_type"),
-                l("complaints"),
-                l("share"),
-                l("previous"),
-            ];
-            let rows: Vec<Vec<V>> = r
-                .complaint_types
-                .iter()
-                .map(|c| {
-                    vec![
-                        V::T(c.complaint_type.clone().unwrap_or_else(|| l("none"))),
-                        V::I(c.complaints),
-                        V::Pct(Some(c.share)),
-                        c.previous_complaints.map(V::I).unwrap_or(V::Empty),
-                    ]
-                })
-                .collect();
-            let last = table(ws, &f, r, 0, &headers, &[20., 12., 10., 10.], &rows)?;
-            if !rows.is_empty() {
-                let mut chart = Chart::new(ChartType::Column);
-                chart
-                    .add_series()
-                    .set_categories((name.as_str(), 1, 0, last, 0))
-                    .set_values((name.as_str(), 1, 1, last, 1))
-                    .set_name(l("complaints").as_str());
-                chart
-                    .title()
-                    .set_name(format!("{} {}", l("chart_complaints"), r.period.start).as_str());
-                chart.legend().set_hidden();
-                ws.insert_chart(1, 5, &chart).map_err(xe)?;
-            }
-        }
+        // Hotspots and complaint types: ranked counts with a bar chart each.
+        let none = l("none");
+        let topics: Vec<(String, u64, f64, Option<u64>)> = r
+            .topics
+            .iter()
+            .map(|x| {
+                (
+                    x.topic.clone().unwrap_or(none.clone()),
+                    x.contacts,
+                    x.share,
+                    x.previous_contacts,
+                )
+            })
+            .collect();
+        ranked_sheet(
+            &mut wb,
+            &f,
+            r,
+            ["sheet_hotspots", "topic", "contacts", "chart_hotspots"],
+            &topics,
+        )?;
+        let complaints: Vec<(String, u64, f64, Option<u64>)> = r
+            .complaint_types
+            .iter()
+            .map(|x| {
+                (
+                    x.complaint_type.clone().unwrap_or(none.clone()),
+                    x.complaints,
+                    x.share,
+                    x.previous_complaints,
+                )
+            })
+            .collect();
+        ranked_sheet(
+            &mut wb,
+            &f,
+            r,
+            [
+                "sheet_complaints",
+                "complaint_type",
+                "complaints",
+                "chart_complaints",
+            ],
+            &complaints,
+        )?;
 
         // Agents.
         {
