@@ -108,6 +108,42 @@ pub fn mask(value: &str) -> String {
     }
 }
 
+/// Mask anything in free text that looks like personal data: runs of seven or more digits
+/// (phone numbers, id numbers) and tokens with an `@` (e-mail addresses). Used on every
+/// message that quotes an input value, so a personal value in the wrong column never leaks.
+pub fn mask_personal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, token) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if token.contains('@') {
+            out.push_str("****@****");
+            continue;
+        }
+        let mut digits = String::new();
+        for c in token.chars() {
+            if c.is_ascii_digit() {
+                digits.push(c);
+                continue;
+            }
+            flush_digits(&mut out, &mut digits);
+            out.push(c);
+        }
+        flush_digits(&mut out, &mut digits);
+    }
+    out
+}
+
+fn flush_digits(out: &mut String, digits: &mut String) {
+    if digits.len() >= 7 {
+        out.push_str(&mask(digits));
+    } else {
+        out.push_str(digits);
+    }
+    digits.clear();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +162,22 @@ mod tests {
         assert_eq!(parse_bool("是"), Some(true));
         assert_eq!(parse_bool("N"), Some(false));
         assert_eq!(parse_bool("maybe"), None);
+    }
+
+    #[test]
+    fn personal_values_in_messages_are_masked() {
+        assert_eq!(
+            mask_personal("unknown channel `13812345678` (expected phone)"),
+            "unknown channel `138****5678` (expected phone)"
+        );
+        assert_eq!(
+            mask_personal("`a.b@example.com` is not a number"),
+            "****@**** is not a number"
+        );
+        assert_eq!(
+            mask_personal("`2026-13-45 99:00` is not a timestamp"),
+            "`2026-13-45 99:00` is not a timestamp"
+        );
     }
 
     #[test]

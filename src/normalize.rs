@@ -80,6 +80,8 @@ impl Ledger {
         } else {
             self.counts.rejected += 1;
         }
+        // A value quoted in a reason may be personal data sitting in the wrong column.
+        let reason = crate::model::mask_personal(&reason);
         self.rejections.push(Rejection {
             file: self.file.clone(),
             row,
