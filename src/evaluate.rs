@@ -100,6 +100,15 @@ pub fn read_history(
     contract_id: &str,
     period: Period,
 ) -> crate::error::Result<Vec<HistoryEntry>> {
+    if !dir.is_dir() {
+        // Refuse rather than run without history: a typo here would silently reset the
+        // consecutive-failure count that can open a termination right.
+        return Err(crate::error::Error::usage(format!(
+            "--history {}: no such folder",
+            dir.display()
+        ))
+        .with_hint("create it (an empty folder means no earlier periods) or correct the path"));
+    }
     let mut found = std::collections::BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

@@ -199,3 +199,22 @@ fn a_passing_or_missing_month_breaks_the_run() {
     let m = run_failing_october(h.path());
     assert_eq!(m["incentive"]["consecutive_failures"], 1);
 }
+
+#[test]
+fn a_missing_history_folder_is_a_usage_error() {
+    let out = tempfile::tempdir().unwrap();
+    let a = cseval()
+        .args(["run", "--contract"])
+        .arg(fixtures().join("canonical/contract.toml"))
+        .arg("--calls")
+        .arg(fixtures().join("canonical/contacts.csv"))
+        .args(["--history", "/nonexistent/history", "--out"])
+        .arg(out.path())
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        err.contains("/nonexistent/history") && err.contains("hint"),
+        "{err}"
+    );
+}
