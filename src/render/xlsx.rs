@@ -10,6 +10,7 @@
 use super::Renderer;
 use crate::error::{Error, Result};
 use crate::evaluate::{is_rate_metric, Status};
+use crate::kpi::Overall;
 use crate::report::Report;
 use rust_xlsxwriter::{
     Chart, ChartType, Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder,
@@ -185,6 +186,53 @@ fn ranked_sheet(
     Ok(())
 }
 
+/// Tier, bonus, deduction, consecutive failures and termination right, each with its
+/// clause, from row `top`; returns the next free row.
+fn incentive_block(ws: &mut Worksheet, f: &Formats, r: &Report, top: u32) -> Result<u32> {
+    let l = |k: &str| r.text.l(k);
+    let inc = &r.incentive;
+    let clause = |c: &Option<String>| {
+        c.clone()
+            .map(|c| format!("{} {c}", l("clause")))
+            .unwrap_or_default()
+    };
+    let failures = match inc.termination_threshold {
+        Some(t) => V::T(format!("{} / {t}", inc.consecutive_failures)),
+        None => V::I(inc.consecutive_failures as u64),
+    };
+    let lines: Vec<(String, V, String)> = vec![
+        (
+            l("tier"),
+            V::T(inc.tier.clone().unwrap_or_else(|| "—".into())),
+            clause(&inc.clause),
+        ),
+        (l("bonus"), V::Money(inc.bonus), clause(&inc.clause)),
+        (
+            l("penalty"),
+            V::Money(inc.penalty),
+            clause(&inc.penalty_clause),
+        ),
+        (l("consecutive_failures"), failures, clause(&inc.clause)),
+        (
+            l("termination_right"),
+            V::T(if inc.termination_right {
+                l("yes")
+            } else {
+                l("no")
+            }),
+            clause(&inc.clause),
+        ),
+    ];
+    for (i, (k, v, c)) in lines.iter().enumerate() {
+        let row = top + i as u32;
+        ws.write_string_with_format(row, 0, k, &f.bold)
+            .map_err(xe)?;
+        put(ws, f, row, 1, v, r)?;
+        ws.write_string(row, 2, c).map_err(xe)?;
+    }
+    Ok(top + lines.len() as u32)
+}
+
 fn metric_value(metric: &str, v: Option<f64>) -> V {
     if is_rate_metric(metric) {
         V::Pct(v)
@@ -245,8 +293,7 @@ impl Renderer for Xlsx {
             } else {
                 l("verdict_missed").replace("{n}", &missed.to_string())
             };
-            let inc = &r.incentive;
-            let mut rows: Vec<(String, V)> = vec![
+            let rows: Vec<(String, V)> = vec![
                 (l("contract"), V::T(r.contract_name.clone())),
                 (l("contract_id"), V::T(r.contract_id.clone())),
                 (l("client"), V::T(r.client.clone().unwrap_or_default())),
@@ -268,46 +315,87 @@ impl Renderer for Xlsx {
                     ),
                 ),
                 (l("verdict"), V::T(verdict)),
-                (
-                    l("tier"),
-                    V::T(inc.tier.clone().unwrap_or_else(|| "—".into())),
-                ),
-                (l("bonus"), V::Money(inc.bonus)),
-                (l("penalty"), V::Money(inc.penalty)),
-                (
-                    l("consecutive_failures"),
-                    V::I(inc.consecutive_failures as u64),
-                ),
-                (
-                    l("termination_right"),
-                    V::T(if inc.termination_right {
-                        l("yes")
-                    } else {
-                        l("no")
-                    }),
-                ),
             ];
-            let o = &r.overall;
-            rows.extend([
-                (l("contacts"), V::I(o.contacts)),
-                (l("answered"), V::I(o.answered)),
-                (l("abandoned"), V::I(o.abandoned)),
-                (l("resolution_rate"), V::Pct(o.resolution_rate)),
-                (l("fcr_rate"), V::Pct(o.fcr_rate)),
-                (l("asa_seconds"), V::N1(o.asa_seconds)),
-                (l("csat_mean"), V::N2(o.csat_mean)),
-                (l("csat_top_box_rate"), V::Pct(o.csat_top_box_rate)),
-                (l("csat_responses"), V::I(o.csat_responses)),
-                (l("complaints"), V::I(o.complaints)),
-                (l("complaint_rate"), V::Pct(o.complaint_rate)),
-            ]);
             for (i, (k, v)) in rows.iter().enumerate() {
                 let row = 2 + i as u32;
                 ws.write_string_with_format(row, 0, k, &f.bold)
                     .map_err(xe)?;
                 put(ws, &f, row, 1, v, r)?;
             }
-            let mut row = 3 + rows.len() as u32;
+            let mut row = incentive_block(ws, &f, r, 2 + rows.len() as u32)? + 1;
+            // Headline KPIs with the previous period beside them.
+            ws.write_string_with_format(row, 0, l("item"), &f.header)
+                .map_err(xe)?;
+            ws.write_string_with_format(row, 1, l("value"), &f.header)
+                .map_err(xe)?;
+            ws.write_string_with_format(row, 2, l("previous"), &f.header)
+                .map_err(xe)?;
+            ws.set_column_width(2, 16).map_err(xe)?;
+            let o = &r.overall;
+            let p = r.previous_overall.as_ref();
+            let prev = |g: &dyn Fn(&Overall) -> V| p.map_or(V::Empty, g);
+            let kpis: Vec<(String, V, V)> = vec![
+                (l("contacts"), V::I(o.contacts), prev(&|p| V::I(p.contacts))),
+                (l("answered"), V::I(o.answered), prev(&|p| V::I(p.answered))),
+                (
+                    l("abandoned"),
+                    V::I(o.abandoned),
+                    prev(&|p| V::I(p.abandoned)),
+                ),
+                (
+                    l("resolution_rate"),
+                    V::Pct(o.resolution_rate),
+                    prev(&|p| V::Pct(p.resolution_rate)),
+                ),
+                (
+                    l("fcr_rate"),
+                    V::Pct(o.fcr_rate),
+                    prev(&|p| V::Pct(p.fcr_rate)),
+                ),
+                (
+                    l("abandon_rate"),
+                    V::Pct(o.abandon_rate),
+                    prev(&|p| V::Pct(p.abandon_rate)),
+                ),
+                (
+                    l("asa_seconds"),
+                    V::N1(o.asa_seconds),
+                    prev(&|p| V::N1(p.asa_seconds)),
+                ),
+                (
+                    l("csat_mean"),
+                    V::N2(o.csat_mean),
+                    prev(&|p| V::N2(p.csat_mean)),
+                ),
+                (
+                    l("csat_top_box_rate"),
+                    V::Pct(o.csat_top_box_rate),
+                    prev(&|p| V::Pct(p.csat_top_box_rate)),
+                ),
+                (
+                    l("csat_responses"),
+                    V::I(o.csat_responses),
+                    prev(&|p| V::I(p.csat_responses)),
+                ),
+                (
+                    l("complaints"),
+                    V::I(o.complaints),
+                    prev(&|p| V::I(p.complaints)),
+                ),
+                (
+                    l("complaint_rate"),
+                    V::Pct(o.complaint_rate),
+                    prev(&|p| V::Pct(p.complaint_rate)),
+                ),
+            ];
+            for (k, v, pv) in &kpis {
+                row += 1;
+                ws.write_string_with_format(row, 0, k, &f.bold)
+                    .map_err(xe)?;
+                put(ws, &f, row, 1, v, r)?;
+                put(ws, &f, row, 2, pv, r)?;
+            }
+            row += 2;
             ws.write_string_with_format(row, 0, l("sheet_findings"), &f.bold)
                 .map_err(xe)?;
             for fd in r.findings.iter().take(5) {
@@ -362,7 +450,7 @@ impl Renderer for Xlsx {
                     ]
                 })
                 .collect();
-            table(
+            let last = table(
                 ws,
                 &f,
                 r,
@@ -371,6 +459,7 @@ impl Renderer for Xlsx {
                 &[18., 10., 16., 10., 14., 10., 10., 10., 12., 12., 12., 30.],
                 &rows,
             )?;
+            incentive_block(ws, &f, r, last + 2)?;
         }
 
         // Channels.

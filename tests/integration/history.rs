@@ -130,6 +130,34 @@ fn three_month_run_carries_previous_values_and_counts_failures() {
         .unwrap()
         .iter()
         .any(|f| f["id"] == "termination_right"));
+
+    // The workbook's Summary and Scorecard carry the incentive outcome with its clauses and
+    // the previous period beside the headline figures.
+    let book = crate::run::workbook_text(&out.path().join("2026-10/report.xlsx"));
+    let summary = book.split("考核结果\n").next().unwrap();
+    assert!(
+        summary.contains("连续不合格期数\t3 / 3\t合同条款 四\t"),
+        "{summary}"
+    );
+    assert!(summary.contains("解除合同权\t是\t合同条款 四\t"));
+    assert!(summary.contains("违约扣款\t"));
+    let sep_contacts = sep["overall"]["contacts"].as_u64().unwrap();
+    let oct_contacts = oct["overall"]["contacts"].as_u64().unwrap();
+    assert!(
+        summary.contains(&format!("联系量\t{oct_contacts}\t{sep_contacts}\t")),
+        "{summary}"
+    );
+    let scorecard = book
+        .split("考核结果\n")
+        .nth(1)
+        .unwrap()
+        .split("渠道\n")
+        .next()
+        .unwrap();
+    assert!(
+        scorecard.contains("绩效档次\t不合格\t合同条款 四\t"),
+        "{scorecard}"
+    );
 }
 
 fn history_file(dir: &Path, month: &str, end: &str, failure: bool) {
