@@ -85,6 +85,8 @@ pub struct HistoryEntry {
     pub topics: Vec<crate::kpi::TopicRow>,
     #[serde(default)]
     pub complaint_types: Vec<crate::kpi::ComplaintRow>,
+    #[serde(default)]
+    pub channels: Option<std::collections::BTreeMap<String, crate::kpi::ChannelMetrics>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

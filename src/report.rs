@@ -119,6 +119,8 @@ pub struct Report {
     pub overall: Overall,
     /// The previous period's overall figures, when the history has them.
     pub previous_overall: Option<Overall>,
+    /// The previous period's per-channel figures, when the history has them.
+    pub previous_channels: Option<BTreeMap<String, ChannelMetrics>>,
     pub channels: BTreeMap<String, ChannelMetrics>,
     pub topics: Vec<TopicRow>,
     pub complaint_types: Vec<ComplaintRow>,
@@ -405,6 +407,7 @@ pub fn build(
         survey_rows,
         overall: kpis.overall,
         previous_overall: previous.and_then(|p| p.overall.clone()),
+        previous_channels: previous.and_then(|p| p.channels.clone()),
         channels: kpis.channels,
         topics: kpis.topics,
         complaint_types: kpis.complaint_types,

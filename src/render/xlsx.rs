@@ -488,34 +488,46 @@ impl Renderer for Xlsx {
             ];
             let headers: Vec<String> = keys.iter().map(|k| l(k)).collect();
             let opt = |x: Option<u64>| x.map(V::I).unwrap_or(V::T("—".into()));
-            let rows: Vec<Vec<V>> = r
-                .channels
-                .iter()
-                .map(|(name, c)| {
-                    vec![
-                        V::T(l(name)),
-                        V::I(c.contacts),
-                        V::I(c.answered),
-                        opt(c.abandoned),
-                        opt(c.short_abandoned),
-                        opt(c.unanswered),
-                        V::Pct(c.service_level),
-                        V::N1(c.service_level_threshold_seconds),
-                        V::Pct(c.abandon_rate),
-                        V::N1(c.asa_seconds),
-                        V::N1(c.response_p50_seconds),
-                        V::N1(c.response_p90_seconds),
-                        V::N1(c.aht_seconds),
-                        V::Pct(c.resolution_rate),
-                        V::Pct(c.fcr_rate),
-                        V::N2(c.csat_mean),
-                        V::I(c.csat_responses),
-                        V::I(c.complaints),
-                    ]
-                })
-                .collect();
+            let channel_row = |name: &str, c: &crate::kpi::ChannelMetrics| {
+                vec![
+                    V::T(l(name)),
+                    V::I(c.contacts),
+                    V::I(c.answered),
+                    opt(c.abandoned),
+                    opt(c.short_abandoned),
+                    opt(c.unanswered),
+                    V::Pct(c.service_level),
+                    V::N1(c.service_level_threshold_seconds),
+                    V::Pct(c.abandon_rate),
+                    V::N1(c.asa_seconds),
+                    V::N1(c.response_p50_seconds),
+                    V::N1(c.response_p90_seconds),
+                    V::N1(c.aht_seconds),
+                    V::Pct(c.resolution_rate),
+                    V::Pct(c.fcr_rate),
+                    V::N2(c.csat_mean),
+                    V::I(c.csat_responses),
+                    V::I(c.complaints),
+                ]
+            };
+            let rows: Vec<Vec<V>> = r.channels.iter().map(|(n, c)| channel_row(n, c)).collect();
             let widths: Vec<f64> = keys.iter().map(|_| 12.0).collect();
-            table(ws, &f, r, 0, &headers, &widths, &rows)?;
+            let last = table(ws, &f, r, 0, &headers, &widths, &rows)?;
+            // The previous period, same columns, below.
+            if let Some(prev) = &r.previous_channels {
+                let top = last + 2;
+                ws.write_string_with_format(top, 0, l("previous"), &f.bold)
+                    .map_err(xe)?;
+                for (c, h) in headers.iter().enumerate() {
+                    ws.write_string_with_format(top + 1, c as u16, h, &f.header)
+                        .map_err(xe)?;
+                }
+                for (i, (n, c)) in prev.iter().enumerate() {
+                    for (j, v) in channel_row(n, c).iter().enumerate() {
+                        put(ws, &f, top + 2 + i as u32, j as u16, v, r)?;
+                    }
+                }
+            }
         }
 
         // Hotspots and complaint types: ranked counts with a bar chart each.

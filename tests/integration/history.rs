@@ -109,6 +109,7 @@ fn three_month_run_carries_previous_values_and_counts_failures() {
         oct["previous_overall"]["contacts"],
         sep["overall"]["contacts"]
     );
+    assert_eq!(oct["previous_channels"], sep["channels"]);
     for t in oct["topics"].as_array().unwrap() {
         let before = sep["topics"]
             .as_array()
