@@ -142,6 +142,12 @@ pub fn parse_timestamp(cell: &Cell, tz: Tz) -> std::result::Result<i64, String> 
         Cell::DateTime(ndt) => local(*ndt),
         Cell::Text(s) => {
             let s = s.trim();
+            // Fast path for the commonest export form, `YYYY-MM-DD HH:MM:SS`.
+            if s.len() == 19 && s.as_bytes()[10] == b' ' {
+                if let Ok(ndt) = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S") {
+                    return local(ndt);
+                }
+            }
             if let Ok(t) = DateTime::parse_from_rfc3339(s) {
                 return Ok(t.timestamp_millis());
             }
