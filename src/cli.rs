@@ -42,12 +42,19 @@ pub struct RunArgs {
     #[arg(long)]
     pub contract: PathBuf,
     /// Contact logs: files, directories or globs.
-    #[arg(long, num_args = 1.., required = true)]
+    #[arg(long, num_args = 1.., required_unless_present = "surveys")]
     pub calls: Vec<PathBuf>,
     /// Survey responses: files, directories or globs.
     #[arg(long, num_args = 1..)]
     pub surveys: Vec<PathBuf>,
-    /// Evaluation month, YYYY-MM (default: the month of the latest contact).
+    /// Mapping profile for the contact logs (TOML; default: canonical column names).
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Mapping profile for the surveys.
+    #[arg(long)]
+    pub survey_mapping: Option<PathBuf>,
+    /// Evaluation period: a month YYYY-MM (default: the month of the latest contact), or a
+    /// quarter YYYY-Qn or a year YYYY as one report.
     #[arg(long, conflicts_with_all = ["from", "to"])]
     pub period: Option<String>,
     /// First day of a range of months (YYYY-MM-DD); one report per month.
@@ -102,8 +109,30 @@ fn parse_day(s: &str, flag: &str) -> Result<chrono::NaiveDate> {
 pub fn resolve(a: &RunArgs) -> Result<(RunConfig, Option<(chrono::NaiveDate, chrono::NaiveDate)>)> {
     let (contract, calendar) = config::load_contract(&a.contract)?;
     let calls = crate::ingest::expand_paths(&a.calls, "--calls")?;
+    let load_profile = |p: &Option<PathBuf>, want: crate::mapping::Records, flag: &str| {
+        p.as_deref()
+            .map(|p| {
+                let prof = crate::mapping::Profile::load(p)?;
+                if prof.records != want {
+                    return Err(Error::usage(format!(
+                        "{flag} {}: the profile maps {:?}, not {want:?}",
+                        p.display(),
+                        prof.records
+                    ))
+                    .with_hint("pass contact profiles to --mapping and survey profiles to --survey-mapping"));
+                }
+                Ok(prof)
+            })
+            .transpose()
+    };
+    let mapping = load_profile(&a.mapping, crate::mapping::Records::Contacts, "--mapping")?;
+    let survey_mapping = load_profile(
+        &a.survey_mapping,
+        crate::mapping::Records::Surveys,
+        "--survey-mapping",
+    )?;
     let surveys = crate::ingest::expand_paths(&a.surveys, "--surveys")?;
-    let period = a.period.as_deref().map(Period::parse_month).transpose()?;
+    let period = a.period.as_deref().map(Period::parse).transpose()?;
     let range = match (&a.from, &a.to) {
         (Some(f), Some(t)) => {
             let (f, t) = (parse_day(f, "--from")?, parse_day(t, "--to")?);
@@ -120,6 +149,8 @@ pub fn resolve(a: &RunArgs) -> Result<(RunConfig, Option<(chrono::NaiveDate, chr
             calendar,
             calls,
             surveys,
+            mapping,
+            survey_mapping,
             period,
             lang: a.lang,
             out: a.out.clone(),

@@ -24,6 +24,8 @@ pub enum Cell<'a> {
     /// A duration-formatted workbook cell, in seconds.
     Duration(f64),
     Bool(bool),
+    /// A value a mapping profile could not convert; holds the reason.
+    Invalid(&'a str),
 }
 
 impl Cell<'_> {
@@ -49,6 +51,7 @@ impl Cell<'_> {
             Cell::DateTime(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
             Cell::Duration(s) => format!("{s}"),
             Cell::Bool(b) => b.to_string(),
+            Cell::Invalid(why) => why.to_string(),
         }
     }
 }
@@ -120,8 +123,41 @@ pub fn expand_paths(specs: &[PathBuf], what: &str) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Read a file into a sink. Returns its fingerprint and row count.
+/// Text encoding of a delimited file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    /// UTF-8 (with or without BOM) when the bytes are valid UTF-8, else GB18030.
+    #[default]
+    Auto,
+    #[serde(rename = "utf-8", alias = "utf8")]
+    Utf8,
+    /// GB18030, a superset of GBK and GB2312.
+    #[serde(alias = "gbk", alias = "gb2312")]
+    Gb18030,
+}
+
+/// How to read one file: which sheet, which row holds the header, delimiter and encoding.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    pub sheet: Option<String>,
+    /// 1-based row (spreadsheet row or CSV record) holding the header; default: the first.
+    pub header_row: Option<u64>,
+    pub delimiter: Option<u8>,
+    pub encoding: Encoding,
+}
+
+/// Read a file into a sink with default options. Returns its fingerprint and row count.
 pub fn read_file(path: &Path, sink: &mut dyn RowSink) -> Result<InputFile> {
+    read_file_with(path, &ReadOptions::default(), sink)
+}
+
+/// Read a file into a sink. Returns its fingerprint and row count.
+pub fn read_file_with(
+    path: &Path,
+    opts: &ReadOptions,
+    sink: &mut dyn RowSink,
+) -> Result<InputFile> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -137,22 +173,27 @@ pub fn read_file(path: &Path, sink: &mut dyn RowSink) -> Result<InputFile> {
     match ext.as_str() {
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
             drop(bytes);
-            read_workbook(&mut file, sink)?
+            read_workbook(&mut file, opts, sink)?
         }
-        _ => read_csv(&mut file, &bytes, sink)?,
+        _ => read_csv(&mut file, &bytes, opts, sink)?,
     }
     Ok(file)
 }
 
 /// Decode bytes: UTF-8 (BOM stripped), else GB18030.
 pub fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => std::borrow::Cow::Borrowed(s),
-        Err(_) => {
-            let (s, _, _) = encoding_rs::GB18030.decode(bytes);
-            s
-        }
+    decode_as(bytes, Encoding::Auto)
+}
+
+fn decode_as(bytes: &[u8], enc: Encoding) -> std::borrow::Cow<'_, str> {
+    let stripped = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match enc {
+        Encoding::Gb18030 => encoding_rs::GB18030.decode(bytes).0,
+        Encoding::Utf8 => String::from_utf8_lossy(stripped),
+        Encoding::Auto => match std::str::from_utf8(stripped) {
+            Ok(s) => std::borrow::Cow::Borrowed(s),
+            Err(_) => encoding_rs::GB18030.decode(bytes).0,
+        },
     }
 }
 
@@ -165,8 +206,13 @@ fn detect_delimiter(text: &str) -> u8 {
         .unwrap_or(b',')
 }
 
-fn read_csv(file: &mut InputFile, bytes: &[u8], sink: &mut dyn RowSink) -> Result<()> {
-    let text = decode(bytes);
+fn read_csv(
+    file: &mut InputFile,
+    bytes: &[u8],
+    opts: &ReadOptions,
+    sink: &mut dyn RowSink,
+) -> Result<()> {
+    let text = decode_as(bytes, opts.encoding);
     if text.trim().is_empty() {
         return Err(
             Error::input(format!("{}: the file is empty", file.path.display()))
@@ -179,7 +225,9 @@ fn read_csv(file: &mut InputFile, bytes: &[u8], sink: &mut dyn RowSink) -> Resul
             file.path.display()
         )));
     }
-    let delim = detect_delimiter(&text);
+    let delim = opts.delimiter.unwrap_or_else(|| detect_delimiter(&text));
+    let header_row = opts.header_row.unwrap_or(1).max(1);
+    let mut record_no = 0u64;
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delim)
         .flexible(true)
@@ -201,6 +249,10 @@ fn read_csv(file: &mut InputFile, bytes: &[u8], sink: &mut dyn RowSink) -> Resul
             }
         }
         let line = record.position().map(|p| p.line()).unwrap_or(0);
+        record_no += 1;
+        if record_no < header_row {
+            continue;
+        }
         if !header_seen {
             let headers: Vec<String> = record.iter().map(|h| h.trim().to_string()).collect();
             sink.header(file, &headers)?;
@@ -232,16 +284,22 @@ fn read_csv(file: &mut InputFile, bytes: &[u8], sink: &mut dyn RowSink) -> Resul
     Ok(())
 }
 
-fn read_workbook(file: &mut InputFile, sink: &mut dyn RowSink) -> Result<()> {
+fn read_workbook(file: &mut InputFile, opts: &ReadOptions, sink: &mut dyn RowSink) -> Result<()> {
     let path = file.path.clone();
     let mut wb = open_workbook_auto(&path).map_err(|e| {
         Error::input(format!("{}: cannot open the workbook: {e}", path.display()))
             .with_hint("the file may be damaged or not really a spreadsheet; re-export it")
     })?;
-    let sheet =
-        wb.sheet_names().first().cloned().ok_or_else(|| {
+    let names = wb.sheet_names();
+    let sheet = match &opts.sheet {
+        Some(want) => names.iter().find(|n| *n == want).cloned().ok_or_else(|| {
+            Error::input(format!("{}: no sheet `{want}`", path.display()))
+                .with_hint(format!("the workbook's sheets: {}", names.join(", ")))
+        })?,
+        None => names.first().cloned().ok_or_else(|| {
             Error::input(format!("{}: the workbook has no sheet", path.display()))
-        })?;
+        })?,
+    };
     let range = wb.worksheet_range(&sheet).map_err(|e| {
         Error::input(format!(
             "{}: sheet `{sheet}`: cannot read: {e}",
@@ -251,6 +309,14 @@ fn read_workbook(file: &mut InputFile, sink: &mut dyn RowSink) -> Result<()> {
     let start_row = range.start().map(|(r, _)| r).unwrap_or(0) as u64;
     let start_col = range.start().map(|(_, c)| c).unwrap_or(0) as usize;
     let mut rows = range.rows();
+    // Skip the rows above the header (1-based spreadsheet row numbers).
+    let skip = opts
+        .header_row
+        .map_or(0, |h| h.saturating_sub(1).saturating_sub(start_row));
+    let start_row = start_row + skip;
+    for _ in 0..skip {
+        rows.next();
+    }
     let header_row = rows
         .next()
         .ok_or_else(|| Error::input(format!("{}: sheet `{sheet}` is empty", path.display())))?;
@@ -272,7 +338,9 @@ fn read_workbook(file: &mut InputFile, sink: &mut dyn RowSink) -> Result<()> {
             Data::Float(f) => Cell::Number(*f),
             Data::Bool(b) => Cell::Bool(*b),
             Data::DateTime(dt) => {
-                if dt.is_duration() {
+                // A pure time of day (value below one day) is kept as seconds: it is either a
+                // duration stored as a time (talk time) or the time half of a date + time.
+                if dt.is_duration() || dt.as_f64() < 1.0 {
                     Cell::Duration(dt.as_f64() * 86_400.0)
                 } else {
                     match dt.as_datetime() {

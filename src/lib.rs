@@ -9,6 +9,7 @@ pub mod error;
 pub mod evaluate;
 pub mod ingest;
 pub mod kpi;
+pub mod mapping;
 pub mod model;
 pub mod normalize;
 pub mod pipeline;

@@ -17,7 +17,7 @@ use chrono::{DateTime, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use polars::prelude::*;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Why a row was not accepted.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -130,6 +130,20 @@ pub const SURVEY_COLUMNS: &[&str] = &[
     "comment",
 ];
 
+/// Parse a naive ISO-like timestamp (no offset).
+pub fn parse_naive(s: &str) -> Option<NaiveDateTime> {
+    [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y/%m/%d %H:%M:%S%.f",
+        "%Y/%m/%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s.trim(), f).ok())
+}
+
 /// Parse a timestamp cell into Unix milliseconds; naive values are local to `tz`.
 pub fn parse_timestamp(cell: &Cell, tz: Tz) -> std::result::Result<i64, String> {
     let local = |ndt: NaiveDateTime| -> std::result::Result<i64, String> {
@@ -140,6 +154,7 @@ pub fn parse_timestamp(cell: &Cell, tz: Tz) -> std::result::Result<i64, String> 
     };
     match cell {
         Cell::DateTime(ndt) => local(*ndt),
+        Cell::Invalid(why) => Err(why.to_string()),
         Cell::Text(s) => {
             let s = s.trim();
             // Fast path for the commonest export form, `YYYY-MM-DD HH:MM:SS`.
@@ -156,17 +171,8 @@ pub fn parse_timestamp(cell: &Cell, tz: Tz) -> std::result::Result<i64, String> 
                     return Ok(t.timestamp_millis());
                 }
             }
-            for f in [
-                "%Y-%m-%d %H:%M:%S%.f",
-                "%Y-%m-%dT%H:%M:%S%.f",
-                "%Y-%m-%d %H:%M",
-                "%Y-%m-%dT%H:%M",
-                "%Y/%m/%d %H:%M:%S%.f",
-                "%Y/%m/%d %H:%M",
-            ] {
-                if let Ok(ndt) = NaiveDateTime::parse_from_str(s, f) {
-                    return local(ndt);
-                }
+            if let Some(ndt) = parse_naive(s) {
+                return local(ndt);
             }
             Err(format!(
                 "`{s}` is not a timestamp (expected ISO 8601 such as 2026-10-08 09:15:02)"
@@ -191,6 +197,7 @@ fn parse_number(cell: &Cell) -> std::result::Result<f64, String> {
         Cell::Bool(b) => return Err(format!("`{b}` is not a number")),
         Cell::DateTime(t) => return Err(format!("`{t}` is a date, not a number")),
         Cell::Empty => return Err("missing".into()),
+        Cell::Invalid(why) => return Err(why.to_string()),
     };
     if v.is_finite() {
         Ok(v)
@@ -202,6 +209,7 @@ fn parse_number(cell: &Cell) -> std::result::Result<f64, String> {
 fn parse_flag(cell: &Cell) -> std::result::Result<bool, String> {
     match cell {
         Cell::Bool(b) => Ok(*b),
+        Cell::Invalid(why) => Err(why.to_string()),
         Cell::Number(n) if *n == 0.0 || *n == 1.0 => Ok(*n == 1.0),
         other => {
             let t = other.to_text();
@@ -669,22 +677,19 @@ pub struct Dataset {
     pub survey_rows: RowCounts,
 }
 
-/// Read every contact and survey input.
-pub fn load(
-    calls: &[PathBuf],
-    surveys: &[PathBuf],
-    tz: Tz,
-    survey_cfg: &SurveyCfg,
-) -> Result<Dataset> {
+/// Read every contact and survey input, through its mapping profile when one is given.
+pub fn load(cfg: &crate::config::RunConfig) -> Result<Dataset> {
+    let tz = cfg.contract.tz();
+    let survey_cfg = &cfg.contract.survey;
     let mut ssink = SurveySink::new(tz, survey_cfg);
     let mut survey_inputs = Vec::new();
-    for p in surveys {
-        survey_inputs.push(read_one(p, &mut ssink)?);
+    for p in &cfg.surveys {
+        survey_inputs.push(read_one(p, cfg.survey_mapping.as_ref(), &mut ssink)?);
     }
     let mut csink = ContactSink::new(tz, survey_cfg);
     let mut inputs = Vec::new();
-    for p in calls {
-        inputs.push(read_one(p, &mut csink)?);
+    for p in &cfg.calls {
+        inputs.push(read_one(p, cfg.mapping.as_ref(), &mut csink)?);
     }
     csink.mark_surveyed(&ssink.linked_contacts());
     let (contacts, mut rejections, contact_rows) = csink.into_frame()?;
@@ -701,9 +706,19 @@ pub fn load(
     })
 }
 
-fn read_one(p: &Path, sink: &mut dyn RowSink) -> Result<InputFile> {
+fn read_one(
+    p: &Path,
+    profile: Option<&crate::mapping::Profile>,
+    sink: &mut dyn RowSink,
+) -> Result<InputFile> {
     tracing::info!(file = %p.display(), "reading");
-    ingest::read_file(p, sink)
+    match profile {
+        None => ingest::read_file(p, sink),
+        Some(prof) => {
+            let mut mapped = crate::mapping::MappedSink::new(prof, sink);
+            ingest::read_file_with(p, &prof.read, &mut mapped)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -12,8 +12,7 @@ use chrono::{NaiveDate, TimeZone};
 use std::path::PathBuf;
 
 fn load(cfg: &RunConfig) -> Result<Dataset> {
-    let tz = cfg.contract.tz();
-    normalize::load(&cfg.calls, &cfg.surveys, tz, &cfg.contract.survey)
+    normalize::load(cfg)
 }
 
 /// The month of the latest contact.
@@ -167,6 +166,14 @@ pub fn validate(cfg: &RunConfig) -> Result<ExitCode> {
             f.rows,
             f.sha256
         );
+    }
+    for (what, prof) in [("contacts", &cfg.mapping), ("surveys", &cfg.survey_mapping)] {
+        if let Some(p) = prof {
+            println!("{what} mapped by {} ({}):", p.name, p.path.display());
+            for (canon, src) in p.describe() {
+                println!("  {canon:<24} <- {src}");
+            }
+        }
     }
     let r = &data.contact_rows;
     println!(

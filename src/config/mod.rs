@@ -43,6 +43,32 @@ impl Period {
         Ok(Period::month_of(start))
     }
 
+    /// A month `YYYY-MM`, a quarter `YYYY-Qn` or a year `YYYY`.
+    pub fn parse(s: &str) -> Result<Period> {
+        let bad = || {
+            Error::usage(format!("--period `{s}` is not a period"))
+                .with_hint("write a month (2026-10), a quarter (2026-Q3) or a year (2026)")
+        };
+        let t = s.trim();
+        if let Some((y, q)) = t.split_once("-Q").or_else(|| t.split_once("-q")) {
+            let y: i32 = y.parse().map_err(|_| bad())?;
+            let q: u32 = q.parse().map_err(|_| bad())?;
+            if !(1..=4).contains(&q) {
+                return Err(bad());
+            }
+            let start = NaiveDate::from_ymd_opt(y, (q - 1) * 3 + 1, 1).ok_or_else(bad)?;
+            let end = Period::month_of(Period::month_of(Period::month_of(start).end).end).end;
+            return Ok(Period { start, end });
+        }
+        if t.len() == 4 {
+            let y: i32 = t.parse().map_err(|_| bad())?;
+            let start = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(bad)?;
+            let end = NaiveDate::from_ymd_opt(y + 1, 1, 1).ok_or_else(bad)?;
+            return Ok(Period { start, end });
+        }
+        Period::parse_month(t)
+    }
+
     pub fn month_of(d: NaiveDate) -> Period {
         let start = NaiveDate::from_ymd_opt(d.year(), d.month(), 1).expect("first of month");
         let end = if d.month() == 12 {
@@ -54,10 +80,18 @@ impl Period {
         Period { start, end }
     }
 
-    /// `YYYY-MM` for a month, else `start_end`.
+    /// `YYYY-MM` for a month, `YYYY-Qn` for a quarter, `YYYY` for a year, else `start_end`.
     pub fn label(&self) -> String {
-        if Period::month_of(self.start) == *self {
-            self.start.format("%Y-%m").to_string()
+        use chrono::Datelike;
+        let s = self.start;
+        if Period::month_of(s) == *self {
+            s.format("%Y-%m").to_string()
+        } else if Period::parse(&format!("{}-Q{}", s.year(), (s.month() - 1) / 3 + 1)).ok()
+            == Some(*self)
+        {
+            format!("{}-Q{}", s.year(), (s.month() - 1) / 3 + 1)
+        } else if Period::parse(&s.year().to_string()).ok() == Some(*self) {
+            s.year().to_string()
         } else {
             format!("{}_{}", self.start, self.end)
         }
@@ -87,6 +121,8 @@ pub struct RunConfig {
     pub calendar: Option<Calendar>,
     pub calls: Vec<PathBuf>,
     pub surveys: Vec<PathBuf>,
+    pub mapping: Option<crate::mapping::Profile>,
+    pub survey_mapping: Option<crate::mapping::Profile>,
     /// `None`: the month of the latest `arrived_at` (decided after ingest).
     pub period: Option<Period>,
     pub lang: Lang,
@@ -127,5 +163,13 @@ mod tests {
         assert_eq!(p.label(), "2026-12");
         assert!(Period::parse_month("2026-13").is_err());
         assert!(Period::parse_month("202610").is_err());
+        let q = Period::parse("2021-Q1").unwrap();
+        assert_eq!(
+            (q.start.to_string(), q.end.to_string()),
+            ("2021-01-01".into(), "2021-04-01".into())
+        );
+        assert_eq!(q.label(), "2021-Q1");
+        assert_eq!(Period::parse("2026").unwrap().label(), "2026");
+        assert!(Period::parse("2021-Q5").is_err());
     }
 }

@@ -3,4 +3,5 @@
 mod formats;
 mod history;
 mod holidays;
+mod real;
 mod run;
