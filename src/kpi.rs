@@ -38,6 +38,11 @@ pub struct Overall {
     pub nps: Option<f64>,
     pub complaints: u64,
     pub complaint_rate: Option<f64>,
+    /// Wall-clock time from arrival to resolution over resolved contacts with a `resolved_at`.
+    #[serde(default)]
+    pub resolution_time_mean_seconds: Option<f64>,
+    #[serde(default)]
+    pub resolution_time_p50_seconds: Option<f64>,
 }
 
 /// Per-channel figures (`metrics.json` → `channels.<channel>`).
@@ -320,6 +325,14 @@ fn contact_aggs() -> Vec<Expr> {
             .quantile(lit(0.9), QuantileMethod::Linear)
             .alias("p90"),
         col("handle_s").filter(answered()).mean().alias("aht"),
+        col("resolve_s")
+            .filter(col("resolved"))
+            .mean()
+            .alias("ttr_mean"),
+        col("resolve_s")
+            .filter(col("resolved"))
+            .quantile(lit(0.5), QuantileMethod::Linear)
+            .alias("ttr_p50"),
     ]
 }
 
@@ -554,6 +567,8 @@ pub fn compute(
         },
         complaints: r.u("complaints"),
         complaint_rate: ratio(r.u("complaints") as f64, contacts_n as f64),
+        resolution_time_mean_seconds: r.f("ttr_mean"),
+        resolution_time_p50_seconds: r.f("ttr_p50"),
     };
 
     // Channels.

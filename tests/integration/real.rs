@@ -171,3 +171,117 @@ fn pwc_call_centre_reproduces_the_published_figures_from_both_files() {
         assert_eq!(m["overall"]["contacts"], n, "{month}");
     }
 }
+
+#[test]
+fn nyc311_reproduces_channels_complaint_types_and_closing_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = real("nyc311-2022/service-requests.csv");
+    let m = run(
+        &[
+            "run",
+            "-q",
+            "--contract",
+            "tests/fixtures/real/nyc311-contract.toml",
+            "--mapping",
+            "report-templates/mappings/nyc311.toml",
+            "--calls",
+            calls.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(m["period"]["start"], "2022-05-01");
+    assert_eq!(m["rows"]["accepted"], 924);
+    let ch = |c: &str| m["channels"][c]["contacts"].as_u64().unwrap();
+    // ONLINE 501, MOBILE 280 (mapped to social), PHONE 139, UNKNOWN 4 (other).
+    assert_eq!(
+        (ch("web"), ch("social"), ch("phone"), ch("other")),
+        (501, 280, 139, 4)
+    );
+    let ct: Vec<(String, u64)> = m["complaint_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(6)
+        .map(|c| {
+            (
+                c["complaint_type"].as_str().unwrap().to_string(),
+                c["complaints"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ct,
+        vec![
+            ("Noise - Residential".into(), 379),
+            ("Noise - Street/Sidewalk".into(), 159),
+            ("Noise - Commercial".into(), 116),
+            ("Illegal Parking".into(), 97),
+            ("Noise - Vehicle".into(), 67),
+            ("Blocked Driveway".into(), 38),
+        ]
+    );
+    let o = &m["overall"];
+    assert_eq!(o["complaints"], 924);
+    assert_eq!(o["resolved"], 480, "Status = Closed");
+    close(
+        &o["resolution_time_p50_seconds"],
+        0.5403 * 3600.0,
+        0.5,
+        "median hours to close",
+    );
+    close(
+        &o["resolution_time_mean_seconds"],
+        0.6312 * 3600.0,
+        0.5,
+        "mean hours to close",
+    );
+}
+
+#[test]
+fn ecsi_survey_reproduces_the_cusa1_statistics() {
+    let dir = tempfile::tempdir().unwrap();
+    let surveys = real("ecsi-mobi/mobi.csv");
+    let m = run(
+        &[
+            "run",
+            "-q",
+            "--contract",
+            "tests/fixtures/real/ecsi-contract.toml",
+            "--survey-mapping",
+            "report-templates/mappings/ecsi-survey.toml",
+            "--surveys",
+            surveys.to_str().unwrap(),
+            "--period",
+            "2005-01",
+        ],
+        dir.path(),
+    );
+    assert_eq!(m["survey_rows"]["accepted"], 250);
+    let o = &m["overall"];
+    assert_eq!(o["csat_responses"], 250);
+    close(&o["csat_mean"], 7.988, 1e-9, "CUSA1 mean");
+    close(&o["csat_top_box_rate"], 0.268, 1e-12, "top-2-box (9–10)");
+    let dist: Vec<(u64, u64)> = m["satisfaction_distribution"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["score"].as_f64().unwrap() as u64,
+                d["responses"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        dist,
+        vec![
+            (4, 1),
+            (5, 8),
+            (6, 15),
+            (7, 50),
+            (8, 109),
+            (9, 29),
+            (10, 38)
+        ]
+    );
+}
