@@ -34,6 +34,17 @@ pub enum Cmd {
     Validate(RunArgs),
     /// Write deterministic synthetic exports (an express-courier service centre).
     Sample(SampleArgs),
+    /// Write a starter contract, calendar and mapping profile to edit.
+    Init(InitArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct InitArgs {
+    /// Folder to create the files in.
+    pub dir: PathBuf,
+    /// Replace existing files.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -189,6 +200,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Cmd::Validate(a) => {
             let (cfg, _) = resolve(&a)?;
             crate::pipeline::validate(&cfg)
+        }
+        Cmd::Init(a) => {
+            crate::init::write(&a.dir, a.force)?;
+            Ok(ExitCode::Ok)
         }
         Cmd::Sample(a) => {
             let start = Period::parse_month(&a.start)?;

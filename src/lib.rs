@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod evaluate;
 pub mod ingest;
+pub mod init;
 pub mod kpi;
 pub mod mapping;
 pub mod model;

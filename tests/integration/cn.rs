@@ -224,3 +224,29 @@ fn misspelled_profile_column_names_profile_key_and_closest_columns() {
         "{err}"
     );
 }
+
+#[test]
+fn init_writes_starter_files_that_validate_against_a_matching_export() {
+    let dir = tempfile::tempdir().unwrap();
+    cseval().args(["init"]).arg(dir.path()).assert().success();
+    cseval().args(["init"]).arg(dir.path()).assert().code(2);
+    // The starter profile reads the Chinese call export as it is.
+    let a = cseval()
+        .args(["validate", "--contract"])
+        .arg(dir.path().join("contract.toml"))
+        .arg("--mapping")
+        .arg(dir.path().join("mapping.toml"))
+        .arg("--calls")
+        .arg(fixtures().join("cn/calls-utf8.csv"))
+        .assert()
+        .success();
+    let out = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(
+        out.contains("contacts: read 8 = accepted 8 + rejected 0 + duplicates 0"),
+        "{out}"
+    );
+    assert!(
+        out.contains("answered                 <- column `呼叫结果`, 3 mapped values"),
+        "{out}"
+    );
+}
