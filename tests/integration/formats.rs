@@ -70,3 +70,49 @@ fn xlsx_and_csv_give_identical_metrics() {
     assert_eq!(from_csv, from_xlsx);
     assert_eq!(from_xlsx["rows"]["rejected"], 3);
 }
+
+/// Write the fixture CSV as Parquet: durations and ratings as numbers, the rest as strings,
+/// empty cells as nulls.
+fn csv_to_parquet(csv: &Path, out: &Path) {
+    use polars::prelude::*;
+    let text = std::fs::read_to_string(csv).unwrap();
+    let mut lines = text.lines();
+    let headers: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let numeric = ["wait_seconds", "handle_seconds", "satisfaction"];
+    let columns: Vec<Column> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let vals = rows
+                .iter()
+                .map(|r| r.get(i).copied().filter(|v| !v.is_empty()));
+            if numeric.contains(h) {
+                Column::new(
+                    (*h).into(),
+                    vals.map(|v| v.map(|v| v.parse::<f64>().unwrap()))
+                        .collect::<Vec<_>>(),
+                )
+            } else {
+                Column::new((*h).into(), vals.collect::<Vec<_>>())
+            }
+        })
+        .collect();
+    let mut df = DataFrame::new(rows.len(), columns).unwrap();
+    ParquetWriter::new(std::fs::File::create(out).unwrap())
+        .finish(&mut df)
+        .unwrap();
+}
+
+#[test]
+fn parquet_and_csv_give_identical_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let pq = dir.path().join("contacts.parquet");
+    csv_to_parquet(&fixtures().join("canonical/contacts.csv"), &pq);
+    let from_csv = metrics(
+        &fixtures().join("canonical/contacts.csv"),
+        &dir.path().join("a"),
+    );
+    let from_pq = metrics(&pq, &dir.path().join("b"));
+    assert_eq!(from_csv, from_pq);
+}
