@@ -705,6 +705,22 @@ mod tests {
     }
 
     #[test]
+    fn excel_serials_in_both_date_systems() {
+        let base =
+            "[profile]\nname = \"x\"\nrecords = \"contacts\"\n[columns]\ncontact_id = \"ID\"\n";
+        let p1900 = Profile::parse(base, Path::new("p.toml")).unwrap();
+        let p1904 = Profile::parse(
+            &base.replace("[columns]", "[source]\ndate_1904 = true\n[columns]"),
+            Path::new("p.toml"),
+        )
+        .unwrap();
+        let t = |p: &Profile, n: f64| p.excel_serial(n).unwrap().to_string();
+        // 46303.5 is 2026-10-08 12:00 in the 1900 system; the 1904 system is 1462 days later.
+        assert_eq!(t(&p1900, 46303.5), "2026-10-08 12:00:00");
+        assert_eq!(t(&p1904, 46303.5 - 1462.0), "2026-10-08 12:00:00");
+    }
+
+    #[test]
     fn closest_names() {
         let cols: Vec<String> = ["Call Id", "Agent", "Date", "Time"]
             .iter()

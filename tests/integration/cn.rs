@@ -250,3 +250,14 @@ fn init_writes_starter_files_that_validate_against_a_matching_export() {
         "{out}"
     );
 }
+
+#[test]
+fn legacy_xls_in_the_1904_date_system_and_ods_match_the_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let utf8 = run_calls(&fixtures().join("cn/calls-utf8.csv"), &dir.path().join("a"));
+    // calls.xls: BIFF8 written with the 1904 date system, date-time and h:mm:ss cells.
+    let xls = run_calls(&fixtures().join("cn/calls.xls"), &dir.path().join("b"));
+    assert_eq!(utf8, xls, "XLS (1904) differs from CSV");
+    let ods = run_calls(&fixtures().join("cn/calls.ods"), &dir.path().join("c"));
+    assert_eq!(utf8, ods, "ODS differs from CSV");
+}
