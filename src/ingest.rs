@@ -146,6 +146,8 @@ pub struct ReadOptions {
     /// 1-based row (spreadsheet row or CSV record) holding the header; default: the first.
     pub header_row: Option<u64>,
     pub delimiter: Option<u8>,
+    /// Quote character of a delimited file (default `"`).
+    pub quote: Option<u8>,
     pub encoding: Encoding,
 }
 
@@ -233,6 +235,7 @@ fn read_csv(
     let mut record_no = 0u64;
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delim)
+        .quote(opts.quote.unwrap_or(b'"'))
         .flexible(true)
         .has_headers(false)
         .from_reader(text.as_bytes());

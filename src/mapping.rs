@@ -45,6 +45,8 @@ struct SourceFile {
     #[serde(default)]
     delimiter: Option<String>,
     #[serde(default)]
+    quote: Option<String>,
+    #[serde(default)]
     encoding: Encoding,
     /// Excel serial dates in text files count from 1904-01-01 instead of 1899-12-30.
     #[serde(default)]
@@ -267,6 +269,16 @@ impl Profile {
                 .with_hint("write e.g. delimiter = \",\" or delimiter = \"tab\""))
             }
         };
+        let quote = match &f.source.quote {
+            None => None,
+            Some(q) if q.len() == 1 => Some(q.as_bytes()[0]),
+            Some(q) => {
+                return Err(Error::usage(format!(
+                    "{p}: `source.quote` = `{q}` is not one character"
+                ))
+                .with_hint("write e.g. quote = \"'\""))
+            }
+        };
         Ok(Profile {
             path: path.to_path_buf(),
             name: f.profile.name,
@@ -276,6 +288,7 @@ impl Profile {
                 sheet: f.source.sheet,
                 header_row: f.source.header_row,
                 delimiter,
+                quote,
                 encoding: f.source.encoding,
             },
             date_1904: f.source.date_1904,
