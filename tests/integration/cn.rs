@@ -2,18 +2,11 @@
 //! and XLSX (identical figures), a ticket-system export with `YYMMDD` dates, a survey with
 //! verbal answers, and the error for a misspelled profile column.
 
+use crate::common::{close, ranked};
 use crate::run::{cseval, fixtures};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::Value;
 use std::path::Path;
-
-fn close(v: &Value, expected: f64, what: &str) {
-    let got = v.as_f64().unwrap_or_else(|| panic!("{what}: {v}"));
-    assert!(
-        (got - expected).abs() < 1e-9,
-        "{what}: got {got}, expected {expected}"
-    );
-}
 
 /// The call export as an XLSX from a CTI system: real date-time cells for the timestamps,
 /// `h:mm:ss` time cells for the durations, numbers for the ratings, text elsewhere.
@@ -103,17 +96,7 @@ fn call_export_in_utf8_gb18030_and_xlsx_gives_identical_metrics() {
         (sl["numerator"].as_f64(), sl["denominator"].as_f64()),
         (Some(3.0), Some(7.0))
     );
-    let topics: Vec<(String, u64)> = utf8["topics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["topic"].as_str().unwrap().to_string(),
-                t["contacts"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let topics = ranked(&utf8["topics"], "topic", "contacts");
     assert_eq!(
         topics,
         vec![

@@ -21,16 +21,9 @@
 //! - E9 Mon 10-05 09:00 (holiday), never answered ✗ (standard, unresolved ✗)
 //! - E10 arrived Wed 09-30: previous period.
 
+use crate::common::{close, ranked};
 use crate::run::{cseval, fixtures};
 use serde_json::Value;
-
-fn close(v: &Value, expected: f64, what: &str) {
-    let got = v.as_f64().unwrap_or_else(|| panic!("{what}: {v}"));
-    assert!(
-        (got - expected).abs() < 1e-9,
-        "{what}: got {got}, expected {expected}"
-    );
-}
 
 #[test]
 fn emails_around_national_day_match_hand_computation() {
@@ -102,17 +95,7 @@ fn emails_around_national_day_match_hand_computation() {
         (Some(7.0), Some(8.0))
     );
 
-    let topics: Vec<(String, u64)> = m["topics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["topic"].as_str().unwrap().to_string(),
-                t["contacts"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let topics = ranked(&m["topics"], "topic", "contacts");
     assert_eq!(
         topics,
         vec![

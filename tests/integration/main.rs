@@ -1,6 +1,7 @@
 //! Integration tests: run the real `cseval` binary on fixtures, sample data and real exports.
 
 mod cn;
+mod common;
 mod formats;
 mod history;
 mod holidays;

@@ -1,6 +1,7 @@
 //! Real public exports (`../shared/data/real/`) through the shipped mapping profiles: every
 //! published figure of that folder's README is reproduced.
 
+use crate::common::{close_tol, ranked};
 use crate::run::cseval;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -11,14 +12,6 @@ fn root() -> &'static Path {
 
 fn real(p: &str) -> PathBuf {
     root().join("../shared/data/real").join(p)
-}
-
-fn close(v: &Value, expected: f64, tol: f64, what: &str) {
-    let got = v.as_f64().unwrap_or_else(|| panic!("{what}: {v}"));
-    assert!(
-        (got - expected).abs() <= tol,
-        "{what}: got {got}, expected {expected}"
-    );
 }
 
 fn run(args: &[&str], out: &Path) -> Value {
@@ -67,17 +60,17 @@ fn pwc_call_centre_reproduces_the_published_figures_from_both_files() {
         assert_eq!(o["answered"], 4054);
         assert_eq!(o["abandoned"], 946);
         assert_eq!(o["resolved"], 3646);
-        close(&o["abandon_rate"], 0.1892, 1e-12, "abandon rate");
-        close(
+        close_tol(&o["abandon_rate"], 0.1892, 1e-12, "abandon rate");
+        close_tol(
             &o["resolution_rate"],
             3646.0 / 4054.0,
             1e-12,
             "resolution over answered (89.94 %)",
         );
-        close(&o["asa_seconds"], 67.52, 0.005, "ASA");
-        close(&o["aht_seconds"], 224.92, 0.005, "average talk");
-        close(&o["csat_mean"], 3.4036, 0.00005, "satisfaction");
-        close(
+        close_tol(&o["asa_seconds"], 67.52, 0.005, "ASA");
+        close_tol(&o["aht_seconds"], 224.92, 0.005, "average talk");
+        close_tol(&o["csat_mean"], 3.4036, 0.00005, "satisfaction");
+        close_tol(
             &o["csat_top_box_rate"],
             2023.0 / 4054.0,
             1e-12,
@@ -86,7 +79,7 @@ fn pwc_call_centre_reproduces_the_published_figures_from_both_files() {
         assert_eq!(o["csat_responses"], 4054);
         let sc = m["scorecard"].as_array().unwrap();
         assert_eq!(sc[0]["numerator"], 374.0, "answered within 20 s");
-        close(&sc[2]["actual"], 0.7292, 1e-12, "resolution over all calls");
+        close_tol(&sc[2]["actual"], 0.7292, 1e-12, "resolution over all calls");
 
         let agent = |name: &str| {
             m["agents"]
@@ -106,10 +99,10 @@ fn pwc_call_centre_reproduces_the_published_figures_from_both_files() {
             ),
             (Some(666), Some(536), Some(485))
         );
-        close(&agent("Becky")["asa_seconds"], 65.33, 0.005, "Becky ASA");
-        close(&agent("Joe")["asa_seconds"], 70.99, 0.005, "Joe ASA");
-        close(&agent("Joe")["csat_mean"], 3.33, 0.005, "Joe satisfaction");
-        close(
+        close_tol(&agent("Becky")["asa_seconds"], 65.33, 0.005, "Becky ASA");
+        close_tol(&agent("Joe")["asa_seconds"], 70.99, 0.005, "Joe ASA");
+        close_tol(&agent("Joe")["csat_mean"], 3.33, 0.005, "Joe satisfaction");
+        close_tol(
             &agent("Martha")["csat_mean"],
             3.47,
             0.005,
@@ -128,17 +121,7 @@ fn pwc_call_centre_reproduces_the_published_figures_from_both_files() {
             .unwrap();
         assert_eq!(fastest["agent_id"], "Becky");
 
-        let topics: Vec<(String, u64)> = m["topics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| {
-                (
-                    t["topic"].as_str().unwrap().to_string(),
-                    t["contacts"].as_u64().unwrap(),
-                )
-            })
-            .collect();
+        let topics = ranked(&m["topics"], "topic", "contacts");
         assert_eq!(
             topics,
             vec![
@@ -197,17 +180,9 @@ fn nyc311_reproduces_channels_complaint_types_and_closing_times() {
         (ch("web"), ch("social"), ch("phone"), ch("other")),
         (501, 280, 139, 4)
     );
-    let ct: Vec<(String, u64)> = m["complaint_types"]
-        .as_array()
-        .unwrap()
-        .iter()
+    let ct: Vec<(String, u64)> = ranked(&m["complaint_types"], "complaint_type", "complaints")
+        .into_iter()
         .take(6)
-        .map(|c| {
-            (
-                c["complaint_type"].as_str().unwrap().to_string(),
-                c["complaints"].as_u64().unwrap(),
-            )
-        })
         .collect();
     assert_eq!(
         ct,
@@ -223,13 +198,13 @@ fn nyc311_reproduces_channels_complaint_types_and_closing_times() {
     let o = &m["overall"];
     assert_eq!(o["complaints"], 924);
     assert_eq!(o["resolved"], 480, "Status = Closed");
-    close(
+    close_tol(
         &o["resolution_time_p50_seconds"],
         0.5403 * 3600.0,
         0.5,
         "median hours to close",
     );
-    close(
+    close_tol(
         &o["resolution_time_mean_seconds"],
         0.6312 * 3600.0,
         0.5,
@@ -259,8 +234,8 @@ fn ecsi_survey_reproduces_the_cusa1_statistics() {
     assert_eq!(m["survey_rows"]["accepted"], 250);
     let o = &m["overall"];
     assert_eq!(o["csat_responses"], 250);
-    close(&o["csat_mean"], 7.988, 1e-9, "CUSA1 mean");
-    close(&o["csat_top_box_rate"], 0.268, 1e-12, "top-2-box (9–10)");
+    close_tol(&o["csat_mean"], 7.988, 1e-9, "CUSA1 mean");
+    close_tol(&o["csat_top_box_rate"], 0.268, 1e-12, "top-2-box (9–10)");
     let dist: Vec<(u64, u64)> = m["satisfaction_distribution"]
         .as_array()
         .unwrap()

@@ -1,6 +1,7 @@
 //! `cseval run` on the canonical fixture month: every figure of `metrics.json` against values
 //! computed by hand (the working is in the comments), plus outputs, masking and exit codes.
 
+use crate::common::close;
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -28,16 +29,6 @@ fn run_canonical(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
         .arg(out)
         .args(extra)
         .assert()
-}
-
-fn close(v: &Value, expected: f64, what: &str) {
-    let got = v
-        .as_f64()
-        .unwrap_or_else(|| panic!("{what}: not a number: {v}"));
-    assert!(
-        (got - expected).abs() < 1e-9,
-        "{what}: got {got}, expected {expected}"
-    );
 }
 
 fn int(v: &Value, expected: u64, what: &str) {
