@@ -175,7 +175,11 @@ pub fn read_file_with(
         rows: 0,
     };
     match ext.as_str() {
-        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
+        "xlsx" | "xlsm" => {
+            drop(bytes);
+            read_xlsx_streaming(&mut file, opts, sink)?
+        }
+        "xls" | "xlsb" | "ods" => {
             drop(bytes);
             read_workbook(&mut file, opts, sink)?
         }
@@ -286,6 +290,120 @@ fn read_csv(
             "{}: no header row",
             file.path.display()
         )));
+    }
+    Ok(())
+}
+
+/// Convert one workbook value to a cell (shared by the dense and the streaming readers).
+fn excel_cell<'a>(v: &'a calamine::DataRef<'a>) -> Cell<'a> {
+    use calamine::DataRef as D;
+    match v {
+        D::Empty | D::Error(_) => Cell::Empty,
+        D::String(s) | D::DateTimeIso(s) | D::DurationIso(s) => Cell::Text(s.as_str()),
+        D::SharedString(s) => Cell::Text(s),
+        D::Int(i) => Cell::Number(*i as f64),
+        D::Float(f) => Cell::Number(*f),
+        D::Bool(b) => Cell::Bool(*b),
+        D::DateTime(dt) => excel_datetime(dt),
+    }
+}
+
+fn excel_datetime<'a>(dt: &calamine::ExcelDateTime) -> Cell<'a> {
+    // A pure time of day (value below one day) is kept as seconds: it is either a duration
+    // stored as a time (talk time) or the time half of a date + time.
+    if dt.is_duration() || dt.as_f64() < 1.0 {
+        Cell::Duration(dt.as_f64() * 86_400.0)
+    } else {
+        match dt.as_datetime() {
+            Some(t) => Cell::DateTime(t),
+            None => Cell::Number(dt.as_f64()),
+        }
+    }
+}
+
+/// XLSX/XLSM with calamine's streaming cell reader: cells arrive row by row and no dense
+/// range is allocated, so a sheet whose used area is declared (or padded) to a million rows
+/// by 16,384 columns costs only the cells it really holds.
+fn read_xlsx_streaming(
+    file: &mut InputFile,
+    opts: &ReadOptions,
+    sink: &mut dyn RowSink,
+) -> Result<()> {
+    use calamine::{open_workbook, DataRef, Xlsx};
+    let path = file.path.clone();
+    let bad = |e: &dyn std::fmt::Display| {
+        Error::input(format!("{}: cannot open the workbook: {e}", path.display()))
+            .with_hint("the file may be damaged or not really a spreadsheet; re-export it")
+    };
+    let mut wb: Xlsx<_> = open_workbook(&path).map_err(|e| bad(&e))?;
+    let names = wb.sheet_names();
+    let sheet = match &opts.sheet {
+        Some(want) => names.iter().find(|n| *n == want).cloned().ok_or_else(|| {
+            Error::input(format!("{}: no sheet `{want}`", path.display()))
+                .with_hint(format!("the workbook's sheets: {}", names.join(", ")))
+        })?,
+        None => names.first().cloned().ok_or_else(|| {
+            Error::input(format!("{}: the workbook has no sheet", path.display()))
+        })?,
+    };
+    let mut reader = wb.worksheet_cells_reader(&sheet).map_err(|e| {
+        Error::input(format!(
+            "{}: sheet `{sheet}`: cannot read: {e}",
+            path.display()
+        ))
+    })?;
+    let header_row = opts.header_row.unwrap_or(0);
+    let mut header_seen = false;
+    let mut current: Option<u32> = None;
+    let mut row_vals: Vec<(u32, DataRef)> = Vec::new();
+    let mut flush =
+        |row: u32, vals: &mut Vec<(u32, DataRef)>, header_seen: &mut bool| -> Result<()> {
+            let width = vals.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0);
+            let mut cells: Vec<Cell> = vec![Cell::Empty; width];
+            for (c, v) in vals.iter() {
+                cells[*c as usize] = excel_cell(v);
+            }
+            let user_row = row as u64 + 1;
+            let blank = cells.iter().all(|c| c.is_empty());
+            if !*header_seen {
+                if user_row >= header_row && !blank {
+                    let headers: Vec<String> = cells.iter().map(|c| c.to_text()).collect();
+                    sink.header(file, &headers)?;
+                    *header_seen = true;
+                }
+            } else if !blank {
+                file.rows += 1;
+                sink.row(user_row, &cells);
+            }
+            vals.clear();
+            Ok(())
+        };
+    loop {
+        let next = reader.next_cell().map_err(|e| {
+            Error::input(format!(
+                "{}: sheet `{sheet}`: cannot read: {e}",
+                path.display()
+            ))
+        })?;
+        let Some(cell) = next else { break };
+        let (r, c) = cell.get_position();
+        if current.is_some_and(|cur| cur != r) {
+            flush(current.unwrap_or(0), &mut row_vals, &mut header_seen)?;
+        }
+        current = Some(r);
+        let v = cell.get_value().clone();
+        if !matches!(v, DataRef::Empty) {
+            row_vals.push((c, v));
+        }
+    }
+    if let Some(cur) = current {
+        flush(cur, &mut row_vals, &mut header_seen)?;
+    }
+    if !header_seen {
+        return Err(
+            Error::input(format!("{}: sheet `{sheet}` is empty", path.display()))
+                .with_hint("expected a header row and data rows"),
+        );
     }
     Ok(())
 }
@@ -401,18 +519,7 @@ fn read_workbook(file: &mut InputFile, opts: &ReadOptions, sink: &mut dyn RowSin
             Data::Int(i) => Cell::Number(*i as f64),
             Data::Float(f) => Cell::Number(*f),
             Data::Bool(b) => Cell::Bool(*b),
-            Data::DateTime(dt) => {
-                // A pure time of day (value below one day) is kept as seconds: it is either a
-                // duration stored as a time (talk time) or the time half of a date + time.
-                if dt.is_duration() || dt.as_f64() < 1.0 {
-                    Cell::Duration(dt.as_f64() * 86_400.0)
-                } else {
-                    match dt.as_datetime() {
-                        Some(t) => Cell::DateTime(t),
-                        None => Cell::Number(dt.as_f64()),
-                    }
-                }
-            }
+            Data::DateTime(dt) => excel_datetime(dt),
             Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.as_str()),
         }));
         if cells.iter().all(|c| c.is_empty()) {

@@ -5,5 +5,6 @@ mod common;
 mod formats;
 mod history;
 mod holidays;
+mod hostile;
 mod real;
 mod run;

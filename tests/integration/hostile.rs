@@ -1,0 +1,108 @@
+//! Hostile and broken inputs: each gives its documented exit code and a message naming the
+//! file — never a panic (exit 101) and never a silently dropped row.
+
+use crate::run::{cseval, fixtures};
+use std::path::Path;
+
+const HEADER: &str = "contact_id,channel,arrived_at,wait_seconds\n";
+
+/// (file name, bytes, expected exit code, text the message must contain)
+fn cases(dir: &Path) -> Vec<(String, Vec<u8>, i32, &'static str)> {
+    let mut far = rust_xlsxwriter::Workbook::new();
+    let ws = far.add_worksheet();
+    for (c, h) in ["contact_id", "channel", "arrived_at"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["1", "phone", "2026-10-01 09:00:00"].iter().enumerate() {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    // One cell in the sheet's last row and column: a dense read would need 17 billion cells.
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    let far = far.save_to_buffer().unwrap();
+    let good = std::fs::read(fixtures().join("canonical/contacts.csv")).unwrap();
+    let _ = dir;
+    vec![
+        ("empty.csv".into(), vec![], 3, "the file is empty"),
+        ("junk.csv".into(), (0..3000u32).map(|i| (i * 7919 % 251) as u8).collect(), 3, "junk.csv"),
+        ("junk.xlsx".into(), b"PK\x03\x04 this is not a zip archive".to_vec(), 3, "cannot open the workbook"),
+        ("truncated.xlsx".into(), far[..far.len() / 2].to_vec(), 3, "cannot open the workbook"),
+        ("nul.csv".into(), format!("{HEADER}1,phone,2026-10-01 09:00:00\0,5\n").into_bytes(), 3, "NUL bytes"),
+        ("wrong-columns.csv".into(), b"a,b\n1,2\n".to_vec(), 3, "required column(s) missing"),
+        ("header-only.csv".into(), HEADER.as_bytes().to_vec(), 0, ""),
+        (
+            "absurd.csv".into(),
+            format!("{HEADER}1,phone,2026-10-01 09:00:00,-5\n2,phone,2026-10-01 09:00:00,1e400\n3,phone,2026-10-01 09:00:00,NaN\n4,phone,2026-10-01 09:00:00,5\n").into_bytes(),
+            0,
+            "",
+        ),
+        ("open-quote.csv".into(), format!("{HEADER}1,phone,2026-10-01 09:00:00,5\n2,phone,\"2026-10-01\n").into_bytes(), 0, ""),
+        ("semicolons.csv".into(), b"contact_id;channel;arrived_at\n1;phone;2026-10-01 09:00:00\n".to_vec(), 0, ""),
+        ("bom-inside.csv".into(), format!("{HEADER}1,phone,\u{feff}2026-10-01 09:00:00,5\n").into_bytes(), 0, ""),
+        ("far-corner.xlsx".into(), far, 0, ""),
+        ("truncated-csv.csv".into(), good[..good.len() / 2].to_vec(), 0, ""),
+    ]
+}
+
+#[test]
+fn hostile_inputs_exit_cleanly_and_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes, code, needle) in cases(dir.path()) {
+        let path = dir.path().join(&name);
+        std::fs::write(&path, &bytes).unwrap();
+        let a = cseval()
+            .args(["run", "--contract"])
+            .arg(fixtures().join("canonical/contract.toml"))
+            .arg("--calls")
+            .arg(&path)
+            .args(["--period", "2026-10", "--out"])
+            .arg(dir.path().join(format!("out-{name}")))
+            .assert();
+        let out = a.get_output();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{name}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("internal error"),
+            "{name}: {err}"
+        );
+        if code != 0 {
+            assert!(
+                err.contains(&name),
+                "{name}: the message must name the file: {err}"
+            );
+            assert!(err.contains(needle), "{name}: {err}");
+        }
+    }
+}
+
+#[test]
+fn every_row_of_a_bad_file_is_accounted_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("absurd.csv");
+    std::fs::write(
+        &path,
+        format!("{HEADER}1,phone,2026-10-01 09:00:00,-5\n2,phone,2026-10-01 09:00:00,1e400\n3,phone,2026-10-01 09:00:00,NaN\n4,phone,2026-10-01 09:00:00,5\n4,phone,2026-10-01 09:00:00,5\n"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    cseval()
+        .args(["run", "-q", "--contract"])
+        .arg(fixtures().join("canonical/contract.toml"))
+        .arg("--calls")
+        .arg(&path)
+        .args(["--period", "2026-10", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    let r = &m["rows"];
+    assert_eq!(
+        (
+            r["read"].as_u64(),
+            r["accepted"].as_u64(),
+            r["rejected"].as_u64(),
+            r["duplicates"].as_u64()
+        ),
+        (Some(5), Some(1), Some(3), Some(1))
+    );
+}
