@@ -89,6 +89,12 @@ pub struct RunArgs {
     /// Exit with code 4 when the report was written but an SLA was missed.
     #[arg(long)]
     pub fail_on_breach: bool,
+    /// Largest input file read, in MiB.
+    #[arg(long, default_value_t = 4096)]
+    pub max_input_mb: u64,
+    /// Largest uncompressed size a workbook may declare, in MiB (zip-bomb guard).
+    #[arg(long, default_value_t = 8192)]
+    pub max_uncompressed_mb: u64,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -168,6 +174,10 @@ pub fn resolve(a: &RunArgs) -> Result<(RunConfig, Option<(chrono::NaiveDate, chr
             force: a.force,
             fail_on_breach: a.fail_on_breach,
             history: a.history.clone(),
+            limits: crate::ingest::Limits {
+                max_file_bytes: a.max_input_mb.saturating_mul(1 << 20),
+                max_uncompressed_bytes: a.max_uncompressed_mb.saturating_mul(1 << 20),
+            },
         },
         range,
     ))

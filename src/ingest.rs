@@ -139,6 +139,24 @@ pub enum Encoding {
     Gb18030,
 }
 
+/// Resource limits, so that a bad file cannot exhaust memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest input file read, in bytes.
+    pub max_file_bytes: u64,
+    /// Largest total uncompressed size a workbook (a zip archive) may declare.
+    pub max_uncompressed_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 4 << 30,
+            max_uncompressed_bytes: 8 << 30,
+        }
+    }
+}
+
 /// How to read one file: which sheet, which row holds the header, delimiter and encoding.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
@@ -149,6 +167,7 @@ pub struct ReadOptions {
     /// Quote character of a delimited file (default `"`).
     pub quote: Option<u8>,
     pub encoding: Encoding,
+    pub limits: Limits,
 }
 
 /// Read a file into a sink with default options. Returns its fingerprint and row count.
@@ -167,7 +186,21 @@ pub fn read_file_with(
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
+    let size = std::fs::metadata(path)
+        .map_err(|e| io_err(path, "read", e))?
+        .len();
+    if size > opts.limits.max_file_bytes {
+        return Err(Error::input(format!(
+            "{}: {size} bytes is over the input size limit of {} bytes",
+            path.display(),
+            opts.limits.max_file_bytes
+        ))
+        .with_hint("split the export by month, convert it to Parquet, or raise --max-input-mb"));
+    }
     let bytes = std::fs::read(path).map_err(|e| io_err(path, "read", e))?;
+    if matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "ods") {
+        check_zip(path, &bytes, opts.limits)?;
+    }
     let sha256 = format!("{:x}", Sha256::digest(&bytes));
     let mut file = InputFile {
         path: path.to_path_buf(),
@@ -290,6 +323,32 @@ fn read_csv(
             "{}: no header row",
             file.path.display()
         )));
+    }
+    Ok(())
+}
+
+/// Refuse a workbook whose zip entries declare more uncompressed data than the limit (a zip
+/// bomb), before any of it is inflated.
+fn check_zip(path: &Path, bytes: &[u8], limits: Limits) -> Result<()> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| {
+        Error::input(format!("{}: cannot open the workbook: {e}", path.display()))
+            .with_hint("the file may be damaged or not really a spreadsheet; re-export it")
+    })?;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|e| {
+            Error::input(format!("{}: cannot open the workbook: {e}", path.display()))
+                .with_hint("the file may be damaged; re-export it")
+        })?;
+        total = total.saturating_add(entry.size());
+    }
+    if total > limits.max_uncompressed_bytes {
+        return Err(Error::input(format!(
+            "{}: the workbook declares {total} bytes uncompressed, over the limit of {} bytes (a zip bomb?)",
+            path.display(),
+            limits.max_uncompressed_bytes
+        ))
+        .with_hint("re-export the sheet as CSV, or raise --max-uncompressed-mb if the file is genuine"));
     }
     Ok(())
 }

@@ -290,6 +290,7 @@ impl Profile {
                 delimiter,
                 quote,
                 encoding: f.source.encoding,
+                limits: Default::default(),
             },
             date_1904: f.source.date_1904,
             date_formats: f.defaults.date_formats,

@@ -684,12 +684,17 @@ pub fn load(cfg: &crate::config::RunConfig) -> Result<Dataset> {
     let mut ssink = SurveySink::new(tz, survey_cfg);
     let mut survey_inputs = Vec::new();
     for p in &cfg.surveys {
-        survey_inputs.push(read_one(p, cfg.survey_mapping.as_ref(), &mut ssink)?);
+        survey_inputs.push(read_one(
+            p,
+            cfg.survey_mapping.as_ref(),
+            cfg.limits,
+            &mut ssink,
+        )?);
     }
     let mut csink = ContactSink::new(tz, survey_cfg);
     let mut inputs = Vec::new();
     for p in &cfg.calls {
-        inputs.push(read_one(p, cfg.mapping.as_ref(), &mut csink)?);
+        inputs.push(read_one(p, cfg.mapping.as_ref(), cfg.limits, &mut csink)?);
     }
     csink.mark_surveyed(&ssink.linked_contacts());
     let (contacts, mut rejections, contact_rows) = csink.into_frame()?;
@@ -709,14 +714,17 @@ pub fn load(cfg: &crate::config::RunConfig) -> Result<Dataset> {
 fn read_one(
     p: &Path,
     profile: Option<&crate::mapping::Profile>,
+    limits: ingest::Limits,
     sink: &mut dyn RowSink,
 ) -> Result<InputFile> {
     tracing::info!(file = %p.display(), "reading");
+    let mut opts = profile.map(|prof| prof.read.clone()).unwrap_or_default();
+    opts.limits = limits;
     match profile {
-        None => ingest::read_file(p, sink),
+        None => ingest::read_file_with(p, &opts, sink),
         Some(prof) => {
             let mut mapped = crate::mapping::MappedSink::new(prof, sink);
-            ingest::read_file_with(p, &prof.read, &mut mapped)
+            ingest::read_file_with(p, &opts, &mut mapped)
         }
     }
 }

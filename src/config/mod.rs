@@ -130,6 +130,7 @@ pub struct RunConfig {
     pub force: bool,
     pub fail_on_breach: bool,
     pub history: Option<PathBuf>,
+    pub limits: crate::ingest::Limits,
 }
 
 /// Load the contract and its calendar.

@@ -106,3 +106,55 @@ fn every_row_of_a_bad_file_is_accounted_for() {
         (Some(5), Some(1), Some(3), Some(1))
     );
 }
+
+/// A workbook-shaped zip whose one entry inflates to 64 MiB of zeros (about 64 KiB packed).
+fn zip_bomb() -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        z.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..64 {
+            z.write_all(&zeros).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+#[test]
+fn size_limits_stop_zip_bombs_and_oversized_files_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = dir.path().join("bomb.xlsx");
+    std::fs::write(&bomb, zip_bomb()).unwrap();
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 1 << 20);
+    let run = |file: &Path, extra: &[&str]| {
+        let a = cseval()
+            .args(["run", "--contract"])
+            .arg(fixtures().join("canonical/contract.toml"))
+            .arg("--calls")
+            .arg(file)
+            .args(extra)
+            .args(["--period", "2026-10", "--out"])
+            .arg(dir.path().join("out"))
+            .assert()
+            .code(3);
+        String::from_utf8_lossy(&a.get_output().stderr).to_string()
+    };
+    let err = run(&bomb, &["--max-uncompressed-mb", "16"]);
+    assert!(
+        err.contains("bomb.xlsx") && err.contains("zip bomb"),
+        "{err}"
+    );
+    let err = run(
+        &fixtures().join("canonical/contacts.csv"),
+        &["--max-input-mb", "0"],
+    );
+    assert!(
+        err.contains("contacts.csv") && err.contains("input size limit"),
+        "{err}"
+    );
+}
