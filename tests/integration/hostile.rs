@@ -158,3 +158,48 @@ fn size_limits_stop_zip_bombs_and_oversized_files_before_reading() {
         "{err}"
     );
 }
+
+#[test]
+fn text_that_looks_like_a_formula_is_never_written_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("calls.csv");
+    std::fs::write(
+        &calls,
+        "contact_id,channel,kind,topic,complaint_type,arrived_at,answered_at,agent_id,agent_name\n\
+         1,phone,consultation,=HYPERLINK(\"http://evil\"),,2026-10-01 09:00:00,2026-10-01 09:00:05,@SUM(A1),+cmd\n\
+         2,phone,complaint,,-2+3,2026-10-01 09:00:00,2026-10-01 09:00:05,=1+1,=2+2\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    cseval()
+        .args(["run", "-q", "--contract"])
+        .arg(fixtures().join("canonical/contract.toml"))
+        .arg("--calls")
+        .arg(&calls)
+        .args(["--period", "2026-10", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let mut z =
+        zip::ZipArchive::new(std::fs::File::open(out.join("report.xlsx")).unwrap()).unwrap();
+    let mut sheets = 0;
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        if name.starts_with("xl/worksheets/sheet") {
+            let mut xml = String::new();
+            std::io::Read::read_to_string(&mut f, &mut xml).unwrap();
+            assert!(
+                !xml.contains("<f>") && !xml.contains("<f "),
+                "{name}: a formula was written"
+            );
+            sheets += 1;
+        }
+    }
+    assert!(sheets >= 10);
+    let text = crate::run::workbook_text(&out.join("report.xlsx"));
+    assert!(
+        text.contains("=HYPERLINK(\"http://evil\")"),
+        "kept verbatim as text"
+    );
+}
