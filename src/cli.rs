@@ -36,6 +36,14 @@ pub enum Cmd {
     Sample(SampleArgs),
     /// Write a starter contract, calendar and mapping profile to edit.
     Init(InitArgs),
+    /// Recompute a report folder from its manifest and compare it byte for byte.
+    Verify(VerifyArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct VerifyArgs {
+    /// A report folder written by `cseval run`.
+    pub dir: PathBuf,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -174,6 +182,9 @@ pub fn resolve(a: &RunArgs) -> Result<(RunConfig, Option<(chrono::NaiveDate, chr
             force: a.force,
             fail_on_breach: a.fail_on_breach,
             history: a.history.clone(),
+            source_date_epoch: std::env::var("SOURCE_DATE_EPOCH")
+                .ok()
+                .and_then(|v| v.trim().parse::<i64>().ok()),
             limits: crate::ingest::Limits {
                 max_file_bytes: a.max_input_mb.saturating_mul(1 << 20),
                 max_uncompressed_bytes: a.max_uncompressed_mb.saturating_mul(1 << 20),
@@ -211,6 +222,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             let (cfg, _) = resolve(&a)?;
             crate::pipeline::validate(&cfg)
         }
+        Cmd::Verify(a) => crate::manifest::verify(&a.dir),
         Cmd::Init(a) => {
             crate::init::write(&a.dir, a.force)?;
             Ok(ExitCode::Ok)

@@ -87,6 +87,22 @@ pub struct HistoryEntry {
     pub complaint_types: Vec<crate::kpi::ComplaintRow>,
     #[serde(default)]
     pub channels: Option<std::collections::BTreeMap<String, crate::kpi::ChannelMetrics>>,
+    /// The file it was read from, with its hash (for the manifest).
+    #[serde(skip)]
+    pub source: Option<crate::manifest::FileHash>,
+}
+
+/// Read one earlier period's metrics.json.
+pub fn read_history_file(p: &Path) -> crate::error::Result<HistoryEntry> {
+    let bytes = std::fs::read(p).map_err(|e| crate::error::io_err(p, "read", e))?;
+    let mut h: HistoryEntry = serde_json::from_slice(&bytes).map_err(|e| {
+        crate::error::Error::input(format!("{}: not a cseval metrics.json: {e}", p.display()))
+    })?;
+    h.source = Some(crate::manifest::FileHash {
+        path: p.display().to_string(),
+        sha256: crate::manifest::sha256(&bytes),
+    });
+    Ok(h)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -122,14 +138,7 @@ pub fn read_history(
             if p.is_dir() {
                 stack.push(p);
             } else if p.file_name().is_some_and(|n| n == "metrics.json") {
-                let text = match std::fs::read_to_string(&p) {
-                    Ok(t) => t,
-                    Err(e) => {
-                        tracing::warn!(file = %p.display(), "history: cannot read: {e}");
-                        continue;
-                    }
-                };
-                match serde_json::from_str::<HistoryEntry>(&text) {
+                match read_history_file(&p) {
                     Ok(h)
                         if h.contract_id == contract_id
                             && h.period.end <= period.start.to_string() =>
@@ -137,9 +146,7 @@ pub fn read_history(
                         found.insert(h.period.start.clone(), h);
                     }
                     Ok(_) => {}
-                    Err(e) => {
-                        tracing::warn!(file = %p.display(), "history: not a cseval metrics.json: {e}")
-                    }
+                    Err(e) => tracing::warn!("history: {e}"),
                 }
             }
         }

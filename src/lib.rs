@@ -10,6 +10,7 @@ pub mod evaluate;
 pub mod ingest;
 pub mod init;
 pub mod kpi;
+pub mod manifest;
 pub mod mapping;
 pub mod model;
 pub mod normalize;

@@ -51,6 +51,32 @@ fn months(from: NaiveDate, to: NaiveDate) -> Vec<Period> {
     out
 }
 
+/// KPIs, scorecard, incentive and findings of one period: everything but the writing.
+pub fn compute_report(
+    cfg: &RunConfig,
+    data: &Dataset,
+    period: Period,
+    history: &[HistoryEntry],
+) -> Result<crate::report::Report> {
+    let kpis = crate::kpi::compute(
+        &data.contacts,
+        &data.surveys,
+        &cfg.contract,
+        cfg.calendar.as_ref(),
+        period,
+    )?;
+    let (scorecard, incentive) = evaluate::evaluate(
+        &cfg.contract,
+        &kpis,
+        period,
+        history,
+        cfg.lang == crate::config::Lang::En,
+    );
+    Ok(crate::report::build(
+        cfg, period, kpis, scorecard, incentive, data, history,
+    ))
+}
+
 /// `cseval run`.
 pub fn run(
     cfg: &RunConfig,
@@ -72,22 +98,8 @@ pub fn run(
     let mut breach = false;
     for period in periods {
         history.retain(|h| h.period.end <= period.start.to_string());
-        let kpis = crate::kpi::compute(
-            &data.contacts,
-            &data.surveys,
-            &cfg.contract,
-            cfg.calendar.as_ref(),
-            period,
-        )?;
-        let (scorecard, incentive) = evaluate::evaluate(
-            &cfg.contract,
-            &kpis,
-            period,
-            &history,
-            cfg.lang == crate::config::Lang::En,
-        );
-        breach |= scorecard.iter().any(|l| l.status == Status::Missed);
-        let report = crate::report::build(cfg, period, kpis, scorecard, incentive, &data, &history);
+        let report = compute_report(cfg, &data, period, &history)?;
+        breach |= report.scorecard.iter().any(|l| l.status == Status::Missed);
         let out = match (&cfg.out, multi) {
             (Some(o), false) => o.clone(),
             (Some(o), true) => o.join(period.label()),
@@ -95,7 +107,8 @@ pub fn run(
                 .join(&cfg.contract.info.id)
                 .join(period.label()),
         };
-        crate::render::write_report(&report, &out, cfg.force)?;
+        let manifest = crate::manifest::build(cfg, &data, period, &history)?;
+        crate::render::write_report(&report, &out, cfg.force, Some(manifest))?;
         if !quiet {
             eprintln!(
                 "cseval: {} {}: {} contacts, {} of {} SLAs met; report in {}",
@@ -112,11 +125,8 @@ pub fn run(
             );
         }
         println!("{}", out.display());
-        // This period becomes history for the next one.
-        let json = serde_json::to_string(&report).map_err(|e| Error::runtime(e.to_string()))?;
-        if let Ok(h) = serde_json::from_str::<HistoryEntry>(&json) {
-            history.push(h);
-        }
+        // This period becomes history for the next one, read back from what was written.
+        history.push(evaluate::read_history_file(&out.join("metrics.json"))?);
     }
     Ok(if breach && cfg.fail_on_breach {
         ExitCode::Breach

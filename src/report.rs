@@ -145,6 +145,9 @@ pub struct Report {
     pub period_range: Option<Period>,
     #[serde(skip)]
     pub survey: crate::config::contract::SurveyCfg,
+    /// Timestamp written inside files: SOURCE_DATE_EPOCH, else the end of the period.
+    #[serde(skip)]
+    pub doc_epoch: i64,
 }
 
 impl Report {
@@ -425,6 +428,13 @@ pub fn build(
         method_params,
         period_range: Some(period),
         survey: c.survey.clone(),
+        doc_epoch: cfg.source_date_epoch.unwrap_or_else(|| {
+            period
+                .end
+                .and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc().timestamp())
+                .unwrap_or(0)
+        }),
     };
     r.trend = history
         .iter()

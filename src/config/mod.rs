@@ -17,6 +17,7 @@ use std::path::PathBuf;
 
 /// Report language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     Zh,
     En,
@@ -131,6 +132,8 @@ pub struct RunConfig {
     pub fail_on_breach: bool,
     pub history: Option<PathBuf>,
     pub limits: crate::ingest::Limits,
+    /// `SOURCE_DATE_EPOCH`, read once: the timestamp inside generated files.
+    pub source_date_epoch: Option<i64>,
 }
 
 /// Load the contract and its calendar.

@@ -34,25 +34,40 @@ pub fn renderers() -> Vec<Box<dyn Renderer>> {
 /// Timestamp used inside files (workbook properties): `SOURCE_DATE_EPOCH` if set, else the
 /// end of the period, never the wall clock, so outputs are reproducible.
 pub fn document_epoch(report: &Report) -> i64 {
-    if let Some(v) = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|v| v.trim().parse::<i64>().ok())
-    {
-        return v;
-    }
-    chrono::NaiveDate::parse_from_str(&report.period.end, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc().timestamp())
-        .unwrap_or(0)
+    report.doc_epoch
 }
 
-/// Write every renderer's files into `out`, atomically.
-pub fn write_report(report: &Report, out: &Path, force: bool) -> Result<Vec<PathBuf>> {
+/// Every renderer's files, as (path relative to the output folder, bytes).
+pub fn render_all(report: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     let mut files = Vec::new();
     for r in renderers() {
         tracing::info!(renderer = r.name(), "rendering");
         files.extend(r.render(report)?);
+    }
+    Ok(files)
+}
+
+/// Write every renderer's files into `out`, atomically.
+/// With a manifest, its `files` are filled in and it is written as `manifest.json`.
+pub fn write_report(
+    report: &Report,
+    out: &Path,
+    force: bool,
+    manifest: Option<crate::manifest::Manifest>,
+) -> Result<Vec<PathBuf>> {
+    let mut files = render_all(report)?;
+    if let Some(mut m) = manifest {
+        m.files = files
+            .iter()
+            .map(|(p, b)| crate::manifest::FileHash {
+                path: p.display().to_string(),
+                sha256: crate::manifest::sha256(b),
+            })
+            .collect();
+        let mut text = serde_json::to_string_pretty(&m)
+            .map_err(|e| Error::runtime(format!("cannot serialise manifest.json: {e}")))?;
+        text.push('\n');
+        files.push((PathBuf::from("manifest.json"), text.into_bytes()));
     }
     std::fs::create_dir_all(out).map_err(|e| io_err(out, "create the output folder", e))?;
     if !force {

@@ -8,3 +8,4 @@ mod holidays;
 mod hostile;
 mod real;
 mod run;
+mod verify;
