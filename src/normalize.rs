@@ -230,6 +230,24 @@ fn text(cell: &Cell) -> Option<String> {
     }
 }
 
+/// Longest label (topic, complaint type, agent, team) kept, in characters.
+pub const MAX_LABEL_CHARS: usize = 256;
+
+/// A label column's text, cut to [`MAX_LABEL_CHARS`] with an ellipsis: a runaway cell (a
+/// pasted document, a broken export) must not turn into a chart label or a workbook cell
+/// that no reader can take.
+fn label(cell: &Cell) -> Option<String> {
+    text(cell).map(|s| {
+        if s.chars().count() > MAX_LABEL_CHARS {
+            let mut cut: String = s.chars().take(MAX_LABEL_CHARS - 1).collect();
+            cut.push('…');
+            cut
+        } else {
+            s
+        }
+    })
+}
+
 /// Map header names to canonical column indexes (case-insensitive, trimmed; the first
 /// matching column wins).
 fn map_headers(headers: &[String], canonical: &[&'static str]) -> HashMap<&'static str, usize> {
@@ -385,6 +403,11 @@ impl<'a> ContactSink<'a> {
                 return Err(err("resolved_at", "resolved before it arrived".into()));
             }
         }
+        if let (Some(a), Some(r)) = (answered, resolved_at) {
+            if r < a {
+                return Err(err("resolved_at", "resolved before it was answered".into()));
+            }
+        }
         let wait = num("wait_seconds")?;
         let handle = num("handle_seconds")?;
         for (name, v) in [("wait_seconds", wait), ("handle_seconds", handle)] {
@@ -418,8 +441,8 @@ impl<'a> ContactSink<'a> {
         c.contact_id.push(id);
         c.channel.push(channel.as_str());
         c.kind.push(kind.as_str());
-        c.topic.push(text(get("topic")));
-        c.complaint_type.push(text(get("complaint_type")));
+        c.topic.push(label(get("topic")));
+        c.complaint_type.push(label(get("complaint_type")));
         c.priority.push(priority.map(|p| p.as_str()));
         c.complexity.push(complexity.map(|p| p.as_str()));
         c.arrived_ms.push(arrived);
@@ -430,9 +453,9 @@ impl<'a> ContactSink<'a> {
         c.resolved_flag.push(resolved);
         c.answered_flag.push(answered_flag);
         c.fcr.push(fcr);
-        c.agent_id.push(text(get("agent_id")));
-        c.agent_name.push(text(get("agent_name")));
-        c.team.push(text(get("team")));
+        c.agent_id.push(label(get("agent_id")));
+        c.agent_name.push(label(get("agent_name")));
+        c.team.push(label(get("team")));
         c.satisfaction.push(sat);
         c.has_survey.push(false);
         Ok(())

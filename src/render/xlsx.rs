@@ -78,6 +78,17 @@ impl Formats {
     }
 }
 
+/// Excel refuses cells over 32,767 characters: clip (with an ellipsis) rather than fail.
+fn fit(s: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 32_000;
+    if s.len() <= MAX {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut cut: String = s.chars().take(MAX).collect();
+    cut.push('…');
+    std::borrow::Cow::Owned(cut)
+}
+
 fn xe(e: rust_xlsxwriter::XlsxError) -> Error {
     Error::runtime(format!("cannot write report.xlsx: {e}"))
 }
@@ -85,7 +96,7 @@ fn xe(e: rust_xlsxwriter::XlsxError) -> Error {
 fn put(ws: &mut Worksheet, f: &Formats, r: u32, c: u16, v: &V, report: &Report) -> Result<()> {
     let t = &report.text;
     match v {
-        V::T(s) => ws.write_string(r, c, s).map(|_| ()),
+        V::T(s) => ws.write_string(r, c, fit(s)).map(|_| ()),
         V::I(n) => ws
             .write_number_with_format(r, c, *n as f64, &f.int)
             .map(|_| ()),

@@ -40,6 +40,40 @@ fn cases(dir: &Path) -> Vec<(String, Vec<u8>, i32, &'static str)> {
         ("bom-inside.csv".into(), format!("{HEADER}1,phone,\u{feff}2026-10-01 09:00:00,5\n").into_bytes(), 0, ""),
         ("far-corner.xlsx".into(), far, 0, ""),
         ("truncated-csv.csv".into(), good[..good.len() / 2].to_vec(), 0, ""),
+        (
+            "ten-mb-cell.csv".into(),
+            format!("contact_id,channel,arrived_at,topic\n1,phone,2026-10-01 09:00:00,{}\n", "运".repeat(3_500_000)).into_bytes(),
+            0,
+            "",
+        ),
+        ("mixed-encoding.csv".into(), {
+            let mut b = format!("{HEADER}1,phone,2026-10-01 09:00:00,5\n").into_bytes();
+            b.extend(encoding_rs::GB18030.encode("2,电话,2026-10-01 09:00:00,5\n").0.iter());
+            b
+        }, 0, ""),
+        ("crlf.csv".into(), b"contact_id,channel,arrived_at\r\n1,phone,2026-10-01 09:00:00\r\n".to_vec(), 0, ""),
+        ("tabs.txt".into(), b"contact_id\tchannel\tarrived_at\n1\tphone\t2026-10-01 09:00:00\n".to_vec(), 0, ""),
+        ("duplicate-header.csv".into(), b"contact_id,channel,channel,arrived_at\n1,phone,fax,2026-10-01 09:00:00\n".to_vec(), 0, ""),
+        ("extra-cells.csv".into(), format!("{HEADER}1,phone,2026-10-01 09:00:00,5,x,y,z\n2,phone\n").into_bytes(), 0, ""),
+        ("offsets.csv".into(), format!("{HEADER}1,phone,2026-10-01T01:00:00Z,5\n2,phone,2026-10-01T09:00:00-05:00,5\n").into_bytes(), 0, ""),
+        ("blank-lines.csv".into(), format!("{HEADER}\n\n,,,\n\n").into_bytes(), 0, ""),
+        ("answered-before-arrival.csv".into(), b"contact_id,channel,arrived_at,answered_at,resolved_at\n1,phone,2026-10-01 09:00:00,2026-10-01 08:00:00,\n2,phone,2026-10-01 09:00:00,2026-10-01 09:10:00,2026-10-01 09:05:00\n".to_vec(), 0, ""),
+        ("utf16.csv".into(), {
+            let mut b = vec![0xFF, 0xFE];
+            // A UTF-16 BOM is recognised (encoding_rs sniffs it): read as text.
+            for u in "contact_id,channel,arrived_at\n1,phone,2026-10-01 09:00:00\n".encode_utf16() {
+                b.extend(u.to_le_bytes());
+            }
+            b
+        }, 0, ""),
+        ("junk.ods".into(), b"not an opendocument file".to_vec(), 3, "cannot open the workbook"),
+        ("junk.xls".into(), vec![0xD0, 0xCF, 0x11, 0xE0, 1, 2, 3, 4], 3, "cannot open the workbook"),
+        ("junk.parquet".into(), b"PAR1 definitely not parquet".to_vec(), 3, "cannot read Parquet"),
+        ("empty-sheet.xlsx".into(), {
+            let mut wb = rust_xlsxwriter::Workbook::new();
+            wb.add_worksheet();
+            wb.save_to_buffer().unwrap()
+        }, 3, "is empty"),
     ]
 }
 
@@ -71,6 +105,125 @@ fn hostile_inputs_exit_cleanly_and_name_the_file() {
             );
             assert!(err.contains(needle), "{name}: {err}");
         }
+    }
+}
+
+/// Bad templates, flags and paths: (contract text edit, extra args, expected code, text).
+#[test]
+fn bad_templates_and_flags_exit_2_or_3_with_the_culprit_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(fixtures().join("canonical/contract.toml")).unwrap();
+    let calls = fixtures().join("canonical/contacts.csv");
+    let empty_dir = dir.path().join("no-exports");
+    std::fs::create_dir_all(&empty_dir).unwrap();
+    let profile = dir.path().join("profile.toml");
+    std::fs::write(&profile, "[profile]\nname = \"x\"\nrecords = \"contacts\"\n[source]\nsheet = \"通话\"\n[columns]\ncontact_id = \"id\"\n").unwrap();
+    let sheetbook = dir.path().join("book.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet().write_string(0, 0, "id").unwrap();
+    wb.save(&sheetbook).unwrap();
+    let cases: Vec<(&str, String, Vec<String>, i32, &str)> = vec![
+        (
+            "wrong type",
+            base.replacen("target = 0.80", "target = \"high\"", 1),
+            vec![],
+            2,
+            "target",
+        ),
+        (
+            "impossible target",
+            base.replacen("target = 0.80", "target = 1.5", 1),
+            vec![],
+            2,
+            "impossible",
+        ),
+        (
+            "unknown key",
+            base.replacen("target = 0.80", "targte = 0.80", 1),
+            vec![],
+            2,
+            "targte",
+        ),
+        (
+            "missing calendar",
+            base.replacen(
+                "monthly_base_fee",
+                "calendar = \"nowhere.toml\"\nmonthly_base_fee",
+                1,
+            ),
+            vec![],
+            2,
+            "nowhere.toml",
+        ),
+        (
+            "unknown metric",
+            base.replacen("\"service_level\"", "\"service_levle\"", 1),
+            vec![],
+            2,
+            "service_levle",
+        ),
+        (
+            "bad period",
+            base.clone(),
+            vec!["--period".into(), "2026-13".into()],
+            2,
+            "2026-13",
+        ),
+        (
+            "bad lang",
+            base.clone(),
+            vec!["--lang".into(), "fr".into()],
+            2,
+            "fr",
+        ),
+        (
+            "no exports in folder",
+            base.clone(),
+            vec!["--calls".into(), empty_dir.display().to_string()],
+            3,
+            "no-exports",
+        ),
+        (
+            "glob matches nothing",
+            base.clone(),
+            vec![
+                "--calls".into(),
+                dir.path().join("*.csv").display().to_string(),
+            ],
+            3,
+            "no such file",
+        ),
+        (
+            "profile sheet missing",
+            base.clone(),
+            vec![
+                "--calls".into(),
+                sheetbook.display().to_string(),
+                "--mapping".into(),
+                profile.display().to_string(),
+            ],
+            3,
+            "no sheet `通话`",
+        ),
+    ];
+    for (what, contract, extra, code, needle) in cases {
+        let c = dir.path().join("c.toml");
+        std::fs::write(&c, contract).unwrap();
+        let mut cmd = cseval();
+        cmd.args(["run", "--contract"]).arg(&c);
+        if !extra.iter().any(|a| a == "--calls") {
+            cmd.arg("--calls").arg(&calls);
+        }
+        let a = cmd
+            .args(&extra)
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .assert();
+        let out = a.get_output();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{what}: {err}");
+        assert!(err.contains(needle), "{what}: {err}");
+        assert!(!err.contains("panicked"), "{what}: {err}");
     }
 }
 
