@@ -795,6 +795,37 @@ mod tests {
         assert_eq!(rej[0].row, 3);
     }
 
+    proptest::proptest! {
+        /// For any mix of good, malformed and repeated rows: read = accepted + rejected +
+        /// duplicates, every non-accepted row is listed, and the accepted ids are distinct.
+        #[test]
+        fn row_accounting_holds_for_random_mixes(kinds in proptest::collection::vec((0u8..6, 0u8..20), 0..60)) {
+            let mut csv = String::from("contact_id,channel,arrived_at,answered_at,wait_seconds\n");
+            for (kind, id) in &kinds {
+                let row = match kind {
+                    0 => format!("{id},phone,2026-10-01 09:00:00,2026-10-01 09:00:05,5"),
+                    1 => format!("{id},fax,2026-10-01 09:00:00,,"),
+                    2 => format!("{id},chat,not a time,,"),
+                    3 => format!("{id},email,2026-10-01 09:00:00,2026-10-01 08:00:00,"),
+                    4 => format!(",phone,2026-10-01 09:00:00,,"),
+                    _ => format!("{id},web,2026-10-01 09:00:00,,-1"),
+                };
+                csv.push_str(&row);
+                csv.push('\n');
+            }
+            let cfg = SurveyCfg::default();
+            let mut s = ContactSink::new(chrono_tz::Asia::Shanghai, &cfg);
+            feed_csv(&mut s, &csv);
+            let (df, rej, n) = s.into_frame().unwrap();
+            proptest::prop_assert_eq!(n.read, kinds.len() as u64);
+            proptest::prop_assert_eq!(n.read, n.accepted + n.rejected + n.duplicates);
+            proptest::prop_assert_eq!(rej.len() as u64, n.rejected + n.duplicates);
+            proptest::prop_assert_eq!(df.height() as u64, n.accepted);
+            let good: std::collections::BTreeSet<u8> = kinds.iter().filter(|k| k.0 == 0).map(|k| k.1).collect();
+            proptest::prop_assert_eq!(n.accepted, good.len() as u64);
+        }
+    }
+
     #[test]
     fn timestamps_are_local_to_the_contract_zone() {
         let tz = chrono_tz::Asia::Shanghai;

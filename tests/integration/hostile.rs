@@ -356,3 +356,49 @@ fn text_that_looks_like_a_formula_is_never_written_as_one() {
         "kept verbatim as text"
     );
 }
+
+#[test]
+fn a_killed_run_leaves_no_partial_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    cseval()
+        .args([
+            "sample",
+            "--months",
+            "1",
+            "--start",
+            "2026-10",
+            "--contacts-per-month",
+            "150000",
+            "--out",
+        ])
+        .arg(&data)
+        .assert()
+        .success();
+    let out = dir.path().join("out");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cseval"))
+        .args(["run", "-q", "--contract"])
+        .arg(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("report-templates/contracts/express-courier.toml"),
+        )
+        .arg("--calls")
+        .arg(data.join("contacts"))
+        .arg("--surveys")
+        .arg(data.join("surveys"))
+        .arg("--out")
+        .arg(&out)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    // The debug build needs several seconds for 150,000 contacts: the kill lands mid-run.
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the run finished before it could be killed"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    for f in ["metrics.json", "report.xlsx", "manifest.json", "charts"] {
+        assert!(!out.join(f).exists(), "{f} left behind by a killed run");
+    }
+}
