@@ -402,3 +402,147 @@ fn a_killed_run_leaves_no_partial_report() {
         assert!(!out.join(f).exists(), "{f} left behind by a killed run");
     }
 }
+
+/// Every personal value (customer ids, phone numbers, e-mail addresses, survey comments) of
+/// the inputs, read straight from the files.
+fn personal_values(file: &Path, columns: &[&str]) -> Vec<String> {
+    let text = std::fs::read_to_string(file).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let idx: Vec<usize> = columns
+        .iter()
+        .filter_map(|c| header.iter().position(|h| h == c))
+        .collect();
+    assert_eq!(idx.len(), columns.len(), "{file:?}");
+    lines
+        .flat_map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            idx.iter()
+                .filter_map(move |i| cells.get(*i).map(|s| s.trim().to_string()))
+                .collect::<Vec<_>>()
+        })
+        .filter(|v| v.chars().count() >= 4 && v != "-99")
+        .collect()
+}
+
+/// All text of a report folder: JSON, manifest, SVG, and every workbook cell.
+fn report_text(dir: &Path) -> String {
+    let mut text = crate::run::workbook_text(&dir.join("report.xlsx"));
+    for f in ["metrics.json", "manifest.json"] {
+        text.push_str(&std::fs::read_to_string(dir.join(f)).unwrap());
+    }
+    for e in std::fs::read_dir(dir.join("charts")).unwrap() {
+        text.push_str(&std::fs::read_to_string(e.unwrap().path()).unwrap());
+    }
+    text
+}
+
+#[test]
+fn no_output_contains_personal_data() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let cn = fixtures().join("cn");
+    let runs: Vec<(Vec<String>, Vec<String>)> = vec![
+        (
+            vec![
+                "--contract",
+                "tests/fixtures/canonical/contract.toml",
+                "--calls",
+                "tests/fixtures/canonical/contacts.csv",
+                "--surveys",
+                "tests/fixtures/canonical/surveys.csv",
+                "--period",
+                "2026-10",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+            [
+                personal_values(
+                    &fixtures().join("canonical/contacts.csv"),
+                    &["customer_id", "customer_phone"],
+                ),
+                personal_values(&fixtures().join("canonical/surveys.csv"), &["comment"]),
+            ]
+            .concat(),
+        ),
+        (
+            vec![
+                "--contract",
+                "tests/fixtures/cn/contract.toml",
+                "--mapping",
+                "report-templates/mappings/cn-call-center.toml",
+                "--calls",
+                "tests/fixtures/cn/calls-utf8.csv",
+                "--period",
+                "2026-10",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+            personal_values(&cn.join("calls-utf8.csv"), &["主叫号码"]),
+        ),
+        (
+            vec![
+                "--contract",
+                "tests/fixtures/cn/contract.toml",
+                "--mapping",
+                "report-templates/mappings/cn-tickets.toml",
+                "--calls",
+                "tests/fixtures/cn/tickets.csv",
+                "--survey-mapping",
+                "report-templates/mappings/cn-survey-verbal.toml",
+                "--surveys",
+                "tests/fixtures/cn/survey-verbal.csv",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+            personal_values(&cn.join("survey-verbal.csv"), &["意见"]),
+        ),
+        (
+            vec![
+                "--contract",
+                "report-templates/contracts/express-courier.toml",
+                "--calls",
+                "sample-data/contacts",
+                "--surveys",
+                "sample-data/surveys",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+            [
+                personal_values(
+                    &root.join("sample-data/contacts/contacts-2026-10.csv"),
+                    &["customer_id", "customer_phone"],
+                ),
+                personal_values(
+                    &root.join("sample-data/surveys/surveys-2026-10.csv"),
+                    &["comment"],
+                ),
+            ]
+            .concat(),
+        ),
+    ];
+    for (i, (args, secrets)) in runs.iter().enumerate() {
+        assert!(!secrets.is_empty());
+        let out = dir.path().join(format!("run{i}"));
+        cseval()
+            .current_dir(root)
+            .arg("run")
+            .arg("-q")
+            .args(args)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        let text = report_text(&out);
+        for s in secrets {
+            assert!(
+                !text.contains(s.as_str()),
+                "run {i}: personal value `{s}` found in the outputs"
+            );
+        }
+    }
+}
