@@ -131,7 +131,10 @@ fn parse_day(s: &str, flag: &str) -> Result<chrono::NaiveDate> {
 }
 
 /// Resolve flags and files into a run configuration.
-pub fn resolve(a: &RunArgs) -> Result<(RunConfig, Option<(chrono::NaiveDate, chrono::NaiveDate)>)> {
+pub fn resolve(
+    a: &RunArgs,
+    quiet: bool,
+) -> Result<(RunConfig, Option<(chrono::NaiveDate, chrono::NaiveDate)>)> {
     let (contract, calendar) = config::load_contract(&a.contract)?;
     let calls = crate::ingest::expand_paths(&a.calls, "--calls")?;
     let load_profile = |p: &Option<PathBuf>, want: crate::mapping::Records, flag: &str| {
@@ -182,6 +185,7 @@ pub fn resolve(a: &RunArgs) -> Result<(RunConfig, Option<(chrono::NaiveDate, chr
             force: a.force,
             fail_on_breach: a.fail_on_breach,
             history: a.history.clone(),
+            progress: !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             source_date_epoch: std::env::var("SOURCE_DATE_EPOCH")
                 .ok()
                 .and_then(|v| v.trim().parse::<i64>().ok()),
@@ -215,11 +219,11 @@ fn init_logging(quiet: bool, verbose: u8) {
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.cmd {
         Cmd::Run(a) => {
-            let (cfg, range) = resolve(&a)?;
+            let (cfg, range) = resolve(&a, cli.quiet)?;
             crate::pipeline::run(&cfg, range, cli.quiet)
         }
         Cmd::Validate(a) => {
-            let (cfg, _) = resolve(&a)?;
+            let (cfg, _) = resolve(&a, cli.quiet)?;
             crate::pipeline::validate(&cfg)
         }
         Cmd::Verify(a) => crate::manifest::verify(&a.dir),

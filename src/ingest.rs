@@ -8,7 +8,7 @@
 //! columns: mapping values onto records is the normalize stage's job.
 
 use crate::error::{io_err, Error, Result};
-use calamine::{open_workbook_auto, Data, Reader};
+use calamine::{open_workbook_auto_from_rs, Data, Reader};
 use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -181,11 +181,6 @@ pub fn read_file_with(
     opts: &ReadOptions,
     sink: &mut dyn RowSink,
 ) -> Result<InputFile> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
     let size = std::fs::metadata(path)
         .map_err(|e| io_err(path, "read", e))?
         .len();
@@ -198,6 +193,22 @@ pub fn read_file_with(
         .with_hint("split the export by month, convert it to Parquet, or raise --max-input-mb"));
     }
     let bytes = std::fs::read(path).map_err(|e| io_err(path, "read", e))?;
+    read_bytes(path, bytes, opts, sink)
+}
+
+/// Read a file's bytes into a sink; `path` names it in messages and its extension picks
+/// the reader. Fuzz targets call this directly.
+pub fn read_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    opts: &ReadOptions,
+    sink: &mut dyn RowSink,
+) -> Result<InputFile> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "ods") {
         check_zip(path, &bytes, opts.limits)?;
     }
@@ -208,14 +219,8 @@ pub fn read_file_with(
         rows: 0,
     };
     match ext.as_str() {
-        "xlsx" | "xlsm" => {
-            drop(bytes);
-            read_xlsx_streaming(&mut file, opts, sink)?
-        }
-        "xls" | "xlsb" | "ods" => {
-            drop(bytes);
-            read_workbook(&mut file, opts, sink)?
-        }
+        "xlsx" | "xlsm" => read_xlsx_streaming(&mut file, bytes, opts, sink)?,
+        "xls" | "xlsb" | "ods" => read_workbook(&mut file, bytes, opts, sink)?,
         "parquet" => read_parquet(&mut file, bytes, sink)?,
         _ => read_csv(&mut file, &bytes, opts, sink)?,
     }
@@ -385,16 +390,17 @@ fn excel_datetime<'a>(dt: &calamine::ExcelDateTime) -> Cell<'a> {
 /// by 16,384 columns costs only the cells it really holds.
 fn read_xlsx_streaming(
     file: &mut InputFile,
+    bytes: Vec<u8>,
     opts: &ReadOptions,
     sink: &mut dyn RowSink,
 ) -> Result<()> {
-    use calamine::{open_workbook, DataRef, Xlsx};
+    use calamine::{DataRef, Xlsx};
     let path = file.path.clone();
     let bad = |e: &dyn std::fmt::Display| {
         Error::input(format!("{}: cannot open the workbook: {e}", path.display()))
             .with_hint("the file may be damaged or not really a spreadsheet; re-export it")
     };
-    let mut wb: Xlsx<_> = open_workbook(&path).map_err(|e| bad(&e))?;
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| bad(&e))?;
     let names = wb.sheet_names();
     let sheet = match &opts.sheet {
         Some(want) => names.iter().find(|n| *n == want).cloned().ok_or_else(|| {
@@ -525,9 +531,14 @@ fn read_parquet(file: &mut InputFile, bytes: Vec<u8>, sink: &mut dyn RowSink) ->
     Ok(())
 }
 
-fn read_workbook(file: &mut InputFile, opts: &ReadOptions, sink: &mut dyn RowSink) -> Result<()> {
+fn read_workbook(
+    file: &mut InputFile,
+    bytes: Vec<u8>,
+    opts: &ReadOptions,
+    sink: &mut dyn RowSink,
+) -> Result<()> {
     let path = file.path.clone();
-    let mut wb = open_workbook_auto(&path).map_err(|e| {
+    let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
         Error::input(format!("{}: cannot open the workbook: {e}", path.display()))
             .with_hint("the file may be damaged or not really a spreadsheet; re-export it")
     })?;

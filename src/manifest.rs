@@ -207,6 +207,7 @@ pub fn verify(dir: &Path) -> Result<ExitCode> {
             max_uncompressed_bytes: m.max_uncompressed_bytes,
         },
         source_date_epoch: m.source_date_epoch,
+        progress: false,
     };
     let history = m
         .history

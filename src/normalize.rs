@@ -704,21 +704,38 @@ pub struct Dataset {
 pub fn load(cfg: &crate::config::RunConfig) -> Result<Dataset> {
     let tz = cfg.contract.tz();
     let survey_cfg = &cfg.contract.survey;
+    // A progress bar over the input files, only on a terminal.
+    let bar = if cfg.progress {
+        let b = indicatif::ProgressBar::new((cfg.surveys.len() + cfg.calls.len()) as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+        {
+            b.set_style(style);
+        }
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     let mut ssink = SurveySink::new(tz, survey_cfg);
     let mut survey_inputs = Vec::new();
     for p in &cfg.surveys {
+        bar.set_message(p.display().to_string());
         survey_inputs.push(read_one(
             p,
             cfg.survey_mapping.as_ref(),
             cfg.limits,
             &mut ssink,
         )?);
+        bar.inc(1);
     }
     let mut csink = ContactSink::new(tz, survey_cfg);
     let mut inputs = Vec::new();
     for p in &cfg.calls {
+        bar.set_message(p.display().to_string());
         inputs.push(read_one(p, cfg.mapping.as_ref(), cfg.limits, &mut csink)?);
+        bar.inc(1);
     }
+    bar.finish_and_clear();
     csink.mark_surveyed(&ssink.linked_contacts());
     let (contacts, mut rejections, contact_rows) = csink.into_frame()?;
     let (surveys_df, srej, survey_rows) = ssink.into_frame()?;

@@ -134,6 +134,8 @@ pub struct RunConfig {
     pub limits: crate::ingest::Limits,
     /// `SOURCE_DATE_EPOCH`, read once: the timestamp inside generated files.
     pub source_date_epoch: Option<i64>,
+    /// Show a progress bar (stderr is a terminal and --quiet is off).
+    pub progress: bool,
 }
 
 /// Load the contract and its calendar.
