@@ -1,0 +1,14 @@
+//! Fuzz the csv reader and the canonical normalizer behind it: any bytes must give rows or
+//! a clean error, never a panic.
+#![no_main]
+use cseval::config::contract::SurveyCfg;
+use cseval::ingest::{read_bytes, ReadOptions};
+use cseval::normalize::ContactSink;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let cfg = SurveyCfg::default();
+    let mut sink = ContactSink::new(chrono_tz::Asia::Shanghai, &cfg);
+    let _ = read_bytes(std::path::Path::new("input.csv"), data.to_vec(), &ReadOptions::default(), &mut sink);
+    let _ = sink.into_frame();
+});
