@@ -546,3 +546,38 @@ fn no_output_contains_personal_data() {
         }
     }
 }
+
+#[test]
+fn duplicate_ids_across_files_keep_the_first_and_list_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv");
+    std::fs::write(
+        &a,
+        format!("{HEADER}1,phone,2026-10-01 09:00:00,5\n2,phone,2026-10-01 09:00:00,5\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        format!("{HEADER}2,chat,2026-10-02 09:00:00,5\n3,chat,2026-10-02 09:00:00,5\n"),
+    )
+    .unwrap();
+    let out = cseval()
+        .args(["validate", "--contract"])
+        .arg(fixtures().join("canonical/contract.toml"))
+        .arg("--calls")
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .code(3);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        text.contains("contacts: read 4 = accepted 3 + rejected 0 + duplicates 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("b.csv row 2 column contact_id: duplicate of")
+            && text.contains("a.csv row 3"),
+        "{text}"
+    );
+}
