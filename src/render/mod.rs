@@ -6,6 +6,7 @@
 //! and refuses to replace an existing report without `--force`. Renderers compute nothing:
 //! every figure comes from the report.
 
+pub mod html;
 pub mod json;
 pub mod svg;
 pub mod xlsx;
@@ -28,6 +29,7 @@ pub fn renderers() -> Vec<Box<dyn Renderer>> {
         Box::new(json::Json),
         Box::new(xlsx::Xlsx),
         Box::new(svg::Svg),
+        Box::new(html::Html),
     ]
 }
 

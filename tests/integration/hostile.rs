@@ -428,7 +428,7 @@ fn personal_values(file: &Path, columns: &[&str]) -> Vec<String> {
 /// All text of a report folder: JSON, manifest, SVG, and every workbook cell.
 fn report_text(dir: &Path) -> String {
     let mut text = crate::run::workbook_text(&dir.join("report.xlsx"));
-    for f in ["metrics.json", "manifest.json"] {
+    for f in ["metrics.json", "manifest.json", "report.html"] {
         text.push_str(&std::fs::read_to_string(dir.join(f)).unwrap());
     }
     for e in std::fs::read_dir(dir.join("charts")).unwrap() {

@@ -259,16 +259,28 @@ fn no_personal_data_in_any_output() {
 fn existing_report_needs_force_and_outputs_are_deterministic() {
     let dir = tempfile::tempdir().unwrap();
     run_canonical(dir.path(), &[]).success();
-    let first: Vec<Vec<u8>> = ["metrics.json", "report.xlsx", "charts/sla.svg"]
-        .iter()
-        .map(|f| std::fs::read(dir.path().join(f)).unwrap())
-        .collect();
+    let first: Vec<Vec<u8>> = [
+        "metrics.json",
+        "report.xlsx",
+        "charts/sla.svg",
+        "report.html",
+        "manifest.json",
+    ]
+    .iter()
+    .map(|f| std::fs::read(dir.path().join(f)).unwrap())
+    .collect();
     run_canonical(dir.path(), &[]).code(2);
     run_canonical(dir.path(), &["--force"]).success();
-    let second: Vec<Vec<u8>> = ["metrics.json", "report.xlsx", "charts/sla.svg"]
-        .iter()
-        .map(|f| std::fs::read(dir.path().join(f)).unwrap())
-        .collect();
+    let second: Vec<Vec<u8>> = [
+        "metrics.json",
+        "report.xlsx",
+        "charts/sla.svg",
+        "report.html",
+        "manifest.json",
+    ]
+    .iter()
+    .map(|f| std::fs::read(dir.path().join(f)).unwrap())
+    .collect();
     assert!(first == second, "two runs gave different bytes");
 }
 

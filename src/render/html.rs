@@ -1,0 +1,470 @@
+//! `report.html`: the same report as one self-contained page (inline CSS and SVG charts, no
+//! network access, no script), readable on a laptop and printable.
+//!
+//! Sections follow the workbook: summary and verdict, scorecard, findings and suggestions,
+//! channels, hotspots, complaint types, agents, daily volume, trend, data quality, method.
+//! Every text is escaped; the figures come from the report and its SVG charts.
+
+use super::Renderer;
+use crate::error::Result;
+use crate::evaluate::{is_rate_metric, Status};
+use crate::report::{pct, Report};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+pub struct Html;
+
+const CSS: &str = r#"
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",system-ui,sans-serif;margin:0;color:#222;background:#f6f7f9}
+main{max-width:1100px;margin:0 auto;padding:24px 32px 48px;background:#fff}
+h1{font-size:26px;margin:0 0 4px;color:#1f4e79}h2{font-size:19px;margin:32px 0 10px;padding-bottom:4px;border-bottom:2px solid #1f4e79;color:#1f4e79}
+.sub{color:#555;margin:0 0 16px}
+.cards{display:flex;flex-wrap:wrap;gap:12px;margin:12px 0}
+.card{flex:1 1 150px;border:1px solid #dde3ea;border-radius:6px;padding:10px 12px;background:#fafbfc}
+.card b{display:block;font-size:20px;margin-top:4px}
+table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}
+th{background:#1f4e79;color:#fff;text-align:left;padding:6px 8px;font-weight:600}
+td{border-bottom:1px solid #e5e8ec;padding:5px 8px;vertical-align:top}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.met{background:#c6efce;color:#006100}.missed{background:#ffc7ce;color:#9c0006}.not_measurable{background:#eee;color:#555}
+.sev-high{color:#9c0006;font-weight:600}.sev-medium{color:#9c5700;font-weight:600}.sev-low{color:#555}
+figure{margin:12px 0}figure svg{max-width:100%;height:auto}
+.verdict{font-size:16px;padding:10px 12px;border-radius:6px;margin:8px 0}
+@media print{body{background:#fff}main{max-width:none;padding:0}h2{break-after:avoid}table,figure{break-inside:avoid}}
+"#;
+
+fn e(s: &str) -> String {
+    html_escape::encode_text(s).into_owned()
+}
+
+fn num(v: Option<f64>, decimals: usize) -> String {
+    v.map(|x| format!("{x:.decimals$}"))
+        .unwrap_or_else(|| "—".into())
+}
+
+fn metric(m: &str, v: Option<f64>) -> String {
+    if is_rate_metric(m) {
+        pct(v)
+    } else {
+        num(v, 2)
+    }
+}
+
+/// A table from headers and rows of (text, numeric?) cells.
+fn table(out: &mut String, headers: &[String], rows: &[Vec<(String, bool)>]) {
+    out.push_str("<table><thead><tr>");
+    for h in headers {
+        let _ = write!(out, "<th>{}</th>", e(h));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for r in rows {
+        out.push_str("<tr>");
+        for (v, n) in r {
+            let _ = write!(
+                out,
+                "<td{}>{}</td>",
+                if *n { " class=\"n\"" } else { "" },
+                e(v)
+            );
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
+}
+
+impl Renderer for Html {
+    fn name(&self) -> &'static str {
+        "report.html"
+    }
+
+    fn render(&self, r: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+        let t = &r.text;
+        let l = |k: &str| t.l(k);
+        let charts: std::collections::BTreeMap<String, String> = super::svg::Svg
+            .render(r)?
+            .into_iter()
+            .map(|(p, b)| {
+                (
+                    p.file_stem()
+                        .map(|s| s.to_string_lossy().to_string())
+                        .unwrap_or_default(),
+                    String::from_utf8_lossy(&b).into_owned(),
+                )
+            })
+            .collect();
+        let chart = |out: &mut String, name: &str| {
+            if let Some(svg) = charts.get(name) {
+                let _ = write!(out, "<figure>{svg}</figure>");
+            }
+        };
+        let lang = if r.lang == crate::config::Lang::En {
+            "en"
+        } else {
+            "zh-CN"
+        };
+        let mut h = String::new();
+        let _ = write!(
+            h,
+            "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{CSS}</style></head><body><main>",
+            e(&format!("{} — {} {}", l("title"), r.contract_name, r.period.start))
+        );
+        let _ = write!(
+            h,
+            "<h1>{}</h1>",
+            e(&format!("{} — {}", l("title"), r.contract_name))
+        );
+        let _ = write!(
+            h,
+            "<p class=\"sub\">{}: {} · {}: {} · {}: {} — {} ({}){}</p>",
+            e(&l("client")),
+            e(r.client.as_deref().unwrap_or("—")),
+            e(&l("provider")),
+            e(r.provider.as_deref().unwrap_or("—")),
+            e(&l("period")),
+            e(&r.period.start),
+            e(&r.period.end),
+            e(&r.period.timezone),
+            r.calendar
+                .as_ref()
+                .map(|c| format!(" · {}: {}", e(&l("calendar")), e(&c.name)))
+                .unwrap_or_default()
+        );
+
+        // Summary.
+        let missed = r
+            .scorecard
+            .iter()
+            .filter(|s| s.status == Status::Missed)
+            .count();
+        let (verdict, class) = if missed == 0 {
+            (l("verdict_met"), "met")
+        } else {
+            (
+                l("verdict_missed").replace("{n}", &missed.to_string()),
+                "missed",
+            )
+        };
+        let _ = write!(
+            h,
+            "<h2>{}</h2><div class=\"verdict {class}\">{}</div>",
+            e(&l("sheet_summary")),
+            e(&verdict)
+        );
+        let inc = &r.incentive;
+        let money = |v: Option<f64>| {
+            v.map(|x| format!("{x:.2} {}", r.currency.as_deref().unwrap_or("")))
+                .unwrap_or_else(|| "—".into())
+        };
+        let o = &r.overall;
+        let cards: Vec<(String, String)> = vec![
+            (l("tier"), inc.tier.clone().unwrap_or_else(|| "—".into())),
+            (l("bonus"), money(inc.bonus)),
+            (l("penalty"), money(inc.penalty)),
+            (
+                l("consecutive_failures"),
+                match inc.termination_threshold {
+                    Some(n) => format!("{} / {n}", inc.consecutive_failures),
+                    None => inc.consecutive_failures.to_string(),
+                },
+            ),
+            (
+                l("termination_right"),
+                if inc.termination_right {
+                    l("yes")
+                } else {
+                    l("no")
+                },
+            ),
+            (l("contacts"), o.contacts.to_string()),
+            (l("resolution_rate"), pct(o.resolution_rate)),
+            (l("csat_mean"), num(o.csat_mean, 2)),
+            (l("complaint_rate"), pct(o.complaint_rate)),
+        ];
+        h.push_str("<div class=\"cards\">");
+        for (k, v) in cards {
+            let _ = write!(h, "<div class=\"card\">{}<b>{}</b></div>", e(&k), e(&v));
+        }
+        h.push_str("</div>");
+        if let Some(c) = &inc.clause {
+            let _ = write!(h, "<p class=\"sub\">{} {}</p>", e(&l("clause")), e(c));
+        }
+
+        // Scorecard.
+        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_scorecard")));
+        h.push_str("<table><thead><tr>");
+        for k in [
+            "sla_id",
+            "clause",
+            "metric",
+            "channel",
+            "threshold",
+            "target",
+            "actual",
+            "previous",
+            "numerator",
+            "denominator",
+            "status",
+        ] {
+            let _ = write!(h, "<th>{}</th>", e(&l(k)));
+        }
+        h.push_str("</tr></thead><tbody>");
+        for s in &r.scorecard {
+            let status = match s.status {
+                Status::Met => "met",
+                Status::Missed => "missed",
+                Status::NotMeasurable => "not_measurable",
+            };
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"{status}\">{}</td></tr>",
+                e(&s.id),
+                e(&s.clause),
+                e(&l(&s.metric)),
+                e(&s.channel.as_deref().map(|c| l(c)).unwrap_or_else(|| l("all_channels"))),
+                e(s.threshold.as_deref().unwrap_or("")),
+                metric(&s.metric, Some(s.target)),
+                metric(&s.metric, s.actual),
+                metric(&s.metric, s.previous_actual),
+                num(Some(s.numerator), if s.numerator.fract() == 0.0 { 0 } else { 2 }),
+                num(Some(s.denominator), 0),
+                e(&l(status))
+            );
+        }
+        h.push_str("</tbody></table>");
+        chart(&mut h, "sla");
+
+        // Findings.
+        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_findings")));
+        h.push_str("<table><thead><tr>");
+        for k in ["severity", "evidence", "suggestion"] {
+            let _ = write!(h, "<th>{}</th>", e(&l(k)));
+        }
+        h.push_str("</tr></thead><tbody>");
+        for f in &r.findings {
+            let _ = write!(
+                h,
+                "<tr><td class=\"sev-{}\">{}</td><td>{}</td><td>{}</td></tr>",
+                e(&f.severity),
+                e(&l(&f.severity)),
+                e(&f.evidence),
+                e(&f.suggestion)
+            );
+        }
+        h.push_str("</tbody></table>");
+
+        // Channels.
+        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_channels")));
+        let headers: Vec<String> = [
+            "channel",
+            "contacts",
+            "answered",
+            "service_level",
+            "abandon_rate",
+            "asa_seconds",
+            "response_p90_seconds",
+            "resolution_rate",
+            "fcr_rate",
+            "csat_mean",
+        ]
+        .iter()
+        .map(|k| l(k))
+        .collect();
+        let rows: Vec<Vec<(String, bool)>> = r
+            .channels
+            .iter()
+            .map(|(n, c)| {
+                vec![
+                    (l(n), false),
+                    (c.contacts.to_string(), true),
+                    (c.answered.to_string(), true),
+                    (pct(c.service_level), true),
+                    (pct(c.abandon_rate), true),
+                    (num(c.asa_seconds, 1), true),
+                    (num(c.response_p90_seconds, 1), true),
+                    (pct(c.resolution_rate), true),
+                    (pct(c.fcr_rate), true),
+                    (num(c.csat_mean, 2), true),
+                ]
+            })
+            .collect();
+        table(&mut h, &headers, &rows);
+
+        // Hotspots and complaints.
+        let none = l("none");
+        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_hotspots")));
+        chart(&mut h, "hotspots");
+        let rows: Vec<Vec<(String, bool)>> = r
+            .topics
+            .iter()
+            .map(|x| {
+                vec![
+                    (x.topic.clone().unwrap_or(none.clone()), false),
+                    (x.contacts.to_string(), true),
+                    (pct(Some(x.share)), true),
+                    (
+                        x.previous_contacts
+                            .map(|p| p.to_string())
+                            .unwrap_or_default(),
+                        true,
+                    ),
+                ]
+            })
+            .collect();
+        table(
+            &mut h,
+            &[l("topic"), l("contacts"), l("share"), l("previous")],
+            &rows,
+        );
+        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_complaints")));
+        chart(&mut h, "complaints");
+        let rows: Vec<Vec<(String, bool)>> = r
+            .complaint_types
+            .iter()
+            .map(|x| {
+                vec![
+                    (x.complaint_type.clone().unwrap_or(none.clone()), false),
+                    (x.complaints.to_string(), true),
+                    (pct(Some(x.share)), true),
+                    (
+                        x.previous_complaints
+                            .map(|p| p.to_string())
+                            .unwrap_or_default(),
+                        true,
+                    ),
+                ]
+            })
+            .collect();
+        table(
+            &mut h,
+            &[
+                l("complaint_type"),
+                l("complaints"),
+                l("share"),
+                l("previous"),
+            ],
+            &rows,
+        );
+
+        // Agents.
+        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_agents")));
+        let rows: Vec<Vec<(String, bool)>> = r
+            .agents
+            .iter()
+            .map(|a| {
+                vec![
+                    (a.agent_id.clone(), false),
+                    (a.agent_name.clone().unwrap_or_default(), false),
+                    (a.team.clone().unwrap_or_default(), false),
+                    (a.contacts.to_string(), true),
+                    (pct(a.resolution_rate), true),
+                    (num(a.asa_seconds, 1), true),
+                    (num(a.csat_mean, 2), true),
+                ]
+            })
+            .collect();
+        let headers: Vec<String> = [
+            "agent_id",
+            "agent_name",
+            "team",
+            "contacts",
+            "resolution_rate",
+            "asa_seconds",
+            "csat_mean",
+        ]
+        .iter()
+        .map(|k| l(k))
+        .collect();
+        table(&mut h, &headers, &rows);
+
+        // Daily volume and trend.
+        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_daily")));
+        chart(&mut h, "daily");
+        if r.trend.len() > 1 {
+            let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_trend")));
+            let rows: Vec<Vec<(String, bool)>> = r
+                .trend
+                .iter()
+                .map(|x| {
+                    vec![
+                        (x.period.clone(), false),
+                        (x.contacts.map(|c| c.to_string()).unwrap_or_default(), true),
+                        (pct(x.resolution_rate), true),
+                        (num(x.csat_mean, 2), true),
+                        (x.tier.clone().unwrap_or_default(), false),
+                        (x.slas_missed.to_string(), true),
+                    ]
+                })
+                .collect();
+            let headers: Vec<String> = [
+                "period",
+                "contacts",
+                "resolution_rate",
+                "csat_mean",
+                "tier",
+                "slas_missed",
+            ]
+            .iter()
+            .map(|k| l(k))
+            .collect();
+            table(&mut h, &headers, &rows);
+        }
+
+        // Data quality.
+        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_quality")));
+        let rc = &r.rows;
+        let _ = write!(
+            h,
+            "<p>{}: {} = {} {} + {} {} + {} {} · {}: {}</p>",
+            e(&l("rows_read")),
+            rc.read,
+            e(&l("rows_accepted")),
+            rc.accepted,
+            e(&l("rows_rejected")),
+            rc.rejected,
+            e(&l("rows_duplicates")),
+            rc.duplicates,
+            e(&l("rows_out_of_period")),
+            rc.out_of_period
+        );
+        let rows: Vec<Vec<(String, bool)>> = r
+            .rejections
+            .iter()
+            .take(200)
+            .map(|x| {
+                vec![
+                    (x.file.clone(), false),
+                    (x.row.to_string(), true),
+                    (x.column.clone(), false),
+                    (x.reason.clone(), false),
+                ]
+            })
+            .collect();
+        if !rows.is_empty() {
+            table(
+                &mut h,
+                &[l("file"), l("row"), l("column"), l("reason")],
+                &rows,
+            );
+            if r.rejections.len() > 200 {
+                let _ = write!(
+                    h,
+                    "<p class=\"sub\">… {} ({})</p>",
+                    r.rejections.len() - 200,
+                    e(&l("sheet_quality"))
+                );
+            }
+        }
+
+        // Method.
+        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_method")));
+        for v in t.method.values() {
+            let v = v
+                .replace("{top_box}", &r.top_box().to_string())
+                .replace("{scale_min}", &r.scale().0.to_string())
+                .replace("{scale_max}", &r.scale().1.to_string());
+            let _ = write!(h, "<p>{}</p>", e(&v));
+        }
+        h.push_str("</main></body></html>\n");
+        Ok(vec![(PathBuf::from("report.html"), h.into_bytes())])
+    }
+}
