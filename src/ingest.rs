@@ -358,6 +358,20 @@ fn check_zip(path: &Path, bytes: &[u8], limits: Limits) -> Result<()> {
     Ok(())
 }
 
+/// The sheet to read: the one the options name, else the first.
+fn pick_sheet(path: &Path, names: &[String], opts: &ReadOptions) -> Result<String> {
+    match &opts.sheet {
+        Some(want) => names.iter().find(|n| *n == want).cloned().ok_or_else(|| {
+            Error::input(format!("{}: no sheet `{want}`", path.display()))
+                .with_hint(format!("the workbook's sheets: {}", names.join(", ")))
+        }),
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::input(format!("{}: the workbook has no sheet", path.display()))),
+    }
+}
+
 /// Convert one workbook value to a cell (shared by the dense and the streaming readers).
 fn excel_cell<'a>(v: &'a calamine::DataRef<'a>) -> Cell<'a> {
     use calamine::DataRef as D;
@@ -401,16 +415,7 @@ fn read_xlsx_streaming(
             .with_hint("the file may be damaged or not really a spreadsheet; re-export it")
     };
     let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| bad(&e))?;
-    let names = wb.sheet_names();
-    let sheet = match &opts.sheet {
-        Some(want) => names.iter().find(|n| *n == want).cloned().ok_or_else(|| {
-            Error::input(format!("{}: no sheet `{want}`", path.display()))
-                .with_hint(format!("the workbook's sheets: {}", names.join(", ")))
-        })?,
-        None => names.first().cloned().ok_or_else(|| {
-            Error::input(format!("{}: the workbook has no sheet", path.display()))
-        })?,
-    };
+    let sheet = pick_sheet(&path, &wb.sheet_names(), opts)?;
     let mut reader = wb.worksheet_cells_reader(&sheet).map_err(|e| {
         Error::input(format!(
             "{}: sheet `{sheet}`: cannot read: {e}",
@@ -542,16 +547,7 @@ fn read_workbook(
         Error::input(format!("{}: cannot open the workbook: {e}", path.display()))
             .with_hint("the file may be damaged or not really a spreadsheet; re-export it")
     })?;
-    let names = wb.sheet_names();
-    let sheet = match &opts.sheet {
-        Some(want) => names.iter().find(|n| *n == want).cloned().ok_or_else(|| {
-            Error::input(format!("{}: no sheet `{want}`", path.display()))
-                .with_hint(format!("the workbook's sheets: {}", names.join(", ")))
-        })?,
-        None => names.first().cloned().ok_or_else(|| {
-            Error::input(format!("{}: the workbook has no sheet", path.display()))
-        })?,
-    };
+    let sheet = pick_sheet(&path, &wb.sheet_names(), opts)?;
     let range = wb.worksheet_range(&sheet).map_err(|e| {
         Error::input(format!(
             "{}: sheet `{sheet}`: cannot read: {e}",

@@ -289,61 +289,59 @@ impl Renderer for Html {
             .collect();
         table(&mut h, &headers, &rows);
 
-        // Hotspots and complaints.
+        // Hotspots and complaint types: chart, then the ranked table.
         let none = l("none");
-        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_hotspots")));
-        chart(&mut h, "hotspots");
-        let rows: Vec<Vec<(String, bool)>> = r
+        let topics: Vec<(String, u64, f64, Option<u64>)> = r
             .topics
             .iter()
             .map(|x| {
-                vec![
-                    (x.topic.clone().unwrap_or(none.clone()), false),
-                    (x.contacts.to_string(), true),
-                    (pct(Some(x.share)), true),
-                    (
-                        x.previous_contacts
-                            .map(|p| p.to_string())
-                            .unwrap_or_default(),
-                        true,
-                    ),
-                ]
+                (
+                    x.topic.clone().unwrap_or(none.clone()),
+                    x.contacts,
+                    x.share,
+                    x.previous_contacts,
+                )
             })
             .collect();
-        table(
-            &mut h,
-            &[l("topic"), l("contacts"), l("share"), l("previous")],
-            &rows,
-        );
-        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_complaints")));
-        chart(&mut h, "complaints");
-        let rows: Vec<Vec<(String, bool)>> = r
+        let complaints: Vec<(String, u64, f64, Option<u64>)> = r
             .complaint_types
             .iter()
             .map(|x| {
-                vec![
-                    (x.complaint_type.clone().unwrap_or(none.clone()), false),
-                    (x.complaints.to_string(), true),
-                    (pct(Some(x.share)), true),
-                    (
-                        x.previous_complaints
-                            .map(|p| p.to_string())
-                            .unwrap_or_default(),
-                        true,
-                    ),
-                ]
+                (
+                    x.complaint_type.clone().unwrap_or(none.clone()),
+                    x.complaints,
+                    x.share,
+                    x.previous_complaints,
+                )
             })
             .collect();
-        table(
-            &mut h,
-            &[
-                l("complaint_type"),
-                l("complaints"),
-                l("share"),
-                l("previous"),
-            ],
-            &rows,
-        );
+        for (keys, chart_name, items) in [
+            (["sheet_hotspots", "topic", "contacts"], "hotspots", &topics),
+            (
+                ["sheet_complaints", "complaint_type", "complaints"],
+                "complaints",
+                &complaints,
+            ),
+        ] {
+            let _ = write!(h, "<h2>{}</h2>", e(&l(keys[0])));
+            chart(&mut h, chart_name);
+            let rows: Vec<Vec<(String, bool)>> = items
+                .iter()
+                .map(|(n, c, s, p)| {
+                    vec![
+                        (n.clone(), false),
+                        (c.to_string(), true),
+                        (pct(Some(*s)), true),
+                        (p.map(|p| p.to_string()).unwrap_or_default(), true),
+                    ]
+                })
+                .collect();
+            table(
+                &mut h,
+                &[l(keys[1]), l(keys[2]), l("share"), l("previous")],
+                &rows,
+            );
+        }
 
         // Agents.
         let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_agents")));
