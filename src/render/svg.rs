@@ -60,7 +60,7 @@ fn hbars(title: &str, bars: &[Bar], xmax: f64, pct: bool) -> Result<String> {
             .margin(14)
             .x_label_area_size(28)
             .y_label_area_size(label_w)
-            .build_cartesian_2d(0f64..xmax, (0..n).into_segmented())
+            .build_cartesian_2d(0f64..xmax, (0..n - 1).into_segmented())
             .map_err(pe)?;
         let names: Vec<String> = bars.iter().map(|b| b.name.clone()).collect();
         let fmt_y = |v: &SegmentValue<i32>| match v {
@@ -142,16 +142,12 @@ fn line_chart(
             .y_label_area_size(50)
             .build_cartesian_2d(0..(n as i32 - 1).max(1), 0f64..ymax)
             .map_err(pe)?;
-        let fmt_x = |i: &i32| {
-            labels
-                .get(*i as usize)
-                .map(|d| d.get(5..).unwrap_or(d).to_string())
-                .unwrap_or_default()
-        };
+        let fmt_x = |i: &i32| labels.get(*i as usize).cloned().unwrap_or_default();
         chart
             .configure_mesh()
             .x_labels(n.min(16))
             .x_label_formatter(&fmt_x)
+            .y_label_formatter(&|v: &f64| format!("{v:.0}%"))
             .label_style((FONT, 12).into_font().color(&GREY))
             .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
             .draw()
@@ -175,6 +171,173 @@ fn line_chart(
             .border_style(GREY)
             .background_style(WHITE)
             .draw()
+            .map_err(pe)?;
+        root.present().map_err(pe)?;
+    }
+    Ok(s)
+}
+
+/// Vertical bars (left axis, counts) with a percentage line (right axis, 0–100 %): a Pareto
+/// chart with the cumulative share, or daily volume with the service level.
+fn bars_and_line(
+    title: &str,
+    labels: &[String],
+    bars: &[f64],
+    bar_name: &str,
+    line: &[Option<f64>],
+    line_name: &str,
+) -> Result<String> {
+    let mut s = String::new();
+    {
+        let n = labels.len().max(1);
+        let root = SVGBackend::with_string(&mut s, (820, 380)).into_drawing_area();
+        root.fill(&WHITE).map_err(pe)?;
+        let ymax = bars.iter().copied().fold(1.0f64, f64::max) * 1.15;
+        let rotate = labels
+            .iter()
+            .map(|l| text_width(l, 12.0))
+            .max()
+            .unwrap_or(0)
+            > 800 / n as u32;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 18).into_font().color(&GREY))
+            .margin(14)
+            .x_label_area_size(if rotate { 70 } else { 34 })
+            .y_label_area_size(50)
+            .right_y_label_area_size(50)
+            .build_cartesian_2d((0..n as i32 - 1).into_segmented(), 0f64..ymax)
+            .map_err(pe)?
+            .set_secondary_coord((0..n as i32 - 1).into_segmented(), 0f64..1.05f64);
+        let fmt_x = |v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+            _ => String::new(),
+        };
+        let style = if rotate {
+            (FONT, 11)
+                .into_font()
+                .transform(FontTransform::Rotate90)
+                .color(&GREY)
+        } else {
+            (FONT, 12).into_font().color(&GREY)
+        };
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n.min(40))
+            .x_label_formatter(&fmt_x)
+            .x_label_style(style)
+            .y_label_style((FONT, 12).into_font().color(&GREY))
+            .y_label_formatter(&|v: &f64| format!("{v:.0}"))
+            .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
+            .draw()
+            .map_err(pe)?;
+        chart
+            .configure_secondary_axes()
+            .y_label_formatter(&|v: &f64| format!("{:.0}%", v * 100.0))
+            .label_style((FONT, 12).into_font().color(&GREY))
+            .draw()
+            .map_err(pe)?;
+        chart
+            .draw_series(bars.iter().enumerate().map(|(i, v)| {
+                let mut r = Rectangle::new(
+                    [
+                        (SegmentValue::Exact(i as i32), 0.0),
+                        (SegmentValue::Exact(i as i32 + 1), *v),
+                    ],
+                    BLUE.filled(),
+                );
+                r.set_margin(0, 0, 2, 2);
+                r
+            }))
+            .map_err(pe)?
+            .label(bar_name)
+            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], BLUE.filled()));
+        let pts: Vec<(SegmentValue<i32>, f64)> = line
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.map(|v| (SegmentValue::CenterOf(i as i32), v)))
+            .collect();
+        chart
+            .draw_secondary_series(LineSeries::new(pts.clone(), RED.stroke_width(2)))
+            .map_err(pe)?
+            .label(line_name)
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RED.stroke_width(2)));
+        chart
+            .draw_secondary_series(pts.iter().map(|p| Circle::new(p.clone(), 3, RED.filled())))
+            .map_err(pe)?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font((FONT, 12).into_font())
+            .border_style(GREY)
+            .background_style(WHITE)
+            .draw()
+            .map_err(pe)?;
+        root.present().map_err(pe)?;
+    }
+    Ok(s)
+}
+
+/// Weekday × hour heatmap of contacts (darker = more), with the count in each busy cell.
+fn heatmap(title: &str, weekdays: &[String], cells: &[(u32, u32, u64)]) -> Result<String> {
+    let mut s = String::new();
+    {
+        let root = SVGBackend::with_string(&mut s, (820, 300)).into_drawing_area();
+        root.fill(&WHITE).map_err(pe)?;
+        let max = cells.iter().map(|c| c.2).max().unwrap_or(1).max(1) as f64;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 18).into_font().color(&GREY))
+            .margin(14)
+            .x_label_area_size(28)
+            .y_label_area_size(
+                weekdays
+                    .iter()
+                    .map(|w| text_width(w, 12.0))
+                    .max()
+                    .unwrap_or(30)
+                    + 14,
+            )
+            .build_cartesian_2d((0..23i32).into_segmented(), (0..6i32).into_segmented())
+            .map_err(pe)?;
+        let fmt_y = |v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(i) => usize::try_from(6 - *i)
+                .ok()
+                .and_then(|k| weekdays.get(k))
+                .cloned()
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let fmt_x = |v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(h) => format!("{h:02}"),
+            _ => String::new(),
+        };
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(24)
+            .y_labels(7)
+            .x_label_formatter(&fmt_x)
+            .y_label_formatter(&fmt_y)
+            .label_style((FONT, 12).into_font().color(&GREY))
+            .draw()
+            .map_err(pe)?;
+        chart
+            .draw_series(cells.iter().map(|&(w, h, n)| {
+                let t = n as f64 / max;
+                let mix = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * t).round() as u8;
+                let color = RGBColor(mix(0xF4, 0x1F), mix(0xF7, 0x4E), mix(0xFB, 0x79));
+                let y = 6 - w as i32;
+                Rectangle::new(
+                    [
+                        (SegmentValue::Exact(h as i32), SegmentValue::Exact(y)),
+                        (
+                            SegmentValue::Exact(h as i32 + 1),
+                            SegmentValue::Exact(y + 1),
+                        ),
+                    ],
+                    color.filled(),
+                )
+            }))
             .map_err(pe)?;
         root.present().map_err(pe)?;
     }
@@ -231,43 +394,111 @@ impl Renderer for Svg {
             hbars(&title("chart_hotspots"), &top, xmax, false)?,
         ));
 
-        let comp: Vec<Bar> = r
+        // Complaint Pareto: counts with the cumulative share.
+        let names: Vec<String> = r
             .complaint_types
             .iter()
-            .take(12)
-            .map(|x| Bar {
-                name: x.complaint_type.clone().unwrap_or_else(|| t.l("none")),
-                value: x.complaints as f64,
+            .map(|x| x.complaint_type.clone().unwrap_or_else(|| t.l("none")))
+            .collect();
+        let counts: Vec<f64> = r
+            .complaint_types
+            .iter()
+            .map(|x| x.complaints as f64)
+            .collect();
+        let mut acc = 0.0;
+        let cumulative: Vec<Option<f64>> = r
+            .complaint_types
+            .iter()
+            .map(|x| {
+                acc += x.share;
+                Some(acc.min(1.0))
+            })
+            .collect();
+        out.push((
+            PathBuf::from("charts/complaints.svg"),
+            bars_and_line(
+                &title("chart_complaints"),
+                &names,
+                &counts,
+                &t.l("complaints"),
+                &cumulative,
+                &t.l("cumulative_share"),
+            )?,
+        ));
+
+        // Weekday × hour heatmap.
+        let cells: Vec<(u32, u32, u64)> = r
+            .hourly
+            .iter()
+            .map(|h| (h.weekday, h.hour, h.contacts))
+            .collect();
+        out.push((
+            PathBuf::from("charts/heatmap.svg"),
+            heatmap(&title("weekday_hour"), &t.findings.weekdays, &cells)?,
+        ));
+
+        // Satisfaction distribution.
+        let dist: Vec<Bar> = r
+            .satisfaction_distribution
+            .iter()
+            .map(|d| Bar {
+                name: format!("{}", d.score),
+                value: d.responses as f64,
                 target: None,
                 ok: None,
             })
             .collect();
-        let xmax = comp.iter().map(|b| b.value).fold(1.0, f64::max) * 1.1;
+        let xmax = dist.iter().map(|b| b.value).fold(1.0, f64::max) * 1.1;
         out.push((
-            PathBuf::from("charts/complaints.svg"),
-            hbars(&title("chart_complaints"), &comp, xmax, false)?,
+            PathBuf::from("charts/satisfaction.svg"),
+            hbars(&title("chart_satisfaction"), &dist, xmax, false)?,
         ));
 
-        let labels: Vec<String> = r.daily.iter().map(|d| d.date.clone()).collect();
-        let contacts_label = t.l("contacts");
-        let answered_label = t.l("answered");
-        let daily = line_chart(
-            &title("chart_daily"),
-            &labels,
-            &[
-                (
-                    contacts_label.as_str(),
-                    r.daily.iter().map(|d| d.contacts as f64).collect(),
-                    BLUE,
-                ),
-                (
-                    answered_label.as_str(),
-                    r.daily.iter().map(|d| d.answered as f64).collect(),
-                    GREEN,
-                ),
-            ],
-        )?;
-        out.push((PathBuf::from("charts/daily.svg"), daily));
+        // Trend across periods (rates), when the history has earlier periods.
+        if r.trend.len() > 1 {
+            let labels: Vec<String> = r.trend.iter().map(|x| x.period.clone()).collect();
+            let pct = |f: fn(&crate::report::TrendRow) -> Option<f64>| {
+                r.trend
+                    .iter()
+                    .map(|x| f(x).unwrap_or(0.0) * 100.0)
+                    .collect::<Vec<_>>()
+            };
+            let res = t.l("resolution_rate");
+            let top = t.l("csat_top_box_rate");
+            let fcr = t.l("fcr_rate");
+            out.push((
+                PathBuf::from("charts/trend.svg"),
+                line_chart(
+                    &title("sheet_trend"),
+                    &labels,
+                    &[
+                        (res.as_str(), pct(|x| x.resolution_rate), BLUE),
+                        (top.as_str(), pct(|x| x.csat_top_box_rate), GREEN),
+                        (fcr.as_str(), pct(|x| x.fcr_rate), RED),
+                    ],
+                )?,
+            ));
+        }
+
+        // Daily volume with the service level of that day.
+        let labels: Vec<String> = r
+            .daily
+            .iter()
+            .map(|d| d.date.get(5..).unwrap_or(&d.date).to_string())
+            .collect();
+        let volume: Vec<f64> = r.daily.iter().map(|d| d.contacts as f64).collect();
+        let sl: Vec<Option<f64>> = r.daily.iter().map(|d| d.service_level).collect();
+        out.push((
+            PathBuf::from("charts/daily.svg"),
+            bars_and_line(
+                &title("chart_daily"),
+                &labels,
+                &volume,
+                &t.l("contacts"),
+                &sl,
+                &t.l("service_level"),
+            )?,
+        ));
         Ok(out.into_iter().map(|(p, s)| (p, s.into_bytes())).collect())
     }
 }
