@@ -62,11 +62,17 @@ fn hbars(title: &str, bars: &[Bar], xmax: f64, pct: bool) -> Result<String> {
             .y_label_area_size(label_w)
             .build_cartesian_2d(0f64..xmax, (0..n - 1).into_segmented())
             .map_err(pe)?;
-        let names: Vec<String> = bars.iter().map(|b| b.name.clone()).collect();
+        // The first item on top: item i is drawn in row n - 1 - i.
+        let names: Vec<String> = bars.iter().rev().map(|b| b.name.clone()).collect();
         let fmt_y = |v: &SegmentValue<i32>| match v {
-            SegmentValue::CenterOf(i) => names.get(*i as usize).cloned().unwrap_or_default(),
+            SegmentValue::CenterOf(i) => usize::try_from(*i)
+                .ok()
+                .and_then(|i| names.get(i))
+                .cloned()
+                .unwrap_or_default(),
             _ => String::new(),
         };
+        let row = |i: usize| n - 1 - i as i32;
         let fmt_x = |v: &f64| {
             if pct {
                 format!("{:.0}%", v * 100.0)
@@ -93,8 +99,8 @@ fn hbars(title: &str, bars: &[Bar], xmax: f64, pct: bool) -> Result<String> {
                 };
                 let mut r = Rectangle::new(
                     [
-                        (0.0, SegmentValue::Exact(i as i32)),
-                        (b.value.min(xmax), SegmentValue::Exact(i as i32 + 1)),
+                        (0.0, SegmentValue::Exact(row(i))),
+                        (b.value.min(xmax), SegmentValue::Exact(row(i) + 1)),
                     ],
                     color.filled(),
                 );
@@ -107,8 +113,8 @@ fn hbars(title: &str, bars: &[Bar], xmax: f64, pct: bool) -> Result<String> {
                 b.target.map(|t| {
                     PathElement::new(
                         vec![
-                            (t, SegmentValue::Exact(i as i32)),
-                            (t, SegmentValue::Exact(i as i32 + 1)),
+                            (t, SegmentValue::Exact(row(i))),
+                            (t, SegmentValue::Exact(row(i) + 1)),
                         ],
                         BLACK.stroke_width(2),
                     )

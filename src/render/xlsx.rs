@@ -244,6 +244,41 @@ fn incentive_block(ws: &mut Worksheet, f: &Formats, r: &Report, top: u32) -> Res
     Ok(top + lines.len() as u32)
 }
 
+/// A whole count as an integer; a sum of scores (csat_mean's numerator) with decimals.
+fn count_or_sum(x: f64) -> V {
+    if x.fract() == 0.0 && x >= 0.0 {
+        V::I(x as u64)
+    } else {
+        V::N2(Some(x))
+    }
+}
+
+/// A column chart of `cols` (with their header names as series names) over rows 1..=last.
+fn column_chart(
+    ws: &mut Worksheet,
+    sheet: &str,
+    last: u32,
+    cols: &[u16],
+    title: &str,
+    at: (u32, u16),
+    pct: bool,
+) -> Result<()> {
+    let mut chart = Chart::new(ChartType::Column);
+    for &c in cols {
+        chart
+            .add_series()
+            .set_categories((sheet, 1, 0, last, 0))
+            .set_values((sheet, 1, c, last, c))
+            .set_name((sheet, 0, c));
+    }
+    chart.title().set_name(title);
+    if pct {
+        chart.y_axis().set_num_format("0%");
+    }
+    ws.insert_chart(at.0, at.1, &chart).map_err(xe)?;
+    Ok(())
+}
+
 fn metric_value(metric: &str, v: Option<f64>) -> V {
     if is_rate_metric(metric) {
         V::Pct(v)
@@ -454,8 +489,8 @@ impl Renderer for Xlsx {
                         metric_value(&s.metric, Some(s.target)),
                         metric_value(&s.metric, s.actual),
                         metric_value(&s.metric, s.previous_actual),
-                        V::N2(Some(s.numerator)),
-                        V::N2(Some(s.denominator)),
+                        count_or_sum(s.numerator),
+                        count_or_sum(s.denominator),
                         V::Status(s.status),
                         V::T(s.note.clone().unwrap_or_default()),
                     ]
@@ -470,7 +505,19 @@ impl Renderer for Xlsx {
                 &[18., 10., 16., 10., 14., 10., 10., 10., 12., 12., 12., 30.],
                 &rows,
             )?;
-            incentive_block(ws, &f, r, last + 2)?;
+            let below = incentive_block(ws, &f, r, last + 2)?;
+            if !r.scorecard.is_empty() {
+                let name = l("sheet_scorecard");
+                column_chart(
+                    ws,
+                    &name,
+                    last,
+                    &[5, 6],
+                    &format!("{} {}", l("chart_sla"), r.period.start),
+                    (below + 2, 0),
+                    true,
+                )?;
+            }
         }
 
         // Channels.
@@ -524,6 +571,23 @@ impl Renderer for Xlsx {
             let rows: Vec<Vec<V>> = r.channels.iter().map(|(n, c)| channel_row(n, c)).collect();
             let widths: Vec<f64> = keys.iter().map(|_| 12.0).collect();
             let last = table(ws, &f, r, 0, &headers, &widths, &rows)?;
+            let chart_row = last
+                + 4
+                + r.previous_channels
+                    .as_ref()
+                    .map_or(0, |p| p.len() as u32 + 2);
+            if !rows.is_empty() {
+                let name = l("sheet_channels");
+                column_chart(
+                    ws,
+                    &name,
+                    last,
+                    &[1, 2],
+                    &format!("{} {}", l("sheet_channels"), r.period.start),
+                    (chart_row, 0),
+                    false,
+                )?;
+            }
             // The previous period, same columns, below.
             if let Some(prev) = &r.previous_channels {
                 let top = last + 2;
@@ -663,6 +727,112 @@ impl Renderer for Xlsx {
                     .title()
                     .set_name(format!("{} {}", l("chart_daily"), r.period.start).as_str());
                 ws.insert_chart(1, 5, &chart).map_err(xe)?;
+            }
+        }
+
+        // Weekday × hour: a grid with a colour scale, and contacts per hour.
+        {
+            let ws = wb.add_worksheet();
+            let name = l("sheet_hourly");
+            ws.set_name(&name).map_err(xe)?;
+            let mut grid = [[0u64; 24]; 7];
+            for h in &r.hourly {
+                if (h.weekday as usize) < 7 && (h.hour as usize) < 24 {
+                    grid[h.weekday as usize][h.hour as usize] += h.contacts;
+                }
+            }
+            // Contacts per hour of day (column A/B), for the chart.
+            let headers = vec![l("hour"), l("contacts"), l("abandoned")];
+            let rows: Vec<Vec<V>> = (0..24u32)
+                .map(|hour| {
+                    let n: u64 = grid.iter().map(|w| w[hour as usize]).sum();
+                    let ab: u64 = r
+                        .hourly
+                        .iter()
+                        .filter(|h| h.hour == hour)
+                        .map(|h| h.abandoned)
+                        .sum();
+                    vec![V::T(format!("{hour:02}:00")), V::I(n), V::I(ab)]
+                })
+                .collect();
+            let last = table(ws, &f, r, 0, &headers, &[10., 10., 10.], &rows)?;
+            column_chart(
+                ws,
+                &name,
+                last,
+                &[1, 2],
+                &format!("{} {}", l("weekday_hour"), r.period.start),
+                (last + 2, 0),
+                false,
+            )?;
+            // The grid: weekdays down, hours across, from column E.
+            let left = 4u16;
+            ws.write_string_with_format(0, left, l("weekday_hour"), &f.header)
+                .map_err(xe)?;
+            for hour in 0..24u16 {
+                ws.write_string_with_format(0, left + 1 + hour, format!("{hour:02}"), &f.header)
+                    .map_err(xe)?;
+                ws.set_column_width(left + 1 + hour, 5).map_err(xe)?;
+            }
+            for (w, row) in grid.iter().enumerate() {
+                let name = r.text.findings.weekdays.get(w).cloned().unwrap_or_default();
+                ws.write_string_with_format(1 + w as u32, left, name, &f.bold)
+                    .map_err(xe)?;
+                for (hour, n) in row.iter().enumerate() {
+                    ws.write_number_with_format(
+                        1 + w as u32,
+                        left + 1 + hour as u16,
+                        *n as f64,
+                        &f.int,
+                    )
+                    .map_err(xe)?;
+                }
+            }
+            let scale = rust_xlsxwriter::ConditionalFormat3ColorScale::new()
+                .set_minimum_color(Color::RGB(0xF8FBFF))
+                .set_midpoint_color(Color::RGB(0x9DC3E6))
+                .set_maximum_color(Color::RGB(0x1F4E79));
+            ws.add_conditional_format(1, left + 1, 7, left + 24, &scale)
+                .map_err(xe)?;
+        }
+
+        // Satisfaction distribution.
+        {
+            let ws = wb.add_worksheet();
+            let name = l("sheet_satisfaction");
+            ws.set_name(&name).map_err(xe)?;
+            let total: u64 = r
+                .satisfaction_distribution
+                .iter()
+                .map(|d| d.responses)
+                .sum();
+            let headers = vec![l("score"), l("csat_responses"), l("share")];
+            let rows: Vec<Vec<V>> = r
+                .satisfaction_distribution
+                .iter()
+                .map(|d| {
+                    vec![
+                        V::T(format!("{}", d.score)),
+                        V::I(d.responses),
+                        V::Pct(if total > 0 {
+                            Some(d.responses as f64 / total as f64)
+                        } else {
+                            None
+                        }),
+                    ]
+                })
+                .collect();
+            let last = table(ws, &f, r, 0, &headers, &[10., 14., 10.], &rows)?;
+            if !rows.is_empty() {
+                column_chart(
+                    ws,
+                    &name,
+                    last,
+                    &[1],
+                    &format!("{} {}", l("chart_satisfaction"), r.period.start),
+                    (1, 4),
+                    false,
+                )?;
             }
         }
 
