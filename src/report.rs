@@ -48,6 +48,39 @@ impl Text {
             .cloned()
             .unwrap_or_else(|| key.to_string())
     }
+    /// The Method paragraphs in reading order, placeholders filled in.
+    pub fn method_paragraphs(&self, survey: &crate::config::contract::SurveyCfg) -> Vec<String> {
+        const ORDER: &[&str] = &[
+            "intro",
+            "rows",
+            "service_level",
+            "response_within",
+            "abandon",
+            "resolution",
+            "fcr",
+            "resolved_within",
+            "csat",
+            "percentile",
+            "status",
+        ];
+        let rest = self
+            .method
+            .keys()
+            .filter(|k| !ORDER.contains(&k.as_str()))
+            .map(|k| k.as_str());
+        ORDER
+            .iter()
+            .copied()
+            .chain(rest)
+            .filter_map(|k| self.method.get(k))
+            .map(|v| {
+                v.replace("{top_box}", &survey.top_box.to_string())
+                    .replace("{scale_min}", &survey.scale_min.to_string())
+                    .replace("{scale_max}", &survey.scale_max.to_string())
+            })
+            .collect()
+    }
+
     pub fn f(&self, key: &str, vars: &[(&str, String)]) -> String {
         let mut s = self
             .findings
@@ -173,7 +206,7 @@ fn fmt_value(metric: &str, v: Option<f64>) -> String {
 }
 
 /// Run the findings rules.
-fn findings(r: &Report) -> Vec<Finding> {
+fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Finding> {
     let t = &r.text;
     let mut out = Vec::new();
     let weekday = |w: u32| {
@@ -285,6 +318,72 @@ fn findings(r: &Report) -> Vec<Finding> {
                     ],
                 ),
                 suggestion: t.f("abandon_peak_suggestion", &[("when", peak_when.clone())]),
+            });
+        }
+    }
+    // Complaint types rising against the previous period: at least +30 % and +5 complaints.
+    for c in &r.complaint_types {
+        if let Some(prev) = c.previous_complaints {
+            if c.complaints >= 10
+                && c.complaints >= prev + 5
+                && c.complaints as f64 >= 1.3 * prev.max(1) as f64
+            {
+                let ty = c.complaint_type.clone().unwrap_or_else(|| t.l("none"));
+                out.push(Finding {
+                    id: format!("complaint_rising:{ty}"),
+                    severity: "medium".into(),
+                    evidence: t.f(
+                        "complaint_rising",
+                        &[
+                            ("type", ty.clone()),
+                            ("n", c.complaints.to_string()),
+                            ("prev", prev.to_string()),
+                            (
+                                "change",
+                                pct(Some(c.complaints as f64 / prev.max(1) as f64 - 1.0)),
+                            ),
+                        ],
+                    ),
+                    suggestion: t.f("complaint_rising_suggestion", &[("type", ty)]),
+                });
+            }
+        }
+    }
+    // Peaks on the first working days after a holiday: 1.4 × the median day or more.
+    if let Some(cal) = calendar {
+        let mut volumes: Vec<u64> = r.daily.iter().map(|d| d.contacts).collect();
+        volumes.sort_unstable();
+        let median = volumes.get(volumes.len() / 2).copied().unwrap_or(0) as f64;
+        let peaks: Vec<&crate::kpi::DayRow> = r
+            .daily
+            .iter()
+            .filter(|d| {
+                let Ok(day) = chrono::NaiveDate::parse_from_str(&d.date, "%Y-%m-%d") else {
+                    return false;
+                };
+                let after_holiday = day.pred_opt().is_some_and(|p| cal.holidays.contains(&p));
+                !cal.windows_of(day).is_empty()
+                    && after_holiday
+                    && median > 0.0
+                    && d.contacts as f64 >= 1.4 * median
+            })
+            .collect();
+        if let Some(top) = peaks.iter().max_by_key(|d| d.contacts) {
+            let dates: Vec<&str> = peaks.iter().map(|d| d.date.as_str()).collect();
+            out.push(Finding {
+                id: "holiday_peak".into(),
+                severity: "medium".into(),
+                evidence: t.f(
+                    "holiday_peak",
+                    &[
+                        ("dates", dates.join(", ")),
+                        ("n", top.contacts.to_string()),
+                        ("ratio", format!("{:.1}", top.contacts as f64 / median)),
+                        ("median", format!("{median:.0}")),
+                        ("sl", pct(top.service_level)),
+                    ],
+                ),
+                suggestion: t.f("holiday_peak_suggestion", &[]),
             });
         }
     }
@@ -453,7 +552,7 @@ pub fn build(
             Some(&r.incentive),
         )))
         .collect();
-    r.findings = findings(&r);
+    r.findings = findings(&r, cfg.calendar.as_ref());
     r
 }
 

@@ -455,11 +455,7 @@ impl Renderer for Html {
 
         // Method.
         let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_method")));
-        for v in t.method.values() {
-            let v = v
-                .replace("{top_box}", &r.top_box().to_string())
-                .replace("{scale_min}", &r.scale().0.to_string())
-                .replace("{scale_max}", &r.scale().1.to_string());
+        for v in t.method_paragraphs(&r.survey) {
             let _ = write!(h, "<p>{}</p>", e(&v));
         }
         h.push_str("</main></body></html>\n");

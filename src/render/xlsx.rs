@@ -974,12 +974,8 @@ impl Renderer for Xlsx {
             ws.set_column_width(0, 24).map_err(xe)?;
             ws.set_column_width(1, 100).map_err(xe)?;
             let mut row = 0;
-            for (k, v) in &t.method {
-                let v = v
-                    .replace("{top_box}", &format!("{}", r.top_box()))
-                    .replace("{scale_min}", &format!("{}", r.scale().0))
-                    .replace("{scale_max}", &format!("{}", r.scale().1));
-                ws.write_string_with_format(row, 0, k, &f.bold)
+            for (i, v) in t.method_paragraphs(&r.survey).iter().enumerate() {
+                ws.write_string_with_format(row, 0, format!("{}", i + 1), &f.bold)
                     .map_err(xe)?;
                 ws.write_string_with_format(row, 1, v, &f.wrap)
                     .map_err(xe)?;

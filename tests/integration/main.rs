@@ -3,6 +3,7 @@
 mod cn;
 mod common;
 mod formats;
+mod golden;
 mod history;
 mod holidays;
 mod hostile;

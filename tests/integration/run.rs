@@ -344,7 +344,21 @@ fn sample_data_runs_and_sample_is_deterministic() {
         "default period = month of the latest contact"
     );
     int(&m["overall"]["contacts"], 3000, "October contacts");
-    assert!(m["findings"].as_array().unwrap().len() >= 3);
+    // At least five distinct findings, each with evidence and a suggestion.
+    let findings = m["findings"].as_array().unwrap();
+    let kinds: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().split(':').next().unwrap())
+        .collect();
+    assert!(kinds.len() >= 5, "{kinds:?}");
+    assert!(findings
+        .iter()
+        .all(|f| !f["evidence"].as_str().unwrap().is_empty()
+            && !f["suggestion"].as_str().unwrap().is_empty()));
+    assert!(
+        kinds.contains("holiday_peak"),
+        "the first working day after National Day peaks"
+    );
 
     // The committed sample is what `cseval sample` produces.
     let gen = tempfile::tempdir().unwrap();
