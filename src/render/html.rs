@@ -42,6 +42,21 @@ fn num(v: Option<f64>, decimals: usize) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// A duration in seconds, shown in the unit a reader takes in at a glance.
+fn dur(v: Option<f64>, en: bool) -> String {
+    match v {
+        None => "—".into(),
+        Some(s) if s >= 3600.0 => format!("{:.1} {}", s / 3600.0, if en { "h" } else { "小时" }),
+        Some(s) if s >= 120.0 => format!("{:.1} {}", s / 60.0, if en { "min" } else { "分钟" }),
+        Some(s) => format!("{s:.1} {}", if en { "s" } else { "秒" }),
+    }
+}
+
+/// A label without its "(s)" unit, for columns whose cells carry the unit.
+fn unitless(label: String) -> String {
+    label.replace("(秒)", "").replace(" (s)", "")
+}
+
 fn metric(m: &str, v: Option<f64>) -> String {
     if is_rate_metric(m) {
         pct(v)
@@ -97,11 +112,8 @@ impl Renderer for Html {
                 let _ = write!(out, "<figure>{svg}</figure>");
             }
         };
-        let lang = if r.lang == crate::config::Lang::En {
-            "en"
-        } else {
-            "zh-CN"
-        };
+        let en = r.lang == crate::config::Lang::En;
+        let lang = if en { "en" } else { "zh-CN" };
         let mut h = String::new();
         let _ = write!(
             h,
@@ -267,7 +279,7 @@ impl Renderer for Html {
             "csat_mean",
         ]
         .iter()
-        .map(|k| l(k))
+        .map(|k| unitless(l(k)))
         .collect();
         let rows: Vec<Vec<(String, bool)>> = r
             .channels
@@ -279,8 +291,8 @@ impl Renderer for Html {
                     (c.answered.to_string(), true),
                     (pct(c.service_level), true),
                     (pct(c.abandon_rate), true),
-                    (num(c.asa_seconds, 1), true),
-                    (num(c.response_p90_seconds, 1), true),
+                    (dur(c.asa_seconds, en), true),
+                    (dur(c.response_p90_seconds, en), true),
                     (pct(c.resolution_rate), true),
                     (pct(c.fcr_rate), true),
                     (num(c.csat_mean, 2), true),
@@ -355,7 +367,7 @@ impl Renderer for Html {
                     (a.team.clone().unwrap_or_default(), false),
                     (a.contacts.to_string(), true),
                     (pct(a.resolution_rate), true),
-                    (num(a.asa_seconds, 1), true),
+                    (dur(a.asa_seconds, en), true),
                     (num(a.csat_mean, 2), true),
                 ]
             })
@@ -370,7 +382,7 @@ impl Renderer for Html {
             "csat_mean",
         ]
         .iter()
-        .map(|k| l(k))
+        .map(|k| unitless(l(k)))
         .collect();
         table(&mut h, &headers, &rows);
 
