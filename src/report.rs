@@ -183,7 +183,43 @@ pub struct Report {
     pub doc_epoch: i64,
 }
 
+/// One line of a ranked list as the renderers show it: name (nulls labelled), count,
+/// share, previous period's count.
+pub type RankedRow = (String, u64, f64, Option<u64>);
+
 impl Report {
+    /// Consultation hotspots as ranked rows.
+    pub fn topic_rows(&self) -> Vec<RankedRow> {
+        let none = self.text.l("none");
+        self.topics
+            .iter()
+            .map(|x| {
+                (
+                    x.topic.clone().unwrap_or(none.clone()),
+                    x.contacts,
+                    x.share,
+                    x.previous_contacts,
+                )
+            })
+            .collect()
+    }
+
+    /// Complaint types as ranked rows.
+    pub fn complaint_rows(&self) -> Vec<RankedRow> {
+        let none = self.text.l("none");
+        self.complaint_types
+            .iter()
+            .map(|x| {
+                (
+                    x.complaint_type.clone().unwrap_or(none.clone()),
+                    x.complaints,
+                    x.share,
+                    x.previous_complaints,
+                )
+            })
+            .collect()
+    }
+
     pub fn top_box(&self) -> u32 {
         self.survey.top_box
     }

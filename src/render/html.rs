@@ -302,31 +302,8 @@ impl Renderer for Html {
         table(&mut h, &headers, &rows);
 
         // Hotspots and complaint types: chart, then the ranked table.
-        let none = l("none");
-        let topics: Vec<(String, u64, f64, Option<u64>)> = r
-            .topics
-            .iter()
-            .map(|x| {
-                (
-                    x.topic.clone().unwrap_or(none.clone()),
-                    x.contacts,
-                    x.share,
-                    x.previous_contacts,
-                )
-            })
-            .collect();
-        let complaints: Vec<(String, u64, f64, Option<u64>)> = r
-            .complaint_types
-            .iter()
-            .map(|x| {
-                (
-                    x.complaint_type.clone().unwrap_or(none.clone()),
-                    x.complaints,
-                    x.share,
-                    x.previous_complaints,
-                )
-            })
-            .collect();
+        let topics = r.topic_rows();
+        let complaints = r.complaint_rows();
         for (keys, chart_name, items) in [
             (["sheet_hotspots", "topic", "contacts"], "hotspots", &topics),
             (

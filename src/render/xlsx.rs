@@ -161,7 +161,7 @@ fn ranked_sheet(
     f: &Formats,
     r: &Report,
     keys: [&str; 4],
-    items: &[(String, u64, f64, Option<u64>)],
+    items: &[crate::report::RankedRow],
 ) -> Result<()> {
     let l = |k: &str| r.text.l(k);
     let ws = wb.add_worksheet();
@@ -606,19 +606,7 @@ impl Renderer for Xlsx {
         }
 
         // Hotspots and complaint types: ranked counts with a bar chart each.
-        let none = l("none");
-        let topics: Vec<(String, u64, f64, Option<u64>)> = r
-            .topics
-            .iter()
-            .map(|x| {
-                (
-                    x.topic.clone().unwrap_or(none.clone()),
-                    x.contacts,
-                    x.share,
-                    x.previous_contacts,
-                )
-            })
-            .collect();
+        let topics = r.topic_rows();
         ranked_sheet(
             &mut wb,
             &f,
@@ -626,18 +614,7 @@ impl Renderer for Xlsx {
             ["sheet_hotspots", "topic", "contacts", "chart_hotspots"],
             &topics,
         )?;
-        let complaints: Vec<(String, u64, f64, Option<u64>)> = r
-            .complaint_types
-            .iter()
-            .map(|x| {
-                (
-                    x.complaint_type.clone().unwrap_or(none.clone()),
-                    x.complaints,
-                    x.share,
-                    x.previous_complaints,
-                )
-            })
-            .collect();
+        let complaints = r.complaint_rows();
         ranked_sheet(
             &mut wb,
             &f,
