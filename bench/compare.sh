@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# cseval against DuckDB SQL and pandas on the same canonical CSV (issue 7's harness).
+# Generates N contacts in one month with `cseval sample` (default 1,000,000), then times
+#   cseval run (full report: workbook, HTML, charts, metrics.json),
+#   DuckDB (bench/kpis.sql: the core KPIs only),
+#   pandas (bench/kpis_pandas.py: the same core KPIs),
+# printing wall time and peak RSS and the ratios, and checks that DuckDB and cseval agree on
+# the per-channel figures. DuckDB and pandas come from PyPI into bench/.venv (created here).
+# Not part of `cargo test`.
+#   bench/compare.sh [N]
+set -euo pipefail
+N=${1:-1000000}
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/cseval-target}"
+cargo build --release --locked -q
+BIN="$CARGO_TARGET_DIR/release/cseval"
+VENV=bench/.venv
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q duckdb pandas
+fi
+WORK="${BENCH_DIR:-/tmp/cseval-bench}/$N"
+mkdir -p "$WORK"
+CSV="$WORK/contacts/contacts-2026-10.csv"
+[ -f "$CSV" ] || "$BIN" sample --out "$WORK" --months 1 --start 2026-10 --contacts-per-month "$N" >/dev/null
+echo "input: $CSV ($(du -h "$CSV" | cut -f1), $N contacts)"
+
+measure() { # label, command...
+  local label=$1; shift
+  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || { cat "$WORK/stderr.txt"; exit 1; }
+  read -r secs kb < "$WORK/time.txt"
+  printf '%-28s %8.2f s  %6d MB peak RSS\n' "$label" "$secs" "$((kb / 1024))"
+  echo "$secs" > "$WORK/$label.secs"
+}
+
+mkdir -p "$WORK/duckdb" "$WORK/pandas"
+sed -e "s|CSV_PATH|$CSV|" -e "s|OUT_DIR|$WORK/duckdb|g" bench/kpis.sql > "$WORK/kpis.sql"
+measure cseval "$BIN" run -q --contract report-templates/contracts/express-courier.toml \
+  --calls "$WORK/contacts" --surveys "$WORK/surveys" --out "$WORK/report" --force
+measure duckdb "$VENV/bin/python" -c "import duckdb,sys; duckdb.connect().execute(open(sys.argv[1]).read())" "$WORK/kpis.sql"
+measure pandas "$VENV/bin/python" bench/kpis_pandas.py "$CSV" "$WORK/pandas"
+"$VENV/bin/python" - "$WORK" <<'PY'
+import csv, json, sys
+work = sys.argv[1]
+secs = {k: float(open(f"{work}/{k}.secs").read()) for k in ("cseval", "duckdb", "pandas")}
+print(f"cseval / duckdb = {secs['cseval'] / secs['duckdb']:.2f}   pandas / cseval = {secs['pandas'] / secs['cseval']:.2f}")
+m = json.load(open(f"{work}/report/metrics.json"))
+bad = 0
+for row in csv.DictReader(open(f"{work}/duckdb/channels.csv")):
+    ch = m["channels"][row["channel"]]
+    for key, ours in [("contacts", ch["contacts"]), ("answered", ch["answered"]), ("asa_seconds", ch["asa_seconds"]),
+                      ("p50", ch["response_p50_seconds"]), ("p90", ch["response_p90_seconds"]),
+                      ("resolution_rate", ch["resolution_rate"])]:
+        theirs = float(row[key])
+        if abs(float(ours) - theirs) > 1e-6 * max(1.0, abs(theirs)):
+            print(f"MISMATCH {row['channel']} {key}: cseval {ours} duckdb {theirs}"); bad += 1
+print("per-channel figures: cseval and DuckDB agree" if bad == 0 else f"{bad} mismatches")
+PY
