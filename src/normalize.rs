@@ -47,12 +47,38 @@ pub struct RowCounts {
 #[derive(Debug, Default)]
 pub struct Ledger {
     input: &'static str,
-    file: String,
+    /// Files read so far; the last one is being read.
+    files: Vec<String>,
     pub rejections: Vec<Rejection>,
     pub counts: RowCounts,
 }
 
 impl Ledger {
+    /// Start a new file.
+    fn open(&mut self, file: &InputFile) {
+        self.files.push(file.path.display().to_string());
+    }
+
+    /// The file being read.
+    fn file(&self) -> &str {
+        self.files.last().map(|s| s.as_str()).unwrap_or("")
+    }
+
+    fn file_index(&self) -> u32 {
+        self.files.len().saturating_sub(1) as u32
+    }
+
+    /// "duplicate of FILE row N" for an earlier row.
+    fn duplicate_of(&self, (file, row): (u32, u64)) -> String {
+        format!(
+            "{DUPLICATE} {} row {row}",
+            self.files
+                .get(file as usize)
+                .map(|s| s.as_str())
+                .unwrap_or("")
+        )
+    }
+
     fn new(input: &'static str) -> Self {
         Ledger {
             input,
@@ -83,7 +109,7 @@ impl Ledger {
         // A value quoted in a reason may be personal data sitting in the wrong column.
         let reason = crate::model::mask_personal(&reason);
         self.rejections.push(Rejection {
-            file: self.file.clone(),
+            file: self.file().to_string(),
             row,
             column,
             reason,
@@ -130,6 +156,29 @@ pub const SURVEY_COLUMNS: &[&str] = &[
     "comment",
 ];
 
+/// `YYYY-MM-DD HH:MM:SS` read straight from the bytes (the common export form, and the
+/// hot path of ingest); anything else, or an impossible date, returns `None` and goes
+/// through the general parsers.
+fn parse_common(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b' '
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32)
+        })
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    date.and_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)
+}
+
 /// Parse a naive ISO-like timestamp (no offset).
 pub fn parse_naive(s: &str) -> Option<NaiveDateTime> {
     [
@@ -158,10 +207,8 @@ pub fn parse_timestamp(cell: &Cell, tz: Tz) -> std::result::Result<i64, String> 
         Cell::Text(s) => {
             let s = s.trim();
             // Fast path for the commonest export form, `YYYY-MM-DD HH:MM:SS`.
-            if s.len() == 19 && s.as_bytes()[10] == b' ' {
-                if let Ok(ndt) = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S") {
-                    return local(ndt);
-                }
+            if let Some(ndt) = parse_common(s) {
+                return local(ndt);
             }
             if let Ok(t) = DateTime::parse_from_rfc3339(s) {
                 return Ok(t.timestamp_millis());
@@ -292,7 +339,7 @@ pub struct ContactSink<'a> {
     survey: &'a SurveyCfg,
     cols: ContactCols,
     map: HashMap<&'static str, usize>,
-    seen: HashMap<String, (String, u64)>,
+    seen: HashMap<String, (u32, u64)>,
     pub ledger: Ledger,
 }
 
@@ -432,11 +479,11 @@ impl<'a> ContactSink<'a> {
                 ));
             }
         }
-        if let Some((f, r)) = self.seen.get(&id) {
-            return Err(("contact_id".into(), format!("{DUPLICATE} {f} row {r}")));
+        if let Some(first) = self.seen.get(&id) {
+            return Err(("contact_id".into(), self.ledger.duplicate_of(*first)));
         }
         self.seen
-            .insert(id.clone(), (self.ledger.file.clone(), row_no));
+            .insert(id.clone(), (self.ledger.file_index(), row_no));
         let c = &mut self.cols;
         c.contact_id.push(id);
         c.channel.push(channel.as_str());
@@ -505,7 +552,7 @@ impl<'a> ContactSink<'a> {
 
 impl RowSink for ContactSink<'_> {
     fn header(&mut self, file: &InputFile, headers: &[String]) -> Result<()> {
-        self.ledger.file = file.path.display().to_string();
+        self.ledger.open(file);
         self.map = map_headers(headers, CONTACT_COLUMNS);
         let missing: Vec<&str> = ["contact_id", "channel", "arrived_at"]
             .into_iter()
@@ -514,7 +561,7 @@ impl RowSink for ContactSink<'_> {
         if !missing.is_empty() {
             return Err(Error::input(format!(
                 "{}: required column(s) missing: {} (found: {})",
-                self.ledger.file,
+                self.ledger.file(),
                 missing.join(", "),
                 headers.join(", ")
             ))
@@ -545,7 +592,7 @@ pub struct SurveySink<'a> {
     survey: &'a SurveyCfg,
     cols: SurveyCols,
     map: HashMap<&'static str, usize>,
-    seen: HashMap<String, (String, u64)>,
+    seen: HashMap<String, (u32, u64)>,
     pub ledger: Ledger,
 }
 
@@ -601,12 +648,12 @@ impl<'a> SurveySink<'a> {
             c => Some(parse_timestamp(c, self.tz).map_err(|e| ("responded_at".to_string(), e))?),
         };
         let rid =
-            text(get("response_id")).unwrap_or_else(|| format!("{}#{row_no}", self.ledger.file));
-        if let Some((f, r)) = self.seen.get(&rid) {
-            return Err(("response_id".into(), format!("{DUPLICATE} {f} row {r}")));
+            text(get("response_id")).unwrap_or_else(|| format!("{}#{row_no}", self.ledger.file()));
+        if let Some(first) = self.seen.get(&rid) {
+            return Err(("response_id".into(), self.ledger.duplicate_of(*first)));
         }
         self.seen
-            .insert(rid.clone(), (self.ledger.file.clone(), row_no));
+            .insert(rid.clone(), (self.ledger.file_index(), row_no));
         self.cols.response_id.push(rid);
         self.cols.contact_id.push(text(get("contact_id")));
         self.cols.responded_ms.push(responded);
@@ -639,12 +686,12 @@ impl<'a> SurveySink<'a> {
 
 impl RowSink for SurveySink<'_> {
     fn header(&mut self, file: &InputFile, headers: &[String]) -> Result<()> {
-        self.ledger.file = file.path.display().to_string();
+        self.ledger.open(file);
         self.map = map_headers(headers, SURVEY_COLUMNS);
         if !self.map.contains_key("score") {
             return Err(Error::input(format!(
                 "{}: required survey column `score` missing (found: {})",
-                self.ledger.file,
+                self.ledger.file(),
                 headers.join(", ")
             ))
             .with_hint("rename the overall-satisfaction column to `score`"));
@@ -840,6 +887,31 @@ mod tests {
             proptest::prop_assert_eq!(df.height() as u64, n.accepted);
             let good: std::collections::BTreeSet<u8> = kinds.iter().filter(|k| k.0 == 0).map(|k| k.1).collect();
             proptest::prop_assert_eq!(n.accepted, good.len() as u64);
+        }
+    }
+
+    #[test]
+    fn the_byte_parser_agrees_with_chrono() {
+        for t in [
+            "2026-10-08 09:15:02",
+            "2024-02-29 23:59:59",
+            "2026-01-01 00:00:00",
+        ] {
+            assert_eq!(
+                parse_common(t),
+                NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").ok(),
+                "{t}"
+            );
+        }
+        for t in [
+            "2026-02-30 10:00:00",
+            "2026-13-01 10:00:00",
+            "2026-10-08 24:00:00",
+            "2026-10-08T09:15:02",
+            "2026-1a-08 09:15:02",
+            "+026-10-08 09:15:02",
+        ] {
+            assert_eq!(parse_common(t), None, "{t}");
         }
     }
 
