@@ -42,6 +42,9 @@ pub struct RowCounts {
     pub out_of_period: u64,
 }
 
+/// A hash map with a fast, fixed-seed hasher (the per-cell lookups are ingest's hot path).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
 /// Row bookkeeping shared by the contact and survey sinks: counts every row and lists every
 /// row that is not accepted.
 #[derive(Debug, Default)]
@@ -297,8 +300,8 @@ fn label(cell: &Cell) -> Option<String> {
 
 /// Map header names to canonical column indexes (case-insensitive, trimmed; the first
 /// matching column wins).
-fn map_headers(headers: &[String], canonical: &[&'static str]) -> HashMap<&'static str, usize> {
-    let mut m = HashMap::new();
+fn map_headers(headers: &[String], canonical: &[&'static str]) -> FastMap<&'static str, usize> {
+    let mut m = FastMap::default();
     for (i, h) in headers.iter().enumerate() {
         let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
         if let Some(c) = canonical.iter().find(|c| **c == h) {
@@ -338,8 +341,8 @@ pub struct ContactSink<'a> {
     tz: Tz,
     survey: &'a SurveyCfg,
     cols: ContactCols,
-    map: HashMap<&'static str, usize>,
-    seen: HashMap<String, (u32, u64)>,
+    map: FastMap<&'static str, usize>,
+    seen: FastMap<String, (u32, u64)>,
     pub ledger: Ledger,
 }
 
@@ -349,8 +352,8 @@ impl<'a> ContactSink<'a> {
             tz,
             survey,
             cols: ContactCols::default(),
-            map: HashMap::new(),
-            seen: HashMap::new(),
+            map: FastMap::default(),
+            seen: FastMap::default(),
             ledger: Ledger::new("contacts"),
         }
     }
@@ -591,8 +594,8 @@ pub struct SurveySink<'a> {
     tz: Tz,
     survey: &'a SurveyCfg,
     cols: SurveyCols,
-    map: HashMap<&'static str, usize>,
-    seen: HashMap<String, (u32, u64)>,
+    map: FastMap<&'static str, usize>,
+    seen: FastMap<String, (u32, u64)>,
     pub ledger: Ledger,
 }
 
@@ -602,8 +605,8 @@ impl<'a> SurveySink<'a> {
             tz,
             survey,
             cols: SurveyCols::default(),
-            map: HashMap::new(),
-            seen: HashMap::new(),
+            map: FastMap::default(),
+            seen: FastMap::default(),
             ledger: Ledger::new("surveys"),
         }
     }
