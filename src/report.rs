@@ -183,6 +183,22 @@ pub struct Report {
     pub doc_epoch: i64,
 }
 
+/// Label keys of the scorecard's columns, in the order every renderer shows them (the
+/// workbook adds a `note` column).
+pub const SCORECARD_COLUMNS: &[&str] = &[
+    "sla_id",
+    "clause",
+    "metric",
+    "channel",
+    "threshold",
+    "target",
+    "actual",
+    "previous",
+    "numerator",
+    "denominator",
+    "status",
+];
+
 /// One line of a ranked list as the renderers show it: name (nulls labelled), count,
 /// share, previous period's count.
 pub type RankedRow = (String, u64, f64, Option<u64>);

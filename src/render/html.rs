@@ -204,19 +204,7 @@ impl Renderer for Html {
         // Scorecard.
         let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_scorecard")));
         h.push_str("<table><thead><tr>");
-        for k in [
-            "sla_id",
-            "clause",
-            "metric",
-            "channel",
-            "threshold",
-            "target",
-            "actual",
-            "previous",
-            "numerator",
-            "denominator",
-            "status",
-        ] {
+        for k in crate::report::SCORECARD_COLUMNS {
             let _ = write!(h, "<th>{}</th>", e(&l(k)));
         }
         h.push_str("</tr></thead><tbody>");

@@ -459,23 +459,11 @@ impl Renderer for Xlsx {
         {
             let ws = wb.add_worksheet();
             ws.set_name(l("sheet_scorecard")).map_err(xe)?;
-            let headers: Vec<String> = [
-                "sla_id",
-                "clause",
-                "metric",
-                "channel",
-                "threshold",
-                "target",
-                "actual",
-                "previous",
-                "numerator",
-                "denominator",
-                "status",
-                "note",
-            ]
-            .iter()
-            .map(|k| l(k))
-            .collect();
+            let headers: Vec<String> = crate::report::SCORECARD_COLUMNS
+                .iter()
+                .chain(&["note"])
+                .map(|k| l(k))
+                .collect();
             let rows: Vec<Vec<V>> = r
                 .scorecard
                 .iter()

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 
 use serde_json::Value;
+use std::path::Path;
 
 /// Assert a JSON number equals `expected` within 1e-9.
 pub fn close(v: &Value, expected: f64, what: &str) {
@@ -30,4 +31,29 @@ pub fn ranked(list: &Value, name: &str, count: &str) -> Vec<(String, u64)> {
             )
         })
         .collect()
+}
+
+/// `cseval run` over the three sample months (Aug–Oct 2026) with the complaints contract,
+/// one report per month under `out`, each seeing the ones before it as history.
+pub fn run_sample_quarter(out: &Path) {
+    crate::run::cseval()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "run",
+            "-q",
+            "--contract",
+            "report-templates/contracts/complaints-performance.toml",
+            "--calls",
+            "sample-data/contacts",
+            "--surveys",
+            "sample-data/surveys",
+            "--from",
+            "2026-08-01",
+            "--to",
+            "2026-11-01",
+            "--out",
+        ])
+        .arg(out)
+        .assert()
+        .success();
 }

@@ -51,26 +51,7 @@ fn every_shipped_seed_template_runs_on_sample_data() {
 #[test]
 fn three_month_run_carries_previous_values_and_counts_failures() {
     let out = tempfile::tempdir().unwrap();
-    cseval()
-        .current_dir(root())
-        .args([
-            "run",
-            "-q",
-            "--contract",
-            "report-templates/contracts/complaints-performance.toml",
-            "--calls",
-            "sample-data/contacts",
-            "--surveys",
-            "sample-data/surveys",
-            "--from",
-            "2026-08-01",
-            "--to",
-            "2026-11-01",
-            "--out",
-        ])
-        .arg(out.path())
-        .assert()
-        .success();
+    crate::common::run_sample_quarter(out.path());
     let months: Vec<Value> = ["2026-08", "2026-09", "2026-10"]
         .iter()
         .map(|m| metrics(&out.path().join(m)))

@@ -63,26 +63,7 @@ fn verify_reproduces_a_report_and_catches_tampering() {
 fn verify_a_month_of_a_range_run_with_its_history() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = tempfile::tempdir().unwrap();
-    cseval()
-        .current_dir(root)
-        .args([
-            "run",
-            "-q",
-            "--contract",
-            "report-templates/contracts/complaints-performance.toml",
-            "--calls",
-            "sample-data/contacts",
-            "--surveys",
-            "sample-data/surveys",
-            "--from",
-            "2026-08-01",
-            "--to",
-            "2026-11-01",
-            "--out",
-        ])
-        .arg(out.path())
-        .assert()
-        .success();
+    crate::common::run_sample_quarter(out.path());
     let oct = out.path().join("2026-10");
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(oct.join("manifest.json")).unwrap()).unwrap();
