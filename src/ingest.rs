@@ -10,6 +10,7 @@
 use crate::error::{io_err, Error, Result};
 use calamine::{open_workbook_auto_from_rs, Data, Reader};
 use chrono::NaiveDateTime;
+use polars::prelude::{DataFrame, StringChunked};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -61,6 +62,24 @@ impl Cell<'_> {
 pub trait RowSink {
     fn header(&mut self, file: &InputFile, headers: &[String]) -> Result<()>;
     fn row(&mut self, row_no: u64, cells: &[Cell<'_>]);
+    /// A block of data rows as string columns in header order (null = empty cell); row `i`
+    /// is file row `rows[i]`. Sinks that can work column-wise override this; the default
+    /// hands the rows over one at a time.
+    fn block(&mut self, rows: &[u64], block: &DataFrame) -> Result<()> {
+        let cols: Vec<StringChunked> = block
+            .columns()
+            .iter()
+            .map(|c| Ok(c.str()?.rechunk().into_owned()))
+            .collect::<Result<_>>()?;
+        let mut cells = vec![Cell::Empty; cols.len()];
+        for (i, row) in rows.iter().enumerate() {
+            for (cell, c) in cells.iter_mut().zip(&cols) {
+                *cell = c.get(i).map_or(Cell::Empty, Cell::Text);
+            }
+            self.row(*row, &cells);
+        }
+        Ok(())
+    }
 }
 
 /// An input file with its fingerprint.
@@ -168,6 +187,9 @@ pub struct ReadOptions {
     pub quote: Option<u8>,
     pub encoding: Encoding,
     pub limits: Limits,
+    /// Read CSV record by record even where the block reader applies (tests compare the
+    /// two readers).
+    pub record_reader: bool,
 }
 
 /// Read a file into a sink with default options. Returns its fingerprint and row count.
@@ -273,6 +295,9 @@ fn read_csv(
         )));
     }
     let delim = opts.delimiter.unwrap_or_else(|| detect_delimiter(&text));
+    if !opts.record_reader && blocks_apply(&text, opts) {
+        return read_csv_blocks(file, &text, delim, sink);
+    }
     let header_row = opts.header_row.unwrap_or(1).max(1);
     let mut record_no = 0u64;
     let mut rdr = csv::ReaderBuilder::new()
@@ -282,6 +307,7 @@ fn read_csv(
         .has_headers(false)
         .from_reader(text.as_bytes());
     let mut record = csv::StringRecord::new();
+    let mut lines = LineCounter::new(text.as_bytes());
     let mut header_seen = false;
     loop {
         match rdr.read_record(&mut record) {
@@ -296,7 +322,7 @@ fn read_csv(
                 .with_hint("check for a quote left open or a wrong delimiter"));
             }
         }
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = lines.line_of(record.position().map_or(0, |p| p.byte()));
         record_no += 1;
         if record_no < header_row {
             continue;
@@ -330,6 +356,196 @@ fn read_csv(
         )));
     }
     Ok(())
+}
+
+/// Whether a decoded CSV reads the same through Polars' multi-threaded reader as through
+/// the csv crate: the header is on the first line, there is no quote character (so no
+/// quoted delimiter or line break), no bare carriage return and no blank line, so that data
+/// row `i` is line `i + 2`. Other files take the record-by-record reader.
+fn blocks_apply(text: &str, opts: &ReadOptions) -> bool {
+    let b = text.as_bytes();
+    opts.header_row.unwrap_or(1) <= 1
+        && memchr::memchr(opts.quote.unwrap_or(b'"'), b).is_none()
+        && !b.starts_with(b"\n")
+        && !b.starts_with(b"\r")
+        && memchr::memmem::find(b, b"\n\n").is_none()
+        && memchr::memmem::find(b, b"\n\r\n").is_none()
+        && memchr::memchr_iter(b'\r', b).all(|i| b.get(i + 1) == Some(&b'\n'))
+}
+
+/// Bytes of CSV text handed to Polars at a time: bounds the memory of the string columns.
+const BLOCK_BYTES: usize = 64 << 20;
+
+/// Read a CSV that [`blocks_apply`] accepts in blocks of whole lines, each parsed by Polars
+/// into string columns and passed to the sink's [`RowSink::block`]. Rows whose cells are
+/// all blank are skipped, as the record reader skips them.
+fn read_csv_blocks(
+    file: &mut InputFile,
+    text: &str,
+    delim: u8,
+    sink: &mut dyn RowSink,
+) -> Result<()> {
+    use polars::prelude::*;
+    let (header_line, mut rest) = match text.find('\n') {
+        Some(i) => (&text[..i], &text[i + 1..]),
+        None => (text, ""),
+    };
+    let headers: Vec<String> = header_line
+        .split(delim as char)
+        .map(|h| h.trim().to_string())
+        .collect();
+    sink.header(file, &headers)?;
+    let schema: SchemaRef = Arc::new(Schema::from_iter(
+        (0..headers.len()).map(|i| Field::new(format!("c{i}").into(), DataType::String)),
+    ));
+    let mut line = 2u64;
+    while !rest.is_empty() {
+        let cut = if rest.len() <= BLOCK_BYTES {
+            rest.len()
+        } else {
+            memchr::memchr(b'\n', &rest.as_bytes()[BLOCK_BYTES..])
+                .map_or(rest.len(), |i| BLOCK_BYTES + i + 1)
+        };
+        let (chunk, tail) = rest.split_at(cut);
+        rest = tail;
+        let lines = memchr::memchr_iter(b'\n', chunk.as_bytes()).count()
+            + usize::from(!chunk.ends_with('\n'));
+        let parsed = CsvReadOptions::default()
+            .with_has_header(false)
+            .with_schema(Some(schema.clone()))
+            .map_parse_options(|p| p.with_separator(delim).with_quote_char(None))
+            .into_reader_with_file_handle(std::io::Cursor::new(chunk.as_bytes()))
+            .finish();
+        let Ok(df) = parsed else {
+            // A line with more cells than the header (which Polars refuses): this block goes
+            // through the record reader, which keeps every cell.
+            read_records(file, chunk, line, delim, sink)?;
+            line += lines as u64;
+            continue;
+        };
+        if df.height() != lines {
+            return Err(Error::runtime(format!(
+                "{}: lines {line}..{}: read {} rows from {lines} lines",
+                file.path.display(),
+                line + lines as u64,
+                df.height()
+            )));
+        }
+        let rows: Vec<u64> = (line..line + lines as u64).collect();
+        let (df, rows) = drop_blank_rows(df, rows)?;
+        file.rows += rows.len() as u64;
+        sink.block(&rows, &df)?;
+        line += lines as u64;
+    }
+    Ok(())
+}
+
+/// Data rows of a line-aligned piece of a quote-free CSV, record by record; its first line
+/// is line `first_line` of the file.
+fn read_records(
+    file: &mut InputFile,
+    chunk: &str,
+    first_line: u64,
+    delim: u8,
+    sink: &mut dyn RowSink,
+) -> Result<()> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .quoting(false)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(chunk.as_bytes());
+    let mut record = csv::StringRecord::new();
+    let mut lines = LineCounter::new(chunk.as_bytes());
+    while rdr.read_record(&mut record).map_err(|e| {
+        Error::input(format!(
+            "{}: line {first_line}+: cannot parse CSV: {e}",
+            file.path.display()
+        ))
+    })? {
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let line = first_line + lines.line_of(record.position().map_or(0, |p| p.byte())) - 1;
+        let cells: Vec<Cell> = record
+            .iter()
+            .map(|f| {
+                if f.is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(f)
+                }
+            })
+            .collect();
+        file.rows += 1;
+        sink.row(line, &cells);
+    }
+    Ok(())
+}
+
+/// Remove the rows whose cells are all empty or white space.
+fn drop_blank_rows(df: DataFrame, rows: Vec<u64>) -> Result<(DataFrame, Vec<u64>)> {
+    let mut blank = vec![true; df.height()];
+    let mut left = blank.len();
+    for c in df.columns() {
+        if left == 0 {
+            break;
+        }
+        for (i, v) in c.str()?.iter().enumerate() {
+            if blank[i] && v.is_some_and(|v| !v.trim().is_empty()) {
+                blank[i] = false;
+                left -= 1;
+            }
+        }
+    }
+    if left == 0 {
+        return Ok((df, rows));
+    }
+    let keep: Vec<bool> = blank.iter().map(|b| !b).collect();
+    let rows = rows
+        .into_iter()
+        .zip(&keep)
+        .filter_map(|(r, k)| k.then_some(r))
+        .collect();
+    use polars::prelude::NewChunkedArray;
+    let mask = polars::prelude::BooleanChunked::from_slice("keep".into(), &keep);
+    Ok((df.filter(&mask)?, rows))
+}
+
+/// Line numbers of records from their byte offsets. The csv crate's own line count lags
+/// on CRLF files (the `\n` of a `\r\n` is counted with the next record); here a record's
+/// line is the line of its first byte after any line breaks, counted incrementally.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        LineCounter {
+            text,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line of the record starting at byte `start` (offsets only increase).
+    fn line_of(&mut self, start: u64) -> u64 {
+        let mut b = (start as usize).min(self.text.len());
+        while b < self.text.len() && matches!(self.text[b], b'\r' | b'\n') {
+            b += 1;
+        }
+        if b > self.at {
+            // A line ends at `\n`, or at a `\r` not followed by `\n` (old Mac files).
+            let t = self.text;
+            self.line += memchr::memchr2_iter(b'\n', b'\r', &t[self.at..b])
+                .filter(|&i| t[self.at + i] == b'\n' || t.get(self.at + i + 1) != Some(&b'\n'))
+                .count() as u64;
+            self.at = b;
+        }
+        self.line
+    }
 }
 
 /// Refuse a workbook whose zip entries declare more uncompressed data than the limit (a zip
@@ -607,6 +823,44 @@ mod tests {
         let (gb, _, _) = encoding_rs::GB18030.encode("渠道,主题\n电话,运费\n");
         assert_eq!(decode(&gb), "渠道,主题\n电话,运费\n");
         assert_eq!(decode("\u{feff}a,b".as_bytes()), "a,b");
+    }
+
+    struct Rows(Vec<u64>);
+    impl RowSink for Rows {
+        fn header(&mut self, _: &InputFile, _: &[String]) -> Result<()> {
+            Ok(())
+        }
+        fn row(&mut self, row: u64, _: &[Cell<'_>]) {
+            self.0.push(row);
+        }
+    }
+
+    #[test]
+    fn row_numbers_are_physical_lines_with_any_line_break() {
+        for (text, want) in [
+            ("h\r\na\r\nb\r\n", vec![2, 3]),
+            ("h\ra\rb", vec![2, 3]),
+            ("h\n\"x\ny\"\nb\n", vec![2, 4]),
+            ("h\n\na\n", vec![3]),
+            ("h\r\n\"q\"\r\n\r\nb\r\n", vec![2, 4]),
+            ("h,i\n1,2\n , \n3,4", vec![2, 4]),
+        ] {
+            for record_reader in [false, true] {
+                let opts = ReadOptions {
+                    record_reader,
+                    ..Default::default()
+                };
+                let mut rows = Rows(vec![]);
+                read_bytes(
+                    Path::new("t.csv"),
+                    text.as_bytes().to_vec(),
+                    &opts,
+                    &mut rows,
+                )
+                .unwrap();
+                assert_eq!(rows.0, want, "{text:?} record_reader={record_reader}");
+            }
+        }
     }
 
     #[test]

@@ -241,44 +241,76 @@ fn enrich(
         ])
         .collect()?;
 
-    // Column kernel: working time on the business calendar, local day and hour.
+    // Column kernel: working time on the business calendar, local day and hour, on ranges
+    // of rows in parallel; each range becomes one chunk of the new columns.
+    use rayon::prelude::*;
     let arrived = df.column("arrived_ms")?.i64()?.clone();
     let resp = df.column("resp_s")?.f64()?.clone();
     let resolved = df.column("resolved_ms")?.i64()?.clone();
     let n = df.height();
-    let mut resp_work: Vec<Option<f64>> = Vec::with_capacity(n);
-    let mut resolve_work: Vec<Option<f64>> = Vec::with_capacity(n);
-    let mut day: Vec<String> = Vec::with_capacity(n);
-    let mut hour: Vec<u32> = Vec::with_capacity(n);
-    let mut weekday: Vec<u32> = Vec::with_capacity(n);
     let tz = contract.tz();
-    for i in 0..n {
-        let a = arrived.get(i).unwrap_or(0);
-        let work = |b: i64| match calendar {
-            Some(c) => c.working_seconds(a, b),
-            None => (b - a) as f64 / 1000.0,
-        };
-        resp_work.push(resp.get(i).map(|r| work(a + (r * 1000.0).round() as i64)));
-        resolve_work.push(resolved.get(i).map(work));
-        let local = tz.timestamp_millis_opt(a).single();
-        match local {
-            Some(t) => {
-                day.push(t.format("%Y-%m-%d").to_string());
-                hour.push(t.hour());
-                weekday.push(t.weekday().num_days_from_monday());
+    let step = (n / (rayon::current_num_threads() * 4)).max(16_384);
+    let parts: Vec<[Column; 5]> = (0..n)
+        .step_by(step)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|start| {
+            let len = step.min(n - start);
+            let (arrived, resp, resolved) = (
+                arrived.slice(start as i64, len),
+                resp.slice(start as i64, len),
+                resolved.slice(start as i64, len),
+            );
+            let mut resp_work: Vec<Option<f64>> = Vec::with_capacity(len);
+            let mut resolve_work: Vec<Option<f64>> = Vec::with_capacity(len);
+            let mut day: Vec<Option<i32>> = Vec::with_capacity(len);
+            let mut hour: Vec<u32> = Vec::with_capacity(len);
+            let mut weekday: Vec<u32> = Vec::with_capacity(len);
+            for ((a, r), z) in arrived.iter().zip(resp.iter()).zip(resolved.iter()) {
+                let a = a.unwrap_or(0);
+                let work = |b: i64| match calendar {
+                    Some(c) => c.working_seconds(a, b),
+                    None => (b - a) as f64 / 1000.0,
+                };
+                resp_work.push(r.map(|r| work(a + (r * 1000.0).round() as i64)));
+                resolve_work.push(z.map(work));
+                match tz.timestamp_millis_opt(a).single() {
+                    Some(t) => {
+                        day.push(Some(t.date_naive().num_days_from_ce()));
+                        hour.push(t.hour());
+                        weekday.push(t.weekday().num_days_from_monday());
+                    }
+                    None => {
+                        day.push(None);
+                        hour.push(0);
+                        weekday.push(0);
+                    }
+                }
             }
-            None => {
-                day.push(String::new());
-                hour.push(0);
-                weekday.push(0);
-            }
+            [
+                Column::new("resp_work_s".into(), resp_work),
+                Column::new("resolve_work_s".into(), resolve_work),
+                Column::new("day_ce".into(), day),
+                Column::new("hour".into(), hour),
+                Column::new("weekday".into(), weekday),
+            ]
+        })
+        .collect();
+    let mut cols: Vec<Column> = vec![
+        Column::new_empty("resp_work_s".into(), &DataType::Float64),
+        Column::new_empty("resolve_work_s".into(), &DataType::Float64),
+        Column::new_empty("day_ce".into(), &DataType::Int32),
+        Column::new_empty("hour".into(), &DataType::UInt32),
+        Column::new_empty("weekday".into(), &DataType::UInt32),
+    ];
+    for part in parts {
+        for (c, p) in cols.iter_mut().zip(part) {
+            c.append_owned(p)?;
         }
     }
-    df.with_column(Column::new("resp_work_s".into(), resp_work))?;
-    df.with_column(Column::new("resolve_work_s".into(), resolve_work))?;
-    df.with_column(Column::new("day".into(), day))?;
-    df.with_column(Column::new("hour".into(), hour))?;
-    df.with_column(Column::new("weekday".into(), weekday))?;
+    for c in cols {
+        df.with_column(c)?;
+    }
     Ok(df)
 }
 
@@ -687,15 +719,19 @@ pub fn compute(
     let g = df
         .clone()
         .lazy()
-        .group_by([col("day")])
+        .group_by([col("day_ce")])
         .agg(contact_aggs())
-        .sort(["day"], SortMultipleOptions::default())
+        .sort(["day_ce"], SortMultipleOptions::default())
         .collect()?;
     let days = (0..g.height())
         .map(|i| {
             let r = Row { df: &g, i };
             DayRow {
-                date: r.s("day").unwrap_or_default(),
+                date: r
+                    .f("day_ce")
+                    .and_then(|d| chrono::NaiveDate::from_num_days_from_ce_opt(d as i32))
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
                 contacts: r.u("contacts"),
                 answered: r.u("answered"),
                 service_level: ratio(r.u("sl_hit") as f64, r.u("sl_base") as f64),
@@ -900,13 +936,13 @@ mod tests {
         let mut cs = ContactSink::new(tz, &cfg);
         feed_csv(&mut cs, contacts);
         assert!(
-            cs.ledger.rejections.is_empty(),
+            cs.ledger.rejections().is_empty(),
             "{:?}",
-            cs.ledger.rejections
+            cs.ledger.rejections()
         );
-        cs.mark_surveyed(&ss.linked_contacts());
         let (df, _, _) = cs.into_frame().unwrap();
         let (sv, _, _) = ss.into_frame().unwrap();
+        let df = crate::normalize::mark_surveyed(df, &sv).unwrap();
         compute(&df, &sv, c, cal, Period::parse_month("2026-10").unwrap()).unwrap()
     }
 

@@ -291,6 +291,7 @@ impl Profile {
                 quote,
                 encoding: f.source.encoding,
                 limits: Default::default(),
+                record_reader: false,
             },
             date_1904: f.source.date_1904,
             date_formats: f.defaults.date_formats,

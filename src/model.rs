@@ -21,7 +21,8 @@ macro_rules! canonical_enum {
             /// Parse a value case-insensitively, accepting the canonical spelling and the
             /// common Chinese labels of the seeds.
             pub fn parse(s: &str) -> Option<Self> {
-                let t = s.trim().to_lowercase();
+                let t = lower(s);
+                let t: &str = &t;
                 $( if t == $text $(|| t == $alias)* { return Some($name::$variant); } )+
                 None
             }
@@ -86,9 +87,22 @@ impl Channel {
     }
 }
 
+/// `s` trimmed and lower-cased, without allocating in the common case (ASCII already in
+/// lower case). For ASCII text, ASCII and Unicode lower-casing agree.
+fn lower(s: &str) -> std::borrow::Cow<'_, str> {
+    let t = s.trim();
+    if !t.is_ascii() {
+        std::borrow::Cow::Owned(t.to_lowercase())
+    } else if t.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(t.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(t)
+    }
+}
+
 /// Parse a boolean per `spec/contact-record.md`.
 pub fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim().to_lowercase().as_str() {
+    match &*lower(s) {
         "true" | "1" | "y" | "yes" | "是" | "t" | "1.0" => Some(true),
         "false" | "0" | "n" | "no" | "否" | "f" | "0.0" => Some(false),
         _ => None,

@@ -16,6 +16,7 @@ use crate::model::{parse_bool, Channel, Complexity, Kind, Priority};
 use chrono::{DateTime, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use polars::prelude::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -45,6 +46,14 @@ pub struct RowCounts {
 /// A hash map with a fast, fixed-seed hasher (the per-cell lookups are ingest's hot path).
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
+/// Sort key of a data row: the file's index in reading order, then its row number. Rows are
+/// accepted, rejected and de-duplicated in this order whichever path read them.
+fn row_key(file: u32, row: u64) -> u64 {
+    ((file as u64) << 40) | (row & ROW_MASK)
+}
+
+const ROW_MASK: u64 = (1 << 40) - 1;
+
 /// Row bookkeeping shared by the contact and survey sinks: counts every row and lists every
 /// row that is not accepted.
 #[derive(Debug, Default)]
@@ -52,11 +61,19 @@ pub struct Ledger {
     input: &'static str,
     /// Files read so far; the last one is being read.
     files: Vec<String>,
-    pub rejections: Vec<Rejection>,
+    /// Rows not accepted, with their sort keys.
+    rejections: Vec<(u64, Rejection)>,
     pub counts: RowCounts,
 }
 
 impl Ledger {
+    fn new(input: &'static str) -> Self {
+        Ledger {
+            input,
+            ..Default::default()
+        }
+    }
+
     /// Start a new file.
     fn open(&mut self, file: &InputFile) {
         self.files.push(file.path.display().to_string());
@@ -71,54 +88,66 @@ impl Ledger {
         self.files.len().saturating_sub(1) as u32
     }
 
-    /// "duplicate of FILE row N" for an earlier row.
-    fn duplicate_of(&self, (file, row): (u32, u64)) -> String {
+    /// Sort key of a row of the file being read.
+    fn key(&self, row: u64) -> u64 {
+        row_key(self.file_index(), row)
+    }
+
+    /// "duplicate of FILE row N" for the row with sort key `first`.
+    fn duplicate_of(&self, first: u64) -> String {
         format!(
-            "{DUPLICATE} {} row {row}",
+            "{DUPLICATE} {} row {}",
             self.files
-                .get(file as usize)
+                .get((first >> 40) as usize)
                 .map(|s| s.as_str())
-                .unwrap_or("")
+                .unwrap_or(""),
+            first & ROW_MASK
         )
     }
 
-    fn new(input: &'static str) -> Self {
-        Ledger {
-            input,
-            ..Default::default()
-        }
-    }
-
-    /// Record the outcome of one data row.
-    fn record(&mut self, row: u64, outcome: std::result::Result<(), (String, String)>) {
-        self.counts.read += 1;
-        let (column, reason) = match outcome {
-            Ok(()) => {
-                self.counts.accepted += 1;
-                return;
-            }
-            Err(e) => e,
-        };
+    /// List a row that is not accepted (`duplicate` when the reason says so).
+    fn reject(&mut self, key: u64, column: String, reason: String) {
         let category = if reason.starts_with(DUPLICATE) {
+            self.counts.duplicates += 1;
             "duplicate"
         } else {
+            self.counts.rejected += 1;
             "rejected"
         };
-        if category == "duplicate" {
-            self.counts.duplicates += 1;
-        } else {
-            self.counts.rejected += 1;
-        }
         // A value quoted in a reason may be personal data sitting in the wrong column.
         let reason = crate::model::mask_personal(&reason);
-        self.rejections.push(Rejection {
-            file: self.file().to_string(),
-            row,
-            column,
-            reason,
-            category,
-            input: self.input,
-        });
+        let file = self
+            .files
+            .get((key >> 40) as usize)
+            .cloned()
+            .unwrap_or_default();
+        self.rejections.push((
+            key,
+            Rejection {
+                file,
+                row: key & ROW_MASK,
+                column,
+                reason,
+                category,
+                input: self.input,
+            },
+        ));
+    }
+
+    /// The rejections in reading order, and the counts (`accepted` as given).
+    fn finish(mut self, accepted: u64) -> (Vec<Rejection>, RowCounts) {
+        self.rejections.sort_by_key(|(k, _)| *k);
+        self.counts.accepted = accepted;
+        (
+            self.rejections.into_iter().map(|(_, r)| r).collect(),
+            self.counts,
+        )
+    }
+
+    /// Rejections so far (unit tests).
+    #[cfg(test)]
+    pub fn rejections(&self) -> Vec<&Rejection> {
+        self.rejections.iter().map(|(_, r)| r).collect()
     }
 }
 
@@ -257,26 +286,30 @@ fn parse_number(cell: &Cell) -> std::result::Result<f64, String> {
 }
 
 fn parse_flag(cell: &Cell) -> std::result::Result<bool, String> {
+    let not_flag = |t: &str| {
+        format!("`{t}` is not a yes/no value (expected true/false, 1/0, Y/N, yes/no, 是/否)")
+    };
     match cell {
         Cell::Bool(b) => Ok(*b),
         Cell::Invalid(why) => Err(why.to_string()),
         Cell::Number(n) if *n == 0.0 || *n == 1.0 => Ok(*n == 1.0),
+        Cell::Text(s) => parse_bool(s).ok_or_else(|| not_flag(s.trim())),
         other => {
             let t = other.to_text();
-            parse_bool(&t).ok_or_else(|| {
-                format!(
-                    "`{t}` is not a yes/no value (expected true/false, 1/0, Y/N, yes/no, 是/否)"
-                )
-            })
+            parse_bool(&t).ok_or_else(|| not_flag(&t))
         }
     }
 }
 
-fn text(cell: &Cell) -> Option<String> {
-    if cell.is_empty() {
-        None
-    } else {
-        Some(cell.to_text())
+/// A cell's text, trimmed; `None` when empty. Borrowed from the cell when it is text.
+fn text<'c>(cell: &Cell<'c>) -> Option<Cow<'c, str>> {
+    match cell {
+        Cell::Text(s) => {
+            let t = s.trim();
+            (!t.is_empty()).then_some(Cow::Borrowed(t))
+        }
+        c if c.is_empty() => None,
+        c => Some(Cow::Owned(c.to_text())),
     }
 }
 
@@ -286,39 +319,270 @@ pub const MAX_LABEL_CHARS: usize = 256;
 /// A label column's text, cut to [`MAX_LABEL_CHARS`] with an ellipsis: a runaway cell (a
 /// pasted document, a broken export) must not turn into a chart label or a workbook cell
 /// that no reader can take.
-fn label(cell: &Cell) -> Option<String> {
+fn label<'c>(cell: &Cell<'c>) -> Option<Cow<'c, str>> {
     text(cell).map(|s| {
-        if s.chars().count() > MAX_LABEL_CHARS {
+        // A string of at most N bytes has at most N characters: no count needed.
+        if s.len() > MAX_LABEL_CHARS && s.chars().count() > MAX_LABEL_CHARS {
             let mut cut: String = s.chars().take(MAX_LABEL_CHARS - 1).collect();
             cut.push('…');
-            cut
+            Cow::Owned(cut)
         } else {
             s
         }
     })
 }
 
-/// Map header names to canonical column indexes (case-insensitive, trimmed; the first
-/// matching column wins).
-fn map_headers(headers: &[String], canonical: &[&'static str]) -> FastMap<&'static str, usize> {
-    let mut m = FastMap::default();
+/// Map header names to the positions of the canonical columns (case-insensitive, trimmed;
+/// the first matching column wins): entry `k` is the file column holding `canonical[k]`.
+fn map_headers(headers: &[String], canonical: &[&'static str]) -> Vec<Option<usize>> {
+    let mut m = vec![None; canonical.len()];
     for (i, h) in headers.iter().enumerate() {
         let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
-        if let Some(c) = canonical.iter().find(|c| **c == h) {
-            m.entry(*c).or_insert(i);
+        if let Some(k) = canonical.iter().position(|c| *c == h) {
+            m[k].get_or_insert(i);
         }
     }
     m
 }
 
-/// Accepted contacts, column-wise.
-#[derive(Default)]
-struct ContactCols {
-    contact_id: Vec<String>,
+/// Positions of the canonical contact columns in [`CONTACT_COLUMNS`].
+mod cc {
+    pub const CONTACT_ID: usize = 0;
+    pub const CHANNEL: usize = 1;
+    pub const KIND: usize = 2;
+    pub const TOPIC: usize = 3;
+    pub const COMPLAINT_TYPE: usize = 4;
+    pub const PRIORITY: usize = 5;
+    pub const COMPLEXITY: usize = 6;
+    pub const ARRIVED_AT: usize = 7;
+    pub const ANSWERED_AT: usize = 8;
+    pub const RESOLVED_AT: usize = 9;
+    pub const WAIT_SECONDS: usize = 10;
+    pub const HANDLE_SECONDS: usize = 11;
+    pub const RESOLVED: usize = 12;
+    pub const FCR: usize = 13;
+    pub const AGENT_ID: usize = 14;
+    pub const AGENT_NAME: usize = 15;
+    pub const TEAM: usize = 16;
+    pub const SATISFACTION: usize = 19;
+    pub const ANSWERED: usize = 20;
+}
+
+/// Positions of the canonical survey columns in [`SURVEY_COLUMNS`].
+mod sc {
+    pub const RESPONSE_ID: usize = 0;
+    pub const CONTACT_ID: usize = 1;
+    pub const RESPONDED_AT: usize = 2;
+    pub const SCORE: usize = 3;
+    pub const NPS: usize = 4;
+}
+
+static EMPTY: Cell<'static> = Cell::Empty;
+
+/// The cell of canonical column `k` in a row, `Empty` when the file lacks the column.
+fn cell_at<'r, 'c>(pos: &[Option<usize>], cells: &'r [Cell<'c>], k: usize) -> &'r Cell<'c> {
+    pos[k].and_then(|i| cells.get(i)).unwrap_or(&EMPTY)
+}
+
+type RowError = (String, String);
+
+/// What one range of a block gives: its accepted rows and its rejected rows with keys.
+type BlockPart = (DataFrame, Vec<(u64, RowError)>);
+
+/// One contact, checked and parsed; text borrowed from the row where possible.
+struct ContactValues<'c> {
+    id: Cow<'c, str>,
+    channel: Channel,
+    kind: Kind,
+    priority: Option<Priority>,
+    complexity: Option<Complexity>,
+    arrived: i64,
+    answered: Option<i64>,
+    resolved_at: Option<i64>,
+    wait: Option<f64>,
+    handle: Option<f64>,
+    resolved: Option<bool>,
+    answered_flag: Option<bool>,
+    fcr: Option<bool>,
+    sat: Option<f64>,
+    topic: Option<Cow<'c, str>>,
+    complaint_type: Option<Cow<'c, str>>,
+    agent_id: Option<Cow<'c, str>>,
+    agent_name: Option<Cow<'c, str>>,
+    team: Option<Cow<'c, str>>,
+}
+
+/// Check and parse one contact row: the first problem found names its column. Duplicates
+/// are not looked for here (see [`duplicates`]).
+fn check_contact<'c>(
+    pos: &[Option<usize>],
+    cells: &[Cell<'c>],
+    tz: Tz,
+    survey: &SurveyCfg,
+) -> std::result::Result<ContactValues<'c>, RowError> {
+    let get = |k: usize| cell_at(pos, cells, k);
+    let err = |k: usize, why: String| (CONTACT_COLUMNS[k].to_string(), why);
+    let ts = |k: usize| -> std::result::Result<Option<i64>, RowError> {
+        let c = get(k);
+        if c.is_empty() {
+            return Ok(None);
+        }
+        parse_timestamp(c, tz).map(Some).map_err(|e| err(k, e))
+    };
+    let num = |k: usize| -> std::result::Result<Option<f64>, RowError> {
+        let c = get(k);
+        if c.is_empty() {
+            return Ok(None);
+        }
+        parse_number(c).map(Some).map_err(|e| err(k, e))
+    };
+    let flag = |k: usize| -> std::result::Result<Option<bool>, RowError> {
+        let c = get(k);
+        if c.is_empty() {
+            return Ok(None);
+        }
+        parse_flag(c).map(Some).map_err(|e| err(k, e))
+    };
+
+    let id = text(get(cc::CONTACT_ID))
+        .ok_or_else(|| err(cc::CONTACT_ID, "missing (required)".into()))?;
+    let channel_text =
+        text(get(cc::CHANNEL)).ok_or_else(|| err(cc::CHANNEL, "missing (required)".into()))?;
+    let channel = Channel::parse(&channel_text).ok_or_else(|| {
+        err(
+            cc::CHANNEL,
+            format!(
+                "unknown channel `{channel_text}` (expected {})",
+                Channel::expected()
+            ),
+        )
+    })?;
+    let kind = match text(get(cc::KIND)) {
+        None => Kind::Consultation,
+        Some(k) => Kind::parse(&k).ok_or_else(|| {
+            err(
+                cc::KIND,
+                format!("unknown kind `{k}` (expected {})", Kind::expected()),
+            )
+        })?,
+    };
+    let priority = match text(get(cc::PRIORITY)) {
+        None => None,
+        Some(p) => Some(Priority::parse(&p).ok_or_else(|| {
+            err(
+                cc::PRIORITY,
+                format!("unknown priority `{p}` (expected {})", Priority::expected()),
+            )
+        })?),
+    };
+    let complexity = match text(get(cc::COMPLEXITY)) {
+        None => None,
+        Some(p) => Some(Complexity::parse(&p).ok_or_else(|| {
+            err(
+                cc::COMPLEXITY,
+                format!(
+                    "unknown complexity `{p}` (expected {})",
+                    Complexity::expected()
+                ),
+            )
+        })?),
+    };
+    let arrived = match ts(cc::ARRIVED_AT)? {
+        Some(t) => t,
+        None => return Err(err(cc::ARRIVED_AT, "missing (required)".into())),
+    };
+    let answered = ts(cc::ANSWERED_AT)?;
+    let resolved_at = ts(cc::RESOLVED_AT)?;
+    if let Some(a) = answered {
+        if a < arrived {
+            return Err(err(cc::ANSWERED_AT, "answered before it arrived".into()));
+        }
+    }
+    if let Some(r) = resolved_at {
+        if r < arrived {
+            return Err(err(cc::RESOLVED_AT, "resolved before it arrived".into()));
+        }
+    }
+    if let (Some(a), Some(r)) = (answered, resolved_at) {
+        if r < a {
+            return Err(err(
+                cc::RESOLVED_AT,
+                "resolved before it was answered".into(),
+            ));
+        }
+    }
+    let wait = num(cc::WAIT_SECONDS)?;
+    let handle = num(cc::HANDLE_SECONDS)?;
+    for (k, v) in [(cc::WAIT_SECONDS, wait), (cc::HANDLE_SECONDS, handle)] {
+        if let Some(v) = v {
+            if v < 0.0 {
+                return Err(err(k, format!("negative duration {v}")));
+            }
+        }
+    }
+    let resolved = flag(cc::RESOLVED)?;
+    let answered_flag = flag(cc::ANSWERED)?;
+    let fcr = flag(cc::FCR)?;
+    let sat = num(cc::SATISFACTION)?;
+    if let Some(s) = sat {
+        if s < survey.scale_min || s > survey.scale_max {
+            return Err(err(
+                cc::SATISFACTION,
+                format!(
+                    "score {s} outside the survey scale {}..{}",
+                    survey.scale_min, survey.scale_max
+                ),
+            ));
+        }
+    }
+    Ok(ContactValues {
+        id,
+        channel,
+        kind,
+        priority,
+        complexity,
+        arrived,
+        answered,
+        resolved_at,
+        wait,
+        handle,
+        resolved,
+        answered_flag,
+        fcr,
+        sat,
+        topic: label(get(cc::TOPIC)),
+        complaint_type: label(get(cc::COMPLAINT_TYPE)),
+        agent_id: label(get(cc::AGENT_ID)),
+        agent_name: label(get(cc::AGENT_NAME)),
+        team: label(get(cc::TEAM)),
+    })
+}
+
+/// A string column from values that borrow or own their text.
+fn str_col<S: AsRef<str>>(name: &str, v: &[S]) -> Column {
+    StringChunked::from_iter_values(name.into(), v.iter().map(|s| s.as_ref())).into_column()
+}
+
+fn opt_str_col<S: AsRef<str>>(name: &str, v: &[Option<S>]) -> Column {
+    StringChunked::from_iter_options(
+        name.into(),
+        v.iter().map(|s| s.as_ref().map(|s| s.as_ref())),
+    )
+    .into_column()
+}
+
+/// Name of the sort-key column carried until duplicates are resolved.
+const KEY: &str = "_key";
+
+/// Accepted contacts, column-wise. `S` is `String` on the row path and a borrowed-or-owned
+/// `Cow` on the block path.
+struct ContactCols<S> {
+    key: Vec<u64>,
+    contact_id: Vec<S>,
     channel: Vec<&'static str>,
     kind: Vec<&'static str>,
-    topic: Vec<Option<String>>,
-    complaint_type: Vec<Option<String>>,
+    topic: Vec<Option<S>>,
+    complaint_type: Vec<Option<S>>,
     priority: Vec<Option<&'static str>>,
     complexity: Vec<Option<&'static str>>,
     arrived_ms: Vec<i64>,
@@ -329,209 +593,83 @@ struct ContactCols {
     resolved_flag: Vec<Option<bool>>,
     answered_flag: Vec<Option<bool>>,
     fcr: Vec<Option<bool>>,
-    agent_id: Vec<Option<String>>,
-    agent_name: Vec<Option<String>>,
-    team: Vec<Option<String>>,
+    agent_id: Vec<Option<S>>,
+    agent_name: Vec<Option<S>>,
+    team: Vec<Option<S>>,
     satisfaction: Vec<Option<f64>>,
-    has_survey: Vec<bool>,
 }
 
-/// Builds canonical contacts from ingested rows.
-pub struct ContactSink<'a> {
-    tz: Tz,
-    survey: &'a SurveyCfg,
-    cols: ContactCols,
-    map: FastMap<&'static str, usize>,
-    seen: FastMap<String, (u32, u64)>,
-    pub ledger: Ledger,
+impl<S> Default for ContactCols<S> {
+    fn default() -> Self {
+        ContactCols {
+            key: Vec::new(),
+            contact_id: Vec::new(),
+            channel: Vec::new(),
+            kind: Vec::new(),
+            topic: Vec::new(),
+            complaint_type: Vec::new(),
+            priority: Vec::new(),
+            complexity: Vec::new(),
+            arrived_ms: Vec::new(),
+            answered_ms: Vec::new(),
+            resolved_ms: Vec::new(),
+            wait_s: Vec::new(),
+            handle_s: Vec::new(),
+            resolved_flag: Vec::new(),
+            answered_flag: Vec::new(),
+            fcr: Vec::new(),
+            agent_id: Vec::new(),
+            agent_name: Vec::new(),
+            team: Vec::new(),
+            satisfaction: Vec::new(),
+        }
+    }
 }
 
-impl<'a> ContactSink<'a> {
-    pub fn new(tz: Tz, survey: &'a SurveyCfg) -> Self {
-        ContactSink {
-            tz,
-            survey,
-            cols: ContactCols::default(),
-            map: FastMap::default(),
-            seen: FastMap::default(),
-            ledger: Ledger::new("contacts"),
-        }
+impl<S: AsRef<str>> ContactCols<S> {
+    fn push<'c>(&mut self, key: u64, v: ContactValues<'c>)
+    where
+        S: From<Cow<'c, str>>,
+    {
+        self.key.push(key);
+        self.contact_id.push(v.id.into());
+        self.channel.push(v.channel.as_str());
+        self.kind.push(v.kind.as_str());
+        self.topic.push(v.topic.map(S::from));
+        self.complaint_type.push(v.complaint_type.map(S::from));
+        self.priority.push(v.priority.map(|p| p.as_str()));
+        self.complexity.push(v.complexity.map(|p| p.as_str()));
+        self.arrived_ms.push(v.arrived);
+        self.answered_ms.push(v.answered);
+        self.resolved_ms.push(v.resolved_at);
+        self.wait_s.push(v.wait);
+        self.handle_s.push(v.handle);
+        self.resolved_flag.push(v.resolved);
+        self.answered_flag.push(v.answered_flag);
+        self.fcr.push(v.fcr);
+        self.agent_id.push(v.agent_id.map(S::from));
+        self.agent_name.push(v.agent_name.map(S::from));
+        self.team.push(v.team.map(S::from));
+        self.satisfaction.push(v.sat);
     }
 
-    fn try_row(
-        &mut self,
-        row_no: u64,
-        cells: &[Cell<'_>],
-    ) -> std::result::Result<(), (String, String)> {
-        let get = |name: &str| -> &Cell {
-            self.map
-                .get(name)
-                .and_then(|&i| cells.get(i))
-                .unwrap_or(&Cell::Empty)
-        };
-        let err = |col: &str, why: String| (col.to_string(), why);
-        let ts = |name: &str| -> std::result::Result<Option<i64>, (String, String)> {
-            let c = get(name);
-            if c.is_empty() {
-                return Ok(None);
-            }
-            parse_timestamp(c, self.tz)
-                .map(Some)
-                .map_err(|e| err(name, e))
-        };
-        let num = |name: &str| -> std::result::Result<Option<f64>, (String, String)> {
-            let c = get(name);
-            if c.is_empty() {
-                return Ok(None);
-            }
-            parse_number(c).map(Some).map_err(|e| err(name, e))
-        };
-        let flag = |name: &str| -> std::result::Result<Option<bool>, (String, String)> {
-            let c = get(name);
-            if c.is_empty() {
-                return Ok(None);
-            }
-            parse_flag(c).map(Some).map_err(|e| err(name, e))
-        };
-
-        let id = text(get("contact_id"))
-            .ok_or_else(|| err("contact_id", "missing (required)".into()))?;
-        let channel_text =
-            text(get("channel")).ok_or_else(|| err("channel", "missing (required)".into()))?;
-        let channel = Channel::parse(&channel_text).ok_or_else(|| {
-            err(
-                "channel",
-                format!(
-                    "unknown channel `{channel_text}` (expected {})",
-                    Channel::expected()
-                ),
-            )
-        })?;
-        let kind = match text(get("kind")) {
-            None => Kind::Consultation,
-            Some(k) => Kind::parse(&k).ok_or_else(|| {
-                err(
-                    "kind",
-                    format!("unknown kind `{k}` (expected {})", Kind::expected()),
-                )
-            })?,
-        };
-        let priority = match text(get("priority")) {
-            None => None,
-            Some(p) => Some(Priority::parse(&p).ok_or_else(|| {
-                err(
-                    "priority",
-                    format!("unknown priority `{p}` (expected {})", Priority::expected()),
-                )
-            })?),
-        };
-        let complexity = match text(get("complexity")) {
-            None => None,
-            Some(p) => Some(Complexity::parse(&p).ok_or_else(|| {
-                err(
-                    "complexity",
-                    format!(
-                        "unknown complexity `{p}` (expected {})",
-                        Complexity::expected()
-                    ),
-                )
-            })?),
-        };
-        let arrived = match ts("arrived_at")? {
-            Some(t) => t,
-            None => return Err(err("arrived_at", "missing (required)".into())),
-        };
-        let answered = ts("answered_at")?;
-        let resolved_at = ts("resolved_at")?;
-        if let Some(a) = answered {
-            if a < arrived {
-                return Err(err("answered_at", "answered before it arrived".into()));
-            }
-        }
-        if let Some(r) = resolved_at {
-            if r < arrived {
-                return Err(err("resolved_at", "resolved before it arrived".into()));
-            }
-        }
-        if let (Some(a), Some(r)) = (answered, resolved_at) {
-            if r < a {
-                return Err(err("resolved_at", "resolved before it was answered".into()));
-            }
-        }
-        let wait = num("wait_seconds")?;
-        let handle = num("handle_seconds")?;
-        for (name, v) in [("wait_seconds", wait), ("handle_seconds", handle)] {
-            if let Some(v) = v {
-                if v < 0.0 {
-                    return Err(err(name, format!("negative duration {v}")));
-                }
-            }
-        }
-        let resolved = flag("resolved")?;
-        let answered_flag = flag("answered")?;
-        let fcr = flag("first_contact_resolved")?;
-        let sat = num("satisfaction")?;
-        if let Some(s) = sat {
-            if s < self.survey.scale_min || s > self.survey.scale_max {
-                return Err(err(
-                    "satisfaction",
-                    format!(
-                        "score {s} outside the survey scale {}..{}",
-                        self.survey.scale_min, self.survey.scale_max
-                    ),
-                ));
-            }
-        }
-        if let Some(first) = self.seen.get(&id) {
-            return Err(("contact_id".into(), self.ledger.duplicate_of(*first)));
-        }
-        self.seen
-            .insert(id.clone(), (self.ledger.file_index(), row_no));
-        let c = &mut self.cols;
-        c.contact_id.push(id);
-        c.channel.push(channel.as_str());
-        c.kind.push(kind.as_str());
-        c.topic.push(label(get("topic")));
-        c.complaint_type.push(label(get("complaint_type")));
-        c.priority.push(priority.map(|p| p.as_str()));
-        c.complexity.push(complexity.map(|p| p.as_str()));
-        c.arrived_ms.push(arrived);
-        c.answered_ms.push(answered);
-        c.resolved_ms.push(resolved_at);
-        c.wait_s.push(wait);
-        c.handle_s.push(handle);
-        c.resolved_flag.push(resolved);
-        c.answered_flag.push(answered_flag);
-        c.fcr.push(fcr);
-        c.agent_id.push(label(get("agent_id")));
-        c.agent_name.push(label(get("agent_name")));
-        c.team.push(label(get("team")));
-        c.satisfaction.push(sat);
-        c.has_survey.push(false);
-        Ok(())
+    fn is_empty(&self) -> bool {
+        self.key.is_empty()
     }
 
-    /// Mark contacts that have a survey record (their inline score then does not count).
-    pub fn mark_surveyed(&mut self, ids: &std::collections::HashSet<String>) {
-        for (i, id) in self.cols.contact_id.iter().enumerate() {
-            if ids.contains(id) {
-                self.cols.has_survey[i] = true;
-            }
-        }
-    }
-
-    /// The accepted contacts as a frame (one row per contact).
-    pub fn into_frame(self) -> Result<(DataFrame, Vec<Rejection>, RowCounts)> {
-        let c = self.cols;
-        let n = c.contact_id.len();
-        let df = DataFrame::new(
+    /// The rows as a frame with the sort key (the contacts schema plus `_key`).
+    fn into_frame(self) -> Result<DataFrame> {
+        let c = self;
+        let n = c.key.len();
+        Ok(DataFrame::new(
             n,
             vec![
-                Column::new("contact_id".into(), c.contact_id),
+                Column::new(KEY.into(), c.key),
+                str_col("contact_id", &c.contact_id),
                 Column::new("channel".into(), c.channel),
                 Column::new("kind".into(), c.kind),
-                Column::new("topic".into(), c.topic),
-                Column::new("complaint_type".into(), c.complaint_type),
+                opt_str_col("topic", &c.topic),
+                opt_str_col("complaint_type", &c.complaint_type),
                 Column::new("priority".into(), c.priority),
                 Column::new("complexity".into(), c.complexity),
                 Column::new("arrived_ms".into(), c.arrived_ms),
@@ -542,24 +680,170 @@ impl<'a> ContactSink<'a> {
                 Column::new("resolved_flag".into(), c.resolved_flag),
                 Column::new("answered_flag".into(), c.answered_flag),
                 Column::new("fcr".into(), c.fcr),
-                Column::new("agent_id".into(), c.agent_id),
-                Column::new("agent_name".into(), c.agent_name),
-                Column::new("team".into(), c.team),
+                opt_str_col("agent_id", &c.agent_id),
+                opt_str_col("agent_name", &c.agent_name),
+                opt_str_col("team", &c.team),
                 Column::new("satisfaction".into(), c.satisfaction),
-                Column::new("has_survey".into(), c.has_survey),
             ],
-        )?;
-        Ok((df, self.ledger.rejections, self.ledger.counts))
+        )?)
+    }
+}
+
+/// The string columns of a block, one per canonical column the file has.
+fn block_arrays(block: &DataFrame, pos: &[Option<usize>]) -> Result<Vec<Option<StringChunked>>> {
+    pos.iter()
+        .map(|p| {
+            p.map(|i| -> Result<StringChunked> {
+                Ok(block.columns()[i].str()?.rechunk().into_owned())
+            })
+            .transpose()
+        })
+        .collect()
+}
+
+/// Split `0..n` into ranges for the thread pool.
+fn ranges(n: usize) -> Vec<std::ops::Range<usize>> {
+    let step = (n / (rayon::current_num_threads() * 4)).max(8192);
+    (0..n).step_by(step).map(|s| s..(s + step).min(n)).collect()
+}
+
+/// Fill `cells` (one per file column) with row `i` of the block's canonical columns.
+fn fill_cells<'a>(
+    cells: &mut [Cell<'a>],
+    pos: &[Option<usize>],
+    arrays: &'a [Option<&'a <StringType as PolarsDataType>::Array>],
+    i: usize,
+) {
+    for (p, a) in pos.iter().zip(arrays) {
+        if let (Some(p), Some(a)) = (p, a) {
+            cells[*p] = a.get(i).map_or(Cell::Empty, Cell::Text);
+        }
+    }
+}
+
+/// The single array of each column (the columns are rechunked).
+fn single_arrays(
+    cols: &[Option<StringChunked>],
+) -> Vec<Option<&<StringType as PolarsDataType>::Array>> {
+    cols.iter()
+        .map(|c| c.as_ref().and_then(|c| c.downcast_iter().next()))
+        .collect()
+}
+
+/// Rows that repeat an earlier row's id: `(row, first row)` positions in frame order. Only
+/// when some id repeats (counted by Polars) is the frame walked in Rust.
+fn duplicates(df: &DataFrame, id: &str) -> Result<Vec<(usize, usize)>> {
+    let ids = df.column(id)?;
+    if ids.n_unique()? == df.height() {
+        return Ok(Vec::new());
+    }
+    let ids = ids.str()?;
+    let mut first: FastMap<&str, usize> = FastMap::default();
+    let mut out = Vec::new();
+    for (i, v) in ids.iter().enumerate() {
+        if let Some(v) = v {
+            match first.entry(v) {
+                std::collections::hash_map::Entry::Occupied(e) => out.push((i, *e.get())),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Concatenate the parts (in key order), drop the rows whose id repeats an earlier row's
+/// (listed as duplicates in the ledger) and the key column.
+fn finish_parts(
+    parts: Vec<DataFrame>,
+    empty: DataFrame,
+    id: &str,
+    id_column: &str,
+    ledger: &mut Ledger,
+) -> Result<DataFrame> {
+    let mut df = if parts.is_empty() {
+        empty
+    } else {
+        let mut parts = parts.into_iter();
+        let mut df = parts.next().unwrap_or(empty);
+        for p in parts {
+            df.vstack_mut_owned(p)?;
+        }
+        df
+    };
+    let dups = duplicates(&df, id)?;
+    if !dups.is_empty() {
+        let keys = df.column(KEY)?.u64()?.clone();
+        let mut keep = vec![true; df.height()];
+        for (i, f) in dups {
+            keep[i] = false;
+            let (k, fk) = (keys.get(i).unwrap_or(0), keys.get(f).unwrap_or(0));
+            let why = ledger.duplicate_of(fk);
+            ledger.reject(k, id_column.to_string(), why);
+        }
+        df = df.filter(&BooleanChunked::from_slice("keep".into(), &keep))?;
+    }
+    Ok(df.drop(KEY)?)
+}
+
+/// Builds canonical contacts from ingested rows.
+pub struct ContactSink<'a> {
+    tz: Tz,
+    survey: &'a SurveyCfg,
+    /// Rows from the row-by-row readers, not yet moved into `parts`.
+    cols: ContactCols<String>,
+    /// Accepted rows so far, as frames in reading order.
+    parts: Vec<DataFrame>,
+    pos: Vec<Option<usize>>,
+    pub ledger: Ledger,
+}
+
+impl<'a> ContactSink<'a> {
+    pub fn new(tz: Tz, survey: &'a SurveyCfg) -> Self {
+        ContactSink {
+            tz,
+            survey,
+            cols: ContactCols::default(),
+            parts: Vec::new(),
+            pos: Vec::new(),
+            ledger: Ledger::new("contacts"),
+        }
+    }
+
+    /// Move the row-by-row rows into a part.
+    fn flush(&mut self) -> Result<()> {
+        if !self.cols.is_empty() {
+            let cols = std::mem::take(&mut self.cols);
+            self.parts.push(cols.into_frame()?);
+        }
+        Ok(())
+    }
+
+    /// The accepted contacts as a frame (one row per contact, the first of each id), the
+    /// rejected rows in reading order and the counts. `has_survey` is false throughout
+    /// until [`mark_surveyed`] sets it.
+    pub fn into_frame(mut self) -> Result<(DataFrame, Vec<Rejection>, RowCounts)> {
+        self.flush()?;
+        let empty = ContactCols::<String>::default().into_frame()?;
+        let parts = std::mem::take(&mut self.parts);
+        let df = finish_parts(parts, empty, "contact_id", "contact_id", &mut self.ledger)?;
+        let n = df.height();
+        let mut df = df;
+        df.with_column(Column::new("has_survey".into(), vec![false; n]))?;
+        let (rej, counts) = self.ledger.finish(n as u64);
+        Ok((df, rej, counts))
     }
 }
 
 impl RowSink for ContactSink<'_> {
     fn header(&mut self, file: &InputFile, headers: &[String]) -> Result<()> {
         self.ledger.open(file);
-        self.map = map_headers(headers, CONTACT_COLUMNS);
-        let missing: Vec<&str> = ["contact_id", "channel", "arrived_at"]
+        self.pos = map_headers(headers, CONTACT_COLUMNS);
+        let missing: Vec<&str> = [cc::CONTACT_ID, cc::CHANNEL, cc::ARRIVED_AT]
             .into_iter()
-            .filter(|c| !self.map.contains_key(c))
+            .filter(|k| self.pos[*k].is_none())
+            .map(|k| CONTACT_COLUMNS[k])
             .collect();
         if !missing.is_empty() {
             return Err(Error::input(format!(
@@ -574,28 +858,195 @@ impl RowSink for ContactSink<'_> {
     }
 
     fn row(&mut self, row_no: u64, cells: &[Cell<'_>]) {
-        let outcome = self.try_row(row_no, cells);
-        self.ledger.record(row_no, outcome);
+        self.ledger.counts.read += 1;
+        let key = self.ledger.key(row_no);
+        match check_contact(&self.pos, cells, self.tz, self.survey) {
+            Ok(v) => self.cols.push(key, v),
+            Err((column, reason)) => self.ledger.reject(key, column, reason),
+        }
+    }
+
+    /// The same checks as [`RowSink::row`], on ranges of rows in parallel, each range's
+    /// accepted rows becoming one frame (text borrowed from the block, not copied per row).
+    fn block(&mut self, rows: &[u64], block: &DataFrame) -> Result<()> {
+        use rayon::prelude::*;
+        self.flush()?;
+        let owned = block_arrays(block, &self.pos)?;
+        let arrays = single_arrays(&owned);
+        let (pos, tz, survey, width) = (&self.pos, self.tz, self.survey, block.width());
+        let file = self.ledger.file_index();
+        let results: Vec<Result<BlockPart>> = ranges(block.height())
+            .into_par_iter()
+            .map(|r| {
+                let mut cols: ContactCols<Cow<str>> = ContactCols::default();
+                let mut rejected = Vec::new();
+                let mut cells = vec![Cell::Empty; width];
+                for i in r {
+                    fill_cells(&mut cells, pos, &arrays, i);
+                    let key = row_key(file, rows[i]);
+                    match check_contact(pos, &cells, tz, survey) {
+                        Ok(v) => cols.push(key, v),
+                        Err(e) => rejected.push((key, e)),
+                    }
+                }
+                Ok((cols.into_frame()?, rejected))
+            })
+            .collect();
+        self.ledger.counts.read += block.height() as u64;
+        for r in results {
+            let (df, rejected) = r?;
+            if df.height() > 0 {
+                self.parts.push(df);
+            }
+            for (key, (column, reason)) in rejected {
+                self.ledger.reject(key, column, reason);
+            }
+        }
+        Ok(())
     }
 }
 
+/// Set `has_survey` on the contacts that a survey response links to (their inline score
+/// then does not count).
+pub fn mark_surveyed(contacts: DataFrame, surveys: &DataFrame) -> Result<DataFrame> {
+    let linked = surveys
+        .clone()
+        .lazy()
+        .select([col("contact_id")])
+        .drop_nulls(None)
+        .unique(None, UniqueKeepStrategy::Any)
+        .with_column(lit(true).alias("linked"));
+    Ok(contacts
+        .lazy()
+        .join(
+            linked,
+            [col("contact_id")],
+            [col("contact_id")],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .with_column(col("linked").fill_null(lit(false)).alias("has_survey"))
+        .drop(by_name(["linked"], true, false))
+        .collect()?)
+}
+
+/// One survey response, checked and parsed.
+struct SurveyValues<'c> {
+    rid: Cow<'c, str>,
+    contact_id: Option<Cow<'c, str>>,
+    responded: Option<i64>,
+    score: f64,
+    nps: Option<f64>,
+}
+
+fn check_survey<'c>(
+    pos: &[Option<usize>],
+    cells: &[Cell<'c>],
+    tz: Tz,
+    survey: &SurveyCfg,
+    file: &str,
+    row_no: u64,
+) -> std::result::Result<SurveyValues<'c>, RowError> {
+    let get = |k: usize| cell_at(pos, cells, k);
+    let score_cell = get(sc::SCORE);
+    if score_cell.is_empty() {
+        return Err(("score".into(), "missing (required)".into()));
+    }
+    let score = parse_number(score_cell).map_err(|e| ("score".to_string(), e))?;
+    if score < survey.scale_min || score > survey.scale_max {
+        return Err((
+            "score".into(),
+            format!(
+                "score {score} outside the survey scale {}..{}",
+                survey.scale_min, survey.scale_max
+            ),
+        ));
+    }
+    let nps = match get(sc::NPS) {
+        c if c.is_empty() => None,
+        c => {
+            let v = parse_number(c).map_err(|e| ("nps".to_string(), e))?;
+            if !(0.0..=10.0).contains(&v) {
+                return Err(("nps".into(), format!("{v} outside 0..10")));
+            }
+            Some(v)
+        }
+    };
+    let responded = match get(sc::RESPONDED_AT) {
+        c if c.is_empty() => None,
+        c => Some(parse_timestamp(c, tz).map_err(|e| ("responded_at".to_string(), e))?),
+    };
+    let rid = text(get(sc::RESPONSE_ID)).unwrap_or_else(|| Cow::Owned(format!("{file}#{row_no}")));
+    Ok(SurveyValues {
+        rid,
+        contact_id: text(get(sc::CONTACT_ID)),
+        responded,
+        score,
+        nps,
+    })
+}
+
 /// Accepted survey responses, column-wise.
-#[derive(Default)]
-struct SurveyCols {
-    response_id: Vec<String>,
-    contact_id: Vec<Option<String>>,
+struct SurveyCols<S> {
+    key: Vec<u64>,
+    response_id: Vec<S>,
+    contact_id: Vec<Option<S>>,
     responded_ms: Vec<Option<i64>>,
     score: Vec<f64>,
     nps: Vec<Option<f64>>,
+}
+
+impl<S> Default for SurveyCols<S> {
+    fn default() -> Self {
+        SurveyCols {
+            key: Vec::new(),
+            response_id: Vec::new(),
+            contact_id: Vec::new(),
+            responded_ms: Vec::new(),
+            score: Vec::new(),
+            nps: Vec::new(),
+        }
+    }
+}
+
+impl<S: AsRef<str>> SurveyCols<S> {
+    fn push<'c>(&mut self, key: u64, v: SurveyValues<'c>)
+    where
+        S: From<Cow<'c, str>>,
+    {
+        self.key.push(key);
+        self.response_id.push(v.rid.into());
+        self.contact_id.push(v.contact_id.map(S::from));
+        self.responded_ms.push(v.responded);
+        self.score.push(v.score);
+        self.nps.push(v.nps);
+    }
+
+    fn into_frame(self) -> Result<DataFrame> {
+        let c = self;
+        Ok(DataFrame::new(
+            c.key.len(),
+            vec![
+                Column::new(KEY.into(), c.key),
+                str_col("response_id", &c.response_id),
+                opt_str_col("contact_id", &c.contact_id),
+                Column::new("responded_ms".into(), c.responded_ms),
+                Column::new("score".into(), c.score),
+                Column::new("nps".into(), c.nps),
+            ],
+        )?)
+    }
 }
 
 /// Builds canonical survey responses from ingested rows.
 pub struct SurveySink<'a> {
     tz: Tz,
     survey: &'a SurveyCfg,
-    cols: SurveyCols,
-    map: FastMap<&'static str, usize>,
-    seen: FastMap<String, (u32, u64)>,
+    cols: SurveyCols<String>,
+    parts: Vec<DataFrame>,
+    pos: Vec<Option<usize>>,
     pub ledger: Ledger,
 }
 
@@ -605,93 +1056,36 @@ impl<'a> SurveySink<'a> {
             tz,
             survey,
             cols: SurveyCols::default(),
-            map: FastMap::default(),
-            seen: FastMap::default(),
+            parts: Vec::new(),
+            pos: Vec::new(),
             ledger: Ledger::new("surveys"),
         }
     }
 
-    fn try_row(
-        &mut self,
-        row_no: u64,
-        cells: &[Cell<'_>],
-    ) -> std::result::Result<(), (String, String)> {
-        let get = |name: &str| -> &Cell {
-            self.map
-                .get(name)
-                .and_then(|&i| cells.get(i))
-                .unwrap_or(&Cell::Empty)
-        };
-        let score_cell = get("score");
-        if score_cell.is_empty() {
-            return Err(("score".into(), "missing (required)".into()));
+    fn flush(&mut self) -> Result<()> {
+        if !self.cols.key.is_empty() {
+            let cols = std::mem::take(&mut self.cols);
+            self.parts.push(cols.into_frame()?);
         }
-        let score = parse_number(score_cell).map_err(|e| ("score".to_string(), e))?;
-        if score < self.survey.scale_min || score > self.survey.scale_max {
-            return Err((
-                "score".into(),
-                format!(
-                    "score {score} outside the survey scale {}..{}",
-                    self.survey.scale_min, self.survey.scale_max
-                ),
-            ));
-        }
-        let nps = match get("nps") {
-            c if c.is_empty() => None,
-            c => {
-                let v = parse_number(c).map_err(|e| ("nps".to_string(), e))?;
-                if !(0.0..=10.0).contains(&v) {
-                    return Err(("nps".into(), format!("{v} outside 0..10")));
-                }
-                Some(v)
-            }
-        };
-        let responded = match get("responded_at") {
-            c if c.is_empty() => None,
-            c => Some(parse_timestamp(c, self.tz).map_err(|e| ("responded_at".to_string(), e))?),
-        };
-        let rid =
-            text(get("response_id")).unwrap_or_else(|| format!("{}#{row_no}", self.ledger.file()));
-        if let Some(first) = self.seen.get(&rid) {
-            return Err(("response_id".into(), self.ledger.duplicate_of(*first)));
-        }
-        self.seen
-            .insert(rid.clone(), (self.ledger.file_index(), row_no));
-        self.cols.response_id.push(rid);
-        self.cols.contact_id.push(text(get("contact_id")));
-        self.cols.responded_ms.push(responded);
-        self.cols.score.push(score);
-        self.cols.nps.push(nps);
         Ok(())
     }
 
-    /// Contact ids that have a survey record.
-    pub fn linked_contacts(&self) -> std::collections::HashSet<String> {
-        self.cols.contact_id.iter().flatten().cloned().collect()
-    }
-
-    pub fn into_frame(self) -> Result<(DataFrame, Vec<Rejection>, RowCounts)> {
-        let c = self.cols;
-        let n = c.score.len();
-        let df = DataFrame::new(
-            n,
-            vec![
-                Column::new("response_id".into(), c.response_id),
-                Column::new("contact_id".into(), c.contact_id),
-                Column::new("responded_ms".into(), c.responded_ms),
-                Column::new("score".into(), c.score),
-                Column::new("nps".into(), c.nps),
-            ],
-        )?;
-        Ok((df, self.ledger.rejections, self.ledger.counts))
+    pub fn into_frame(mut self) -> Result<(DataFrame, Vec<Rejection>, RowCounts)> {
+        self.flush()?;
+        let empty = SurveyCols::<String>::default().into_frame()?;
+        let parts = std::mem::take(&mut self.parts);
+        let df = finish_parts(parts, empty, "response_id", "response_id", &mut self.ledger)?;
+        let n = df.height() as u64;
+        let (rej, counts) = self.ledger.finish(n);
+        Ok((df, rej, counts))
     }
 }
 
 impl RowSink for SurveySink<'_> {
     fn header(&mut self, file: &InputFile, headers: &[String]) -> Result<()> {
         self.ledger.open(file);
-        self.map = map_headers(headers, SURVEY_COLUMNS);
-        if !self.map.contains_key("score") {
+        self.pos = map_headers(headers, SURVEY_COLUMNS);
+        if self.pos[sc::SCORE].is_none() {
             return Err(Error::input(format!(
                 "{}: required survey column `score` missing (found: {})",
                 self.ledger.file(),
@@ -703,8 +1097,51 @@ impl RowSink for SurveySink<'_> {
     }
 
     fn row(&mut self, row_no: u64, cells: &[Cell<'_>]) {
-        let outcome = self.try_row(row_no, cells);
-        self.ledger.record(row_no, outcome);
+        self.ledger.counts.read += 1;
+        let key = self.ledger.key(row_no);
+        let file = self.ledger.file();
+        match check_survey(&self.pos, cells, self.tz, self.survey, file, row_no) {
+            Ok(v) => self.cols.push(key, v),
+            Err((column, reason)) => self.ledger.reject(key, column, reason),
+        }
+    }
+
+    fn block(&mut self, rows: &[u64], block: &DataFrame) -> Result<()> {
+        use rayon::prelude::*;
+        self.flush()?;
+        let owned = block_arrays(block, &self.pos)?;
+        let arrays = single_arrays(&owned);
+        let (pos, tz, survey, width) = (&self.pos, self.tz, self.survey, block.width());
+        let file_index = self.ledger.file_index();
+        let file = self.ledger.file();
+        let results: Vec<Result<BlockPart>> = ranges(block.height())
+            .into_par_iter()
+            .map(|r| {
+                let mut cols: SurveyCols<Cow<str>> = SurveyCols::default();
+                let mut rejected = Vec::new();
+                let mut cells = vec![Cell::Empty; width];
+                for i in r {
+                    fill_cells(&mut cells, pos, &arrays, i);
+                    let key = row_key(file_index, rows[i]);
+                    match check_survey(pos, &cells, tz, survey, file, rows[i]) {
+                        Ok(v) => cols.push(key, v),
+                        Err(e) => rejected.push((key, e)),
+                    }
+                }
+                Ok((cols.into_frame()?, rejected))
+            })
+            .collect();
+        self.ledger.counts.read += block.height() as u64;
+        for r in results {
+            let (df, rejected) = r?;
+            if df.height() > 0 {
+                self.parts.push(df);
+            }
+            for (key, (column, reason)) in rejected {
+                self.ledger.reject(key, column, reason);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -786,9 +1223,9 @@ pub fn load(cfg: &crate::config::RunConfig) -> Result<Dataset> {
         bar.inc(1);
     }
     bar.finish_and_clear();
-    csink.mark_surveyed(&ssink.linked_contacts());
     let (contacts, mut rejections, contact_rows) = csink.into_frame()?;
     let (surveys_df, srej, survey_rows) = ssink.into_frame()?;
+    let contacts = mark_surveyed(contacts, &surveys_df)?;
     rejections.extend(srej);
     Ok(Dataset {
         contacts,
@@ -891,6 +1328,83 @@ mod tests {
             let good: std::collections::BTreeSet<u8> = kinds.iter().filter(|k| k.0 == 0).map(|k| k.1).collect();
             proptest::prop_assert_eq!(n.accepted, good.len() as u64);
         }
+    }
+
+    /// What a sink made of a file: the frame (rows as text) and every other outcome.
+    type Outcome = (Vec<String>, Vec<String>);
+
+    fn outcome(r: Result<(DataFrame, Vec<Rejection>, RowCounts)>) -> Outcome {
+        match r {
+            Ok((df, rej, n)) => {
+                let rows = (0..df.height())
+                    .map(|i| format!("{:?}", df.get_row(i).unwrap().0))
+                    .collect();
+                let mut other = vec![format!("{n:?}"), format!("{:?}", df.schema())];
+                other.extend(
+                    rej.iter()
+                        .map(|r| format!("{} {} {} {}", r.row, r.column, r.reason, r.category)),
+                );
+                (rows, other)
+            }
+            Err(e) => (vec![], vec![e.to_string()]),
+        }
+    }
+
+    /// Read CSV bytes into both sinks with the block reader or the record reader.
+    fn read_both(bytes: &[u8], record_reader: bool) -> (Outcome, Outcome, String) {
+        let cfg = SurveyCfg::default();
+        let tz = chrono_tz::Asia::Shanghai;
+        let opts = ingest::ReadOptions {
+            record_reader,
+            ..Default::default()
+        };
+        let mut cs = ContactSink::new(tz, &cfg);
+        let mut ss = SurveySink::new(tz, &cfg);
+        let path = Path::new("t.csv");
+        let c = ingest::read_bytes(path, bytes.to_vec(), &opts, &mut cs).map(|f| f.rows);
+        let s = ingest::read_bytes(path, bytes.to_vec(), &opts, &mut ss).map(|f| f.rows);
+        (
+            outcome(cs.into_frame()),
+            outcome(ss.into_frame()),
+            format!("{c:?} {s:?}"),
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// The block reader (Polars + parallel checks) and the record reader give the same
+        /// accepted rows, rejections and counts for any mix of messy values.
+        #[test]
+        fn block_and_record_readers_agree(rows in proptest::collection::vec(proptest::collection::vec(0usize..12, 9), 0..40), crlf in proptest::bool::ANY) {
+            let ids = ["1", "2", " 3", "4 ", "", "A-1", "1", "b", "２", "  ", "7", "8"];
+            let channels = ["phone", "PHONE", " chat", "电话", "fax", "", "Email", "web ", "微信", "Ｐhone", "other", "K"];
+            let times = ["2026-10-01 09:00:00", "2026-10-01T09:00:05+08:00", "2026/10/01 09:01", "yesterday", "", "2026-10-01 08:59:59", "2026-02-30 10:00:00", " 2026-10-01 09:00:10 ", "2026-10-01 09:00", "2026-10-01T01:00:00Z", "0", "2026-10-01 09:00:00.5"];
+            let nums = ["5", "-1", "1e400", "NaN", "", " 3 ", "abc", "0", "4.5", "6", "1", "2"];
+            let flags = ["true", "Y", "是", "no", "maybe", "", " 1 ", "0.0", "FALSE", "t", "2", "否"];
+            let topics = ["运费", "", " 网点 ", "x", "运单查询", "y", "", "z", "q", "w", "运费", "e"];
+            let mut csv = String::from("contact_id,channel,arrived_at,answered_at,wait_seconds,resolved,topic,score,response_id\n");
+            for r in &rows {
+                let line = if r[0] == 11 && r[1] == 11 {
+                    " , ,".to_string() // a blank row
+                } else {
+                    format!("{},{},{},{},{},{},{},{},{}", ids[r[0]], channels[r[1]], times[r[2]], times[r[3]], nums[r[4]], flags[r[5]], topics[r[6]], nums[r[7]], ids[r[8]])
+                };
+                csv.push_str(&line);
+                csv.push_str(if crlf { "\r\n" } else { "\n" });
+            }
+            let block = read_both(csv.as_bytes(), false);
+            let record = read_both(csv.as_bytes(), true);
+            proptest::prop_assert_eq!(block, record);
+        }
+    }
+
+    #[test]
+    fn block_reader_handles_ragged_and_short_lines() {
+        let csv = "contact_id,channel,arrived_at,score\n1,phone,2026-10-01 09:00:00,5,extra,cells\n2,chat\n3,email,2026-10-01 09:00:00\n,,,,,x\n";
+        assert_eq!(
+            read_both(csv.as_bytes(), false),
+            read_both(csv.as_bytes(), true)
+        );
     }
 
     #[test]

@@ -12,7 +12,15 @@ use chrono::{NaiveDate, TimeZone};
 use std::path::PathBuf;
 
 fn load(cfg: &RunConfig) -> Result<Dataset> {
-    normalize::load(cfg)
+    let t = std::time::Instant::now();
+    let data = normalize::load(cfg)?;
+    tracing::info!(
+        contacts = data.contacts.height(),
+        surveys = data.surveys.height(),
+        seconds = t.elapsed().as_secs_f64(),
+        "read and normalized"
+    );
+    Ok(data)
 }
 
 /// The month of the latest contact.
@@ -58,6 +66,7 @@ pub fn compute_report(
     period: Period,
     history: &[HistoryEntry],
 ) -> Result<crate::report::Report> {
+    let t = std::time::Instant::now();
     let kpis = crate::kpi::compute(
         &data.contacts,
         &data.surveys,
@@ -65,6 +74,7 @@ pub fn compute_report(
         cfg.calendar.as_ref(),
         period,
     )?;
+    tracing::info!(period = %period.label(), seconds = t.elapsed().as_secs_f64(), "KPIs computed");
     let (scorecard, incentive) = evaluate::evaluate(
         &cfg.contract,
         &kpis,
@@ -107,8 +117,10 @@ pub fn run(
                 .join(&cfg.contract.info.id)
                 .join(period.label()),
         };
+        let t = std::time::Instant::now();
         let manifest = crate::manifest::build(cfg, &data, period, &history)?;
         crate::render::write_report(&report, &out, cfg.force, Some(manifest))?;
+        tracing::info!(seconds = t.elapsed().as_secs_f64(), "report written");
         if !quiet {
             eprintln!(
                 "cseval: {} {}: {} contacts, {} of {} SLAs met; report in {}",
