@@ -730,23 +730,40 @@ fn single_arrays(
         .collect()
 }
 
-/// Rows that repeat an earlier row's id: `(row, first row)` positions in frame order. Only
-/// when some id repeats (counted by Polars) is the frame walked in Rust.
+/// Rows that repeat an earlier row's id: `(row, first row)` positions in frame order. Every
+/// id is hashed in parallel and the hashes sorted; only ids whose hash repeats are then
+/// compared as text, in frame order.
 fn duplicates(df: &DataFrame, id: &str) -> Result<Vec<(usize, usize)>> {
-    let ids = df.column(id)?;
-    if ids.n_unique()? == df.height() {
+    use rayon::prelude::*;
+    use std::hash::BuildHasher;
+    let ids = df.column(id)?.str()?;
+    let state = foldhash::fast::FixedState::default();
+    let arrays: Vec<_> = ids.downcast_iter().collect();
+    let mut hashes: Vec<u64> = arrays
+        .par_iter()
+        .flat_map_iter(|a| a.values_iter().map(|v| state.hash_one(v)))
+        .collect();
+    hashes.par_sort_unstable();
+    let repeated: std::collections::HashSet<u64, foldhash::fast::FixedState> = hashes
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    drop(hashes);
+    if repeated.is_empty() {
         return Ok(Vec::new());
     }
-    let ids = ids.str()?;
     let mut first: FastMap<&str, usize> = FastMap::default();
     let mut out = Vec::new();
     for (i, v) in ids.iter().enumerate() {
-        if let Some(v) = v {
-            match first.entry(v) {
-                std::collections::hash_map::Entry::Occupied(e) => out.push((i, *e.get())),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(i);
-                }
+        let Some(v) = v else { continue };
+        if !repeated.contains(&state.hash_one(v)) {
+            continue;
+        }
+        match first.entry(v) {
+            std::collections::hash_map::Entry::Occupied(e) => out.push((i, *e.get())),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i);
             }
         }
     }
@@ -1223,9 +1240,13 @@ pub fn load(cfg: &crate::config::RunConfig) -> Result<Dataset> {
         bar.inc(1);
     }
     bar.finish_and_clear();
+    let t = std::time::Instant::now();
     let (contacts, mut rejections, contact_rows) = csink.into_frame()?;
     let (surveys_df, srej, survey_rows) = ssink.into_frame()?;
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "duplicates resolved");
+    let t = std::time::Instant::now();
     let contacts = mark_surveyed(contacts, &surveys_df)?;
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "surveys linked");
     rejections.extend(srej);
     Ok(Dataset {
         contacts,
@@ -1245,6 +1266,18 @@ fn read_one(
     sink: &mut dyn RowSink,
 ) -> Result<InputFile> {
     tracing::info!(file = %p.display(), "reading");
+    let t = std::time::Instant::now();
+    let read = read_one_inner(p, profile, limits, sink);
+    tracing::debug!(file = %p.display(), seconds = t.elapsed().as_secs_f64(), "read");
+    read
+}
+
+fn read_one_inner(
+    p: &Path,
+    profile: Option<&crate::mapping::Profile>,
+    limits: ingest::Limits,
+    sink: &mut dyn RowSink,
+) -> Result<InputFile> {
     let mut opts = profile.map(|prof| prof.read.clone()).unwrap_or_default();
     opts.limits = limits;
     match profile {
