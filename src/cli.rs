@@ -32,12 +32,22 @@ pub enum Cmd {
     Run(RunArgs),
     /// Read and check every input and the contract; write nothing.
     Validate(RunArgs),
+    /// Convert exports (through their mapping profiles) into canonical Parquet, one file
+    /// per month, which `run` reads back without parsing text.
+    Convert(ConvertArgs),
     /// Write deterministic synthetic exports (an express-courier service centre).
     Sample(SampleArgs),
     /// Write a starter contract, calendar and mapping profile to edit.
     Init(InitArgs),
     /// Recompute a report folder from its manifest and compare it byte for byte.
     Verify(VerifyArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ConvertArgs {
+    /// The inputs and contract, as for `run` (the contract gives the time zone and scale).
+    #[command(flatten)]
+    pub input: RunArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -227,6 +237,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             crate::pipeline::validate(&cfg)
         }
         Cmd::Verify(a) => crate::manifest::verify(&a.dir),
+        Cmd::Convert(a) => {
+            let (cfg, _) = resolve(&a.input, cli.quiet)?;
+            let out = a.input.out.clone().ok_or_else(|| {
+                Error::usage("convert needs --out DIR").with_hint("e.g. --out parquet/")
+            })?;
+            crate::convert::convert(&cfg, &out, a.input.force, cli.quiet)
+        }
         Cmd::Init(a) => {
             crate::init::write(&a.dir, a.force)?;
             Ok(ExitCode::Ok)

@@ -62,6 +62,12 @@ impl Cell<'_> {
 pub trait RowSink {
     fn header(&mut self, file: &InputFile, headers: &[String]) -> Result<()>;
     fn row(&mut self, row_no: u64, cells: &[Cell<'_>]);
+    /// A whole table already in the sink's normalized form (a file written by `cseval
+    /// convert`). Returns `false` when the sink does not take it as such; the file is then
+    /// read row by row.
+    fn normalized(&mut self, _file: &InputFile, _table: &DataFrame) -> Result<bool> {
+        Ok(false)
+    }
     /// A block of data rows as string columns in header order (null = empty cell); row `i`
     /// is file row `rows[i]`. Sinks that can work column-wise override this; the default
     /// hands the rows over one at a time.
@@ -725,6 +731,10 @@ fn read_parquet(file: &mut InputFile, bytes: Vec<u8>, sink: &mut dyn RowSink) ->
             Error::input(format!("{}: cannot read Parquet: {e}", file.path.display()))
                 .with_hint("the file may be damaged or not really Parquet")
         })?;
+    if sink.normalized(file, &df)? {
+        file.rows = df.height() as u64;
+        return Ok(());
+    }
     let headers: Vec<String> = df
         .get_column_names()
         .iter()

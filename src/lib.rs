@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod convert;
 pub mod error;
 pub mod evaluate;
 pub mod ingest;

@@ -147,7 +147,7 @@ pub fn run(
     })
 }
 
-fn report_rejections(data: &Dataset, quiet: bool) {
+pub(crate) fn report_rejections(data: &Dataset, quiet: bool) {
     if quiet || data.rejections.is_empty() {
         return;
     }
