@@ -37,13 +37,22 @@ mkdir -p "$WORK/duckdb" "$WORK/pandas"
 sed -e "s|CSV_PATH|$CSV|" -e "s|OUT_DIR|$WORK/duckdb|g" bench/kpis.sql > "$WORK/kpis.sql"
 measure cseval "$BIN" run -q --contract report-templates/contracts/express-courier.toml \
   --calls "$WORK/contacts" --surveys "$WORK/surveys" --out "$WORK/report" --force
+# History reruns: the same month converted once to Parquet, then the report from Parquet.
+measure convert "$BIN" convert -q --contract report-templates/contracts/express-courier.toml \
+  --calls "$WORK/contacts" --surveys "$WORK/surveys" --out "$WORK/parquet" --force
+measure cseval-parquet "$BIN" run -q --contract report-templates/contracts/express-courier.toml \
+  --calls "$WORK/parquet/contacts" --surveys "$WORK/parquet/surveys" --out "$WORK/report-pq" --force
 measure duckdb "$VENV/bin/python" -c "import duckdb,sys; duckdb.connect().execute(open(sys.argv[1]).read())" "$WORK/kpis.sql"
 measure pandas "$VENV/bin/python" bench/kpis_pandas.py "$CSV" "$WORK/pandas"
 "$VENV/bin/python" - "$WORK" <<'PY'
 import csv, json, sys
 work = sys.argv[1]
-secs = {k: float(open(f"{work}/{k}.secs").read()) for k in ("cseval", "duckdb", "pandas")}
+secs = {k: float(open(f"{work}/{k}.secs").read()) for k in ("cseval", "cseval-parquet", "duckdb", "pandas")}
 print(f"cseval / duckdb = {secs['cseval'] / secs['duckdb']:.2f}   pandas / cseval = {secs['pandas'] / secs['cseval']:.2f}")
+print(f"from Parquet: cseval / duckdb = {secs['cseval-parquet'] / secs['duckdb']:.2f}   pandas / cseval = {secs['pandas'] / secs['cseval-parquet']:.2f}")
+a, b = (json.load(open(f"{work}/{d}/metrics.json")) for d in ("report", "report-pq"))
+same = all(a[k] == b[k] for k in ("overall", "channels", "topics", "complaint_types", "agents", "daily", "scorecard"))
+print("report from Parquet: same figures as from CSV" if same else "MISMATCH between the CSV and Parquet reports")
 m = json.load(open(f"{work}/report/metrics.json"))
 bad = 0
 for row in csv.DictReader(open(f"{work}/duckdb/channels.csv")):
