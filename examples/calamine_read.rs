@@ -5,7 +5,9 @@
 use calamine::{Reader, Xlsx};
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: calamine_read FILE.xlsx");
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: calamine_read FILE.xlsx");
     let mut wb: Xlsx<_> = calamine::open_workbook(&path).expect("open");
     let sheet = wb.sheet_names()[0].clone();
     let mut reader = wb.worksheet_cells_reader(&sheet).expect("sheet");

@@ -1,6 +1,5 @@
 //! Benchmark helper for issue 7: write a canonical contacts CSV as an XLSX workbook, with
-//! timestamps as Excel date-times and durations/ratings as numbers (rust_xlsxwriter's
-//! constant-memory mode, so a million rows fit).
+//! timestamps as Excel date-times and durations/ratings as numbers.
 //!   cargo run --release --example csv_to_xlsx -- IN.csv OUT.xlsx
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
@@ -9,7 +8,7 @@ fn main() {
     let (input, output) = (args.next().expect("IN.csv"), args.next().expect("OUT.xlsx"));
     let text = std::fs::read_to_string(&input).expect("read");
     let mut wb = Workbook::new();
-    let ws = wb.add_worksheet_with_constant_memory();
+    let ws = wb.add_worksheet();
     let date = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
     let mut lines = text.lines();
     let headers: Vec<&str> = lines.next().expect("header").split(',').collect();
@@ -26,9 +25,11 @@ fn main() {
             let col = c as u16;
             if headers[c].ends_with("_at") {
                 let t = ExcelDateTime::parse_from_str(v).expect("timestamp");
-                ws.write_datetime_with_format(r, col, &t, &date).expect("write");
+                ws.write_datetime_with_format(r, col, &t, &date)
+                    .expect("write");
             } else if numeric.contains(&headers[c]) {
-                ws.write_number(r, col, v.parse::<f64>().expect("number")).expect("write");
+                ws.write_number(r, col, v.parse::<f64>().expect("number"))
+                    .expect("write");
             } else {
                 ws.write_string(r, col, v).expect("write");
             }
