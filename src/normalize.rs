@@ -711,7 +711,7 @@ fn ranges(n: usize) -> Vec<std::ops::Range<usize>> {
 fn fill_cells<'a>(
     cells: &mut [Cell<'a>],
     pos: &[Option<usize>],
-    arrays: &'a [Option<&'a <StringType as PolarsDataType>::Array>],
+    arrays: &[Option<&'a StrArray>],
     i: usize,
 ) {
     for (p, a) in pos.iter().zip(arrays) {
@@ -720,6 +720,53 @@ fn fill_cells<'a>(
         }
     }
 }
+
+/// Check every row of a block on the thread pool, range by range: `step` checks row `i`
+/// (its cells filled in) and keeps it in the range's accumulator, or says why not; each
+/// range's accumulator becomes one frame in `parts`, and each rejection goes to the ledger
+/// with the row's sort key `key(i)`.
+#[allow(clippy::too_many_arguments)]
+fn check_block<'a, C: Default>(
+    block: &DataFrame,
+    pos: &[Option<usize>],
+    arrays: &[Option<&'a StrArray>],
+    step: impl Fn(&mut C, usize, &[Cell<'a>]) -> std::result::Result<(), RowError> + Sync,
+    finish: impl Fn(C) -> Result<DataFrame> + Sync,
+    key: impl Fn(usize) -> u64 + Sync,
+    parts: &mut Vec<DataFrame>,
+    ledger: &mut Ledger,
+) -> Result<()> {
+    use rayon::prelude::*;
+    let width = block.width();
+    let results: Vec<Result<BlockPart>> = ranges(block.height())
+        .into_par_iter()
+        .map(|r| {
+            let mut acc = C::default();
+            let mut rejected = Vec::new();
+            let mut cells = vec![Cell::Empty; width];
+            for i in r {
+                fill_cells(&mut cells, pos, arrays, i);
+                if let Err(e) = step(&mut acc, i, &cells) {
+                    rejected.push((key(i), e));
+                }
+            }
+            Ok((finish(acc)?, rejected))
+        })
+        .collect();
+    ledger.counts.read += block.height() as u64;
+    for r in results {
+        let (df, rejected) = r?;
+        if df.height() > 0 {
+            parts.push(df);
+        }
+        for (key, (column, reason)) in rejected {
+            ledger.reject(key, column, reason);
+        }
+    }
+    Ok(())
+}
+
+type StrArray = <StringType as PolarsDataType>::Array;
 
 /// The single array of each column (the columns are rechunked).
 fn single_arrays(
@@ -970,40 +1017,25 @@ impl RowSink for ContactSink<'_> {
     /// The same checks as [`RowSink::row`], on ranges of rows in parallel, each range's
     /// accepted rows becoming one frame (text borrowed from the block, not copied per row).
     fn block(&mut self, rows: &[u64], block: &DataFrame) -> Result<()> {
-        use rayon::prelude::*;
         self.flush()?;
         let owned = block_arrays(block, &self.pos)?;
         let arrays = single_arrays(&owned);
-        let (pos, tz, survey, width) = (&self.pos, self.tz, self.survey, block.width());
+        let (pos, tz, survey) = (&self.pos, self.tz, self.survey);
         let file = self.ledger.file_index();
-        let results: Vec<Result<BlockPart>> = ranges(block.height())
-            .into_par_iter()
-            .map(|r| {
-                let mut cols: ContactCols<Cow<str>> = ContactCols::default();
-                let mut rejected = Vec::new();
-                let mut cells = vec![Cell::Empty; width];
-                for i in r {
-                    fill_cells(&mut cells, pos, &arrays, i);
-                    let key = row_key(file, rows[i]);
-                    match check_contact(pos, &cells, tz, survey) {
-                        Ok(v) => cols.push(key, v),
-                        Err(e) => rejected.push((key, e)),
-                    }
-                }
-                Ok((cols.into_frame()?, rejected))
-            })
-            .collect();
-        self.ledger.counts.read += block.height() as u64;
-        for r in results {
-            let (df, rejected) = r?;
-            if df.height() > 0 {
-                self.parts.push(df);
-            }
-            for (key, (column, reason)) in rejected {
-                self.ledger.reject(key, column, reason);
-            }
-        }
-        Ok(())
+        check_block(
+            block,
+            pos,
+            &arrays,
+            |cols: &mut ContactCols<Cow<str>>, i, cells| {
+                let v = check_contact(pos, cells, tz, survey)?;
+                cols.push(row_key(file, rows[i]), v);
+                Ok(())
+            },
+            ContactCols::into_frame,
+            |i| row_key(file, rows[i]),
+            &mut self.parts,
+            &mut self.ledger,
+        )
     }
 }
 
@@ -1268,41 +1300,26 @@ impl RowSink for SurveySink<'_> {
     }
 
     fn block(&mut self, rows: &[u64], block: &DataFrame) -> Result<()> {
-        use rayon::prelude::*;
         self.flush()?;
         let owned = block_arrays(block, &self.pos)?;
         let arrays = single_arrays(&owned);
-        let (pos, tz, survey, width) = (&self.pos, self.tz, self.survey, block.width());
+        let (pos, tz, survey) = (&self.pos, self.tz, self.survey);
         let file_index = self.ledger.file_index();
-        let file = self.ledger.file();
-        let results: Vec<Result<BlockPart>> = ranges(block.height())
-            .into_par_iter()
-            .map(|r| {
-                let mut cols: SurveyCols<Cow<str>> = SurveyCols::default();
-                let mut rejected = Vec::new();
-                let mut cells = vec![Cell::Empty; width];
-                for i in r {
-                    fill_cells(&mut cells, pos, &arrays, i);
-                    let key = row_key(file_index, rows[i]);
-                    match check_survey(pos, &cells, tz, survey, file, rows[i]) {
-                        Ok(v) => cols.push(key, v),
-                        Err(e) => rejected.push((key, e)),
-                    }
-                }
-                Ok((cols.into_frame()?, rejected))
-            })
-            .collect();
-        self.ledger.counts.read += block.height() as u64;
-        for r in results {
-            let (df, rejected) = r?;
-            if df.height() > 0 {
-                self.parts.push(df);
-            }
-            for (key, (column, reason)) in rejected {
-                self.ledger.reject(key, column, reason);
-            }
-        }
-        Ok(())
+        let file = self.ledger.files.last().cloned().unwrap_or_default();
+        check_block(
+            block,
+            pos,
+            &arrays,
+            |cols: &mut SurveyCols<Cow<str>>, i, cells| {
+                let v = check_survey(pos, cells, tz, survey, &file, rows[i])?;
+                cols.push(row_key(file_index, rows[i]), v);
+                Ok(())
+            },
+            SurveyCols::into_frame,
+            |i| row_key(file_index, rows[i]),
+            &mut self.parts,
+            &mut self.ledger,
+        )
     }
 }
 
