@@ -945,16 +945,10 @@ impl RowSink for ContactSink<'_> {
                 .iter()
                 .fold(lit(false), |e, v| e.or(col(c).eq(lit(*v))))
         };
-        let names = |all: &[&'static str]| all.to_vec();
-        let channels = names(&Channel::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>());
-        let kinds = names(&Kind::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>());
-        let priorities = names(&Priority::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>());
-        let complexities = names(
-            &Complexity::ALL
-                .iter()
-                .map(|c| c.as_str())
-                .collect::<Vec<_>>(),
-        );
+        let channels: Vec<&str> = Channel::ALL.iter().map(|c| c.as_str()).collect();
+        let kinds: Vec<&str> = Kind::ALL.iter().map(|c| c.as_str()).collect();
+        let priorities: Vec<&str> = Priority::ALL.iter().map(|c| c.as_str()).collect();
+        let complexities: Vec<&str> = Complexity::ALL.iter().map(|c| c.as_str()).collect();
         let optional = |c: &str, ok: Expr| col(c).is_null().or(ok);
         let (lo, hi) = (self.survey.scale_min, self.survey.scale_max);
         let good = col("contact_id")
@@ -996,22 +990,14 @@ impl RowSink for ContactSink<'_> {
                     .gt_eq(lit(lo))
                     .and(col("satisfaction").lt_eq(lit(hi))),
             ));
-        let bad = table
-            .clone()
-            .lazy()
-            .select([good.not().cast(DataType::Int64).sum().alias("bad")])
-            .collect()?;
-        let bad = bad.columns()[0].get(0)?.extract::<i64>().unwrap_or(0);
-        if bad > 0 {
-            return Err(Error::input(format!(
-                "{}: {bad} row(s) break the checks every contact passes (unknown channel, reply before arrival, negative duration, score off the scale, ...): the file was changed after `cseval convert`",
-                file.path.display()
-            ))
-            .with_hint("convert the original export again with `cseval convert`"));
-        }
-        self.ledger.counts.read += table.height() as u64;
-        self.parts.push(with_keys(table, self.ledger.file_index())?);
-        Ok(true)
+        take_normalized(
+            file,
+            table,
+            good,
+            "every contact passes (unknown channel, reply before arrival, negative duration, score off the scale, ...)",
+            &mut self.parts,
+            &mut self.ledger,
+        )
     }
 
     /// The same checks as [`RowSink::row`], on ranges of rows in parallel, each range's
@@ -1053,6 +1039,34 @@ fn same_schema(table: &DataFrame, want: &DataFrame) -> bool {
         .map(|c| (c.name().as_str(), c.dtype()))
         .collect();
     want == have
+}
+
+/// Take a normalized table whose every row satisfies `good`, else refuse the whole file:
+/// a row that breaks the checks `checks` names was altered after conversion.
+fn take_normalized(
+    file: &InputFile,
+    table: &DataFrame,
+    good: Expr,
+    checks: &str,
+    parts: &mut Vec<DataFrame>,
+    ledger: &mut Ledger,
+) -> Result<bool> {
+    let bad = table
+        .clone()
+        .lazy()
+        .select([good.not().cast(DataType::Int64).sum().alias("bad")])
+        .collect()?;
+    let bad = bad.columns()[0].get(0)?.extract::<i64>().unwrap_or(0);
+    if bad > 0 {
+        return Err(Error::input(format!(
+            "{}: {bad} row(s) break the checks {checks}: the file was changed after `cseval convert`",
+            file.path.display()
+        ))
+        .with_hint("convert the original export again with `cseval convert`"));
+    }
+    ledger.counts.read += table.height() as u64;
+    parts.push(with_keys(table, ledger.file_index())?);
+    Ok(true)
 }
 
 /// A normalized table with the sort keys of its rows (data row `i` is file row `i + 2`).
@@ -1281,22 +1295,14 @@ impl RowSink for SurveySink<'_> {
                     .is_null()
                     .or(col("nps").gt_eq(lit(0.0)).and(col("nps").lt_eq(lit(10.0)))),
             );
-        let bad = table
-            .clone()
-            .lazy()
-            .select([good.not().cast(DataType::Int64).sum().alias("bad")])
-            .collect()?;
-        let bad = bad.columns()[0].get(0)?.extract::<i64>().unwrap_or(0);
-        if bad > 0 {
-            return Err(Error::input(format!(
-                "{}: {bad} row(s) break the checks every survey response passes (score off the scale, NPS outside 0..10, no id): the file was changed after `cseval convert`",
-                file.path.display()
-            ))
-            .with_hint("convert the original export again with `cseval convert`"));
-        }
-        self.ledger.counts.read += table.height() as u64;
-        self.parts.push(with_keys(table, self.ledger.file_index())?);
-        Ok(true)
+        take_normalized(
+            file,
+            table,
+            good,
+            "every survey response passes (score off the scale, NPS outside 0..10, no id)",
+            &mut self.parts,
+            &mut self.ledger,
+        )
     }
 
     fn block(&mut self, rows: &[u64], block: &DataFrame) -> Result<()> {
