@@ -82,6 +82,16 @@ pub struct RunArgs {
     /// Mapping profile for the surveys.
     #[arg(long)]
     pub survey_mapping: Option<PathBuf>,
+    /// Quality inspections (sampled recordings, mystery shoppers): files, directories or globs.
+    #[arg(long, num_args = 1..)]
+    pub inspections: Vec<PathBuf>,
+    /// Mapping profile for the quality inspections.
+    #[arg(long)]
+    pub inspection_mapping: Option<PathBuf>,
+    /// Which reports to write: monthly (the full evaluation), weekly and/or daily summaries,
+    /// comma-separated (e.g. monthly,weekly,daily for a month and its summaries in one pass).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "monthly")]
+    pub cadence: Vec<config::Cadence>,
     /// Evaluation period: a month YYYY-MM (default: the month of the latest contact), or a
     /// quarter YYYY-Qn or a year YYYY as one report.
     #[arg(long, conflicts_with_all = ["from", "to"])]
@@ -157,7 +167,7 @@ pub fn resolve(
                         p.display(),
                         prof.records
                     ))
-                    .with_hint("pass contact profiles to --mapping and survey profiles to --survey-mapping"));
+                    .with_hint("pass contact profiles to --mapping, survey profiles to --survey-mapping and inspection profiles to --inspection-mapping"));
                 }
                 Ok(prof)
             })
@@ -170,6 +180,15 @@ pub fn resolve(
         "--survey-mapping",
     )?;
     let surveys = crate::ingest::expand_paths(&a.surveys, "--surveys")?;
+    let inspection_mapping = load_profile(
+        &a.inspection_mapping,
+        crate::mapping::Records::Inspections,
+        "--inspection-mapping",
+    )?;
+    let inspections = crate::ingest::expand_paths(&a.inspections, "--inspections")?;
+    let mut cadences = a.cadence.clone();
+    cadences.sort();
+    cadences.dedup();
     let period = a.period.as_deref().map(Period::parse).transpose()?;
     let range = match (&a.from, &a.to) {
         (Some(f), Some(t)) => {
@@ -189,6 +208,9 @@ pub fn resolve(
             surveys,
             mapping,
             survey_mapping,
+            inspections,
+            inspection_mapping,
+            cadences,
             period,
             lang: a.lang,
             out: a.out.clone(),

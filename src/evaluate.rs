@@ -75,6 +75,9 @@ pub struct IncentiveResult {
 pub struct HistoryEntry {
     pub contract_id: String,
     pub period: HistoryPeriod,
+    /// Daily and weekly summaries are never history of a monthly evaluation.
+    #[serde(default)]
+    pub cadence: crate::config::Cadence,
     #[serde(default)]
     pub overall: Option<crate::kpi::Overall>,
     #[serde(default)]
@@ -141,6 +144,7 @@ pub fn read_history(
                 match read_history_file(&p) {
                     Ok(h)
                         if h.contract_id == contract_id
+                            && h.cadence == crate::config::Cadence::Monthly
                             && h.period.end <= period.start.to_string() =>
                     {
                         found.insert(h.period.start.clone(), h);

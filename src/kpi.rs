@@ -17,6 +17,11 @@ use polars::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+mod quality;
+mod schedule;
+pub use quality::{QaAgentRow, QaCriterionRow, QaInput, QaSourceRow, Quality};
+pub use schedule::{day_type, order_type, OrderTypeRow, Orders, Peaks, Urgent};
+
 /// Overall figures (`metrics.json` → `overall`).
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq)]
 pub struct Overall {
@@ -109,8 +114,23 @@ pub struct DayRow {
     pub date: String,
     pub contacts: u64,
     pub answered: u64,
+    #[serde(default)]
+    pub abandoned: u64,
+    #[serde(default)]
+    pub urgent: u64,
     /// Service level of the channels that have a service-level threshold, that day.
     pub service_level: Option<f64>,
+    /// Its numerator and denominator.
+    #[serde(default)]
+    pub service_level_hits: u64,
+    #[serde(default)]
+    pub service_level_base: u64,
+    /// `workday`, `weekend`, `holiday` or `makeup_workday` (on the contract's calendar).
+    #[serde(default)]
+    pub day_type: String,
+    /// Why the day is a peak day (`holiday`, `around_holiday`, `volume`), or null.
+    #[serde(default)]
+    pub peak: Option<String>,
 }
 
 /// Volume per weekday (0 = Monday) and hour.
@@ -153,6 +173,11 @@ pub struct Kpis {
     pub hours: Vec<HourRow>,
     pub scores: Vec<ScoreRow>,
     pub sla: Vec<Measurement>,
+    pub orders: Orders,
+    pub urgent: Urgent,
+    pub peaks: Peaks,
+    /// `None` without inspection input.
+    pub quality: Option<Quality>,
     pub out_of_period: u64,
     /// Survey responses counted in the period.
     pub survey_in_period: u64,
@@ -528,6 +553,7 @@ fn ranked_counts(lf: LazyFrame, key: &str) -> Result<Vec<(Option<String>, u64, f
 pub fn compute(
     contacts: &DataFrame,
     surveys: &DataFrame,
+    qa: Option<QaInput>,
     contract: &Contract,
     calendar: Option<&Calendar>,
     period: Period,
@@ -753,14 +779,23 @@ pub fn compute(
 
     lap.at("agents");
     // Days and hours.
+    let mut day_aggs = contact_aggs_basic();
+    day_aggs.push(
+        col("priority")
+            .eq(lit("urgent"))
+            .fill_null(lit(false))
+            .cast(DataType::Int64)
+            .sum()
+            .alias("urgent"),
+    );
     let g = df
         .clone()
         .lazy()
         .group_by([col("day_ce")])
-        .agg(contact_aggs_basic())
+        .agg(day_aggs)
         .sort(["day_ce"], SortMultipleOptions::default())
         .collect()?;
-    let days = (0..g.height())
+    let mut days: Vec<DayRow> = (0..g.height())
         .map(|i| {
             let r = Row { df: &g, i };
             DayRow {
@@ -771,10 +806,17 @@ pub fn compute(
                     .unwrap_or_default(),
                 contacts: r.u("contacts"),
                 answered: r.u("answered"),
+                abandoned: r.u("abandoned"),
+                urgent: r.u("urgent"),
                 service_level: ratio(r.u("sl_hit") as f64, r.u("sl_base") as f64),
+                service_level_hits: r.u("sl_hit"),
+                service_level_base: r.u("sl_base"),
+                day_type: String::new(),
+                peak: None,
             }
         })
         .collect();
+    let peaks = schedule::peaks(&mut days, calendar, &contract.peaks);
     let g = df
         .clone()
         .lazy()
@@ -814,10 +856,23 @@ pub fn compute(
         .collect();
 
     lap.at("days and hours");
+    let orders = schedule::orders(&df)?;
+    let urgent = schedule::urgent(&df)?;
+    let qa_df = qa
+        .map(|q| quality::period_inspections(q, contacts, (a, b)))
+        .transpose()?;
+    let quality = match (&qa_df, qa) {
+        (Some(d), Some(q)) => Some(quality::quality(d, q.criteria)?),
+        _ => None,
+    };
+    lap.at("orders, urgent, quality");
     let sla = contract
         .slas
         .iter()
-        .map(|s| measure(&df, &resp, s, contract))
+        .map(|s| match s.metric {
+            SlaMetric::QaPassRate => quality::measure(qa_df.as_ref(), s),
+            _ => measure(&df, &resp, s, contract),
+        })
         .collect::<Result<Vec<_>>>()?;
 
     lap.at("SLAs");
@@ -831,6 +886,10 @@ pub fn compute(
         hours,
         scores,
         sla,
+        orders,
+        urgent,
+        peaks,
+        quality,
         out_of_period,
         survey_in_period: csat_n,
         survey_out_of_period,
@@ -854,6 +913,9 @@ fn measure(
     if let Some(p) = sla.priority {
         filter = filter.and(col("priority").eq(lit(p.as_str())));
     }
+    if sla.metric == SlaMetric::UrgentResponseWithin {
+        filter = filter.and(col("priority").eq(lit("urgent")));
+    }
     if let Some(k) = sla.kind {
         filter = filter.and(col("kind").eq(lit(k.as_str())));
     }
@@ -866,7 +928,7 @@ fn measure(
     };
     let not_short = col("short_abandoned").not();
     let (num, den, extra_filter): (Expr, Expr, Expr) = match sla.metric {
-        SlaMetric::ServiceLevel | SlaMetric::ResponseWithin => (
+        SlaMetric::ServiceLevel | SlaMetric::ResponseWithin | SlaMetric::UrgentResponseWithin => (
             col("answered")
                 .and(within("resp_s", "resp_work_s"))
                 .cast(DataType::Int64)
@@ -887,6 +949,8 @@ fn measure(
             len().cast(DataType::Int64),
             lit(true),
         ),
+        // Measured by `quality::measure` over the inspections; never over contacts.
+        SlaMetric::QaPassRate => return quality::measure(None, sla),
         SlaMetric::CsatMean | SlaMetric::CsatTopBoxRate => {
             // Responses, filtered by the linked contact's channel.
             let mut f = lit(true);
@@ -982,7 +1046,15 @@ mod tests {
         let (df, _, _) = cs.into_frame().unwrap();
         let (sv, _, _) = ss.into_frame().unwrap();
         let df = crate::normalize::mark_surveyed(df, &sv).unwrap();
-        compute(&df, &sv, c, cal, Period::parse_month("2026-10").unwrap()).unwrap()
+        compute(
+            &df,
+            &sv,
+            None,
+            c,
+            cal,
+            Period::parse_month("2026-10").unwrap(),
+        )
+        .unwrap()
     }
 
     const SL: &str = "[[sla]]\nid = \"sl\"\nclause = \"1\"\nchannel = \"phone\"\nmetric = \"service_level\"\nthreshold_seconds = 20\nshort_abandon_seconds = 5\ntarget = 0.8\n";

@@ -35,6 +35,13 @@ pub struct Manifest {
     pub survey_mapping: Option<FileHash>,
     pub inputs: Vec<InputHash>,
     pub survey_inputs: Vec<InputHash>,
+    #[serde(default)]
+    pub inspection_mapping: Option<FileHash>,
+    #[serde(default)]
+    pub inspection_inputs: Vec<InputHash>,
+    /// Monthly evaluation, or weekly or daily summary.
+    #[serde(default)]
+    pub cadence: crate::config::Cadence,
     /// Earlier periods' metrics.json that fed previous-period values and failure counts.
     pub history: Vec<FileHash>,
     pub period: ManifestPeriod,
@@ -80,6 +87,7 @@ impl<'de> Deserialize<'de> for Lang {
 pub fn build(
     cfg: &RunConfig,
     data: &crate::normalize::Dataset,
+    cadence: crate::config::Cadence,
     period: Period,
     history: &[crate::evaluate::HistoryEntry],
 ) -> Result<Manifest> {
@@ -109,6 +117,13 @@ pub fn build(
             .transpose()?,
         inputs: data.inputs.iter().map(input).collect(),
         survey_inputs: data.survey_inputs.iter().map(input).collect(),
+        inspection_mapping: cfg
+            .inspection_mapping
+            .as_ref()
+            .map(|m| hash_file(&m.path))
+            .transpose()?,
+        inspection_inputs: data.inspection_inputs.iter().map(input).collect(),
+        cadence,
         history: history.iter().filter_map(|h| h.source.clone()).collect(),
         period: ManifestPeriod {
             start: period.start.to_string(),
@@ -158,10 +173,20 @@ pub fn verify(dir: &Path) -> Result<ExitCode> {
     for f in &m.calendars {
         unchanged(f, "calendar")?;
     }
-    for f in m.mapping.iter().chain(m.survey_mapping.iter()) {
+    for f in m
+        .mapping
+        .iter()
+        .chain(m.survey_mapping.iter())
+        .chain(m.inspection_mapping.iter())
+    {
         unchanged(f, "mapping profile")?;
     }
-    for f in m.inputs.iter().chain(&m.survey_inputs) {
+    for f in m
+        .inputs
+        .iter()
+        .chain(&m.survey_inputs)
+        .chain(&m.inspection_inputs)
+    {
         unchanged(
             &FileHash {
                 path: f.path.clone(),
@@ -196,6 +221,13 @@ pub fn verify(dir: &Path) -> Result<ExitCode> {
             .collect(),
         mapping: profile(&m.mapping)?,
         survey_mapping: profile(&m.survey_mapping)?,
+        inspections: m
+            .inspection_inputs
+            .iter()
+            .map(|f| PathBuf::from(&f.path))
+            .collect(),
+        inspection_mapping: profile(&m.inspection_mapping)?,
+        cadences: vec![m.cadence],
         period: Some(period),
         lang: m.lang,
         out: None,
@@ -215,7 +247,7 @@ pub fn verify(dir: &Path) -> Result<ExitCode> {
         .map(|f| crate::evaluate::read_history_file(Path::new(&f.path)))
         .collect::<Result<Vec<_>>>()?;
     let data = crate::normalize::load(&cfg)?;
-    let report = crate::pipeline::compute_report(&cfg, &data, period, &history)?;
+    let report = crate::pipeline::compute_report(&cfg, &data, m.cadence, period, &history)?;
     let mut differ = Vec::new();
     let mut checked = 0;
     for (rel, bytes) in crate::render::render_all(&report)? {

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 pub enum Records {
     Contacts,
     Surveys,
+    Inspections,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -203,13 +204,19 @@ impl Profile {
         let canonical: &[&'static str] = match f.profile.records {
             Records::Contacts => crate::normalize::CONTACT_COLUMNS,
             Records::Surveys => crate::normalize::SURVEY_COLUMNS,
+            Records::Inspections => crate::normalize::INSPECTION_COLUMNS,
         };
         let mut rules = Vec::new();
         for (key, col) in &f.columns {
+            let criterion = f.profile.records == Records::Inspections
+                && key.len() > crate::normalize::inspections::CRITERION_PREFIX.len()
+                && key.starts_with(crate::normalize::inspections::CRITERION_PREFIX);
             let canon = canonical
                 .iter()
                 .find(|c| **c == key.as_str())
                 .copied()
+                // Criterion names are the profile's own: kept for the whole run.
+                .or_else(|| criterion.then(|| &*Box::leak(key.clone().into_boxed_str())))
                 .ok_or_else(|| {
                     Error::usage(format!("{p}: `columns.{key}` is not a canonical column"))
                         .with_hint(format!(

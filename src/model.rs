@@ -79,6 +79,15 @@ canonical_enum!(
     }
 );
 
+canonical_enum!(
+    /// Where a quality inspection comes from: a sampled recording (or transcript) of a
+    /// contact, or a mystery shopper's test contact.
+    InspectionSource {
+        Recording => "recording" | "录音" | "录音抽检" | "抽检" | "transcript" | "sampling",
+        MysteryShopper => "mystery_shopper" | "神秘顾客" | "暗访" | "mystery shopper" | "mystery",
+    }
+);
+
 impl Channel {
     /// Channels where an unanswered contact is an abandon (the customer gave up waiting);
     /// on the others it is merely unanswered.

@@ -20,6 +20,9 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
+pub mod inspections;
+pub use inspections::{InspectionSink, INSPECTION_COLUMNS};
+
 /// Why a row was not accepted.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Rejection {
@@ -29,7 +32,7 @@ pub struct Rejection {
     pub reason: String,
     /// `rejected` or `duplicate`.
     pub category: &'static str,
-    /// `contacts` or `surveys`.
+    /// `contacts`, `surveys` or `inspections`.
     pub input: &'static str,
 }
 
@@ -1369,6 +1372,11 @@ pub struct Dataset {
     pub rejections: Vec<Rejection>,
     pub contact_rows: RowCounts,
     pub survey_rows: RowCounts,
+    /// Quality inspections (empty without `--inspections`) and their criterion checks.
+    pub inspections: DataFrame,
+    pub criteria: DataFrame,
+    pub inspection_inputs: Vec<InputFile>,
+    pub inspection_rows: RowCounts,
 }
 
 /// Read every contact and survey input, through its mapping profile when one is given.
@@ -1377,7 +1385,9 @@ pub fn load(cfg: &crate::config::RunConfig) -> Result<Dataset> {
     let survey_cfg = &cfg.contract.survey;
     // A progress bar over the input files, only on a terminal.
     let bar = if cfg.progress {
-        let b = indicatif::ProgressBar::new((cfg.surveys.len() + cfg.calls.len()) as u64);
+        let b = indicatif::ProgressBar::new(
+            (cfg.surveys.len() + cfg.calls.len() + cfg.inspections.len()) as u64,
+        );
         if let Ok(style) =
             indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
         {
@@ -1406,7 +1416,20 @@ pub fn load(cfg: &crate::config::RunConfig) -> Result<Dataset> {
         inputs.push(read_one(p, cfg.mapping.as_ref(), cfg.limits, &mut csink)?);
         bar.inc(1);
     }
+    let mut isink = InspectionSink::new(tz, &cfg.contract.quality);
+    let mut inspection_inputs = Vec::new();
+    for p in &cfg.inspections {
+        bar.set_message(p.display().to_string());
+        inspection_inputs.push(read_one(
+            p,
+            cfg.inspection_mapping.as_ref(),
+            cfg.limits,
+            &mut isink,
+        )?);
+        bar.inc(1);
+    }
     bar.finish_and_clear();
+    let (inspections, criteria, irej, inspection_rows) = isink.into_frames()?;
     let t = std::time::Instant::now();
     let (contacts, mut rejections, contact_rows) = csink.into_frame()?;
     let (surveys_df, srej, survey_rows) = ssink.into_frame()?;
@@ -1415,6 +1438,7 @@ pub fn load(cfg: &crate::config::RunConfig) -> Result<Dataset> {
     let contacts = mark_surveyed(contacts, &surveys_df)?;
     tracing::debug!(seconds = t.elapsed().as_secs_f64(), "surveys linked");
     rejections.extend(srej);
+    rejections.extend(irej);
     Ok(Dataset {
         contacts,
         surveys: surveys_df,
@@ -1423,6 +1447,10 @@ pub fn load(cfg: &crate::config::RunConfig) -> Result<Dataset> {
         rejections,
         contact_rows,
         survey_rows,
+        inspections,
+        criteria,
+        inspection_inputs,
+        inspection_rows,
     })
 }
 

@@ -1,10 +1,12 @@
 //! The pipeline: ingest → normalize → kpi → evaluate → report → render, for one period or
-//! for each month of a range (each month seeing the reports before it as history).
+//! for each month of a range (each month seeing the reports before it as history), and for
+//! the daily and weekly summaries of the same span when `--cadence` asks for them (the data
+//! is read once for all of them).
 //!
 //! This module only sequences the stages and decides the output folder; each stage lives in
 //! its own module.
 
-use crate::config::{Period, RunConfig};
+use crate::config::{Cadence, Period, RunConfig};
 use crate::error::{Error, ExitCode, Result};
 use crate::evaluate::{self, HistoryEntry, Status};
 use crate::normalize::{self, Dataset};
@@ -23,7 +25,7 @@ fn load(cfg: &RunConfig) -> Result<Dataset> {
     Ok(data)
 }
 
-/// The month of the latest contact.
+/// The month (or, for a daily or weekly run alone, the day or ISO week) of the latest contact.
 fn default_period(cfg: &RunConfig, data: &Dataset) -> Result<Period> {
     use polars::prelude::{col, IntoLazy};
     let m = data
@@ -46,7 +48,12 @@ fn default_period(cfg: &RunConfig, data: &Dataset) -> Result<Period> {
         .timestamp_millis_opt(max)
         .single()
         .expect("valid instant");
-    Ok(Period::month_of(local.date_naive()))
+    let day = local.date_naive();
+    Ok(match cfg.cadences.as_slice() {
+        [Cadence::Daily] => Period::day(day),
+        [Cadence::Weekly] => Period::week_of(day),
+        _ => Period::month_of(day),
+    })
 }
 
 fn months(from: NaiveDate, to: NaiveDate) -> Vec<Period> {
@@ -63,6 +70,7 @@ fn months(from: NaiveDate, to: NaiveDate) -> Vec<Period> {
 pub fn compute_report(
     cfg: &RunConfig,
     data: &Dataset,
+    cadence: Cadence,
     period: Period,
     history: &[HistoryEntry],
 ) -> Result<crate::report::Report> {
@@ -70,6 +78,7 @@ pub fn compute_report(
     let kpis = crate::kpi::compute(
         &data.contacts,
         &data.surveys,
+        crate::kpi::QaInput::of(data, !cfg.inspections.is_empty()),
         &cfg.contract,
         cfg.calendar.as_ref(),
         period,
@@ -82,9 +91,56 @@ pub fn compute_report(
         history,
         cfg.lang == crate::config::Lang::En,
     );
+    // A daily or weekly summary shows the SLAs as indications; the bonus, deductions and
+    // failure count belong to the monthly evaluation.
+    let incentive = (cadence == Cadence::Monthly).then_some(incentive);
     Ok(crate::report::build(
-        cfg, period, kpis, scorecard, incentive, data, history,
+        cfg, cadence, period, kpis, scorecard, incentive, data, history,
     ))
+}
+
+/// The reports a run writes: (cadence, period), monthly ones first.
+fn jobs(cfg: &RunConfig, span: &[Period]) -> Vec<(Cadence, Period)> {
+    let whole = Period {
+        start: span[0].start,
+        end: span[span.len() - 1].end,
+    };
+    let mut out = Vec::new();
+    for c in [Cadence::Monthly, Cadence::Weekly, Cadence::Daily] {
+        if !cfg.cadences.contains(&c) {
+            continue;
+        }
+        match c {
+            Cadence::Monthly => out.extend(span.iter().map(|p| (c, *p))),
+            Cadence::Weekly => out.extend(whole.weeks().into_iter().map(|p| (c, p))),
+            Cadence::Daily => out.extend(whole.days().into_iter().map(|p| (c, p))),
+        }
+    }
+    out
+}
+
+/// Where one report goes. Monthly reports: `--out` (or `--out/<period>` for a range);
+/// summaries of a run that writes only summaries: `--out` for a single one, else
+/// `--out/<period>`; summaries written beside monthly reports: `--out/daily/<day>` and
+/// `--out/weekly/<week>`. Without `--out`: `reports/<contract id>/<period>`.
+fn out_dir(cfg: &RunConfig, jobs: &[(Cadence, Period)], job: (Cadence, Period)) -> PathBuf {
+    let (cadence, period) = job;
+    let same = jobs.iter().filter(|j| j.0 == cadence).count();
+    match &cfg.out {
+        None => PathBuf::from("reports")
+            .join(&cfg.contract.info.id)
+            .join(period.label()),
+        Some(o) if jobs.len() == 1 => o.clone(),
+        Some(o) if cadence == Cadence::Monthly => {
+            if same > 1 {
+                o.join(period.label())
+            } else {
+                o.clone()
+            }
+        }
+        Some(o) if cfg.cadences.len() == 1 => o.join(period.label()),
+        Some(o) => o.join(cadence.as_str()).join(period.label()),
+    }
 }
 
 /// `cseval run`.
@@ -104,28 +160,26 @@ pub fn run(
         Some(dir) => evaluate::read_history(dir, &cfg.contract.info.id, periods[0])?,
         None => Vec::new(),
     };
-    let multi = periods.len() > 1;
+    let jobs = jobs(cfg, &periods);
     let mut breach = false;
-    for period in periods {
+    for &(cadence, period) in &jobs {
+        let monthly = cadence == Cadence::Monthly;
         history.retain(|h| h.period.end <= period.start.to_string());
-        let report = compute_report(cfg, &data, period, &history)?;
+        // Summaries compare with nothing: previous periods and failure counts are monthly.
+        let hist: &[HistoryEntry] = if monthly { &history } else { &[] };
+        let report = compute_report(cfg, &data, cadence, period, hist)?;
         breach |= report.scorecard.iter().any(|l| l.status == Status::Missed);
-        let out = match (&cfg.out, multi) {
-            (Some(o), false) => o.clone(),
-            (Some(o), true) => o.join(period.label()),
-            (None, _) => PathBuf::from("reports")
-                .join(&cfg.contract.info.id)
-                .join(period.label()),
-        };
+        let out = out_dir(cfg, &jobs, (cadence, period));
         let t = std::time::Instant::now();
-        let manifest = crate::manifest::build(cfg, &data, period, &history)?;
+        let manifest = crate::manifest::build(cfg, &data, cadence, period, hist)?;
         crate::render::write_report(&report, &out, cfg.force, Some(manifest))?;
         tracing::info!(seconds = t.elapsed().as_secs_f64(), "report written");
         if !quiet {
             eprintln!(
-                "cseval: {} {}: {} contacts, {} of {} SLAs met; report in {}",
+                "cseval: {} {}{}: {} contacts, {} of {} SLAs met; report in {}",
                 cfg.contract.info.id,
                 period.label(),
+                if monthly { "" } else { " (summary)" },
                 report.overall.contacts,
                 report
                     .scorecard
@@ -138,7 +192,9 @@ pub fn run(
         }
         println!("{}", out.display());
         // This period becomes history for the next one, read back from what was written.
-        history.push(evaluate::read_history_file(&out.join("metrics.json"))?);
+        if monthly {
+            history.push(evaluate::read_history_file(&out.join("metrics.json"))?);
+        }
     }
     Ok(if breach && cfg.fail_on_breach {
         ExitCode::Breach
@@ -181,7 +237,12 @@ pub fn validate(cfg: &RunConfig) -> Result<ExitCode> {
             c.workdays.len()
         );
     }
-    for f in data.inputs.iter().chain(&data.survey_inputs) {
+    for f in data
+        .inputs
+        .iter()
+        .chain(&data.survey_inputs)
+        .chain(&data.inspection_inputs)
+    {
         println!(
             "input {}: {} rows, sha256 {}",
             f.path.display(),
@@ -189,7 +250,11 @@ pub fn validate(cfg: &RunConfig) -> Result<ExitCode> {
             f.sha256
         );
     }
-    for (what, prof) in [("contacts", &cfg.mapping), ("surveys", &cfg.survey_mapping)] {
+    for (what, prof) in [
+        ("contacts", &cfg.mapping),
+        ("surveys", &cfg.survey_mapping),
+        ("inspections", &cfg.inspection_mapping),
+    ] {
         if let Some(p) = prof {
             println!("{what} mapped by {} ({}):", p.name, p.path.display());
             for (canon, src) in p.describe() {
@@ -207,6 +272,13 @@ pub fn validate(cfg: &RunConfig) -> Result<ExitCode> {
         "surveys: read {} = accepted {} + rejected {} + duplicates {}",
         s.read, s.accepted, s.rejected, s.duplicates
     );
+    if !cfg.inspections.is_empty() {
+        let q = &data.inspection_rows;
+        println!(
+            "inspections: read {} = accepted {} + rejected {} + duplicates {}",
+            q.read, q.accepted, q.rejected, q.duplicates
+        );
+    }
     for x in data.rejections.iter().take(20) {
         println!(
             "  {} row {} column {}: {} ({})",

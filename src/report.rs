@@ -5,11 +5,12 @@
 //! runs the findings rules over the computed figures. Report wording lives in
 //! `report-templates/text/{zh,en}.toml` (compiled in), not here. This module writes no file.
 
-use crate::config::{Lang, Period, RunConfig};
+use crate::config::{Cadence, Lang, Period, RunConfig};
 use crate::evaluate::{IncentiveResult, ScoreLine, Status};
 use crate::ingest::InputFile;
 use crate::kpi::{
-    AgentRow, ChannelMetrics, ComplaintRow, DayRow, HourRow, Kpis, Overall, ScoreRow, TopicRow,
+    AgentRow, ChannelMetrics, ComplaintRow, DayRow, HourRow, Kpis, Orders, Overall, Peaks, Quality,
+    ScoreRow, TopicRow, Urgent,
 };
 use crate::normalize::{Rejection, RowCounts};
 use serde::{Deserialize, Serialize};
@@ -49,7 +50,11 @@ impl Text {
             .unwrap_or_else(|| key.to_string())
     }
     /// The Method paragraphs in reading order, placeholders filled in.
-    pub fn method_paragraphs(&self, survey: &crate::config::contract::SurveyCfg) -> Vec<String> {
+    pub fn method_paragraphs(
+        &self,
+        survey: &crate::config::contract::SurveyCfg,
+        vars: &[(&str, String)],
+    ) -> Vec<String> {
         const ORDER: &[&str] = &[
             "intro",
             "rows",
@@ -74,11 +79,32 @@ impl Text {
             .chain(rest)
             .filter_map(|k| self.method.get(k))
             .map(|v| {
-                v.replace("{top_box}", &survey.top_box.to_string())
+                let mut v = v
+                    .replace("{top_box}", &survey.top_box.to_string())
                     .replace("{scale_min}", &survey.scale_min.to_string())
-                    .replace("{scale_max}", &survey.scale_max.to_string())
+                    .replace("{scale_max}", &survey.scale_max.to_string());
+                for (k, x) in vars {
+                    v = v.replace(&format!("{{{k}}}"), x);
+                }
+                v
             })
             .collect()
+    }
+
+    /// An order sub-type's label: the standard ones translated, others (topics) as they are.
+    pub fn order_type(&self, key: &str) -> String {
+        self.labels
+            .get(&format!("order_type_{key}"))
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    /// A quality criterion's label: the common ones translated, others as named.
+    pub fn criterion(&self, key: &str) -> String {
+        self.labels
+            .get(&format!("criterion_{key}"))
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
     }
 
     pub fn f(&self, key: &str, vars: &[(&str, String)]) -> String {
@@ -144,11 +170,16 @@ pub struct Report {
     pub currency: Option<String>,
     pub monthly_base_fee: Option<f64>,
     pub period: PeriodOut,
+    /// `monthly` (the evaluation), `weekly` or `daily` (summaries).
+    pub cadence: Cadence,
     pub calendar: Option<CalendarOut>,
     pub inputs: Vec<InputFile>,
     pub survey_inputs: Vec<InputFile>,
+    pub inspection_inputs: Vec<InputFile>,
     pub rows: RowCounts,
     pub survey_rows: RowCounts,
+    /// Row accounting of the inspections; null without inspection input.
+    pub inspection_rows: Option<RowCounts>,
     pub overall: Overall,
     /// The previous period's overall figures, when the history has them.
     pub previous_overall: Option<Overall>,
@@ -161,13 +192,28 @@ pub struct Report {
     pub daily: Vec<DayRow>,
     pub hourly: Vec<HourRow>,
     pub satisfaction_distribution: Vec<ScoreRow>,
+    pub orders: Orders,
+    pub urgent: Urgent,
+    pub peaks: Peaks,
+    /// Quality inspections; null without inspection input.
+    pub quality: Option<Quality>,
     pub scorecard: Vec<ScoreLine>,
-    pub incentive: IncentiveResult,
+    /// Null in daily and weekly summaries: tiers, bonus and deductions are monthly.
+    pub incentive: Option<IncentiveResult>,
     /// Earlier periods from the history plus this one, oldest first.
     pub trend: Vec<TrendRow>,
     pub findings: Vec<Finding>,
     #[serde(skip)]
     pub rejections: Vec<Rejection>,
+    /// `[peaks]` of the contract: the service-level drop that makes a finding, and its clause.
+    #[serde(skip)]
+    pub peaks_drop: f64,
+    #[serde(skip)]
+    pub peaks_clause: Option<String>,
+    #[serde(skip)]
+    pub quality_clause: Option<String>,
+    #[serde(skip)]
+    pub quality_pass_score: f64,
     #[serde(skip)]
     pub text: Text,
     #[serde(skip)]
@@ -236,6 +282,19 @@ impl Report {
             .collect()
     }
 
+    /// The Method paragraphs with this contract's parameters.
+    pub fn method_paragraphs(&self) -> Vec<String> {
+        self.text.method_paragraphs(
+            &self.survey,
+            &[
+                ("days_around", self.peaks.days_around_holidays.to_string()),
+                ("volume_factor", self.peaks.volume_factor.to_string()),
+                ("drop", format!("{}", self.peaks_drop * 100.0)),
+                ("pass_score", self.quality_pass_score.to_string()),
+            ],
+        )
+    }
+
     pub fn top_box(&self) -> u32 {
         self.survey.top_box
     }
@@ -287,15 +346,15 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
         })
         .unwrap_or_default();
 
-    if r.incentive.termination_right {
+    if let Some(inc) = r.incentive.as_ref().filter(|i| i.termination_right) {
         out.push(Finding {
             id: "termination_right".into(),
             severity: "high".into(),
             evidence: t.f(
                 "termination",
                 &[
-                    ("n", r.incentive.consecutive_failures.to_string()),
-                    ("clause", r.incentive.clause.clone().unwrap_or_default()),
+                    ("n", inc.consecutive_failures.to_string()),
+                    ("clause", inc.clause.clone().unwrap_or_default()),
                 ],
             ),
             suggestion: t.f("termination_suggestion", &[]),
@@ -467,17 +526,171 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
             }
         }
     }
+    peak_findings(r, &mut out);
+    quality_findings(r, &mut out);
+    order_findings(r, &mut out);
     out
+}
+
+/// Service level on peak days (holidays, the days around them, unusually busy days) well
+/// below the other days': the provider did not staff for the peak.
+fn peak_findings(r: &Report, out: &mut Vec<Finding>) {
+    let t = &r.text;
+    let p = &r.peaks;
+    let (Some(peak), Some(other)) = (p.peak_service_level, p.other_service_level) else {
+        return;
+    };
+    let drop = r.peaks_drop;
+    // Enough calls on both sides for the gap to mean something.
+    let base = |peak: bool| -> u64 {
+        r.daily
+            .iter()
+            .filter(|d| d.peak.is_some() == peak)
+            .map(|d| d.service_level_base)
+            .sum()
+    };
+    if peak > other - drop || base(true) < 30 || base(false) < 30 {
+        return;
+    }
+    // The three peak days with the lowest service level, as evidence.
+    let mut worst: Vec<&DayRow> = r
+        .daily
+        .iter()
+        .filter(|d| d.peak.is_some() && d.service_level.is_some())
+        .collect();
+    worst.sort_by(|a, b| {
+        a.service_level
+            .partial_cmp(&b.service_level)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.date.cmp(&b.date))
+    });
+    let days: Vec<String> = worst
+        .iter()
+        .take(3)
+        .map(|d| {
+            format!(
+                "{} ({}) {}",
+                d.date,
+                t.l(&format!("peak_{}", d.peak.as_deref().unwrap_or(""))),
+                pct(d.service_level)
+            )
+        })
+        .collect();
+    out.push(Finding {
+        id: "peak_staffing".into(),
+        severity: if other - peak >= 2.0 * drop {
+            "high"
+        } else {
+            "medium"
+        }
+        .into(),
+        evidence: t.f(
+            "peak_staffing",
+            &[
+                ("n", p.peak_days.to_string()),
+                ("peak_sl", pct(Some(peak))),
+                ("other_sl", pct(Some(other))),
+                ("days", days.join("; ")),
+                ("clause", r.peaks_clause.clone().unwrap_or_default()),
+            ],
+        ),
+        suggestion: t.f("peak_staffing_suggestion", &[]),
+    });
+}
+
+/// Quality inspections: criteria failed often, agents who fail inspections far more than
+/// the team.
+fn quality_findings(r: &Report, out: &mut Vec<Finding>) {
+    let t = &r.text;
+    let Some(q) = &r.quality else { return };
+    for c in q.criteria.iter().take(3) {
+        if let Some(rate) = c.fail_rate {
+            if c.failed >= 3 && rate >= 0.10 {
+                let name = t.criterion(&c.criterion);
+                out.push(Finding {
+                    id: format!("qa_criterion:{}", c.criterion),
+                    severity: if rate >= 0.25 { "high" } else { "medium" }.into(),
+                    evidence: t.f(
+                        "qa_criterion",
+                        &[
+                            ("criterion", name.clone()),
+                            ("failed", c.failed.to_string()),
+                            ("checked", c.checked.to_string()),
+                            ("rate", pct(Some(rate))),
+                        ],
+                    ),
+                    suggestion: t.f("qa_criterion_suggestion", &[("criterion", name)]),
+                });
+            }
+        }
+    }
+    if let Some(team) = q.pass_rate {
+        for a in &q.agents {
+            if let Some(rate) = a.pass_rate {
+                if a.inspections >= 3 && rate <= team - 0.20 {
+                    let name = a
+                        .agent_name
+                        .clone()
+                        .map(|n| format!("{} {n}", a.agent_id))
+                        .unwrap_or(a.agent_id.clone());
+                    out.push(Finding {
+                        id: format!("qa_agent:{}", a.agent_id),
+                        severity: "low".into(),
+                        evidence: t.f(
+                            "qa_agent",
+                            &[
+                                ("agent", name),
+                                ("rate", pct(Some(rate))),
+                                ("n", a.inspections.to_string()),
+                                ("team_rate", pct(Some(team))),
+                            ],
+                        ),
+                        suggestion: t.f("qa_agent_suggestion", &[]),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Order sub-types resolved far less often than orders as a whole.
+fn order_findings(r: &Report, out: &mut Vec<Finding>) {
+    let t = &r.text;
+    let Some(all) = r.orders.resolved_rate else {
+        return;
+    };
+    for o in &r.orders.types {
+        if let Some(rate) = o.resolved_rate {
+            if o.contacts >= 20 && rate <= all - 0.10 {
+                let name = t.order_type(&o.order_type);
+                out.push(Finding {
+                    id: format!("order_type_unresolved:{}", o.order_type),
+                    severity: "medium".into(),
+                    evidence: t.f(
+                        "order_unresolved",
+                        &[
+                            ("type", name.clone()),
+                            ("rate", pct(Some(rate))),
+                            ("n", o.contacts.to_string()),
+                            ("all_rate", pct(Some(all))),
+                        ],
+                    ),
+                    suggestion: t.f("order_unresolved_suggestion", &[("type", name)]),
+                });
+            }
+        }
+    }
 }
 
 /// Assemble the report for one period.
 #[allow(clippy::too_many_arguments)]
 pub fn build(
     cfg: &RunConfig,
+    cadence: Cadence,
     period: Period,
     kpis: Kpis,
     scorecard: Vec<ScoreLine>,
-    incentive: IncentiveResult,
+    incentive: Option<IncentiveResult>,
     data: &crate::normalize::Dataset,
     history: &[crate::evaluate::HistoryEntry],
 ) -> Report {
@@ -551,14 +764,20 @@ pub fn build(
             end: period.end.to_string(),
             timezone: c.info.timezone.clone(),
         },
+        cadence,
         calendar: cfg.calendar.as_ref().map(|k| CalendarOut {
             name: k.name.clone(),
             sources: k.sources.clone(),
         }),
         inputs: data.inputs.clone(),
         survey_inputs: data.survey_inputs.clone(),
+        inspection_inputs: data.inspection_inputs.clone(),
         rows,
         survey_rows,
+        inspection_rows: kpis.quality.as_ref().map(|q| RowCounts {
+            out_of_period: data.inspection_rows.accepted.saturating_sub(q.inspections),
+            ..data.inspection_rows.clone()
+        }),
         overall: kpis.overall,
         previous_overall: previous.and_then(|p| p.overall.clone()),
         previous_channels: previous.and_then(|p| p.channels.clone()),
@@ -569,11 +788,19 @@ pub fn build(
         daily: kpis.days,
         hourly: kpis.hours,
         satisfaction_distribution: kpis.scores,
+        orders: kpis.orders,
+        urgent: kpis.urgent,
+        peaks: kpis.peaks,
+        quality: kpis.quality,
         trend: Vec::new(),
         scorecard,
         incentive,
         findings: Vec::new(),
         rejections: data.rejections.clone(),
+        peaks_drop: c.peaks.service_level_drop,
+        peaks_clause: c.peaks.clause.clone(),
+        quality_clause: c.quality.clause.clone(),
+        quality_pass_score: c.quality.pass_score,
         text,
         lang: cfg.lang,
         method_params,
@@ -601,7 +828,7 @@ pub fn build(
             &r.period.start,
             Some(&r.overall),
             &r.scorecard,
-            Some(&r.incentive),
+            r.incentive.as_ref(),
         )))
         .collect();
     r.findings = findings(&r, cfg.calendar.as_ref());

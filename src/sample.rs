@@ -134,7 +134,90 @@ struct Agent {
     speed: f64,
 }
 
-/// Write `months` months of contacts and surveys under `out/contacts` and `out/surveys`.
+/// Quality criteria of the sample, with the chance that an ordinary agent fails each.
+const CRITERIA: &[(&str, f64)] = &[
+    ("greeting", 0.03),
+    ("verification", 0.04),
+    ("accuracy", 0.06),
+    ("compliance", 0.04),
+    ("closing", 0.12),
+];
+
+/// One month's quality inspections: about 3 % of answered phone and chat contacts sampled
+/// from their recordings, plus 12 mystery-shopper calls. Agent 17 (the weak resolver) fails
+/// accuracy often, agent 6 compliance. Scores: 100 minus 15 per failed criterion minus up to
+/// 5; the verdict is left to the contract's pass score.
+fn sample_inspections(
+    rng: &mut ChaCha8Rng,
+    calls: &[(String, usize, NaiveDateTime)],
+    agents: &[Agent],
+    days: &[NaiveDate],
+    period: crate::config::Period,
+) -> String {
+    let mut s = String::from(
+        "inspection_id,contact_id,agent_id,inspector,inspected_at,source,score,passed",
+    );
+    for (c, _) in CRITERIA {
+        let _ = write!(s, ",criterion_{c}");
+    }
+    s.push_str(",comment\n");
+    let end = period.end.and_hms_opt(0, 0, 0).expect("midnight");
+    let mut n = 0;
+    let mut row = |rng: &mut ChaCha8Rng,
+                   s: &mut String,
+                   contact: &str,
+                   agent: usize,
+                   at: NaiveDateTime,
+                   source: &str| {
+        n += 1;
+        let fails: Vec<bool> = CRITERIA
+            .iter()
+            .map(|(c, p)| {
+                let p = match (agent, *c) {
+                    (16, "accuracy") => 0.35,
+                    (5, "compliance") => 0.30,
+                    _ => *p,
+                };
+                rng.random::<f64>() < p
+            })
+            .collect();
+        let failed = fails.iter().filter(|f| **f).count() as f64;
+        let score = (100.0 - 15.0 * failed - rng.random_range(0..=5) as f64).max(0.0);
+        let _ = write!(
+            s,
+            "QA{}{n:04},{contact},{},QA0{},{},{source},{score},",
+            period.start.format("%y%m"),
+            agents[agent].id,
+            1 + n % 3,
+            fmt(at)
+        );
+        for f in &fails {
+            s.push_str(if *f { ",fail" } else { ",pass" });
+        }
+        s.push_str(",\n");
+    };
+    for (id, agent, t) in calls {
+        if rng.random::<f64>() < 0.03 {
+            let mut at = *t + Duration::hours(rng.random_range(2..30));
+            if at >= end {
+                at = *t + Duration::minutes(30);
+            }
+            row(rng, &mut s, id, *agent, at, "recording");
+        }
+    }
+    for _ in 0..12 {
+        let day = days[rng.random_range(0..days.len())];
+        let at = day
+            .and_hms_opt(rng.random_range(9..18), rng.random_range(0..60), 0)
+            .expect("valid time");
+        let agent = rng.random_range(0..agents.len());
+        row(rng, &mut s, "", agent, at, "mystery_shopper");
+    }
+    s
+}
+
+/// Write `months` months of contacts, surveys and quality inspections under `out/contacts`,
+/// `out/surveys` and `out/inspections`.
 pub fn write(out: &Path, start: NaiveDate, months: u32, per_month: u32, seed: u64) -> Result<()> {
     let dir = std::env::temp_dir().join(format!("cseval-cal-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, "create", e))?;
@@ -164,7 +247,10 @@ pub fn write(out: &Path, start: NaiveDate, months: u32, per_month: u32, seed: u6
             speed: 0.8 + 0.4 * ((i * 3 % 10) as f64 / 10.0),
         })
         .collect();
-    for d in ["contacts", "surveys"] {
+    // Quality inspections draw from their own stream, so adding them left the contacts and
+    // surveys of every seed unchanged.
+    let mut qa_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5141_5141);
+    for d in ["contacts", "surveys", "inspections"] {
         let p = out.join(d);
         std::fs::create_dir_all(&p).map_err(|e| io_err(&p, "create", e))?;
     }
@@ -223,6 +309,8 @@ pub fn write(out: &Path, start: NaiveDate, months: u32, per_month: u32, seed: u6
             "contact_id,channel,kind,topic,complaint_type,priority,complexity,arrived_at,answered_at,resolved_at,wait_seconds,handle_seconds,resolved,first_contact_resolved,agent_id,agent_name,team,customer_id,customer_phone,satisfaction\n",
         );
         let mut surveys = String::from("response_id,contact_id,responded_at,score,nps,comment\n");
+        // Answered phone and chat contacts: (id, agent index, arrival, channel).
+        let mut answered_calls: Vec<(String, usize, NaiveDateTime)> = Vec::new();
         for (t, day_load) in rows {
             serial += 1;
             let id = format!("C{}{:06}", t.format("%y%m"), serial);
@@ -247,7 +335,8 @@ pub fn write(out: &Path, start: NaiveDate, months: u32, per_month: u32, seed: u6
             };
             let urgent = rng.random::<f64>() < if kind == "complaint" { 0.25 } else { 0.05 };
             let complex = kind == "complaint" && rng.random::<f64>() < 0.4 || topic == "理赔咨询";
-            let agent = &agents[rng.random_range(0..agents.len())];
+            let agent_ix = rng.random_range(0..agents.len());
+            let agent = &agents[agent_ix];
             // Load: busier hours and days make longer queues.
             let load = day_load * hour_weight(t.hour()) / 8.0;
             let monday_morning =
@@ -325,6 +414,9 @@ pub fn write(out: &Path, start: NaiveDate, months: u32, per_month: u32, seed: u6
             } else {
                 String::new()
             };
+            if answered && ch != "email" {
+                answered_calls.push((id.clone(), agent_ix, t));
+            }
             let cust = format!("U{:08}", rng.random_range(0..100_000_000u32));
             let ph = phone(&mut rng);
             let o = |x: Option<NaiveDateTime>| x.map(fmt).unwrap_or_default();
@@ -379,6 +471,11 @@ pub fn write(out: &Path, start: NaiveDate, months: u32, per_month: u32, seed: u6
             }
         }
         let label = period.label();
+        let inspections = sample_inspections(&mut qa_rng, &answered_calls, &agents, &days, period);
+        let p = out
+            .join("inspections")
+            .join(format!("inspections-{label}.csv"));
+        std::fs::write(&p, inspections).map_err(|e| io_err(&p, "write", e))?;
         let p = out.join("contacts").join(format!("contacts-{label}.csv"));
         std::fs::write(&p, contacts).map_err(|e| io_err(&p, "write", e))?;
         let p = out.join("surveys").join(format!("surveys-{label}.csv"));

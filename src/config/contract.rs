@@ -93,6 +93,10 @@ pub enum SlaMetric {
     CsatMean,
     CsatTopBoxRate,
     ResolvedWithin,
+    /// `response_within` over urgent contacts only (emergencies).
+    UrgentResponseWithin,
+    /// Share of quality inspections passed.
+    QaPassRate,
 }
 
 impl SlaMetric {
@@ -105,12 +109,17 @@ impl SlaMetric {
             SlaMetric::CsatMean => "csat_mean",
             SlaMetric::CsatTopBoxRate => "csat_top_box_rate",
             SlaMetric::ResolvedWithin => "resolved_within",
+            SlaMetric::UrgentResponseWithin => "urgent_response_within",
+            SlaMetric::QaPassRate => "qa_pass_rate",
         }
     }
     fn needs_threshold(self) -> bool {
         matches!(
             self,
-            SlaMetric::ServiceLevel | SlaMetric::ResponseWithin | SlaMetric::ResolvedWithin
+            SlaMetric::ServiceLevel
+                | SlaMetric::ResponseWithin
+                | SlaMetric::ResolvedWithin
+                | SlaMetric::UrgentResponseWithin
         )
     }
     /// A rate between 0 and 1 (as opposed to a mean score).
@@ -155,6 +164,9 @@ pub struct SlaFile {
     pub short_abandon_seconds: Option<f64>,
     #[serde(default)]
     pub denominator: Option<Denominator>,
+    /// `qa_pass_rate` only: count inspections of this source (`recording`, `mystery_shopper`).
+    #[serde(default)]
+    pub source: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
 }
@@ -219,7 +231,78 @@ pub struct Sla {
     pub threshold_text: Option<String>,
     pub short_abandon_seconds: Option<f64>,
     pub denominator: Denominator,
+    /// `qa_pass_rate` only: the inspection source counted.
+    pub source: Option<crate::model::InspectionSource>,
     pub description: Option<String>,
+}
+
+/// `[peaks]`: which days count as peak days and when their service level is a finding.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PeaksCfg {
+    /// Where the contract asks for holiday-peak staffing.
+    #[serde(default)]
+    pub clause: Option<String>,
+    /// Days before and after each run of holidays that count as peak days.
+    #[serde(default = "two_days")]
+    pub days_around_holidays: u32,
+    /// A day with at least this many times the median day's contacts is a peak day.
+    #[serde(default = "one_and_a_half")]
+    pub volume_factor: f64,
+    /// Service level on peak days this far (a fraction, 0.05 = 5 points) below the other
+    /// days' is a peak-staffing finding.
+    #[serde(default = "five_points")]
+    pub service_level_drop: f64,
+}
+
+fn two_days() -> u32 {
+    2
+}
+fn one_and_a_half() -> f64 {
+    1.5
+}
+fn five_points() -> f64 {
+    0.05
+}
+
+impl Default for PeaksCfg {
+    fn default() -> Self {
+        PeaksCfg {
+            clause: None,
+            days_around_holidays: two_days(),
+            volume_factor: one_and_a_half(),
+            service_level_drop: five_points(),
+        }
+    }
+}
+
+/// `[quality]`: how quality inspections are scored.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct QualityCfg {
+    /// Where the contract sets the quality monitoring (recording sampling, mystery shoppers).
+    #[serde(default)]
+    pub clause: Option<String>,
+    /// An inspection without a pass/fail verdict passes when its score is at least this.
+    #[serde(default = "eighty")]
+    pub pass_score: f64,
+    /// A criterion scored with points (not pass/fail) fails below this many points.
+    #[serde(default)]
+    pub criterion_pass_score: Option<f64>,
+}
+
+fn eighty() -> f64 {
+    80.0
+}
+
+impl Default for QualityCfg {
+    fn default() -> Self {
+        QualityCfg {
+            clause: None,
+            pass_score: eighty(),
+            criterion_pass_score: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -271,6 +354,10 @@ struct ContractFile {
     incentive: Option<IncentiveFile>,
     #[serde(default)]
     penalty: Option<PenaltyFile>,
+    #[serde(default)]
+    peaks: PeaksCfg,
+    #[serde(default)]
+    quality: QualityCfg,
 }
 
 /// Comparison operator of a tier condition.
@@ -318,6 +405,8 @@ pub struct Contract {
     pub slas: Vec<Sla>,
     pub incentive: Option<Incentive>,
     pub penalty: Option<PenaltyFile>,
+    pub peaks: PeaksCfg,
+    pub quality: QualityCfg,
     /// Calendar files, resolved against the contract's folder.
     pub calendar_paths: Vec<PathBuf>,
 }
@@ -475,6 +564,20 @@ impl Contract {
                 &key("priority"),
             )?;
             let kind = parse_enum(&sf.kind, Kind::parse, Kind::expected(), file, &key("kind"))?;
+            let source = parse_enum(
+                &sf.source,
+                crate::model::InspectionSource::parse,
+                crate::model::InspectionSource::expected(),
+                file,
+                &key("source"),
+            )?;
+            if source.is_some() && sf.metric != SlaMetric::QaPassRate {
+                return Err(Error::usage(format!(
+                    "{}: `{}` only applies to metric qa_pass_rate",
+                    file.display(),
+                    key("source")
+                )));
+            }
             let thresholds: Vec<(Threshold, String)> = [
                 sf.threshold_seconds
                     .map(|v| (Threshold::Seconds(v), format!("threshold_seconds = {v}"))),
@@ -587,6 +690,7 @@ impl Contract {
                 threshold_text: threshold.map(|t| t.1),
                 short_abandon_seconds: sf.short_abandon_seconds,
                 denominator: sf.denominator.unwrap_or(Denominator::Answered),
+                source,
                 description: sf.description.clone(),
             });
         }
@@ -648,6 +752,34 @@ impl Contract {
                 )));
             }
         }
+        let pk = &f.peaks;
+        if !pk.volume_factor.is_finite()
+            || pk.volume_factor < 1.0
+            || !(0.0..=1.0).contains(&pk.service_level_drop)
+        {
+            return Err(Error::usage(format!(
+                "{}: `[peaks]`: volume_factor must be 1 or more and service_level_drop between 0 and 1",
+                file.display()
+            ))
+            .with_hint("e.g. volume_factor = 1.5 (one and a half times the median day), service_level_drop = 0.05"));
+        }
+        let q = &f.quality;
+        if !q.pass_score.is_finite() || q.criterion_pass_score.is_some_and(|v| !v.is_finite()) {
+            return Err(Error::usage(format!(
+                "{}: `[quality]`: scores must be numbers",
+                file.display()
+            )));
+        }
+        if f.sla.iter().any(|s| {
+            s.metric == SlaMetric::UrgentResponseWithin
+                && s.priority.as_deref().and_then(Priority::parse) == Some(Priority::Normal)
+        }) {
+            return Err(Error::usage(format!(
+                "{}: an urgent_response_within [[sla]] cannot set priority = \"normal\"",
+                file.display()
+            ))
+            .with_hint("urgent_response_within always counts urgent contacts; use response_within with priority = \"normal\" for the others"));
+        }
         let base = path.parent().unwrap_or(Path::new("."));
         let calendar_paths = match &info.calendar {
             None => vec![],
@@ -661,6 +793,8 @@ impl Contract {
             slas,
             incentive,
             penalty: f.penalty,
+            peaks: f.peaks,
+            quality: f.quality,
             calendar_paths,
         })
     }

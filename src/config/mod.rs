@@ -23,6 +23,38 @@ pub enum Lang {
     En,
 }
 
+/// How often a report is made: the monthly evaluation, or a weekly or daily summary.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Cadence {
+    Daily,
+    Weekly,
+    #[default]
+    Monthly,
+}
+
+impl Cadence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cadence::Daily => "daily",
+            Cadence::Weekly => "weekly",
+            Cadence::Monthly => "monthly",
+        }
+    }
+}
+
 /// The evaluation period: half-open `[start, end)` in the contract's time zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
@@ -44,13 +76,24 @@ impl Period {
         Ok(Period::month_of(start))
     }
 
-    /// A month `YYYY-MM`, a quarter `YYYY-Qn` or a year `YYYY`.
+    /// A month `YYYY-MM`, a quarter `YYYY-Qn`, a year `YYYY`, an ISO week `YYYY-Www` or a
+    /// day `YYYY-MM-DD`.
     pub fn parse(s: &str) -> Result<Period> {
         let bad = || {
-            Error::usage(format!("--period `{s}` is not a period"))
-                .with_hint("write a month (2026-10), a quarter (2026-Q3) or a year (2026)")
+            Error::usage(format!("--period `{s}` is not a period")).with_hint(
+                "write a month (2026-10), a quarter (2026-Q3), a year (2026), an ISO week (2026-W42) or a day (2026-10-15)",
+            )
         };
         let t = s.trim();
+        if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+            return Ok(Period::day(d));
+        }
+        if let Some((y, w)) = t.split_once("-W").or_else(|| t.split_once("-w")) {
+            let y: i32 = y.parse().map_err(|_| bad())?;
+            let w: u32 = w.parse().map_err(|_| bad())?;
+            let monday = NaiveDate::from_isoywd_opt(y, w, chrono::Weekday::Mon).ok_or_else(bad)?;
+            return Ok(Period::week_of(monday));
+        }
         if let Some((y, q)) = t.split_once("-Q").or_else(|| t.split_once("-q")) {
             let y: i32 = y.parse().map_err(|_| bad())?;
             let q: u32 = q.parse().map_err(|_| bad())?;
@@ -70,6 +113,43 @@ impl Period {
         Period::parse_month(t)
     }
 
+    /// One local day.
+    pub fn day(d: NaiveDate) -> Period {
+        Period {
+            start: d,
+            end: d.succ_opt().expect("date in range"),
+        }
+    }
+
+    /// The ISO week (Monday to Sunday) holding `d`.
+    pub fn week_of(d: NaiveDate) -> Period {
+        let start = d - chrono::Duration::days(d.weekday().num_days_from_monday() as i64);
+        Period {
+            start,
+            end: start + chrono::Duration::days(7),
+        }
+    }
+
+    /// The days of the period.
+    pub fn days(&self) -> Vec<Period> {
+        self.start
+            .iter_days()
+            .take_while(|d| *d < self.end)
+            .map(Period::day)
+            .collect()
+    }
+
+    /// The ISO weeks that overlap the period, whole.
+    pub fn weeks(&self) -> Vec<Period> {
+        let mut out = Vec::new();
+        let mut w = Period::week_of(self.start);
+        while w.start < self.end {
+            out.push(w);
+            w = Period::week_of(w.end);
+        }
+        out
+    }
+
     pub fn month_of(d: NaiveDate) -> Period {
         let start = NaiveDate::from_ymd_opt(d.year(), d.month(), 1).expect("first of month");
         let end = if d.month() == 12 {
@@ -81,11 +161,16 @@ impl Period {
         Period { start, end }
     }
 
-    /// `YYYY-MM` for a month, `YYYY-Qn` for a quarter, `YYYY` for a year, else `start_end`.
+    /// `YYYY-MM` for a month, `YYYY-Qn` for a quarter, `YYYY` for a year, `YYYY-Www` for an
+    /// ISO week, `YYYY-MM-DD` for a day, else `start_end`.
     pub fn label(&self) -> String {
         use chrono::Datelike;
         let s = self.start;
-        if Period::month_of(s) == *self {
+        if Period::day(s) == *self {
+            s.format("%Y-%m-%d").to_string()
+        } else if Period::week_of(s) == *self {
+            s.format("%G-W%V").to_string()
+        } else if Period::month_of(s) == *self {
             s.format("%Y-%m").to_string()
         } else if Period::parse(&format!("{}-Q{}", s.year(), (s.month() - 1) / 3 + 1)).ok()
             == Some(*self)
@@ -124,6 +209,11 @@ pub struct RunConfig {
     pub surveys: Vec<PathBuf>,
     pub mapping: Option<crate::mapping::Profile>,
     pub survey_mapping: Option<crate::mapping::Profile>,
+    /// Quality inspection exports and their mapping profile.
+    pub inspections: Vec<PathBuf>,
+    pub inspection_mapping: Option<crate::mapping::Profile>,
+    /// Which reports to write: monthly (the full evaluation), weekly and daily summaries.
+    pub cadences: Vec<Cadence>,
     /// `None`: the month of the latest `arrived_at` (decided after ingest).
     pub period: Option<Period>,
     pub lang: Lang,
@@ -177,5 +267,23 @@ mod tests {
         assert_eq!(q.label(), "2021-Q1");
         assert_eq!(Period::parse("2026").unwrap().label(), "2026");
         assert!(Period::parse("2021-Q5").is_err());
+        let w = Period::parse("2026-W42").unwrap();
+        assert_eq!(
+            (w.start.to_string(), w.end.to_string(), w.label()),
+            ("2026-10-12".into(), "2026-10-19".into(), "2026-W42".into())
+        );
+        let d = Period::parse("2026-10-15").unwrap();
+        assert_eq!(
+            (d.end.to_string(), d.label()),
+            ("2026-10-16".into(), "2026-10-15".into())
+        );
+        // October 2026 starts on a Thursday: its weeks run from 2026-09-28 to 2026-11-02.
+        let m = Period::parse("2026-10").unwrap();
+        let weeks = m.weeks();
+        assert_eq!(weeks.len(), 5);
+        assert_eq!(weeks[0].label(), "2026-W40");
+        assert_eq!(weeks[4].end.to_string(), "2026-11-02");
+        assert_eq!(m.days().len(), 31);
+        assert!(Period::parse("2026-W54").is_err());
     }
 }

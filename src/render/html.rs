@@ -162,7 +162,8 @@ impl Renderer for Html {
             e(&l("sheet_summary")),
             e(&verdict)
         );
-        let inc = &r.incentive;
+        // Always present in a monthly report (the only one rendered as HTML).
+        let inc = &r.incentive.clone().unwrap_or_default();
         let money = |v: Option<f64>| {
             v.map(|x| format!("{x:.2} {}", r.currency.as_deref().unwrap_or("")))
                 .unwrap_or_else(|| "—".into())
@@ -354,6 +355,140 @@ impl Renderer for Html {
         // Daily volume and trend.
         let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_daily")));
         chart(&mut h, "daily");
+
+        // Orders.
+        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_orders")));
+        chart(&mut h, "orders");
+        let o = &r.orders;
+        let mut rows: Vec<Vec<(String, bool)>> = o
+            .types
+            .iter()
+            .map(|x| {
+                vec![
+                    (t.order_type(&x.order_type), false),
+                    (x.contacts.to_string(), true),
+                    (pct(Some(x.share)), true),
+                    (pct(x.resolved_rate), true),
+                    (dur(x.handle_mean_seconds, en), true),
+                    (dur(x.resolve_time_mean_seconds, en), true),
+                ]
+            })
+            .collect();
+        rows.push(vec![
+            (l("total"), false),
+            (o.contacts.to_string(), true),
+            (String::new(), true),
+            (pct(o.resolved_rate), true),
+            (dur(o.handle_mean_seconds, en), true),
+            (dur(o.resolve_time_mean_seconds, en), true),
+        ]);
+        let headers: Vec<String> = [
+            "order_type",
+            "contacts",
+            "share",
+            "resolved_rate",
+            "handle_mean",
+            "resolve_time_mean",
+        ]
+        .iter()
+        .map(|k| l(k))
+        .collect();
+        table(&mut h, &headers, &rows);
+
+        // Peaks and emergencies.
+        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_peaks")));
+        let (p, u) = (&r.peaks, &r.urgent);
+        let cards = [
+            (l("peak_days"), p.peak_days.to_string()),
+            (l("peak_service_level"), pct(p.peak_service_level)),
+            (l("other_service_level"), pct(p.other_service_level)),
+            (l("urgent"), u.contacts.to_string()),
+            (l("response_mean"), dur(u.response_mean_seconds, en)),
+            (l("response_max"), dur(u.response_max_seconds, en)),
+        ];
+        h.push_str("<div class=\"cards\">");
+        for (k, v) in cards {
+            let _ = write!(h, "<div class=\"card\">{}<b>{}</b></div>", e(&k), e(&v));
+        }
+        h.push_str("</div>");
+        let rows: Vec<Vec<(String, bool)>> = r
+            .daily
+            .iter()
+            .filter(|d| d.peak.is_some())
+            .map(|d| {
+                vec![
+                    (d.date.clone(), false),
+                    (l(&format!("day_type_{}", d.day_type)), false),
+                    (
+                        l(&format!("peak_{}", d.peak.as_deref().unwrap_or(""))),
+                        false,
+                    ),
+                    (d.contacts.to_string(), true),
+                    (d.urgent.to_string(), true),
+                    (pct(d.service_level), true),
+                ]
+            })
+            .collect();
+        let headers: Vec<String> = [
+            "date",
+            "day_type",
+            "peak",
+            "contacts",
+            "urgent",
+            "service_level",
+        ]
+        .iter()
+        .map(|k| l(k))
+        .collect();
+        table(&mut h, &headers, &rows);
+
+        // Quality inspections.
+        if let Some(q) = &r.quality {
+            let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_inspections")));
+            let mut cards = vec![
+                (l("inspections"), q.inspections.to_string()),
+                (l("pass_rate"), pct(q.pass_rate)),
+                (l("score_mean"), num(q.score_mean, 1)),
+            ];
+            for s in &q.sources {
+                cards.push((
+                    format!("{} {}", l(&format!("source_{}", s.source)), l("pass_rate")),
+                    pct(s.pass_rate),
+                ));
+            }
+            h.push_str("<div class=\"cards\">");
+            for (k, v) in cards {
+                let _ = write!(h, "<div class=\"card\">{}<b>{}</b></div>", e(&k), e(&v));
+            }
+            h.push_str("</div>");
+            chart(&mut h, "quality");
+            let rows: Vec<Vec<(String, bool)>> = q
+                .agents
+                .iter()
+                .map(|a| {
+                    vec![
+                        (a.agent_id.clone(), false),
+                        (a.agent_name.clone().unwrap_or_default(), false),
+                        (a.inspections.to_string(), true),
+                        (pct(a.pass_rate), true),
+                        (num(a.score_mean, 1), true),
+                        (a.criteria_failed.to_string(), true),
+                    ]
+                })
+                .collect();
+            let headers: Vec<String> = [
+                "agent_id",
+                "agent_name",
+                "inspections",
+                "pass_rate",
+                "score_mean",
+                "criteria_failed",
+            ]
+            .iter()
+            .map(|k| l(k))
+            .collect();
+            table(&mut h, &headers, &rows);
+        }
         if r.trend.len() > 1 {
             let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_trend")));
             let rows: Vec<Vec<(String, bool)>> = r
@@ -432,7 +567,7 @@ impl Renderer for Html {
 
         // Method.
         let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_method")));
-        for v in t.method_paragraphs(&r.survey) {
+        for v in r.method_paragraphs() {
             let _ = write!(h, "<p>{}</p>", e(&v));
         }
         h.push_str("</main></body></html>\n");

@@ -23,14 +23,19 @@ pub trait Renderer {
     fn render(&self, report: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>>;
 }
 
-/// All renderers, in writing order.
-pub fn renderers() -> Vec<Box<dyn Renderer>> {
-    vec![
-        Box::new(json::Json),
-        Box::new(xlsx::Xlsx),
-        Box::new(svg::Svg),
-        Box::new(html::Html),
-    ]
+/// The renderers of a report, in writing order: everything for the monthly evaluation,
+/// `metrics.json` and the one-sheet workbook for a daily or weekly summary.
+pub fn renderers(report: &Report) -> Vec<Box<dyn Renderer>> {
+    if report.cadence == crate::config::Cadence::Monthly {
+        vec![
+            Box::new(json::Json),
+            Box::new(xlsx::Xlsx),
+            Box::new(svg::Svg),
+            Box::new(html::Html),
+        ]
+    } else {
+        vec![Box::new(json::Json), Box::new(xlsx::Xlsx)]
+    }
 }
 
 /// Timestamp used inside files (workbook properties): `SOURCE_DATE_EPOCH` if set, else the
@@ -42,7 +47,7 @@ pub fn document_epoch(report: &Report) -> i64 {
 /// Every renderer's files, as (path relative to the output folder, bytes).
 pub fn render_all(report: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     let mut files = Vec::new();
-    for r in renderers() {
+    for r in renderers(report) {
         tracing::info!(renderer = r.name(), "rendering");
         files.extend(r.render(report)?);
     }

@@ -400,6 +400,43 @@ impl Renderer for Svg {
             hbars(&title("chart_hotspots"), &top, xmax, false)?,
         ));
 
+        let orders: Vec<Bar> = r
+            .orders
+            .types
+            .iter()
+            .take(12)
+            .map(|o| Bar {
+                name: t.order_type(&o.order_type),
+                value: o.contacts as f64,
+                target: None,
+                ok: None,
+            })
+            .collect();
+        let xmax = orders.iter().map(|b| b.value).fold(1.0, f64::max) * 1.1;
+        out.push((
+            PathBuf::from("charts/orders.svg"),
+            hbars(&title("chart_orders"), &orders, xmax, false)?,
+        ));
+
+        if let Some(q) = &r.quality {
+            // Fail rate per criterion (a rate, so the axis runs to 100 %).
+            let bars: Vec<Bar> = q
+                .criteria
+                .iter()
+                .take(12)
+                .map(|c| Bar {
+                    name: t.criterion(&c.criterion),
+                    value: c.fail_rate.unwrap_or(0.0),
+                    target: None,
+                    ok: None,
+                })
+                .collect();
+            out.push((
+                PathBuf::from("charts/quality.svg"),
+                hbars(&title("chart_qa"), &bars, 1.0, true)?,
+            ));
+        }
+
         // Complaint Pareto: counts with the cumulative share.
         let names: Vec<String> = r
             .complaint_types

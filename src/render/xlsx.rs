@@ -1,11 +1,14 @@
 //! `report.xlsx`: the evaluation workbook (rust_xlsxwriter).
 //!
-//! Sheets: Summary, Scorecard, Channels, Hotspots, Complaints, Agents, Daily, Findings,
+//! Monthly sheets: Summary, Scorecard, Channels, Hotspots, Complaints, Agents, Daily, Orders,
+//! Peaks and emergencies, Quality inspections (with inspection input), Hourly, Satisfaction,
+//! Trend, Findings,
 //! Data quality (every rejected row: file, row, column, reason; never a raw personal value),
 //! Method (definitions and the contract parameters used). Tables get frozen headers,
 //! autofilter, number formats and print setup; Hotspots and Daily carry native charts.
 //! Text cells are always written as strings, so a value starting with `=` never becomes a
-//! formula. Layout only: every figure comes from the report.
+//! formula. A daily or weekly summary is one compact sheet instead. Layout only: every
+//! figure comes from the report.
 
 use super::Renderer;
 use crate::error::{Error, Result};
@@ -197,11 +200,518 @@ fn ranked_sheet(
     Ok(())
 }
 
+/// The day-by-day table: date, day type, peak, contacts, answered, abandoned, urgent,
+/// service level.
+fn daily_rows(r: &Report) -> (Vec<String>, Vec<Vec<V>>) {
+    let l = |k: &str| r.text.l(k);
+    let headers = [
+        "date",
+        "day_type",
+        "peak",
+        "contacts",
+        "answered",
+        "abandoned",
+        "urgent",
+        "service_level",
+    ]
+    .iter()
+    .map(|k| l(k))
+    .collect();
+    let rows = r
+        .daily
+        .iter()
+        .map(|d| {
+            vec![
+                V::T(d.date.clone()),
+                V::T(l(&format!("day_type_{}", d.day_type))),
+                d.peak
+                    .as_ref()
+                    .map(|p| V::T(l(&format!("peak_{p}"))))
+                    .unwrap_or(V::Empty),
+                V::I(d.contacts),
+                V::I(d.answered),
+                V::I(d.abandoned),
+                V::I(d.urgent),
+                V::Pct(d.service_level),
+            ]
+        })
+        .collect();
+    (headers, rows)
+}
+
+/// Contacts and answered per day (columns D and E of [`daily_rows`]).
+fn daily_chart(r: &Report, sheet: &str, last: u32) -> Chart {
+    let l = |k: &str| r.text.l(k);
+    let mut chart = Chart::new(ChartType::Line);
+    chart
+        .add_series()
+        .set_categories((sheet, 1, 0, last, 0))
+        .set_values((sheet, 1, 3, last, 3))
+        .set_name(l("contacts").as_str());
+    chart
+        .add_series()
+        .set_categories((sheet, 1, 0, last, 0))
+        .set_values((sheet, 1, 4, last, 4))
+        .set_name(l("answered").as_str());
+    chart
+        .title()
+        .set_name(format!("{} {}", l("chart_daily"), r.period.start).as_str());
+    chart
+}
+
+/// Key–value rows from row `top` (label in A, value in B); returns the next free row.
+fn pairs(
+    ws: &mut Worksheet,
+    f: &Formats,
+    r: &Report,
+    top: u32,
+    items: &[(String, V)],
+) -> Result<u32> {
+    for (i, (k, v)) in items.iter().enumerate() {
+        let row = top + i as u32;
+        ws.write_string_with_format(row, 0, k, &f.bold)
+            .map_err(xe)?;
+        put(ws, f, row, 1, v, r)?;
+    }
+    Ok(top + items.len() as u32)
+}
+
+/// Order handling: totals, then one row per sub-type, with a bar chart.
+fn orders_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<()> {
+    let l = |k: &str| r.text.l(k);
+    let o = &r.orders;
+    let ws = wb.add_worksheet();
+    let name = l("sheet_orders");
+    ws.set_name(&name).map_err(xe)?;
+    let keys = [
+        "order_type",
+        "contacts",
+        "share",
+        "resolved",
+        "resolved_rate",
+        "handle_mean",
+        "resolve_time_mean",
+    ];
+    let headers: Vec<String> = keys.iter().map(|k| l(k)).collect();
+    let mut rows: Vec<Vec<V>> = o
+        .types
+        .iter()
+        .map(|t| {
+            vec![
+                V::T(r.text.order_type(&t.order_type)),
+                V::I(t.contacts),
+                V::Pct(Some(t.share)),
+                V::I(t.resolved),
+                V::Pct(t.resolved_rate),
+                V::N1(t.handle_mean_seconds),
+                V::N1(t.resolve_time_mean_seconds),
+            ]
+        })
+        .collect();
+    let types = rows.len() as u32;
+    rows.push(vec![
+        V::T(l("total")),
+        V::I(o.contacts),
+        V::Pct((o.contacts > 0).then_some(1.0)),
+        V::I(o.resolved),
+        V::Pct(o.resolved_rate),
+        V::N1(o.handle_mean_seconds),
+        V::N1(o.resolve_time_mean_seconds),
+    ]);
+    table(
+        ws,
+        f,
+        r,
+        0,
+        &headers,
+        &[18., 10., 10., 10., 12., 14., 14.],
+        &rows,
+    )?;
+    if types > 0 {
+        let mut chart = Chart::new(ChartType::Bar);
+        chart
+            .add_series()
+            .set_categories((name.as_str(), 1, 0, types, 0))
+            .set_values((name.as_str(), 1, 1, types, 1))
+            .set_name(l("contacts").as_str());
+        chart
+            .add_series()
+            .set_categories((name.as_str(), 1, 0, types, 0))
+            .set_values((name.as_str(), 1, 3, types, 3))
+            .set_name(l("resolved").as_str());
+        chart
+            .title()
+            .set_name(format!("{} {}", l("chart_orders"), r.period.start).as_str());
+        chart.y_axis().set_reverse();
+        ws.insert_chart(1, 8, &chart).map_err(xe)?;
+    }
+    Ok(())
+}
+
+/// Peaks and emergencies: peak days against the others, urgent contacts, the peak days.
+fn peaks_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<()> {
+    let l = |k: &str| r.text.l(k);
+    let (p, u) = (&r.peaks, &r.urgent);
+    let ws = wb.add_worksheet();
+    ws.set_name(l("sheet_peaks")).map_err(xe)?;
+    ws.set_column_width(0, 26.0).map_err(xe)?;
+    ws.set_column_width(1, 14.0).map_err(xe)?;
+    let mut items = vec![
+        (l("peak_days"), V::I(p.peak_days)),
+        (l("peak_contacts"), V::I(p.peak_contacts)),
+        (l("median_day_contacts"), V::N1(p.median_day_contacts)),
+        (l("peak_service_level"), V::Pct(p.peak_service_level)),
+        (l("other_service_level"), V::Pct(p.other_service_level)),
+        (l("urgent"), V::I(u.contacts)),
+        (l("answered"), V::I(u.answered)),
+        (l("resolved"), V::I(u.resolved)),
+        (l("response_mean"), V::N1(u.response_mean_seconds)),
+        (l("response_p90_seconds"), V::N1(u.response_p90_seconds)),
+        (l("response_max"), V::N1(u.response_max_seconds)),
+    ];
+    if let Some(c) = &r.peaks_clause {
+        items.push((l("clause"), V::T(c.clone())));
+    }
+    let next = pairs(ws, f, r, 0, &items)?;
+    let (headers, rows) = daily_rows(r);
+    let peak_rows: Vec<Vec<V>> = r
+        .daily
+        .iter()
+        .zip(rows)
+        .filter(|(d, _)| d.peak.is_some())
+        .map(|(_, row)| row)
+        .collect();
+    table(
+        ws,
+        f,
+        r,
+        next + 1,
+        &headers,
+        &[26., 14., 12., 10., 10., 10., 10., 12.],
+        &peak_rows,
+    )?;
+    Ok(())
+}
+
+/// Quality inspections: totals and sources, criteria with a chart, agents.
+fn quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<()> {
+    let l = |k: &str| r.text.l(k);
+    let Some(q) = &r.quality else { return Ok(()) };
+    let ws = wb.add_worksheet();
+    let name = l("sheet_inspections");
+    ws.set_name(&name).map_err(xe)?;
+    // Criteria first, so the table and its chart sit at the top.
+    let headers: Vec<String> = ["criterion", "checked", "failed", "fail_rate"]
+        .iter()
+        .map(|k| l(k))
+        .collect();
+    let rows: Vec<Vec<V>> = q
+        .criteria
+        .iter()
+        .map(|c| {
+            vec![
+                V::T(r.text.criterion(&c.criterion)),
+                V::I(c.checked),
+                V::I(c.failed),
+                V::Pct(c.fail_rate),
+            ]
+        })
+        .collect();
+    let last = table(ws, f, r, 0, &headers, &[20., 10., 10., 10.], &rows)?;
+    if !rows.is_empty() {
+        let mut chart = Chart::new(ChartType::Bar);
+        chart
+            .add_series()
+            .set_categories((name.as_str(), 1, 0, last, 0))
+            .set_values((name.as_str(), 1, 2, last, 2))
+            .set_name(l("failed").as_str());
+        chart
+            .title()
+            .set_name(format!("{} {}", l("chart_qa"), r.period.start).as_str());
+        chart.y_axis().set_reverse();
+        chart.legend().set_hidden();
+        ws.insert_chart(1, 9, &chart).map_err(xe)?;
+    }
+    let mut items = vec![
+        (l("inspections"), V::I(q.inspections)),
+        (l("passed"), V::I(q.passed)),
+        (l("pass_rate"), V::Pct(q.pass_rate)),
+        (l("score_mean"), V::N1(q.score_mean)),
+    ];
+    for s in &q.sources {
+        items.push((
+            format!("{} {}", l(&format!("source_{}", s.source)), l("pass_rate")),
+            V::Pct(s.pass_rate),
+        ));
+        items.push((
+            format!(
+                "{} {}",
+                l(&format!("source_{}", s.source)),
+                l("inspections")
+            ),
+            V::I(s.inspections),
+        ));
+    }
+    if let Some(c) = &r.quality_clause {
+        items.push((l("clause"), V::T(c.clone())));
+    }
+    let next = pairs(ws, f, r, last + 2, &items)?;
+    let keys = [
+        "agent_id",
+        "agent_name",
+        "inspections",
+        "passed",
+        "pass_rate",
+        "score_mean",
+        "criteria_failed",
+    ];
+    let headers: Vec<String> = keys.iter().map(|k| l(k)).collect();
+    let rows: Vec<Vec<V>> = q
+        .agents
+        .iter()
+        .map(|a| {
+            vec![
+                V::T(a.agent_id.clone()),
+                V::T(a.agent_name.clone().unwrap_or_default()),
+                V::I(a.inspections),
+                V::I(a.passed),
+                V::Pct(a.pass_rate),
+                V::N1(a.score_mean),
+                V::I(a.criteria_failed),
+            ]
+        })
+        .collect();
+    table(
+        ws,
+        f,
+        r,
+        next + 1,
+        &headers,
+        &[20., 12., 10., 10., 10., 10., 12.],
+        &rows,
+    )?;
+    Ok(())
+}
+
+/// A block of rows under a bold heading, without the sheet-wide freeze panes and filter of
+/// [`table`] (a summary sheet holds several blocks); returns the next free row.
+fn block(
+    ws: &mut Worksheet,
+    f: &Formats,
+    r: &Report,
+    top: u32,
+    heading: &str,
+    headers: &[String],
+    rows: &[Vec<V>],
+) -> Result<u32> {
+    ws.write_string_with_format(top, 0, heading, &f.bold)
+        .map_err(xe)?;
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(top + 1, c as u16, h, &f.header)
+            .map_err(xe)?;
+    }
+    for (i, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            put(ws, f, top + 2 + i as u32, c as u16, v, r)?;
+        }
+    }
+    Ok(top + 3 + rows.len() as u32)
+}
+
+/// The daily or weekly summary: one sheet with the headline figures, channels, the SLAs
+/// (as indications), the days, hotspots, complaint types, orders, quality and findings.
+fn summary_workbook(r: &Report) -> Result<Vec<u8>> {
+    use crate::config::Cadence;
+    let t = &r.text;
+    let l = |k: &str| t.l(k);
+    let f = Formats::new();
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_timestamp(super::document_epoch(r)).map_err(xe)?;
+    let sheet = l(if r.cadence == Cadence::Daily {
+        "sheet_summary_daily"
+    } else {
+        "sheet_summary_weekly"
+    });
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("{sheet} {} {}", r.contract_name, r.period.start))
+            .set_author("cseval")
+            .set_creation_datetime(&created),
+    );
+    let ws = wb.add_worksheet();
+    ws.set_name(&sheet).map_err(xe)?;
+    ws.set_column_width(0, 24.0).map_err(xe)?;
+    for c in 1..8 {
+        ws.set_column_width(c, 13.0).map_err(xe)?;
+    }
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.write_string_with_format(0, 0, format!("{sheet} — {}", r.contract_name), &f.title)
+        .map_err(xe)?;
+    let end = chrono::NaiveDate::parse_from_str(&r.period.end, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.pred_opt())
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let o = &r.overall;
+    let mut items = vec![
+        (l("contract_id"), V::T(r.contract_id.clone())),
+        (
+            l("period"),
+            V::T(if r.period.start == end {
+                end.clone()
+            } else {
+                format!("{} – {end}", r.period.start)
+            }),
+        ),
+        (l("contacts"), V::I(o.contacts)),
+        (l("answered"), V::I(o.answered)),
+        (l("abandoned"), V::I(o.abandoned)),
+        (l("abandon_rate"), V::Pct(o.abandon_rate)),
+        (l("asa_seconds"), V::N1(o.asa_seconds)),
+        (l("resolution_rate"), V::Pct(o.resolution_rate)),
+        (l("fcr_rate"), V::Pct(o.fcr_rate)),
+        (l("csat_mean"), V::N2(o.csat_mean)),
+        (l("csat_responses"), V::I(o.csat_responses)),
+        (l("complaints"), V::I(o.complaints)),
+        (l("urgent"), V::I(r.urgent.contacts)),
+        (l("orders"), V::I(r.orders.contacts)),
+    ];
+    if let Some(q) = &r.quality {
+        items.push((l("inspections"), V::I(q.inspections)));
+        items.push((l("pass_rate"), V::Pct(q.pass_rate)));
+    }
+    let mut row = pairs(ws, &f, r, 2, &items)? + 1;
+
+    let headers: Vec<String> = [
+        "channel",
+        "contacts",
+        "answered",
+        "service_level",
+        "asa_seconds",
+        "response_p90_seconds",
+        "resolution_rate",
+    ]
+    .iter()
+    .map(|k| l(k))
+    .collect();
+    let rows: Vec<Vec<V>> = r
+        .channels
+        .iter()
+        .map(|(name, c)| {
+            vec![
+                V::T(l(name)),
+                V::I(c.contacts),
+                V::I(c.answered),
+                V::Pct(c.service_level),
+                V::N1(c.asa_seconds),
+                V::N1(c.response_p90_seconds),
+                V::Pct(c.resolution_rate),
+            ]
+        })
+        .collect();
+    row = block(ws, &f, r, row, &l("sheet_channels"), &headers, &rows)?;
+
+    let headers: Vec<String> = ["sla_id", "clause", "metric", "target", "actual", "status"]
+        .iter()
+        .map(|k| l(k))
+        .collect();
+    let value = |m: &str, v: Option<f64>| {
+        if is_rate_metric(m) {
+            V::Pct(v)
+        } else {
+            V::N2(v)
+        }
+    };
+    let rows: Vec<Vec<V>> = r
+        .scorecard
+        .iter()
+        .map(|s| {
+            vec![
+                V::T(s.id.clone()),
+                V::T(s.clause.clone()),
+                V::T(l(&s.metric)),
+                value(&s.metric, Some(s.target)),
+                value(&s.metric, s.actual),
+                V::Status(s.status),
+            ]
+        })
+        .collect();
+    row = block(ws, &f, r, row, &l("sheet_scorecard"), &headers, &rows)?;
+    ws.write_string_with_format(row - 1, 0, l("cadence_note"), &f.wrap)
+        .map_err(xe)?;
+    row += 1;
+
+    if r.cadence == Cadence::Weekly {
+        let (headers, rows) = daily_rows(r);
+        row = block(ws, &f, r, row, &l("daily_table"), &headers, &rows)?;
+    }
+    for (title, key, items) in [
+        (l("sheet_hotspots"), l("topic"), r.topic_rows()),
+        (
+            l("sheet_complaints"),
+            l("complaint_type"),
+            r.complaint_rows(),
+        ),
+    ] {
+        let rows: Vec<Vec<V>> = items
+            .iter()
+            .take(5)
+            .map(|(n, c, s, _)| vec![V::T(n.clone()), V::I(*c), V::Pct(Some(*s))])
+            .collect();
+        row = block(
+            ws,
+            &f,
+            r,
+            row,
+            &title,
+            &[key, l("contacts"), l("share")],
+            &rows,
+        )?;
+    }
+    let rows: Vec<Vec<V>> = r
+        .orders
+        .types
+        .iter()
+        .map(|o| {
+            vec![
+                V::T(t.order_type(&o.order_type)),
+                V::I(o.contacts),
+                V::Pct(o.resolved_rate),
+                V::N1(o.handle_mean_seconds),
+            ]
+        })
+        .collect();
+    let headers = vec![
+        l("order_type"),
+        l("contacts"),
+        l("resolved_rate"),
+        l("handle_mean"),
+    ];
+    row = block(ws, &f, r, row, &l("sheet_orders"), &headers, &rows)?;
+    let rows: Vec<Vec<V>> = r
+        .findings
+        .iter()
+        .map(|x| {
+            vec![
+                V::T(l(&x.severity)),
+                V::T(x.evidence.clone()),
+                V::T(x.suggestion.clone()),
+            ]
+        })
+        .collect();
+    let headers = vec![l("severity"), l("evidence"), l("suggestion")];
+    block(ws, &f, r, row, &l("sheet_findings"), &headers, &rows)?;
+    wb.save_to_buffer().map_err(xe)
+}
+
 /// Tier, bonus, deduction, consecutive failures and termination right, each with its
 /// clause, from row `top`; returns the next free row.
 fn incentive_block(ws: &mut Worksheet, f: &Formats, r: &Report, top: u32) -> Result<u32> {
     let l = |k: &str| r.text.l(k);
-    let inc = &r.incentive;
+    let Some(inc) = &r.incentive else {
+        return Ok(top);
+    };
     let clause = |c: &Option<String>| {
         c.clone()
             .map(|c| format!("{} {c}", l("clause")))
@@ -293,6 +803,9 @@ impl Renderer for Xlsx {
     }
 
     fn render(&self, r: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+        if r.cadence != crate::config::Cadence::Monthly {
+            return Ok(vec![(PathBuf::from("report.xlsx"), summary_workbook(r)?)]);
+        }
         let t = &r.text;
         let l = |k: &str| t.l(k);
         let f = Formats::new();
@@ -662,37 +1175,26 @@ impl Renderer for Xlsx {
             let ws = wb.add_worksheet();
             let name = l("sheet_daily");
             ws.set_name(&name).map_err(xe)?;
-            let headers = vec![l("date"), l("contacts"), l("answered"), l("service_level")];
-            let rows: Vec<Vec<V>> = r
-                .daily
-                .iter()
-                .map(|d| {
-                    vec![
-                        V::T(d.date.clone()),
-                        V::I(d.contacts),
-                        V::I(d.answered),
-                        V::Pct(d.service_level),
-                    ]
-                })
-                .collect();
-            let last = table(ws, &f, r, 0, &headers, &[12., 12., 12., 12.], &rows)?;
+            let (headers, rows) = daily_rows(r);
+            let last = table(
+                ws,
+                &f,
+                r,
+                0,
+                &headers,
+                &[12., 12., 12., 10., 10., 10., 10., 12.],
+                &rows,
+            )?;
             if !rows.is_empty() {
-                let mut chart = Chart::new(ChartType::Line);
-                chart
-                    .add_series()
-                    .set_categories((name.as_str(), 1, 0, last, 0))
-                    .set_values((name.as_str(), 1, 1, last, 1))
-                    .set_name(l("contacts").as_str());
-                chart
-                    .add_series()
-                    .set_categories((name.as_str(), 1, 0, last, 0))
-                    .set_values((name.as_str(), 1, 2, last, 2))
-                    .set_name(l("answered").as_str());
-                chart
-                    .title()
-                    .set_name(format!("{} {}", l("chart_daily"), r.period.start).as_str());
-                ws.insert_chart(1, 5, &chart).map_err(xe)?;
+                ws.insert_chart(1, 9, &daily_chart(r, &name, last))
+                    .map_err(xe)?;
             }
+        }
+
+        orders_sheet(&mut wb, &f, r)?;
+        peaks_sheet(&mut wb, &f, r)?;
+        if r.quality.is_some() {
+            quality_sheet(&mut wb, &f, r)?;
         }
 
         // Weekday × hour: a grid with a colour scale, and contacts per hour.
@@ -939,7 +1441,7 @@ impl Renderer for Xlsx {
             ws.set_column_width(0, 24).map_err(xe)?;
             ws.set_column_width(1, 100).map_err(xe)?;
             let mut row = 0;
-            for (i, v) in t.method_paragraphs(&r.survey).iter().enumerate() {
+            for (i, v) in r.method_paragraphs().iter().enumerate() {
                 ws.write_string_with_format(row, 0, format!("{}", i + 1), &f.bold)
                     .map_err(xe)?;
                 ws.write_string_with_format(row, 1, v, &f.wrap)

@@ -28,6 +28,8 @@ fn every_shipped_seed_template_runs_on_sample_data() {
                 "sample-data/contacts",
                 "--surveys",
                 "sample-data/surveys",
+                "--inspections",
+                "sample-data/inspections",
                 "--out",
             ])
             .arg(out.path())

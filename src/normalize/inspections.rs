@@ -1,0 +1,433 @@
+//! Quality inspections, the third input kind: one row per inspected contact (a sampled
+//! recording or transcript) or per mystery-shopper test, with the inspector's verdict and,
+//! optionally, a pass/fail or a score per criterion (`criterion_greeting`,
+//! `criterion_accuracy`, …).
+//!
+//! Like the contact and survey sinks, every row is accepted, rejected (file, row, column,
+//! reason) or a duplicate (an `inspection_id` seen before). The verdict is the `passed`
+//! column when given, else `score ≥ [quality] pass_score`, else "every criterion passed"; a
+//! row with none of the three is rejected rather than guessed. Comments are never stored.
+//! Inspections are sampled, so they are few: rows are checked one at a time. The sink yields
+//! two frames, the inspections and their criterion checks (long form); linking to contacts
+//! and every KPI happen in the KPI stage.
+
+use super::{cell_at, map_headers, parse_flag, parse_number, parse_timestamp, text, Ledger};
+use super::{Rejection, RowCounts, RowError};
+use crate::config::contract::QualityCfg;
+use crate::error::{Error, Result};
+use crate::ingest::{Cell, InputFile, RowSink};
+use crate::model::{Channel, InspectionSource};
+use chrono_tz::Tz;
+use polars::prelude::*;
+use std::collections::HashMap;
+
+/// Canonical inspection columns, in file-header spelling. Besides these, every column whose
+/// name starts with [`CRITERION_PREFIX`] is one criterion.
+pub const INSPECTION_COLUMNS: &[&str] = &[
+    "inspection_id",
+    "contact_id",
+    "agent_id",
+    "agent_name",
+    "inspector",
+    "inspected_at",
+    "source",
+    "channel",
+    "score",
+    "passed",
+    "comment",
+];
+
+/// Prefix of the criterion columns: `criterion_greeting` is criterion `greeting`.
+pub const CRITERION_PREFIX: &str = "criterion_";
+
+mod ic {
+    pub const ID: usize = 0;
+    pub const CONTACT_ID: usize = 1;
+    pub const AGENT_ID: usize = 2;
+    pub const AGENT_NAME: usize = 3;
+    pub const INSPECTOR: usize = 4;
+    pub const INSPECTED_AT: usize = 5;
+    pub const SOURCE: usize = 6;
+    pub const CHANNEL: usize = 7;
+    pub const SCORE: usize = 8;
+    pub const PASSED: usize = 9;
+}
+
+/// A pass/fail verdict: the yes/no words of the spec plus the inspection words
+/// (`pass`/`fail`, `合格`/`不合格`, `通过`/`不通过`, `达标`/`不达标`).
+fn parse_verdict(cell: &Cell) -> std::result::Result<bool, String> {
+    if let Cell::Text(s) = cell {
+        match s.trim().to_lowercase().as_str() {
+            "pass" | "passed" | "ok" | "合格" | "通过" | "达标" => return Ok(true),
+            "fail" | "failed" | "不合格" | "不通过" | "未通过" | "不达标" => {
+                return Ok(false)
+            }
+            _ => {}
+        }
+    }
+    parse_flag(cell).map_err(|_| {
+        format!(
+            "`{}` is not a verdict (expected pass/fail, 合格/不合格, 通过/不通过, yes/no, 1/0)",
+            cell.to_text().trim()
+        )
+    })
+}
+
+/// One accepted inspection.
+struct Inspection {
+    id: String,
+    contact_id: Option<String>,
+    agent_id: Option<String>,
+    agent_name: Option<String>,
+    inspector: Option<String>,
+    inspected: Option<i64>,
+    source: InspectionSource,
+    channel: Option<Channel>,
+    score: Option<f64>,
+    passed: bool,
+    criteria: Vec<(usize, bool)>,
+}
+
+/// Builds canonical inspections from ingested rows.
+pub struct InspectionSink<'a> {
+    tz: Tz,
+    quality: &'a QualityCfg,
+    pos: Vec<Option<usize>>,
+    /// Criterion index (into `criteria`) and column position, for the file being read.
+    criterion_pos: Vec<(usize, usize)>,
+    criteria: Vec<String>,
+    seen: HashMap<String, u64>,
+    rows: Vec<Inspection>,
+    pub ledger: Ledger,
+}
+
+impl<'a> InspectionSink<'a> {
+    pub fn new(tz: Tz, quality: &'a QualityCfg) -> Self {
+        InspectionSink {
+            tz,
+            quality,
+            pos: Vec::new(),
+            criterion_pos: Vec::new(),
+            criteria: Vec::new(),
+            seen: HashMap::new(),
+            rows: Vec::new(),
+            ledger: Ledger::new("inspections"),
+        }
+    }
+
+    fn check(&self, cells: &[Cell<'_>], row_no: u64) -> std::result::Result<Inspection, RowError> {
+        let get = |k: usize| cell_at(&self.pos, cells, k);
+        let owned = |k: usize| text(get(k)).map(|s| s.into_owned());
+        let source = match text(get(ic::SOURCE)) {
+            None => InspectionSource::Recording,
+            Some(s) => InspectionSource::parse(&s).ok_or_else(|| {
+                (
+                    "source".to_string(),
+                    format!(
+                        "unknown source `{s}` (expected {})",
+                        InspectionSource::expected()
+                    ),
+                )
+            })?,
+        };
+        let channel = match text(get(ic::CHANNEL)) {
+            None => None,
+            Some(s) => Some(Channel::parse(&s).ok_or_else(|| {
+                (
+                    "channel".to_string(),
+                    format!("unknown channel `{s}` (expected {})", Channel::expected()),
+                )
+            })?),
+        };
+        let inspected = match get(ic::INSPECTED_AT) {
+            c if c.is_empty() => None,
+            c => Some(parse_timestamp(c, self.tz).map_err(|e| ("inspected_at".to_string(), e))?),
+        };
+        let score = match get(ic::SCORE) {
+            c if c.is_empty() => None,
+            c => {
+                let v = parse_number(c).map_err(|e| ("score".to_string(), e))?;
+                if v < 0.0 {
+                    return Err(("score".into(), format!("negative score {v}")));
+                }
+                Some(v)
+            }
+        };
+        let passed = match get(ic::PASSED) {
+            c if c.is_empty() => None,
+            c => Some(parse_verdict(c).map_err(|e| ("passed".to_string(), e))?),
+        };
+        let mut criteria = Vec::new();
+        for &(k, p) in &self.criterion_pos {
+            let c = cells.get(p).unwrap_or(&Cell::Empty);
+            if c.is_empty() {
+                continue;
+            }
+            let column = format!("{CRITERION_PREFIX}{}", self.criteria[k]);
+            let ok = match (c, self.quality.criterion_pass_score) {
+                (Cell::Number(v), Some(min)) => *v >= min,
+                (Cell::Text(s), Some(min)) if s.trim().parse::<f64>().is_ok() => {
+                    let v = parse_number(c).map_err(|e| (column.clone(), e))?;
+                    v >= min
+                }
+                _ => parse_verdict(c).map_err(|e| {
+                    let hint = if parse_number(c).is_ok() {
+                        " — a criterion scored in points needs `criterion_pass_score` in the contract's [quality]"
+                    } else {
+                        ""
+                    };
+                    (column.clone(), format!("{e}{hint}"))
+                })?,
+            };
+            criteria.push((k, ok));
+        }
+        let passed = match (passed, score) {
+            (Some(p), _) => p,
+            (None, Some(s)) => s >= self.quality.pass_score,
+            (None, None) if !criteria.is_empty() => criteria.iter().all(|(_, ok)| *ok),
+            (None, None) => {
+                return Err((
+                    "passed".into(),
+                    "no verdict: the row gives neither `passed`, `score` nor any criterion".into(),
+                ))
+            }
+        };
+        Ok(Inspection {
+            id: owned(ic::ID).unwrap_or_else(|| format!("{}#{row_no}", self.ledger.file())),
+            contact_id: owned(ic::CONTACT_ID),
+            agent_id: owned(ic::AGENT_ID),
+            agent_name: owned(ic::AGENT_NAME),
+            inspector: owned(ic::INSPECTOR),
+            inspected,
+            source,
+            channel,
+            score,
+            passed,
+            criteria,
+        })
+    }
+
+    /// The accepted inspections, their criterion checks (`inspection_id`, `criterion`,
+    /// `ok`), the rejections and the row counts.
+    pub fn into_frames(self) -> Result<(DataFrame, DataFrame, Vec<Rejection>, RowCounts)> {
+        let r = &self.rows;
+        let s =
+            |f: fn(&Inspection) -> Option<&str>| -> Vec<Option<&str>> { r.iter().map(f).collect() };
+        let insp = DataFrame::new(
+            r.len(),
+            vec![
+                Column::new(
+                    "inspection_id".into(),
+                    r.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(),
+                ),
+                Column::new("contact_id".into(), s(|x| x.contact_id.as_deref())),
+                Column::new("agent_id".into(), s(|x| x.agent_id.as_deref())),
+                Column::new("agent_name".into(), s(|x| x.agent_name.as_deref())),
+                Column::new("inspector".into(), s(|x| x.inspector.as_deref())),
+                Column::new(
+                    "inspected_ms".into(),
+                    r.iter().map(|x| x.inspected).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "source".into(),
+                    r.iter().map(|x| x.source.as_str()).collect::<Vec<_>>(),
+                ),
+                Column::new("channel".into(), s(|x| x.channel.map(|c| c.as_str()))),
+                Column::new(
+                    "score".into(),
+                    r.iter().map(|x| x.score).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "passed".into(),
+                    r.iter().map(|x| x.passed).collect::<Vec<_>>(),
+                ),
+            ],
+        )?;
+        let (mut ids, mut names, mut oks) = (Vec::new(), Vec::new(), Vec::new());
+        for x in r {
+            for &(k, ok) in &x.criteria {
+                ids.push(x.id.as_str());
+                names.push(self.criteria[k].as_str());
+                oks.push(ok);
+            }
+        }
+        let crit = DataFrame::new(
+            ids.len(),
+            vec![
+                Column::new("inspection_id".into(), ids),
+                Column::new("criterion".into(), names),
+                Column::new("ok".into(), oks),
+            ],
+        )?;
+        let n = insp.height() as u64;
+        let (rej, counts) = self.ledger.finish(n);
+        Ok((insp, crit, rej, counts))
+    }
+}
+
+impl RowSink for InspectionSink<'_> {
+    fn header(&mut self, file: &InputFile, headers: &[String]) -> Result<()> {
+        self.ledger.open(file);
+        self.pos = map_headers(headers, INSPECTION_COLUMNS);
+        self.criterion_pos.clear();
+        for (i, h) in headers.iter().enumerate() {
+            let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
+            if let Some(name) = h.strip_prefix(CRITERION_PREFIX) {
+                if name.is_empty()
+                    || self
+                        .criterion_pos
+                        .iter()
+                        .any(|(k, _)| self.criteria[*k] == name)
+                {
+                    continue;
+                }
+                let k = match self.criteria.iter().position(|c| c == name) {
+                    Some(k) => k,
+                    None => {
+                        self.criteria.push(name.to_string());
+                        self.criteria.len() - 1
+                    }
+                };
+                self.criterion_pos.push((k, i));
+            }
+        }
+        let verdicts = [ic::SCORE, ic::PASSED]
+            .iter()
+            .any(|k| self.pos[*k].is_some());
+        if !verdicts && self.criterion_pos.is_empty() {
+            return Err(Error::input(format!(
+                "{}: an inspection file needs a `passed` or `score` column or `{CRITERION_PREFIX}…` columns (found: {})",
+                self.ledger.file(),
+                headers.join(", ")
+            ))
+            .with_hint("map the inspector's verdict with a mapping profile (records = \"inspections\")"));
+        }
+        Ok(())
+    }
+
+    fn row(&mut self, row_no: u64, cells: &[Cell<'_>]) {
+        self.ledger.counts.read += 1;
+        let key = self.ledger.key(row_no);
+        match self.check(cells, row_no) {
+            Ok(x) => {
+                if let Some(first) = self.seen.get(&x.id) {
+                    let why = self.ledger.duplicate_of(*first);
+                    self.ledger.reject(key, "inspection_id".into(), why);
+                } else {
+                    self.seen.insert(x.id.clone(), key);
+                    self.rows.push(x);
+                }
+            }
+            Err((column, reason)) => self.ledger.reject(key, column, reason),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::feed_csv;
+
+    fn sink(q: &QualityCfg, csv: &str) -> (DataFrame, DataFrame, Vec<Rejection>, RowCounts) {
+        let mut s = InspectionSink::new(chrono_tz::Asia::Shanghai, q);
+        feed_csv(&mut s, csv);
+        s.into_frames().unwrap()
+    }
+
+    #[test]
+    fn verdicts_come_from_passed_then_score_then_criteria() {
+        let q = QualityCfg::default(); // pass_score 80
+        let (df, crit, rej, n) = sink(
+            &q,
+            "inspection_id,contact_id,source,score,passed,criterion_greeting,Criterion_Accuracy\n\
+             Q1,C1,录音,75,合格,pass,fail\n\
+             Q2,C2,mystery_shopper,80,,,\n\
+             Q3,,,79.5,,是,\n\
+             Q4,C4,recording,,,1,0\n\
+             Q5,C5,recording,,,,\n\
+             Q1,C6,recording,90,,,\n\
+             Q7,C7,tv,90,,,\n\
+             Q8,C8,recording,90,,7,\n",
+        );
+        // Q1 passed by its verdict although 75 < 80; Q2 by score 80 ≥ 80; Q3 fails (79.5);
+        // Q4 fails on accuracy; Q5 has no verdict; the second Q1 is a duplicate; Q7 has an
+        // unknown source; Q8's criterion is scored in points without criterion_pass_score.
+        assert_eq!((n.read, n.accepted, n.rejected, n.duplicates), (8, 4, 3, 1));
+        let passed: Vec<bool> = df
+            .column("passed")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap())
+            .collect();
+        assert_eq!(passed, [true, true, false, false]);
+        let src: Vec<&str> = df
+            .column("source")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap())
+            .collect();
+        assert_eq!(
+            src,
+            ["recording", "mystery_shopper", "recording", "recording"]
+        );
+        assert_eq!(crit.height(), 5);
+        let cols: Vec<&str> = rej.iter().map(|r| r.column.as_str()).collect();
+        assert_eq!(
+            cols,
+            ["passed", "inspection_id", "source", "criterion_greeting"]
+        );
+        assert!(
+            rej[3].reason.contains("criterion_pass_score"),
+            "{}",
+            rej[3].reason
+        );
+        assert_eq!(rej[1].reason, "duplicate of t.csv row 2");
+    }
+
+    #[test]
+    fn criterion_points_use_the_contract_threshold() {
+        let q = QualityCfg {
+            criterion_pass_score: Some(6.0),
+            ..QualityCfg::default()
+        };
+        let (df, crit, rej, _) = sink(&q, "criterion_greeting,criterion_accuracy\n7,5\n6,10\n");
+        assert!(rej.is_empty());
+        let passed: Vec<bool> = df
+            .column("passed")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap())
+            .collect();
+        assert_eq!(passed, [false, true]);
+        let ok: Vec<bool> = crit
+            .column("ok")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap())
+            .collect();
+        assert_eq!(ok, [true, false, true, true]);
+    }
+
+    #[test]
+    fn a_file_without_any_verdict_column_is_refused() {
+        let q = QualityCfg::default();
+        let mut s = InspectionSink::new(chrono_tz::Asia::Shanghai, &q);
+        let file = InputFile {
+            path: "qa.csv".into(),
+            sha256: String::new(),
+            rows: 0,
+        };
+        let e = s
+            .header(&file, &["inspection_id".into(), "contact_id".into()])
+            .unwrap_err();
+        assert!(e.to_string().contains("qa.csv"), "{e}");
+    }
+}
