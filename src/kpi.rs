@@ -1030,6 +1030,27 @@ mod tests {
     }
 
     fn kpis(c: &Contract, cal: Option<&Calendar>, contacts: &str, surveys: &str) -> Kpis {
+        kpis_qa(c, cal, contacts, surveys, None)
+    }
+
+    /// As [`kpis`], with quality inspections (read with the contract's `[quality]`).
+    fn kpis_qa(
+        c: &Contract,
+        cal: Option<&Calendar>,
+        contacts: &str,
+        surveys: &str,
+        inspections: Option<&str>,
+    ) -> Kpis {
+        let mut is = crate::normalize::InspectionSink::new(chrono_tz::Asia::Shanghai, &c.quality);
+        if let Some(csv) = inspections {
+            feed_csv(&mut is, csv);
+        }
+        let (insp, crit, rej, _) = is.into_frames().unwrap();
+        assert!(rej.is_empty(), "{rej:?}");
+        let qa = inspections.map(|_| QaInput {
+            inspections: &insp,
+            criteria: &crit,
+        });
         let cfg = SurveyCfg::default();
         let tz = chrono_tz::Asia::Shanghai;
         let mut ss = SurveySink::new(tz, &cfg);
@@ -1049,7 +1070,7 @@ mod tests {
         compute(
             &df,
             &sv,
-            None,
+            qa,
             c,
             cal,
             Period::parse_month("2026-10").unwrap(),
@@ -1260,5 +1281,240 @@ mod tests {
         assert_eq!(k.overall.abandon_rate, None);
         assert_eq!(k.sla[0].actual, None);
         assert!(!k.channels.contains_key("phone"));
+    }
+
+    /// The calendar of the working-hours test: National Day holidays, 10-10 a make-up day.
+    fn october_calendar() -> (tempfile::NamedTempFile, Calendar) {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(
+            &mut f,
+            b"name = \"t\"\nholidays = [\"2026-10-01\",\"2026-10-02\",\"2026-10-05\",\"2026-10-06\",\"2026-10-07\"]\nworkdays = [\"2026-10-10\"]\n[hours]\nmon = [\"09:00-12:00\", \"13:00-18:00\"]\ntue = [\"09:00-12:00\", \"13:00-18:00\"]\nwed = [\"09:00-12:00\", \"13:00-18:00\"]\nthu = [\"09:00-12:00\", \"13:00-18:00\"]\nfri = [\"09:00-12:00\", \"13:00-18:00\"]\n",
+        )
+        .unwrap();
+        let cal = Calendar::load(&[f.path().to_path_buf()]).unwrap();
+        (f, cal)
+    }
+
+    #[test]
+    fn orders_by_sub_type_with_shares_and_means() {
+        // o1, o2: modify address (修改地址, 改地址); o3: cancel; o4: a topic of its own.
+        // Resolved: o1 (1 h), o3 (2 h), o4 (flag only, no time): 3 of 4.
+        // Handling: 100, 200, 300 (o4 none): mean 200. Time to resolve: (3600 + 7200) / 2.
+        // Modify address: 2 contacts, share 1/2, 1 resolved, handling 150, resolve 3600.
+        let k = kpis(
+            &contract(""),
+            None,
+            "contact_id,channel,kind,topic,arrived_at,answered_at,resolved_at,handle_seconds,resolved\n\
+             o1,phone,order,修改地址,2026-10-05 10:00:00,2026-10-05 10:00:05,2026-10-05 11:00:00,100,\n\
+             o2,phone,订单处理,改地址,2026-10-05 10:00:00,2026-10-05 10:00:05,,200,false\n\
+             o3,chat,order,取消寄件,2026-10-05 10:00:00,2026-10-05 10:00:05,2026-10-05 12:00:00,300,\n\
+             o4,phone,order,预约上门,2026-10-05 10:00:00,2026-10-05 10:00:05,,,true\n\
+             x1,phone,consultation,修改地址,2026-10-05 10:00:00,2026-10-05 10:00:05,,50,true\n",
+            "",
+        );
+        let o = &k.orders;
+        assert_eq!((o.contacts, o.resolved), (4, 3));
+        assert_eq!(o.resolved_rate, Some(0.75));
+        assert_eq!(o.handle_mean_seconds, Some(200.0));
+        assert_eq!(o.resolve_time_mean_seconds, Some(5400.0));
+        let t: Vec<(&str, u64, f64, u64)> = o
+            .types
+            .iter()
+            .map(|t| (t.order_type.as_str(), t.contacts, t.share, t.resolved))
+            .collect();
+        assert_eq!(
+            t,
+            [
+                ("modify_address", 2, 0.5, 1),
+                ("cancel", 1, 0.25, 1),
+                ("预约上门", 1, 0.25, 1)
+            ]
+        );
+        assert_eq!(o.types[0].handle_mean_seconds, Some(150.0));
+        assert_eq!(o.types[0].resolve_time_mean_seconds, Some(3600.0));
+        assert_eq!(o.types[0].resolved_rate, Some(0.5));
+        assert_eq!(o.types[2].handle_mean_seconds, None);
+        assert_eq!(o.types[2].resolve_time_mean_seconds, None);
+    }
+
+    #[test]
+    fn urgent_response_within_counts_only_urgent_contacts() {
+        let c = contract(
+            "[[sla]]\nid = \"u\"\nclause = \"1\"\nmetric = \"urgent_response_within\"\nthreshold_hours = 2\ntarget = 0.9\n",
+        );
+        // Urgent: u1 answered in 1 h (within), u2 in 3 h (missed), u3 in 30 s (within), u4
+        // never (missed): 2 / 4. n1 is normal and left out.
+        // Urgent response times 30, 3600, 10800: mean 4810, max 10800, p90 (linear) at
+        // position 1.8: 3600 + 0.8 × 7200 = 9360.
+        let k = kpis(
+            &c,
+            None,
+            "contact_id,channel,priority,arrived_at,answered_at\n\
+             u1,email,urgent,2026-10-05 10:00:00,2026-10-05 11:00:00\n\
+             u2,email,紧急,2026-10-05 10:00:00,2026-10-05 13:00:00\n\
+             u3,phone,urgent,2026-10-05 10:00:00,2026-10-05 10:00:30\n\
+             u4,email,urgent,2026-10-05 10:00:00,\n\
+             n1,email,normal,2026-10-05 10:00:00,2026-10-05 10:30:00\n",
+            "",
+        );
+        assert_eq!((k.sla[0].numerator, k.sla[0].denominator), (2.0, 4.0));
+        let u = &k.urgent;
+        assert_eq!((u.contacts, u.answered, u.resolved), (4, 3, 0));
+        assert_eq!(u.response_mean_seconds, Some(4810.0));
+        assert_eq!(u.response_max_seconds, Some(10800.0));
+        assert!((u.response_p90_seconds.unwrap() - 9360.0).abs() < 1e-9);
+        assert_eq!(k.days[0].urgent, 4);
+    }
+
+    #[test]
+    fn peaks_are_holidays_the_days_around_them_and_busy_days() {
+        let (_f, cal) = october_calendar();
+        let c = contract(&format!(
+            "[peaks]\ndays_around_holidays = 1\nvolume_factor = 2\n{SL}"
+        ));
+        // Calls per day (answer time): 10-02 holiday: 10 s. 10-08 (the day after the 10-07
+        // holiday): 10 s, 60 s. 10-10 make-up workday: 10 s. 10-13: six calls at 30 s.
+        // 10-14: 10 s. 10-17 (Saturday): 10 s. Day volumes 1 2 1 6 1 1: median 1, so 10-13
+        // (6 ≥ 2 × 1) is a busy day; 10-08 is "around a holiday" first.
+        // Peak days 10-02, 10-08, 10-13: 9 calls, 2 within 20 s: 2/9. Others: 3/3.
+        let mut csv = String::from("contact_id,channel,arrived_at,answered_at\n");
+        let calls: &[(&str, &[u32])] = &[
+            ("2026-10-02", &[10]),
+            ("2026-10-08", &[10, 60]),
+            ("2026-10-10", &[10]),
+            ("2026-10-13", &[30, 30, 30, 30, 30, 30]),
+            ("2026-10-14", &[10]),
+            ("2026-10-17", &[10]),
+        ];
+        for (day, waits) in calls {
+            for (i, w) in waits.iter().enumerate() {
+                csv.push_str(&format!(
+                    "{day}-{i},phone,{day} 10:00:00,{day} 10:{:02}:{:02}\n",
+                    w / 60,
+                    w % 60
+                ));
+            }
+        }
+        let k = kpis(&c, Some(&cal), &csv, "");
+        let days: Vec<(&str, &str, Option<&str>)> = k
+            .days
+            .iter()
+            .map(|d| (d.date.as_str(), d.day_type.as_str(), d.peak.as_deref()))
+            .collect();
+        assert_eq!(
+            days,
+            [
+                ("2026-10-02", "holiday", Some("holiday")),
+                ("2026-10-08", "workday", Some("around_holiday")),
+                ("2026-10-10", "makeup_workday", None),
+                ("2026-10-13", "workday", Some("volume")),
+                ("2026-10-14", "workday", None),
+                ("2026-10-17", "weekend", None),
+            ]
+        );
+        let p = &k.peaks;
+        assert_eq!((p.peak_days, p.peak_contacts), (3, 9));
+        assert_eq!(p.median_day_contacts, Some(1.0));
+        assert_eq!(p.peak_service_level, Some(2.0 / 9.0));
+        assert_eq!(p.other_service_level, Some(1.0));
+        assert_eq!(
+            (k.days[1].service_level_hits, k.days[1].service_level_base),
+            (1, 2)
+        );
+    }
+
+    #[test]
+    fn quality_inspections_pass_rate_criteria_and_agents() {
+        let c = contract(
+            "[[sla]]\nid = \"qa\"\nclause = \"1\"\nmetric = \"qa_pass_rate\"\ntarget = 0.9\n\
+             [[sla]]\nid = \"ms\"\nclause = \"1\"\nmetric = \"qa_pass_rate\"\nsource = \"神秘顾客\"\ntarget = 0.9\n",
+        );
+        // q1: about c1 (agent A1 甲), scored 90: passed. q2: about c2 (A2 乙), no date (so
+        // c2's arrival, October), 70: failed, accuracy failed. q3: mystery shopper on A2,
+        // verdict 合格 despite a failed greeting. q4: about c3, which arrived in September:
+        // out of the period. q5: no date, no contact: counted in the period, agent A3, 85.
+        // In the period: 4 inspections, 3 passed; scores 90, 70, 85: mean 245 / 3.
+        // Recording: q1 q2: 1 of 2, mean 80. Mystery shopper: q3 q5: 2 of 2, mean 85.
+        // Greeting: checked q1 q2 q3, failed 1. Accuracy: checked q1 q2, failed 1.
+        // A2: q2 and q3, 1 passed, mean score 70 (q3 has none), 2 criteria failed.
+        let k = kpis_qa(
+            &c,
+            None,
+            "contact_id,channel,arrived_at,answered_at,agent_id,agent_name\n\
+             c1,phone,2026-10-05 10:00:00,2026-10-05 10:00:05,A1,甲\n\
+             c2,phone,2026-10-06 10:00:00,2026-10-06 10:00:05,A2,乙\n\
+             c3,phone,2026-09-20 10:00:00,2026-09-20 10:00:05,A1,甲\n",
+            "",
+            Some(
+                "inspection_id,contact_id,agent_id,inspected_at,source,score,passed,criterion_greeting,criterion_accuracy\n\
+                 q1,c1,,2026-10-07 10:00:00,录音,90,,pass,pass\n\
+                 q2,c2,,,recording,70,,pass,fail\n\
+                 q3,,A2,2026-10-08 09:00:00,mystery_shopper,,合格,fail,\n\
+                 q4,c3,,,recording,60,,,\n\
+                 q5,,A3,,暗访,85,,,\n",
+            ),
+        );
+        let q = k.quality.as_ref().unwrap();
+        assert_eq!((q.inspections, q.passed, q.scored), (4, 3, 3));
+        assert_eq!(q.pass_rate, Some(0.75));
+        assert!((q.score_mean.unwrap() - 245.0 / 3.0).abs() < 1e-9);
+        let src: Vec<(&str, u64, u64, Option<f64>)> = q
+            .sources
+            .iter()
+            .map(|s| (s.source.as_str(), s.inspections, s.passed, s.score_mean))
+            .collect();
+        assert_eq!(
+            src,
+            [
+                ("mystery_shopper", 2, 2, Some(85.0)),
+                ("recording", 2, 1, Some(80.0))
+            ]
+        );
+        let crit: Vec<(&str, u64, u64)> = q
+            .criteria
+            .iter()
+            .map(|c| (c.criterion.as_str(), c.checked, c.failed))
+            .collect();
+        assert_eq!(crit, [("accuracy", 2, 1), ("greeting", 3, 1)]);
+        let ag: Vec<(&str, Option<&str>, u64, u64, Option<f64>, u64)> = q
+            .agents
+            .iter()
+            .map(|a| {
+                (
+                    a.agent_id.as_str(),
+                    a.agent_name.as_deref(),
+                    a.inspections,
+                    a.passed,
+                    a.score_mean,
+                    a.criteria_failed,
+                )
+            })
+            .collect();
+        assert_eq!(
+            ag,
+            [
+                ("A1", Some("甲"), 1, 1, Some(90.0), 0),
+                ("A2", Some("乙"), 2, 1, Some(70.0), 2),
+                ("A3", None, 1, 1, Some(85.0), 0),
+            ]
+        );
+        assert_eq!((k.sla[0].numerator, k.sla[0].denominator), (3.0, 4.0));
+        assert_eq!((k.sla[1].numerator, k.sla[1].denominator), (2.0, 2.0));
+    }
+
+    #[test]
+    fn qa_pass_rate_without_inspections_is_not_measurable() {
+        let c = contract(
+            "[[sla]]\nid = \"qa\"\nclause = \"1\"\nmetric = \"qa_pass_rate\"\ntarget = 0.9\n",
+        );
+        let k = kpis(
+            &c,
+            None,
+            "contact_id,channel,arrived_at\na,phone,2026-10-05 10:00:00\n",
+            "",
+        );
+        assert!(k.quality.is_none());
+        assert_eq!(k.sla[0].actual, None);
+        assert!(k.sla[0].why_missing.unwrap().contains("--inspections"));
     }
 }

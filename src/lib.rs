@@ -3,6 +3,16 @@
 //! The pipeline, one module per stage: [`cli`] → [`config`] → [`ingest`] → [`normalize`] →
 //! [`kpi`] → [`evaluate`] → [`render`]. [`sample`] generates synthetic exports.
 
+/// `println!` for every module below: stdout may be a pipe closed early (`cseval run … |
+/// head -1`), and std's `println!` panics then. A failed write to stdout is ignored instead;
+/// the report files and the exit code are what count.
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 pub mod cli;
 pub mod config;
 pub mod convert;
