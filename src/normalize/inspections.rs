@@ -141,7 +141,25 @@ impl<'a> InspectionSink<'a> {
         };
         let inspected = match get(ic::INSPECTED_AT) {
             c if c.is_empty() => None,
-            c => Some(parse_timestamp(c, self.tz).map_err(|e| ("inspected_at".to_string(), e))?),
+            // An inspection is often dated by day only: it then counts from midnight.
+            c => Some(
+                parse_timestamp(c, self.tz)
+                    .or_else(|e| {
+                        let t = c.to_text();
+                        ["%Y-%m-%d", "%Y/%m/%d"]
+                            .iter()
+                            .find_map(|f| chrono::NaiveDate::parse_from_str(t.trim(), f).ok())
+                            .and_then(|d| {
+                                use chrono::TimeZone;
+                                self.tz
+                                    .from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
+                                    .earliest()
+                            })
+                            .map(|t| t.timestamp_millis())
+                            .ok_or(e)
+                    })
+                    .map_err(|e| ("inspected_at".to_string(), e))?,
+            ),
         };
         let score = match get(ic::SCORE) {
             c if c.is_empty() => None,

@@ -9,4 +9,5 @@ mod holidays;
 mod hostile;
 mod real;
 mod run;
+mod schedule;
 mod verify;
