@@ -316,6 +316,14 @@ fn fmt_value(metric: &str, v: Option<f64>) -> String {
     }
 }
 
+/// "A017 何平", or the id alone when the name is unknown.
+fn agent_label(id: &str, name: Option<&str>) -> String {
+    match name {
+        Some(n) => format!("{id} {n}"),
+        None => id.to_string(),
+    }
+}
+
 /// Run the findings rules.
 fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Finding> {
     let t = &r.text;
@@ -504,11 +512,7 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
         for a in &r.agents {
             if let Some(rate) = a.resolution_rate {
                 if a.answered >= 30 && rate < team_rate - 0.10 {
-                    let name = a
-                        .agent_name
-                        .clone()
-                        .map(|n| format!("{} {n}", a.agent_id))
-                        .unwrap_or(a.agent_id.clone());
+                    let name = agent_label(&a.agent_id, a.agent_name.as_deref());
                     out.push(Finding {
                         id: format!("agent_low_resolution:{}", a.agent_id),
                         severity: "low".into(),
@@ -628,11 +632,7 @@ fn quality_findings(r: &Report, out: &mut Vec<Finding>) {
         for a in &q.agents {
             if let Some(rate) = a.pass_rate {
                 if a.inspections >= 3 && rate <= team - 0.20 {
-                    let name = a
-                        .agent_name
-                        .clone()
-                        .map(|n| format!("{} {n}", a.agent_id))
-                        .unwrap_or(a.agent_id.clone());
+                    let name = agent_label(&a.agent_id, a.agent_name.as_deref());
                     out.push(Finding {
                         id: format!("qa_agent:{}", a.agent_id),
                         severity: "low".into(),

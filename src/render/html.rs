@@ -65,6 +65,15 @@ fn metric(m: &str, v: Option<f64>) -> String {
     }
 }
 
+/// A row of headline cards (label, value).
+fn card_row(out: &mut String, cards: &[(String, String)]) {
+    out.push_str("<div class=\"cards\">");
+    for (k, v) in cards {
+        let _ = write!(out, "<div class=\"card\">{}<b>{}</b></div>", e(k), e(v));
+    }
+    out.push_str("</div>");
+}
+
 /// A table from headers and rows of (text, numeric?) cells.
 fn table(out: &mut String, headers: &[String], rows: &[Vec<(String, bool)>]) {
     out.push_str("<table><thead><tr>");
@@ -193,11 +202,7 @@ impl Renderer for Html {
             (l("csat_mean"), num(o.csat_mean, 2)),
             (l("complaint_rate"), pct(o.complaint_rate)),
         ];
-        h.push_str("<div class=\"cards\">");
-        for (k, v) in cards {
-            let _ = write!(h, "<div class=\"card\">{}<b>{}</b></div>", e(&k), e(&v));
-        }
-        h.push_str("</div>");
+        card_row(&mut h, &cards);
         if let Some(c) = &inc.clause {
             let _ = write!(h, "<p class=\"sub\">{} {}</p>", e(&l("clause")), e(c));
         }
@@ -406,11 +411,7 @@ impl Renderer for Html {
             (l("response_mean"), dur(u.response_mean_seconds, en)),
             (l("response_max"), dur(u.response_max_seconds, en)),
         ];
-        h.push_str("<div class=\"cards\">");
-        for (k, v) in cards {
-            let _ = write!(h, "<div class=\"card\">{}<b>{}</b></div>", e(&k), e(&v));
-        }
-        h.push_str("</div>");
+        card_row(&mut h, &cards);
         let rows: Vec<Vec<(String, bool)>> = r
             .daily
             .iter()
@@ -456,11 +457,7 @@ impl Renderer for Html {
                     pct(s.pass_rate),
                 ));
             }
-            h.push_str("<div class=\"cards\">");
-            for (k, v) in cards {
-                let _ = write!(h, "<div class=\"card\">{}<b>{}</b></div>", e(&k), e(&v));
-            }
-            h.push_str("</div>");
+            card_row(&mut h, &cards);
             chart(&mut h, "quality");
             let rows: Vec<Vec<(String, bool)>> = q
                 .agents
