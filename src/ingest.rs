@@ -220,8 +220,206 @@ pub fn read_file_with(
         ))
         .with_hint("split the export by month, convert it to Parquet, or raise --max-input-mb"));
     }
+    if is_delimited(path) && streams(opts) {
+        return read_csv_streaming(path, opts, sink);
+    }
     let bytes = std::fs::read(path).map_err(|e| io_err(path, "read", e))?;
     read_bytes(path, bytes, opts, sink)
+}
+
+/// Whether the path names a delimited text file (every extension but the spreadsheet and
+/// Parquet ones).
+fn is_delimited(path: &Path) -> bool {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    !matches!(
+        ext.as_str(),
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" | "parquet"
+    )
+}
+
+/// Whether a delimited file may be read piece by piece: its header is the first line and
+/// its text is UTF-8 (a GB18030 file is decoded whole).
+fn streams(opts: &ReadOptions) -> bool {
+    !opts.record_reader && opts.header_row.unwrap_or(1) <= 1 && opts.encoding != Encoding::Gb18030
+}
+
+/// What the reading thread of [`read_csv_streaming`] hands over.
+enum Piece {
+    /// Bytes of the file ending at a line break (the last piece: at the end of the file).
+    Lines(Vec<u8>),
+    /// The whole file's sha256, after the last piece.
+    Done(String),
+}
+
+/// Read a delimited file in pieces of about [`BLOCK_BYTES`] whole lines, so that neither
+/// the file nor its text is ever held whole: a thread reads and fingerprints the file
+/// while the pieces already read are parsed. A piece the block reader cannot take (quotes,
+/// blank lines, bare carriage returns) sends the rest of the file through the record
+/// reader; a file whose start is not UTF-8 is read whole and decoded as before.
+fn read_csv_streaming(
+    path: &Path,
+    opts: &ReadOptions,
+    sink: &mut dyn RowSink,
+) -> Result<InputFile> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).map_err(|e| io_err(path, "read", e))?;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Piece>>(1);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut hasher = Sha256::new();
+            let mut carry: Vec<u8> = Vec::new();
+            loop {
+                let mut buf = Vec::with_capacity(BLOCK_BYTES + carry.len() + (1 << 16));
+                buf.append(&mut carry);
+                let mut eof = false;
+                let mut line_break = false;
+                // Fill to the block size, then on to a line break.
+                loop {
+                    let start = buf.len();
+                    buf.resize(start + (1 << 20).min(BLOCK_BYTES), 0);
+                    let n = match f.read(&mut buf[start..]) {
+                        Ok(n) => n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => 0,
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return;
+                        }
+                    };
+                    buf.truncate(start + n);
+                    hasher.update(&buf[start..]);
+                    if n == 0 {
+                        eof = true;
+                        break;
+                    }
+                    line_break = line_break || memchr::memchr(b'\n', &buf[start..]).is_some();
+                    if buf.len() >= BLOCK_BYTES && line_break {
+                        break;
+                    }
+                }
+                if !eof {
+                    let cut = memchr::memrchr(b'\n', &buf).map_or(buf.len(), |i| i + 1);
+                    carry = buf.split_off(cut);
+                }
+                if !buf.is_empty() && tx.send(Ok(Piece::Lines(buf))).is_err() {
+                    return;
+                }
+                if eof {
+                    let _ = tx.send(Ok(Piece::Done(format!("{:x}", hasher.finalize()))));
+                    return;
+                }
+            }
+        });
+        let mut file = InputFile {
+            path: path.to_path_buf(),
+            sha256: String::new(),
+            rows: 0,
+        };
+        let read_err = |e: std::io::Error| io_err(path, "read", e);
+        let mut next = || -> Result<Piece> {
+            match rx.recv() {
+                Ok(r) => r.map_err(read_err),
+                Err(_) => Err(Error::runtime(format!(
+                    "{}: the reading thread stopped",
+                    path.display()
+                ))),
+            }
+        };
+        // The rest of the file in one buffer (after `head`), and its fingerprint.
+        let rest =
+            |head: Vec<u8>, next: &mut dyn FnMut() -> Result<Piece>| -> Result<(Vec<u8>, String)> {
+                let mut all = head;
+                loop {
+                    match next()? {
+                        Piece::Lines(b) => all.extend_from_slice(&b),
+                        Piece::Done(sha) => return Ok((all, sha)),
+                    }
+                }
+            };
+        let first = match next()? {
+            Piece::Lines(b) => b,
+            Piece::Done(sha) => {
+                // An empty file: the whole-text reader says so.
+                file.sha256 = sha;
+                read_csv(&mut file, b"", opts, sink)?;
+                return Ok(file);
+            }
+        };
+        let stripped = first.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&first);
+        let utf8 = std::str::from_utf8(stripped).is_ok();
+        if (!utf8 && opts.encoding == Encoding::Auto)
+            || !blocks_apply(&decode_as(&first, opts.encoding), opts)
+        {
+            let (all, sha) = rest(first, &mut next)?;
+            read_csv(&mut file, &all, opts, sink)?;
+            file.sha256 = sha;
+            return Ok(file);
+        }
+        let text = decode_as(&first, opts.encoding);
+        check_text(&file, &text)?;
+        let delim = opts.delimiter.unwrap_or_else(|| detect_delimiter(&text));
+        let mut blocks = CsvBlocks::start(&mut file, &text, delim, sink)?;
+        let rest_text = &text[text.find('\n').map_or(text.len(), |i| i + 1)..];
+        blocks.lines(&mut file, rest_text, sink)?;
+        drop(text);
+        loop {
+            let piece = match next()? {
+                Piece::Lines(b) => b,
+                Piece::Done(sha) => {
+                    file.sha256 = sha;
+                    return Ok(file);
+                }
+            };
+            let text = match std::str::from_utf8(&piece) {
+                Ok(t) => std::borrow::Cow::Borrowed(t),
+                Err(_) if opts.encoding == Encoding::Utf8 => String::from_utf8_lossy(&piece),
+                Err(e) => {
+                    return Err(Error::input(format!(
+                        "{}: from line {}: the text is not UTF-8 (byte {} of that part), though the start of the file is",
+                        path.display(),
+                        blocks.line,
+                        e.valid_up_to()
+                    ))
+                    .with_hint("export the whole file in one encoding (UTF-8, or GB18030 with --encoding gb18030)"));
+                }
+            };
+            check_text(&file, &text)?;
+            if blocks_apply(&text, opts) {
+                blocks.lines(&mut file, &text, sink)?;
+            } else {
+                // Quotes or blank lines from here on: the record reader takes the rest.
+                let (all, sha) = rest(piece.clone(), &mut next)?;
+                let all = match std::str::from_utf8(&all) {
+                    Ok(_) => String::from_utf8(all).unwrap_or_default(),
+                    Err(_) => String::from_utf8_lossy(&all).into_owned(),
+                };
+                read_records(
+                    &mut file,
+                    &all,
+                    blocks.line,
+                    delim,
+                    opts.quote.or(Some(b'"')),
+                    sink,
+                )?;
+                file.sha256 = sha;
+                return Ok(file);
+            }
+        }
+    })
+}
+
+/// Refuse text that is no export: a NUL byte anywhere.
+fn check_text(file: &InputFile, text: &str) -> Result<()> {
+    if memchr::memchr(0, text.as_bytes()).is_some() {
+        return Err(Error::input(format!(
+            "{}: the file contains NUL bytes: it is not a text export",
+            file.path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Read a file's bytes into a sink; `path` names it in messages and its extension picks
@@ -307,15 +505,12 @@ fn read_csv(
                 .with_hint("expected a header row and data rows"),
         );
     }
-    if memchr::memchr(0, text.as_bytes()).is_some() {
-        return Err(Error::input(format!(
-            "{}: the file contains NUL bytes: it is not a text export",
-            file.path.display()
-        )));
-    }
+    check_text(file, &text)?;
     let delim = opts.delimiter.unwrap_or_else(|| detect_delimiter(&text));
     if !opts.record_reader && blocks_apply(&text, opts) {
-        return read_csv_blocks(file, &text, delim, sink);
+        let mut blocks = CsvBlocks::start(file, &text, delim, sink)?;
+        let rest = &text[text.find('\n').map_or(text.len(), |i| i + 1)..];
+        return blocks.lines(file, rest, sink);
     }
     let header_row = opts.header_row.unwrap_or(1).max(1);
     let mut record_no = 0u64;
@@ -392,93 +587,116 @@ fn blocks_apply(text: &str, opts: &ReadOptions) -> bool {
         && memchr::memchr_iter(b'\r', b).all(|i| b.get(i + 1) == Some(&b'\n'))
 }
 
-/// Bytes of CSV text handed to Polars at a time: bounds the memory of the string columns.
+/// Bytes of CSV text read and handed to Polars at a time: bounds the memory of the file's
+/// text and of the string columns. Unit tests use tiny blocks to cross many boundaries.
+#[cfg(not(test))]
 const BLOCK_BYTES: usize = 64 << 20;
+#[cfg(test)]
+const BLOCK_BYTES: usize = 100;
 
-/// Read a CSV that [`blocks_apply`] accepts in blocks of whole lines, each parsed by Polars
-/// into string columns and passed to the sink's [`RowSink::block`]. Rows whose cells are
-/// all blank are skipped, as the record reader skips them.
-fn read_csv_blocks(
-    file: &mut InputFile,
-    text: &str,
+/// Reads a CSV that [`blocks_apply`] accepts in blocks of whole lines, each parsed by
+/// Polars into string columns and passed to the sink's [`RowSink::block`]. Rows whose
+/// cells are all blank are skipped, as the record reader skips them.
+struct CsvBlocks {
+    schema: polars::prelude::SchemaRef,
     delim: u8,
-    sink: &mut dyn RowSink,
-) -> Result<()> {
-    use polars::prelude::*;
-    let (header_line, mut rest) = match text.find('\n') {
-        Some(i) => (&text[..i], &text[i + 1..]),
-        None => (text, ""),
-    };
-    let headers: Vec<String> = header_line
-        .split(delim as char)
-        .map(|h| h.trim().to_string())
-        .collect();
-    sink.header(file, &headers)?;
-    let schema: SchemaRef = Arc::new(Schema::from_iter(
-        (0..headers.len()).map(|i| Field::new(format!("c{i}").into(), DataType::String)),
-    ));
-    let mut line = 2u64;
-    while !rest.is_empty() {
-        let cut = if rest.len() <= BLOCK_BYTES {
-            rest.len()
-        } else {
-            memchr::memchr(b'\n', &rest.as_bytes()[BLOCK_BYTES..])
-                .map_or(rest.len(), |i| BLOCK_BYTES + i + 1)
-        };
-        let (chunk, tail) = rest.split_at(cut);
-        rest = tail;
-        let lines = memchr::memchr_iter(b'\n', chunk.as_bytes()).count()
-            + usize::from(!chunk.ends_with('\n'));
-        let t = std::time::Instant::now();
-        let parsed = CsvReadOptions::default()
-            .with_has_header(false)
-            .with_schema(Some(schema.clone()))
-            .map_parse_options(|p| p.with_separator(delim).with_quote_char(None))
-            .into_reader_with_file_handle(std::io::Cursor::new(chunk.as_bytes()))
-            .finish();
-        let Ok(df) = parsed else {
-            // A line with more cells than the header (which Polars refuses): this block goes
-            // through the record reader, which keeps every cell.
-            read_records(file, chunk, line, delim, sink)?;
-            line += lines as u64;
-            continue;
-        };
-        if df.height() != lines {
-            return Err(Error::runtime(format!(
-                "{}: lines {line}..{}: read {} rows from {lines} lines",
-                file.path.display(),
-                line + lines as u64,
-                df.height()
-            )));
-        }
-        let rows: Vec<u64> = (line..line + lines as u64).collect();
-        let (df, rows) = drop_blank_rows(df, rows)?;
-        file.rows += rows.len() as u64;
-        let parsed_at = t.elapsed().as_secs_f64();
-        sink.block(&rows, &df)?;
-        tracing::debug!(
-            parse = parsed_at,
-            check = t.elapsed().as_secs_f64() - parsed_at,
-            rows = rows.len(),
-            "block"
-        );
-        line += lines as u64;
-    }
-    Ok(())
+    /// Line number of the next line.
+    line: u64,
 }
 
-/// Data rows of a line-aligned piece of a quote-free CSV, record by record; its first line
-/// is line `first_line` of the file.
+impl CsvBlocks {
+    /// Read the header (the first line of `text`) into the sink.
+    fn start(
+        file: &mut InputFile,
+        text: &str,
+        delim: u8,
+        sink: &mut dyn RowSink,
+    ) -> Result<CsvBlocks> {
+        use polars::prelude::*;
+        let header_line = text.split('\n').next().unwrap_or("");
+        let headers: Vec<String> = header_line
+            .split(delim as char)
+            .map(|h| h.trim().to_string())
+            .collect();
+        sink.header(file, &headers)?;
+        let schema: SchemaRef = Arc::new(Schema::from_iter(
+            (0..headers.len()).map(|i| Field::new(format!("c{i}").into(), DataType::String)),
+        ));
+        Ok(CsvBlocks {
+            schema,
+            delim,
+            line: 2,
+        })
+    }
+
+    /// Read whole data lines (the next lines of the file) into the sink, a block at a time.
+    fn lines(&mut self, file: &mut InputFile, text: &str, sink: &mut dyn RowSink) -> Result<()> {
+        use polars::prelude::*;
+        let mut rest = text;
+        while !rest.is_empty() {
+            let cut = if rest.len() <= BLOCK_BYTES {
+                rest.len()
+            } else {
+                memchr::memchr(b'\n', &rest.as_bytes()[BLOCK_BYTES..])
+                    .map_or(rest.len(), |i| BLOCK_BYTES + i + 1)
+            };
+            let (chunk, tail) = rest.split_at(cut);
+            rest = tail;
+            let line = self.line;
+            let lines = memchr::memchr_iter(b'\n', chunk.as_bytes()).count()
+                + usize::from(!chunk.ends_with('\n'));
+            self.line += lines as u64;
+            let t = std::time::Instant::now();
+            let parsed = CsvReadOptions::default()
+                .with_has_header(false)
+                .with_schema(Some(self.schema.clone()))
+                .map_parse_options(|p| p.with_separator(self.delim).with_quote_char(None))
+                .into_reader_with_file_handle(std::io::Cursor::new(chunk.as_bytes()))
+                .finish();
+            let Ok(df) = parsed else {
+                // A line with more cells than the header (which Polars refuses): this block
+                // goes through the record reader, which keeps every cell.
+                read_records(file, chunk, line, self.delim, None, sink)?;
+                continue;
+            };
+            if df.height() != lines {
+                return Err(Error::runtime(format!(
+                    "{}: lines {line}..{}: read {} rows from {lines} lines",
+                    file.path.display(),
+                    line + lines as u64,
+                    df.height()
+                )));
+            }
+            let rows: Vec<u64> = (line..line + lines as u64).collect();
+            let (df, rows) = drop_blank_rows(df, rows)?;
+            file.rows += rows.len() as u64;
+            let parsed_at = t.elapsed().as_secs_f64();
+            sink.block(&rows, &df)?;
+            tracing::debug!(
+                parse = parsed_at,
+                check = t.elapsed().as_secs_f64() - parsed_at,
+                rows = rows.len(),
+                "block"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Data rows of a line-aligned piece of a CSV, record by record; its first line is line
+/// `first_line` of the file. `quote`: the quote character, if the piece may hold quotes.
 fn read_records(
     file: &mut InputFile,
     chunk: &str,
     first_line: u64,
     delim: u8,
+    quote: Option<u8>,
     sink: &mut dyn RowSink,
 ) -> Result<()> {
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delim)
-        .quoting(false)
+        .quoting(quote.is_some())
+        .quote(quote.unwrap_or(b'"'))
         .flexible(true)
         .has_headers(false)
         .from_reader(chunk.as_bytes());
@@ -892,6 +1110,73 @@ mod tests {
                 assert_eq!(rows.0, want, "{text:?} record_reader={record_reader}");
             }
         }
+    }
+
+    /// Every row with its cells, as a sink sees them.
+    struct Cells(Vec<(u64, Vec<String>)>);
+    impl RowSink for Cells {
+        fn header(&mut self, _: &InputFile, _: &[String]) -> Result<()> {
+            Ok(())
+        }
+        fn row(&mut self, row: u64, cells: &[Cell<'_>]) {
+            self.0
+                .push((row, cells.iter().map(|c| c.to_text()).collect()));
+        }
+    }
+
+    #[test]
+    fn streamed_pieces_read_as_the_whole_file_does() {
+        let body: String = (0..120).map(|i| format!("C{i},{},x{i}\n", i % 7)).collect();
+        let lines: Vec<&str> = body.lines().collect();
+        let with = |at: usize, insert: &str| {
+            let mut l = lines.clone();
+            l.insert(at, insert);
+            format!("id,n,t\n{}\n", l.join("\n"))
+        };
+        for text in [
+            format!("id,n,t\n{body}"),
+            format!("\u{feff}id,n,t\r\n{}", body.replace('\n', "\r\n")),
+            with(90, "C900,1,\"two\nlines\""),
+            with(70, ""),
+            with(80, "C800,2,x,extra"),
+            format!("id,n,t\n{}", body.trim_end()),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("t.csv");
+            std::fs::write(&path, &text).unwrap();
+            let mut streamed = Cells(vec![]);
+            let f = read_file_with(&path, &ReadOptions::default(), &mut streamed).unwrap();
+            let mut whole = Cells(vec![]);
+            let opts = ReadOptions {
+                record_reader: true,
+                ..Default::default()
+            };
+            let g = read_file_with(&path, &opts, &mut whole).unwrap();
+            assert_eq!(streamed.0, whole.0, "{text:?}");
+            assert_eq!(f.rows, g.rows);
+            assert_eq!(f.sha256, format!("{:x}", Sha256::digest(text.as_bytes())));
+            assert_eq!(f.sha256, g.sha256);
+            assert!(streamed.0.len() >= 120);
+        }
+    }
+
+    #[test]
+    fn text_that_stops_being_utf8_is_refused_with_its_line() {
+        let mut text: Vec<u8> = b"id,n\n".to_vec();
+        for i in 0..100 {
+            text.extend_from_slice(format!("C{i},{i}\n").as_bytes());
+        }
+        text.extend_from_slice(b"C\xff,1\n");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, &text).unwrap();
+        let err = read_file_with(&path, &ReadOptions::default(), &mut Cells(vec![]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("not UTF-8") && err.contains("from line"),
+            "{err}"
+        );
     }
 
     #[test]
