@@ -418,39 +418,37 @@ struct ContactValues<'c> {
 /// Check and parse one contact row: the first problem found names its column. Duplicates
 /// are not looked for here (see [`duplicates`]).
 fn check_contact<'c>(
-    pos: &[Option<usize>],
-    cells: &[Cell<'c>],
+    get: impl Fn(usize) -> Cell<'c>,
     tz: Tz,
     survey: &SurveyCfg,
 ) -> std::result::Result<ContactValues<'c>, RowError> {
-    let get = |k: usize| cell_at(pos, cells, k);
     let err = |k: usize, why: String| (CONTACT_COLUMNS[k].to_string(), why);
     let ts = |k: usize| -> std::result::Result<Option<i64>, RowError> {
         let c = get(k);
         if c.is_empty() {
             return Ok(None);
         }
-        parse_timestamp(c, tz).map(Some).map_err(|e| err(k, e))
+        parse_timestamp(&c, tz).map(Some).map_err(|e| err(k, e))
     };
     let num = |k: usize| -> std::result::Result<Option<f64>, RowError> {
         let c = get(k);
         if c.is_empty() {
             return Ok(None);
         }
-        parse_number(c).map(Some).map_err(|e| err(k, e))
+        parse_number(&c).map(Some).map_err(|e| err(k, e))
     };
     let flag = |k: usize| -> std::result::Result<Option<bool>, RowError> {
         let c = get(k);
         if c.is_empty() {
             return Ok(None);
         }
-        parse_flag(c).map(Some).map_err(|e| err(k, e))
+        parse_flag(&c).map(Some).map_err(|e| err(k, e))
     };
 
-    let id = text(get(cc::CONTACT_ID))
+    let id = text(&get(cc::CONTACT_ID))
         .ok_or_else(|| err(cc::CONTACT_ID, "missing (required)".into()))?;
     let channel_text =
-        text(get(cc::CHANNEL)).ok_or_else(|| err(cc::CHANNEL, "missing (required)".into()))?;
+        text(&get(cc::CHANNEL)).ok_or_else(|| err(cc::CHANNEL, "missing (required)".into()))?;
     let channel = Channel::parse(&channel_text).ok_or_else(|| {
         err(
             cc::CHANNEL,
@@ -460,7 +458,7 @@ fn check_contact<'c>(
             ),
         )
     })?;
-    let kind = match text(get(cc::KIND)) {
+    let kind = match text(&get(cc::KIND)) {
         None => Kind::Consultation,
         Some(k) => Kind::parse(&k).ok_or_else(|| {
             err(
@@ -469,7 +467,7 @@ fn check_contact<'c>(
             )
         })?,
     };
-    let priority = match text(get(cc::PRIORITY)) {
+    let priority = match text(&get(cc::PRIORITY)) {
         None => None,
         Some(p) => Some(Priority::parse(&p).ok_or_else(|| {
             err(
@@ -478,7 +476,7 @@ fn check_contact<'c>(
             )
         })?),
     };
-    let complexity = match text(get(cc::COMPLEXITY)) {
+    let complexity = match text(&get(cc::COMPLEXITY)) {
         None => None,
         Some(p) => Some(Complexity::parse(&p).ok_or_else(|| {
             err(
@@ -553,11 +551,11 @@ fn check_contact<'c>(
         answered_flag,
         fcr,
         sat,
-        topic: label(get(cc::TOPIC)),
-        complaint_type: label(get(cc::COMPLAINT_TYPE)),
-        agent_id: label(get(cc::AGENT_ID)),
-        agent_name: label(get(cc::AGENT_NAME)),
-        team: label(get(cc::TEAM)),
+        topic: label(&get(cc::TOPIC)),
+        complaint_type: label(&get(cc::COMPLAINT_TYPE)),
+        agent_id: label(&get(cc::AGENT_ID)),
+        agent_name: label(&get(cc::AGENT_NAME)),
+        team: label(&get(cc::TEAM)),
     })
 }
 
@@ -577,15 +575,12 @@ fn opt_str_col<S: AsRef<str>>(name: &str, v: &[Option<S>]) -> Column {
 /// Name of the sort-key column carried until duplicates are resolved.
 const KEY: &str = "_key";
 
-/// Accepted contacts, column-wise. `S` is `String` on the row path and a borrowed-or-owned
-/// `Cow` on the block path.
-struct ContactCols<S> {
+/// Accepted contacts' parsed values, column-wise: every column but the text ones.
+#[derive(Default)]
+struct ContactScalars {
     key: Vec<u64>,
-    contact_id: Vec<S>,
     channel: Vec<&'static str>,
     kind: Vec<&'static str>,
-    topic: Vec<Option<S>>,
-    complaint_type: Vec<Option<S>>,
     priority: Vec<Option<&'static str>>,
     complexity: Vec<Option<&'static str>>,
     arrived_ms: Vec<i64>,
@@ -596,50 +591,24 @@ struct ContactCols<S> {
     resolved_flag: Vec<Option<bool>>,
     answered_flag: Vec<Option<bool>>,
     fcr: Vec<Option<bool>>,
-    agent_id: Vec<Option<S>>,
-    agent_name: Vec<Option<S>>,
-    team: Vec<Option<S>>,
     satisfaction: Vec<Option<f64>>,
 }
 
-impl<S> Default for ContactCols<S> {
-    fn default() -> Self {
-        ContactCols {
-            key: Vec::new(),
-            contact_id: Vec::new(),
-            channel: Vec::new(),
-            kind: Vec::new(),
-            topic: Vec::new(),
-            complaint_type: Vec::new(),
-            priority: Vec::new(),
-            complexity: Vec::new(),
-            arrived_ms: Vec::new(),
-            answered_ms: Vec::new(),
-            resolved_ms: Vec::new(),
-            wait_s: Vec::new(),
-            handle_s: Vec::new(),
-            resolved_flag: Vec::new(),
-            answered_flag: Vec::new(),
-            fcr: Vec::new(),
-            agent_id: Vec::new(),
-            agent_name: Vec::new(),
-            team: Vec::new(),
-            satisfaction: Vec::new(),
-        }
-    }
-}
+/// The canonical text columns, in the order [`ContactScalars::into_frame`] takes them.
+const CONTACT_TEXT: [usize; 6] = [
+    cc::CONTACT_ID,
+    cc::TOPIC,
+    cc::COMPLAINT_TYPE,
+    cc::AGENT_ID,
+    cc::AGENT_NAME,
+    cc::TEAM,
+];
 
-impl<S: AsRef<str>> ContactCols<S> {
-    fn push<'c>(&mut self, key: u64, v: ContactValues<'c>)
-    where
-        S: From<Cow<'c, str>>,
-    {
+impl ContactScalars {
+    fn push(&mut self, key: u64, v: &ContactValues<'_>) {
         self.key.push(key);
-        self.contact_id.push(v.id.into());
         self.channel.push(v.channel.as_str());
         self.kind.push(v.kind.as_str());
-        self.topic.push(v.topic.map(S::from));
-        self.complaint_type.push(v.complaint_type.map(S::from));
         self.priority.push(v.priority.map(|p| p.as_str()));
         self.complexity.push(v.complexity.map(|p| p.as_str()));
         self.arrived_ms.push(v.arrived);
@@ -650,29 +619,24 @@ impl<S: AsRef<str>> ContactCols<S> {
         self.resolved_flag.push(v.resolved);
         self.answered_flag.push(v.answered_flag);
         self.fcr.push(v.fcr);
-        self.agent_id.push(v.agent_id.map(S::from));
-        self.agent_name.push(v.agent_name.map(S::from));
-        self.team.push(v.team.map(S::from));
         self.satisfaction.push(v.sat);
     }
 
-    fn is_empty(&self) -> bool {
-        self.key.is_empty()
-    }
-
-    /// The rows as a frame with the sort key (the contacts schema plus `_key`).
-    fn into_frame(self) -> Result<DataFrame> {
+    /// The rows as a frame with the sort key (the contacts schema plus `_key`); `text`
+    /// holds the [`CONTACT_TEXT`] columns.
+    fn into_frame(self, text: [Column; 6]) -> Result<DataFrame> {
         let c = self;
         let n = c.key.len();
+        let [contact_id, topic, complaint_type, agent_id, agent_name, team] = text;
         Ok(DataFrame::new(
             n,
             vec![
                 Column::new(KEY.into(), c.key),
-                str_col("contact_id", &c.contact_id),
+                contact_id,
                 Column::new("channel".into(), c.channel),
                 Column::new("kind".into(), c.kind),
-                opt_str_col("topic", &c.topic),
-                opt_str_col("complaint_type", &c.complaint_type),
+                topic,
+                complaint_type,
                 Column::new("priority".into(), c.priority),
                 Column::new("complexity".into(), c.complexity),
                 Column::new("arrived_ms".into(), c.arrived_ms),
@@ -683,13 +647,93 @@ impl<S: AsRef<str>> ContactCols<S> {
                 Column::new("resolved_flag".into(), c.resolved_flag),
                 Column::new("answered_flag".into(), c.answered_flag),
                 Column::new("fcr".into(), c.fcr),
-                opt_str_col("agent_id", &c.agent_id),
-                opt_str_col("agent_name", &c.agent_name),
-                opt_str_col("team", &c.team),
+                agent_id,
+                agent_name,
+                team,
                 Column::new("satisfaction".into(), c.satisfaction),
             ],
         )?)
     }
+}
+
+/// Accepted contacts from the row-by-row readers, column-wise.
+#[derive(Default)]
+struct ContactCols {
+    scalars: ContactScalars,
+    contact_id: Vec<String>,
+    topic: Vec<Option<String>>,
+    complaint_type: Vec<Option<String>>,
+    agent_id: Vec<Option<String>>,
+    agent_name: Vec<Option<String>>,
+    team: Vec<Option<String>>,
+}
+
+impl ContactCols {
+    fn push(&mut self, key: u64, v: ContactValues<'_>) {
+        self.scalars.push(key, &v);
+        let own = |c: Option<Cow<str>>| c.map(Cow::into_owned);
+        self.contact_id.push(v.id.into_owned());
+        self.topic.push(own(v.topic));
+        self.complaint_type.push(own(v.complaint_type));
+        self.agent_id.push(own(v.agent_id));
+        self.agent_name.push(own(v.agent_name));
+        self.team.push(own(v.team));
+    }
+
+    fn is_empty(&self) -> bool {
+        self.scalars.key.is_empty()
+    }
+
+    fn into_frame(self) -> Result<DataFrame> {
+        let c = self;
+        c.scalars.into_frame([
+            str_col("contact_id", &c.contact_id),
+            opt_str_col("topic", &c.topic),
+            opt_str_col("complaint_type", &c.complaint_type),
+            opt_str_col("agent_id", &c.agent_id),
+            opt_str_col("agent_name", &c.agent_name),
+            opt_str_col("team", &c.team),
+        ])
+    }
+}
+
+/// The accepted rows of one text column of a block range, as [`text`] (for `contact_id`)
+/// or [`label`] reads each cell: the block's own strings, filtered, unless some cell needs
+/// trimming, emptying or cutting. `None`: the file lacks the column.
+fn block_text(
+    name: &str,
+    column: Option<&StringChunked>,
+    range: &std::ops::Range<usize>,
+    keep: &BooleanChunked,
+    is_label: bool,
+) -> Result<Column> {
+    let Some(column) = column else {
+        return Ok(Column::full_null(
+            name.into(),
+            keep.sum().unwrap_or(0) as usize,
+            &DataType::String,
+        ));
+    };
+    let ca = column.slice(range.start as i64, range.len()).filter(keep)?;
+    fn as_read(v: &str, is_label: bool) -> Option<Cow<'_, str>> {
+        let c = Cell::Text(v);
+        if is_label {
+            label(&c)
+        } else {
+            text(&c)
+        }
+    }
+    let changed = ca
+        .iter()
+        .any(|v| v.is_some_and(|v| as_read(v, is_label).is_none_or(|t| t != v)));
+    let ca = if changed {
+        ca.iter()
+            .map(|v| v.and_then(|v| as_read(v, is_label)))
+            .collect::<StringChunked>()
+    } else {
+        ca
+    };
+    Ok(ca.with_name(name.into()).into_column())
 }
 
 /// The string columns of a block, one per canonical column the file has.
@@ -859,7 +903,7 @@ pub struct ContactSink<'a> {
     tz: Tz,
     survey: &'a SurveyCfg,
     /// Rows from the row-by-row readers, not yet moved into `parts`.
-    cols: ContactCols<String>,
+    cols: ContactCols,
     /// Accepted rows so far, as frames in reading order.
     parts: Vec<DataFrame>,
     pos: Vec<Option<usize>>,
@@ -892,7 +936,7 @@ impl<'a> ContactSink<'a> {
     /// until [`mark_surveyed`] sets it.
     pub fn into_frame(mut self) -> Result<(DataFrame, Vec<Rejection>, RowCounts)> {
         self.flush()?;
-        let empty = ContactCols::<String>::default().into_frame()?;
+        let empty = ContactCols::default().into_frame()?;
         let parts = std::mem::take(&mut self.parts);
         let df = finish_parts(parts, empty, "contact_id", "contact_id", &mut self.ledger)?;
         let n = df.height();
@@ -927,7 +971,8 @@ impl RowSink for ContactSink<'_> {
     fn row(&mut self, row_no: u64, cells: &[Cell<'_>]) {
         self.ledger.counts.read += 1;
         let key = self.ledger.key(row_no);
-        match check_contact(&self.pos, cells, self.tz, self.survey) {
+        let pos = &self.pos;
+        match check_contact(|k| cell_at(pos, cells, k).clone(), self.tz, self.survey) {
             Ok(v) => self.cols.push(key, v),
             Err((column, reason)) => self.ledger.reject(key, column, reason),
         }
@@ -937,7 +982,7 @@ impl RowSink for ContactSink<'_> {
     /// every row keeps the invariants the row checks enforce; a file that breaks them was
     /// altered after conversion and is refused whole.
     fn normalized(&mut self, file: &InputFile, table: &DataFrame) -> Result<bool> {
-        let want = ContactCols::<String>::default().into_frame()?;
+        let want = ContactCols::default().into_frame()?;
         if !same_schema(table, &want) {
             return Ok(false);
         }
@@ -1004,27 +1049,63 @@ impl RowSink for ContactSink<'_> {
     }
 
     /// The same checks as [`RowSink::row`], on ranges of rows in parallel, each range's
-    /// accepted rows becoming one frame (text borrowed from the block, not copied per row).
+    /// accepted rows becoming one frame. Only the parsed values are collected row by row;
+    /// the text columns are the block's own strings, filtered to the accepted rows.
     fn block(&mut self, rows: &[u64], block: &DataFrame) -> Result<()> {
+        use rayon::prelude::*;
         self.flush()?;
         let owned = block_arrays(block, &self.pos)?;
         let arrays = single_arrays(&owned);
-        let (pos, tz, survey) = (&self.pos, self.tz, self.survey);
+        let (tz, survey) = (self.tz, self.survey);
         let file = self.ledger.file_index();
-        check_block(
-            block,
-            pos,
-            &arrays,
-            |cols: &mut ContactCols<Cow<str>>, i, cells| {
-                let v = check_contact(pos, cells, tz, survey)?;
-                cols.push(row_key(file, rows[i]), v);
-                Ok(())
-            },
-            ContactCols::into_frame,
-            |i| row_key(file, rows[i]),
-            &mut self.parts,
-            &mut self.ledger,
-        )
+        let results: Vec<Result<BlockPart>> = ranges(block.height())
+            .into_par_iter()
+            .map(|r| {
+                let mut acc = ContactScalars::default();
+                let mut keep = Vec::with_capacity(r.len());
+                let mut rejected = Vec::new();
+                for i in r.clone() {
+                    let cell = |k: usize| {
+                        arrays[k]
+                            .and_then(|a| a.get(i))
+                            .map_or(Cell::Empty, Cell::Text)
+                    };
+                    match check_contact(cell, tz, survey) {
+                        Ok(v) => {
+                            acc.push(row_key(file, rows[i]), &v);
+                            keep.push(true);
+                        }
+                        Err(e) => {
+                            rejected.push((row_key(file, rows[i]), e));
+                            keep.push(false);
+                        }
+                    }
+                }
+                let keep = BooleanChunked::from_slice("keep".into(), &keep);
+                let text = CONTACT_TEXT.map(|k| {
+                    block_text(
+                        CONTACT_COLUMNS[k],
+                        owned[k].as_ref(),
+                        &r,
+                        &keep,
+                        k != cc::CONTACT_ID,
+                    )
+                });
+                let [a, b, c, d, e, f] = text;
+                Ok((acc.into_frame([a?, b?, c?, d?, e?, f?])?, rejected))
+            })
+            .collect();
+        self.ledger.counts.read += block.height() as u64;
+        for r in results {
+            let (df, rejected) = r?;
+            if df.height() > 0 {
+                self.parts.push(df);
+            }
+            for (key, (column, reason)) in rejected {
+                self.ledger.reject(key, column, reason);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -1609,7 +1690,8 @@ mod tests {
             let times = ["2026-10-01 09:00:00", "2026-10-01T09:00:05+08:00", "2026/10/01 09:01", "yesterday", "", "2026-10-01 08:59:59", "2026-02-30 10:00:00", " 2026-10-01 09:00:10 ", "2026-10-01 09:00", "2026-10-01T01:00:00Z", "0", "2026-10-01 09:00:00.5"];
             let nums = ["5", "-1", "1e400", "NaN", "", " 3 ", "abc", "0", "4.5", "6", "1", "2"];
             let flags = ["true", "Y", "是", "no", "maybe", "", " 1 ", "0.0", "FALSE", "t", "2", "否"];
-            let topics = ["运费", "", " 网点 ", "x", "运单查询", "y", "", "z", "q", "w", "运费", "e"];
+            let long = format!("{} ", "长".repeat(300));
+            let topics = ["运费", "", " 网点 ", "x", "运单查询", "y", "", "z", "q", "w", "运费", &long];
             let mut csv = String::from("contact_id,channel,arrived_at,answered_at,wait_seconds,resolved,topic,score,response_id\n");
             for r in &rows {
                 let line = if r[0] == 11 && r[1] == 11 {
