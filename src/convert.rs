@@ -96,29 +96,18 @@ pub fn convert(cfg: &RunConfig, out: &Path, force: bool, quiet: bool) -> Result<
     let mut written = write_partitions(contacts, month, &out.join("contacts"), "contacts", force)?;
     if data.surveys.height() > 0 {
         // A survey without its own time belongs to its contact's month.
-        let linked = data
-            .contacts
-            .clone()
-            .lazy()
-            .select([col("contact_id"), col("arrived_ms").alias("_contact_ms")]);
+        let rows = data.surveys.column(crate::normalize::CONTACT_ROW)?.u32()?;
+        let contact_ms = data.contacts.column("arrived_ms")?.take(rows)?;
         let when = data
             .surveys
-            .clone()
+            .select(["responded_ms"])?
+            .hstack(&[contact_ms.with_name("_contact_ms".into())])?
             .lazy()
-            .join(
-                linked,
-                [col("contact_id")],
-                [col("contact_id")],
-                JoinArgs {
-                    maintain_order: MaintainOrderJoin::Left,
-                    ..JoinArgs::new(JoinType::Left)
-                },
-            )
             .select([coalesce(&[col("responded_ms"), col("_contact_ms")]).alias("when")])
             .collect()?;
         let month = months(when.column("when")?.i64()?, tz);
         written.extend(write_partitions(
-            data.surveys.clone(),
+            data.surveys.drop(crate::normalize::CONTACT_ROW)?,
             month,
             &out.join("surveys"),
             "surveys",

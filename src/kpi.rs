@@ -200,17 +200,6 @@ fn enrich(
     calendar: Option<&Calendar>,
 ) -> Result<DataFrame> {
     let is = |c: Channel| col("channel").eq(lit(c.as_str()));
-    // Per-channel short-abandon and service-level thresholds as when/then chains.
-    let mut sa = lit(0.0f64);
-    let mut sl = lit(NULL).cast(DataType::Float64);
-    for &c in Channel::ALL {
-        sa = when(is(c))
-            .then(lit(contract.short_abandon_seconds(c)))
-            .otherwise(sa);
-        if let Some(t) = contract.service_level_threshold(c) {
-            sl = when(is(c)).then(lit(t)).otherwise(sl);
-        }
-    }
     let secs = |e: Expr| e.cast(DataType::Float64) / lit(1000.0);
     let mut df = contacts
         .lazy()
@@ -226,8 +215,6 @@ fn enrich(
                 .fill_null(lit("standard"))
                 .alias("complexity"),
             col("kind").eq(lit("complaint")).alias("is_complaint"),
-            sa.alias("sa_threshold"),
-            sl.alias("sl_threshold"),
         ])
         .with_columns([
             when(col("answered_ms").is_not_null())
@@ -243,20 +230,6 @@ fn enrich(
                 .not()
                 .and(col("answered").not())
                 .alias("unanswered"),
-        ])
-        .with_columns([
-            col("abandoned")
-                .and(
-                    coalesce(&[col("wait_s"), col("resolve_s")])
-                        .lt(col("sa_threshold"))
-                        .fill_null(lit(false)),
-                )
-                .alias("short_abandoned"),
-            col("answered")
-                .and(col("resp_s").lt_eq(col("sl_threshold")))
-                .fill_null(lit(false))
-                .alias("sl_hit"),
-            col("sl_threshold").is_not_null().alias("sl_scope"),
             col("answered")
                 .and(col("resolved"))
                 .alias("resolved_answered"),
@@ -266,44 +239,85 @@ fn enrich(
         ])
         .collect()?;
 
-    // Column kernel: working time on the business calendar, local day and hour, on ranges
-    // of rows in parallel; each range becomes one chunk of the new columns.
+    // Column kernel, on ranges of rows in parallel (each range becomes one chunk of the new
+    // columns): the per-channel thresholds (short abandon, service level) and the flags
+    // that use them, working time on the business calendar, local day and hour.
     use rayon::prelude::*;
-    let arrived = df.column("arrived_ms")?.i64()?.clone();
-    let resp = df.column("resp_s")?.f64()?.clone();
-    let resolved = df.column("resolved_ms")?.i64()?.clone();
+    let channel = df.column("channel")?.str()?.rechunk();
+    let arrived = df.column("arrived_ms")?.i64()?.rechunk();
+    let resp = df.column("resp_s")?.f64()?.rechunk();
+    let resolved = df.column("resolved_ms")?.i64()?.rechunk();
+    let wait = df.column("wait_s")?.f64()?.rechunk();
+    let resolve_s = df.column("resolve_s")?.f64()?.rechunk();
+    let answered = df.column("answered")?.bool()?.rechunk();
+    let abandoned = df.column("abandoned")?.bool()?.rechunk();
+    let thresholds: Vec<(&str, f64, Option<f64>)> = Channel::ALL
+        .iter()
+        .map(|&c| {
+            (
+                c.as_str(),
+                contract.short_abandon_seconds(c),
+                contract.service_level_threshold(c),
+            )
+        })
+        .collect();
     let n = df.height();
     let tz = contract.tz();
     let step = (n / (rayon::current_num_threads() * 4)).max(16_384);
-    let parts: Vec<[Column; 5]> = (0..n)
+    let parts: Vec<[Column; 8]> = (0..n)
         .step_by(step)
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(|start| {
             let len = step.min(n - start);
-            let (arrived, resp, resolved) = (
-                arrived.slice(start as i64, len),
+            let slice = |c: &ChunkedArray<_>| c.slice(start as i64, len);
+            let (channel, arrived, resp, resolved, wait, resolve_s, answered, abandoned) = (
+                channel.slice(start as i64, len),
+                slice(&arrived),
                 resp.slice(start as i64, len),
                 resolved.slice(start as i64, len),
+                wait.slice(start as i64, len),
+                resolve_s.slice(start as i64, len),
+                answered.slice(start as i64, len),
+                abandoned.slice(start as i64, len),
             );
             let mut resp_work: Vec<Option<f64>> = Vec::with_capacity(len);
             let mut resolve_work: Vec<Option<f64>> = Vec::with_capacity(len);
             let mut day: Vec<Option<i32>> = Vec::with_capacity(len);
             let mut hour: Vec<u32> = Vec::with_capacity(len);
             let mut weekday: Vec<u32> = Vec::with_capacity(len);
-            for ((a, r), z) in arrived.iter().zip(resp.iter()).zip(resolved.iter()) {
-                let a = a.unwrap_or(0);
+            let mut short_abandoned: Vec<bool> = Vec::with_capacity(len);
+            let mut sl_hit: Vec<bool> = Vec::with_capacity(len);
+            let mut sl_scope: Vec<bool> = Vec::with_capacity(len);
+            let mut local = LocalTime::new(tz);
+            for i in 0..len {
+                let ch = channel.get(i).unwrap_or("");
+                let (sa, sl) = thresholds
+                    .iter()
+                    .find(|t| t.0 == ch)
+                    .map_or((0.0, None), |t| (t.1, t.2));
+                let r = resp.get(i);
+                short_abandoned.push(
+                    abandoned.get(i) == Some(true)
+                        && wait.get(i).or(resolve_s.get(i)).is_some_and(|w| w < sa),
+                );
+                sl_hit.push(
+                    answered.get(i) == Some(true)
+                        && matches!((r, sl), (Some(r), Some(t)) if r <= t),
+                );
+                sl_scope.push(sl.is_some());
+                let a = arrived.get(i).unwrap_or(0);
                 let work = |b: i64| match calendar {
                     Some(c) => c.working_seconds(a, b),
                     None => (b - a) as f64 / 1000.0,
                 };
                 resp_work.push(r.map(|r| work(a + (r * 1000.0).round() as i64)));
-                resolve_work.push(z.map(work));
-                match tz.timestamp_millis_opt(a).single() {
-                    Some(t) => {
-                        day.push(Some(t.date_naive().num_days_from_ce()));
-                        hour.push(t.hour());
-                        weekday.push(t.weekday().num_days_from_monday());
+                resolve_work.push(resolved.get(i).map(work));
+                match local.at(a) {
+                    Some((d, h, w)) => {
+                        day.push(Some(d));
+                        hour.push(h);
+                        weekday.push(w);
                     }
                     None => {
                         day.push(None);
@@ -313,6 +327,9 @@ fn enrich(
                 }
             }
             [
+                Column::new("short_abandoned".into(), short_abandoned),
+                Column::new("sl_hit".into(), sl_hit),
+                Column::new("sl_scope".into(), sl_scope),
                 Column::new("resp_work_s".into(), resp_work),
                 Column::new("resolve_work_s".into(), resolve_work),
                 Column::new("day_ce".into(), day),
@@ -322,6 +339,9 @@ fn enrich(
         })
         .collect();
     let mut cols: Vec<Column> = vec![
+        Column::new_empty("short_abandoned".into(), &DataType::Boolean),
+        Column::new_empty("sl_hit".into(), &DataType::Boolean),
+        Column::new_empty("sl_scope".into(), &DataType::Boolean),
         Column::new_empty("resp_work_s".into(), &DataType::Float64),
         Column::new_empty("resolve_work_s".into(), &DataType::Float64),
         Column::new_empty("day_ce".into(), &DataType::Int32),
@@ -337,6 +357,50 @@ fn enrich(
         df.with_column(c)?;
     }
     Ok(df)
+}
+
+/// Local day (days from the common era), hour and weekday (0 = Monday) of instants, with
+/// the time zone's offset cached per UTC hour (offsets change on whole hours at most).
+struct LocalTime {
+    tz: chrono_tz::Tz,
+    hour: i64,
+    offset_ms: Option<i64>,
+}
+
+impl LocalTime {
+    fn new(tz: chrono_tz::Tz) -> Self {
+        LocalTime {
+            tz,
+            hour: i64::MIN,
+            offset_ms: None,
+        }
+    }
+
+    fn at(&mut self, ms: i64) -> Option<(i32, u32, u32)> {
+        use chrono::Offset;
+        let hour = ms.div_euclid(3_600_000);
+        if hour != self.hour {
+            self.hour = hour;
+            // The offsets at both ends of the hour agree, or nothing is cached.
+            let off = |t: i64| {
+                self.tz
+                    .timestamp_millis_opt(t)
+                    .single()
+                    .map(|d| d.offset().fix().local_minus_utc() as i64 * 1000)
+            };
+            let (a, b) = (off(hour * 3_600_000), off(hour * 3_600_000 + 3_599_999));
+            self.offset_ms = if a == b { a } else { None };
+        }
+        let t = match self.offset_ms {
+            Some(o) => chrono::DateTime::from_timestamp_millis(ms + o)?.naive_utc(),
+            None => self.tz.timestamp_millis_opt(ms).single()?.naive_local(),
+        };
+        Some((
+            t.date().num_days_from_ce(),
+            t.hour(),
+            t.weekday().num_days_from_monday(),
+        ))
+    }
 }
 
 fn count(name: &str) -> Expr {
@@ -406,9 +470,26 @@ struct Lap(std::time::Instant);
 
 impl Lap {
     fn at(&mut self, step: &str) {
-        tracing::debug!(seconds = self.0.elapsed().as_secs_f64(), "kpi: {step}");
+        tracing::debug!(
+            seconds = self.0.elapsed().as_secs_f64(),
+            peak_mb = peak_rss_mb(),
+            "kpi: {step}"
+        );
         self.0 = std::time::Instant::now();
     }
+}
+
+/// The process's peak resident memory so far, in MB (Linux; 0 elsewhere): logged with the
+/// step times.
+pub fn peak_rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
 }
 
 /// Typed access to one row of an aggregated frame.
@@ -443,18 +524,18 @@ fn responses(
     bounds: (i64, i64),
 ) -> Result<(DataFrame, u64)> {
     let (a, b) = bounds;
-    let linked = all_contacts.clone().lazy().select([
-        col("contact_id"),
-        col("channel"),
-        col("agent_id"),
-        col("topic"),
-        col("arrived_ms").alias("contact_arrived_ms"),
-    ]);
-    let from_surveys = surveys
-        .clone()
+    // Each response's contact, by the row the normalize stage linked it to.
+    let rows = surveys.column(crate::normalize::CONTACT_ROW)?.u32()?;
+    let linked = all_contacts
+        .select(["channel", "agent_id", "topic", "arrived_ms"])?
+        .take(rows)?;
+    let mut joined = surveys.select(["score", "nps", "responded_ms"])?;
+    for c in linked.columns() {
+        joined.with_column(c.clone())?;
+    }
+    let from_surveys = joined
         .lazy()
-        .left_join(linked, col("contact_id"), col("contact_id"))
-        .with_column(coalesce(&[col("responded_ms"), col("contact_arrived_ms")]).alias("when_ms"))
+        .with_column(coalesce(&[col("responded_ms"), col("arrived_ms")]).alias("when_ms"))
         // No time at all: attributed to the period being evaluated.
         .filter(
             col("when_ms")
@@ -1066,7 +1147,7 @@ mod tests {
         );
         let (df, _, _) = cs.into_frame().unwrap();
         let (sv, _, _) = ss.into_frame().unwrap();
-        let df = crate::normalize::mark_surveyed(df, &sv).unwrap();
+        let (df, sv) = crate::normalize::link_surveys(df, sv).unwrap();
         compute(
             &df,
             &sv,
@@ -1079,6 +1160,29 @@ mod tests {
     }
 
     const SL: &str = "[[sla]]\nid = \"sl\"\nclause = \"1\"\nchannel = \"phone\"\nmetric = \"service_level\"\nthreshold_seconds = 20\nshort_abandon_seconds = 5\ntarget = 0.8\n";
+
+    #[test]
+    fn cached_local_time_agrees_with_chrono_across_offset_changes() {
+        for tz in [
+            chrono_tz::Tz::Asia__Shanghai,
+            chrono_tz::Tz::America__New_York,
+            chrono_tz::Tz::Australia__Lord_Howe,
+        ] {
+            let mut local = LocalTime::new(tz);
+            // Every 7 minutes through 2026, crossing every transition of these zones.
+            let start = 1_767_225_600_000i64;
+            for k in 0..(366 * 24 * 60 / 7) {
+                let ms = start + k * 7 * 60_000 + 1_234;
+                let t = tz.timestamp_millis_opt(ms).single().unwrap().naive_local();
+                let want = (
+                    t.date().num_days_from_ce(),
+                    t.hour(),
+                    t.weekday().num_days_from_monday(),
+                );
+                assert_eq!(local.at(ms), Some(want), "{tz} {ms}");
+            }
+        }
+    }
 
     #[test]
     fn basic_aggregations_leave_out_only_the_quantiles() {

@@ -933,7 +933,7 @@ impl<'a> ContactSink<'a> {
 
     /// The accepted contacts as a frame (one row per contact, the first of each id), the
     /// rejected rows in reading order and the counts. `has_survey` is false throughout
-    /// until [`mark_surveyed`] sets it.
+    /// until [`link_surveys`] sets it.
     pub fn into_frame(mut self) -> Result<(DataFrame, Vec<Rejection>, RowCounts)> {
         self.flush()?;
         let empty = ContactCols::default().into_frame()?;
@@ -1163,30 +1163,69 @@ fn with_keys(table: &DataFrame, file: u32) -> Result<DataFrame> {
     Ok(DataFrame::new(table.height(), cols)?)
 }
 
-/// Set `has_survey` on the contacts that a survey response links to (their inline score
-/// then does not count).
-pub fn mark_surveyed(contacts: DataFrame, surveys: &DataFrame) -> Result<DataFrame> {
-    let linked = surveys
-        .clone()
-        .lazy()
-        .select([col("contact_id")])
-        .drop_nulls(None)
-        .unique(None, UniqueKeepStrategy::Any)
-        .with_column(lit(true).alias("linked"));
-    Ok(contacts
-        .lazy()
-        .join(
-            linked,
-            [col("contact_id")],
-            [col("contact_id")],
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Left)
-            },
-        )
-        .with_column(col("linked").fill_null(lit(false)).alias("has_survey"))
-        .drop(by_name(["linked"], true, false))
-        .collect()?)
+/// Name of the survey column holding the row of the linked contact in the contacts frame
+/// (null: no accepted contact has the survey's `contact_id`). Internal: never written out.
+pub const CONTACT_ROW: &str = "_contact_row";
+
+/// Link survey responses to contacts by `contact_id`: `has_survey` on the contacts that a
+/// response links to (their inline score then does not count), and [`CONTACT_ROW`] on the
+/// responses, so that the KPI stage reads a response's channel, agent and topic by row
+/// instead of joining the contacts again. Contact ids are unique (duplicates are gone), so
+/// a response links to at most one contact. Neither frame is copied.
+pub fn link_surveys(
+    mut contacts: DataFrame,
+    mut surveys: DataFrame,
+) -> Result<(DataFrame, DataFrame)> {
+    use rayon::prelude::*;
+    let survey_ids = surveys.column("contact_id")?.str()?.clone();
+    // Each contact id's responses: the first in `head`, the others chained through `next`.
+    let mut head: FastMap<&str, u32> = FastMap::default();
+    let mut next: Vec<u32> = vec![u32::MAX; survey_ids.len()];
+    for (i, id) in survey_ids.iter().enumerate() {
+        if let Some(id) = id {
+            if let Some(h) = head.insert(id, i as u32) {
+                next[i] = h;
+            }
+        }
+    }
+    let ids = contacts.column("contact_id")?.str()?.rechunk();
+    let ids = ids.downcast_iter().next();
+    let n = contacts.height();
+    let step = (n / (rayon::current_num_threads() * 4)).max(1 << 16);
+    let parts: Vec<(Vec<bool>, Vec<(u32, u32)>)> = (0..n)
+        .step_by(step)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|start| {
+            let mut has = Vec::with_capacity(step);
+            let mut links = Vec::new();
+            for j in start..(start + step).min(n) {
+                let hit = ids
+                    .and_then(|a| a.get(j))
+                    .and_then(|id| head.get(id));
+                if let Some(&h) = hit {
+                    links.push((h, j as u32));
+                }
+                has.push(hit.is_some());
+            }
+            (has, links)
+        })
+        .collect();
+    let mut has_survey = Vec::with_capacity(n);
+    let mut row: Vec<Option<u32>> = vec![None; survey_ids.len()];
+    for (has, links) in parts {
+        has_survey.extend(has);
+        for (mut i, j) in links {
+            while i != u32::MAX {
+                row[i as usize] = Some(j);
+                i = next[i as usize];
+            }
+        }
+    }
+    drop(head);
+    contacts.with_column(Column::new("has_survey".into(), has_survey))?;
+    surveys.with_column(Column::new(CONTACT_ROW.into(), row))?;
+    Ok((contacts, surveys))
 }
 
 /// One survey response, checked and parsed.
@@ -1514,10 +1553,10 @@ pub fn load(cfg: &crate::config::RunConfig) -> Result<Dataset> {
     let t = std::time::Instant::now();
     let (contacts, mut rejections, contact_rows) = csink.into_frame()?;
     let (surveys_df, srej, survey_rows) = ssink.into_frame()?;
-    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "duplicates resolved");
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), peak_mb = crate::kpi::peak_rss_mb(), "duplicates resolved");
     let t = std::time::Instant::now();
-    let contacts = mark_surveyed(contacts, &surveys_df)?;
-    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "surveys linked");
+    let (contacts, surveys_df) = link_surveys(contacts, surveys_df)?;
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), peak_mb = crate::kpi::peak_rss_mb(), "surveys linked");
     rejections.extend(srej);
     rejections.extend(irej);
     Ok(Dataset {
