@@ -239,18 +239,20 @@ fn enrich(
         ])
         .collect()?;
 
-    // Column kernel, on ranges of rows in parallel (each range becomes one chunk of the new
-    // columns): the per-channel thresholds (short abandon, service level) and the flags
+    tracing::debug!(peak_mb = peak_rss_mb(), "enrich: expressions");
+    // Column kernel, chunk by chunk of the frame in parallel (each chunk becomes one chunk
+    // of the new columns, so that the frame keeps one chunk layout, which Polars would
+    // otherwise copy the whole frame to restore): the per-channel thresholds (short abandon, service level) and the flags
     // that use them, working time on the business calendar, local day and hour.
     use rayon::prelude::*;
-    let channel = df.column("channel")?.str()?.rechunk();
-    let arrived = df.column("arrived_ms")?.i64()?.rechunk();
-    let resp = df.column("resp_s")?.f64()?.rechunk();
-    let resolved = df.column("resolved_ms")?.i64()?.rechunk();
-    let wait = df.column("wait_s")?.f64()?.rechunk();
-    let resolve_s = df.column("resolve_s")?.f64()?.rechunk();
-    let answered = df.column("answered")?.bool()?.rechunk();
-    let abandoned = df.column("abandoned")?.bool()?.rechunk();
+    let channel = df.column("channel")?.str()?.clone();
+    let arrived = df.column("arrived_ms")?.i64()?.clone();
+    let resp = df.column("resp_s")?.f64()?.clone();
+    let resolved = df.column("resolved_ms")?.i64()?.clone();
+    let wait = df.column("wait_s")?.f64()?.clone();
+    let resolve_s = df.column("resolve_s")?.f64()?.clone();
+    let answered = df.column("answered")?.bool()?.clone();
+    let abandoned = df.column("abandoned")?.bool()?.clone();
     let thresholds: Vec<(&str, f64, Option<f64>)> = Channel::ALL
         .iter()
         .map(|&c| {
@@ -263,13 +265,16 @@ fn enrich(
         .collect();
     let n = df.height();
     let tz = contract.tz();
-    let step = (n / (rayon::current_num_threads() * 4)).max(16_384);
-    let parts: Vec<[Column; 8]> = (0..n)
-        .step_by(step)
-        .collect::<Vec<_>>()
+    let mut ranges = Vec::new();
+    let mut start = 0usize;
+    for a in arrived.downcast_iter() {
+        ranges.push((start, a.len()));
+        start += a.len();
+    }
+    debug_assert_eq!(start, n);
+    let parts: Vec<[Column; 8]> = ranges
         .into_par_iter()
-        .map(|start| {
-            let len = step.min(n - start);
+        .map(|(start, len)| {
             let slice = |c: &ChunkedArray<_>| c.slice(start as i64, len);
             let (channel, arrived, resp, resolved, wait, resolve_s, answered, abandoned) = (
                 channel.slice(start as i64, len),
@@ -353,6 +358,7 @@ fn enrich(
             c.append_owned(p)?;
         }
     }
+    tracing::debug!(peak_mb = peak_rss_mb(), "enrich: kernel");
     for c in cols {
         df.with_column(c)?;
     }

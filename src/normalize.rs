@@ -1188,33 +1188,38 @@ pub fn link_surveys(
             }
         }
     }
-    let ids = contacts.column("contact_id")?.str()?.rechunk();
-    let ids = ids.downcast_iter().next();
-    let n = contacts.height();
-    let step = (n / (rayon::current_num_threads() * 4)).max(1 << 16);
-    let parts: Vec<(Vec<bool>, Vec<(u32, u32)>)> = (0..n)
-        .step_by(step)
-        .collect::<Vec<_>>()
+    // Chunk by chunk of the ids, so that `has_survey` has the frame's chunk layout (a
+    // column laid out differently makes Polars copy the whole frame to align them).
+    let ids = contacts.column("contact_id")?.str()?.clone();
+    let mut ranges = Vec::new();
+    let mut at = 0usize;
+    for c in ids.downcast_iter() {
+        ranges.push((at, c.len()));
+        at += c.len();
+    }
+    let parts: Vec<(BooleanChunked, Vec<(u32, u32)>)> = ranges
         .into_par_iter()
-        .map(|start| {
-            let mut has = Vec::with_capacity(step);
+        .map(|(offset, len)| {
+            let part = ids.slice(offset as i64, len);
             let mut links = Vec::new();
-            for j in start..(start + step).min(n) {
-                let hit = ids
-                    .and_then(|a| a.get(j))
-                    .and_then(|id| head.get(id));
-                if let Some(&h) = hit {
-                    links.push((h, j as u32));
-                }
-                has.push(hit.is_some());
-            }
+            let has: BooleanChunked = part
+                .iter()
+                .enumerate()
+                .map(|(j, id)| {
+                    let hit = id.and_then(|id| head.get(id));
+                    if let Some(&h) = hit {
+                        links.push((h, (offset + j) as u32));
+                    }
+                    hit.is_some()
+                })
+                .collect();
             (has, links)
         })
         .collect();
-    let mut has_survey = Vec::with_capacity(n);
+    let mut has_survey = BooleanChunked::full("has_survey".into(), false, 0);
     let mut row: Vec<Option<u32>> = vec![None; survey_ids.len()];
     for (has, links) in parts {
-        has_survey.extend(has);
+        has_survey.append_owned(has)?;
         for (mut i, j) in links {
             while i != u32::MAX {
                 row[i as usize] = Some(j);
@@ -1223,7 +1228,7 @@ pub fn link_surveys(
         }
     }
     drop(head);
-    contacts.with_column(Column::new("has_survey".into(), has_survey))?;
+    contacts.with_column(has_survey.with_name("has_survey".into()).into_column())?;
     surveys.with_column(Column::new(CONTACT_ROW.into(), row))?;
     Ok((contacts, surveys))
 }
@@ -1553,10 +1558,18 @@ pub fn load(cfg: &crate::config::RunConfig) -> Result<Dataset> {
     let t = std::time::Instant::now();
     let (contacts, mut rejections, contact_rows) = csink.into_frame()?;
     let (surveys_df, srej, survey_rows) = ssink.into_frame()?;
-    tracing::debug!(seconds = t.elapsed().as_secs_f64(), peak_mb = crate::kpi::peak_rss_mb(), "duplicates resolved");
+    tracing::debug!(
+        seconds = t.elapsed().as_secs_f64(),
+        peak_mb = crate::kpi::peak_rss_mb(),
+        "duplicates resolved"
+    );
     let t = std::time::Instant::now();
     let (contacts, surveys_df) = link_surveys(contacts, surveys_df)?;
-    tracing::debug!(seconds = t.elapsed().as_secs_f64(), peak_mb = crate::kpi::peak_rss_mb(), "surveys linked");
+    tracing::debug!(
+        seconds = t.elapsed().as_secs_f64(),
+        peak_mb = crate::kpi::peak_rss_mb(),
+        "surveys linked"
+    );
     rejections.extend(srej);
     rejections.extend(irej);
     Ok(Dataset {
