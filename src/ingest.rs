@@ -446,11 +446,25 @@ pub fn read_bytes(
     let digest = |b: &[u8]| format!("{:x}", Sha256::digest(b));
     match ext.as_str() {
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" | "parquet" => {
-            file.sha256 = digest(&bytes);
             match ext.as_str() {
-                "xlsx" | "xlsm" => read_xlsx_streaming(&mut file, bytes, opts, sink)?,
-                "parquet" => read_parquet(&mut file, bytes, sink)?,
-                _ => read_workbook(&mut file, bytes, opts, sink)?,
+                "xlsx" | "xlsm" => {
+                    // The fingerprint is taken on another thread (from a copy: the reader
+                    // owns the bytes) while the sheet is parsed.
+                    let copy = bytes.clone();
+                    let h = std::thread::spawn(move || digest(&copy));
+                    read_xlsx_streaming(&mut file, bytes, opts, sink)?;
+                    file.sha256 = h.join().map_err(|_| {
+                        Error::runtime(format!("{}: fingerprinting failed", path.display()))
+                    })?;
+                }
+                "parquet" => {
+                    file.sha256 = digest(&bytes);
+                    read_parquet(&mut file, bytes, sink)?
+                }
+                _ => {
+                    file.sha256 = digest(&bytes);
+                    read_workbook(&mut file, bytes, opts, sink)?
+                }
             }
         }
         _ => {
@@ -909,24 +923,68 @@ fn read_xlsx_streaming(
             vals.clear();
             Ok(())
         };
-    loop {
-        let next = reader.next_cell().map_err(|e| {
-            Error::input(format!(
-                "{}: sheet `{sheet}`: cannot read: {e}",
-                path.display()
-            ))
-        })?;
-        let Some(cell) = next else { break };
-        let (r, c) = cell.get_position();
-        if current.is_some_and(|cur| cur != r) {
-            flush(current.unwrap_or(0), &mut row_vals, &mut header_seen)?;
+    // calamine parses the sheet on a second thread while this one checks the rows it has
+    // already parsed: the sheet's XML is read once, and the checks cost no extra time as
+    // long as they keep up with the parsing.
+    type Batch<'a> = std::result::Result<Vec<(u32, u32, DataRef<'a>)>, String>;
+    const BATCH: usize = 1 << 16;
+    std::thread::scope(|scope| -> Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<'_>>(4);
+        // Emptied batches go back to the parsing thread, so that no batch is allocated
+        // (and its pages faulted in) more than once.
+        let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<(u32, u32, DataRef<'_>)>>();
+        scope.spawn(move || {
+            let fresh = || {
+                back_rx
+                    .try_recv()
+                    .unwrap_or_else(|_| Vec::with_capacity(BATCH))
+            };
+            let mut batch = fresh();
+            loop {
+                match reader.next_cell() {
+                    Ok(Some(cell)) => {
+                        let (r, c) = cell.get_position();
+                        let v = cell.get_value().clone();
+                        if !matches!(v, DataRef::Empty) {
+                            batch.push((r, c, v));
+                        }
+                        if batch.len() >= BATCH {
+                            let full = std::mem::replace(&mut batch, fresh());
+                            if tx.send(Ok(full)).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    Ok(None) => {
+                        let _ = tx.send(Ok(batch));
+                        return;
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e.to_string()));
+                        return;
+                    }
+                }
+            }
+        });
+        for batch in rx {
+            let batch = batch.map_err(|e| {
+                Error::input(format!(
+                    "{}: sheet `{sheet}`: cannot read: {e}",
+                    path.display()
+                ))
+            })?;
+            let mut batch = batch;
+            for (r, c, v) in batch.drain(..) {
+                if current.is_some_and(|cur| cur != r) {
+                    flush(current.unwrap_or(0), &mut row_vals, &mut header_seen)?;
+                }
+                current = Some(r);
+                row_vals.push((c, v));
+            }
+            let _ = back_tx.send(batch);
         }
-        current = Some(r);
-        let v = cell.get_value().clone();
-        if !matches!(v, DataRef::Empty) {
-            row_vals.push((c, v));
-        }
-    }
+        Ok(())
+    })?;
     if let Some(cur) = current {
         flush(cur, &mut row_vals, &mut header_seen)?;
     }
