@@ -227,16 +227,19 @@ pub fn read_file_with(
     read_bytes(path, bytes, opts, sink)
 }
 
+/// A path's extension in lower case ("" without one): it picks the reader.
+fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
 /// Whether the path names a delimited text file (every extension but the spreadsheet and
 /// Parquet ones).
 fn is_delimited(path: &Path) -> bool {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
     !matches!(
-        ext.as_str(),
+        extension(path).as_str(),
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" | "parquet"
     )
 }
@@ -391,11 +394,10 @@ fn read_csv_streaming(
                 blocks.lines(&mut file, &text, sink)?;
             } else {
                 // Quotes or blank lines from here on: the record reader takes the rest.
-                let (all, sha) = rest(piece.clone(), &mut next)?;
-                let all = match std::str::from_utf8(&all) {
-                    Ok(_) => String::from_utf8(all).unwrap_or_default(),
-                    Err(_) => String::from_utf8_lossy(&all).into_owned(),
-                };
+                drop(text);
+                let (all, sha) = rest(piece, &mut next)?;
+                let all = String::from_utf8(all)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
                 read_records(
                     &mut file,
                     &all,
@@ -430,11 +432,7 @@ pub fn read_bytes(
     opts: &ReadOptions,
     sink: &mut dyn RowSink,
 ) -> Result<InputFile> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = extension(path);
     if matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "ods") {
         check_zip(path, &bytes, opts.limits)?;
     }
@@ -445,27 +443,23 @@ pub fn read_bytes(
     };
     let digest = |b: &[u8]| format!("{:x}", Sha256::digest(b));
     match ext.as_str() {
-        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" | "parquet" => {
-            match ext.as_str() {
-                "xlsx" | "xlsm" => {
-                    // The fingerprint is taken on another thread (from a copy: the reader
-                    // owns the bytes) while the sheet is parsed.
-                    let copy = bytes.clone();
-                    let h = std::thread::spawn(move || digest(&copy));
-                    read_xlsx_streaming(&mut file, bytes, opts, sink)?;
-                    file.sha256 = h.join().map_err(|_| {
-                        Error::runtime(format!("{}: fingerprinting failed", path.display()))
-                    })?;
-                }
-                "parquet" => {
-                    file.sha256 = digest(&bytes);
-                    read_parquet(&mut file, bytes, sink)?
-                }
-                _ => {
-                    file.sha256 = digest(&bytes);
-                    read_workbook(&mut file, bytes, opts, sink)?
-                }
-            }
+        "xlsx" | "xlsm" => {
+            // The fingerprint is taken on another thread (from a copy: the reader owns the
+            // bytes) while the sheet is parsed.
+            let copy = bytes.clone();
+            let h = std::thread::spawn(move || digest(&copy));
+            read_xlsx_streaming(&mut file, bytes, opts, sink)?;
+            file.sha256 = h.join().map_err(|_| {
+                Error::runtime(format!("{}: fingerprinting failed", path.display()))
+            })?;
+        }
+        "parquet" => {
+            file.sha256 = digest(&bytes);
+            read_parquet(&mut file, bytes, sink)?;
+        }
+        "xls" | "xlsb" | "ods" => {
+            file.sha256 = digest(&bytes);
+            read_workbook(&mut file, bytes, opts, sink)?;
         }
         _ => {
             // The fingerprint is taken on another thread while the text is parsed.

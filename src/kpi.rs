@@ -239,11 +239,9 @@ fn enrich(
         ])
         .collect()?;
 
-    tracing::debug!(peak_mb = peak_rss_mb(), "enrich: expressions");
-    // Column kernel, chunk by chunk of the frame in parallel (each chunk becomes one chunk
-    // of the new columns, so that the frame keeps one chunk layout, which Polars would
-    // otherwise copy the whole frame to restore): the per-channel thresholds (short abandon, service level) and the flags
-    // that use them, working time on the business calendar, local day and hour.
+    // Column kernel, chunk by chunk of the frame in parallel (see `chunk_ranges`): the
+    // per-channel thresholds (short abandon, service level) and the flags that use them,
+    // working time on the business calendar, local day and hour.
     use rayon::prelude::*;
     let channel = df.column("channel")?.str()?.clone();
     let arrived = df.column("arrived_ms")?.i64()?.clone();
@@ -263,16 +261,8 @@ fn enrich(
             )
         })
         .collect();
-    let n = df.height();
     let tz = contract.tz();
-    let mut ranges = Vec::new();
-    let mut start = 0usize;
-    for a in arrived.downcast_iter() {
-        ranges.push((start, a.len()));
-        start += a.len();
-    }
-    debug_assert_eq!(start, n);
-    let parts: Vec<[Column; 8]> = ranges
+    let parts: Vec<[Column; 8]> = crate::normalize::chunk_ranges(&arrived)
         .into_par_iter()
         .map(|(start, len)| {
             let slice = |c: &ChunkedArray<_>| c.slice(start as i64, len);
@@ -358,7 +348,6 @@ fn enrich(
             c.append_owned(p)?;
         }
     }
-    tracing::debug!(peak_mb = peak_rss_mb(), "enrich: kernel");
     for c in cols {
         df.with_column(c)?;
     }

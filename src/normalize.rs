@@ -800,7 +800,18 @@ fn check_block<'a, C: Default>(
             Ok((finish(acc)?, rejected))
         })
         .collect();
-    ledger.counts.read += block.height() as u64;
+    take_block_parts(results, block.height(), parts, ledger)
+}
+
+/// Account for a block checked range by range: each range's accepted rows become a part,
+/// its rejected rows go to the ledger.
+fn take_block_parts(
+    results: Vec<Result<BlockPart>>,
+    height: usize,
+    parts: &mut Vec<DataFrame>,
+    ledger: &mut Ledger,
+) -> Result<()> {
+    ledger.counts.read += height as u64;
     for r in results {
         let (df, rejected) = r?;
         if df.height() > 0 {
@@ -811,6 +822,20 @@ fn check_block<'a, C: Default>(
         }
     }
     Ok(())
+}
+
+/// `(offset, length)` of each chunk of a column: column kernels work chunk by chunk so that
+/// the columns they make keep the frame's chunk layout (a column laid out differently makes
+/// Polars copy the whole frame to align them).
+pub fn chunk_ranges<T: PolarsDataType>(ca: &ChunkedArray<T>) -> Vec<(usize, usize)> {
+    let mut at = 0usize;
+    ca.chunk_lengths()
+        .map(|len| {
+            let r = (at, len);
+            at += len;
+            r
+        })
+        .collect()
 }
 
 type StrArray = <StringType as PolarsDataType>::Array;
@@ -1095,17 +1120,7 @@ impl RowSink for ContactSink<'_> {
                 Ok((acc.into_frame([a?, b?, c?, d?, e?, f?])?, rejected))
             })
             .collect();
-        self.ledger.counts.read += block.height() as u64;
-        for r in results {
-            let (df, rejected) = r?;
-            if df.height() > 0 {
-                self.parts.push(df);
-            }
-            for (key, (column, reason)) in rejected {
-                self.ledger.reject(key, column, reason);
-            }
-        }
-        Ok(())
+        take_block_parts(results, block.height(), &mut self.parts, &mut self.ledger)
     }
 }
 
@@ -1188,16 +1203,9 @@ pub fn link_surveys(
             }
         }
     }
-    // Chunk by chunk of the ids, so that `has_survey` has the frame's chunk layout (a
-    // column laid out differently makes Polars copy the whole frame to align them).
+    // Chunk by chunk of the ids, so that `has_survey` has the frame's chunk layout.
     let ids = contacts.column("contact_id")?.str()?.clone();
-    let mut ranges = Vec::new();
-    let mut at = 0usize;
-    for c in ids.downcast_iter() {
-        ranges.push((at, c.len()));
-        at += c.len();
-    }
-    let parts: Vec<(BooleanChunked, Vec<(u32, u32)>)> = ranges
+    let parts: Vec<(BooleanChunked, Vec<(u32, u32)>)> = chunk_ranges(&ids)
         .into_par_iter()
         .map(|(offset, len)| {
             let part = ids.slice(offset as i64, len);
