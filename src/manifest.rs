@@ -246,8 +246,9 @@ pub fn verify(dir: &Path) -> Result<ExitCode> {
         .iter()
         .map(|f| crate::evaluate::read_history_file(Path::new(&f.path)))
         .collect::<Result<Vec<_>>>()?;
-    let data = crate::normalize::load(&cfg)?;
-    let report = crate::pipeline::compute_report(&cfg, &data, m.cadence, period, &history)?;
+    let mut inputs = crate::normalize::open(&cfg)?;
+    let data = inputs.for_period(period, cfg.contract.tz())?;
+    let report = crate::pipeline::compute_report(&cfg, data, m.cadence, period, &history)?;
     let mut differ = Vec::new();
     let mut checked = 0;
     for (rel, bytes) in crate::render::render_all(&report)? {

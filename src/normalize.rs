@@ -21,7 +21,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 pub mod inspections;
+pub mod partitions;
 pub use inspections::{InspectionSink, INSPECTION_COLUMNS};
+pub use partitions::Partitions;
 
 /// Why a row was not accepted.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -923,6 +925,62 @@ fn finish_parts(
     Ok(df.drop(KEY)?)
 }
 
+/// The invariants the row checks enforce on every accepted contact, as an expression over
+/// the normalized columns (a `cseval convert` file whose rows break it was altered).
+fn contact_check(survey: &SurveyCfg) -> Expr {
+    let one_of = |c: &str, values: &[&str]| {
+        values
+            .iter()
+            .fold(lit(false), |e, v| e.or(col(c).eq(lit(*v))))
+    };
+    let channels: Vec<&str> = Channel::ALL.iter().map(|c| c.as_str()).collect();
+    let kinds: Vec<&str> = Kind::ALL.iter().map(|c| c.as_str()).collect();
+    let priorities: Vec<&str> = Priority::ALL.iter().map(|c| c.as_str()).collect();
+    let complexities: Vec<&str> = Complexity::ALL.iter().map(|c| c.as_str()).collect();
+    let optional = |c: &str, ok: Expr| col(c).is_null().or(ok);
+    let (lo, hi) = (survey.scale_min, survey.scale_max);
+    let good = col("contact_id")
+        .is_not_null()
+        .and(one_of("channel", &channels))
+        .and(one_of("kind", &kinds))
+        .and(optional("priority", one_of("priority", &priorities)))
+        .and(optional("complexity", one_of("complexity", &complexities)))
+        .and(col("arrived_ms").is_not_null())
+        .and(optional(
+            "answered_ms",
+            col("answered_ms").gt_eq(col("arrived_ms")),
+        ))
+        .and(optional(
+            "resolved_ms",
+            col("resolved_ms").gt_eq(col("arrived_ms")),
+        ))
+        .and(optional(
+            "resolved_ms",
+            col("answered_ms")
+                .is_null()
+                .or(col("resolved_ms").gt_eq(col("answered_ms"))),
+        ))
+        .and(optional(
+            "wait_s",
+            col("wait_s")
+                .gt_eq(lit(0.0))
+                .and(col("wait_s").lt(lit(f64::INFINITY))),
+        ))
+        .and(optional(
+            "handle_s",
+            col("handle_s")
+                .gt_eq(lit(0.0))
+                .and(col("handle_s").lt(lit(f64::INFINITY))),
+        ))
+        .and(optional(
+            "satisfaction",
+            col("satisfaction")
+                .gt_eq(lit(lo))
+                .and(col("satisfaction").lt_eq(lit(hi))),
+        ));
+    good
+}
+
 /// Builds canonical contacts from ingested rows.
 pub struct ContactSink<'a> {
     tz: Tz,
@@ -1013,56 +1071,7 @@ impl RowSink for ContactSink<'_> {
         }
         self.flush()?;
         self.ledger.open(file);
-        let one_of = |c: &str, values: &[&str]| {
-            values
-                .iter()
-                .fold(lit(false), |e, v| e.or(col(c).eq(lit(*v))))
-        };
-        let channels: Vec<&str> = Channel::ALL.iter().map(|c| c.as_str()).collect();
-        let kinds: Vec<&str> = Kind::ALL.iter().map(|c| c.as_str()).collect();
-        let priorities: Vec<&str> = Priority::ALL.iter().map(|c| c.as_str()).collect();
-        let complexities: Vec<&str> = Complexity::ALL.iter().map(|c| c.as_str()).collect();
-        let optional = |c: &str, ok: Expr| col(c).is_null().or(ok);
-        let (lo, hi) = (self.survey.scale_min, self.survey.scale_max);
-        let good = col("contact_id")
-            .is_not_null()
-            .and(one_of("channel", &channels))
-            .and(one_of("kind", &kinds))
-            .and(optional("priority", one_of("priority", &priorities)))
-            .and(optional("complexity", one_of("complexity", &complexities)))
-            .and(col("arrived_ms").is_not_null())
-            .and(optional(
-                "answered_ms",
-                col("answered_ms").gt_eq(col("arrived_ms")),
-            ))
-            .and(optional(
-                "resolved_ms",
-                col("resolved_ms").gt_eq(col("arrived_ms")),
-            ))
-            .and(optional(
-                "resolved_ms",
-                col("answered_ms")
-                    .is_null()
-                    .or(col("resolved_ms").gt_eq(col("answered_ms"))),
-            ))
-            .and(optional(
-                "wait_s",
-                col("wait_s")
-                    .gt_eq(lit(0.0))
-                    .and(col("wait_s").lt(lit(f64::INFINITY))),
-            ))
-            .and(optional(
-                "handle_s",
-                col("handle_s")
-                    .gt_eq(lit(0.0))
-                    .and(col("handle_s").lt(lit(f64::INFINITY))),
-            ))
-            .and(optional(
-                "satisfaction",
-                col("satisfaction")
-                    .gt_eq(lit(lo))
-                    .and(col("satisfaction").lt_eq(lit(hi))),
-            ));
+        let good = contact_check(self.survey);
         take_normalized(
             file,
             table,
@@ -1498,7 +1507,11 @@ pub(crate) fn feed_csv(sink: &mut dyn RowSink, csv: &str) {
 
 /// Everything ingested and normalized for a run.
 pub struct Dataset {
+    /// The accepted contacts: all of them, or, for normalized Parquet partitions, those of
+    /// the period asked last and those its responses and inspections link to.
     pub contacts: DataFrame,
+    /// Accepted contacts not in `contacts` (0 when all are loaded).
+    pub contacts_elsewhere: u64,
     pub surveys: DataFrame,
     pub inputs: Vec<InputFile>,
     pub survey_inputs: Vec<InputFile>,
@@ -1512,8 +1525,120 @@ pub struct Dataset {
     pub inspection_rows: RowCounts,
 }
 
+/// A run's inputs: the dataset, with the contacts either all loaded or left in their
+/// Parquet partitions and read for each period asked (see [`partitions`]).
+pub struct Inputs {
+    data: Dataset,
+    parts: Option<Partitions>,
+    /// The period whose contacts `data` holds (partitions only).
+    window: Option<crate::config::Period>,
+}
+
+impl Inputs {
+    /// The dataset as it stands (for partitions: the contacts of the last period asked).
+    pub fn data(&self) -> &Dataset {
+        &self.data
+    }
+
+    /// The latest arrival of any accepted contact (epoch ms).
+    pub fn latest_arrival(&self) -> Result<Option<i64>> {
+        if let Some(p) = &self.parts {
+            return Ok(p.latest_arrival());
+        }
+        let max = self
+            .data
+            .contacts
+            .clone()
+            .lazy()
+            .select([col("arrived_ms").max()])
+            .collect()?;
+        Ok(max.column("arrived_ms")?.get(0)?.extract::<i64>())
+    }
+
+    /// The dataset with every contact `period`'s KPIs need: with partitions, the contacts
+    /// of the period's month (or of the period itself when it spans months) and those its
+    /// responses and inspections link to, read unless the last period asked covers them.
+    pub fn for_period(&mut self, period: crate::config::Period, tz: Tz) -> Result<&Dataset> {
+        use crate::config::Period;
+        let Some(parts) = &self.parts else {
+            return Ok(&self.data);
+        };
+        if self
+            .window
+            .is_some_and(|w| w.start <= period.start && period.end <= w.end)
+        {
+            return Ok(&self.data);
+        }
+        let month = Period::month_of(period.start);
+        let span = if period.end <= month.end {
+            month
+        } else {
+            period
+        };
+        let bounds = span.bounds_ms(tz);
+        let t = std::time::Instant::now();
+        let mut ids = linked_ids(&self.data.surveys, "responded_ms", bounds)?;
+        ids.extend(linked_ids(&self.data.inspections, "inspected_ms", bounds)?);
+        ids.sort_unstable();
+        ids.dedup();
+        let ids: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
+        // The previous window goes before the next is read.
+        self.data.contacts = DataFrame::empty();
+        let contacts = parts.window(bounds, &ids)?;
+        let (contacts, surveys) = link_surveys(contacts, self.data.surveys.clone())?;
+        self.data.contacts_elsewhere = parts.accepted - contacts.height() as u64;
+        self.data.contacts = contacts;
+        self.data.surveys = surveys;
+        self.window = Some(span);
+        tracing::info!(
+            period = %span.label(),
+            contacts = self.data.contacts.height(),
+            seconds = t.elapsed().as_secs_f64(),
+            peak_mb = crate::kpi::peak_rss_mb(),
+            "period read from the partitions"
+        );
+        Ok(&self.data)
+    }
+}
+
+/// The distinct `contact_id`s of the rows of `frame` whose `time` is in `bounds` or missing
+/// (the responses or inspections that may count in the period).
+fn linked_ids(frame: &DataFrame, time: &str, bounds: (i64, i64)) -> Result<Vec<String>> {
+    let (a, b) = bounds;
+    let t = col(time);
+    let df = frame
+        .clone()
+        .lazy()
+        .filter(
+            col("contact_id").is_not_null().and(
+                t.clone()
+                    .is_null()
+                    .or(t.clone().gt_eq(lit(a)).and(t.lt(lit(b)))),
+            ),
+        )
+        .select([col("contact_id")])
+        .collect()?;
+    Ok(df
+        .column("contact_id")?
+        .str()?
+        .iter()
+        .flatten()
+        .map(str::to_string)
+        .collect())
+}
+
 /// Read every contact and survey input, through its mapping profile when one is given.
 pub fn load(cfg: &crate::config::RunConfig) -> Result<Dataset> {
+    Ok(open_inputs(cfg, false)?.data)
+}
+
+/// The inputs of a run: like [`load`], except that contacts given as normalized Parquet
+/// files (`cseval convert`'s output) stay in their files and are read period by period.
+pub fn open(cfg: &crate::config::RunConfig) -> Result<Inputs> {
+    open_inputs(cfg, true)
+}
+
+fn open_inputs(cfg: &crate::config::RunConfig, partitioned: bool) -> Result<Inputs> {
     let tz = cfg.contract.tz();
     let survey_cfg = &cfg.contract.survey;
     // A progress bar over the input files, only on a terminal.
@@ -1542,13 +1667,6 @@ pub fn load(cfg: &crate::config::RunConfig) -> Result<Dataset> {
         )?);
         bar.inc(1);
     }
-    let mut csink = ContactSink::new(tz, survey_cfg);
-    let mut inputs = Vec::new();
-    for p in &cfg.calls {
-        bar.set_message(p.display().to_string());
-        inputs.push(read_one(p, cfg.mapping.as_ref(), cfg.limits, &mut csink)?);
-        bar.inc(1);
-    }
     let mut isink = InspectionSink::new(tz, &cfg.contract.quality);
     let mut inspection_inputs = Vec::new();
     for p in &cfg.inspections {
@@ -1561,37 +1679,81 @@ pub fn load(cfg: &crate::config::RunConfig) -> Result<Dataset> {
         )?);
         bar.inc(1);
     }
-    bar.finish_and_clear();
     let (inspections, criteria, irej, inspection_rows) = isink.into_frames()?;
-    let t = std::time::Instant::now();
-    let (contacts, mut rejections, contact_rows) = csink.into_frame()?;
     let (surveys_df, srej, survey_rows) = ssink.into_frame()?;
-    tracing::debug!(
-        seconds = t.elapsed().as_secs_f64(),
-        peak_mb = crate::kpi::peak_rss_mb(),
-        "duplicates resolved"
-    );
-    let t = std::time::Instant::now();
-    let (contacts, surveys_df) = link_surveys(contacts, surveys_df)?;
-    tracing::debug!(
-        seconds = t.elapsed().as_secs_f64(),
-        peak_mb = crate::kpi::peak_rss_mb(),
-        "surveys linked"
-    );
+    let opened = if partitioned && cfg.mapping.is_none() {
+        let linked = [
+            surveys_df.column("contact_id")?.str()?,
+            inspections.column("contact_id")?.str()?,
+        ];
+        Partitions::open(
+            &cfg.calls,
+            cfg.limits.max_file_bytes,
+            contact_check(survey_cfg),
+            &linked,
+        )?
+    } else {
+        None
+    };
+    let (contacts, surveys_df, inputs, mut rejections, contact_rows, parts) = match opened {
+        Some((parts, inputs, rejections, counts)) => {
+            bar.inc(cfg.calls.len() as u64);
+            let mut contacts = ContactCols::default().into_frame()?.drop(KEY)?;
+            contacts.with_column(Column::new("has_survey".into(), Vec::<bool>::new()))?;
+            (
+                contacts,
+                surveys_df,
+                inputs,
+                rejections,
+                counts,
+                Some(parts),
+            )
+        }
+        None => {
+            let mut csink = ContactSink::new(tz, survey_cfg);
+            let mut inputs = Vec::new();
+            for p in &cfg.calls {
+                bar.set_message(p.display().to_string());
+                inputs.push(read_one(p, cfg.mapping.as_ref(), cfg.limits, &mut csink)?);
+                bar.inc(1);
+            }
+            let t = std::time::Instant::now();
+            let (contacts, rejections, contact_rows) = csink.into_frame()?;
+            tracing::debug!(
+                seconds = t.elapsed().as_secs_f64(),
+                peak_mb = crate::kpi::peak_rss_mb(),
+                "duplicates resolved"
+            );
+            let t = std::time::Instant::now();
+            let (contacts, surveys_df) = link_surveys(contacts, surveys_df)?;
+            tracing::debug!(
+                seconds = t.elapsed().as_secs_f64(),
+                peak_mb = crate::kpi::peak_rss_mb(),
+                "surveys linked"
+            );
+            (contacts, surveys_df, inputs, rejections, contact_rows, None)
+        }
+    };
+    bar.finish_and_clear();
     rejections.extend(srej);
     rejections.extend(irej);
-    Ok(Dataset {
-        contacts,
-        surveys: surveys_df,
-        inputs,
-        survey_inputs,
-        rejections,
-        contact_rows,
-        survey_rows,
-        inspections,
-        criteria,
-        inspection_inputs,
-        inspection_rows,
+    Ok(Inputs {
+        data: Dataset {
+            contacts,
+            contacts_elsewhere: 0,
+            surveys: surveys_df,
+            inputs,
+            survey_inputs,
+            rejections,
+            contact_rows,
+            survey_rows,
+            inspections,
+            criteria,
+            inspection_inputs,
+            inspection_rows,
+        },
+        parts,
+        window: None,
     })
 }
 

@@ -9,39 +9,29 @@
 use crate::config::{Cadence, Period, RunConfig};
 use crate::error::{Error, ExitCode, Result};
 use crate::evaluate::{self, HistoryEntry, Status};
-use crate::normalize::{self, Dataset};
+use crate::normalize::{self, Dataset, Inputs};
 use chrono::{NaiveDate, TimeZone};
 use std::path::PathBuf;
 
-fn load(cfg: &RunConfig) -> Result<Dataset> {
+fn load(cfg: &RunConfig) -> Result<Inputs> {
     let t = std::time::Instant::now();
-    let data = normalize::load(cfg)?;
+    let inputs = normalize::open(cfg)?;
+    let data = inputs.data();
     tracing::info!(
-        contacts = data.contacts.height(),
+        contacts = data.contact_rows.accepted,
         surveys = data.surveys.height(),
         seconds = t.elapsed().as_secs_f64(),
         "read and normalized"
     );
-    Ok(data)
+    Ok(inputs)
 }
 
 /// The month (or, for a daily or weekly run alone, the day or ISO week) of the latest contact.
-fn default_period(cfg: &RunConfig, data: &Dataset) -> Result<Period> {
-    use polars::prelude::{col, IntoLazy};
-    let m = data
-        .contacts
-        .clone()
-        .lazy()
-        .select([col("arrived_ms").max()])
-        .collect()?;
-    let max = m
-        .column("arrived_ms")?
-        .get(0)?
-        .extract::<i64>()
-        .ok_or_else(|| {
-            Error::input("no contact was accepted from the inputs: nothing to evaluate")
-                .with_hint("see the rejected rows listed above, or run `cseval validate`")
-        })?;
+fn default_period(cfg: &RunConfig, inputs: &Inputs) -> Result<Period> {
+    let max = inputs.latest_arrival()?.ok_or_else(|| {
+        Error::input("no contact was accepted from the inputs: nothing to evaluate")
+            .with_hint("see the rejected rows listed above, or run `cseval validate`")
+    })?;
     let local = cfg
         .contract
         .tz()
@@ -149,12 +139,12 @@ pub fn run(
     range: Option<(NaiveDate, NaiveDate)>,
     quiet: bool,
 ) -> Result<ExitCode> {
-    let data = load(cfg)?;
-    report_rejections(&data, quiet);
+    let mut inputs = load(cfg)?;
+    report_rejections(inputs.data(), quiet);
     let periods = match (range, cfg.period) {
         (Some((f, t)), _) => months(f, t),
         (None, Some(p)) => vec![p],
-        (None, None) => vec![default_period(cfg, &data)?],
+        (None, None) => vec![default_period(cfg, &inputs)?],
     };
     let mut history: Vec<HistoryEntry> = match &cfg.history {
         Some(dir) => evaluate::read_history(dir, &cfg.contract.info.id, periods[0])?,
@@ -167,7 +157,8 @@ pub fn run(
         history.retain(|h| h.period.end <= period.start.to_string());
         // Summaries compare with nothing: previous periods and failure counts are monthly.
         let hist: &[HistoryEntry] = if monthly { &history } else { &[] };
-        let report = compute_report(cfg, &data, cadence, period, hist)?;
+        let data = inputs.for_period(period, cfg.contract.tz())?;
+        let report = compute_report(cfg, data, cadence, period, hist)?;
         breach |= report.scorecard.iter().any(|l| l.status == Status::Missed);
         let out = out_dir(cfg, &jobs, (cadence, period));
         let t = std::time::Instant::now();
@@ -222,7 +213,7 @@ pub(crate) fn report_rejections(data: &Dataset, quiet: bool) {
 /// `cseval validate`: read and check everything, print a summary, write nothing.
 /// Exit 0 when every row was accepted, 3 when some were rejected.
 pub fn validate(cfg: &RunConfig) -> Result<ExitCode> {
-    let data = load(cfg)?;
+    let data = normalize::load(cfg)?;
     println!(
         "contract {} ({}): {} SLA(s)",
         cfg.contract.info.id,

@@ -720,7 +720,7 @@ pub fn build(
         }
     }
     let mut rows = data.contact_rows.clone();
-    rows.out_of_period = kpis.out_of_period;
+    rows.out_of_period = kpis.out_of_period + data.contacts_elsewhere;
     let mut survey_rows = data.survey_rows.clone();
     survey_rows.out_of_period = kpis.survey_out_of_period;
     let mut method_params = vec![
