@@ -280,7 +280,10 @@ impl Partitions {
         let mut out: Option<DataFrame> = None;
         for (i, part) in self.parts.iter().enumerate() {
             let overlaps = part.span.is_some_and(|(lo, hi)| lo < b && hi >= a);
-            if !overlaps && !wanted[i] {
+            // A file inside the bounds has no contact outside them to link.
+            let inside = part.span.is_some_and(|(lo, hi)| lo >= a && hi < b);
+            let linked = wanted[i] && !inside;
+            if !overlaps && !linked {
                 continue;
             }
             let mut frames = Vec::new();
@@ -289,7 +292,7 @@ impl Partitions {
                 self.check(&part.path, &df, self.good.clone())?;
                 frames.push(df);
             }
-            if wanted[i] {
+            if linked {
                 let linked = scan(&part.path, true)?
                     .select(
                         std::iter::once(col(ROW))
