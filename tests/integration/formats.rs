@@ -286,8 +286,10 @@ fn partitions_read_month_by_month_give_the_figures_of_a_whole_load() {
         }
         assert_eq!(x, y, "{r}");
     }
-    // The comparison covers responses linked across months: some September responses
-    // answer August contacts (ids `C2608…`), and count in September with their channel.
-    let sep = std::fs::read_to_string(sample.join("surveys/surveys-2026-09.csv")).unwrap();
-    assert!(sep.lines().any(|l| l.contains(",C2608")));
+    // The comparison covers responses linked across months: some August contacts were
+    // answered in September, and count in September with their channel.
+    let aug = std::fs::read_to_string(sample.join("surveys/surveys-2026-08.csv")).unwrap();
+    assert!(aug
+        .lines()
+        .any(|l| l.contains(",C2608") && l.contains(",2026-09-")));
 }
