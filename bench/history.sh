@@ -35,7 +35,7 @@ done
 to=$(date -u -d "$last-01 +1 month" +%Y-%m-%d)
 echo "input: $MONTHS monthly partitions of $PER contacts ($(du -sh "$WORK/pq" | cut -f1) of Parquet)"
 /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$BIN" run -q --contract "$CONTRACT" \
-  "${calls[@]}" "${surveys[@]}" --from "$first-01" --to "$to" --out "$WORK/reports" --force
+  "${calls[@]}" "${surveys[@]}" --from "$first-01" --to "$to" --out "$WORK/reports" --force >/dev/null
 read -r secs kb < "$WORK/time.txt"
 printf 'cseval run over %s months: %.2f s, %d MB peak RSS, %s reports\n' "$MONTHS" "$secs" \
   "$((kb / 1024))" "$(ls "$WORK/reports" | wc -l)"
