@@ -444,10 +444,11 @@ pub fn read_bytes(
     let digest = |b: &[u8]| format!("{:x}", Sha256::digest(b));
     match ext.as_str() {
         "xlsx" | "xlsm" => {
-            // The fingerprint is taken on another thread (from a copy: the reader owns the
-            // bytes) while the sheet is parsed.
-            let copy = bytes.clone();
-            let h = std::thread::spawn(move || digest(&copy));
+            // The fingerprint is taken on another thread, which shares the bytes with the
+            // reader, while the sheet is parsed.
+            let bytes = SharedBytes(std::sync::Arc::new(bytes));
+            let shared = bytes.clone();
+            let h = std::thread::spawn(move || digest(shared.as_ref()));
             read_xlsx_streaming(&mut file, bytes, opts, sink)?;
             file.sha256 = h.join().map_err(|_| {
                 Error::runtime(format!("{}: fingerprinting failed", path.display()))
@@ -868,12 +869,22 @@ fn excel_datetime<'a>(dt: &calamine::ExcelDateTime) -> Cell<'a> {
     }
 }
 
+/// A file's bytes shared between the reader and the fingerprinting thread.
+#[derive(Clone)]
+struct SharedBytes(std::sync::Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for SharedBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 /// XLSX/XLSM with calamine's streaming cell reader: cells arrive row by row and no dense
 /// range is allocated, so a sheet whose used area is declared (or padded) to a million rows
 /// by 16,384 columns costs only the cells it really holds.
 fn read_xlsx_streaming(
     file: &mut InputFile,
-    bytes: Vec<u8>,
+    bytes: SharedBytes,
     opts: &ReadOptions,
     sink: &mut dyn RowSink,
 ) -> Result<()> {

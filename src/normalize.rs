@@ -991,7 +991,14 @@ pub struct ContactSink<'a> {
     parts: Vec<DataFrame>,
     pos: Vec<Option<usize>>,
     pub ledger: Ledger,
+    /// A failure to build a part while rows were arriving, reported by `into_frame`.
+    failed: Option<Error>,
 }
+
+/// Rows the row-by-row readers collect before they become a frame part: the part is built
+/// while the reader waits for the next rows, not all at the end. A few rows in unit tests,
+/// so that their row-by-row reads are split into parts.
+const ROWS_PER_PART: usize = if cfg!(test) { 3 } else { 1 << 16 };
 
 impl<'a> ContactSink<'a> {
     pub fn new(tz: Tz, survey: &'a SurveyCfg) -> Self {
@@ -1002,6 +1009,7 @@ impl<'a> ContactSink<'a> {
             parts: Vec::new(),
             pos: Vec::new(),
             ledger: Ledger::new("contacts"),
+            failed: None,
         }
     }
 
@@ -1018,6 +1026,9 @@ impl<'a> ContactSink<'a> {
     /// rejected rows in reading order and the counts. `has_survey` is false throughout
     /// until [`link_surveys`] sets it.
     pub fn into_frame(mut self) -> Result<(DataFrame, Vec<Rejection>, RowCounts)> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
         self.flush()?;
         let empty = ContactCols::default().into_frame()?;
         let parts = std::mem::take(&mut self.parts);
@@ -1058,6 +1069,11 @@ impl RowSink for ContactSink<'_> {
         match check_contact(|k| cell_at(pos, cells, k).clone(), self.tz, self.survey) {
             Ok(v) => self.cols.push(key, v),
             Err((column, reason)) => self.ledger.reject(key, column, reason),
+        }
+        if self.cols.scalars.key.len() >= ROWS_PER_PART {
+            if let Err(e) = self.flush() {
+                self.failed.get_or_insert(e);
+            }
         }
     }
 
