@@ -1602,7 +1602,7 @@ impl Inputs {
         self.data.contacts = DataFrame::empty();
         let contacts = parts.window(bounds, &ids)?;
         let (contacts, surveys) = link_surveys(contacts, self.data.surveys.clone())?;
-        self.data.contacts_elsewhere = parts.accepted - contacts.height() as u64;
+        self.data.contacts_elsewhere = parts.accepted.saturating_sub(contacts.height() as u64);
         self.data.contacts = contacts;
         self.data.surveys = surveys;
         self.window = Some(span);

@@ -72,6 +72,12 @@ fn scan(path: &Path, row_index: bool) -> Result<LazyFrame> {
     )?)
 }
 
+/// A Polars failure reading `path`, named as the whole-file reader names it.
+fn unreadable(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::input(format!("{}: cannot read Parquet: {e}", path.display()))
+        .with_hint("the file may be damaged or not really Parquet")
+}
+
 fn sha256_file(path: &Path) -> Result<String> {
     use sha2::{Digest, Sha256};
     let mut f = std::fs::File::open(path).map_err(|e| io_err(path, "read", e))?;
@@ -147,7 +153,8 @@ impl Partitions {
                 let sha = s.spawn(|| sha256_file(p));
                 let df = scan(p, false)?
                     .select([col("contact_id"), col("arrived_ms")])
-                    .collect();
+                    .collect()
+                    .map_err(|e| unreadable(p, e));
                 let sha = sha.join().map_err(|_| {
                     Error::runtime(format!("{}: fingerprinting failed", p.display()))
                 })?;
@@ -213,7 +220,8 @@ impl Partitions {
             for (i, part) in parts.iter_mut().enumerate() {
                 let df = scan(&part.path, false)?
                     .select([col("contact_id")])
-                    .collect()?;
+                    .collect()
+                    .map_err(|e| unreadable(&part.path, e))?;
                 let ids = df.column("contact_id")?.str()?;
                 for (j, v) in ids.iter().enumerate() {
                     let Some(v) = v else { continue };
@@ -288,7 +296,10 @@ impl Partitions {
             }
             let mut frames = Vec::new();
             if overlaps {
-                let df = scan(&part.path, true)?.filter(in_range.clone()).collect()?;
+                let df = scan(&part.path, true)?
+                    .filter(in_range.clone())
+                    .collect()
+                    .map_err(|e| unreadable(&part.path, e))?;
                 self.check(&part.path, &df, self.good.clone())?;
                 frames.push(df);
             }
@@ -309,7 +320,8 @@ impl Partitions {
                             ..JoinArgs::new(JoinType::Inner)
                         },
                     )
-                    .collect()?;
+                    .collect()
+                    .map_err(|e| unreadable(&part.path, e))?;
                 let channels: Vec<&str> = crate::model::Channel::ALL
                     .iter()
                     .map(|c| c.as_str())
