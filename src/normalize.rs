@@ -925,15 +925,25 @@ fn finish_parts(
     Ok(df.drop(KEY)?)
 }
 
+/// The checks named when a converted contact row breaks [`contact_check`].
+const EVERY_CONTACT: &str = "every contact passes (unknown channel, reply before arrival, negative duration, score off the scale, ...)";
+
+/// Whether column `c` holds one of `values`.
+fn one_of(c: &str, values: &[&str]) -> Expr {
+    values
+        .iter()
+        .fold(lit(false), |e, v| e.or(col(c).eq(lit(*v))))
+}
+
+/// Whether `channel` is a canonical channel.
+fn known_channel() -> Expr {
+    let channels: Vec<&str> = Channel::ALL.iter().map(|c| c.as_str()).collect();
+    one_of("channel", &channels)
+}
+
 /// The invariants the row checks enforce on every accepted contact, as an expression over
 /// the normalized columns (a `cseval convert` file whose rows break it was altered).
 fn contact_check(survey: &SurveyCfg) -> Expr {
-    let one_of = |c: &str, values: &[&str]| {
-        values
-            .iter()
-            .fold(lit(false), |e, v| e.or(col(c).eq(lit(*v))))
-    };
-    let channels: Vec<&str> = Channel::ALL.iter().map(|c| c.as_str()).collect();
     let kinds: Vec<&str> = Kind::ALL.iter().map(|c| c.as_str()).collect();
     let priorities: Vec<&str> = Priority::ALL.iter().map(|c| c.as_str()).collect();
     let complexities: Vec<&str> = Complexity::ALL.iter().map(|c| c.as_str()).collect();
@@ -941,7 +951,7 @@ fn contact_check(survey: &SurveyCfg) -> Expr {
     let (lo, hi) = (survey.scale_min, survey.scale_max);
     let good = col("contact_id")
         .is_not_null()
-        .and(one_of("channel", &channels))
+        .and(known_channel())
         .and(one_of("kind", &kinds))
         .and(optional("priority", one_of("priority", &priorities)))
         .and(optional("complexity", one_of("complexity", &complexities)))
@@ -1092,7 +1102,7 @@ impl RowSink for ContactSink<'_> {
             file,
             table,
             good,
-            "every contact passes (unknown channel, reply before arrival, negative duration, score off the scale, ...)",
+            EVERY_CONTACT,
             &mut self.parts,
             &mut self.ledger,
         )
@@ -1165,6 +1175,25 @@ fn same_schema(table: &DataFrame, want: &DataFrame) -> bool {
     want == have
 }
 
+/// Refuse a normalized table (read from `path`) with a row that breaks `good`: such a row,
+/// breaking the checks `checks` names, was altered after conversion.
+fn check_normalized(path: &Path, table: &DataFrame, good: Expr, checks: &str) -> Result<()> {
+    let bad = table
+        .clone()
+        .lazy()
+        .select([good.not().cast(DataType::Int64).sum().alias("bad")])
+        .collect()?;
+    let bad = bad.columns()[0].get(0)?.extract::<i64>().unwrap_or(0);
+    if bad > 0 {
+        return Err(Error::input(format!(
+            "{}: {bad} row(s) break the checks {checks}: the file was changed after `cseval convert`",
+            path.display()
+        ))
+        .with_hint("convert the original export again with `cseval convert`"));
+    }
+    Ok(())
+}
+
 /// Take a normalized table whose every row satisfies `good`, else refuse the whole file:
 /// a row that breaks the checks `checks` names was altered after conversion.
 fn take_normalized(
@@ -1175,19 +1204,7 @@ fn take_normalized(
     parts: &mut Vec<DataFrame>,
     ledger: &mut Ledger,
 ) -> Result<bool> {
-    let bad = table
-        .clone()
-        .lazy()
-        .select([good.not().cast(DataType::Int64).sum().alias("bad")])
-        .collect()?;
-    let bad = bad.columns()[0].get(0)?.extract::<i64>().unwrap_or(0);
-    if bad > 0 {
-        return Err(Error::input(format!(
-            "{}: {bad} row(s) break the checks {checks}: the file was changed after `cseval convert`",
-            file.path.display()
-        ))
-        .with_hint("convert the original export again with `cseval convert`"));
-    }
+    check_normalized(&file.path, table, good, checks)?;
     ledger.counts.read += table.height() as u64;
     parts.push(with_keys(table, ledger.file_index())?);
     Ok(true)

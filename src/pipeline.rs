@@ -1,7 +1,8 @@
 //! The pipeline: ingest → normalize → kpi → evaluate → report → render, for one period or
 //! for each month of a range (each month seeing the reports before it as history), and for
 //! the daily and weekly summaries of the same span when `--cadence` asks for them (the data
-//! is read once for all of them).
+//! is read once for all of them, except contacts in converted Parquet partitions, which are
+//! read month by month: see `normalize::partitions`).
 //!
 //! This module only sequences the stages and decides the output folder; each stage lives in
 //! its own module.

@@ -12,7 +12,10 @@
 //! the whole frame. Exports that are not normalized Parquet files are loaded whole by
 //! [`super::load`]; this module computes no KPI.
 
-use super::{row_key, ContactCols, FastMap, Ledger, Rejection, RowCounts};
+use super::{
+    check_normalized, known_channel, row_key, same_schema, ContactCols, FastMap, Ledger, Rejection,
+    RowCounts, EVERY_CONTACT,
+};
 use crate::error::{io_err, Error, Result};
 use crate::ingest::InputFile;
 use polars::prelude::*;
@@ -107,12 +110,6 @@ impl Partitions {
     ) -> Result<Option<Opened>> {
         use rayon::prelude::*;
         let want = ContactCols::default().into_frame()?;
-        let want: Vec<(&str, &DataType)> = want
-            .columns()
-            .iter()
-            .skip(1)
-            .map(|c| (c.name().as_str(), c.dtype()))
-            .collect();
         if paths.is_empty() {
             return Ok(None);
         }
@@ -128,9 +125,7 @@ impl Partitions {
             let Ok(schema) = scan(p, false).and_then(|mut lf| Ok(lf.collect_schema()?)) else {
                 return Ok(None);
             };
-            let have: Vec<(&str, &DataType)> =
-                schema.iter().map(|(n, t)| (n.as_str(), t)).collect();
-            if have != want {
+            if !same_schema(&DataFrame::empty_with_schema(&schema), &want) {
                 return Ok(None);
             }
         }
@@ -300,7 +295,7 @@ impl Partitions {
                     .filter(in_range.clone())
                     .collect()
                     .map_err(|e| unreadable(&part.path, e))?;
-                self.check(&part.path, &df, self.good.clone())?;
+                check_normalized(&part.path, &df, self.good.clone(), EVERY_CONTACT)?;
                 frames.push(df);
             }
             if linked {
@@ -322,15 +317,8 @@ impl Partitions {
                     )
                     .collect()
                     .map_err(|e| unreadable(&part.path, e))?;
-                let channels: Vec<&str> = crate::model::Channel::ALL
-                    .iter()
-                    .map(|c| c.as_str())
-                    .collect();
-                let valid = channels
-                    .iter()
-                    .fold(lit(false), |e, v| e.or(col("channel").eq(lit(*v))))
-                    .and(col("arrived_ms").is_not_null());
-                self.check(&part.path, &linked, valid)?;
+                let valid = known_channel().and(col("arrived_ms").is_not_null());
+                check_normalized(&part.path, &linked, valid, EVERY_CONTACT)?;
                 // Every other column null, in the schema's order.
                 let h = linked.height();
                 let cols: Vec<Column> = std::iter::once(linked.column(ROW)?.clone())
@@ -362,23 +350,5 @@ impl Partitions {
             }
         }
         Ok(out.unwrap_or(schema))
-    }
-
-    /// Refuse a file with a row that breaks `good`: it was altered after conversion.
-    fn check(&self, path: &Path, df: &DataFrame, good: Expr) -> Result<()> {
-        let bad = df
-            .clone()
-            .lazy()
-            .select([good.not().cast(DataType::Int64).sum().alias("bad")])
-            .collect()?;
-        let bad = bad.columns()[0].get(0)?.extract::<i64>().unwrap_or(0);
-        if bad > 0 {
-            return Err(Error::input(format!(
-                "{}: {bad} row(s) break the checks every contact passes: the file was changed after `cseval convert`",
-                path.display()
-            ))
-            .with_hint("convert the original export again with `cseval convert`"));
-        }
-        Ok(())
     }
 }
