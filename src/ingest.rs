@@ -271,28 +271,33 @@ fn read_csv_streaming(
     use std::io::Read;
     let mut f = std::fs::File::open(path).map_err(|e| io_err(path, "read", e))?;
     let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Piece>>(1);
+    // Pieces done with come back to be filled again: the same few buffers carry the whole
+    // file, instead of fresh memory (which the kernel must zero) for every piece.
+    let (back, returned) = std::sync::mpsc::channel::<Vec<u8>>();
     std::thread::scope(|scope| {
         scope.spawn(move || {
             let mut hasher = Sha256::new();
             let mut carry: Vec<u8> = Vec::new();
             loop {
-                let mut buf = Vec::with_capacity(BLOCK_BYTES + carry.len() + (1 << 16));
+                let mut buf = returned.try_recv().unwrap_or_default();
+                buf.clear();
+                buf.reserve(BLOCK_BYTES + carry.len() + (1 << 20));
                 buf.append(&mut carry);
                 let mut eof = false;
                 let mut line_break = false;
                 // Fill to the block size, then on to a line break.
                 loop {
                     let start = buf.len();
-                    buf.resize(start + (1 << 20).min(BLOCK_BYTES), 0);
-                    let n = match f.read(&mut buf[start..]) {
+                    let n = match (&mut f)
+                        .take((1 << 20).min(BLOCK_BYTES) as u64)
+                        .read_to_end(&mut buf)
+                    {
                         Ok(n) => n,
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => 0,
                         Err(e) => {
                             let _ = tx.send(Err(e));
                             return;
                         }
                     };
-                    buf.truncate(start + n);
                     hasher.update(&buf[start..]);
                     if n == 0 {
                         eof = true;
@@ -392,6 +397,8 @@ fn read_csv_streaming(
             check_text(&file, &text)?;
             if blocks_apply(&text, opts) {
                 blocks.lines(&mut file, &text, sink)?;
+                drop(text);
+                let _ = back.send(piece);
             } else {
                 // Quotes or blank lines from here on: the record reader takes the rest.
                 drop(text);

@@ -624,6 +624,44 @@ impl ContactScalars {
         self.satisfaction.push(v.sat);
     }
 
+    /// Overwrite row `j` (the key excepted) with `v`.
+    fn set(&mut self, j: usize, v: &ContactValues<'_>) {
+        self.channel[j] = v.channel.as_str();
+        self.kind[j] = v.kind.as_str();
+        self.priority[j] = v.priority.map(|p| p.as_str());
+        self.complexity[j] = v.complexity.map(|p| p.as_str());
+        self.arrived_ms[j] = v.arrived;
+        self.answered_ms[j] = v.answered;
+        self.resolved_ms[j] = v.resolved_at;
+        self.wait_s[j] = v.wait;
+        self.handle_s[j] = v.handle;
+        self.resolved_flag[j] = v.resolved;
+        self.answered_flag[j] = v.answered_flag;
+        self.fcr[j] = v.fcr;
+        self.satisfaction[j] = v.sat;
+    }
+
+    /// Keep the rows (the key excepted) whose `keep` is true.
+    fn retain(&mut self, keep: &[bool]) {
+        fn retain<T>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut k = keep.iter();
+            v.retain(|_| *k.next().unwrap_or(&false));
+        }
+        retain(&mut self.channel, keep);
+        retain(&mut self.kind, keep);
+        retain(&mut self.priority, keep);
+        retain(&mut self.complexity, keep);
+        retain(&mut self.arrived_ms, keep);
+        retain(&mut self.answered_ms, keep);
+        retain(&mut self.resolved_ms, keep);
+        retain(&mut self.wait_s, keep);
+        retain(&mut self.handle_s, keep);
+        retain(&mut self.resolved_flag, keep);
+        retain(&mut self.answered_flag, keep);
+        retain(&mut self.fcr, keep);
+        retain(&mut self.satisfaction, keep);
+    }
+
     /// The rows as a frame with the sort key (the contacts schema plus `_key`); `text`
     /// holds the [`CONTACT_TEXT`] columns.
     fn into_frame(self, text: [Column; 6]) -> Result<DataFrame> {
@@ -1121,26 +1159,18 @@ impl RowSink for ContactSink<'_> {
         let results: Vec<Result<BlockPart>> = ranges(block.height())
             .into_par_iter()
             .map(|r| {
-                let mut acc = ContactScalars::default();
-                let mut keep = Vec::with_capacity(r.len());
-                let mut rejected = Vec::new();
-                for i in r.clone() {
-                    let cell = |k: usize| {
-                        arrays[k]
-                            .and_then(|a| a.get(i))
-                            .map_or(Cell::Empty, Cell::Text)
-                    };
-                    match check_contact(cell, tz, survey) {
-                        Ok(v) => {
-                            acc.push(row_key(file, rows[i]), &v);
-                            keep.push(true);
-                        }
-                        Err(e) => {
-                            rejected.push((row_key(file, rows[i]), e));
-                            keep.push(false);
-                        }
-                    }
+                let key = |i: usize| row_key(file, rows[i]);
+                let (mut acc, keep, rejected) = check_contact_range(&arrays, r.clone(), tz, survey);
+                let rejected = rejected.into_iter().map(|(i, e)| (key(i), e)).collect();
+                if keep.iter().any(|k| !k) {
+                    acc.retain(&keep);
                 }
+                acc.key = r
+                    .clone()
+                    .zip(&keep)
+                    .filter(|(_, k)| **k)
+                    .map(|(i, _)| key(i))
+                    .collect();
                 let keep = BooleanChunked::from_slice("keep".into(), &keep);
                 let text = CONTACT_TEXT.map(|k| {
                     block_text(
@@ -1157,6 +1187,221 @@ impl RowSink for ContactSink<'_> {
             .collect();
         take_block_parts(results, block.height(), &mut self.parts, &mut self.ledger)
     }
+}
+
+/// Local wall-clock times to Unix milliseconds with the zone's offset cached per local
+/// hour: an hour whose two ends have one and the same offset keeps it throughout (offsets
+/// never change twice within an hour). Other hours (a daylight-saving change) get `None`
+/// and are left to [`parse_timestamp`].
+struct LocalToUtc {
+    tz: Tz,
+    /// `(local hour, offset in ms or NO_OFFSET)`, direct-mapped by hour.
+    slots: [(i64, i64); 64],
+}
+
+const NO_OFFSET: i64 = i64::MIN;
+
+impl LocalToUtc {
+    fn new(tz: Tz) -> Self {
+        LocalToUtc {
+            tz,
+            slots: [(i64::MIN, NO_OFFSET); 64],
+        }
+    }
+
+    fn to_utc(&mut self, t: NaiveDateTime) -> Option<i64> {
+        use chrono::Offset;
+        let local_ms = t.and_utc().timestamp_millis();
+        let hour = local_ms.div_euclid(3_600_000);
+        let tz = self.tz;
+        let slot = &mut self.slots[hour.rem_euclid(64) as usize];
+        if slot.0 != hour {
+            let offset = |secs: i64| {
+                let t = DateTime::from_timestamp(secs, 0)?.naive_utc();
+                match tz.from_local_datetime(&t) {
+                    chrono::LocalResult::Single(d) => {
+                        Some(d.offset().fix().local_minus_utc() as i64 * 1000)
+                    }
+                    _ => None,
+                }
+            };
+            let offset = match (offset(hour * 3600), offset(hour * 3600 + 3599)) {
+                (Some(a), Some(b)) if a == b => a,
+                _ => NO_OFFSET,
+            };
+            *slot = (hour, offset);
+        }
+        (slot.1 != NO_OFFSET).then(|| local_ms - slot.1)
+    }
+}
+
+/// Whether a cell's text is not blank, without trimming in the common case.
+fn non_blank(s: &str) -> bool {
+    s.as_bytes().first().is_some_and(|&b| b > b' ' && b < 0x80) || !s.trim().is_empty()
+}
+
+/// Run `parse` over rows `r` of one column (`None`: the file lacks it), pushing each value
+/// to `out`; a row `parse` is unsure of gets `fallback` and loses its `sure` mark.
+fn column_kernel<T: Copy>(
+    a: Option<&StrArray>,
+    r: &std::ops::Range<usize>,
+    out: &mut Vec<T>,
+    sure: &mut [bool],
+    fallback: T,
+    mut parse: impl FnMut(Option<&str>) -> Option<T>,
+) {
+    out.reserve_exact(r.len());
+    for (j, i) in r.clone().enumerate() {
+        match parse(a.and_then(|a| a.get(i))) {
+            Some(v) => out.push(v),
+            None => {
+                sure[j] = false;
+                out.push(fallback);
+            }
+        }
+    }
+}
+
+/// Check rows `r` of a block column by column. Tight kernels take the clean, common
+/// values (canonical spellings, `YYYY-MM-DD HH:MM:SS`, plain numbers) with exactly the
+/// results [`check_contact`] gives them; every row a kernel is unsure of (anything else,
+/// including every row with a problem) goes through [`check_contact`], which decides and
+/// names the problem. Returns the parsed values of every row (a rejected row's are
+/// placeholders, and `key` is left empty), which rows are accepted, and the rejections by
+/// row index.
+#[allow(clippy::type_complexity)]
+fn check_contact_range(
+    arrays: &[Option<&StrArray>],
+    r: std::ops::Range<usize>,
+    tz: Tz,
+    survey: &SurveyCfg,
+) -> (ContactScalars, Vec<bool>, Vec<(usize, RowError)>) {
+    let n = r.len();
+    let mut sure = vec![true; n];
+    let mut c = ContactScalars::default();
+    let a = |k: usize| arrays[k];
+    let (lo, hi) = (survey.scale_min, survey.scale_max);
+    for (j, i) in r.clone().enumerate() {
+        if !a(cc::CONTACT_ID)
+            .and_then(|a| a.get(i))
+            .is_some_and(non_blank)
+        {
+            sure[j] = false;
+        }
+    }
+    column_kernel(a(cc::CHANNEL), &r, &mut c.channel, &mut sure, "", |v| {
+        Channel::parse(v?).map(Channel::as_str)
+    });
+    column_kernel(a(cc::KIND), &r, &mut c.kind, &mut sure, "", |v| match v {
+        None => Some(Kind::Consultation.as_str()),
+        Some(s) => Kind::parse(s).map(Kind::as_str),
+    });
+    column_kernel(
+        a(cc::PRIORITY),
+        &r,
+        &mut c.priority,
+        &mut sure,
+        None,
+        |v| match v {
+            None => Some(None),
+            Some(s) => Priority::parse(s).map(|p| Some(p.as_str())),
+        },
+    );
+    column_kernel(
+        a(cc::COMPLEXITY),
+        &r,
+        &mut c.complexity,
+        &mut sure,
+        None,
+        |v| match v {
+            None => Some(None),
+            Some(s) => Complexity::parse(s).map(|p| Some(p.as_str())),
+        },
+    );
+    let mut zone = LocalToUtc::new(tz);
+    column_kernel(
+        a(cc::ARRIVED_AT),
+        &r,
+        &mut c.arrived_ms,
+        &mut sure,
+        0,
+        |v| zone.to_utc(parse_common(v?)?),
+    );
+    for (k, out) in [
+        (cc::ANSWERED_AT, &mut c.answered_ms),
+        (cc::RESOLVED_AT, &mut c.resolved_ms),
+    ] {
+        column_kernel(a(k), &r, out, &mut sure, None, |v| match v {
+            None => Some(None),
+            Some(s) => zone.to_utc(parse_common(s)?).map(Some),
+        });
+    }
+    let number = |v: Option<&str>, ok: &dyn Fn(f64) -> bool| match v {
+        None => Some(None),
+        // A plain number (no blanks around it) parses as `parse_number` reads it.
+        Some(s) => s.parse::<f64>().ok().filter(|&x| ok(x)).map(Some),
+    };
+    let duration = |x: f64| x.is_finite() && x >= 0.0;
+    column_kernel(
+        a(cc::WAIT_SECONDS),
+        &r,
+        &mut c.wait_s,
+        &mut sure,
+        None,
+        |v| number(v, &duration),
+    );
+    column_kernel(
+        a(cc::HANDLE_SECONDS),
+        &r,
+        &mut c.handle_s,
+        &mut sure,
+        None,
+        |v| number(v, &duration),
+    );
+    column_kernel(
+        a(cc::SATISFACTION),
+        &r,
+        &mut c.satisfaction,
+        &mut sure,
+        None,
+        |v| number(v, &|x| x.is_finite() && x >= lo && x <= hi),
+    );
+    for (k, out) in [
+        (cc::RESOLVED, &mut c.resolved_flag),
+        (cc::ANSWERED, &mut c.answered_flag),
+        (cc::FCR, &mut c.fcr),
+    ] {
+        column_kernel(a(k), &r, out, &mut sure, None, |v| match v {
+            None => Some(None),
+            Some(s) => parse_bool(s).map(Some),
+        });
+    }
+    // The order of the three times.
+    for j in 0..n {
+        let (at, answered, resolved) = (c.arrived_ms[j], c.answered_ms[j], c.resolved_ms[j]);
+        if answered.is_some_and(|t| t < at)
+            || resolved.is_some_and(|t| t < at)
+            || matches!((answered, resolved), (Some(x), Some(y)) if y < x)
+        {
+            sure[j] = false;
+        }
+    }
+    let mut keep = vec![true; n];
+    let mut rejected = Vec::new();
+    for (j, i) in r.enumerate() {
+        if sure[j] {
+            continue;
+        }
+        let cell = |k: usize| a(k).and_then(|a| a.get(i)).map_or(Cell::Empty, Cell::Text);
+        match check_contact(cell, tz, survey) {
+            Ok(v) => c.set(j, &v),
+            Err(e) => {
+                keep[j] = false;
+                rejected.push((i, e));
+            }
+        }
+    }
+    (c, keep, rejected)
 }
 
 /// Whether `table` has the columns and types of `want` without its leading `_key`.
@@ -1939,7 +2184,7 @@ mod tests {
         /// The block reader (Polars + parallel checks) and the record reader give the same
         /// accepted rows, rejections and counts for any mix of messy values.
         #[test]
-        fn block_and_record_readers_agree(rows in proptest::collection::vec(proptest::collection::vec(0usize..12, 9), 0..40), crlf in proptest::bool::ANY) {
+        fn block_and_record_readers_agree(rows in proptest::collection::vec(proptest::collection::vec(0usize..12, 12), 0..40), crlf in proptest::bool::ANY) {
             let ids = ["1", "2", " 3", "4 ", "", "A-1", "1", "b", "２", "  ", "7", "8"];
             let channels = ["phone", "PHONE", " chat", "电话", "fax", "", "Email", "web ", "微信", "Ｐhone", "other", "K"];
             let times = ["2026-10-01 09:00:00", "2026-10-01T09:00:05+08:00", "2026/10/01 09:01", "yesterday", "", "2026-10-01 08:59:59", "2026-02-30 10:00:00", " 2026-10-01 09:00:10 ", "2026-10-01 09:00", "2026-10-01T01:00:00Z", "0", "2026-10-01 09:00:00.5"];
@@ -1947,12 +2192,13 @@ mod tests {
             let flags = ["true", "Y", "是", "no", "maybe", "", " 1 ", "0.0", "FALSE", "t", "2", "否"];
             let long = format!("{} ", "长".repeat(300));
             let topics = ["运费", "", " 网点 ", "x", "运单查询", "y", "", "z", "q", "w", "运费", &long];
-            let mut csv = String::from("contact_id,channel,arrived_at,answered_at,wait_seconds,resolved,topic,score,response_id\n");
+            let kinds = ["consultation", "Complaint", "投诉", " order", "", "x", "其他", "ORDER ", "suggestion", "complaint", "建议", "  "];
+            let mut csv = String::from("contact_id,channel,arrived_at,answered_at,wait_seconds,resolved,topic,score,response_id,kind,resolved_at,satisfaction\n");
             for r in &rows {
                 let line = if r[0] == 11 && r[1] == 11 {
                     " , ,".to_string() // a blank row
                 } else {
-                    format!("{},{},{},{},{},{},{},{},{}", ids[r[0]], channels[r[1]], times[r[2]], times[r[3]], nums[r[4]], flags[r[5]], topics[r[6]], nums[r[7]], ids[r[8]])
+                    format!("{},{},{},{},{},{},{},{},{},{},{},{}", ids[r[0]], channels[r[1]], times[r[2]], times[r[3]], nums[r[4]], flags[r[5]], topics[r[6]], nums[r[7]], ids[r[8]], kinds[r[9]], times[r[10]], nums[r[11]])
                 };
                 csv.push_str(&line);
                 csv.push_str(if crlf { "\r\n" } else { "\n" });
@@ -1995,6 +2241,39 @@ mod tests {
         ] {
             assert_eq!(parse_common(t), None, "{t}");
         }
+    }
+
+    #[test]
+    fn the_cached_zone_offset_agrees_with_chrono_or_abstains() {
+        for tz in [chrono_tz::America::New_York, chrono_tz::Asia::Shanghai] {
+            let mut zone = LocalToUtc::new(tz);
+            for (day, n) in [
+                ("2026-03-08", 0),
+                ("2026-11-01", 0),
+                ("1991-04-14", 0),
+                ("1991-09-15", 0),
+            ] {
+                let start =
+                    parse_naive(&format!("{day} 00:00")).unwrap() - chrono::Duration::hours(2);
+                let mut abstained = n;
+                for m in (0..28 * 60).step_by(7) {
+                    let t = start + chrono::Duration::minutes(m);
+                    let want = tz
+                        .from_local_datetime(&t)
+                        .single()
+                        .map(|d| d.timestamp_millis());
+                    match zone.to_utc(t) {
+                        Some(ms) => assert_eq!(Some(ms), want, "{tz} {t}"),
+                        None => abstained += 1,
+                    }
+                }
+                // Only the hours of a change are left to the general parser.
+                assert!(abstained <= 20, "{tz} {day}: {abstained}");
+            }
+        }
+        // The hour skipped in New York is never given an instant.
+        let mut zone = LocalToUtc::new(chrono_tz::America::New_York);
+        assert_eq!(zone.to_utc(parse_naive("2026-03-08 02:30").unwrap()), None);
     }
 
     #[test]
