@@ -210,13 +210,18 @@ fn enrich(
                 .alias("answered"),
             is(Channel::Phone).or(is(Channel::Chat)).alias("realtime"),
             coalesce(&[col("resolved_flag"), col("resolved_ms").is_not_null()]).alias("resolved"),
-            secs(col("resolved_ms") - col("arrived_ms")).alias("resolve_s"),
             col("complexity")
                 .fill_null(lit("standard"))
                 .alias("complexity"),
             col("kind").eq(lit("complaint")).alias("is_complaint"),
         ])
+        // `resp_s` and `resolve_s` are null unless the contact was answered (resolved): the
+        // aggregations take them as they are.
         .with_columns([
+            when(col("resolved"))
+                .then(secs(col("resolved_ms") - col("arrived_ms")))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("resolve_s"),
             when(col("answered_ms").is_not_null())
                 .then(secs(col("answered_ms") - col("arrived_ms")))
                 .when(col("answered"))
@@ -248,7 +253,6 @@ fn enrich(
     let resp = df.column("resp_s")?.f64()?.clone();
     let resolved = df.column("resolved_ms")?.i64()?.clone();
     let wait = df.column("wait_s")?.f64()?.clone();
-    let resolve_s = df.column("resolve_s")?.f64()?.clone();
     let answered = df.column("answered")?.bool()?.clone();
     let abandoned = df.column("abandoned")?.bool()?.clone();
     let thresholds: Vec<(&str, f64, Option<f64>)> = Channel::ALL
@@ -266,13 +270,12 @@ fn enrich(
         .into_par_iter()
         .map(|(start, len)| {
             let slice = |c: &ChunkedArray<_>| c.slice(start as i64, len);
-            let (channel, arrived, resp, resolved, wait, resolve_s, answered, abandoned) = (
+            let (channel, arrived, resp, resolved, wait, answered, abandoned) = (
                 channel.slice(start as i64, len),
                 slice(&arrived),
                 resp.slice(start as i64, len),
                 resolved.slice(start as i64, len),
                 wait.slice(start as i64, len),
-                resolve_s.slice(start as i64, len),
                 answered.slice(start as i64, len),
                 abandoned.slice(start as i64, len),
             );
@@ -292,16 +295,19 @@ fn enrich(
                     .find(|t| t.0 == ch)
                     .map_or((0.0, None), |t| (t.1, t.2));
                 let r = resp.get(i);
-                short_abandoned.push(
-                    abandoned.get(i) == Some(true)
-                        && wait.get(i).or(resolve_s.get(i)).is_some_and(|w| w < sa),
-                );
+                let a = arrived.get(i).unwrap_or(0);
+                // How long an abandoned contact waited: its wait, else until it was closed.
+                let waited = || {
+                    wait.get(i)
+                        .or(resolved.get(i).map(|r| (r - a) as f64 / 1000.0))
+                };
+                short_abandoned
+                    .push(abandoned.get(i) == Some(true) && waited().is_some_and(|w| w < sa));
                 sl_hit.push(
                     answered.get(i) == Some(true)
                         && matches!((r, sl), (Some(r), Some(t)) if r <= t),
                 );
                 sl_scope.push(sl.is_some());
-                let a = arrived.get(i).unwrap_or(0);
                 let work = |b: i64| match calendar {
                     Some(c) => c.working_seconds(a, b),
                     None => (b - a) as f64 / 1000.0,
@@ -398,8 +404,10 @@ impl LocalTime {
     }
 }
 
+/// How many rows of the boolean column `name` hold: the flags are summed as they are
+/// (casting them first would make a 64-bit copy of the column for every count).
 fn count(name: &str) -> Expr {
-    col(name).cast(DataType::Int64).sum()
+    col(name).sum().cast(DataType::Int64)
 }
 
 /// The aggregations of breakdowns that show no percentile (agents, days): the quantiles,
@@ -408,6 +416,15 @@ fn contact_aggs_basic() -> Vec<Expr> {
     let mut aggs = contact_aggs();
     aggs.retain(|e| !matches!(e, Expr::Alias(_, name) if ["p50", "p90", "ttr_p50"].contains(&name.as_str())));
     aggs
+}
+
+/// The seconds in column `value` where `keep` holds, null elsewhere (which every
+/// aggregation skips): a subset that stays one column expression, where a `filter` inside a
+/// group-by aggregation would be evaluated group by group.
+pub(crate) fn only(value: &str, keep: Expr) -> Expr {
+    when(keep)
+        .then(col(value))
+        .otherwise(lit(NULL).cast(DataType::Float64))
 }
 
 /// The aggregations shared by the overall figures and every breakdown.
@@ -424,37 +441,34 @@ fn contact_aggs() -> Vec<Expr> {
         count("fcr_answered").alias("fcr_answered"),
         col("fcr")
             .is_not_null()
-            .cast(DataType::Int64)
             .sum()
+            .cast(DataType::Int64)
             .alias("fcr_known"),
         count("is_complaint").alias("complaints"),
         count("sl_hit").alias("sl_hit"),
         col("sl_scope")
             .and(col("short_abandoned").not())
-            .cast(DataType::Int64)
             .sum()
+            .cast(DataType::Int64)
             .alias("sl_base"),
-        col("resp_s").filter(answered()).mean().alias("asa"),
+        // `resp_s` is null unless answered, `resolve_s` unless resolved (see `enrich`).
+        col("resp_s").mean().alias("asa"),
         // ASA across channels only makes sense for the real-time ones (phone, chat).
+        only("resp_s", col("realtime")).mean().alias("asa_rt"),
+        // Quantiles of the values alone: Polars counts the nulls into the interpolation
+        // index, which costs the exact figure its last bits (26 read as 25.999999999999996).
         col("resp_s")
-            .filter(answered().and(col("realtime")))
-            .mean()
-            .alias("asa_rt"),
-        col("resp_s")
-            .filter(answered())
+            .drop_nulls()
             .quantile(lit(0.5), QuantileMethod::Linear)
             .alias("p50"),
         col("resp_s")
-            .filter(answered())
+            .drop_nulls()
             .quantile(lit(0.9), QuantileMethod::Linear)
             .alias("p90"),
-        col("handle_s").filter(answered()).mean().alias("aht"),
+        only("handle_s", answered()).mean().alias("aht"),
+        col("resolve_s").mean().alias("ttr_mean"),
         col("resolve_s")
-            .filter(col("resolved"))
-            .mean()
-            .alias("ttr_mean"),
-        col("resolve_s")
-            .filter(col("resolved"))
+            .drop_nulls()
             .quantile(lit(0.5), QuantileMethod::Linear)
             .alias("ttr_p50"),
     ]
@@ -644,7 +658,7 @@ pub fn compute(
     let inside = contacts
         .clone()
         .lazy()
-        .select([in_period.clone().cast(DataType::Int64).sum()])
+        .select([in_period.clone().sum().cast(DataType::Int64)])
         .collect()?;
     let all_inside = inside.columns()[0].get(0)?.extract::<i64>() == Some(contacts.height() as i64);
     let period_df = if all_inside {
@@ -671,23 +685,23 @@ pub fn compute(
             len().cast(DataType::Int64).alias("n"),
             col("score")
                 .gt_eq(lit(top))
-                .cast(DataType::Int64)
                 .sum()
+                .cast(DataType::Int64)
                 .alias("top"),
             col("nps")
                 .is_not_null()
-                .cast(DataType::Int64)
                 .sum()
+                .cast(DataType::Int64)
                 .alias("nps_n"),
             col("nps")
                 .gt_eq(lit(9.0))
-                .cast(DataType::Int64)
                 .sum()
+                .cast(DataType::Int64)
                 .alias("promoters"),
             col("nps")
                 .lt_eq(lit(6.0))
-                .cast(DataType::Int64)
                 .sum()
+                .cast(DataType::Int64)
                 .alias("detractors"),
         ])
         .collect()?;
@@ -824,20 +838,21 @@ pub fn compute(
     let mut aggs = contact_aggs_basic();
     aggs.push(col("agent_name").drop_nulls().first().alias("agent_name"));
     aggs.push(col("team").drop_nulls().first().alias("team"));
+    // Contacts without an agent make a group of their own, left out below: filtering them
+    // out first would copy every column the aggregations read.
     let g = df
         .clone()
         .lazy()
-        .filter(col("agent_id").is_not_null())
         .group_by([col("agent_id")])
         .agg(aggs)
         .sort(["agent_id"], SortMultipleOptions::default())
         .collect()?;
     let agents = (0..g.height())
-        .map(|i| {
+        .filter_map(|i| {
             let r = Row { df: &g, i };
-            let id = r.s("agent_id").unwrap_or_default();
+            let id = r.s("agent_id")?;
             let cs = csat_ag.get(&id);
-            AgentRow {
+            Some(AgentRow {
                 agent_name: r.s("agent_name"),
                 team: r.s("team"),
                 contacts: r.u("contacts"),
@@ -849,7 +864,7 @@ pub fn compute(
                 csat_mean: cs.and_then(|c| c.mean),
                 csat_responses: cs.map(|c| c.n).unwrap_or(0),
                 agent_id: id,
-            }
+            })
         })
         .collect();
 
@@ -860,8 +875,8 @@ pub fn compute(
         col("priority")
             .eq(lit("urgent"))
             .fill_null(lit(false))
-            .cast(DataType::Int64)
             .sum()
+            .cast(DataType::Int64)
             .alias("urgent"),
     );
     let g = df
@@ -1007,9 +1022,9 @@ fn measure(
         SlaMetric::ServiceLevel | SlaMetric::ResponseWithin | SlaMetric::UrgentResponseWithin => (
             col("answered")
                 .and(within("resp_s", "resp_work_s"))
-                .cast(DataType::Int64)
-                .sum(),
-            not_short.clone().cast(DataType::Int64).sum(),
+                .sum()
+                .cast(DataType::Int64),
+            not_short.clone().sum().cast(DataType::Int64),
             lit(true),
         ),
         SlaMetric::ResolutionRate => match sla.denominator {
@@ -1020,8 +1035,8 @@ fn measure(
         SlaMetric::ResolvedWithin => (
             col("resolved")
                 .and(within("resolve_s", "resolve_work_s"))
-                .cast(DataType::Int64)
-                .sum(),
+                .sum()
+                .cast(DataType::Int64),
             len().cast(DataType::Int64),
             lit(true),
         ),
@@ -1037,7 +1052,7 @@ fn measure(
             let num = if sla.metric == SlaMetric::CsatMean {
                 col("score").sum()
             } else {
-                col("score").gt_eq(lit(top)).cast(DataType::Int64).sum()
+                col("score").gt_eq(lit(top)).sum().cast(DataType::Int64)
             };
             let g = resp
                 .clone()
@@ -1067,8 +1082,8 @@ fn measure(
             den.cast(DataType::Float64).alias("den"),
             col("fcr")
                 .is_not_null()
-                .cast(DataType::Int64)
                 .sum()
+                .cast(DataType::Int64)
                 .alias("fcr_known"),
         ])
         .collect()?;

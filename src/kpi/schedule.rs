@@ -95,8 +95,8 @@ pub(super) fn orders(df: &DataFrame) -> Result<Orders> {
             col("handle_s").sum().alias("handle_sum"),
             col("handle_s")
                 .is_not_null()
-                .cast(DataType::Int64)
                 .sum()
+                .cast(DataType::Int64)
                 .alias("handle_n"),
             resolved_time.clone().sum().alias("ttr_sum"),
             resolved_time.count().cast(DataType::Int64).alias("ttr_n"),
@@ -162,7 +162,8 @@ pub struct Urgent {
 }
 
 pub(super) fn urgent(df: &DataFrame) -> Result<Urgent> {
-    let resp = || col("resp_s").filter(col("answered"));
+    // `resp_s` is null unless answered.
+    let resp = || col("resp_s");
     let g = df
         .clone()
         .lazy()
@@ -173,6 +174,7 @@ pub(super) fn urgent(df: &DataFrame) -> Result<Urgent> {
             count("resolved").alias("resolved"),
             resp().mean().alias("mean"),
             resp()
+                .drop_nulls()
                 .quantile(lit(0.9), QuantileMethod::Linear)
                 .alias("p90"),
             resp().max().alias("max"),
