@@ -12,7 +12,7 @@ use crate::config::contract::{Denominator, SlaMetric, Threshold};
 use crate::config::{Calendar, Contract, Period};
 use crate::error::Result;
 use crate::model::Channel;
-use chrono::{Datelike, TimeZone, Timelike};
+use chrono::{Datelike, Timelike};
 use polars::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -288,32 +288,37 @@ fn enrich(
             let mut sl_hit: Vec<bool> = Vec::with_capacity(len);
             let mut sl_scope: Vec<bool> = Vec::with_capacity(len);
             let mut local = LocalTime::new(tz);
-            for i in 0..len {
-                let ch = channel.get(i).unwrap_or("");
+            let mut clock = calendar.map(Calendar::clock);
+            let (mut channel, mut arrived, mut resp, mut resolved) =
+                (channel.iter(), arrived.iter(), resp.iter(), resolved.iter());
+            let (mut wait, mut answered, mut abandoned) =
+                (wait.iter(), answered.iter(), abandoned.iter());
+            for _ in 0..len {
+                let ch = channel.next().flatten().unwrap_or("");
                 let (sa, sl) = thresholds
                     .iter()
                     .find(|t| t.0 == ch)
                     .map_or((0.0, None), |t| (t.1, t.2));
-                let r = resp.get(i);
-                let a = arrived.get(i).unwrap_or(0);
+                let r = resp.next().flatten();
+                let a = arrived.next().flatten().unwrap_or(0);
+                let resolved = resolved.next().flatten();
+                let wait = wait.next().flatten();
+                let answered = answered.next().flatten() == Some(true);
                 // How long an abandoned contact waited: its wait, else until it was closed.
-                let waited = || {
-                    wait.get(i)
-                        .or(resolved.get(i).map(|r| (r - a) as f64 / 1000.0))
-                };
-                short_abandoned
-                    .push(abandoned.get(i) == Some(true) && waited().is_some_and(|w| w < sa));
-                sl_hit.push(
-                    answered.get(i) == Some(true)
-                        && matches!((r, sl), (Some(r), Some(t)) if r <= t),
+                let waited = || wait.or(resolved.map(|r| (r - a) as f64 / 1000.0));
+                short_abandoned.push(
+                    abandoned.next().flatten() == Some(true) && waited().is_some_and(|w| w < sa),
                 );
+                sl_hit.push(answered && matches!((r, sl), (Some(r), Some(t)) if r <= t));
                 sl_scope.push(sl.is_some());
-                let work = |b: i64| match calendar {
-                    Some(c) => c.working_seconds(a, b),
-                    None => (b - a) as f64 / 1000.0,
+                // Working time is `cum(b) - cum(a)` on the calendar, else wall-clock time.
+                let cum_a = clock.as_mut().map(|c| c.cum(a));
+                let mut work = |b: i64| match (clock.as_mut(), cum_a) {
+                    (Some(c), Some(ca)) => c.cum(b) - ca,
+                    _ => (b - a) as f64 / 1000.0,
                 };
                 resp_work.push(r.map(|r| work(a + (r * 1000.0).round() as i64)));
-                resolve_work.push(resolved.get(i).map(work));
+                resolve_work.push(resolved.map(&mut work));
                 match local.at(a) {
                     Some((d, h, w)) => {
                         day.push(Some(d));
@@ -360,42 +365,16 @@ fn enrich(
     Ok(df)
 }
 
-/// Local day (days from the common era), hour and weekday (0 = Monday) of instants, with
-/// the time zone's offset cached per UTC hour (offsets change on whole hours at most).
-struct LocalTime {
-    tz: chrono_tz::Tz,
-    hour: i64,
-    offset_ms: Option<i64>,
-}
+/// Local day (days from the common era), hour and weekday (0 = Monday) of instants.
+struct LocalTime(crate::config::calendar::LocalClock);
 
 impl LocalTime {
     fn new(tz: chrono_tz::Tz) -> Self {
-        LocalTime {
-            tz,
-            hour: i64::MIN,
-            offset_ms: None,
-        }
+        LocalTime(crate::config::calendar::LocalClock::new(tz))
     }
 
     fn at(&mut self, ms: i64) -> Option<(i32, u32, u32)> {
-        use chrono::Offset;
-        let hour = ms.div_euclid(3_600_000);
-        if hour != self.hour {
-            self.hour = hour;
-            // The offsets at both ends of the hour agree, or nothing is cached.
-            let off = |t: i64| {
-                self.tz
-                    .timestamp_millis_opt(t)
-                    .single()
-                    .map(|d| d.offset().fix().local_minus_utc() as i64 * 1000)
-            };
-            let (a, b) = (off(hour * 3_600_000), off(hour * 3_600_000 + 3_599_999));
-            self.offset_ms = if a == b { a } else { None };
-        }
-        let t = match self.offset_ms {
-            Some(o) => chrono::DateTime::from_timestamp_millis(ms + o)?.naive_utc(),
-            None => self.tz.timestamp_millis_opt(ms).single()?.naive_local(),
-        };
+        let t = self.0.local(ms)?;
         Some((
             t.date().num_days_from_ce(),
             t.hour(),
@@ -1112,6 +1091,7 @@ mod tests {
     use super::*;
     use crate::config::contract::SurveyCfg;
     use crate::normalize::{feed_csv, ContactSink, SurveySink};
+    use chrono::TimeZone;
 
     fn contract(slas: &str) -> Contract {
         let text = format!("[contract]\nid = \"T\"\nname = \"t\"\n{slas}");

@@ -82,6 +82,79 @@ pub struct Calendar {
     pub years_covered: BTreeSet<i32>,
     /// `prefix[d]` = working seconds from EPOCH_DAY 00:00 to day `d` 00:00.
     prefix: Vec<i64>,
+    /// Which windows day `d` of the prefix table has: a weekday's (0 = Monday .. 6), the
+    /// make-up days' ([`MAKEUP`]) or none ([`HOLIDAY`]).
+    day_kind: Vec<u8>,
+}
+
+const MAKEUP: u8 = 7;
+const HOLIDAY: u8 = 8;
+
+/// Local wall-clock time of instants in one zone, with the zone's offset cached per UTC
+/// hour: an hour whose two ends have the same offset keeps it throughout (offsets never
+/// change twice within an hour); other hours are converted instant by instant.
+pub struct LocalClock {
+    tz: Tz,
+    /// `(UTC hour, offset in ms or NO_OFFSET)`, direct-mapped by hour.
+    slots: [(i64, i64); 16],
+}
+
+const NO_OFFSET: i64 = i64::MIN;
+
+impl LocalClock {
+    pub fn new(tz: Tz) -> Self {
+        LocalClock {
+            tz,
+            slots: [(i64::MIN, NO_OFFSET); 16],
+        }
+    }
+
+    /// The local time of the instant `ms` (Unix milliseconds).
+    pub fn local(&mut self, ms: i64) -> Option<chrono::NaiveDateTime> {
+        use chrono::Offset;
+        let hour = ms.div_euclid(3_600_000);
+        let tz = self.tz;
+        let slot = &mut self.slots[hour.rem_euclid(16) as usize];
+        if slot.0 != hour {
+            let offset = |t: i64| {
+                tz.timestamp_millis_opt(t)
+                    .single()
+                    .map(|d| d.offset().fix().local_minus_utc() as i64 * 1000)
+            };
+            let offset = match (
+                offset(hour * 3_600_000),
+                offset(hour * 3_600_000 + 3_599_999),
+            ) {
+                (Some(a), Some(b)) if a == b => a,
+                _ => NO_OFFSET,
+            };
+            *slot = (hour, offset);
+        }
+        if slot.1 == NO_OFFSET {
+            Some(tz.timestamp_millis_opt(ms).single()?.naive_local())
+        } else {
+            Some(chrono::DateTime::from_timestamp_millis(ms + slot.1)?.naive_utc())
+        }
+    }
+}
+
+/// Working time of instants on one calendar, converting them to local time through a
+/// [`LocalClock`]: the column kernel's way to call [`Calendar::working_seconds`] row after
+/// row.
+pub struct WorkClock<'a> {
+    cal: &'a Calendar,
+    clock: LocalClock,
+}
+
+impl WorkClock<'_> {
+    /// Working seconds from the table's epoch to the instant `ms`; `working_seconds(a, b)`
+    /// is `cum(b) - cum(a)`.
+    pub fn cum(&mut self, ms: i64) -> f64 {
+        match self.clock.local(ms) {
+            Some(t) => self.cal.cum_local(t),
+            None => 0.0,
+        }
+    }
 }
 
 fn parse_window(s: &str, file: &Path, key: &str) -> Result<Window> {
@@ -212,6 +285,7 @@ impl Calendar {
                         workdays,
                         years_covered: BTreeSet::new(),
                         prefix: Vec::new(),
+                        day_kind: Vec::new(),
                     });
                 }
                 Some(c) => {
@@ -261,10 +335,18 @@ impl Calendar {
 
     fn build_prefix(&mut self) {
         let mut prefix = Vec::with_capacity(DAYS + 1);
+        let mut day_kind = Vec::with_capacity(DAYS);
         let mut acc = 0i64;
         let mut d = epoch_day();
         prefix.push(0);
         for _ in 0..DAYS {
+            day_kind.push(if self.holidays.contains(&d) {
+                HOLIDAY
+            } else if self.workdays.contains(&d) {
+                MAKEUP
+            } else {
+                d.weekday().num_days_from_monday() as u8
+            });
             acc += self
                 .windows_of(d)
                 .iter()
@@ -274,17 +356,20 @@ impl Calendar {
             d = d.succ_opt().expect("date in range");
         }
         self.prefix = prefix;
+        self.day_kind = day_kind;
     }
 
     /// Working seconds from the table's epoch to the instant `ms` (Unix milliseconds).
     fn cum(&self, ms: i64) -> f64 {
-        let utc = match chrono::DateTime::from_timestamp_millis(ms) {
-            Some(t) => t,
-            None => return 0.0,
-        };
-        let local = self.tz.from_utc_datetime(&utc.naive_utc());
-        let day = local.date_naive();
-        let idx = (day - epoch_day()).num_days();
+        match chrono::DateTime::from_timestamp_millis(ms) {
+            Some(utc) => self.cum_local(self.tz.from_utc_datetime(&utc.naive_utc()).naive_local()),
+            None => 0.0,
+        }
+    }
+
+    /// Working seconds from the table's epoch to the local time `local`.
+    fn cum_local(&self, local: chrono::NaiveDateTime) -> f64 {
+        let idx = (local.date().num_days_from_ce() - epoch_day().num_days_from_ce()) as i64;
         if idx < 0 {
             return 0.0;
         }
@@ -293,13 +378,25 @@ impl Calendar {
             return self.prefix[DAYS] as f64;
         }
         let secs = local.num_seconds_from_midnight() as f64
-            + (local.timestamp_subsec_millis() as f64) / 1000.0;
-        let within: f64 = self
-            .windows_of(day)
+            + (local.and_utc().timestamp_subsec_millis() as f64) / 1000.0;
+        let windows: &[Window] = match self.day_kind[idx] {
+            HOLIDAY => &[],
+            MAKEUP => &self.makeup,
+            d => &self.week[d as usize],
+        };
+        let within: f64 = windows
             .iter()
             .map(|&(a, b)| (secs.min(b as f64) - a as f64).max(0.0))
             .sum();
         self.prefix[idx] as f64 + within
+    }
+
+    /// A [`WorkClock`] on this calendar.
+    pub fn clock(&self) -> WorkClock<'_> {
+        WorkClock {
+            cal: self,
+            clock: LocalClock::new(self.tz),
+        }
     }
 
     /// Working seconds between two instants (Unix milliseconds); negative when `b < a`.
@@ -345,6 +442,23 @@ fri = {day}
             .from_local_datetime(&ndt)
             .unwrap()
             .timestamp_millis()
+    }
+
+    #[test]
+    fn the_clock_reads_working_time_as_the_calendar_does() {
+        let c = cal("");
+        let mut clock = c.clock();
+        let start = ms("2026-09-18 07:00");
+        // Every 37 minutes for a month across the National Day holidays and make-up days.
+        for k in 0..(31 * 24 * 60 / 37) {
+            let a = start + k * 37 * 60_000 + 123;
+            let b = a + (k % 50) * 3_600_000 + 456;
+            assert_eq!(
+                clock.cum(b) - clock.cum(a),
+                c.working_seconds(a, b),
+                "{a} {b}"
+            );
+        }
     }
 
     #[test]
