@@ -381,7 +381,10 @@ fn read_csv_streaming(
                     return Ok(file);
                 }
             };
-            let text = match std::str::from_utf8(&piece) {
+            // SIMD validation for the common case; std's names where a bad byte is.
+            let text = match simdutf8::basic::from_utf8(&piece)
+                .or_else(|_| std::str::from_utf8(&piece))
+            {
                 Ok(t) => std::borrow::Cow::Borrowed(t),
                 Err(_) if opts.encoding == Encoding::Utf8 => String::from_utf8_lossy(&piece),
                 Err(e) => {

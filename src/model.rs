@@ -21,6 +21,8 @@ macro_rules! canonical_enum {
             /// Parse a value case-insensitively, accepting the canonical spelling and the
             /// common Chinese labels of the seeds.
             pub fn parse(s: &str) -> Option<Self> {
+                // The canonical spelling as it is: the common case, without lower-casing.
+                $( if s == $text { return Some($name::$variant); } )+
                 let t = lower(s);
                 let t: &str = &t;
                 $( if t == $text $(|| t == $alias)* { return Some($name::$variant); } )+
