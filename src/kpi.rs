@@ -400,7 +400,7 @@ fn contact_aggs_basic() -> Vec<Expr> {
 /// The seconds in column `value` where `keep` holds, null elsewhere (which every
 /// aggregation skips): a subset that stays one column expression, where a `filter` inside a
 /// group-by aggregation would be evaluated group by group.
-pub(crate) fn only(value: &str, keep: Expr) -> Expr {
+fn only(value: &str, keep: Expr) -> Expr {
     when(keep)
         .then(col(value))
         .otherwise(lit(NULL).cast(DataType::Float64))
