@@ -1147,8 +1147,9 @@ impl RowSink for ContactSink<'_> {
     }
 
     /// The same checks as [`RowSink::row`], on ranges of rows in parallel, each range's
-    /// accepted rows becoming one frame. Only the parsed values are collected row by row;
-    /// the text columns are the block's own strings, filtered to the accepted rows.
+    /// accepted rows becoming one frame. The values are parsed column by column (see
+    /// [`check_contact_range`]); the text columns are the block's own strings, filtered to
+    /// the accepted rows.
     fn block(&mut self, rows: &[u64], block: &DataFrame) -> Result<()> {
         use rayon::prelude::*;
         self.flush()?;
