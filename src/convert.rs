@@ -86,12 +86,14 @@ pub fn convert(cfg: &RunConfig, out: &Path, force: bool, quiet: bool) -> Result<
     let data = crate::normalize::load(cfg)?;
     crate::pipeline::report_rejections(&data, quiet);
     let tz = cfg.contract.tz();
-    let contacts = data
-        .contacts
-        .clone()
-        .lazy()
-        .drop(by_name(["has_survey"], true, false))
-        .collect()?;
+    // Files hold text: see `normalize::dtypes`.
+    let contacts = crate::normalize::dtypes::to_file(
+        data.contacts
+            .clone()
+            .lazy()
+            .drop(by_name(["has_survey"], true, false))
+            .collect()?,
+    )?;
     let month = months(contacts.column("arrived_ms")?.i64()?, tz);
     let mut written = write_partitions(contacts, month, &out.join("contacts"), "contacts", force)?;
     if data.surveys.height() > 0 {

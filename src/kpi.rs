@@ -200,6 +200,9 @@ fn enrich(
     calendar: Option<&Calendar>,
 ) -> Result<DataFrame> {
     let is = |c: Channel| col("channel").eq(lit(c.as_str()));
+    let complexity_type = crate::normalize::dtypes::contact_type("complexity")
+        .expect("a categorical column")
+        .clone();
     let secs = |e: Expr| e.cast(DataType::Float64) / lit(1000.0);
     let mut df = contacts
         .lazy()
@@ -211,7 +214,7 @@ fn enrich(
             is(Channel::Phone).or(is(Channel::Chat)).alias("realtime"),
             coalesce(&[col("resolved_flag"), col("resolved_ms").is_not_null()]).alias("resolved"),
             col("complexity")
-                .fill_null(lit("standard"))
+                .fill_null(lit("standard").strict_cast(complexity_type))
                 .alias("complexity"),
             col("kind").eq(lit("complaint")).alias("is_complaint"),
         ])
@@ -248,18 +251,18 @@ fn enrich(
     // per-channel thresholds (short abandon, service level) and the flags that use them,
     // working time on the business calendar, local day and hour.
     use rayon::prelude::*;
-    let channel = df.column("channel")?.str()?.clone();
+    // The channel's category ids are the positions in `Channel::ALL`.
+    let channel = df.column("channel")?.cat32()?.physical().clone();
     let arrived = df.column("arrived_ms")?.i64()?.clone();
     let resp = df.column("resp_s")?.f64()?.clone();
     let resolved = df.column("resolved_ms")?.i64()?.clone();
     let wait = df.column("wait_s")?.f64()?.clone();
     let answered = df.column("answered")?.bool()?.clone();
     let abandoned = df.column("abandoned")?.bool()?.clone();
-    let thresholds: Vec<(&str, f64, Option<f64>)> = Channel::ALL
+    let thresholds: Vec<(f64, Option<f64>)> = Channel::ALL
         .iter()
         .map(|&c| {
             (
-                c.as_str(),
                 contract.short_abandon_seconds(c),
                 contract.service_level_threshold(c),
             )
@@ -294,11 +297,11 @@ fn enrich(
             let (mut wait, mut answered, mut abandoned) =
                 (wait.iter(), answered.iter(), abandoned.iter());
             for _ in 0..len {
-                let ch = channel.next().flatten().unwrap_or("");
-                let (sa, sl) = thresholds
-                    .iter()
-                    .find(|t| t.0 == ch)
-                    .map_or((0.0, None), |t| (t.1, t.2));
+                let (sa, sl) = channel
+                    .next()
+                    .flatten()
+                    .and_then(|c| thresholds.get(c as usize))
+                    .map_or((0.0, None), |&t| t);
                 let r = resp.next().flatten();
                 let a = arrived.next().flatten().unwrap_or(0);
                 let resolved = resolved.next().flatten();
@@ -500,7 +503,8 @@ impl Row<'_> {
     }
     fn s(&self, name: &str) -> Option<String> {
         let v = self.df.column(name).ok()?.get(self.i).ok()?;
-        v.extract_str().map(|s| s.to_string())
+        // Text, enum and categorical values alike.
+        v.get_str().map(|s| s.to_string())
     }
 }
 

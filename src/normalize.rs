@@ -20,6 +20,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
+pub mod dtypes;
 pub mod inspections;
 pub mod partitions;
 pub use inspections::{InspectionSink, INSPECTION_COLUMNS};
@@ -581,10 +582,10 @@ const KEY: &str = "_key";
 #[derive(Default)]
 struct ContactScalars {
     key: Vec<u64>,
-    channel: Vec<&'static str>,
-    kind: Vec<&'static str>,
-    priority: Vec<Option<&'static str>>,
-    complexity: Vec<Option<&'static str>>,
+    channel: Vec<Channel>,
+    kind: Vec<Kind>,
+    priority: Vec<Option<Priority>>,
+    complexity: Vec<Option<Complexity>>,
     arrived_ms: Vec<i64>,
     answered_ms: Vec<Option<i64>>,
     resolved_ms: Vec<Option<i64>>,
@@ -609,10 +610,10 @@ const CONTACT_TEXT: [usize; 6] = [
 impl ContactScalars {
     fn push(&mut self, key: u64, v: &ContactValues<'_>) {
         self.key.push(key);
-        self.channel.push(v.channel.as_str());
-        self.kind.push(v.kind.as_str());
-        self.priority.push(v.priority.map(|p| p.as_str()));
-        self.complexity.push(v.complexity.map(|p| p.as_str()));
+        self.channel.push(v.channel);
+        self.kind.push(v.kind);
+        self.priority.push(v.priority);
+        self.complexity.push(v.complexity);
         self.arrived_ms.push(v.arrived);
         self.answered_ms.push(v.answered);
         self.resolved_ms.push(v.resolved_at);
@@ -626,10 +627,10 @@ impl ContactScalars {
 
     /// Overwrite row `j` (the key excepted) with `v`.
     fn set(&mut self, j: usize, v: &ContactValues<'_>) {
-        self.channel[j] = v.channel.as_str();
-        self.kind[j] = v.kind.as_str();
-        self.priority[j] = v.priority.map(|p| p.as_str());
-        self.complexity[j] = v.complexity.map(|p| p.as_str());
+        self.channel[j] = v.channel;
+        self.kind[j] = v.kind;
+        self.priority[j] = v.priority;
+        self.complexity[j] = v.complexity;
         self.arrived_ms[j] = v.arrived;
         self.answered_ms[j] = v.answered;
         self.resolved_ms[j] = v.resolved_at;
@@ -663,22 +664,31 @@ impl ContactScalars {
     }
 
     /// The rows as a frame with the sort key (the contacts schema plus `_key`); `text`
-    /// holds the [`CONTACT_TEXT`] columns.
+    /// holds the [`CONTACT_TEXT`] columns as text.
     fn into_frame(self, text: [Column; 6]) -> Result<DataFrame> {
         let c = self;
         let n = c.key.len();
         let [contact_id, topic, complaint_type, agent_id, agent_name, team] = text;
+        let label = |c: Column| dtypes::label_column(c.name(), c.str()?);
+        let (topic, complaint_type) = (label(topic)?, label(complaint_type)?);
+        let (agent_id, agent_name, team) = (label(agent_id)?, label(agent_name)?, label(team)?);
+        fn codes<T: Copy>(v: &[T], code: impl Fn(T) -> u8) -> Vec<Option<u8>> {
+            v.iter().map(|&x| Some(code(x))).collect()
+        }
+        fn opt_codes<T: Copy>(v: &[Option<T>], code: impl Fn(T) -> u8) -> Vec<Option<u8>> {
+            v.iter().map(|x| x.map(&code)).collect()
+        }
         Ok(DataFrame::new(
             n,
             vec![
                 Column::new(KEY.into(), c.key),
                 contact_id,
-                Column::new("channel".into(), c.channel),
-                Column::new("kind".into(), c.kind),
+                dtypes::enum_column("channel", codes(&c.channel, |v| v as u8)),
+                dtypes::enum_column("kind", codes(&c.kind, |v| v as u8)),
                 topic,
                 complaint_type,
-                Column::new("priority".into(), c.priority),
-                Column::new("complexity".into(), c.complexity),
+                dtypes::enum_column("priority", opt_codes(&c.priority, |v| v as u8)),
+                dtypes::enum_column("complexity", opt_codes(&c.complexity, |v| v as u8)),
                 Column::new("arrived_ms".into(), c.arrived_ms),
                 Column::new("answered_ms".into(), c.answered_ms),
                 Column::new("resolved_ms".into(), c.resolved_ms),
@@ -1129,7 +1139,7 @@ impl RowSink for ContactSink<'_> {
     /// every row keeps the invariants the row checks enforce; a file that breaks them was
     /// altered after conversion and is refused whole.
     fn normalized(&mut self, file: &InputFile, table: &DataFrame) -> Result<bool> {
-        let want = ContactCols::default().into_frame()?;
+        let want = dtypes::to_file(ContactCols::default().into_frame()?)?;
         if !same_schema(table, &want) {
             return Ok(false);
         }
@@ -1290,13 +1300,25 @@ fn check_contact_range(
             sure[j] = false;
         }
     }
-    column_kernel(a(cc::CHANNEL), &r, &mut c.channel, &mut sure, "", |v| {
-        Channel::parse(v?).map(Channel::as_str)
-    });
-    column_kernel(a(cc::KIND), &r, &mut c.kind, &mut sure, "", |v| match v {
-        None => Some(Kind::Consultation.as_str()),
-        Some(s) => Kind::parse(s).map(Kind::as_str),
-    });
+    column_kernel(
+        a(cc::CHANNEL),
+        &r,
+        &mut c.channel,
+        &mut sure,
+        Channel::Other,
+        |v| Channel::parse(v?),
+    );
+    column_kernel(
+        a(cc::KIND),
+        &r,
+        &mut c.kind,
+        &mut sure,
+        Kind::Other,
+        |v| match v {
+            None => Some(Kind::Consultation),
+            Some(s) => Kind::parse(s),
+        },
+    );
     column_kernel(
         a(cc::PRIORITY),
         &r,
@@ -1305,7 +1327,7 @@ fn check_contact_range(
         None,
         |v| match v {
             None => Some(None),
-            Some(s) => Priority::parse(s).map(|p| Some(p.as_str())),
+            Some(s) => Priority::parse(s).map(Some),
         },
     );
     column_kernel(
@@ -1316,7 +1338,7 @@ fn check_contact_range(
         None,
         |v| match v {
             None => Some(None),
-            Some(s) => Complexity::parse(s).map(|p| Some(p.as_str())),
+            Some(s) => Complexity::parse(s).map(Some),
         },
     );
     let mut zone = LocalToUtc::new(tz);
@@ -1452,7 +1474,10 @@ fn take_normalized(
 ) -> Result<bool> {
     check_normalized(&file.path, table, good, checks)?;
     ledger.counts.read += table.height() as u64;
-    parts.push(with_keys(table, ledger.file_index())?);
+    parts.push(with_keys(
+        &dtypes::to_memory(table.clone())?,
+        ledger.file_index(),
+    )?);
     Ok(true)
 }
 

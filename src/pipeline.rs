@@ -24,6 +24,15 @@ fn load(cfg: &RunConfig) -> Result<Inputs> {
         seconds = t.elapsed().as_secs_f64(),
         "read and normalized"
     );
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        for c in data.contacts.columns() {
+            tracing::debug!(
+                column = c.name().as_str(),
+                mb = c.as_materialized_series().estimated_size() / 1_000_000,
+                "contacts frame"
+            );
+        }
+    }
     Ok(inputs)
 }
 

@@ -102,6 +102,10 @@ pub(super) fn period_inspections(
                 ..JoinArgs::new(JoinType::Left)
             },
         )
+        // The contacts' enums and categoricals as the inspections' text.
+        .with_columns(
+            ["c_agent", "c_agent_name", "c_channel"].map(|c| col(c).cast(DataType::String)),
+        )
         .with_columns([
             coalesce(&[col("inspected_ms"), col("c_arrived")]).alias("when_ms"),
             coalesce(&[col("agent_id"), col("c_agent")]).alias("agent"),

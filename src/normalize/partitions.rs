@@ -109,7 +109,7 @@ impl Partitions {
         linked: &[&StringChunked],
     ) -> Result<Option<Opened>> {
         use rayon::prelude::*;
-        let want = ContactCols::default().into_frame()?;
+        let want = super::dtypes::to_file(ContactCols::default().into_frame()?)?;
         if paths.is_empty() {
             return Ok(None);
         }
@@ -296,7 +296,7 @@ impl Partitions {
                     .collect()
                     .map_err(|e| unreadable(&part.path, e))?;
                 check_normalized(&part.path, &df, self.good.clone(), EVERY_CONTACT)?;
-                frames.push(df);
+                frames.push(super::dtypes::to_memory(df)?);
             }
             if linked {
                 let linked = scan(&part.path, true)?
@@ -319,6 +319,7 @@ impl Partitions {
                     .map_err(|e| unreadable(&part.path, e))?;
                 let valid = known_channel().and(col("arrived_ms").is_not_null());
                 check_normalized(&part.path, &linked, valid, EVERY_CONTACT)?;
+                let linked = super::dtypes::to_memory(linked)?;
                 // Every other column null, in the schema's order.
                 let h = linked.height();
                 let cols: Vec<Column> = std::iter::once(linked.column(ROW)?.clone())

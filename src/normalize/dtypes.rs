@@ -1,0 +1,173 @@
+//! The in-memory types of the contacts frame's text columns, and the conversions between
+//! them and the file form (`cseval convert`'s Parquet partitions).
+//!
+//! In memory, the closed vocabularies (`channel`, `kind`, `priority`, `complexity`) and the
+//! labels (`topic`, `complaint_type`, `agent_id`, `agent_name`, `team`) are categoricals
+//! holding a four-byte id per row (the vocabularies' ids are the values' positions in their
+//! `ALL` lists); only `contact_id` stays text. A 16-byte string view per row and column made the text columns
+//! most of a 10 M-contact frame, and grouping by an id is faster than hashing text. Files
+//! keep plain strings: category ids depend on the order values arrive in, which would make
+//! the written files differ between identical runs. This module checks nothing; the values
+//! it is given are already canonical.
+
+use crate::error::Result;
+use crate::model::{Channel, Complexity, Kind, Priority};
+use polars::prelude::*;
+use std::sync::LazyLock;
+
+fn label_type(name: &str) -> DataType {
+    DataType::from_categories(Categories::new(
+        format!("cseval.{name}").into(),
+        "cseval".into(),
+        CategoricalPhysical::U32,
+    ))
+}
+
+/// A closed vocabulary: categories whose ids are the values' positions. (Not a Polars
+/// `Enum`: one with this few values is held in bytes, which this build of Polars, without
+/// its `dtype-u8` feature, cannot group or fill.)
+fn enum_type(name: &str, values: impl IntoIterator<Item = &'static str>) -> DataType {
+    let dtype = label_type(name);
+    let mapping = dtype.cat_mapping().expect("a categorical type");
+    for (i, v) in values.into_iter().enumerate() {
+        let id = mapping.insert_cat(v).expect("a handful of categories");
+        assert_eq!(id as usize, i, "the categories of `{name}` are made once");
+    }
+    dtype
+}
+
+static CHANNEL: LazyLock<DataType> =
+    LazyLock::new(|| enum_type("channel", Channel::ALL.iter().map(|v| v.as_str())));
+static KIND: LazyLock<DataType> =
+    LazyLock::new(|| enum_type("kind", Kind::ALL.iter().map(|v| v.as_str())));
+static PRIORITY: LazyLock<DataType> =
+    LazyLock::new(|| enum_type("priority", Priority::ALL.iter().map(|v| v.as_str())));
+static COMPLEXITY: LazyLock<DataType> =
+    LazyLock::new(|| enum_type("complexity", Complexity::ALL.iter().map(|v| v.as_str())));
+
+/// The label columns, each with categories of its own (shared by every frame of a run, so
+/// that the parts of the frame can be stacked and compared).
+pub const LABELS: [&str; 5] = ["topic", "complaint_type", "agent_id", "agent_name", "team"];
+static LABEL_TYPES: LazyLock<[DataType; 5]> = LazyLock::new(|| LABELS.map(label_type));
+
+/// The in-memory type of a contacts column held as an enum or categorical, `None` for the
+/// others.
+pub fn contact_type(name: &str) -> Option<&'static DataType> {
+    Some(match name {
+        "channel" => &CHANNEL,
+        "kind" => &KIND,
+        "priority" => &PRIORITY,
+        "complexity" => &COMPLEXITY,
+        _ => &LABEL_TYPES[LABELS.iter().position(|l| *l == name)?],
+    })
+}
+
+/// An enum column from the variants' positions in their `ALL` list.
+pub fn enum_column(name: &str, codes: Vec<Option<u8>>) -> Column {
+    let dtype = contact_type(name).expect("an enum column").clone();
+    let phys =
+        UInt32Chunked::from_iter_options(name.into(), codes.into_iter().map(|c| c.map(u32::from)));
+    // SAFETY: every code is a position in the variants' list, which the categories are made
+    // from in the same order.
+    unsafe { Categorical32Chunked::from_cats_and_dtype_unchecked(phys, dtype) }
+        .into_series()
+        .into_column()
+}
+
+/// A label column (named as its [`LABELS`] entry) from text values. Each distinct value is
+/// looked up once in the shared categories; the rest hit a local table.
+pub fn label_column(name: &str, values: &StringChunked) -> Result<Column> {
+    let dtype = contact_type(name).expect("a label column").clone();
+    let mapping = dtype.cat_mapping()?.clone();
+    let mut seen: super::FastMap<&str, u32> = super::FastMap::default();
+    let mut ids: Vec<Option<u32>> = Vec::with_capacity(values.len());
+    for v in values.iter() {
+        ids.push(match v {
+            None => None,
+            Some(s) => Some(match seen.get(s) {
+                Some(&id) => id,
+                None => {
+                    let id = mapping.insert_cat(s)?;
+                    seen.insert(s, id);
+                    id
+                }
+            }),
+        });
+    }
+    let phys = UInt32Chunked::from_iter_options(name.into(), ids.into_iter());
+    // SAFETY: every id was just given out by the categories' own mapping.
+    Ok(
+        unsafe { Categorical32Chunked::from_cats_and_dtype_unchecked(phys, dtype) }
+            .into_series()
+            .into_column(),
+    )
+}
+
+/// `df` with its text columns that are held as enums or categoricals in memory converted to
+/// those types (a frame read from a file); other columns are left as they are.
+pub fn to_memory(df: DataFrame) -> Result<DataFrame> {
+    let casts: Vec<Expr> = df
+        .columns()
+        .iter()
+        .filter(|c| c.dtype() == &DataType::String)
+        .filter_map(|c| {
+            let t = contact_type(c.name())?;
+            Some(col(c.name().clone()).strict_cast(t.clone()))
+        })
+        .collect();
+    if casts.is_empty() {
+        return Ok(df);
+    }
+    Ok(df.lazy().with_columns(casts).collect()?)
+}
+
+/// `df` with its categorical columns as plain text, as files hold them.
+pub fn to_file(df: DataFrame) -> Result<DataFrame> {
+    let casts: Vec<Expr> = df
+        .columns()
+        .iter()
+        .filter(|c| matches!(c.dtype(), DataType::Enum(..) | DataType::Categorical(..)))
+        .map(|c| col(c.name().clone()).cast(DataType::String))
+        .collect();
+    if casts.is_empty() {
+        return Ok(df);
+    }
+    Ok(df.lazy().with_columns(casts).collect()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enum_codes_are_the_variants_positions() {
+        let c = enum_column("channel", vec![Some(Channel::Chat as u8), None]);
+        let s = to_file(DataFrame::new(2, vec![c]).unwrap()).unwrap();
+        let v: Vec<Option<&str>> = s.column("channel").unwrap().str().unwrap().iter().collect();
+        assert_eq!(v, [Some("chat"), None]);
+    }
+
+    #[test]
+    fn labels_round_trip_through_the_file_form() {
+        let text = StringChunked::new(
+            "topic".into(),
+            [Some("查件"), None, Some("查件"), Some("x")],
+        );
+        let c = label_column("topic", &text).unwrap();
+        assert!(matches!(c.dtype(), DataType::Categorical(..)));
+        let back = to_file(DataFrame::new(4, vec![c]).unwrap()).unwrap();
+        let got: Vec<Option<&str>> = back
+            .column("topic")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(got, [Some("查件"), None, Some("查件"), Some("x")]);
+        let again = to_memory(back).unwrap();
+        assert_eq!(
+            again.column("topic").unwrap().dtype(),
+            contact_type("topic").unwrap()
+        );
+    }
+}
