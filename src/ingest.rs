@@ -10,7 +10,7 @@
 use crate::error::{io_err, Error, Result};
 use calamine::{open_workbook_auto_from_rs, Data, Reader};
 use chrono::NaiveDateTime;
-use polars::prelude::{DataFrame, StringChunked};
+use polars::prelude::DataFrame;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -68,23 +68,168 @@ pub trait RowSink {
     fn normalized(&mut self, _file: &InputFile, _table: &DataFrame) -> Result<bool> {
         Ok(false)
     }
-    /// A block of data rows as string columns in header order (null = empty cell); row `i`
-    /// is file row `rows[i]`. Sinks that can work column-wise override this; the default
-    /// hands the rows over one at a time.
-    fn block(&mut self, rows: &[u64], block: &DataFrame) -> Result<()> {
-        let cols: Vec<StringChunked> = block
-            .columns()
-            .iter()
-            .map(|c| Ok(c.str()?.rechunk().into_owned()))
-            .collect::<Result<_>>()?;
-        let mut cells = vec![Cell::Empty; cols.len()];
-        for (i, row) in rows.iter().enumerate() {
-            for (cell, c) in cells.iter_mut().zip(&cols) {
-                *cell = c.get(i).map_or(Cell::Empty, Cell::Text);
-            }
+    /// A block of data rows (see [`Block`]). Sinks that can work on ranges of rows in
+    /// parallel override this; the default hands the rows over one at a time.
+    fn block(&mut self, block: &Block<'_>) -> Result<()> {
+        let mut cells = Vec::new();
+        for (i, row) in block.rows().iter().enumerate() {
+            cells.clear();
+            cells.extend(block.cells(i));
             self.row(*row, &cells);
         }
         Ok(())
+    }
+}
+
+/// Whole lines of a CSV without quote characters, none of them blank, split in place: no
+/// cell is copied. Row `i` is file line `rows()[i]`; its cells are what lies between the
+/// delimiters, as the record reader hands them over ([`Block::cells`]); a range of rows
+/// split at once ([`Block::split`]) has the header's width of them (missing cells empty,
+/// cells beyond the header's left out).
+pub struct Block<'t> {
+    text: &'t str,
+    delim: u8,
+    width: usize,
+    /// Where each row's line starts in `text`, then where the text ends.
+    starts: Vec<usize>,
+    rows: Vec<u64>,
+}
+
+impl<'t> Block<'t> {
+    /// The rows of `text` (whole lines, the first being line `first_line`) whose cells are
+    /// not all blank.
+    fn new(text: &'t str, first_line: u64, delim: u8, width: usize) -> Self {
+        let b = text.as_bytes();
+        let mut starts = Vec::with_capacity(b.len() / 64);
+        let mut rows = Vec::with_capacity(b.len() / 64);
+        let mut line = first_line;
+        let mut at = 0;
+        while at < b.len() {
+            let end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |i| at + i + 1);
+            // A line is blank when every cell is: the common line has a visible first byte.
+            let first = b[at];
+            let visible = first > b' ' && first < 0x80 && first != delim;
+            if visible || !line_is_blank(&text[at..end], delim) {
+                starts.push(at);
+                rows.push(line);
+            }
+            line += 1;
+            at = end;
+        }
+        // The end of the text closes the last row (each row ends at its own line break).
+        starts.push(b.len());
+        Block {
+            text,
+            delim,
+            width,
+            starts,
+            rows,
+        }
+    }
+
+    /// Rows in the block.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Cells per row (the header's width).
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// The file line of each row.
+    pub fn rows(&self) -> &[u64] {
+        &self.rows
+    }
+
+    /// Where row `i`'s line starts and ends (before its line break).
+    fn line(&self, i: usize) -> (usize, usize) {
+        let b = self.text.as_bytes();
+        let start = self.starts[i];
+        let mut end = memchr::memchr(b'\n', &b[start..self.starts[i + 1]])
+            .map_or(self.starts[i + 1], |k| start + k);
+        if end > start && b[end - 1] == b'\r' {
+            end -= 1;
+        }
+        (start, end)
+    }
+
+    /// Every cell of row `i`, as many as its line has.
+    pub fn cells(&self, i: usize) -> impl Iterator<Item = Cell<'t>> + 't {
+        let (start, end) = self.line(i);
+        let text: &'t str = self.text;
+        text[start..end].split(self.delim as char).map(|c| {
+            if c.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(c)
+            }
+        })
+    }
+
+    /// The cells of rows `r`, split.
+    pub fn split(&self, r: std::ops::Range<usize>) -> Split<'t> {
+        let b = self.text.as_bytes();
+        let w = self.width;
+        let mut bounds = Vec::with_capacity(r.len() * w);
+        for i in r.clone() {
+            let (start, end) = self.line(i);
+            let mut from = start;
+            let mut cells = 0;
+            for d in memchr::memchr_iter(self.delim, &b[start..end]) {
+                if cells == w {
+                    break;
+                }
+                bounds.push((from as u32, (start + d) as u32));
+                from = start + d + 1;
+                cells += 1;
+            }
+            if cells < w {
+                bounds.push((from as u32, end as u32));
+                cells += 1;
+            }
+            bounds.extend(std::iter::repeat_n((0, 0), w - cells));
+        }
+        Split {
+            text: self.text,
+            width: w,
+            bounds,
+        }
+    }
+}
+
+/// Whether every cell of a line is blank.
+fn line_is_blank(line: &str, delim: u8) -> bool {
+    line.split(delim as char).all(|c| c.trim().is_empty())
+}
+
+/// The cells of a range of a [`Block`]'s rows.
+pub struct Split<'t> {
+    text: &'t str,
+    width: usize,
+    /// `(start, end)` in the block's text of each cell, row after row.
+    bounds: Vec<(u32, u32)>,
+}
+
+impl<'t> Split<'t> {
+    /// Cell `j` of row `i` (counted from the range's start); `None` when empty.
+    #[inline]
+    pub fn get(&self, i: usize, j: usize) -> Option<&'t str> {
+        let (s, e) = self.bounds[i * self.width + j];
+        // SAFETY: the bounds are at line starts and ends and around ASCII delimiters, all
+        // on character boundaries of the block's text.
+        (s < e).then(|| unsafe { self.text.get_unchecked(s as usize..e as usize) })
+    }
+
+    /// Fill `cells` (the header's width of them) with row `i`'s.
+    pub fn fill(&self, i: usize, cells: &mut [Cell<'t>]) {
+        for (j, c) in cells.iter_mut().enumerate() {
+            *c = self.get(i, j).map_or(Cell::Empty, Cell::Text);
+        }
     }
 }
 
@@ -591,13 +736,14 @@ fn read_csv(
     Ok(())
 }
 
-/// Whether a decoded CSV reads the same through Polars' multi-threaded reader as through
-/// the csv crate: the header is on the first line, there is no quote character (so no
-/// quoted delimiter or line break), no bare carriage return and no blank line, so that data
-/// row `i` is line `i + 2`. Other files take the record-by-record reader.
+/// Whether a decoded CSV reads the same split in place ([`Block`]) as through the csv
+/// crate: the header is on the first line, the delimiter is ASCII, there is no quote
+/// character (so no quoted delimiter or line break), no bare carriage return and no blank
+/// line, so that data row `i` is line `i + 2`. Other files take the record-by-record reader.
 fn blocks_apply(text: &str, opts: &ReadOptions) -> bool {
     let b = text.as_bytes();
     opts.header_row.unwrap_or(1) <= 1
+        && opts.delimiter.is_none_or(|d| d.is_ascii())
         && memchr::memchr(opts.quote.unwrap_or(b'"'), b).is_none()
         && !b.starts_with(b"\n")
         && !b.starts_with(b"\r")
@@ -606,19 +752,19 @@ fn blocks_apply(text: &str, opts: &ReadOptions) -> bool {
         && memchr::memchr_iter(b'\r', b).all(|i| b.get(i + 1) == Some(&b'\n'))
 }
 
-/// Bytes of CSV text read and handed to Polars at a time: bounds the memory of the file's
-/// text and of the string columns. Unit tests use tiny blocks to cross many boundaries.
+/// Bytes of CSV text read and split at a time: bounds the memory of the file's text and of
+/// the cell bounds. Unit tests use tiny blocks to cross many boundaries.
 #[cfg(not(test))]
 const BLOCK_BYTES: usize = 64 << 20;
 #[cfg(test)]
 const BLOCK_BYTES: usize = 100;
 
-/// Reads a CSV that [`blocks_apply`] accepts in blocks of whole lines, each parsed by
-/// Polars into string columns and passed to the sink's [`RowSink::block`]. Rows whose
-/// cells are all blank are skipped, as the record reader skips them.
+/// Reads a CSV that [`blocks_apply`] accepts in blocks of whole lines, each split in place
+/// ([`Block`]) and passed to the sink's [`RowSink::block`]. Rows whose cells are all blank
+/// are skipped, as the record reader skips them.
 struct CsvBlocks {
-    schema: polars::prelude::SchemaRef,
     delim: u8,
+    width: usize,
     /// Line number of the next line.
     line: u64,
 }
@@ -631,26 +777,21 @@ impl CsvBlocks {
         delim: u8,
         sink: &mut dyn RowSink,
     ) -> Result<CsvBlocks> {
-        use polars::prelude::*;
         let header_line = text.split('\n').next().unwrap_or("");
         let headers: Vec<String> = header_line
             .split(delim as char)
             .map(|h| h.trim().to_string())
             .collect();
         sink.header(file, &headers)?;
-        let schema: SchemaRef = Arc::new(Schema::from_iter(
-            (0..headers.len()).map(|i| Field::new(format!("c{i}").into(), DataType::String)),
-        ));
         Ok(CsvBlocks {
-            schema,
             delim,
+            width: headers.len(),
             line: 2,
         })
     }
 
     /// Read whole data lines (the next lines of the file) into the sink, a block at a time.
     fn lines(&mut self, file: &mut InputFile, text: &str, sink: &mut dyn RowSink) -> Result<()> {
-        use polars::prelude::*;
         let mut rest = text;
         while !rest.is_empty() {
             let cut = if rest.len() <= BLOCK_BYTES {
@@ -661,40 +802,18 @@ impl CsvBlocks {
             };
             let (chunk, tail) = rest.split_at(cut);
             rest = tail;
-            let line = self.line;
-            let lines = memchr::memchr_iter(b'\n', chunk.as_bytes()).count()
-                + usize::from(!chunk.ends_with('\n'));
-            self.line += lines as u64;
             let t = std::time::Instant::now();
-            let parsed = CsvReadOptions::default()
-                .with_has_header(false)
-                .with_schema(Some(self.schema.clone()))
-                .map_parse_options(|p| p.with_separator(self.delim).with_quote_char(None))
-                .into_reader_with_file_handle(std::io::Cursor::new(chunk.as_bytes()))
-                .finish();
-            let Ok(df) = parsed else {
-                // A line with more cells than the header (which Polars refuses): this block
-                // goes through the record reader, which keeps every cell.
-                read_records(file, chunk, line, self.delim, None, sink)?;
-                continue;
-            };
-            if df.height() != lines {
-                return Err(Error::runtime(format!(
-                    "{}: lines {line}..{}: read {} rows from {lines} lines",
-                    file.path.display(),
-                    line + lines as u64,
-                    df.height()
-                )));
-            }
-            let rows: Vec<u64> = (line..line + lines as u64).collect();
-            let (df, rows) = drop_blank_rows(df, rows)?;
-            file.rows += rows.len() as u64;
-            let parsed_at = t.elapsed().as_secs_f64();
-            sink.block(&rows, &df)?;
+            let block = Block::new(chunk, self.line, self.delim, self.width);
+            self.line += memchr::memchr_iter(b'\n', chunk.as_bytes()).count() as u64
+                + u64::from(!chunk.ends_with('\n'));
+            file.rows += block.len() as u64;
+            let split_at = t.elapsed().as_secs_f64();
+            sink.block(&block)?;
             tracing::debug!(
-                parse = parsed_at,
-                check = t.elapsed().as_secs_f64() - parsed_at,
-                rows = rows.len(),
+                lines = split_at,
+                check = t.elapsed().as_secs_f64() - split_at,
+                rows = block.len(),
+                peak_mb = crate::kpi::peak_rss_mb(),
                 "block"
             );
         }
@@ -745,35 +864,6 @@ fn read_records(
         sink.row(line, &cells);
     }
     Ok(())
-}
-
-/// Remove the rows whose cells are all empty or white space.
-fn drop_blank_rows(df: DataFrame, rows: Vec<u64>) -> Result<(DataFrame, Vec<u64>)> {
-    let mut blank = vec![true; df.height()];
-    let mut left = blank.len();
-    for c in df.columns() {
-        if left == 0 {
-            break;
-        }
-        for (i, v) in c.str()?.iter().enumerate() {
-            if blank[i] && v.is_some_and(|v| !v.trim().is_empty()) {
-                blank[i] = false;
-                left -= 1;
-            }
-        }
-    }
-    if left == 0 {
-        return Ok((df, rows));
-    }
-    let keep: Vec<bool> = blank.iter().map(|b| !b).collect();
-    let rows = rows
-        .into_iter()
-        .zip(&keep)
-        .filter_map(|(r, k)| k.then_some(r))
-        .collect();
-    use polars::prelude::NewChunkedArray;
-    let mask = polars::prelude::BooleanChunked::from_slice("keep".into(), &keep);
-    Ok((df.filter(&mask)?, rows))
 }
 
 /// Line numbers of records from their byte offsets. The csv crate's own line count lags

@@ -597,16 +597,6 @@ struct ContactScalars {
     satisfaction: Vec<Option<f64>>,
 }
 
-/// The canonical text columns, in the order [`ContactScalars::into_frame`] takes them.
-const CONTACT_TEXT: [usize; 6] = [
-    cc::CONTACT_ID,
-    cc::TOPIC,
-    cc::COMPLAINT_TYPE,
-    cc::AGENT_ID,
-    cc::AGENT_NAME,
-    cc::TEAM,
-];
-
 impl ContactScalars {
     fn push(&mut self, key: u64, v: &ContactValues<'_>) {
         self.key.push(key);
@@ -663,15 +653,12 @@ impl ContactScalars {
         retain(&mut self.satisfaction, keep);
     }
 
-    /// The rows as a frame with the sort key (the contacts schema plus `_key`); `text`
-    /// holds the [`CONTACT_TEXT`] columns as text.
-    fn into_frame(self, text: [Column; 6]) -> Result<DataFrame> {
+    /// The rows as a frame with the sort key (the contacts schema plus `_key`), with their
+    /// `contact_id` and their [`dtypes::LABELS`] columns.
+    fn into_frame(self, contact_id: Column, labels: [Column; 5]) -> Result<DataFrame> {
         let c = self;
         let n = c.key.len();
-        let [contact_id, topic, complaint_type, agent_id, agent_name, team] = text;
-        let label = |c: Column| dtypes::label_column(c.name(), c.str()?);
-        let (topic, complaint_type) = (label(topic)?, label(complaint_type)?);
-        let (agent_id, agent_name, team) = (label(agent_id)?, label(agent_name)?, label(team)?);
+        let [topic, complaint_type, agent_id, agent_name, team] = labels;
         fn codes<T: Copy>(v: &[T], code: impl Fn(T) -> u8) -> Vec<Option<u8>> {
             v.iter().map(|&x| Some(code(x))).collect()
         }
@@ -736,66 +723,43 @@ impl ContactCols {
 
     fn into_frame(self) -> Result<DataFrame> {
         let c = self;
-        c.scalars.into_frame([
+        let label = |name: &str, v: &[Option<String>]| {
+            dtypes::label_column(name, v.iter().map(Option::as_deref))
+        };
+        c.scalars.into_frame(
             str_col("contact_id", &c.contact_id),
-            opt_str_col("topic", &c.topic),
-            opt_str_col("complaint_type", &c.complaint_type),
-            opt_str_col("agent_id", &c.agent_id),
-            opt_str_col("agent_name", &c.agent_name),
-            opt_str_col("team", &c.team),
-        ])
+            [
+                label("topic", &c.topic)?,
+                label("complaint_type", &c.complaint_type)?,
+                label("agent_id", &c.agent_id)?,
+                label("agent_name", &c.agent_name)?,
+                label("team", &c.team)?,
+            ],
+        )
     }
 }
 
 /// The accepted rows of one text column of a block range, as [`text`] (for `contact_id`)
-/// or [`label`] reads each cell: the block's own strings, filtered, unless some cell needs
-/// trimming, emptying or cutting. `None`: the file lacks the column.
-fn block_text(
-    name: &str,
-    column: Option<&StringChunked>,
-    range: &std::ops::Range<usize>,
-    keep: &BooleanChunked,
+/// or [`label`] reads each cell. `None` in `file_col`: the file lacks the column.
+fn range_text<'t>(
+    split: &'t ingest::Split<'t>,
+    file_col: Option<usize>,
+    keep: &'t [bool],
     is_label: bool,
-) -> Result<Column> {
-    let Some(column) = column else {
-        return Ok(Column::full_null(
-            name.into(),
-            keep.sum().unwrap_or(0) as usize,
-            &DataType::String,
-        ));
-    };
-    let ca = column.slice(range.start as i64, range.len()).filter(keep)?;
-    fn as_read(v: &str, is_label: bool) -> Option<Cow<'_, str>> {
-        let c = Cell::Text(v);
-        if is_label {
-            label(&c)
-        } else {
-            text(&c)
-        }
-    }
-    let changed = ca
-        .iter()
-        .any(|v| v.is_some_and(|v| as_read(v, is_label).is_none_or(|t| t != v)));
-    let ca = if changed {
-        ca.iter()
-            .map(|v| v.and_then(|v| as_read(v, is_label)))
-            .collect::<StringChunked>()
-    } else {
-        ca
-    };
-    Ok(ca.with_name(name.into()).into_column())
-}
-
-/// The string columns of a block, one per canonical column the file has.
-fn block_arrays(block: &DataFrame, pos: &[Option<usize>]) -> Result<Vec<Option<StringChunked>>> {
-    pos.iter()
-        .map(|p| {
-            p.map(|i| -> Result<StringChunked> {
-                Ok(block.columns()[i].str()?.rechunk().into_owned())
-            })
-            .transpose()
+) -> impl Iterator<Item = Option<Cow<'t, str>>> + 't {
+    keep.iter()
+        .enumerate()
+        .filter(|(_, k)| **k)
+        .map(move |(j, _)| {
+            let c = file_col
+                .and_then(|p| split.get(j, p))
+                .map_or(Cell::Empty, Cell::Text);
+            if is_label {
+                label(&c)
+            } else {
+                text(&c)
+            }
         })
-        .collect()
 }
 
 /// Split `0..n` into ranges for the thread pool.
@@ -804,29 +768,12 @@ fn ranges(n: usize) -> Vec<std::ops::Range<usize>> {
     (0..n).step_by(step).map(|s| s..(s + step).min(n)).collect()
 }
 
-/// Fill `cells` (one per file column) with row `i` of the block's canonical columns.
-fn fill_cells<'a>(
-    cells: &mut [Cell<'a>],
-    pos: &[Option<usize>],
-    arrays: &[Option<&'a StrArray>],
-    i: usize,
-) {
-    for (p, a) in pos.iter().zip(arrays) {
-        if let (Some(p), Some(a)) = (p, a) {
-            cells[*p] = a.get(i).map_or(Cell::Empty, Cell::Text);
-        }
-    }
-}
-
 /// Check every row of a block on the thread pool, range by range: `step` checks row `i`
 /// (its cells filled in) and keeps it in the range's accumulator, or says why not; each
 /// range's accumulator becomes one frame in `parts`, and each rejection goes to the ledger
 /// with the row's sort key `key(i)`.
-#[allow(clippy::too_many_arguments)]
 fn check_block<'a, C: Default>(
-    block: &DataFrame,
-    pos: &[Option<usize>],
-    arrays: &[Option<&'a StrArray>],
+    block: &ingest::Block<'a>,
     step: impl Fn(&mut C, usize, &[Cell<'a>]) -> std::result::Result<(), RowError> + Sync,
     finish: impl Fn(C) -> Result<DataFrame> + Sync,
     key: impl Fn(usize) -> u64 + Sync,
@@ -834,15 +781,15 @@ fn check_block<'a, C: Default>(
     ledger: &mut Ledger,
 ) -> Result<()> {
     use rayon::prelude::*;
-    let width = block.width();
-    let results: Vec<Result<BlockPart>> = ranges(block.height())
+    let results: Vec<Result<BlockPart>> = ranges(block.len())
         .into_par_iter()
         .map(|r| {
+            let split = block.split(r.clone());
             let mut acc = C::default();
             let mut rejected = Vec::new();
-            let mut cells = vec![Cell::Empty; width];
-            for i in r {
-                fill_cells(&mut cells, pos, arrays, i);
+            let mut cells = vec![Cell::Empty; block.width()];
+            for (j, i) in r.enumerate() {
+                split.fill(j, &mut cells);
                 if let Err(e) = step(&mut acc, i, &cells) {
                     rejected.push((key(i), e));
                 }
@@ -850,7 +797,7 @@ fn check_block<'a, C: Default>(
             Ok((finish(acc)?, rejected))
         })
         .collect();
-    take_block_parts(results, block.height(), parts, ledger)
+    take_block_parts(results, block.len(), parts, ledger)
 }
 
 /// Account for a block checked range by range: each range's accepted rows become a part,
@@ -885,17 +832,6 @@ pub fn chunk_ranges<T: PolarsDataType>(ca: &ChunkedArray<T>) -> Vec<(usize, usiz
             at += len;
             r
         })
-        .collect()
-}
-
-type StrArray = <StringType as PolarsDataType>::Array;
-
-/// The single array of each column (the columns are rechunked).
-fn single_arrays(
-    cols: &[Option<StringChunked>],
-) -> Vec<Option<&<StringType as PolarsDataType>::Array>> {
-    cols.iter()
-        .map(|c| c.as_ref().and_then(|c| c.downcast_iter().next()))
         .collect()
 }
 
@@ -1160,18 +1096,19 @@ impl RowSink for ContactSink<'_> {
     /// accepted rows becoming one frame. The values are parsed column by column (see
     /// [`check_contact_range`]); the text columns are the block's own strings, filtered to
     /// the accepted rows.
-    fn block(&mut self, rows: &[u64], block: &DataFrame) -> Result<()> {
+    fn block(&mut self, block: &ingest::Block<'_>) -> Result<()> {
         use rayon::prelude::*;
         self.flush()?;
-        let owned = block_arrays(block, &self.pos)?;
-        let arrays = single_arrays(&owned);
-        let (tz, survey) = (self.tz, self.survey);
+        let (tz, survey, pos) = (self.tz, self.survey, &self.pos);
         let file = self.ledger.file_index();
-        let results: Vec<Result<BlockPart>> = ranges(block.height())
+        let rows = block.rows();
+        let results: Vec<Result<BlockPart>> = ranges(block.len())
             .into_par_iter()
             .map(|r| {
                 let key = |i: usize| row_key(file, rows[i]);
-                let (mut acc, keep, rejected) = check_contact_range(&arrays, r.clone(), tz, survey);
+                let split = block.split(r.clone());
+                let (mut acc, keep, rejected) =
+                    check_contact_range(&split, pos, r.clone(), tz, survey);
                 let rejected = rejected.into_iter().map(|(i, e)| (key(i), e)).collect();
                 if keep.iter().any(|k| !k) {
                     acc.retain(&keep);
@@ -1182,21 +1119,23 @@ impl RowSink for ContactSink<'_> {
                     .filter(|(_, k)| **k)
                     .map(|(i, _)| key(i))
                     .collect();
-                let keep = BooleanChunked::from_slice("keep".into(), &keep);
-                let text = CONTACT_TEXT.map(|k| {
-                    block_text(
-                        CONTACT_COLUMNS[k],
-                        owned[k].as_ref(),
-                        &r,
-                        &keep,
-                        k != cc::CONTACT_ID,
-                    )
-                });
-                let [a, b, c, d, e, f] = text;
-                Ok((acc.into_frame([a?, b?, c?, d?, e?, f?])?, rejected))
+                let text = |k: usize| range_text(&split, pos[k], &keep, k != cc::CONTACT_ID);
+                let contact_id =
+                    StringChunked::from_iter_options("contact_id".into(), text(cc::CONTACT_ID))
+                        .into_column();
+                let labels = [
+                    (cc::TOPIC, "topic"),
+                    (cc::COMPLAINT_TYPE, "complaint_type"),
+                    (cc::AGENT_ID, "agent_id"),
+                    (cc::AGENT_NAME, "agent_name"),
+                    (cc::TEAM, "team"),
+                ]
+                .map(|(k, name)| dtypes::label_column(name, text(k)));
+                let [a, b, c, d, e] = labels;
+                Ok((acc.into_frame(contact_id, [a?, b?, c?, d?, e?])?, rejected))
             })
             .collect();
-        take_block_parts(results, block.height(), &mut self.parts, &mut self.ledger)
+        take_block_parts(results, block.len(), &mut self.parts, &mut self.ledger)
     }
 }
 
@@ -1253,17 +1192,16 @@ fn non_blank(s: &str) -> bool {
 
 /// Run `parse` over rows `r` of one column (`None`: the file lacks it), pushing each value
 /// to `out`; a row `parse` is unsure of gets `fallback` and loses its `sure` mark.
-fn column_kernel<T: Copy>(
-    a: Option<&StrArray>,
-    r: &std::ops::Range<usize>,
+fn column_kernel<'t, T: Copy>(
+    values: impl ExactSizeIterator<Item = Option<&'t str>>,
     out: &mut Vec<T>,
     sure: &mut [bool],
     fallback: T,
-    mut parse: impl FnMut(Option<&str>) -> Option<T>,
+    mut parse: impl FnMut(Option<&'t str>) -> Option<T>,
 ) {
-    out.reserve_exact(r.len());
-    for (j, i) in r.clone().enumerate() {
-        match parse(a.and_then(|a| a.get(i))) {
+    out.reserve_exact(values.len());
+    for (j, v) in values.enumerate() {
+        match parse(v) {
             Some(v) => out.push(v),
             None => {
                 sure[j] = false;
@@ -1282,7 +1220,8 @@ fn column_kernel<T: Copy>(
 /// row index.
 #[allow(clippy::type_complexity)]
 fn check_contact_range(
-    arrays: &[Option<&StrArray>],
+    split: &ingest::Split<'_>,
+    pos: &[Option<usize>],
     r: std::ops::Range<usize>,
     tz: Tz,
     survey: &SurveyCfg,
@@ -1290,19 +1229,16 @@ fn check_contact_range(
     let n = r.len();
     let mut sure = vec![true; n];
     let mut c = ContactScalars::default();
-    let a = |k: usize| arrays[k];
+    // Canonical column `k` of the range's rows.
+    let a = |k: usize| (0..n).map(move |j| pos[k].and_then(|p| split.get(j, p)));
     let (lo, hi) = (survey.scale_min, survey.scale_max);
-    for (j, i) in r.clone().enumerate() {
-        if !a(cc::CONTACT_ID)
-            .and_then(|a| a.get(i))
-            .is_some_and(non_blank)
-        {
+    for (j, v) in a(cc::CONTACT_ID).enumerate() {
+        if !v.is_some_and(non_blank) {
             sure[j] = false;
         }
     }
     column_kernel(
         a(cc::CHANNEL),
-        &r,
         &mut c.channel,
         &mut sure,
         Channel::Other,
@@ -1310,7 +1246,6 @@ fn check_contact_range(
     );
     column_kernel(
         a(cc::KIND),
-        &r,
         &mut c.kind,
         &mut sure,
         Kind::Other,
@@ -1321,7 +1256,6 @@ fn check_contact_range(
     );
     column_kernel(
         a(cc::PRIORITY),
-        &r,
         &mut c.priority,
         &mut sure,
         None,
@@ -1332,7 +1266,6 @@ fn check_contact_range(
     );
     column_kernel(
         a(cc::COMPLEXITY),
-        &r,
         &mut c.complexity,
         &mut sure,
         None,
@@ -1342,19 +1275,14 @@ fn check_contact_range(
         },
     );
     let mut zone = LocalToUtc::new(tz);
-    column_kernel(
-        a(cc::ARRIVED_AT),
-        &r,
-        &mut c.arrived_ms,
-        &mut sure,
-        0,
-        |v| zone.to_utc(parse_common(v?)?),
-    );
+    column_kernel(a(cc::ARRIVED_AT), &mut c.arrived_ms, &mut sure, 0, |v| {
+        zone.to_utc(parse_common(v?)?)
+    });
     for (k, out) in [
         (cc::ANSWERED_AT, &mut c.answered_ms),
         (cc::RESOLVED_AT, &mut c.resolved_ms),
     ] {
-        column_kernel(a(k), &r, out, &mut sure, None, |v| match v {
+        column_kernel(a(k), out, &mut sure, None, |v| match v {
             None => Some(None),
             Some(s) => zone.to_utc(parse_common(s)?).map(Some),
         });
@@ -1365,17 +1293,11 @@ fn check_contact_range(
         Some(s) => s.parse::<f64>().ok().filter(|&x| ok(x)).map(Some),
     };
     let duration = |x: f64| x.is_finite() && x >= 0.0;
-    column_kernel(
-        a(cc::WAIT_SECONDS),
-        &r,
-        &mut c.wait_s,
-        &mut sure,
-        None,
-        |v| number(v, &duration),
-    );
+    column_kernel(a(cc::WAIT_SECONDS), &mut c.wait_s, &mut sure, None, |v| {
+        number(v, &duration)
+    });
     column_kernel(
         a(cc::HANDLE_SECONDS),
-        &r,
         &mut c.handle_s,
         &mut sure,
         None,
@@ -1383,7 +1305,6 @@ fn check_contact_range(
     );
     column_kernel(
         a(cc::SATISFACTION),
-        &r,
         &mut c.satisfaction,
         &mut sure,
         None,
@@ -1394,7 +1315,7 @@ fn check_contact_range(
         (cc::ANSWERED, &mut c.answered_flag),
         (cc::FCR, &mut c.fcr),
     ] {
-        column_kernel(a(k), &r, out, &mut sure, None, |v| match v {
+        column_kernel(a(k), out, &mut sure, None, |v| match v {
             None => Some(None),
             Some(s) => parse_bool(s).map(Some),
         });
@@ -1415,7 +1336,11 @@ fn check_contact_range(
         if sure[j] {
             continue;
         }
-        let cell = |k: usize| a(k).and_then(|a| a.get(i)).map_or(Cell::Empty, Cell::Text);
+        let cell = |k: usize| {
+            pos[k]
+                .and_then(|p| split.get(j, p))
+                .map_or(Cell::Empty, Cell::Text)
+        };
         match check_contact(cell, tz, survey) {
             Ok(v) => c.set(j, &v),
             Err(e) => {
@@ -1754,17 +1679,14 @@ impl RowSink for SurveySink<'_> {
         )
     }
 
-    fn block(&mut self, rows: &[u64], block: &DataFrame) -> Result<()> {
+    fn block(&mut self, block: &ingest::Block<'_>) -> Result<()> {
         self.flush()?;
-        let owned = block_arrays(block, &self.pos)?;
-        let arrays = single_arrays(&owned);
         let (pos, tz, survey) = (&self.pos, self.tz, self.survey);
         let file_index = self.ledger.file_index();
         let file = self.ledger.files.last().cloned().unwrap_or_default();
+        let rows = block.rows();
         check_block(
             block,
-            pos,
-            &arrays,
             |cols: &mut SurveyCols<Cow<str>>, i, cells| {
                 let v = check_survey(pos, cells, tz, survey, &file, rows[i])?;
                 cols.push(row_key(file_index, rows[i]), v);

@@ -76,22 +76,29 @@ pub fn enum_column(name: &str, codes: Vec<Option<u8>>) -> Column {
 
 /// A label column (named as its [`LABELS`] entry) from text values. Each distinct value is
 /// looked up once in the shared categories; the rest hit a local table.
-pub fn label_column(name: &str, values: &StringChunked) -> Result<Column> {
+pub fn label_column<S: AsRef<str>>(
+    name: &str,
+    values: impl IntoIterator<Item = Option<S>>,
+) -> Result<Column> {
     let dtype = contact_type(name).expect("a label column").clone();
     let mapping = dtype.cat_mapping()?.clone();
-    let mut seen: super::FastMap<&str, u32> = super::FastMap::default();
-    let mut ids: Vec<Option<u32>> = Vec::with_capacity(values.len());
-    for v in values.iter() {
+    let mut seen: super::FastMap<Box<str>, u32> = super::FastMap::default();
+    let values = values.into_iter();
+    let mut ids: Vec<Option<u32>> = Vec::with_capacity(values.size_hint().0);
+    for v in values {
         ids.push(match v {
             None => None,
-            Some(s) => Some(match seen.get(s) {
-                Some(&id) => id,
-                None => {
-                    let id = mapping.insert_cat(s)?;
-                    seen.insert(s, id);
-                    id
-                }
-            }),
+            Some(s) => {
+                let s = s.as_ref();
+                Some(match seen.get(s) {
+                    Some(&id) => id,
+                    None => {
+                        let id = mapping.insert_cat(s)?;
+                        seen.insert(s.into(), id);
+                        id
+                    }
+                })
+            }
         });
     }
     let phys = UInt32Chunked::from_iter_options(name.into(), ids.into_iter());
@@ -153,7 +160,7 @@ mod tests {
             "topic".into(),
             [Some("查件"), None, Some("查件"), Some("x")],
         );
-        let c = label_column("topic", &text).unwrap();
+        let c = label_column("topic", text.iter()).unwrap();
         assert!(matches!(c.dtype(), DataType::Categorical(..)));
         let back = to_file(DataFrame::new(4, vec![c]).unwrap()).unwrap();
         let got: Vec<Option<&str>> = back
