@@ -177,18 +177,31 @@ impl<'t> Block<'t> {
         let w = self.width;
         let mut bounds = Vec::with_capacity(r.len() * w);
         for i in r.clone() {
-            let (start, end) = self.line(i);
-            let mut from = start;
-            let mut cells = 0;
-            for d in memchr::memchr_iter(self.delim, &b[start..end]) {
-                if cells == w {
+            // One pass over the line's bytes (cells are short: a byte loop beats a search
+            // call per cell), stopping at the header's width of cells or the line break.
+            let (start, limit) = (self.starts[i], self.starts[i + 1]);
+            let (mut from, mut k, mut cells) = (start, start, 0);
+            while k < limit {
+                let c = b[k];
+                if c == b'\n' {
                     break;
                 }
-                bounds.push((from as u32, (start + d) as u32));
-                from = start + d + 1;
-                cells += 1;
+                if c == self.delim {
+                    bounds.push((from as u32, k as u32));
+                    from = k + 1;
+                    cells += 1;
+                    if cells == w {
+                        break;
+                    }
+                }
+                k += 1;
             }
             if cells < w {
+                let end = if k > from && b[k - 1] == b'\r' {
+                    k - 1
+                } else {
+                    k
+                };
                 bounds.push((from as u32, end as u32));
                 cells += 1;
             }
