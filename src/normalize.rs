@@ -1093,9 +1093,9 @@ impl RowSink for ContactSink<'_> {
     }
 
     /// The same checks as [`RowSink::row`], on ranges of rows in parallel, each range's
-    /// accepted rows becoming one frame. The values are parsed column by column (see
-    /// [`check_contact_range`]); the text columns are the block's own strings, filtered to
-    /// the accepted rows.
+    /// accepted rows becoming one frame. Each range splits its own lines; the values are
+    /// parsed column by column (see [`check_contact_range`]), the labels go straight into
+    /// their categoricals (see [`dtypes`]).
     fn block(&mut self, block: &ingest::Block<'_>) -> Result<()> {
         use rayon::prelude::*;
         self.flush()?;
@@ -2129,7 +2129,7 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
-        /// The block reader (Polars + parallel checks) and the record reader give the same
+        /// The block reader (lines split in place + parallel checks) and the record reader give the same
         /// accepted rows, rejections and counts for any mix of messy values.
         #[test]
         fn block_and_record_readers_agree(rows in proptest::collection::vec(proptest::collection::vec(0usize..12, 12), 0..40), crlf in proptest::bool::ANY) {
