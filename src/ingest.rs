@@ -162,13 +162,7 @@ impl<'t> Block<'t> {
     pub fn cells(&self, i: usize) -> impl Iterator<Item = Cell<'t>> + 't {
         let (start, end) = self.line(i);
         let text: &'t str = self.text;
-        text[start..end].split(self.delim as char).map(|c| {
-            if c.is_empty() {
-                Cell::Empty
-            } else {
-                Cell::Text(c)
-            }
-        })
+        text[start..end].split(self.delim as char).map(field)
     }
 
     /// The cells of rows `r`, split.
@@ -212,6 +206,15 @@ impl<'t> Block<'t> {
             width: w,
             bounds,
         }
+    }
+}
+
+/// A delimited file's field as a cell: empty, or its text.
+fn field(f: &str) -> Cell<'_> {
+    if f.is_empty() {
+        Cell::Empty
+    } else {
+        Cell::Text(f)
     }
 }
 
@@ -726,16 +729,7 @@ fn read_csv(
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let cells: Vec<Cell> = record
-            .iter()
-            .map(|f| {
-                if f.is_empty() {
-                    Cell::Empty
-                } else {
-                    Cell::Text(f)
-                }
-            })
-            .collect();
+        let cells: Vec<Cell> = record.iter().map(field).collect();
         file.rows += 1;
         sink.row(line, &cells);
     }
@@ -869,16 +863,7 @@ fn read_records(
             continue;
         }
         let line = first_line + lines.line_of(record.position().map_or(0, |p| p.byte())) - 1;
-        let cells: Vec<Cell> = record
-            .iter()
-            .map(|f| {
-                if f.is_empty() {
-                    Cell::Empty
-                } else {
-                    Cell::Text(f)
-                }
-            })
-            .collect();
+        let cells: Vec<Cell> = record.iter().map(field).collect();
         file.rows += 1;
         sink.row(line, &cells);
     }
