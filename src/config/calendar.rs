@@ -109,8 +109,27 @@ impl LocalClock {
         }
     }
 
-    /// The local time of the instant `ms` (Unix milliseconds).
-    pub fn local(&mut self, ms: i64) -> Option<chrono::NaiveDateTime> {
+    /// The local wall-clock time of the instant `ms` (Unix milliseconds), as milliseconds
+    /// from 1970-01-01 00:00 local time: days and hours by plain division.
+    pub fn local_ms(&mut self, ms: i64) -> Option<i64> {
+        let offset = self.offset(ms);
+        if offset == NO_OFFSET {
+            Some(
+                self.tz
+                    .timestamp_millis_opt(ms)
+                    .single()?
+                    .naive_local()
+                    .and_utc()
+                    .timestamp_millis(),
+            )
+        } else {
+            ms.checked_add(offset)
+        }
+    }
+
+    /// The zone's offset at `ms` in ms, cached per UTC hour; `NO_OFFSET` when it changes
+    /// within that hour.
+    fn offset(&mut self, ms: i64) -> i64 {
         use chrono::Offset;
         let hour = ms.div_euclid(3_600_000);
         let tz = self.tz;
@@ -130,10 +149,16 @@ impl LocalClock {
             };
             *slot = (hour, offset);
         }
-        if slot.1 == NO_OFFSET {
-            Some(tz.timestamp_millis_opt(ms).single()?.naive_local())
+        slot.1
+    }
+
+    /// The local time of the instant `ms` (Unix milliseconds).
+    pub fn local(&mut self, ms: i64) -> Option<chrono::NaiveDateTime> {
+        let offset = self.offset(ms);
+        if offset == NO_OFFSET {
+            Some(self.tz.timestamp_millis_opt(ms).single()?.naive_local())
         } else {
-            Some(chrono::DateTime::from_timestamp_millis(ms + slot.1)?.naive_utc())
+            Some(chrono::DateTime::from_timestamp_millis(ms + offset)?.naive_utc())
         }
     }
 }
