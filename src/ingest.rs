@@ -171,24 +171,23 @@ impl<'t> Block<'t> {
         let w = self.width;
         let mut bounds = Vec::with_capacity(r.len() * w);
         for i in r.clone() {
-            // One pass over the line's bytes (cells are short: a byte loop beats a search
-            // call per cell), stopping at the header's width of cells or the line break.
+            // One SIMD search for delimiters and the line break through the line, stopping
+            // at the header's width of cells or the line break.
             let (start, limit) = (self.starts[i], self.starts[i + 1]);
-            let (mut from, mut k, mut cells) = (start, start, 0);
-            while k < limit {
-                let c = b[k];
-                if c == b'\n' {
+            let (mut from, mut k, mut cells) = (start, limit, 0);
+            for at in memchr::memchr2_iter(self.delim, b'\n', &b[start..limit]) {
+                let at = start + at;
+                if b[at] == b'\n' {
+                    k = at;
                     break;
                 }
-                if c == self.delim {
-                    bounds.push((from as u32, k as u32));
-                    from = k + 1;
-                    cells += 1;
-                    if cells == w {
-                        break;
-                    }
+                bounds.push((from as u32, at as u32));
+                from = at + 1;
+                cells += 1;
+                if cells == w {
+                    k = at;
+                    break;
                 }
-                k += 1;
             }
             if cells < w {
                 let end = if k > from && b[k - 1] == b'\r' {

@@ -858,13 +858,29 @@ fn duplicates(df: &DataFrame, id: &str) -> Result<Vec<(usize, usize)>> {
     if repeated.is_empty() {
         return Ok(Vec::new());
     }
+    // The rows whose hash repeats, found in parallel array by array, then compared in order.
+    let mut offsets = Vec::with_capacity(arrays.len());
+    let mut at = 0usize;
+    for a in &arrays {
+        offsets.push(at);
+        at += a.len();
+    }
+    let candidates: Vec<(usize, &str)> = arrays
+        .par_iter()
+        .zip(offsets)
+        .flat_map_iter(|(a, offset)| {
+            let (repeated, state) = (&repeated, &state);
+            a.iter().enumerate().filter_map(move |(j, v)| {
+                let v = v?;
+                repeated
+                    .contains(&state.hash_one(v))
+                    .then_some((offset + j, v))
+            })
+        })
+        .collect();
     let mut first: FastMap<&str, usize> = FastMap::default();
     let mut out = Vec::new();
-    for (i, v) in ids.iter().enumerate() {
-        let Some(v) = v else { continue };
-        if !repeated.contains(&state.hash_one(v)) {
-            continue;
-        }
+    for (i, v) in candidates {
         match first.entry(v) {
             std::collections::hash_map::Entry::Occupied(e) => out.push((i, *e.get())),
             std::collections::hash_map::Entry::Vacant(e) => {
@@ -1432,9 +1448,12 @@ pub fn link_surveys(
     use rayon::prelude::*;
     let survey_ids = surveys.column("contact_id")?.str()?.clone();
     // Each contact id's responses: the first in `head`, the others chained through `next`.
-    let mut head: FastMap<&str, u32> = FastMap::default();
+    let mut head: FastMap<&str, u32> =
+        FastMap::with_capacity_and_hasher(survey_ids.len(), Default::default());
     let mut next: Vec<u32> = vec![u32::MAX; survey_ids.len()];
-    for (i, id) in survey_ids.iter().enumerate() {
+    // Array by array: `ChunkedArray::iter` makes a dynamic call per value.
+    let all_ids = survey_ids.downcast_iter().flat_map(|a| a.iter());
+    for (i, id) in all_ids.enumerate() {
         if let Some(id) = id {
             if let Some(h) = head.insert(id, i as u32) {
                 next[i] = h;
@@ -1449,7 +1468,8 @@ pub fn link_surveys(
             let part = ids.slice(offset as i64, len);
             let mut links = Vec::new();
             let has: BooleanChunked = part
-                .iter()
+                .downcast_iter()
+                .flat_map(|a| a.iter())
                 .enumerate()
                 .map(|(j, id)| {
                     let hit = id.and_then(|id| head.get(id));
