@@ -201,9 +201,6 @@ fn enrich(
     first_day: i32,
 ) -> Result<DataFrame> {
     let is = |c: Channel| col("channel").eq(lit(c.as_str()));
-    let complexity_type = crate::normalize::dtypes::contact_type("complexity")
-        .expect("a categorical column")
-        .clone();
     let secs = |e: Expr| e.cast(DataType::Float64) / lit(1000.0);
     let mut df = contacts
         .lazy()
@@ -214,9 +211,6 @@ fn enrich(
                 .alias("answered"),
             is(Channel::Phone).or(is(Channel::Chat)).alias("realtime"),
             coalesce(&[col("resolved_flag"), col("resolved_ms").is_not_null()]).alias("resolved"),
-            col("complexity")
-                .fill_null(lit("standard").strict_cast(complexity_type))
-                .alias("complexity"),
             col("kind").eq(lit("complaint")).alias("is_complaint"),
         ])
         // `resp_s` and `resolve_s` are null unless the contact was answered (resolved): the
@@ -286,30 +280,26 @@ fn enrich(
             )
         })
         .collect();
-    // Working time only when an SLA counts in it.
-    let working = contract
+    // Working time only for the SLAs that count in it: whether each contact made it.
+    let work_slas: Vec<(usize, bool, f64)> = contract
         .slas
         .iter()
-        .any(|s| matches!(s.threshold, Some(Threshold::WorkingSeconds(_))));
+        .enumerate()
+        .filter_map(|(i, s)| match s.threshold {
+            Some(Threshold::WorkingSeconds(t)) => Some((i, working_of_resolution(s.metric)?, t)),
+            _ => None,
+        })
+        .collect();
+    let working = !work_slas.is_empty();
     let tz = contract.tz();
-    type Part = (
-        Vec<bool>,
-        Vec<Option<f64>>,
-        Vec<Option<f64>>,
-        Vec<u64>,
-        Vec<u32>,
-    );
+    type Part = (Vec<bool>, Vec<Vec<bool>>, Vec<u64>, Vec<u32>);
     let parts: Vec<Part> = crate::normalize::chunk_ranges(&arrived)
         .into_par_iter()
         .map(|(start, len)| {
             let s = start as i64;
             let mut short_abandoned: Vec<bool> = Vec::with_capacity(len);
-            let mut resp_work: Vec<Option<f64>> = Vec::new();
-            let mut resolve_work: Vec<Option<f64>> = Vec::new();
-            if working {
-                resp_work.reserve_exact(len);
-                resolve_work.reserve_exact(len);
-            }
+            let mut within: Vec<Vec<bool>> =
+                work_slas.iter().map(|_| Vec::with_capacity(len)).collect();
             let mut keys: Vec<u64> = Vec::with_capacity(len);
             let mut slots: Vec<u32> = Vec::with_capacity(len);
             let mut local = LocalTime::new(tz);
@@ -373,8 +363,12 @@ fn enrich(
                         (Some(c), Some(ca)) => c.cum(b) - ca,
                         _ => (b - a) as f64 / 1000.0,
                     };
-                    resp_work.push(r.map(|r| work(a + (r * 1000.0).round() as i64)));
-                    resolve_work.push(resolved_at.map(&mut work));
+                    let resp_work = r.map(|r| work(a + (r * 1000.0).round() as i64));
+                    let resolve_work = resolved_at.map(&mut work);
+                    for (&(_, resolution, t), out) in work_slas.iter().zip(&mut within) {
+                        let w = if resolution { resolve_work } else { resp_work };
+                        out.push(w.is_some_and(|w| w <= t));
+                    }
                 }
                 let fcr = fcr.next().flatten();
                 let mut flags = 0u16;
@@ -414,31 +408,32 @@ fn enrich(
                 keys.push(tally::Key::new(agent.next().flatten(), ch, flags).0);
                 slots.push(tally::Slot::new(day, hour, ch, flags).0);
             }
-            (short_abandoned, resp_work, resolve_work, keys, slots)
+            (short_abandoned, within, keys, slots)
         })
         .collect();
-    let mut names = vec![
+    let names = vec![
         ("short_abandoned", DataType::Boolean),
         (TALLY, DataType::UInt64),
         (DAY_SLOT, DataType::UInt32),
     ];
-    if working {
-        names.push(("resp_work_s", DataType::Float64));
-        names.push(("resolve_work_s", DataType::Float64));
-    }
+    let within_names: Vec<String> = work_slas.iter().map(|&(i, ..)| within_work(i)).collect();
     let mut cols: Vec<Column> = names
         .iter()
         .map(|(n, t)| Column::new_empty((*n).into(), t))
+        .chain(
+            within_names
+                .iter()
+                .map(|n| Column::new_empty(n.into(), &DataType::Boolean)),
+        )
         .collect();
-    for (short, resp_work, resolve_work, keys, slots) in parts {
+    for (short, within, keys, slots) in parts {
         let mut part = vec![
             Column::new("short_abandoned".into(), short),
             Column::new(TALLY.into(), keys),
             Column::new(DAY_SLOT.into(), slots),
         ];
-        if working {
-            part.push(Column::new("resp_work_s".into(), resp_work));
-            part.push(Column::new("resolve_work_s".into(), resolve_work));
+        for (n, w) in within_names.iter().zip(within) {
+            part.push(Column::new(n.into(), w));
         }
         for (c, p) in cols.iter_mut().zip(part) {
             c.append_owned(p)?;
@@ -448,6 +443,24 @@ fn enrich(
         df.with_column(c)?;
     }
     Ok(df)
+}
+
+/// Whether an SLA metric counts time to resolution (`Some(true)`) or to the first response
+/// (`Some(false)`) against its threshold; `None` for the others.
+fn working_of_resolution(m: SlaMetric) -> Option<bool> {
+    match m {
+        SlaMetric::ServiceLevel | SlaMetric::ResponseWithin | SlaMetric::UrgentResponseWithin => {
+            Some(false)
+        }
+        SlaMetric::ResolvedWithin => Some(true),
+        _ => None,
+    }
+}
+
+/// The enriched frame's column saying whether each contact made SLA `i`'s threshold in
+/// working time (only for SLAs with a working-time threshold); internal.
+fn within_work(i: usize) -> String {
+    format!("_sla{i}_within_working_time")
 }
 
 /// The values of a numeric column, array by array (`ChunkedArray::iter` goes through a
@@ -977,9 +990,10 @@ pub fn compute(
     let sla = contract
         .slas
         .iter()
-        .map(|s| match s.metric {
+        .enumerate()
+        .map(|(i, s)| match s.metric {
             SlaMetric::QaPassRate => quality::measure(qa_df.as_ref(), s),
-            _ => measure(&df, &resp, s, contract),
+            _ => measure(&df, &resp, (i, s), contract),
         })
         .collect::<Result<Vec<_>>>()?;
 
@@ -1008,7 +1022,7 @@ pub fn compute(
 fn measure(
     df: &DataFrame,
     resp: &DataFrame,
-    sla: &crate::config::contract::Sla,
+    (index, sla): (usize, &crate::config::contract::Sla),
     contract: &Contract,
 ) -> Result<Measurement> {
     let mut filter = lit(true);
@@ -1016,7 +1030,12 @@ fn measure(
         filter = filter.and(col("channel").eq(lit(c.as_str())));
     }
     if let Some(c) = sla.complexity {
-        filter = filter.and(col("complexity").eq(lit(c.as_str())));
+        // A contact without a complexity is a standard one.
+        let mut is = col("complexity").eq(lit(c.as_str()));
+        if c == crate::model::Complexity::Standard {
+            is = is.or(col("complexity").is_null());
+        }
+        filter = filter.and(is);
     }
     if let Some(p) = sla.priority {
         filter = filter.and(col("priority").eq(lit(p.as_str())));
@@ -1027,10 +1046,11 @@ fn measure(
     if let Some(k) = sla.kind {
         filter = filter.and(col("kind").eq(lit(k.as_str())));
     }
-    let within = |wall: &str, work: &str| -> Expr {
+    let within = |wall: &str| -> Expr {
         match sla.threshold {
             Some(Threshold::Seconds(t)) => col(wall).lt_eq(lit(t)).fill_null(lit(false)),
-            Some(Threshold::WorkingSeconds(t)) => col(work).lt_eq(lit(t)).fill_null(lit(false)),
+            // Worked out by `enrich`, contact by contact.
+            Some(Threshold::WorkingSeconds(_)) => col(within_work(index)),
             None => lit(false),
         }
     };
@@ -1038,7 +1058,7 @@ fn measure(
     let (num, den, extra_filter): (Expr, Expr, Expr) = match sla.metric {
         SlaMetric::ServiceLevel | SlaMetric::ResponseWithin | SlaMetric::UrgentResponseWithin => (
             col("answered")
-                .and(within("resp_s", "resp_work_s"))
+                .and(within("resp_s"))
                 .sum()
                 .cast(DataType::Int64),
             not_short.clone().sum().cast(DataType::Int64),
@@ -1051,7 +1071,7 @@ fn measure(
         SlaMetric::FcrRate => (count("fcr_answered"), count("answered"), lit(true)),
         SlaMetric::ResolvedWithin => (
             col("resolved")
-                .and(within("resolve_s", "resolve_work_s"))
+                .and(within("resolve_s"))
                 .sum()
                 .cast(DataType::Int64),
             len().cast(DataType::Int64),
