@@ -760,7 +760,7 @@ fn blocks_apply(text: &str, opts: &ReadOptions) -> bool {
 /// Bytes of CSV text read and split at a time: bounds the memory of the file's text and of
 /// the cell bounds. Unit tests use tiny blocks to cross many boundaries.
 #[cfg(not(test))]
-const BLOCK_BYTES: usize = 64 << 20;
+const BLOCK_BYTES: usize = 16 << 20;
 #[cfg(test)]
 const BLOCK_BYTES: usize = 100;
 

@@ -717,6 +717,8 @@ pub fn compute(
         // Day 0 is `first_day`; day 1 of the common era (day number 1) was a Monday.
         |d| (first_day as i64 + d as i64 - 1).rem_euclid(7) as u32,
     )?;
+    // The keys have served.
+    let df = df.drop_many([TALLY, DAY_SLOT]);
     lap.at("tallies");
     // Overall.
     let o = &tallies.overall;
@@ -799,22 +801,23 @@ pub fn compute(
     lap.at("overall");
     // Channels.
     let csat_ch = csat_by(&resp, "channel")?;
-    // Percentiles are not additive: one group-by for them alone.
+    // Percentiles are not additive: channel by channel, each sorting only its own response
+    // times (a group-by would hold every channel's copies at once).
     let resp_q = |q: f64| {
         col("resp_s")
             .drop_nulls()
             .quantile(lit(q), QuantileMethod::Linear)
     };
-    let g = df
-        .clone()
-        .lazy()
-        .group_by([col("channel")])
-        .agg([resp_q(0.5).alias("p50"), resp_q(0.9).alias("p90")])
-        .collect()?;
-    let mut percentiles: BTreeMap<String, (Option<f64>, Option<f64>)> = BTreeMap::new();
-    for i in 0..g.height() {
-        let r = Row { df: &g, i };
-        percentiles.insert(r.s("channel").unwrap_or_default(), (r.f("p50"), r.f("p90")));
+    let mut percentiles: BTreeMap<Channel, (Option<f64>, Option<f64>)> = BTreeMap::new();
+    for &ch in tallies.channels.keys() {
+        let g = df
+            .clone()
+            .lazy()
+            .filter(col("channel").eq(lit(ch.as_str())))
+            .select([resp_q(0.5).alias("p50"), resp_q(0.9).alias("p90")])
+            .collect()?;
+        let r = Row { df: &g, i: 0 };
+        percentiles.insert(ch, (r.f("p50"), r.f("p90")));
     }
     let mut channels = BTreeMap::new();
     for (&ch, t) in &tallies.channels {
@@ -824,7 +827,7 @@ pub fn compute(
         let short = t.short_abandoned as f64;
         let threshold = contract.service_level_threshold(ch);
         let cs = csat_ch.get(&name);
-        let (p50, p90) = percentiles.get(&name).copied().unwrap_or((None, None));
+        let (p50, p90) = percentiles.get(&ch).copied().unwrap_or((None, None));
         let m = ChannelMetrics {
             contacts: t.contacts,
             answered: t.answered,

@@ -255,34 +255,36 @@ pub(super) fn tally(
     sl_scope: impl Fn(Channel) -> bool,
     weekday: impl Fn(u32) -> u32,
 ) -> Result<Tallies> {
-    let g = df
-        .clone()
-        .lazy()
-        .group_by([col(key)])
-        .agg([
-            len().cast(DataType::UInt64).alias("n"),
-            col("resp_s").sum().alias("resp"),
-            col("handle_s").sum().alias("handle"),
-            col("resolve_s").sum().alias("resolve"),
-        ])
-        .collect()?;
-    let keys = g.column(key)?.u64()?;
-    let n = g.column("n")?.u64()?;
-    let [resp, handle, resolve] = ["resp", "handle", "resolve"].map(|c| g.column(c));
-    let (resp, handle, resolve) = (resp?.f64()?, handle?.f64()?, resolve?.f64()?);
     let missing = || Error::runtime("a contact without its tally key");
-    let mut groups: Vec<Group> = Vec::with_capacity(g.height());
-    for i in 0..g.height() {
-        groups.push(Group {
-            key: Key(keys.get(i).ok_or_else(missing)?),
-            n: n.get(i).unwrap_or(0),
-            resp: resp.get(i).unwrap_or(0.0),
-            handle: handle.get(i).unwrap_or(0.0),
-            resolve: resolve.get(i).unwrap_or(0.0),
-        });
+    let mut groups: Vec<Group> = Vec::new();
+    for part in slices(df) {
+        let g = part
+            .lazy()
+            .group_by([col(key)])
+            .agg([
+                len().cast(DataType::UInt64).alias("n"),
+                col("resp_s").sum().alias("resp"),
+                col("handle_s").sum().alias("handle"),
+                col("resolve_s").sum().alias("resolve"),
+            ])
+            .collect()?;
+        let keys = g.column(key)?.u64()?;
+        let n = g.column("n")?.u64()?;
+        let [resp, handle, resolve] = ["resp", "handle", "resolve"].map(|c| g.column(c));
+        let (resp, handle, resolve) = (resp?.f64()?, handle?.f64()?, resolve?.f64()?);
+        for i in 0..g.height() {
+            groups.push(Group {
+                key: Key(keys.get(i).ok_or_else(missing)?),
+                n: n.get(i).unwrap_or(0),
+                resp: resp.get(i).unwrap_or(0.0),
+                handle: handle.get(i).unwrap_or(0.0),
+                resolve: resolve.get(i).unwrap_or(0.0),
+            });
+        }
     }
-    // Polars gives the groups in no fixed order: key order makes the sums reproducible.
-    groups.sort_unstable_by_key(|g| g.key);
+    // Polars gives the groups in no fixed order: key order (then slice order, the sort being
+    // stable) makes the sums reproducible.
+    groups.sort_by_key(|g| g.key);
     let mut t = Tallies::default();
     for g in &groups {
         let scope = sl_scope(g.key.channel());
@@ -292,15 +294,19 @@ pub(super) fn tally(
             t.agents.entry(a).or_default().add(g, scope);
         }
     }
-    let g = df
-        .clone()
-        .lazy()
-        .group_by([col(slot)])
-        .agg([len().cast(DataType::UInt64).alias("n")])
-        .collect()?;
-    let (slots, n) = (g.column(slot)?.u32()?, g.column("n")?.u64()?);
-    for (s, n) in slots.iter().zip(n.iter()) {
-        let (s, n) = (Slot(s.ok_or_else(missing)?), n.unwrap_or(0));
+    let mut counts: Vec<(Slot, u64)> = Vec::new();
+    for part in slices(df) {
+        let g = part
+            .lazy()
+            .group_by([col(slot)])
+            .agg([len().cast(DataType::UInt64).alias("n")])
+            .collect()?;
+        let (slots, n) = (g.column(slot)?.u32()?, g.column("n")?.u64()?);
+        for (s, n) in slots.iter().zip(n.iter()) {
+            counts.push((Slot(s.ok_or_else(missing)?), n.unwrap_or(0)));
+        }
+    }
+    for (s, n) in counts {
         let count = |yes: bool| if yes { n } else { 0 };
         let abandoned = s.channel().is_realtime() && !s.has(flag::ANSWERED);
         let d = t.days.entry(s.day()).or_default();
@@ -318,6 +324,16 @@ pub(super) fn tally(
         h.abandoned += count(abandoned);
     }
     Ok(t)
+}
+
+/// The frame in a few slices: each group-by then needs a fraction of the memory (its hashes
+/// and row indices) that one over the whole frame would.
+fn slices(df: &DataFrame) -> impl Iterator<Item = DataFrame> + '_ {
+    const SLICES: usize = 8;
+    let step = df.height().div_ceil(SLICES).max(1);
+    (0..df.height())
+        .step_by(step)
+        .map(move |start| df.slice(start as i64, step))
 }
 
 #[cfg(test)]
