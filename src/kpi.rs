@@ -396,7 +396,7 @@ fn enrich(
                     }
                 }
                 let (day, hour) = match local.at(a) {
-                    Some((d, h, _)) => (
+                    Some((d, h)) => (
                         u32::try_from(d as i64 - first_day as i64)
                             .ok()
                             .filter(|&d| d < tally::NO_DAY)
@@ -482,7 +482,7 @@ fn bools(ca: &BooleanChunked) -> impl Iterator<Item = Option<bool>> + '_ {
 const TALLY: &str = "_tally";
 const DAY_SLOT: &str = "_day_slot";
 
-/// Local day (days from the common era), hour and weekday (0 = Monday) of instants.
+/// Local day (days from the common era) and hour of instants.
 struct LocalTime(crate::config::calendar::LocalClock);
 
 impl LocalTime {
@@ -490,15 +490,21 @@ impl LocalTime {
         LocalTime(crate::config::calendar::LocalClock::new(tz))
     }
 
-    fn at(&mut self, ms: i64) -> Option<(i32, u32, u32)> {
-        /// `num_days_from_ce` of 1970-01-01, a Thursday (weekday 3).
+    /// Local day (`num_days_from_ce`) and hour of the instant `ms`.
+    fn at(&mut self, ms: i64) -> Option<(i32, u32)> {
+        /// `num_days_from_ce` of 1970-01-01.
         const EPOCH_CE: i64 = 719_163;
         let local = self.0.local_ms(ms)?;
         let days = local.div_euclid(86_400_000);
         let hour = (local.rem_euclid(86_400_000) / 3_600_000) as u32;
-        let day_ce = i32::try_from(days + EPOCH_CE).ok()?;
-        Some((day_ce, hour, (days + 3).rem_euclid(7) as u32))
+        Some((i32::try_from(days + EPOCH_CE).ok()?, hour))
     }
+}
+
+/// The weekday (0 = Monday) of a day given as `num_days_from_ce` (day 1, 0001-01-01, was a
+/// Monday).
+fn weekday(day_ce: i64) -> u32 {
+    (day_ce - 1).rem_euclid(7) as u32
 }
 
 /// How many rows of the boolean column `name` hold: the flags are summed as they are
@@ -702,7 +708,7 @@ pub fn compute(
     };
     let out_of_period = (contacts.height() - period_df.height()) as u64;
     lap.at("period filter");
-    let first_day = LocalTime::new(tz).at(a).map_or(0, |(day, _, _)| day);
+    let first_day = LocalTime::new(tz).at(a).map_or(0, |(day, _)| day);
     let df = enrich(period_df, contract, calendar, first_day)?;
     lap.at("enrich");
     let (resp, survey_out_of_period) = responses(contacts, &df, surveys, (a, b))?;
@@ -714,8 +720,8 @@ pub fn compute(
         &df,
         (TALLY, DAY_SLOT),
         |c| contract.service_level_threshold(c).is_some(),
-        // Day 0 is `first_day`; day 1 of the common era (day number 1) was a Monday.
-        |d| (first_day as i64 + d as i64 - 1).rem_euclid(7) as u32,
+        // Day number 0 is `first_day`.
+        |d| weekday(first_day as i64 + d as i64),
     )?;
     // The keys have served.
     let df = df.drop_many([TALLY, DAY_SLOT]);
@@ -1225,12 +1231,13 @@ mod tests {
             for k in 0..(366 * 24 * 60 / 7) {
                 let ms = start + k * 7 * 60_000 + 1_234;
                 let t = tz.timestamp_millis_opt(ms).single().unwrap().naive_local();
-                let want = (
-                    t.date().num_days_from_ce(),
-                    t.hour(),
-                    t.weekday().num_days_from_monday(),
-                );
+                let want = (t.date().num_days_from_ce(), t.hour());
                 assert_eq!(local.at(ms), Some(want), "{tz} {ms}");
+                assert_eq!(
+                    weekday(want.0 as i64),
+                    t.weekday().num_days_from_monday(),
+                    "{tz} {ms}"
+                );
             }
         }
     }
