@@ -835,6 +835,19 @@ pub fn chunk_ranges<T: PolarsDataType>(ca: &ChunkedArray<T>) -> Vec<(usize, usiz
         .collect()
 }
 
+/// The hashes that occur more than once in `hashes`.
+pub(crate) fn repeated_hashes(
+    mut hashes: Vec<u64>,
+) -> std::collections::HashSet<u64, foldhash::fast::FixedState> {
+    use rayon::prelude::*;
+    hashes.par_sort_unstable();
+    hashes
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect()
+}
+
 /// Rows that repeat an earlier row's id: `(row, first row)` positions in frame order. Every
 /// id is hashed in parallel and the hashes sorted; only ids whose hash repeats are then
 /// compared as text, in frame order.
@@ -844,17 +857,11 @@ fn duplicates(df: &DataFrame, id: &str) -> Result<Vec<(usize, usize)>> {
     let ids = df.column(id)?.str()?;
     let state = foldhash::fast::FixedState::default();
     let arrays: Vec<_> = ids.downcast_iter().collect();
-    let mut hashes: Vec<u64> = arrays
+    let hashes: Vec<u64> = arrays
         .par_iter()
         .flat_map_iter(|a| a.values_iter().map(|v| state.hash_one(v)))
         .collect();
-    hashes.par_sort_unstable();
-    let repeated: std::collections::HashSet<u64, foldhash::fast::FixedState> = hashes
-        .windows(2)
-        .filter(|w| w[0] == w[1])
-        .map(|w| w[0])
-        .collect();
-    drop(hashes);
+    let repeated = repeated_hashes(hashes);
     if repeated.is_empty() {
         return Ok(Vec::new());
     }

@@ -202,13 +202,7 @@ impl Partitions {
             );
         }
         // Ids whose hash repeats are resolved exactly, reading the ids again.
-        hashes.par_sort_unstable();
-        let repeated: std::collections::HashSet<u64, foldhash::fast::FixedState> = hashes
-            .windows(2)
-            .filter(|w| w[0] == w[1])
-            .map(|w| w[0])
-            .collect();
-        drop(hashes);
+        let repeated = super::repeated_hashes(hashes);
         let mut dups = 0u64;
         if !repeated.is_empty() {
             let mut first: FastMap<String, u64> = FastMap::default();
