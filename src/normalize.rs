@@ -217,6 +217,55 @@ fn parse_common(s: &str) -> Option<NaiveDateTime> {
     date.and_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)
 }
 
+/// [`parse_common`]'s value as milliseconds from 1970-01-01 00:00 of the same wall clock
+/// (no zone), by integer arithmetic alone: the ingest kernels' form, with no calendar
+/// structure built per cell. `None` exactly where [`parse_common`] gives `None`.
+fn parse_common_ms(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b' '
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        b[r].iter().try_fold(0i64, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as i64)
+        })
+    };
+    let days = days_from_civil(num(0..4)?, num(5..7)?, num(8..10)?)?;
+    let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if h > 23 || m > 59 || sec > 59 {
+        return None;
+    }
+    Some(((days * 24 + h) * 60 + m) * 60_000 + sec * 1000)
+}
+
+/// Days from 1970-01-01 to the proleptic Gregorian date `y-m-d`, `None` for a date that
+/// does not exist (H. Hinnant's `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> Option<i64> {
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let month_days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if d < 1 || d > month_days {
+        return None;
+    }
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
 /// Parse a naive ISO-like timestamp (no offset).
 pub fn parse_naive(s: &str) -> Option<NaiveDateTime> {
     [
@@ -1182,9 +1231,9 @@ impl LocalToUtc {
         }
     }
 
-    fn to_utc(&mut self, t: NaiveDateTime) -> Option<i64> {
+    /// The instant of the local wall-clock time `local_ms` (see [`parse_common_ms`]).
+    fn to_utc(&mut self, local_ms: i64) -> Option<i64> {
         use chrono::Offset;
-        let local_ms = t.and_utc().timestamp_millis();
         let hour = local_ms.div_euclid(3_600_000);
         let tz = self.tz;
         let slot = &mut self.slots[hour.rem_euclid(64) as usize];
@@ -1299,7 +1348,7 @@ fn check_contact_range(
     );
     let mut zone = LocalToUtc::new(tz);
     column_kernel(a(cc::ARRIVED_AT), &mut c.arrived_ms, &mut sure, 0, |v| {
-        zone.to_utc(parse_common(v?)?)
+        zone.to_utc(parse_common_ms(v?)?)
     });
     for (k, out) in [
         (cc::ANSWERED_AT, &mut c.answered_ms),
@@ -1307,7 +1356,7 @@ fn check_contact_range(
     ] {
         column_kernel(a(k), out, &mut sure, None, |v| match v {
             None => Some(None),
-            Some(s) => zone.to_utc(parse_common(s)?).map(Some),
+            Some(s) => zone.to_utc(parse_common_ms(s)?).map(Some),
         });
     }
     let number = |v: Option<&str>, ok: &dyn Fn(f64) -> bool| match v {
@@ -2199,15 +2248,20 @@ mod tests {
             "2026-10-08 09:15:02",
             "2024-02-29 23:59:59",
             "2026-01-01 00:00:00",
+            "2000-02-29 12:00:00",
+            "1969-12-31 23:59:59",
         ] {
+            let want = NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").ok();
+            assert_eq!(parse_common(t), want, "{t}");
             assert_eq!(
-                parse_common(t),
-                NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").ok(),
+                parse_common_ms(t),
+                want.map(|n| n.and_utc().timestamp_millis()),
                 "{t}"
             );
         }
         for t in [
             "2026-02-30 10:00:00",
+            "1900-02-29 10:00:00",
             "2026-13-01 10:00:00",
             "2026-10-08 24:00:00",
             "2026-10-08T09:15:02",
@@ -2215,6 +2269,22 @@ mod tests {
             "+026-10-08 09:15:02",
         ] {
             assert_eq!(parse_common(t), None, "{t}");
+            assert_eq!(parse_common_ms(t), None, "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The kernels' integer parser gives chrono's wall-clock milliseconds, and refuses
+        /// what chrono refuses, over every field's edges (years 0000-9999, month 0-13,
+        /// day 0-32, hour, minute and second one past their limits).
+        #[test]
+        fn the_integer_parser_agrees_with_chrono(y in 0u32..10_000, mo in 0u32..14, d in 0u32..33, h in 0u32..25, mi in 0u32..61, se in 0u32..61) {
+            let t = format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{se:02}");
+            proptest::prop_assert_eq!(
+                parse_common_ms(&t),
+                parse_common(&t).map(|n| n.and_utc().timestamp_millis()),
+                "{}", t
+            );
         }
     }
 
@@ -2237,7 +2307,7 @@ mod tests {
                         .from_local_datetime(&t)
                         .single()
                         .map(|d| d.timestamp_millis());
-                    match zone.to_utc(t) {
+                    match zone.to_utc(t.and_utc().timestamp_millis()) {
                         Some(ms) => assert_eq!(Some(ms), want, "{tz} {t}"),
                         None => abstained += 1,
                     }
@@ -2248,7 +2318,8 @@ mod tests {
         }
         // The hour skipped in New York is never given an instant.
         let mut zone = LocalToUtc::new(chrono_tz::America::New_York);
-        assert_eq!(zone.to_utc(parse_naive("2026-03-08 02:30").unwrap()), None);
+        let skipped = parse_naive("2026-03-08 02:30").unwrap();
+        assert_eq!(zone.to_utc(skipped.and_utc().timestamp_millis()), None);
     }
 
     #[test]

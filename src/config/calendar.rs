@@ -64,6 +64,8 @@ type Window = (u32, u32);
 
 /// First day covered by the prefix table. Working time before it counts as zero.
 const EPOCH_DAY: (i32, u32, u32) = (1990, 1, 1);
+/// [`EPOCH_DAY`] in days from 1970-01-01 (twenty years, five of them leap years).
+const EPOCH_UNIX_DAYS: i64 = 20 * 365 + 5;
 /// Number of days in the prefix table (1990-01-01 .. ~2100).
 const DAYS: usize = 40_200;
 
@@ -151,16 +153,6 @@ impl LocalClock {
         }
         slot.1
     }
-
-    /// The local time of the instant `ms` (Unix milliseconds).
-    pub fn local(&mut self, ms: i64) -> Option<chrono::NaiveDateTime> {
-        let offset = self.offset(ms);
-        if offset == NO_OFFSET {
-            Some(self.tz.timestamp_millis_opt(ms).single()?.naive_local())
-        } else {
-            Some(chrono::DateTime::from_timestamp_millis(ms + offset)?.naive_utc())
-        }
-    }
 }
 
 /// Working time of instants on one calendar, converting them to local time through a
@@ -175,8 +167,8 @@ impl WorkClock<'_> {
     /// Working seconds from the table's epoch to the instant `ms`; `working_seconds(a, b)`
     /// is `cum(b) - cum(a)`.
     pub fn cum(&mut self, ms: i64) -> f64 {
-        match self.clock.local(ms) {
-            Some(t) => self.cal.cum_local(t),
+        match self.clock.local_ms(ms) {
+            Some(t) => self.cal.cum_local_ms(t),
             None => 0.0,
         }
     }
@@ -394,7 +386,13 @@ impl Calendar {
 
     /// Working seconds from the table's epoch to the local time `local`.
     fn cum_local(&self, local: chrono::NaiveDateTime) -> f64 {
-        let idx = (local.date().num_days_from_ce() - epoch_day().num_days_from_ce()) as i64;
+        self.cum_local_ms(local.and_utc().timestamp_millis())
+    }
+
+    /// [`Calendar::cum_local`] of the local time given as milliseconds from 1970-01-01
+    /// 00:00 local time (see `LocalClock::local_ms`): day and time of day by division.
+    fn cum_local_ms(&self, local_ms: i64) -> f64 {
+        let idx = local_ms.div_euclid(86_400_000) - EPOCH_UNIX_DAYS;
         if idx < 0 {
             return 0.0;
         }
@@ -402,8 +400,8 @@ impl Calendar {
         if idx >= DAYS {
             return self.prefix[DAYS] as f64;
         }
-        let secs = local.num_seconds_from_midnight() as f64
-            + (local.and_utc().timestamp_subsec_millis() as f64) / 1000.0;
+        let of_day = local_ms.rem_euclid(86_400_000);
+        let secs = (of_day / 1000) as f64 + ((of_day % 1000) as f64) / 1000.0;
         let windows: &[Window] = match self.day_kind[idx] {
             HOLIDAY => &[],
             MAKEUP => &self.makeup,
@@ -467,6 +465,12 @@ fri = {day}
             .from_local_datetime(&ndt)
             .unwrap()
             .timestamp_millis()
+    }
+
+    #[test]
+    fn the_epoch_in_unix_days_is_the_epoch_day() {
+        let unix = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        assert_eq!((epoch_day() - unix).num_days(), EPOCH_UNIX_DAYS);
     }
 
     #[test]
