@@ -1934,13 +1934,14 @@ pub fn load(cfg: &crate::config::RunConfig) -> Result<Dataset> {
     Ok(open_inputs(cfg, false)?.data)
 }
 
-/// The inputs of a run: like [`load`], except that contacts given as normalized Parquet
-/// files (`cseval convert`'s output) stay in their files and are read period by period.
+/// The inputs of a report: like [`load`], except that contacts given as normalized Parquet
+/// files (`cseval convert`'s output) stay in their files and are read period by period,
+/// and that the contacts read whole keep their ids only when inspections link to them.
 pub fn open(cfg: &crate::config::RunConfig) -> Result<Inputs> {
     open_inputs(cfg, true)
 }
 
-fn open_inputs(cfg: &crate::config::RunConfig, partitioned: bool) -> Result<Inputs> {
+fn open_inputs(cfg: &crate::config::RunConfig, for_report: bool) -> Result<Inputs> {
     let tz = cfg.contract.tz();
     let survey_cfg = &cfg.contract.survey;
     // A progress bar over the input files, only on a terminal.
@@ -1983,7 +1984,7 @@ fn open_inputs(cfg: &crate::config::RunConfig, partitioned: bool) -> Result<Inpu
     }
     let (inspections, criteria, irej, inspection_rows) = isink.into_frames()?;
     let (surveys_df, srej, survey_rows) = ssink.into_frame()?;
-    let opened = if partitioned && cfg.mapping.is_none() {
+    let opened = if for_report && cfg.mapping.is_none() {
         let linked = [
             surveys_df.column("contact_id")?.str()?,
             inspections.column("contact_id")?.str()?,
@@ -2027,12 +2028,18 @@ fn open_inputs(cfg: &crate::config::RunConfig, partitioned: bool) -> Result<Inpu
                 "duplicates resolved"
             );
             let t = std::time::Instant::now();
-            let (contacts, surveys_df) = link_surveys(contacts, surveys_df)?;
+            let (mut contacts, surveys_df) = link_surveys(contacts, surveys_df)?;
             tracing::debug!(
                 seconds = t.elapsed().as_secs_f64(),
                 peak_mb = crate::kpi::peak_rss_mb(),
                 "surveys linked"
             );
+            // A report needs the contact ids only to link inspections: without them, the
+            // duplicates resolved and the responses linked, the ids (the widest column)
+            // are freed before the KPIs.
+            if for_report && cfg.inspections.is_empty() {
+                contacts = contacts.drop("contact_id")?;
+            }
             (contacts, surveys_df, inputs, rejections, contact_rows, None)
         }
     };
