@@ -113,6 +113,12 @@ fn lower(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// Parse a boolean per `spec/contact-record.md`.
 pub fn parse_bool(s: &str) -> Option<bool> {
+    // The common spellings as they are, without trimming or lower-casing.
+    match s {
+        "true" => return Some(true),
+        "false" => return Some(false),
+        _ => {}
+    }
     match &*lower(s) {
         "true" | "1" | "y" | "yes" | "是" | "t" | "1.0" => Some(true),
         "false" | "0" | "n" | "no" | "否" | "f" | "0.0" => Some(false),

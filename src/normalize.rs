@@ -624,6 +624,21 @@ fn opt_str_col<S: AsRef<str>>(name: &str, v: &[Option<S>]) -> Column {
     .into_column()
 }
 
+/// A column from optional values, built as one array with its validity bits. (A Polars
+/// builder pushes value and validity one by one, at several times the cost.)
+pub(crate) fn opt_column<T, N>(name: &str, v: Vec<Option<N>>) -> Column
+where
+    T: PolarsDataType,
+    T::Array: ArrayFromIter<Option<N>>,
+    ChunkedArray<T>: IntoColumn,
+{
+    <std::vec::IntoIter<Option<N>> as ChunkedCollectInferIterExt<T>>::collect_ca_trusted(
+        v.into_iter(),
+        name.into(),
+    )
+    .into_column()
+}
+
 /// Name of the sort-key column carried until duplicates are resolved.
 const KEY: &str = "_key";
 
@@ -726,17 +741,17 @@ impl ContactScalars {
                 dtypes::enum_column("priority", opt_codes(&c.priority, |v| v as u8)),
                 dtypes::enum_column("complexity", opt_codes(&c.complexity, |v| v as u8)),
                 Column::new("arrived_ms".into(), c.arrived_ms),
-                Column::new("answered_ms".into(), c.answered_ms),
-                Column::new("resolved_ms".into(), c.resolved_ms),
-                Column::new("wait_s".into(), c.wait_s),
-                Column::new("handle_s".into(), c.handle_s),
-                Column::new("resolved_flag".into(), c.resolved_flag),
-                Column::new("answered_flag".into(), c.answered_flag),
-                Column::new("fcr".into(), c.fcr),
+                opt_column::<Int64Type, _>("answered_ms", c.answered_ms),
+                opt_column::<Int64Type, _>("resolved_ms", c.resolved_ms),
+                opt_column::<Float64Type, _>("wait_s", c.wait_s),
+                opt_column::<Float64Type, _>("handle_s", c.handle_s),
+                opt_column::<BooleanType, _>("resolved_flag", c.resolved_flag),
+                opt_column::<BooleanType, _>("answered_flag", c.answered_flag),
+                opt_column::<BooleanType, _>("fcr", c.fcr),
                 agent_id,
                 agent_name,
                 team,
-                Column::new("satisfaction".into(), c.satisfaction),
+                opt_column::<Float64Type, _>("satisfaction", c.satisfaction),
             ],
         )?)
     }
@@ -1551,7 +1566,7 @@ pub fn link_surveys(
     }
     drop(head);
     contacts.with_column(has_survey.with_name("has_survey".into()).into_column())?;
-    surveys.with_column(Column::new(CONTACT_ROW.into(), row))?;
+    surveys.with_column(opt_column::<UInt32Type, _>(CONTACT_ROW, row))?;
     Ok((contacts, surveys))
 }
 
@@ -1655,9 +1670,9 @@ impl<S: AsRef<str>> SurveyCols<S> {
                 Column::new(KEY.into(), c.key),
                 str_col("response_id", &c.response_id),
                 opt_str_col("contact_id", &c.contact_id),
-                Column::new("responded_ms".into(), c.responded_ms),
+                opt_column::<Int64Type, _>("responded_ms", c.responded_ms),
                 Column::new("score".into(), c.score),
-                Column::new("nps".into(), c.nps),
+                opt_column::<Float64Type, _>("nps", c.nps),
             ],
         )?)
     }
@@ -2281,6 +2296,19 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The repeated hashes are those a count finds.
+        #[test]
+        fn repeated_hashes_are_the_counted_ones(hashes in proptest::collection::vec(0u64..1500, 0..300)) {
+            let mut count = std::collections::BTreeMap::new();
+            for &h in &hashes {
+                *count.entry(h).or_insert(0) += 1;
+            }
+            let want: std::collections::BTreeSet<u64> =
+                count.into_iter().filter(|&(_, n)| n > 1).map(|(h, _)| h).collect();
+            let got: std::collections::BTreeSet<u64> = repeated_hashes(hashes).into_iter().collect();
+            proptest::prop_assert_eq!(got, want);
+        }
+
         /// The kernels' integer parser gives chrono's wall-clock milliseconds, and refuses
         /// what chrono refuses, over every field's edges (years 0000-9999, month 0-13,
         /// day 0-32, hour, minute and second one past their limits).

@@ -65,8 +65,11 @@ pub fn contact_type(name: &str) -> Option<&'static DataType> {
 /// An enum column from the variants' positions in their `ALL` list.
 pub fn enum_column(name: &str, codes: Vec<Option<u8>>) -> Column {
     let dtype = contact_type(name).expect("an enum column").clone();
-    let phys =
-        UInt32Chunked::from_iter_options(name.into(), codes.into_iter().map(|c| c.map(u32::from)));
+    let phys = super::opt_column::<UInt32Type, _>(
+        name,
+        codes.into_iter().map(|c| c.map(u32::from)).collect(),
+    );
+    let phys = phys.u32().expect("u32 codes").clone();
     // SAFETY: every code is a position in the variants' list, which the categories are made
     // from in the same order.
     unsafe { Categorical32Chunked::from_cats_and_dtype_unchecked(phys, dtype) }
@@ -101,7 +104,8 @@ pub fn label_column<S: AsRef<str>>(
             }
         });
     }
-    let phys = UInt32Chunked::from_iter_options(name.into(), ids.into_iter());
+    let phys = super::opt_column::<UInt32Type, _>(name, ids);
+    let phys = phys.u32()?.clone();
     // SAFETY: every id was just given out by the categories' own mapping.
     Ok(
         unsafe { Categorical32Chunked::from_cats_and_dtype_unchecked(phys, dtype) }
