@@ -6,10 +6,14 @@
 #   pandas (bench/kpis_pandas.py: the same core KPIs),
 # printing wall time and peak RSS and the ratios, and checks that DuckDB and cseval agree on
 # the per-channel figures. DuckDB and pandas come from PyPI into bench/.venv (created here).
+# The tools are timed in ROUNDS rounds (default 3), one run of each per round, so that a
+# drift in the machine's speed reaches every tool alike; the ratios are those of the median
+# times (each round's own ratios are printed too).
 # Not part of `cargo test`.
-#   bench/compare.sh [N]
+#   [ROUNDS=3] bench/compare.sh [N]
 set -euo pipefail
 N=${1:-1000000}
+ROUNDS=${ROUNDS:-3}
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/cseval-target}"
 cargo build --release --locked -q
@@ -25,32 +29,47 @@ CSV="$WORK/contacts/contacts-2026-10.csv"
 [ -f "$CSV" ] || "$BIN" sample --out "$WORK" --months 1 --start 2026-10 --contacts-per-month "$N" >/dev/null
 echo "input: $CSV ($(du -h "$CSV" | cut -f1), $N contacts)"
 # Every tool reads the inputs from the page cache: the first one timed would otherwise pay
-# for the disk alone.
-cat "$WORK"/contacts/* "$WORK"/surveys/* > /dev/null
+# for the disk alone. They are read again before each run, since the kernel may page out
+# a file left unread while another tool runs (this machine's DAMON reclaim drops a few
+# percent of a 1.7 GB file within a minute).
+warm() { cat "$WORK"/contacts/* "$WORK"/surveys/* > /dev/null; [ ! -d "$WORK/parquet" ] || cat "$WORK"/parquet/*/* > /dev/null 2>&1 || true; }
 
 measure() { # label, command...
   local label=$1; shift
+  warm
   /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || { cat "$WORK/stderr.txt"; exit 1; }
   read -r secs kb < "$WORK/time.txt"
   printf '%-28s %8.2f s  %6d MB peak RSS\n' "$label" "$secs" "$((kb / 1024))"
-  echo "$secs" > "$WORK/$label.secs"
+  echo "$secs $((kb / 1024))" >> "$WORK/$label.runs"
 }
+rm -f "$WORK"/*.runs
 
 mkdir -p "$WORK/duckdb" "$WORK/pandas"
 sed -e "s|CSV_PATH|$CSV|" -e "s|OUT_DIR|$WORK/duckdb|g" bench/kpis.sql > "$WORK/kpis.sql"
-measure cseval "$BIN" run -q --contract report-templates/contracts/express-courier.toml \
-  --calls "$WORK/contacts" --surveys "$WORK/surveys" --out "$WORK/report" --force
 # History reruns: the same month converted once to Parquet, then the report from Parquet.
 measure convert "$BIN" convert -q --contract report-templates/contracts/express-courier.toml \
   --calls "$WORK/contacts" --surveys "$WORK/surveys" --out "$WORK/parquet" --force
-measure cseval-parquet "$BIN" run -q --contract report-templates/contracts/express-courier.toml \
-  --calls "$WORK/parquet/contacts" --surveys "$WORK/parquet/surveys" --out "$WORK/report-pq" --force
-measure duckdb "$VENV/bin/python" -c "import duckdb,sys; duckdb.connect().execute(open(sys.argv[1]).read())" "$WORK/kpis.sql"
-measure pandas "$VENV/bin/python" bench/kpis_pandas.py "$CSV" "$WORK/pandas"
+for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round of $ROUNDS"
+  measure cseval "$BIN" run -q --contract report-templates/contracts/express-courier.toml \
+    --calls "$WORK/contacts" --surveys "$WORK/surveys" --out "$WORK/report" --force
+  measure cseval-parquet "$BIN" run -q --contract report-templates/contracts/express-courier.toml \
+    --calls "$WORK/parquet/contacts" --surveys "$WORK/parquet/surveys" --out "$WORK/report-pq" --force
+  measure duckdb "$VENV/bin/python" -c "import duckdb,sys; duckdb.connect().execute(open(sys.argv[1]).read())" "$WORK/kpis.sql"
+  measure pandas "$VENV/bin/python" bench/kpis_pandas.py "$CSV" "$WORK/pandas"
+done
 "$VENV/bin/python" - "$WORK" <<'PY'
-import csv, json, sys
+import csv, json, statistics, sys
 work = sys.argv[1]
-secs = {k: float(open(f"{work}/{k}.secs").read()) for k in ("cseval", "cseval-parquet", "duckdb", "pandas")}
+runs = {k: [tuple(map(float, l.split())) for l in open(f"{work}/{k}.runs")]
+        for k in ("cseval", "cseval-parquet", "duckdb", "pandas")}
+for i in range(len(runs["cseval"])):
+    r = {k: v[i][0] for k, v in runs.items()}
+    print(f"round {i + 1}: cseval / duckdb = {r['cseval'] / r['duckdb']:.2f}   pandas / cseval = {r['pandas'] / r['cseval']:.2f}")
+print("median of the rounds:")
+for k, v in runs.items():
+    print(f"  {k:<26} {statistics.median(s for s, _ in v):8.2f} s  {max(m for _, m in v):6.0f} MB peak RSS (largest)")
+secs = {k: statistics.median(s for s, _ in v) for k, v in runs.items()}
 print(f"cseval / duckdb = {secs['cseval'] / secs['duckdb']:.2f}   pandas / cseval = {secs['pandas'] / secs['cseval']:.2f}")
 print(f"from Parquet: cseval / duckdb = {secs['cseval-parquet'] / secs['duckdb']:.2f}   pandas / cseval = {secs['pandas'] / secs['cseval-parquet']:.2f}")
 a, b = (json.load(open(f"{work}/{d}/metrics.json")) for d in ("report", "report-pq"))

@@ -247,11 +247,12 @@ fn enrich(
     // The vocabularies' category ids are the positions in their `ALL` lists.
     let codes =
         |name: &str| -> Result<UInt32Chunked> { Ok(df.column(name)?.cat32()?.physical().clone()) };
-    let (channel, agent, kind, priority) = (
+    let (channel, agent, kind, priority, complexity) = (
         codes("channel")?,
         codes("agent_id")?,
         codes("kind")?,
         codes("priority")?,
+        codes("complexity")?,
     );
     let arrived = df.column("arrived_ms")?.i64()?.clone();
     let resolved_ms = df.column("resolved_ms")?.i64()?.clone();
@@ -281,12 +282,15 @@ fn enrich(
         })
         .collect();
     // Working time only for the SLAs that count in it: whether each contact made it.
-    let work_slas: Vec<(usize, bool, f64)> = contract
+    // Worked out only for the contacts in the SLA's scope: the others' flags are never read.
+    let work_slas: Vec<(usize, bool, f64, Scope)> = contract
         .slas
         .iter()
         .enumerate()
         .filter_map(|(i, s)| match s.threshold {
-            Some(Threshold::WorkingSeconds(t)) => Some((i, working_of_resolution(s.metric)?, t)),
+            Some(Threshold::WorkingSeconds(t)) => {
+                Some((i, working_of_resolution(s.metric)?, t, Scope::of(s)))
+            }
             _ => None,
         })
         .collect();
@@ -304,11 +308,12 @@ fn enrich(
             let mut slots: Vec<u32> = Vec::with_capacity(len);
             let mut local = LocalTime::new(tz);
             let mut clock = calendar.filter(|_| working).map(Calendar::clock);
-            let (channel, agent, kind, priority) = (
+            let (channel, agent, kind, priority, complexity) = (
                 one_array(&channel, s, len),
                 one_array(&agent, s, len),
                 one_array(&kind, s, len),
                 one_array(&priority, s, len),
+                one_array(&complexity, s, len),
             );
             let (arrived, resolved_ms) =
                 (one_array(&arrived, s, len), one_array(&resolved_ms, s, len));
@@ -324,11 +329,12 @@ fn enrich(
                 one_array(&resolved, s, len),
                 one_array(&fcr, s, len),
             );
-            let (channel, agent, kind, priority) = (
+            let (channel, agent, kind, priority, complexity) = (
                 channel.downcast_as_array(),
                 agent.downcast_as_array(),
                 kind.downcast_as_array(),
                 priority.downcast_as_array(),
+                complexity.downcast_as_array(),
             );
             let (arrived, resolved_ms) =
                 (arrived.downcast_as_array(), resolved_ms.downcast_as_array());
@@ -358,18 +364,31 @@ fn enrich(
                 let short = is_abandoned && waited().is_some_and(|w| w < sa);
                 short_abandoned.push(short);
                 let sl_hit = is_answered && matches!((r, sl), (Some(r), Some(t)) if r <= t);
+                let (kind, priority) = (kind.get(i), priority.get(i));
                 if working {
-                    // Working time is `cum(b) - cum(a)` on the calendar, else wall-clock time.
-                    let cum_a = clock.as_mut().map(|c| c.cum(a));
-                    let mut work = |b: i64| match (clock.as_mut(), cum_a) {
-                        (Some(c), Some(ca)) => c.cum(b) - ca,
-                        _ => (b - a) as f64 / 1000.0,
-                    };
-                    let resp_work = r.map(|r| work(a + (r * 1000.0).round() as i64));
-                    let resolve_work = resolved_at.map(&mut work);
-                    for (&(_, resolution, t), out) in work_slas.iter().zip(&mut within) {
-                        let w = if resolution { resolve_work } else { resp_work };
-                        out.push(w.is_some_and(|w| w <= t));
+                    let codes = (channel.get(i), complexity.get(i), priority, kind);
+                    // Working time is `cum(b) - cum(a)` on the calendar, else wall-clock time;
+                    // each worked out at most once, and only for a contact in some SLA's scope.
+                    let mut cum_a = None;
+                    let (mut resp_work, mut resolve_work) = (None, None);
+                    for ((_, resolution, t, scope), out) in work_slas.iter().zip(&mut within) {
+                        if !scope.matches(codes.0, codes.1, codes.2, codes.3) {
+                            out.push(false);
+                            continue;
+                        }
+                        let ca = *cum_a.get_or_insert_with(|| clock.as_mut().map(|c| c.cum(a)));
+                        let mut work = |b: i64| match (clock.as_mut(), ca) {
+                            (Some(c), Some(ca)) => c.cum(b) - ca,
+                            _ => (b - a) as f64 / 1000.0,
+                        };
+                        let w = if *resolution {
+                            *resolve_work.get_or_insert_with(|| resolved_at.map(&mut work))
+                        } else {
+                            *resp_work.get_or_insert_with(|| {
+                                r.map(|r| work(a + (r * 1000.0).round() as i64))
+                            })
+                        };
+                        out.push(w.is_some_and(|w| w <= *t));
                     }
                 }
                 let fcr = fcr.get(i);
@@ -380,12 +399,9 @@ fn enrich(
                     (resolved.get(i) == Some(true), flag::RESOLVED),
                     (fcr.is_some(), flag::FCR_KNOWN),
                     (fcr == Some(true), flag::FCR),
-                    (kind.get(i) == Some(Kind::Complaint as u32), flag::COMPLAINT),
+                    (kind == Some(Kind::Complaint as u32), flag::COMPLAINT),
                     (sl_hit, flag::SL_HIT),
-                    (
-                        priority.get(i) == Some(Priority::Urgent as u32),
-                        flag::URGENT,
-                    ),
+                    (priority == Some(Priority::Urgent as u32), flag::URGENT),
                     (r.is_some(), flag::HAS_RESP),
                     (handle.get(i).is_some(), flag::HAS_HANDLE),
                     (resolve.get(i).is_some(), flag::HAS_RESOLVE),
@@ -442,6 +458,72 @@ fn enrich(
         df.with_column(c)?;
     }
     Ok(df)
+}
+
+/// The contacts an SLA's figure counts: its channel, complexity (a contact without one
+/// is a standard one), priority (urgent for `urgent_response_within`) and kind. One
+/// definition for the filter of [`measure`] and for the kernel of [`enrich`], which works
+/// out working time only for the contacts in scope of an SLA that needs it.
+struct Scope {
+    channel: Option<Channel>,
+    complexity: Option<crate::model::Complexity>,
+    priorities: Vec<Priority>,
+    kind: Option<Kind>,
+}
+
+impl Scope {
+    fn of(sla: &crate::config::contract::Sla) -> Scope {
+        let mut priorities: Vec<Priority> = sla.priority.into_iter().collect();
+        if sla.metric == SlaMetric::UrgentResponseWithin {
+            priorities.push(Priority::Urgent);
+        }
+        Scope {
+            channel: sla.channel,
+            complexity: sla.complexity,
+            priorities,
+            kind: sla.kind,
+        }
+    }
+
+    /// The filter on the contacts frame.
+    fn expr(&self) -> Expr {
+        let mut filter = lit(true);
+        if let Some(c) = self.channel {
+            filter = filter.and(col("channel").eq(lit(c.as_str())));
+        }
+        if let Some(c) = self.complexity {
+            let mut is = col("complexity").eq(lit(c.as_str()));
+            if c == crate::model::Complexity::Standard {
+                is = is.or(col("complexity").is_null());
+            }
+            filter = filter.and(is);
+        }
+        for p in &self.priorities {
+            filter = filter.and(col("priority").eq(lit(p.as_str())));
+        }
+        if let Some(k) = self.kind {
+            filter = filter.and(col("kind").eq(lit(k.as_str())));
+        }
+        filter
+    }
+
+    /// Whether a contact is in scope, from its category codes (positions in the `ALL`
+    /// lists; `None`: null, which no equality filter keeps).
+    fn matches(
+        &self,
+        channel: Option<u32>,
+        complexity: Option<u32>,
+        priority: Option<u32>,
+        kind: Option<u32>,
+    ) -> bool {
+        use crate::model::Complexity;
+        self.channel.is_none_or(|c| channel == Some(c as u32))
+            && self.complexity.is_none_or(|c| {
+                complexity == Some(c as u32) || (c == Complexity::Standard && complexity.is_none())
+            })
+            && self.priorities.iter().all(|&p| priority == Some(p as u32))
+            && self.kind.is_none_or(|k| kind == Some(k as u32))
+    }
 }
 
 /// Whether an SLA metric counts time to resolution (`Some(true)`) or to the first response
@@ -1026,27 +1108,7 @@ fn measure(
     (index, sla): (usize, &crate::config::contract::Sla),
     contract: &Contract,
 ) -> Result<Measurement> {
-    let mut filter = lit(true);
-    if let Some(c) = sla.channel {
-        filter = filter.and(col("channel").eq(lit(c.as_str())));
-    }
-    if let Some(c) = sla.complexity {
-        // A contact without a complexity is a standard one.
-        let mut is = col("complexity").eq(lit(c.as_str()));
-        if c == crate::model::Complexity::Standard {
-            is = is.or(col("complexity").is_null());
-        }
-        filter = filter.and(is);
-    }
-    if let Some(p) = sla.priority {
-        filter = filter.and(col("priority").eq(lit(p.as_str())));
-    }
-    if sla.metric == SlaMetric::UrgentResponseWithin {
-        filter = filter.and(col("priority").eq(lit("urgent")));
-    }
-    if let Some(k) = sla.kind {
-        filter = filter.and(col("kind").eq(lit(k.as_str())));
-    }
+    let filter = Scope::of(sla).expr();
     let within = |wall: &str| -> Expr {
         match sla.threshold {
             Some(Threshold::Seconds(t)) => col(wall).lt_eq(lit(t)).fill_null(lit(false)),
