@@ -1417,6 +1417,76 @@ mod tests {
     }
 
     #[test]
+    fn sla_scope_is_one_filter_for_the_frame_and_the_kernel() {
+        let sla = |scope: &str, metric: &str| {
+            format!("[[sla]]\nid = \"{metric}: {}\"\nclause = \"1\"\n{scope}metric = \"{metric}\"\nthreshold_working_hours = 4\ntarget = 0.8\n", scope.replace(['\n', '"', '=', ' '], ""))
+        };
+        let c = contract(
+            &[
+                sla("channel = \"email\"\n", "response_within"),
+                sla("kind = \"complaint\"\n", "resolved_within"),
+                sla("complexity = \"standard\"\n", "resolved_within"),
+                sla(
+                    "complexity = \"complex\"\npriority = \"normal\"\n",
+                    "response_within",
+                ),
+                sla("channel = \"phone\"\n", "urgent_response_within"),
+                sla("priority = \"urgent\"\n", "response_within"),
+                sla("", "resolved_within"),
+            ]
+            .concat(),
+        );
+        // Every combination of channel, kind, priority and complexity, blanks included.
+        let mut csv = String::from("contact_id,channel,kind,priority,complexity,arrived_at\n");
+        let mut n = 0;
+        for ch in ["phone", "email"] {
+            for k in ["consultation", "complaint"] {
+                for p in ["", "normal", "urgent"] {
+                    for cx in ["", "standard", "complex"] {
+                        n += 1;
+                        csv += &format!("c{n},{ch},{k},{p},{cx},2026-10-05 10:00:00\n");
+                    }
+                }
+            }
+        }
+        let cfg = SurveyCfg::default();
+        let mut cs = ContactSink::new(chrono_tz::Asia::Shanghai, &cfg);
+        feed_csv(&mut cs, &csv);
+        let (df, rej, _) = cs.into_frame().unwrap();
+        assert!(rej.is_empty(), "{rej:?}");
+        let codes = |name: &str| df.column(name).unwrap().cat32().unwrap().physical().clone();
+        let (ch, cx, pr, kd) = (
+            codes("channel"),
+            codes("complexity"),
+            codes("priority"),
+            codes("kind"),
+        );
+        for sla in &c.slas {
+            let scope = Scope::of(sla);
+            let kept = df.clone().lazy().filter(scope.expr()).collect().unwrap();
+            let by_filter: Vec<String> = kept
+                .column("contact_id")
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .flatten()
+                .map(str::to_string)
+                .collect();
+            let by_codes: Vec<String> = (0..df.height())
+                .filter(|&i| scope.matches(ch.get(i), cx.get(i), pr.get(i), kd.get(i)))
+                .map(|i| format!("c{}", i + 1))
+                .collect();
+            assert!(
+                !by_filter.is_empty() && by_filter.len() < n,
+                "{:?}",
+                sla.metric
+            );
+            assert_eq!(by_filter, by_codes, "{:?}", sla.metric);
+        }
+    }
+
+    #[test]
     fn fcr_without_the_column_is_not_measurable() {
         let c =
             contract("[[sla]]\nid = \"f\"\nclause = \"1\"\nmetric = \"fcr_rate\"\ntarget = 0.8\n");
