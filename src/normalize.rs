@@ -198,28 +198,12 @@ pub const SURVEY_COLUMNS: &[&str] = &[
 /// hot path of ingest); anything else, or an impossible date, returns `None` and goes
 /// through the general parsers.
 fn parse_common(s: &str) -> Option<NaiveDateTime> {
-    let b = s.as_bytes();
-    if b.len() != 19
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b' '
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32)
-        })
-    };
-    let date = chrono::NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
-    date.and_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)
+    Some(DateTime::from_timestamp_millis(parse_common_ms(s)?)?.naive_utc())
 }
 
 /// [`parse_common`]'s value as milliseconds from 1970-01-01 00:00 of the same wall clock
 /// (no zone), by integer arithmetic alone: the ingest kernels' form, with no calendar
-/// structure built per cell. `None` exactly where [`parse_common`] gives `None`.
+/// structure built per cell.
 fn parse_common_ms(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() != 19
@@ -2315,9 +2299,12 @@ mod tests {
         #[test]
         fn the_integer_parser_agrees_with_chrono(y in 0u32..10_000, mo in 0u32..14, d in 0u32..33, h in 0u32..25, mi in 0u32..61, se in 0u32..61) {
             let t = format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{se:02}");
+            let chrono = chrono::NaiveDate::from_ymd_opt(y as i32, mo, d)
+                .and_then(|d| d.and_hms_opt(h, mi, se));
+            proptest::prop_assert_eq!(parse_common(&t), chrono, "{}", t);
             proptest::prop_assert_eq!(
                 parse_common_ms(&t),
-                parse_common(&t).map(|n| n.and_utc().timestamp_millis()),
+                chrono.map(|n| n.and_utc().timestamp_millis()),
                 "{}", t
             );
         }
