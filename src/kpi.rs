@@ -329,27 +329,6 @@ fn enrich(
                 one_array(&resolved, s, len),
                 one_array(&fcr, s, len),
             );
-            let (channel, agent, kind, priority, complexity) = (
-                channel.downcast_as_array(),
-                agent.downcast_as_array(),
-                kind.downcast_as_array(),
-                priority.downcast_as_array(),
-                complexity.downcast_as_array(),
-            );
-            let (arrived, resolved_ms) =
-                (arrived.downcast_as_array(), resolved_ms.downcast_as_array());
-            let (resp, wait, handle, resolve) = (
-                resp.downcast_as_array(),
-                wait.downcast_as_array(),
-                handle.downcast_as_array(),
-                resolve.downcast_as_array(),
-            );
-            let (answered, abandoned, resolved, fcr) = (
-                answered.downcast_as_array(),
-                abandoned.downcast_as_array(),
-                resolved.downcast_as_array(),
-                fcr.downcast_as_array(),
-            );
             for i in 0..len {
                 let ch = channel.get(i).unwrap_or(Channel::Other as u32);
                 let (sa, sl) = thresholds.get(ch as usize).map_or((0.0, None), |&t| t);
@@ -547,8 +526,8 @@ fn within_work(i: usize) -> String {
 /// Rows `start..start + len` of a column as one array, for the kernel to read by row
 /// index (`StaticArray::get`): iterating over the arrays of a column costs a flattening
 /// step and a validity branch per value, several times more than an indexed read.
-fn one_array<T: PolarsDataType>(ca: &ChunkedArray<T>, start: i64, len: usize) -> ChunkedArray<T> {
-    ca.slice(start, len).rechunk().into_owned()
+fn one_array<T: PolarsDataType>(ca: &ChunkedArray<T>, start: i64, len: usize) -> T::Array {
+    ca.slice(start, len).rechunk().downcast_as_array().clone()
 }
 
 /// The enriched frame's tally key and day slot (see `tally::Key`, `tally::Slot`); internal,
