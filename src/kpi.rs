@@ -240,8 +240,8 @@ fn enrich(
 
     // Column kernel, chunk by chunk of the frame in parallel (see `chunk_ranges`): the
     // per-channel thresholds (short abandon, service level) and the flags that use them,
-    // working time on the business calendar (when an SLA counts in it), and each contact's
-    // tally key (see `tally`) and weekday-hour slot.
+    // working time on the business calendar (for the contacts in the scope of an SLA that
+    // counts in it), and each contact's tally key (see `tally`) and weekday-hour slot.
     use rayon::prelude::*;
     use tally::flag;
     // The vocabularies' category ids are the positions in their `ALL` lists.
@@ -518,7 +518,8 @@ fn working_of_resolution(m: SlaMetric) -> Option<bool> {
 }
 
 /// The enriched frame's column saying whether each contact made SLA `i`'s threshold in
-/// working time (only for SLAs with a working-time threshold); internal.
+/// working time (only for SLAs with a working-time threshold; `false` for the contacts
+/// outside the SLA's scope, which its figure never reads); internal.
 fn within_work(i: usize) -> String {
     format!("_sla{i}_within_working_time")
 }
