@@ -256,21 +256,19 @@ fn enrich(
     );
     let arrived = df.column("arrived_ms")?.i64()?.clone();
     let resolved_ms = df.column("resolved_ms")?.i64()?.clone();
-    let [resp, wait, handle, resolve] =
-        ["resp_s", "wait_s", "handle_s", "resolve_s"].map(|c| df.column(c));
+    let floats = |name: &str| -> Result<Float64Chunked> { Ok(df.column(name)?.f64()?.clone()) };
+    let flags = |name: &str| -> Result<BooleanChunked> { Ok(df.column(name)?.bool()?.clone()) };
     let (resp, wait, handle, resolve) = (
-        resp?.f64()?.clone(),
-        wait?.f64()?.clone(),
-        handle?.f64()?.clone(),
-        resolve?.f64()?.clone(),
+        floats("resp_s")?,
+        floats("wait_s")?,
+        floats("handle_s")?,
+        floats("resolve_s")?,
     );
-    let [answered, abandoned, resolved, fcr] =
-        ["answered", "abandoned", "resolved", "fcr"].map(|c| df.column(c));
     let (answered, abandoned, resolved, fcr) = (
-        answered?.bool()?.clone(),
-        abandoned?.bool()?.clone(),
-        resolved?.bool()?.clone(),
-        fcr?.bool()?.clone(),
+        flags("answered")?,
+        flags("abandoned")?,
+        flags("resolved")?,
+        flags("fcr")?,
     );
     let thresholds: Vec<(f64, Option<f64>)> = Channel::ALL
         .iter()
