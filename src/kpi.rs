@@ -785,6 +785,7 @@ pub fn compute(
         .lazy()
         .select([col("resolve_s")
             .drop_nulls()
+            .rechunk()
             .quantile(lit(0.5), QuantileMethod::Linear)
             .alias("ttr_p50")])
         .collect()?;
@@ -859,11 +860,14 @@ pub fn compute(
     lap.at("overall");
     // Channels.
     let csat_ch = csat_by(&resp, "channel")?;
-    // Percentiles are not additive: channel by channel, each sorting only its own response
-    // times (a group-by would hold every channel's copies at once).
+    // Percentiles are not additive: channel by channel, each selecting from only its own
+    // response times (a group-by would hold every channel's copies at once). Rechunked, the
+    // values are one array, from which Polars selects a quantile in linear time; over
+    // several arrays it sorts them all.
     let resp_q = |q: f64| {
         col("resp_s")
             .drop_nulls()
+            .rechunk()
             .quantile(lit(q), QuantileMethod::Linear)
     };
     let mut percentiles: BTreeMap<Channel, (Option<f64>, Option<f64>)> = BTreeMap::new();

@@ -175,6 +175,7 @@ pub(super) fn urgent(df: &DataFrame) -> Result<Urgent> {
             resp().mean().alias("mean"),
             resp()
                 .drop_nulls()
+                .rechunk()
                 .quantile(lit(0.9), QuantileMethod::Linear)
                 .alias("p90"),
             resp().max().alias("max"),
