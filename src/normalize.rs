@@ -1501,17 +1501,28 @@ pub fn link_surveys(
     mut surveys: DataFrame,
 ) -> Result<(DataFrame, DataFrame)> {
     use rayon::prelude::*;
+    use std::hash::BuildHasher;
     let survey_ids = surveys.column("contact_id")?.str()?.clone();
-    // Each contact id's responses: the first in `head`, the others chained through `next`.
-    let mut head: FastMap<&str, u32> =
-        FastMap::with_capacity_and_hasher(survey_ids.len(), Default::default());
-    let mut next: Vec<u32> = vec![u32::MAX; survey_ids.len()];
     // Array by array: `ChunkedArray::iter` makes a dynamic call per value.
-    let all_ids = survey_ids.downcast_iter().flat_map(|a| a.iter());
-    for (i, id) in all_ids.enumerate() {
-        if let Some(id) = id {
-            if let Some(h) = head.insert(id, i as u32) {
-                next[i] = h;
+    let sids: Vec<Option<&str>> = survey_ids.downcast_iter().flat_map(|a| a.iter()).collect();
+    let state = foldhash::fast::FixedState::default();
+    let hash = |id: &str| state.hash_one(id);
+    let sid = |k: u32| sids[k as usize].unwrap_or_default();
+    // Each contact id's responses: the last in `head`, the others chained through `next`.
+    // The table holds response positions only (4 bytes a slot, where a map of `&str` keys
+    // takes 24): at a few million responses it stays in the processor's cache, and each
+    // contact id that has no response is turned away without a read of main memory.
+    let mut head: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(sids.len());
+    let mut next: Vec<u32> = vec![u32::MAX; sids.len()];
+    for (i, id) in sids.iter().enumerate() {
+        if let Some(id) = *id {
+            match head.entry(hash(id), |&k| sid(k) == id, |&k| hash(sid(k))) {
+                hashbrown::hash_table::Entry::Occupied(mut e) => {
+                    next[i] = std::mem::replace(e.get_mut(), i as u32);
+                }
+                hashbrown::hash_table::Entry::Vacant(e) => {
+                    e.insert(i as u32);
+                }
             }
         }
     }
@@ -1527,7 +1538,7 @@ pub fn link_surveys(
                 .flat_map(|a| a.iter())
                 .enumerate()
                 .map(|(j, id)| {
-                    let hit = id.and_then(|id| head.get(id));
+                    let hit = id.and_then(|id| head.find(hash(id), |&k| sid(k) == id));
                     if let Some(&h) = hit {
                         links.push((h, (offset + j) as u32));
                     }
@@ -1538,7 +1549,7 @@ pub fn link_surveys(
         })
         .collect();
     let mut has_survey = BooleanChunked::full("has_survey".into(), false, 0);
-    let mut row: Vec<Option<u32>> = vec![None; survey_ids.len()];
+    let mut row: Vec<Option<u32>> = vec![None; sids.len()];
     for (has, links) in parts {
         has_survey.append_owned(has)?;
         for (mut i, j) in links {
@@ -1548,7 +1559,7 @@ pub fn link_surveys(
             }
         }
     }
-    drop(head);
+    drop((head, sids));
     contacts.with_column(has_survey.with_name("has_survey".into()).into_column())?;
     surveys.with_column(opt_column::<UInt32Type, _>(CONTACT_ROW, row))?;
     Ok((contacts, surveys))
