@@ -93,6 +93,7 @@ pub struct Block<'t> {
     /// Where each row's line starts in `text`, then where the text ends.
     starts: Vec<usize>,
     rows: Vec<u64>,
+    lines: u64,
 }
 
 impl<'t> Block<'t> {
@@ -104,8 +105,11 @@ impl<'t> Block<'t> {
         let mut rows = Vec::with_capacity(b.len() / 64);
         let mut line = first_line;
         let mut at = 0;
-        while at < b.len() {
-            let end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |i| at + i + 1);
+        // The line from `at` to `end` (past its line break, if it has one).
+        let mut take = |end: usize| {
+            if end == at {
+                return;
+            }
             // A line is blank when every cell is: the common line has a visible first byte.
             let first = b[at];
             let visible = first > b' ' && first < 0x80 && first != delim;
@@ -115,7 +119,16 @@ impl<'t> Block<'t> {
             }
             line += 1;
             at = end;
-        }
+        };
+        // The line breaks 64 bytes at a time, as bits.
+        each_window(b, |offset, window, valid| {
+            let mut bits = bytes_of(window, [b'\n']) & valid;
+            while bits != 0 {
+                take(offset + bits.trailing_zeros() as usize + 1);
+                bits &= bits - 1;
+            }
+        });
+        take(b.len());
         // The end of the text closes the last row (each row ends at its own line break).
         starts.push(b.len());
         Block {
@@ -124,7 +137,13 @@ impl<'t> Block<'t> {
             width,
             starts,
             rows,
+            lines: line - first_line,
         }
+    }
+
+    /// Lines in the block's text, blank ones included.
+    pub fn lines(&self) -> u64 {
+        self.lines
     }
 
     /// Rows in the block.
@@ -224,21 +243,29 @@ impl<'t> Block<'t> {
     }
 }
 
-/// Bit `i` set where byte `i` of `bytes` is the delimiter or a line break: SSE2 (part of
-/// every x86-64) compares 16 bytes at a time; other targets take [`separators_scalar`].
-/// Against a `memchr2` search stopping at each cell, this halves the splitting time.
-#[cfg(target_arch = "x86_64")]
+/// Bit `i` set where byte `i` of `bytes` is the delimiter or a line break.
 #[inline]
 fn separators(bytes: &[u8; 64], delim: u8) -> u64 {
+    bytes_of(bytes, [delim, b'\n'])
+}
+
+/// Bit `i` set where byte `i` of `bytes` is one of `of`: SSE2 (part of every x86-64)
+/// compares 16 bytes at a time; other targets take [`bytes_of_scalar`]. Against a
+/// `memchr2` search stopping at each cell, this halves the splitting time.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn bytes_of<const N: usize>(bytes: &[u8; 64], of: [u8; N]) -> u64 {
     use std::arch::x86_64::*;
     // SAFETY: every x86-64 processor has SSE2 (the target's baseline), and each unaligned
     // load reads bytes 16k..16k+16 of the 64-byte array.
     unsafe {
-        let (d, nl) = (_mm_set1_epi8(delim as i8), _mm_set1_epi8(b'\n' as i8));
         let mut bits = 0u64;
         for k in 0..4 {
             let v = _mm_loadu_si128(bytes.as_ptr().add(16 * k) as *const __m128i);
-            let hit = _mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, nl));
+            let mut hit = _mm_setzero_si128();
+            for c in of {
+                hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8)));
+            }
             bits |= u64::from(_mm_movemask_epi8(hit) as u16) << (16 * k);
         }
         bits
@@ -247,18 +274,74 @@ fn separators(bytes: &[u8; 64], delim: u8) -> u64 {
 
 #[cfg(not(target_arch = "x86_64"))]
 #[inline]
-fn separators(bytes: &[u8; 64], delim: u8) -> u64 {
-    separators_scalar(bytes, delim)
+fn bytes_of<const N: usize>(bytes: &[u8; 64], of: [u8; N]) -> u64 {
+    bytes_of_scalar(bytes, &of)
 }
 
-/// [`separators`] byte by byte.
+/// [`bytes_of`] byte by byte.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn separators_scalar(bytes: &[u8; 64], delim: u8) -> u64 {
+fn bytes_of_scalar(bytes: &[u8; 64], of: &[u8]) -> u64 {
     bytes
         .iter()
         .enumerate()
-        .filter(|(_, &c)| c == delim || c == b'\n')
+        .filter(|(_, c)| of.contains(c))
         .fold(0, |bits, (i, _)| bits | 1 << i)
+}
+
+/// Call `f(offset, window, valid)` on each 64 bytes of `b` from `offset`; the last window
+/// is padded with zero bytes, and `valid` has a bit set for each byte of `b` it holds.
+#[inline(always)]
+fn each_window(b: &[u8], mut f: impl FnMut(usize, &[u8; 64], u64)) {
+    let mut chunks = b.chunks_exact(64);
+    for (k, window) in chunks.by_ref().enumerate() {
+        f(64 * k, window.try_into().expect("64 bytes"), u64::MAX);
+    }
+    let tail = chunks.remainder();
+    if !tail.is_empty() {
+        let mut pad = [0u8; 64];
+        pad[..tail.len()].copy_from_slice(tail);
+        f(b.len() - tail.len(), &pad, (1u64 << tail.len()) - 1);
+    }
+}
+
+/// What a look at every byte of a text finds before it is split in blocks.
+#[derive(Debug, PartialEq)]
+struct TextBytes {
+    /// A NUL byte: no text export ([`check_text`]).
+    nul: bool,
+    /// A quote character, a carriage return not before a line feed or an empty line (at
+    /// the start too): the block reader cannot take the text ([`blocks_apply`]).
+    irregular: bool,
+}
+
+/// [`TextBytes`] of `b` in one pass, 64 bytes at a time as bits, where the checks one by
+/// one took five searches.
+fn text_bytes(b: &[u8], quote: u8) -> TextBytes {
+    let (mut nul, mut irregular) = (false, false);
+    // Bit 63: the last byte of the window before. The text starts after a line break.
+    let (mut prev_lf, mut prev_cr) = (1u64 << 63, 0u64);
+    each_window(b, |_, window, valid| {
+        let lf = bytes_of(window, [b'\n']);
+        let mut cr = 0;
+        if bytes_of(window, [b'\r', 0, quote]) & valid != 0 {
+            cr = bytes_of(window, [b'\r']) & valid;
+            nul |= bytes_of(window, [0]) & valid != 0;
+            irregular |= bytes_of(window, [quote]) & valid != 0;
+        }
+        let lf_before = (lf << 1) | (prev_lf >> 63);
+        let lf_two_before = (lf << 2) | (prev_lf >> 62);
+        let cr_before = (cr << 1) | (prev_cr >> 63);
+        // "\n\n" and "\n\r\n" end here, or a carriage return before is not before a line
+        // feed (one at the window's last byte is looked at in the next window).
+        irregular |= lf & lf_before != 0
+            || lf & cr_before & lf_two_before != 0
+            || cr_before & !lf & valid != 0;
+        (prev_lf, prev_cr) = (lf, cr);
+    });
+    TextBytes {
+        nul,
+        irregular: irregular || b.last() == Some(&b'\r'),
+    }
 }
 
 /// A delimited file's field as a cell: empty, or its text.
@@ -609,8 +692,12 @@ fn read_csv_streaming(
                     .with_hint("export the whole file in one encoding (UTF-8, or GB18030 with --encoding gb18030)"));
                 }
             };
-            check_text(&file, &text)?;
-            if blocks_apply(&text, opts) {
+            // One pass over the bytes for both the checks of `check_text` and `blocks_apply`.
+            let bytes = text_bytes(text.as_bytes(), quote_of(opts));
+            if bytes.nul {
+                return Err(nul_error(&file));
+            }
+            if block_options(opts) && !bytes.irregular {
                 blocks.lines(&mut file, &text, sink)?;
                 drop(text);
                 let _ = back.send(piece);
@@ -638,12 +725,16 @@ fn read_csv_streaming(
 /// Refuse text that is no export: a NUL byte anywhere.
 fn check_text(file: &InputFile, text: &str) -> Result<()> {
     if memchr::memchr(0, text.as_bytes()).is_some() {
-        return Err(Error::input(format!(
-            "{}: the file contains NUL bytes: it is not a text export",
-            file.path.display()
-        )));
+        return Err(nul_error(file));
     }
     Ok(())
+}
+
+fn nul_error(file: &InputFile) -> Error {
+    Error::input(format!(
+        "{}: the file contains NUL bytes: it is not a text export",
+        file.path.display()
+    ))
 }
 
 /// Read a file's bytes into a sink; `path` names it in messages and its extension picks
@@ -799,15 +890,16 @@ fn read_csv(
 /// character (so no quoted delimiter or line break), no bare carriage return and no blank
 /// line, so that data row `i` is line `i + 2`. Other files take the record-by-record reader.
 fn blocks_apply(text: &str, opts: &ReadOptions) -> bool {
-    let b = text.as_bytes();
-    opts.header_row.unwrap_or(1) <= 1
-        && opts.delimiter.is_none_or(|d| d.is_ascii())
-        && memchr::memchr(opts.quote.unwrap_or(b'"'), b).is_none()
-        && !b.starts_with(b"\n")
-        && !b.starts_with(b"\r")
-        && memchr::memmem::find(b, b"\n\n").is_none()
-        && memchr::memmem::find(b, b"\n\r\n").is_none()
-        && memchr::memchr_iter(b'\r', b).all(|i| b.get(i + 1) == Some(&b'\n'))
+    block_options(opts) && !text_bytes(text.as_bytes(), quote_of(opts)).irregular
+}
+
+/// The options [`blocks_apply`] needs.
+fn block_options(opts: &ReadOptions) -> bool {
+    opts.header_row.unwrap_or(1) <= 1 && opts.delimiter.is_none_or(|d| d.is_ascii())
+}
+
+fn quote_of(opts: &ReadOptions) -> u8 {
+    opts.quote.unwrap_or(b'"')
 }
 
 /// Bytes of CSV text read and split at a time: bounds the memory of the file's text and of
@@ -869,8 +961,7 @@ impl CsvBlocks {
             }
             let t = std::time::Instant::now();
             let block = Block::new(chunk, self.line, self.delim, self.width);
-            self.line += memchr::memchr_iter(b'\n', chunk.as_bytes()).count() as u64
-                + u64::from(!chunk.ends_with('\n'));
+            self.line += block.lines();
             file.rows += block.len() as u64;
             let split_at = t.elapsed().as_secs_f64();
             sink.block(&block)?;
@@ -1291,7 +1382,22 @@ mod tests {
         #[test]
         fn separator_bits_agree(bytes in proptest::collection::vec(proptest::sample::select(b",;\t\n\ra\xe4"), 64), delim in proptest::sample::select(b",;\t")) {
             let bytes: [u8; 64] = bytes.try_into().unwrap();
-            proptest::prop_assert_eq!(separators(&bytes, delim), separators_scalar(&bytes, delim));
+            proptest::prop_assert_eq!(separators(&bytes, delim), bytes_of_scalar(&bytes, &[delim, b'\n']));
+        }
+
+        /// The one-pass byte checks agree with the searches they replace, on texts that
+        /// cross the 64-byte windows.
+        #[test]
+        fn text_bytes_agree_with_searches(bytes in proptest::collection::vec(proptest::sample::select(b"\n\n\r\"\0abc,"), 0..200), quote in proptest::sample::select(b"\"'")) {
+            let b = &bytes[..];
+            let irregular = memchr::memchr(quote, b).is_some()
+                || b.starts_with(b"\n")
+                || b.starts_with(b"\r")
+                || memchr::memmem::find(b, b"\n\n").is_some()
+                || memchr::memmem::find(b, b"\n\r\n").is_some()
+                || !memchr::memchr_iter(b'\r', b).all(|i| b.get(i + 1) == Some(&b'\n'));
+            let want = TextBytes { nul: memchr::memchr(0, b).is_some(), irregular };
+            proptest::prop_assert_eq!(text_bytes(b, quote), want);
         }
 
         /// Splitting in place gives the cells that `str::split` finds on each line, cut or
