@@ -680,6 +680,23 @@ impl ContactScalars {
         self.satisfaction[j] = v.sat;
     }
 
+    /// Room for `n` more rows (the key excepted).
+    fn reserve(&mut self, n: usize) {
+        self.channel.reserve_exact(n);
+        self.kind.reserve_exact(n);
+        self.priority.reserve_exact(n);
+        self.complexity.reserve_exact(n);
+        self.arrived_ms.reserve_exact(n);
+        self.answered_ms.reserve_exact(n);
+        self.resolved_ms.reserve_exact(n);
+        self.wait_s.reserve_exact(n);
+        self.handle_s.reserve_exact(n);
+        self.resolved_flag.reserve_exact(n);
+        self.answered_flag.reserve_exact(n);
+        self.fcr.reserve_exact(n);
+        self.satisfaction.reserve_exact(n);
+    }
+
     /// Keep the rows (the key excepted) whose `keep` is true.
     fn retain(&mut self, keep: &[bool]) {
         fn retain<T>(v: &mut Vec<T>, keep: &[bool]) {
@@ -809,6 +826,9 @@ fn range_text<'t>(
             }
         })
 }
+
+/// Rows a range of a block is checked in at a time (see [`ContactSink::block`]).
+const SUB_RANGE: usize = 2048;
 
 /// Split `0..n` into ranges for the thread pool.
 fn ranges(n: usize) -> Vec<std::ops::Range<usize>> {
@@ -1177,10 +1197,40 @@ impl RowSink for ContactSink<'_> {
             .into_par_iter()
             .map(|r| {
                 let key = |i: usize| row_key(file, rows[i]);
-                let split = block.split(r.clone());
-                let (mut acc, keep, rejected) =
-                    check_contact_range(&split, pos, r.clone(), tz, survey);
-                let rejected = rejected.into_iter().map(|(i, e)| (key(i), e)).collect();
+                let mut acc = ContactScalars::default();
+                acc.reserve(r.len());
+                let mut keep = Vec::with_capacity(r.len());
+                let mut rejected = Vec::new();
+                let mut contact_id = StringChunkedBuilder::new("contact_id".into(), r.len());
+                let mut labels = [
+                    (cc::TOPIC, "topic"),
+                    (cc::COMPLAINT_TYPE, "complaint_type"),
+                    (cc::AGENT_ID, "agent_id"),
+                    (cc::AGENT_NAME, "agent_name"),
+                    (cc::TEAM, "team"),
+                ]
+                .map(|(k, name)| (k, dtypes::LabelIds::new(name, r.len())));
+                // A few thousand rows at a time: their cells' bounds and text stay in the
+                // core's cache while every column is read from them in turn.
+                for sub in r
+                    .clone()
+                    .step_by(SUB_RANGE)
+                    .map(|s| s..(s + SUB_RANGE).min(r.end))
+                {
+                    let split = block.split(sub.clone());
+                    let (sub_keep, sub_rejected) =
+                        check_contact_range(&split, pos, sub.clone(), tz, survey, &mut acc);
+                    rejected.extend(sub_rejected.into_iter().map(|(i, e)| (key(i), e)));
+                    for v in range_text(&split, pos[cc::CONTACT_ID], &sub_keep, false) {
+                        contact_id.append_option(v);
+                    }
+                    for (k, ids) in &mut labels {
+                        for v in range_text(&split, pos[*k], &sub_keep, true) {
+                            ids.push(v.as_deref())?;
+                        }
+                    }
+                    keep.extend(sub_keep);
+                }
                 if keep.iter().any(|k| !k) {
                     acc.retain(&keep);
                 }
@@ -1190,19 +1240,8 @@ impl RowSink for ContactSink<'_> {
                     .filter(|(_, k)| **k)
                     .map(|(i, _)| key(i))
                     .collect();
-                let text = |k: usize| range_text(&split, pos[k], &keep, k != cc::CONTACT_ID);
-                let contact_id =
-                    StringChunked::from_iter_options("contact_id".into(), text(cc::CONTACT_ID))
-                        .into_column();
-                let labels = [
-                    (cc::TOPIC, "topic"),
-                    (cc::COMPLAINT_TYPE, "complaint_type"),
-                    (cc::AGENT_ID, "agent_id"),
-                    (cc::AGENT_NAME, "agent_name"),
-                    (cc::TEAM, "team"),
-                ]
-                .map(|(k, name)| dtypes::label_column(name, text(k)));
-                let [a, b, c, d, e] = labels;
+                let [a, b, c, d, e] = labels.map(|(_, ids)| ids.finish());
+                let contact_id = contact_id.finish().into_column();
                 Ok((acc.into_frame(contact_id, [a?, b?, c?, d?, e?])?, rejected))
             })
             .collect();
@@ -1296,10 +1335,12 @@ fn check_contact_range(
     r: std::ops::Range<usize>,
     tz: Tz,
     survey: &SurveyCfg,
-) -> (ContactScalars, Vec<bool>, Vec<(usize, RowError)>) {
+    c: &mut ContactScalars,
+) -> (Vec<bool>, Vec<(usize, RowError)>) {
     let n = r.len();
     let mut sure = vec![true; n];
-    let mut c = ContactScalars::default();
+    // The range's first row in `c`.
+    let base = c.arrived_ms.len();
     // Canonical column `k` of the range's rows.
     let a = |k: usize| (0..n).map(move |j| pos[k].and_then(|p| split.get(j, p)));
     let (lo, hi) = (survey.scale_min, survey.scale_max);
@@ -1393,7 +1434,11 @@ fn check_contact_range(
     }
     // The order of the three times.
     for j in 0..n {
-        let (at, answered, resolved) = (c.arrived_ms[j], c.answered_ms[j], c.resolved_ms[j]);
+        let (at, answered, resolved) = (
+            c.arrived_ms[base + j],
+            c.answered_ms[base + j],
+            c.resolved_ms[base + j],
+        );
         if answered.is_some_and(|t| t < at)
             || resolved.is_some_and(|t| t < at)
             || matches!((answered, resolved), (Some(x), Some(y)) if y < x)
@@ -1413,14 +1458,14 @@ fn check_contact_range(
                 .map_or(Cell::Empty, Cell::Text)
         };
         match check_contact(cell, tz, survey) {
-            Ok(v) => c.set(j, &v),
+            Ok(v) => c.set(base + j, &v),
             Err(e) => {
                 keep[j] = false;
                 rejected.push((i, e));
             }
         }
     }
-    (c, keep, rejected)
+    (keep, rejected)
 }
 
 /// Whether `table` has the columns and types of `want` without its leading `_key`.

@@ -77,41 +77,72 @@ pub fn enum_column(name: &str, codes: Vec<Option<u8>>) -> Column {
         .into_column()
 }
 
-/// A label column (named as its [`LABELS`] entry) from text values. Each distinct value is
-/// looked up once in the shared categories; the rest hit a local table.
+/// A label column (named as its [`LABELS`] entry) from text values.
 pub fn label_column<S: AsRef<str>>(
     name: &str,
     values: impl IntoIterator<Item = Option<S>>,
 ) -> Result<Column> {
-    let dtype = contact_type(name).expect("a label column").clone();
-    let mapping = dtype.cat_mapping()?.clone();
-    let mut seen: super::FastMap<Box<str>, u32> = super::FastMap::default();
     let values = values.into_iter();
-    let mut ids: Vec<Option<u32>> = Vec::with_capacity(values.size_hint().0);
+    let mut ids = LabelIds::new(name, values.size_hint().0);
     for v in values {
-        ids.push(match v {
-            None => None,
-            Some(s) => {
-                let s = s.as_ref();
-                Some(match seen.get(s) {
-                    Some(&id) => id,
-                    None => {
-                        let id = mapping.insert_cat(s)?;
-                        seen.insert(s.into(), id);
-                        id
-                    }
-                })
-            }
-        });
+        ids.push(v.as_ref().map(AsRef::as_ref))?;
     }
-    let phys = super::opt_column::<UInt32Type, _>(name, ids);
-    let phys = phys.u32()?.clone();
-    // SAFETY: every id was just given out by the categories' own mapping.
-    Ok(
-        unsafe { Categorical32Chunked::from_cats_and_dtype_unchecked(phys, dtype) }
-            .into_series()
-            .into_column(),
-    )
+    ids.finish()
+}
+
+/// A label column (named as its [`LABELS`] entry) built a value at a time. Each distinct
+/// value is looked up once in the shared categories; the rest hit a local table.
+pub struct LabelIds {
+    name: &'static str,
+    dtype: DataType,
+    mapping: Arc<CategoricalMapping>,
+    seen: super::FastMap<Box<str>, u32>,
+    ids: Vec<Option<u32>>,
+}
+
+impl LabelIds {
+    /// Room for `n` values.
+    pub fn new(name: &str, n: usize) -> Self {
+        let k = LABELS
+            .iter()
+            .position(|l| *l == name)
+            .expect("a label column");
+        let dtype = LABEL_TYPES[k].clone();
+        let mapping = dtype.cat_mapping().expect("a categorical type").clone();
+        LabelIds {
+            name: LABELS[k],
+            dtype,
+            mapping,
+            seen: Default::default(),
+            ids: Vec::with_capacity(n),
+        }
+    }
+
+    pub fn push(&mut self, v: Option<&str>) -> Result<()> {
+        self.ids.push(match v {
+            None => None,
+            Some(s) => Some(match self.seen.get(s) {
+                Some(&id) => id,
+                None => {
+                    let id = self.mapping.insert_cat(s)?;
+                    self.seen.insert(s.into(), id);
+                    id
+                }
+            }),
+        });
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<Column> {
+        let phys = super::opt_column::<UInt32Type, _>(self.name, self.ids);
+        let phys = phys.u32()?.clone();
+        // SAFETY: every id was just given out by the categories' own mapping.
+        Ok(
+            unsafe { Categorical32Chunked::from_cats_and_dtype_unchecked(phys, self.dtype) }
+                .into_series()
+                .into_column(),
+        )
+    }
 }
 
 /// `df` with its text columns that are held as enums or categoricals in memory converted to
