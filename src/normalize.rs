@@ -344,11 +344,31 @@ fn parse_flag(cell: &Cell) -> std::result::Result<bool, String> {
 fn text<'c>(cell: &Cell<'c>) -> Option<Cow<'c, str>> {
     match cell {
         Cell::Text(s) => {
-            let t = s.trim();
+            let t = trim(s);
             (!t.is_empty()).then_some(Cow::Borrowed(t))
         }
         c if c.is_empty() => None,
         c => Some(Cow::Owned(c.to_text())),
+    }
+}
+
+/// `str::trim`, without decoding a character in the common case: text that starts with a
+/// visible ASCII byte or a CJK ideograph (U+4000-U+9FFF, lead byte E4-E9) and ends with one.
+/// No whitespace character is in that range.
+#[inline]
+fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let ideograph = |lead: u8| (0xE4..=0xE9).contains(&lead);
+    let visible = |c: u8| c > b' ' && c < 0x7F;
+    let starts = b.first().is_some_and(|&c| visible(c) || ideograph(c));
+    let ends = match b.len() {
+        0 => false,
+        n => visible(b[n - 1]) || (n >= 3 && ideograph(b[n - 3])),
+    };
+    if starts && ends {
+        s
+    } else {
+        s.trim()
     }
 }
 
@@ -2306,6 +2326,14 @@ mod tests {
             read_both(csv.as_bytes(), false),
             read_both(csv.as_bytes(), true)
         );
+    }
+
+    proptest::proptest! {
+        /// The fast trim is `str::trim`, around ASCII, ideographs and Unicode blanks.
+        #[test]
+        fn trim_is_str_trim(s in "[ a-z\t\u{3000}\u{a0}\u{2028}\u{85}是中\u{4e00}\u{9fff}\u{3fff}é]{0,8}") {
+            proptest::prop_assert_eq!(trim(&s), s.trim());
+        }
     }
 
     #[test]
