@@ -576,7 +576,10 @@ fn read_csv_streaming(
             loop {
                 let mut buf = returned.try_recv().unwrap_or_default();
                 buf.clear();
-                buf.reserve(BLOCK_BYTES + carry.len() + (1 << 20));
+                // Room for a block, the last read and a carried line of up to a megabyte
+                // at once: a buffer that comes back is then filled again where it is,
+                // not moved to fresh memory because this piece's carry is a little longer.
+                buf.reserve((BLOCK_BYTES + carry.len()).max(BLOCK_BYTES + (1 << 20)) + (1 << 20));
                 buf.append(&mut carry);
                 let mut eof = false;
                 let mut line_break = false;
