@@ -665,6 +665,21 @@ struct ContactScalars {
     satisfaction: Vec<Option<f64>>,
 }
 
+/// Run `$body` with `$v` bound to each column vector of a [`ContactScalars`] but the key.
+macro_rules! each_column {
+    ($c:expr, $v:ident => $body:expr) => {
+        each_column!(@ $c, $v, $body, channel kind priority complexity arrived_ms answered_ms
+            resolved_ms wait_s handle_s resolved_flag answered_flag fcr satisfaction)
+    };
+    (@ $c:expr, $v:ident, $body:expr, $($field:ident)+) => {{
+        let c = &mut *$c;
+        $({
+            let $v = &mut c.$field;
+            $body;
+        })+
+    }};
+}
+
 impl ContactScalars {
     fn push(&mut self, key: u64, v: &ContactValues<'_>) {
         self.key.push(key);
@@ -702,40 +717,15 @@ impl ContactScalars {
 
     /// Room for `n` more rows (the key excepted).
     fn reserve(&mut self, n: usize) {
-        self.channel.reserve_exact(n);
-        self.kind.reserve_exact(n);
-        self.priority.reserve_exact(n);
-        self.complexity.reserve_exact(n);
-        self.arrived_ms.reserve_exact(n);
-        self.answered_ms.reserve_exact(n);
-        self.resolved_ms.reserve_exact(n);
-        self.wait_s.reserve_exact(n);
-        self.handle_s.reserve_exact(n);
-        self.resolved_flag.reserve_exact(n);
-        self.answered_flag.reserve_exact(n);
-        self.fcr.reserve_exact(n);
-        self.satisfaction.reserve_exact(n);
+        each_column!(self, v => v.reserve_exact(n));
     }
 
     /// Keep the rows (the key excepted) whose `keep` is true.
     fn retain(&mut self, keep: &[bool]) {
-        fn retain<T>(v: &mut Vec<T>, keep: &[bool]) {
+        each_column!(self, v => {
             let mut k = keep.iter();
             v.retain(|_| *k.next().unwrap_or(&false));
-        }
-        retain(&mut self.channel, keep);
-        retain(&mut self.kind, keep);
-        retain(&mut self.priority, keep);
-        retain(&mut self.complexity, keep);
-        retain(&mut self.arrived_ms, keep);
-        retain(&mut self.answered_ms, keep);
-        retain(&mut self.resolved_ms, keep);
-        retain(&mut self.wait_s, keep);
-        retain(&mut self.handle_s, keep);
-        retain(&mut self.resolved_flag, keep);
-        retain(&mut self.answered_flag, keep);
-        retain(&mut self.fcr, keep);
-        retain(&mut self.satisfaction, keep);
+        });
     }
 
     /// The rows as a frame with the sort key (the contacts schema plus `_key`), with their
@@ -1349,10 +1339,9 @@ fn column_kernel<'t, T: Copy>(
 /// values (canonical spellings, `YYYY-MM-DD HH:MM:SS`, plain numbers) with exactly the
 /// results [`check_contact`] gives them; every row a kernel is unsure of (anything else,
 /// including every row with a problem) goes through [`check_contact`], which decides and
-/// names the problem. Returns the parsed values of every row (a rejected row's are
-/// placeholders, and `key` is left empty), which rows are accepted, and the rejections by
-/// row index.
-#[allow(clippy::type_complexity)]
+/// names the problem. Appends the parsed values of every row to `c` (a rejected row's are
+/// placeholders, and `key` is left as it is); returns which rows are accepted and the
+/// rejections by row index.
 fn check_contact_range(
     split: &ingest::Split<'_>,
     pos: &[Option<usize>],
