@@ -202,6 +202,7 @@ fn enrich(
 ) -> Result<DataFrame> {
     let is = |c: Channel| col("channel").eq(lit(c.as_str()));
     let secs = |e: Expr| e.cast(DataType::Float64) / lit(1000.0);
+    let t = std::time::Instant::now();
     let mut df = contacts
         .lazy()
         .with_columns([
@@ -237,6 +238,11 @@ fn enrich(
                 .alias("fcr_answered"),
         ])
         .collect()?;
+    tracing::debug!(
+        seconds = t.elapsed().as_secs_f64(),
+        chunks = df.first_col_n_chunks(),
+        "kpi: enrich flags"
+    );
 
     // Column kernel, chunk by chunk of the frame in parallel (see `chunk_ranges`): the
     // per-channel thresholds (short abandon, service level) and the flags that use them,

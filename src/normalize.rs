@@ -1679,6 +1679,52 @@ fn check_survey<'c>(
     })
 }
 
+/// The values of a survey row whose cells are all in their commonest forms (plain numbers,
+/// a `YYYY-MM-DD HH:MM:SS` time in an hour with one offset, an id), as [`check_survey`]
+/// gives them, by the ingest kernels' arithmetic; `None` leaves the row to
+/// [`check_survey`], which decides it and names any problem.
+fn survey_plain<'c>(
+    pos: &[Option<usize>],
+    cells: &[Cell<'c>],
+    zone: &mut LocalToUtc,
+    survey: &SurveyCfg,
+) -> Option<SurveyValues<'c>> {
+    let get = |k: usize| cell_at(pos, cells, k);
+    let plain = |c: &Cell<'c>| match c {
+        Cell::Text(s) => Some(*s),
+        _ => None,
+    };
+    // A plain number (no blanks around it) parses as `parse_number` reads it.
+    let number =
+        |k: usize, ok: &dyn Fn(f64) -> bool| plain(get(k))?.parse::<f64>().ok().filter(|&x| ok(x));
+    let score = number(sc::SCORE, &|x| {
+        x.is_finite() && x >= survey.scale_min && x <= survey.scale_max
+    })?;
+    let nps = match get(sc::NPS) {
+        c if c.is_empty() => None,
+        _ => Some(number(sc::NPS, &|x| (0.0..=10.0).contains(&x))?),
+    };
+    let responded = match get(sc::RESPONDED_AT) {
+        c if c.is_empty() => None,
+        c => Some(zone.to_utc(parse_common_ms(plain(c)?)?)?),
+    };
+    Some(SurveyValues {
+        // Without an id, the row's stand-in id is `check_survey`'s to make.
+        rid: text(get(sc::RESPONSE_ID))?,
+        contact_id: text(get(sc::CONTACT_ID)),
+        responded,
+        score,
+        nps,
+    })
+}
+
+/// A block range's accepted survey responses, and its cache of the zone's offsets.
+#[derive(Default)]
+struct SurveyAcc<'c> {
+    cols: SurveyCols<Cow<'c, str>>,
+    zone: Option<LocalToUtc>,
+}
+
 /// Accepted survey responses, column-wise.
 struct SurveyCols<S> {
     key: Vec<u64>,
@@ -1831,12 +1877,16 @@ impl RowSink for SurveySink<'_> {
         let rows = block.rows();
         check_block(
             block,
-            |cols: &mut SurveyCols<Cow<str>>, i, cells| {
-                let v = check_survey(pos, cells, tz, survey, &file, rows[i])?;
-                cols.push(row_key(file_index, rows[i]), v);
+            |acc: &mut SurveyAcc, i, cells| {
+                let zone = acc.zone.get_or_insert_with(|| LocalToUtc::new(tz));
+                let v = match survey_plain(pos, cells, zone, survey) {
+                    Some(v) => v,
+                    None => check_survey(pos, cells, tz, survey, &file, rows[i])?,
+                };
+                acc.cols.push(row_key(file_index, rows[i]), v);
                 Ok(())
             },
-            SurveyCols::into_frame,
+            |acc| acc.cols.into_frame(),
             |i| row_key(file_index, rows[i]),
             &mut self.parts,
             &mut self.ledger,
@@ -2283,21 +2333,21 @@ mod tests {
         /// The block reader (lines split in place + parallel checks) and the record reader give the same
         /// accepted rows, rejections and counts for any mix of messy values.
         #[test]
-        fn block_and_record_readers_agree(rows in proptest::collection::vec(proptest::collection::vec(0usize..12, 12), 0..40), crlf in proptest::bool::ANY) {
+        fn block_and_record_readers_agree(rows in proptest::collection::vec(proptest::collection::vec(0usize..12, 14), 0..40), crlf in proptest::bool::ANY) {
             let ids = ["1", "2", " 3", "4 ", "", "A-1", "1", "b", "２", "  ", "7", "8"];
             let channels = ["phone", "PHONE", " chat", "电话", "fax", "", "Email", "web ", "微信", "Ｐhone", "other", "K"];
             let times = ["2026-10-01 09:00:00", "2026-10-01T09:00:05+08:00", "2026/10/01 09:01", "yesterday", "", "2026-10-01 08:59:59", "2026-02-30 10:00:00", " 2026-10-01 09:00:10 ", "2026-10-01 09:00", "2026-10-01T01:00:00Z", "0", "2026-10-01 09:00:00.5"];
-            let nums = ["5", "-1", "1e400", "NaN", "", " 3 ", "abc", "0", "4.5", "6", "1", "2"];
+            let nums = ["5", "-1", "1e400", "NaN", "", " 3 ", "abc", "0", "4.5", "6", "1", "10.5"];
             let flags = ["true", "Y", "是", "no", "maybe", "", " 1 ", "0.0", "FALSE", "t", "2", "否"];
             let long = format!("{} ", "长".repeat(300));
             let topics = ["运费", "", " 网点 ", "x", "运单查询", "y", "", "z", "q", "w", "运费", &long];
             let kinds = ["consultation", "Complaint", "投诉", " order", "", "x", "其他", "ORDER ", "suggestion", "complaint", "建议", "  "];
-            let mut csv = String::from("contact_id,channel,arrived_at,answered_at,wait_seconds,resolved,topic,score,response_id,kind,resolved_at,satisfaction\n");
+            let mut csv = String::from("contact_id,channel,arrived_at,answered_at,wait_seconds,resolved,topic,score,response_id,kind,resolved_at,satisfaction,responded_at,nps\n");
             for r in &rows {
                 let line = if r[0] == 11 && r[1] == 11 {
                     " , ,".to_string() // a blank row
                 } else {
-                    format!("{},{},{},{},{},{},{},{},{},{},{},{}", ids[r[0]], channels[r[1]], times[r[2]], times[r[3]], nums[r[4]], flags[r[5]], topics[r[6]], nums[r[7]], ids[r[8]], kinds[r[9]], times[r[10]], nums[r[11]])
+                    format!("{},{},{},{},{},{},{},{},{},{},{},{},{},{}", ids[r[0]], channels[r[1]], times[r[2]], times[r[3]], nums[r[4]], flags[r[5]], topics[r[6]], nums[r[7]], ids[r[8]], kinds[r[9]], times[r[10]], nums[r[11]], times[r[12]], nums[r[13]])
                 };
                 csv.push_str(&line);
                 csv.push_str(if crlf { "\r\n" } else { "\n" });
