@@ -1238,9 +1238,21 @@ impl RowSink for ContactSink<'_> {
                     for v in range_text(&split, pos[cc::CONTACT_ID], &sub_keep, false) {
                         contact_id.append_option(v);
                     }
-                    for (k, ids) in &mut labels {
+                    let [topic, complaint, agent, name, team] = &mut labels;
+                    for (k, ids) in [topic, complaint, &mut *agent] {
                         for v in range_text(&split, pos[*k], &sub_keep, true) {
                             ids.push(v.as_deref())?;
+                        }
+                    }
+                    // An agent's name and team mostly repeat with the agent's id.
+                    let agents = &agent.1.ids()
+                        [agent.1.ids().len() - sub_keep.iter().filter(|k| **k).count()..];
+                    for (k, ids) in [name, team] {
+                        for (a, v) in agents
+                            .iter()
+                            .zip(range_text(&split, pos[*k], &sub_keep, true))
+                        {
+                            ids.push_keyed(*a, v.as_deref())?;
                         }
                     }
                     keep.extend(sub_keep);

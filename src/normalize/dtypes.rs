@@ -91,13 +91,41 @@ pub fn label_column<S: AsRef<str>>(
 }
 
 /// A label column (named as its [`LABELS`] entry) built a value at a time. Each distinct
-/// value is looked up once in the shared categories; the rest hit a local table.
+/// value is looked up once in the shared categories; the rest hit a local table, whose
+/// values are kept in one buffer and compared without a call for the short ones labels are.
 pub struct LabelIds {
     name: &'static str,
     dtype: DataType,
     mapping: Arc<CategoricalMapping>,
-    seen: super::FastMap<Box<str>, u32>,
+    /// The distinct values seen: positions in `seen`.
+    table: hashbrown::HashTable<u32>,
+    /// Each distinct value's category id and its bytes' range in `text`.
+    seen: Vec<(u32, u32, u32)>,
+    text: Vec<u8>,
+    /// For [`LabelIds::push_keyed`]: by `key % KEYED`, the key and the position in `seen` of
+    /// the value last pushed with it (`u32::MAX`: none).
+    keyed: Box<[(u32, u32); KEYED]>,
     ids: Vec<Option<u32>>,
+}
+
+/// Slots of [`LabelIds`]' cache by key.
+const KEYED: usize = 256;
+
+/// `a == b`, without a call for strings of up to 16 bytes.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+    let half = |s: &[u8], i: usize| u32::from_le_bytes(s[i..i + 4].try_into().expect("4 bytes"));
+    match n {
+        // The first and last 8 (4) bytes cover every byte, overlapping in the middle.
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        _ => a == b,
+    }
 }
 
 impl LabelIds {
@@ -113,24 +141,82 @@ impl LabelIds {
             name: LABELS[k],
             dtype,
             mapping,
-            seen: Default::default(),
+            table: hashbrown::HashTable::new(),
+            seen: Vec::new(),
+            text: Vec::new(),
+            keyed: Box::new([(0, u32::MAX); KEYED]),
             ids: Vec::with_capacity(n),
         }
     }
 
+    fn text_of(&self, at: u32) -> &[u8] {
+        let (_, start, len) = self.seen[at as usize];
+        &self.text[start as usize..(start + len) as usize]
+    }
+
+    /// The position in `seen` of `s`, added (and given its category id) when new.
+    fn position(&mut self, s: &str) -> Result<u32> {
+        use std::hash::BuildHasher;
+        let state = foldhash::fast::FixedState::default();
+        let b = s.as_bytes();
+        let hash = state.hash_one(b);
+        let (seen, text) = (&self.seen, &self.text);
+        let bytes = |at: u32| {
+            let (_, start, len) = seen[at as usize];
+            &text[start as usize..(start + len) as usize]
+        };
+        if let Some(&at) = self.table.find(hash, |&at| same(bytes(at), b)) {
+            return Ok(at);
+        }
+        let id = self.mapping.insert_cat(s)?;
+        let at = self.seen.len() as u32;
+        self.seen.push((id, self.text.len() as u32, b.len() as u32));
+        self.text.extend_from_slice(b);
+        let (seen, text) = (&self.seen, &self.text);
+        let bytes = |at: u32| {
+            let (_, start, len) = seen[at as usize];
+            &text[start as usize..(start + len) as usize]
+        };
+        self.table
+            .insert_unique(hash, at, |&at| state.hash_one(bytes(at)));
+        Ok(at)
+    }
+
     pub fn push(&mut self, v: Option<&str>) -> Result<()> {
-        self.ids.push(match v {
+        let id = match v {
             None => None,
-            Some(s) => Some(match self.seen.get(s) {
-                Some(&id) => id,
-                None => {
-                    let id = self.mapping.insert_cat(s)?;
-                    self.seen.insert(s.into(), id);
-                    id
-                }
-            }),
-        });
+            Some(s) => {
+                let at = self.position(s)?;
+                Some(self.seen[at as usize].0)
+            }
+        };
+        self.ids.push(id);
         Ok(())
+    }
+
+    /// [`LabelIds::push`], for a value that mostly comes with the same `key` (an agent's
+    /// name, with the agent's id): one that is the value last pushed with its key is taken
+    /// without a lookup.
+    pub fn push_keyed(&mut self, key: Option<u32>, v: Option<&str>) -> Result<()> {
+        let (Some(key), Some(s)) = (key, v) else {
+            return self.push(v);
+        };
+        let slot = key as usize % KEYED;
+        let (k, at) = self.keyed[slot];
+        let at = if k == key && at != u32::MAX && same(self.text_of(at), s.as_bytes()) {
+            at
+        } else {
+            let at = self.position(s)?;
+            self.keyed[slot] = (key, at);
+            at
+        };
+        self.ids.push(Some(self.seen[at as usize].0));
+        Ok(())
+    }
+
+    /// The ids pushed so far.
+    pub fn ids(&self) -> &[Option<u32>] {
+        &self.ids
     }
 
     pub fn finish(self) -> Result<Column> {
@@ -187,6 +273,35 @@ mod tests {
         let s = to_file(DataFrame::new(2, vec![c]).unwrap()).unwrap();
         let v: Vec<Option<&str>> = s.column("channel").unwrap().str().unwrap().iter().collect();
         assert_eq!(v, [Some("chat"), None]);
+    }
+
+    proptest::proptest! {
+        /// The short-string comparison is `==`, at every length around its word sizes.
+        #[test]
+        fn same_is_eq(a in proptest::collection::vec(0u8..3, 0..20), b in proptest::collection::vec(0u8..3, 0..20), flip in 0usize..20) {
+            proptest::prop_assert_eq!(same(&a, &b), a == b);
+            // `a` with at most one byte changed: equal lengths, mostly equal bytes.
+            let mut c = a.clone();
+            if let Some(x) = c.get_mut(flip) {
+                *x ^= 1;
+            }
+            proptest::prop_assert_eq!(same(&a, &c), a == c);
+        }
+
+        /// Keyed pushes give every value the id a plain push gives it, whatever the keys
+        /// (including keys that collide in the cache and values that change under a key).
+        #[test]
+        fn keyed_pushes_give_plain_ids(rows in proptest::collection::vec((proptest::option::of(0u32..600), proptest::option::of(0usize..6)), 0..200)) {
+            let values = ["张三", "李四", "", "x", "热线一组", "a-very-long-team-name"];
+            let mut plain = LabelIds::new("team", 0);
+            let mut keyed = LabelIds::new("team", 0);
+            for (key, v) in rows {
+                let v = v.map(|i| values[i]);
+                plain.push(v).unwrap();
+                keyed.push_keyed(key, v).unwrap();
+            }
+            proptest::prop_assert_eq!(plain.ids(), keyed.ids());
+        }
     }
 
     #[test]
