@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 pub mod dtypes;
+mod ids;
 pub mod inspections;
 pub mod partitions;
 pub use inspections::{InspectionSink, INSPECTION_COLUMNS};
@@ -1571,31 +1572,14 @@ pub fn link_surveys(
     mut surveys: DataFrame,
 ) -> Result<(DataFrame, DataFrame)> {
     use rayon::prelude::*;
-    use std::hash::BuildHasher;
+    let t = std::time::Instant::now();
     let survey_ids = surveys.column("contact_id")?.str()?.clone();
     // Array by array: `ChunkedArray::iter` makes a dynamic call per value.
     let sids: Vec<Option<&str>> = survey_ids.downcast_iter().flat_map(|a| a.iter()).collect();
-    let state = foldhash::fast::FixedState::default();
-    let hash = |id: &str| state.hash_one(id);
-    let sid = |k: u32| sids[k as usize].unwrap_or_default();
-    // Each contact id's responses: the last in `head`, the others chained through `next`.
-    // The table holds response positions only (4 bytes a slot, where a map of `&str` keys
-    // takes 24): at a few million responses it stays in the processor's cache, and each
-    // contact id that has no response is turned away without a read of main memory.
-    let mut head: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(sids.len());
-    let mut next: Vec<u32> = vec![u32::MAX; sids.len()];
-    for (i, id) in sids.iter().enumerate() {
-        if let Some(id) = *id {
-            match head.entry(hash(id), |&k| sid(k) == id, |&k| hash(sid(k))) {
-                hashbrown::hash_table::Entry::Occupied(mut e) => {
-                    next[i] = std::mem::replace(e.get_mut(), i as u32);
-                }
-                hashbrown::hash_table::Entry::Vacant(e) => {
-                    e.insert(i as u32);
-                }
-            }
-        }
-    }
+    // Each contact id's responses: the last found, the others through it.
+    let table = ids::IdTable::new(&sids);
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "link: table");
+    let t = std::time::Instant::now();
     // Chunk by chunk of the ids, so that `has_survey` has the frame's chunk layout.
     let ids = contacts.column("contact_id")?.str()?.clone();
     let parts: Vec<(BooleanChunked, Vec<(u32, u32)>)> = chunk_ranges(&ids)
@@ -1603,35 +1587,32 @@ pub fn link_surveys(
         .map(|(offset, len)| {
             let part = ids.slice(offset as i64, len);
             let mut links = Vec::new();
-            let has: BooleanChunked = part
-                .downcast_iter()
-                .flat_map(|a| a.iter())
-                .enumerate()
-                .map(|(j, id)| {
-                    let hit = id.and_then(|id| head.find(hash(id), |&k| sid(k) == id));
-                    if let Some(&h) = hit {
-                        links.push((h, (offset + j) as u32));
-                    }
-                    hit.is_some()
-                })
-                .collect();
-            (has, links)
+            let mut has = Vec::with_capacity(len);
+            table.find_all(part.downcast_iter().flat_map(|a| a.iter()), |hit| {
+                if let Some(h) = hit {
+                    links.push((h, (offset + has.len()) as u32));
+                }
+                has.push(hit.is_some());
+            });
+            (BooleanChunked::from_slice("has_survey".into(), &has), links)
         })
         .collect();
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "link: probe");
+    let t = std::time::Instant::now();
     let mut has_survey = BooleanChunked::full("has_survey".into(), false, 0);
     let mut row: Vec<Option<u32>> = vec![None; sids.len()];
     for (has, links) in parts {
         has_survey.append_owned(has)?;
-        for (mut i, j) in links {
-            while i != u32::MAX {
+        for (last, j) in links {
+            for i in table.with_same_id(last) {
                 row[i as usize] = Some(j);
-                i = next[i as usize];
             }
         }
     }
-    drop((head, sids));
+    drop(table);
     contacts.with_column(has_survey.with_name("has_survey".into()).into_column())?;
     surveys.with_column(opt_column::<UInt32Type, _>(CONTACT_ROW, row))?;
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "link: rows");
     Ok((contacts, surveys))
 }
 
