@@ -193,13 +193,87 @@ fn ratio(n: f64, d: f64) -> Option<f64> {
     }
 }
 
-/// Add the per-contact columns every KPI uses. `contacts` must already be in the period.
+/// By agent category id: the category ids of the agent's first name and first team given
+/// (in row order), which the enrich kernel picks up on its way through the contacts.
+type AgentLabels = BTreeMap<u32, (Option<u32>, Option<u32>)>;
+
+/// One chunk's [`AgentLabels`]: by agent category id in a table when the agents are few,
+/// else in a map.
+enum ChunkLabels {
+    Table(Vec<(Option<u32>, Option<u32>, bool)>),
+    Map(crate::normalize::FastMap<u32, (Option<u32>, Option<u32>)>),
+}
+
+impl ChunkLabels {
+    fn new(agents: usize) -> Self {
+        if agents <= 1 << 12 {
+            ChunkLabels::Table(vec![(None, None, false); agents])
+        } else {
+            ChunkLabels::Map(Default::default())
+        }
+    }
+
+    /// Contact of agent `a` with the name and team category ids `name` and `team`.
+    #[inline]
+    fn add(
+        &mut self,
+        a: u32,
+        name: impl FnOnce() -> Option<u32>,
+        team: impl FnOnce() -> Option<u32>,
+    ) {
+        let (n, t) = match self {
+            ChunkLabels::Table(v) => match v.get_mut(a as usize) {
+                Some((n, t, seen)) => {
+                    *seen = true;
+                    (n, t)
+                }
+                None => return,
+            },
+            ChunkLabels::Map(m) => {
+                let e = m.entry(a).or_default();
+                (&mut e.0, &mut e.1)
+            }
+        };
+        if n.is_none() {
+            *n = name();
+        }
+        if t.is_none() {
+            *t = team();
+        }
+    }
+
+    /// Fold into `all` the labels of this chunk, which comes after those already in it.
+    fn fold_into(self, all: &mut AgentLabels) {
+        let mut fold = |a: u32, name: Option<u32>, team: Option<u32>| {
+            let (n, t) = all.entry(a).or_default();
+            *n = n.or(name);
+            *t = t.or(team);
+        };
+        match self {
+            ChunkLabels::Table(v) => {
+                for (a, (name, team, seen)) in v.into_iter().enumerate() {
+                    if seen {
+                        fold(a as u32, name, team);
+                    }
+                }
+            }
+            ChunkLabels::Map(m) => {
+                for (a, (name, team)) in m {
+                    fold(a, name, team);
+                }
+            }
+        }
+    }
+}
+
+/// Add the per-contact columns every KPI uses; pick up each agent's name and team.
+/// `contacts` must already be in the period.
 fn enrich(
     contacts: DataFrame,
     contract: &Contract,
     calendar: Option<&Calendar>,
     first_day: i32,
-) -> Result<DataFrame> {
+) -> Result<(DataFrame, AgentLabels)> {
     let is = |c: Channel| col("channel").eq(lit(c.as_str()));
     let secs = |e: Expr| e.cast(DataType::Float64) / lit(1000.0);
     let t = std::time::Instant::now();
@@ -260,6 +334,12 @@ fn enrich(
         codes("priority")?,
         codes("complexity")?,
     );
+    let (names, teams) = (codes("agent_name")?, codes("team")?);
+    let agents = df
+        .column("agent_id")?
+        .dtype()
+        .cat_mapping()?
+        .num_cats_upper_bound();
     let arrived = df.column("arrived_ms")?.i64()?.clone();
     let resolved_ms = df.column("resolved_ms")?.i64()?.clone();
     let floats = |name: &str| -> Result<Float64Chunked> { Ok(df.column(name)?.f64()?.clone()) };
@@ -300,7 +380,7 @@ fn enrich(
         .collect();
     let working = !work_slas.is_empty();
     let tz = contract.tz();
-    type Part = (Vec<bool>, Vec<Vec<bool>>, Vec<u64>, Vec<u32>);
+    type Part = (Vec<bool>, Vec<Vec<bool>>, Vec<u64>, Vec<u32>, ChunkLabels);
     let parts: Vec<Part> = crate::normalize::chunk_ranges(&arrived)
         .into_par_iter()
         .map(|(start, len)| {
@@ -310,6 +390,7 @@ fn enrich(
                 work_slas.iter().map(|_| Vec::with_capacity(len)).collect();
             let mut keys: Vec<u64> = Vec::with_capacity(len);
             let mut slots: Vec<u32> = Vec::with_capacity(len);
+            let mut labels = ChunkLabels::new(agents);
             let mut local = LocalTime::new(tz);
             let mut clock = calendar.filter(|_| working).map(Calendar::clock);
             let (channel, agent, kind, priority, complexity) = (
@@ -319,6 +400,7 @@ fn enrich(
                 one_array(&priority, s, len),
                 one_array(&complexity, s, len),
             );
+            let (names, teams) = (one_array(&names, s, len), one_array(&teams, s, len));
             let (arrived, resolved_ms) =
                 (one_array(&arrived, s, len), one_array(&resolved_ms, s, len));
             let (resp, wait, handle, resolve) = (
@@ -374,6 +456,9 @@ fn enrich(
                         out.push(w.is_some_and(|w| w <= *t));
                     }
                 }
+                if let Some(a) = agent.get(i) {
+                    labels.add(a, || names.get(i), || teams.get(i));
+                }
                 let fcr = fcr.get(i);
                 let mut flags = 0u16;
                 for (yes, bit) in [
@@ -406,7 +491,7 @@ fn enrich(
                 keys.push(tally::Key::new(agent.get(i), ch, flags).0);
                 slots.push(tally::Slot::new(day, hour, ch, flags).0);
             }
-            (short_abandoned, within, keys, slots)
+            (short_abandoned, within, keys, slots, labels)
         })
         .collect();
     let names = vec![
@@ -424,7 +509,10 @@ fn enrich(
                 .map(|n| Column::new_empty(n.into(), &DataType::Boolean)),
         )
         .collect();
-    for (short, within, keys, slots) in parts {
+    let mut agent_labels = AgentLabels::new();
+    for (short, within, keys, slots, labels) in parts {
+        // In chunk order (row order), so that an agent's first label is the first given.
+        labels.fold_into(&mut agent_labels);
         let mut part = vec![
             Column::new("short_abandoned".into(), short),
             Column::new(TALLY.into(), keys),
@@ -440,7 +528,7 @@ fn enrich(
     for c in cols {
         df.with_column(c)?;
     }
-    Ok(df)
+    Ok((df, agent_labels))
 }
 
 /// The contacts an SLA's figure counts: its channel, complexity (a contact without one
@@ -563,6 +651,40 @@ impl LocalTime {
 /// Monday).
 fn weekday(day_ce: i64) -> u32 {
     (day_ce - 1).rem_euclid(7) as u32
+}
+
+/// The quantiles `qs` (linear interpolation) of the non-null values of the float column
+/// `name`, over the contacts of `channel` (all of them with `None`). The values are gathered
+/// into one array (`expected` of them, a capacity hint), from which Polars selects each
+/// quantile in linear time: a filter, a null drop and a rechunk made three copies.
+fn percentiles(
+    df: &DataFrame,
+    name: &str,
+    channel: Option<Channel>,
+    expected: u64,
+    qs: &[f64],
+) -> Result<Vec<Option<f64>>> {
+    let values = df.column(name)?.f64()?;
+    let codes = df.column("channel")?.cat32()?.physical().clone();
+    let want = channel.map(|c| c as u32);
+    let mut out = Vec::with_capacity(expected as usize);
+    for (start, len) in crate::normalize::chunk_ranges(values) {
+        let (v, c) = (
+            one_array(values, start as i64, len),
+            one_array(&codes, start as i64, len),
+        );
+        for i in 0..len {
+            if let Some(x) = v.get(i) {
+                if want.is_none() || c.get(i) == want {
+                    out.push(x);
+                }
+            }
+        }
+    }
+    let ca = Float64Chunked::from_vec(name.into(), out);
+    qs.iter()
+        .map(|&q| Ok(ca.quantile(q, QuantileMethod::Linear)?))
+        .collect()
 }
 
 /// How many rows of the boolean column `name` hold: the flags are summed as they are
@@ -767,7 +889,7 @@ pub fn compute(
     let out_of_period = (contacts.height() - period_df.height()) as u64;
     lap.at("period filter");
     let first_day = LocalTime::new(tz).at(a).map_or(0, |(day, _)| day);
-    let df = enrich(period_df, contract, calendar, first_day)?;
+    let (df, agent_labels) = enrich(period_df, contract, calendar, first_day)?;
     lap.at("enrich");
     let (resp, survey_out_of_period) = responses(contacts, &df, surveys, (a, b))?;
     lap.at("responses");
@@ -786,16 +908,7 @@ pub fn compute(
     lap.at("tallies");
     // Overall.
     let o = &tallies.overall;
-    let q = df
-        .clone()
-        .lazy()
-        .select([col("resolve_s")
-            .drop_nulls()
-            .rechunk()
-            .quantile(lit(0.5), QuantileMethod::Linear)
-            .alias("ttr_p50")])
-        .collect()?;
-    let ttr_p50 = Row { df: &q, i: 0 }.f("ttr_p50");
+    let ttr_p50 = percentiles(&df, "resolve_s", None, o.resolve.n, &[0.5])?[0];
     let s = resp
         .clone()
         .lazy()
@@ -866,26 +979,12 @@ pub fn compute(
     lap.at("overall");
     // Channels.
     let csat_ch = csat_by(&resp, "channel")?;
-    // Percentiles are not additive: channel by channel, each selecting from only its own
-    // response times (a group-by would hold every channel's copies at once). Rechunked, the
-    // values are one array, from which Polars selects a quantile in linear time; over
-    // several arrays it sorts them all.
-    let resp_q = |q: f64| {
-        col("resp_s")
-            .drop_nulls()
-            .rechunk()
-            .quantile(lit(q), QuantileMethod::Linear)
-    };
-    let mut percentiles: BTreeMap<Channel, (Option<f64>, Option<f64>)> = BTreeMap::new();
-    for &ch in tallies.channels.keys() {
-        let g = df
-            .clone()
-            .lazy()
-            .filter(col("channel").eq(lit(ch.as_str())))
-            .select([resp_q(0.5).alias("p50"), resp_q(0.9).alias("p90")])
-            .collect()?;
-        let r = Row { df: &g, i: 0 };
-        percentiles.insert(ch, (r.f("p50"), r.f("p90")));
+    // Percentiles are not additive: channel by channel, each from only its own response
+    // times (gathering every channel's at once would hold them all).
+    let mut channel_percentiles: BTreeMap<Channel, (Option<f64>, Option<f64>)> = BTreeMap::new();
+    for (&ch, t) in &tallies.channels {
+        let q = percentiles(&df, "resp_s", Some(ch), t.resp.n, &[0.5, 0.9])?;
+        channel_percentiles.insert(ch, (q[0], q[1]));
     }
     let mut channels = BTreeMap::new();
     for (&ch, t) in &tallies.channels {
@@ -895,7 +994,10 @@ pub fn compute(
         let short = t.short_abandoned as f64;
         let threshold = contract.service_level_threshold(ch);
         let cs = csat_ch.get(&name);
-        let (p50, p90) = percentiles.get(&ch).copied().unwrap_or((None, None));
+        let (p50, p90) = channel_percentiles
+            .get(&ch)
+            .copied()
+            .unwrap_or((None, None));
         let m = ChannelMetrics {
             contacts: t.contacts,
             answered: t.answered,
@@ -959,27 +1061,28 @@ pub fn compute(
     lap.at("topics");
     // Agents.
     let csat_ag = csat_by(&resp, "agent_id")?;
-    // Names and teams (each agent's first given): the figures come from the tallies.
-    let g = df
-        .clone()
-        .lazy()
-        .filter(col("agent_id").is_not_null())
-        .group_by([col("agent_id")])
-        .agg([
-            col("agent_name").drop_nulls().first().alias("agent_name"),
-            col("team").drop_nulls().first().alias("team"),
-        ])
-        .collect()?;
-    let ids = g.column("agent_id")?.cat32()?.physical().clone();
-    let mut agents: Vec<AgentRow> = (0..g.height())
-        .filter_map(|i| {
-            let r = Row { df: &g, i };
-            let id = r.s("agent_id")?;
-            let t = tallies.agents.get(&ids.get(i)?)?;
+    // Names and teams (each agent's first given, gathered by the enrich kernel): the figures
+    // come from the tallies.
+    let text_of = |column: &str| -> Result<Arc<CategoricalMapping>> {
+        Ok(df.column(column)?.dtype().cat_mapping()?.clone())
+    };
+    let (id_text, name_text, team_text) = (
+        text_of("agent_id")?,
+        text_of("agent_name")?,
+        text_of("team")?,
+    );
+    let label = |text: &CategoricalMapping, id: Option<u32>| {
+        id.and_then(|id| text.cat_to_str(id)).map(str::to_string)
+    };
+    let mut agents: Vec<AgentRow> = agent_labels
+        .iter()
+        .filter_map(|(&a, &(name, team))| {
+            let id = label(&id_text, Some(a))?;
+            let t = tallies.agents.get(&a)?;
             let cs = csat_ag.get(&id);
             Some(AgentRow {
-                agent_name: r.s("agent_name"),
-                team: r.s("team"),
+                agent_name: label(&name_text, name),
+                team: label(&team_text, team),
                 contacts: t.contacts,
                 answered: t.answered,
                 resolved: t.resolved,

@@ -51,7 +51,7 @@ pub struct RowCounts {
 }
 
 /// A hash map with a fast, fixed-seed hasher (the per-cell lookups are ingest's hot path).
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// Sort key of a data row: the file's index in reading order, then its row number. Rows are
 /// accepted, rejected and de-duplicated in this order whichever path read them.
