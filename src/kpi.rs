@@ -1301,6 +1301,34 @@ mod tests {
     //! One test per KPI on a few hand-made contacts; the expected values are worked out in
     //! the comments.
     use super::*;
+
+    proptest::proptest! {
+        /// Chunk by chunk, in a table or a map, an agent's labels are the first given in row
+        /// order.
+        #[test]
+        fn agent_labels_are_the_first_given(
+            rows in proptest::collection::vec((0u32..6, proptest::option::of(0u32..3), proptest::option::of(0u32..3)), 0..60),
+            cut in 1usize..10,
+        ) {
+            let mut want = super::AgentLabels::new();
+            for &(a, n, t) in &rows {
+                let e = want.entry(a).or_default();
+                e.0 = e.0.or(n);
+                e.1 = e.1.or(t);
+            }
+            for agents in [6, 1 << 13] {
+                let mut got = super::AgentLabels::new();
+                for chunk in rows.chunks(cut) {
+                    let mut labels = super::ChunkLabels::new(agents);
+                    for &(a, n, t) in chunk {
+                        labels.add(a, || n, || t);
+                    }
+                    labels.fold_into(&mut got);
+                }
+                proptest::prop_assert_eq!(&got, &want);
+            }
+        }
+    }
     use crate::config::contract::SurveyCfg;
     use crate::normalize::{feed_csv, ContactSink, SurveySink};
     use chrono::{Datelike, TimeZone, Timelike};
