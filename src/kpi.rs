@@ -980,12 +980,23 @@ pub fn compute(
     // Channels.
     let csat_ch = csat_by(&resp, "channel")?;
     // Percentiles are not additive: channel by channel, each from only its own response
-    // times (gathering every channel's at once would hold them all).
-    let mut channel_percentiles: BTreeMap<Channel, (Option<f64>, Option<f64>)> = BTreeMap::new();
-    for (&ch, t) in &tallies.channels {
-        let q = percentiles(&df, "resp_s", Some(ch), t.resp.n, &[0.5, 0.9])?;
-        channel_percentiles.insert(ch, (q[0], q[1]));
-    }
+    // times (gathering every channel's at once would hold them all), as many channels at a
+    // time as there are threads.
+    let channel_percentiles: BTreeMap<Channel, (Option<f64>, Option<f64>)> = {
+        use rayon::prelude::*;
+        let channels: Vec<(Channel, u64)> = tallies
+            .channels
+            .iter()
+            .map(|(&c, t)| (c, t.resp.n))
+            .collect();
+        channels
+            .into_par_iter()
+            .map(|(ch, n)| {
+                let q = percentiles(&df, "resp_s", Some(ch), n, &[0.5, 0.9])?;
+                Ok((ch, (q[0], q[1])))
+            })
+            .collect::<Result<_>>()?
+    };
     let mut channels = BTreeMap::new();
     for (&ch, t) in &tallies.channels {
         let name = ch.as_str().to_string();
