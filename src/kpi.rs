@@ -1172,15 +1172,19 @@ pub fn compute(
         _ => None,
     };
     lap.at("orders, urgent, quality");
-    let sla = contract
-        .slas
-        .iter()
-        .enumerate()
-        .map(|(i, s)| match s.metric {
-            SlaMetric::QaPassRate => quality::measure(qa_df.as_ref(), s),
-            _ => measure(&df, &resp, (i, s), contract),
-        })
-        .collect::<Result<Vec<_>>>()?;
+    // Each SLA is a filter and a few sums: as many at a time as there are threads.
+    let sla = {
+        use rayon::prelude::*;
+        contract
+            .slas
+            .par_iter()
+            .enumerate()
+            .map(|(i, s)| match s.metric {
+                SlaMetric::QaPassRate => quality::measure(qa_df.as_ref(), s),
+                _ => measure(&df, &resp, (i, s), contract),
+            })
+            .collect::<Result<Vec<_>>>()?
+    };
 
     lap.at("SLAs");
     Ok(Kpis {
