@@ -108,6 +108,12 @@ pub struct LabelIds {
     ids: Vec<Option<u32>>,
 }
 
+/// The bytes of distinct value `at` of a [`LabelIds`] (its `seen` and `text`).
+fn bytes<'t>(seen: &[(u32, u32, u32)], text: &'t [u8], at: u32) -> &'t [u8] {
+    let (_, start, len) = seen[at as usize];
+    &text[start as usize..(start + len) as usize]
+}
+
 /// Slots of [`LabelIds`]' cache by key.
 const KEYED: usize = 256;
 
@@ -149,11 +155,6 @@ impl LabelIds {
         }
     }
 
-    fn text_of(&self, at: u32) -> &[u8] {
-        let (_, start, len) = self.seen[at as usize];
-        &self.text[start as usize..(start + len) as usize]
-    }
-
     /// The position in `seen` of `s`, added (and given its category id) when new.
     fn position(&mut self, s: &str) -> Result<u32> {
         use std::hash::BuildHasher;
@@ -161,11 +162,7 @@ impl LabelIds {
         let b = s.as_bytes();
         let hash = state.hash_one(b);
         let (seen, text) = (&self.seen, &self.text);
-        let bytes = |at: u32| {
-            let (_, start, len) = seen[at as usize];
-            &text[start as usize..(start + len) as usize]
-        };
-        if let Some(&at) = self.table.find(hash, |&at| same(bytes(at), b)) {
+        if let Some(&at) = self.table.find(hash, |&at| same(bytes(seen, text, at), b)) {
             return Ok(at);
         }
         let id = self.mapping.insert_cat(s)?;
@@ -173,12 +170,8 @@ impl LabelIds {
         self.seen.push((id, self.text.len() as u32, b.len() as u32));
         self.text.extend_from_slice(b);
         let (seen, text) = (&self.seen, &self.text);
-        let bytes = |at: u32| {
-            let (_, start, len) = seen[at as usize];
-            &text[start as usize..(start + len) as usize]
-        };
         self.table
-            .insert_unique(hash, at, |&at| state.hash_one(bytes(at)));
+            .insert_unique(hash, at, |&at| state.hash_one(bytes(seen, text, at)));
         Ok(at)
     }
 
@@ -203,7 +196,10 @@ impl LabelIds {
         };
         let slot = key as usize % KEYED;
         let (k, at) = self.keyed[slot];
-        let at = if k == key && at != u32::MAX && same(self.text_of(at), s.as_bytes()) {
+        let at = if k == key
+            && at != u32::MAX
+            && same(bytes(&self.seen, &self.text, at), s.as_bytes())
+        {
             at
         } else {
             let at = self.position(s)?;

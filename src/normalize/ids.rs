@@ -2,7 +2,7 @@
 //! millions of ids: the survey link's (each contact id against the responses' contact ids).
 //!
 //! Open addressing with linear probing over 64-bit slots, each a 32-bit hash tag and a
-//! position, at most half full: a probe for an id that is not there usually reads one slot
+//! position, at most three quarters full: a probe for an id that is not there usually reads one slot
 //! and never the id's text. Most probes miss the processor's cache all the same, so they are
 //! made in batches whose slots are prefetched first: the batch's trips to main memory then
 //! overlap instead of following one another. This module decides nothing about the data.
@@ -43,8 +43,8 @@ impl<'a> IdTable<'a> {
     /// The table of `ids` (`None` entries are left out). Positions must fit in `u32`.
     pub fn new(ids: &'a [Option<&'a str>]) -> Self {
         assert!(ids.len() < u32::MAX as usize, "positions fit in 32 bits");
-        // At most three quarters full, at least half when the count is just over a power of
-        // two: eight slots share a cache line, so a probe still reads one line or two.
+        // Between three eighths and three quarters full: eight slots share a cache line, so
+        // a probe still reads one line, or two.
         let cap = (ids.len() + ids.len() / 3).next_power_of_two().max(16);
         let mut t = IdTable {
             ids,
@@ -53,18 +53,14 @@ impl<'a> IdTable<'a> {
             prev: vec![u32::MAX; ids.len()],
         };
         for (start, batch) in ids.chunks(BATCH).enumerate() {
-            let hashes = batch.iter().map(|id| {
-                let h = id.map(hash);
-                if let Some(h) = h {
+            let mut hashes = [None; BATCH];
+            for (h, id) in hashes.iter_mut().zip(batch) {
+                *h = id.map(hash);
+                if let Some(h) = *h {
                     prefetch(&t.slots[h as usize & t.mask]);
                 }
-                h
-            });
-            let hashes: [Option<u64>; BATCH] = std::array::from_fn({
-                let mut hashes = hashes;
-                move |_| hashes.next().flatten()
-            });
-            for (k, h) in hashes.iter().take(batch.len()).enumerate() {
+            }
+            for (k, h) in hashes[..batch.len()].iter().enumerate() {
                 if let Some(h) = *h {
                     t.insert(h, (start * BATCH + k) as u32);
                 }
