@@ -669,13 +669,12 @@ fn percentiles(
     let want = channel.map(|c| c as u32);
     let mut out = Vec::with_capacity(expected as usize);
     for (start, len) in crate::normalize::chunk_ranges(values) {
-        let (v, c) = (
-            one_array(values, start as i64, len),
-            one_array(&codes, start as i64, len),
-        );
+        let v = one_array(values, start as i64, len);
+        // The channels are read only to pick one.
+        let c = want.map(|_| one_array(&codes, start as i64, len));
         for i in 0..len {
             if let Some(x) = v.get(i) {
-                if want.is_none() || c.get(i) == want {
+                if c.as_ref().is_none_or(|c| c.get(i) == want) {
                     out.push(x);
                 }
             }

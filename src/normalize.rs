@@ -1239,6 +1239,8 @@ impl RowSink for ContactSink<'_> {
                     for v in range_text(&split, pos[cc::CONTACT_ID], &sub_keep, false) {
                         contact_id.append_option(v);
                     }
+                    // Where this sub-range's agent ids start.
+                    let from = labels[2].1.ids().len();
                     let [topic, complaint, agent, name, team] = &mut labels;
                     for (k, ids) in [topic, complaint, &mut *agent] {
                         for v in range_text(&split, pos[*k], &sub_keep, true) {
@@ -1246,8 +1248,7 @@ impl RowSink for ContactSink<'_> {
                         }
                     }
                     // An agent's name and team mostly repeat with the agent's id.
-                    let agents = &agent.1.ids()
-                        [agent.1.ids().len() - sub_keep.iter().filter(|k| **k).count()..];
+                    let agents = &agent.1.ids()[from..];
                     for (k, ids) in [name, team] {
                         for (a, v) in agents
                             .iter()
