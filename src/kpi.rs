@@ -273,7 +273,7 @@ fn enrich(
     contract: &Contract,
     calendar: Option<&Calendar>,
     first_day: i32,
-) -> Result<(DataFrame, AgentLabels)> {
+) -> Result<(DataFrame, AgentLabels, Vec<tally::ChunkTally>)> {
     let is = |c: Channel| col("channel").eq(lit(c.as_str()));
     let secs = |e: Expr| e.cast(DataType::Float64) / lit(1000.0);
     let t = std::time::Instant::now();
@@ -321,7 +321,8 @@ fn enrich(
     // Column kernel, chunk by chunk of the frame in parallel (see `chunk_ranges`): the
     // per-channel thresholds (short abandon, service level) and the flags that use them,
     // working time on the business calendar (for the contacts in the scope of an SLA that
-    // counts in it), and each contact's tally key (see `tally`) and weekday-hour slot.
+    // counts in it), and each contact's tally key and day slot (see `tally`), grouped as
+    // they are made.
     use rayon::prelude::*;
     use tally::flag;
     // The vocabularies' category ids are the positions in their `ALL` lists.
@@ -380,155 +381,174 @@ fn enrich(
         .collect();
     let working = !work_slas.is_empty();
     let tz = contract.tz();
-    type Part = (Vec<bool>, Vec<Vec<bool>>, Vec<u64>, Vec<u32>, ChunkLabels);
-    let parts: Vec<Part> = crate::normalize::chunk_ranges(&arrived)
-        .into_par_iter()
-        .map(|(start, len)| {
-            let s = start as i64;
-            let mut short_abandoned: Vec<bool> = Vec::with_capacity(len);
-            let mut within: Vec<Vec<bool>> =
-                work_slas.iter().map(|_| Vec::with_capacity(len)).collect();
-            let mut keys: Vec<u64> = Vec::with_capacity(len);
-            let mut slots: Vec<u32> = Vec::with_capacity(len);
+    // The chunks in a fixed number of runs of consecutive chunks, one task each: a run's
+    // contacts are tallied together, so that a few thousand groups per run are left to fold
+    // (a chunk's ten thousand contacts would leave nearly as many groups as the run's).
+    type Part = (
+        Vec<(Vec<bool>, Vec<Vec<bool>>)>,
+        tally::ChunkTally,
+        ChunkLabels,
+    );
+    let chunks = crate::normalize::chunk_ranges(&arrived);
+    let parts: Vec<Part> = chunks
+        .par_chunks(chunks.len().div_ceil(KERNEL_RUNS).max(1))
+        .map(|run| {
+            let mut tallied = tally::ChunkTally::default();
             let mut labels = ChunkLabels::new(agents);
             let mut local = LocalTime::new(tz);
             let mut clock = calendar.filter(|_| working).map(Calendar::clock);
-            let (channel, agent, kind, priority, complexity) = (
-                one_array(&channel, s, len),
-                one_array(&agent, s, len),
-                one_array(&kind, s, len),
-                one_array(&priority, s, len),
-                one_array(&complexity, s, len),
-            );
-            let (names, teams) = (one_array(&names, s, len), one_array(&teams, s, len));
-            let (arrived, resolved_ms) =
-                (one_array(&arrived, s, len), one_array(&resolved_ms, s, len));
-            let (resp, wait, handle, resolve) = (
-                one_array(&resp, s, len),
-                one_array(&wait, s, len),
-                one_array(&handle, s, len),
-                one_array(&resolve, s, len),
-            );
-            let (answered, abandoned, resolved, fcr) = (
-                one_array(&answered, s, len),
-                one_array(&abandoned, s, len),
-                one_array(&resolved, s, len),
-                one_array(&fcr, s, len),
-            );
-            for i in 0..len {
-                let ch = channel.get(i).unwrap_or(Channel::Other as u32);
-                let (sa, sl) = thresholds.get(ch as usize).map_or((0.0, None), |&t| t);
-                let r = resp.get(i);
-                let a = arrived.get(i).unwrap_or(0);
-                let resolved_at = resolved_ms.get(i);
-                let wait = wait.get(i);
-                let is_answered = answered.get(i) == Some(true);
-                // How long an abandoned contact waited: its wait, else until it was closed.
-                let waited = || wait.or(resolved_at.map(|r| (r - a) as f64 / 1000.0));
-                let is_abandoned = abandoned.get(i) == Some(true);
-                let short = is_abandoned && waited().is_some_and(|w| w < sa);
-                short_abandoned.push(short);
-                let sl_hit = is_answered && matches!((r, sl), (Some(r), Some(t)) if r <= t);
-                let (kind, priority) = (kind.get(i), priority.get(i));
-                if working {
-                    let codes = (channel.get(i), complexity.get(i), priority, kind);
-                    // Working time is `cum(b) - cum(a)` on the calendar, else wall-clock time;
-                    // each worked out at most once, and only for a contact in some SLA's scope.
-                    let mut cum_a = None;
-                    let (mut resp_work, mut resolve_work) = (None, None);
-                    for ((_, resolution, t, scope), out) in work_slas.iter().zip(&mut within) {
-                        if !scope.matches(codes.0, codes.1, codes.2, codes.3) {
-                            out.push(false);
-                            continue;
+            let outs = run
+                .iter()
+                .map(|&(start, len)| {
+                    let s = start as i64;
+                    let mut short_abandoned: Vec<bool> = Vec::with_capacity(len);
+                    let mut within: Vec<Vec<bool>> =
+                        work_slas.iter().map(|_| Vec::with_capacity(len)).collect();
+                    let (channel, agent, kind, priority, complexity) = (
+                        one_array(&channel, s, len),
+                        one_array(&agent, s, len),
+                        one_array(&kind, s, len),
+                        one_array(&priority, s, len),
+                        one_array(&complexity, s, len),
+                    );
+                    let (names, teams) = (one_array(&names, s, len), one_array(&teams, s, len));
+                    let (arrived, resolved_ms) =
+                        (one_array(&arrived, s, len), one_array(&resolved_ms, s, len));
+                    let (resp, wait, handle, resolve) = (
+                        one_array(&resp, s, len),
+                        one_array(&wait, s, len),
+                        one_array(&handle, s, len),
+                        one_array(&resolve, s, len),
+                    );
+                    let (answered, abandoned, resolved, fcr) = (
+                        one_array(&answered, s, len),
+                        one_array(&abandoned, s, len),
+                        one_array(&resolved, s, len),
+                        one_array(&fcr, s, len),
+                    );
+                    for i in 0..len {
+                        let ch = channel.get(i).unwrap_or(Channel::Other as u32);
+                        let (sa, sl) = thresholds.get(ch as usize).map_or((0.0, None), |&t| t);
+                        let r = resp.get(i);
+                        let a = arrived.get(i).unwrap_or(0);
+                        let resolved_at = resolved_ms.get(i);
+                        let wait = wait.get(i);
+                        let is_answered = answered.get(i) == Some(true);
+                        // How long an abandoned contact waited: its wait, else until it was closed.
+                        let waited = || wait.or(resolved_at.map(|r| (r - a) as f64 / 1000.0));
+                        let is_abandoned = abandoned.get(i) == Some(true);
+                        let short = is_abandoned && waited().is_some_and(|w| w < sa);
+                        short_abandoned.push(short);
+                        let sl_hit = is_answered && matches!((r, sl), (Some(r), Some(t)) if r <= t);
+                        let (kind, priority) = (kind.get(i), priority.get(i));
+                        if working {
+                            let codes = (channel.get(i), complexity.get(i), priority, kind);
+                            // Working time is `cum(b) - cum(a)` on the calendar, else wall-clock time;
+                            // each worked out at most once, and only for a contact in some SLA's scope.
+                            let mut cum_a = None;
+                            let (mut resp_work, mut resolve_work) = (None, None);
+                            for ((_, resolution, t, scope), out) in
+                                work_slas.iter().zip(&mut within)
+                            {
+                                if !scope.matches(codes.0, codes.1, codes.2, codes.3) {
+                                    out.push(false);
+                                    continue;
+                                }
+                                let ca =
+                                    *cum_a.get_or_insert_with(|| clock.as_mut().map(|c| c.cum(a)));
+                                let mut work = |b: i64| match (clock.as_mut(), ca) {
+                                    (Some(c), Some(ca)) => c.cum(b) - ca,
+                                    _ => (b - a) as f64 / 1000.0,
+                                };
+                                let w = if *resolution {
+                                    *resolve_work.get_or_insert_with(|| resolved_at.map(&mut work))
+                                } else {
+                                    *resp_work.get_or_insert_with(|| {
+                                        r.map(|r| work(a + (r * 1000.0).round() as i64))
+                                    })
+                                };
+                                out.push(w.is_some_and(|w| w <= *t));
+                            }
                         }
-                        let ca = *cum_a.get_or_insert_with(|| clock.as_mut().map(|c| c.cum(a)));
-                        let mut work = |b: i64| match (clock.as_mut(), ca) {
-                            (Some(c), Some(ca)) => c.cum(b) - ca,
-                            _ => (b - a) as f64 / 1000.0,
+                        if let Some(a) = agent.get(i) {
+                            labels.add(a, || names.get(i), || teams.get(i));
+                        }
+                        let fcr = fcr.get(i);
+                        let (handle, resolve) = (handle.get(i), resolve.get(i));
+                        let mut flags = 0u16;
+                        for (yes, bit) in [
+                            (is_answered, flag::ANSWERED),
+                            (short, flag::SHORT_ABANDONED),
+                            (resolved.get(i) == Some(true), flag::RESOLVED),
+                            (fcr.is_some(), flag::FCR_KNOWN),
+                            (fcr == Some(true), flag::FCR),
+                            (kind == Some(Kind::Complaint as u32), flag::COMPLAINT),
+                            (sl_hit, flag::SL_HIT),
+                            (priority == Some(Priority::Urgent as u32), flag::URGENT),
+                            (r.is_some(), flag::HAS_RESP),
+                            (handle.is_some(), flag::HAS_HANDLE),
+                            (resolve.is_some(), flag::HAS_RESOLVE),
+                        ] {
+                            if yes {
+                                flags |= bit;
+                            }
+                        }
+                        let (day, hour) = match local.at(a) {
+                            Some((d, h)) => (
+                                u32::try_from(d as i64 - first_day as i64)
+                                    .ok()
+                                    .filter(|&d| d < tally::NO_DAY)
+                                    .unwrap_or(tally::NO_DAY),
+                                h,
+                            ),
+                            None => (tally::NO_DAY, 0),
                         };
-                        let w = if *resolution {
-                            *resolve_work.get_or_insert_with(|| resolved_at.map(&mut work))
-                        } else {
-                            *resp_work.get_or_insert_with(|| {
-                                r.map(|r| work(a + (r * 1000.0).round() as i64))
-                            })
-                        };
-                        out.push(w.is_some_and(|w| w <= *t));
+                        tallied.add(
+                            tally::Key::new(agent.get(i), ch, flags),
+                            tally::Slot::new(day, hour, ch, flags),
+                            r,
+                            handle,
+                            resolve,
+                        );
                     }
-                }
-                if let Some(a) = agent.get(i) {
-                    labels.add(a, || names.get(i), || teams.get(i));
-                }
-                let fcr = fcr.get(i);
-                let mut flags = 0u16;
-                for (yes, bit) in [
-                    (is_answered, flag::ANSWERED),
-                    (short, flag::SHORT_ABANDONED),
-                    (resolved.get(i) == Some(true), flag::RESOLVED),
-                    (fcr.is_some(), flag::FCR_KNOWN),
-                    (fcr == Some(true), flag::FCR),
-                    (kind == Some(Kind::Complaint as u32), flag::COMPLAINT),
-                    (sl_hit, flag::SL_HIT),
-                    (priority == Some(Priority::Urgent as u32), flag::URGENT),
-                    (r.is_some(), flag::HAS_RESP),
-                    (handle.get(i).is_some(), flag::HAS_HANDLE),
-                    (resolve.get(i).is_some(), flag::HAS_RESOLVE),
-                ] {
-                    if yes {
-                        flags |= bit;
-                    }
-                }
-                let (day, hour) = match local.at(a) {
-                    Some((d, h)) => (
-                        u32::try_from(d as i64 - first_day as i64)
-                            .ok()
-                            .filter(|&d| d < tally::NO_DAY)
-                            .unwrap_or(tally::NO_DAY),
-                        h,
-                    ),
-                    None => (tally::NO_DAY, 0),
-                };
-                keys.push(tally::Key::new(agent.get(i), ch, flags).0);
-                slots.push(tally::Slot::new(day, hour, ch, flags).0);
-            }
-            (short_abandoned, within, keys, slots, labels)
+                    (short_abandoned, within)
+                })
+                .collect();
+            (outs, tallied, labels)
         })
         .collect();
-    let names = vec![
-        ("short_abandoned", DataType::Boolean),
-        (TALLY, DataType::UInt64),
-        (DAY_SLOT, DataType::UInt32),
-    ];
     let within_names: Vec<String> = work_slas.iter().map(|&(i, ..)| within_work(i)).collect();
-    let mut cols: Vec<Column> = names
-        .iter()
-        .map(|(n, t)| Column::new_empty((*n).into(), t))
-        .chain(
-            within_names
-                .iter()
-                .map(|n| Column::new_empty(n.into(), &DataType::Boolean)),
-        )
-        .collect();
+    let mut cols: Vec<Column> = [Column::new_empty(
+        "short_abandoned".into(),
+        &DataType::Boolean,
+    )]
+    .into_iter()
+    .chain(
+        within_names
+            .iter()
+            .map(|n| Column::new_empty(n.into(), &DataType::Boolean)),
+    )
+    .collect();
     let mut agent_labels = AgentLabels::new();
-    for (short, within, keys, slots, labels) in parts {
-        // In chunk order (row order), so that an agent's first label is the first given.
+    let mut tallies = Vec::with_capacity(parts.len());
+    for (outs, tallied, labels) in parts {
+        // In run order (row order), so that an agent's first label is the first given.
         labels.fold_into(&mut agent_labels);
-        let mut part = vec![
-            Column::new("short_abandoned".into(), short),
-            Column::new(TALLY.into(), keys),
-            Column::new(DAY_SLOT.into(), slots),
-        ];
-        for (n, w) in within_names.iter().zip(within) {
-            part.push(Column::new(n.into(), w));
-        }
-        for (c, p) in cols.iter_mut().zip(part) {
-            c.append_owned(p)?;
+        tallies.push(tallied);
+        for (short, within) in outs {
+            let mut part = vec![Column::new("short_abandoned".into(), short)];
+            for (n, w) in within_names.iter().zip(within) {
+                part.push(Column::new(n.into(), w));
+            }
+            for (c, p) in cols.iter_mut().zip(part) {
+                c.append_owned(p)?;
+            }
         }
     }
     for c in cols {
         df.with_column(c)?;
     }
-    Ok((df, agent_labels))
+    Ok((df, agent_labels, tallies))
 }
 
 /// The contacts an SLA's figure counts: its channel, complexity (a contact without one
@@ -623,10 +643,9 @@ fn one_array<T: PolarsDataType>(ca: &ChunkedArray<T>, start: i64, len: usize) ->
     ca.slice(start, len).rechunk().downcast_as_array().clone()
 }
 
-/// The enriched frame's tally key and day slot (see `tally::Key`, `tally::Slot`); internal,
-/// never written out.
-const TALLY: &str = "_tally";
-const DAY_SLOT: &str = "_day_slot";
+/// How many runs of consecutive chunks the enrich kernel splits the contacts into (a fixed
+/// number, so that the tallies' sums are taken in the same order on any machine).
+const KERNEL_RUNS: usize = 16;
 
 /// Local day (days from the common era) and hour of instants.
 struct LocalTime(crate::config::calendar::LocalClock);
@@ -888,22 +907,19 @@ pub fn compute(
     let out_of_period = (contacts.height() - period_df.height()) as u64;
     lap.at("period filter");
     let first_day = LocalTime::new(tz).at(a).map_or(0, |(day, _)| day);
-    let (df, agent_labels) = enrich(period_df, contract, calendar, first_day)?;
+    let (df, agent_labels, chunk_tallies) = enrich(period_df, contract, calendar, first_day)?;
     lap.at("enrich");
     let (resp, survey_out_of_period) = responses(contacts, &df, surveys, (a, b))?;
     lap.at("responses");
     let top = contract.survey.top_box_min();
 
     // Every additive figure of the overall, channel, agent and day breakdowns.
-    let tallies = tally::tally(
-        &df,
-        (TALLY, DAY_SLOT),
+    let tallies = tally::fold(
+        chunk_tallies,
         |c| contract.service_level_threshold(c).is_some(),
         // Day number 0 is `first_day`.
         |d| weekday(first_day as i64 + d as i64),
-    )?;
-    // The keys have served.
-    let df = df.drop_many([TALLY, DAY_SLOT]);
+    );
     lap.at("tallies");
     // Overall.
     let o = &tallies.overall;

@@ -1,18 +1,20 @@
 //! Every additive contact figure (counts, and the sums behind the means) of the overall,
-//! per-channel, per-agent, per-day and per-hour breakdowns, from two Polars group-bys.
+//! per-channel, per-agent, per-day and per-hour breakdowns.
 //!
 //! The enrich kernel packs each contact's agent, channel and flags into one 64-bit key
 //! ([`Key`]), and its local day, hour, channel and the flags the daily figures need into a
-//! 32-bit slot ([`Slot`]). A group-by on the key counts the contacts and sums the three
-//! durations; one on the slot counts them. The few thousand groups they leave are folded
-//! into the breakdowns here, in key order, so that every sum is taken in the same order on
-//! every run. Each breakdown used to be a group-by of its own with some twenty
-//! aggregations, every one of them a pass of random reads over ten million rows.
-//! Percentiles are not additive and are not computed here.
+//! 32-bit slot ([`Slot`]). On its way through each chunk of contacts it groups them by key
+//! (counting them and summing their three durations, in row order) and by slot (counting
+//! them) in a [`ChunkTally`]: the row loop it runs anyway does the grouping, instead of two
+//! Polars group-bys over two more columns of ten million keys. The few thousand groups
+//! the chunks leave are folded into the breakdowns here, in key order and then chunk
+//! order, so that every sum is taken in the same order on every run. Each breakdown used
+//! to be a group-by of its own with some twenty aggregations, every one of them a pass of
+//! random reads over ten million rows. Percentiles are not additive and are not computed
+//! here.
 
-use crate::error::{Error, Result};
 use crate::model::Channel;
-use polars::prelude::*;
+use crate::normalize::FastMap;
 use std::collections::BTreeMap;
 
 /// The flags of a contact in its key.
@@ -183,25 +185,59 @@ impl Mean {
     }
 }
 
-/// One group of the key group-by: its contacts and the sums of their durations.
-#[derive(Debug, Clone, Copy)]
+/// One group of contacts with the same key: how many, and the sums of their durations.
+#[derive(Debug, Clone, Copy, Default)]
 struct Group {
-    key: Key,
     n: u64,
     resp: f64,
     handle: f64,
     resolve: f64,
 }
 
+/// One chunk's contacts grouped by [`Key`] (counted, their durations summed in row order)
+/// and by [`Slot`] (counted).
+#[derive(Debug, Default)]
+pub(super) struct ChunkTally {
+    groups: FastMap<u64, Group>,
+    slots: FastMap<u32, u64>,
+}
+
+impl ChunkTally {
+    /// The next contact of the chunk: its key and slot, and its response, handling and
+    /// resolution seconds (`None`: not known).
+    #[inline]
+    pub fn add(
+        &mut self,
+        key: Key,
+        slot: Slot,
+        resp: Option<f64>,
+        handle: Option<f64>,
+        resolve: Option<f64>,
+    ) {
+        let g = self.groups.entry(key.0).or_default();
+        g.n += 1;
+        if let Some(v) = resp {
+            g.resp += v;
+        }
+        if let Some(v) = handle {
+            g.handle += v;
+        }
+        if let Some(v) = resolve {
+            g.resolve += v;
+        }
+        *self.slots.entry(slot.0).or_default() += 1;
+    }
+}
+
 impl Tally {
     /// Add the `g.n` contacts of a group; `sl_scope` says whether their channel has a
     /// service-level threshold.
-    fn add(&mut self, g: &Group, sl_scope: bool) {
-        let f = g.key.flags();
+    fn add(&mut self, key: Key, g: &Group, sl_scope: bool) {
+        let f = key.flags();
         let has = |bit: u16| f & bit != 0;
         let n = g.n;
         let count = |yes: bool| if yes { n } else { 0 };
-        let realtime = g.key.channel().is_realtime();
+        let realtime = key.channel().is_realtime();
         let answered = has(flag::ANSWERED);
         self.contacts += n;
         self.realtime += count(realtime);
@@ -246,67 +282,35 @@ pub(super) struct Tallies {
     pub hours: BTreeMap<(u32, u32), HourTally>,
 }
 
-/// Group the enriched frame by its key column `key` and its slot column `slot` and fold
-/// the groups into the breakdowns; `sl_scope(channel)` says whether a channel has a
-/// service-level threshold, `weekday(day)` is the weekday of a day number.
-pub(super) fn tally(
-    df: &DataFrame,
-    (key, slot): (&str, &str),
+/// Fold the chunks' groups (in chunk order) into the breakdowns; `sl_scope(channel)` says
+/// whether a channel has a service-level threshold, `weekday(day)` is the weekday of a day
+/// number.
+pub(super) fn fold(
+    chunks: Vec<ChunkTally>,
     sl_scope: impl Fn(Channel) -> bool,
     weekday: impl Fn(u32) -> u32,
-) -> Result<Tallies> {
-    let missing = || Error::runtime("a contact without its tally key");
-    let mut groups: Vec<Group> = Vec::new();
-    for part in slices(df) {
-        let g = part
-            .lazy()
-            .group_by([col(key)])
-            .agg([
-                len().cast(DataType::UInt64).alias("n"),
-                col("resp_s").sum().alias("resp"),
-                col("handle_s").sum().alias("handle"),
-                col("resolve_s").sum().alias("resolve"),
-            ])
-            .collect()?;
-        let keys = g.column(key)?.u64()?;
-        let n = g.column("n")?.u64()?;
-        let [resp, handle, resolve] = ["resp", "handle", "resolve"].map(|c| g.column(c));
-        let (resp, handle, resolve) = (resp?.f64()?, handle?.f64()?, resolve?.f64()?);
-        for i in 0..g.height() {
-            groups.push(Group {
-                key: Key(keys.get(i).ok_or_else(missing)?),
-                n: n.get(i).unwrap_or(0),
-                resp: resp.get(i).unwrap_or(0.0),
-                handle: handle.get(i).unwrap_or(0.0),
-                resolve: resolve.get(i).unwrap_or(0.0),
-            });
-        }
-    }
-    // Polars gives the groups in no fixed order: key order (then slice order, the sort being
-    // stable) makes the sums reproducible.
-    groups.sort_by_key(|g| g.key);
+) -> Tallies {
+    // Key order, then chunk order: every sum is taken in the same order on every run.
+    let mut groups: Vec<(Key, usize, Group)> = chunks
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| c.groups.iter().map(move |(k, g)| (Key(*k), i, *g)))
+        .collect();
+    groups.sort_unstable_by_key(|&(k, i, _)| (k, i));
     let mut t = Tallies::default();
-    for g in &groups {
-        let scope = sl_scope(g.key.channel());
-        t.overall.add(g, scope);
-        t.channels.entry(g.key.channel()).or_default().add(g, scope);
-        if let Some(a) = g.key.agent() {
-            t.agents.entry(a).or_default().add(g, scope);
+    for (key, _, g) in &groups {
+        let scope = sl_scope(key.channel());
+        t.overall.add(*key, g, scope);
+        t.channels
+            .entry(key.channel())
+            .or_default()
+            .add(*key, g, scope);
+        if let Some(a) = key.agent() {
+            t.agents.entry(a).or_default().add(*key, g, scope);
         }
     }
-    let mut counts: Vec<(Slot, u64)> = Vec::new();
-    for part in slices(df) {
-        let g = part
-            .lazy()
-            .group_by([col(slot)])
-            .agg([len().cast(DataType::UInt64).alias("n")])
-            .collect()?;
-        let (slots, n) = (g.column(slot)?.u32()?, g.column("n")?.u64()?);
-        for (s, n) in slots.iter().zip(n.iter()) {
-            counts.push((Slot(s.ok_or_else(missing)?), n.unwrap_or(0)));
-        }
-    }
-    for (s, n) in counts {
+    for (s, n) in chunks.iter().flat_map(|c| c.slots.iter()) {
+        let (s, n) = (Slot(*s), *n);
         let count = |yes: bool| if yes { n } else { 0 };
         let abandoned = s.channel().is_realtime() && !s.has(flag::ANSWERED);
         let d = t.days.entry(s.day()).or_default();
@@ -323,17 +327,7 @@ pub(super) fn tally(
         h.contacts += n;
         h.abandoned += count(abandoned);
     }
-    Ok(t)
-}
-
-/// The frame in a few slices: each group-by then needs a fraction of the memory (its hashes
-/// and row indices) that one over the whole frame would.
-fn slices(df: &DataFrame) -> impl Iterator<Item = DataFrame> + '_ {
-    const SLICES: usize = 8;
-    let step = df.height().div_ceil(SLICES).max(1);
-    (0..df.height())
-        .step_by(step)
-        .map(move |start| df.slice(start as i64, step))
+    t
 }
 
 #[cfg(test)]
@@ -367,6 +361,54 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// However the contacts are cut into runs, the breakdowns are those of one run,
+        /// and each count is that of the contacts it describes.
+        #[test]
+        fn runs_fold_into_the_same_breakdowns(
+            rows in proptest::collection::vec(
+                (0u32..3, 0u32..3, 0u16..(1 << flag::BITS), 0u32..3, 0u32..24,
+                 proptest::option::of(0u32..1000), proptest::option::of(0u32..1000)),
+                0..80),
+            cuts in proptest::collection::vec(1usize..20, 1..6),
+        ) {
+            let add = |t: &mut ChunkTally, &(agent, ch, flags, day, hour, r, h): &(u32, u32, u16, u32, u32, Option<u32>, Option<u32>)| {
+                let agent = (agent > 0).then_some(agent);
+                // Whole seconds: every sum is exact, in any order.
+                let (r, h) = (r.map(f64::from), h.map(f64::from));
+                t.add(Key::new(agent, ch, flags), Slot::new(day, hour, ch, flags), r, h, r.map(|r| r * 2.0));
+            };
+            let mut one = ChunkTally::default();
+            rows.iter().for_each(|r| add(&mut one, r));
+            let mut runs = Vec::new();
+            let (mut at, mut k) = (0, 0);
+            while at < rows.len() {
+                let end = (at + cuts[k % cuts.len()]).min(rows.len());
+                let mut t = ChunkTally::default();
+                rows[at..end].iter().for_each(|r| add(&mut t, r));
+                runs.push(t);
+                (at, k) = (end, k + 1);
+            }
+            let scope = |c| c != Channel::Email;
+            let weekday = |d| d % 7;
+            let (a, b) = (fold(vec![one], scope, weekday), fold(runs, scope, weekday));
+            proptest::prop_assert_eq!(a.overall, b.overall);
+            proptest::prop_assert_eq!(&a.channels, &b.channels);
+            proptest::prop_assert_eq!(&a.agents, &b.agents);
+            proptest::prop_assert_eq!(&a.days, &b.days);
+            proptest::prop_assert_eq!(&a.hours, &b.hours);
+            proptest::prop_assert_eq!(a.overall.contacts, rows.len() as u64);
+            let answered = rows.iter().filter(|r| r.2 & flag::ANSWERED != 0).count() as u64;
+            proptest::prop_assert_eq!(a.overall.answered, answered);
+            let hours: u64 = a.hours.values().map(|h| h.contacts).sum();
+            proptest::prop_assert_eq!(hours, rows.len() as u64);
+            let with_resp: Vec<f64> = rows.iter().filter(|r| r.2 & flag::HAS_RESP != 0).filter_map(|r| r.5.map(f64::from)).collect();
+            let resp_n = rows.iter().filter(|r| r.2 & flag::HAS_RESP != 0).count() as u64;
+            proptest::prop_assert_eq!(a.overall.resp.n, resp_n);
+            proptest::prop_assert_eq!(a.overall.resp.sum, with_resp.iter().sum::<f64>());
+        }
+    }
+
     #[test]
     fn groups_fold_into_counts_and_means() {
         // Two phone groups (answered within SL; abandoned short) and one email group.
@@ -386,15 +428,28 @@ mod tests {
             Slot::new(0, 10, phone, b),
             Slot::new(1, 9, email, c),
         );
-        let df = df!(
-            "k" => [ka.0, ka.0, kb.0, kc.0],
-            "s" => [sa.0, sa.0, sb.0, sc.0],
-            "resp_s" => [Some(10.0), Some(30.0), None, Some(3600.0)],
-            "handle_s" => [Some(100.0), Some(200.0), Some(5.0), None],
-            "resolve_s" => [None, None, None, Some(7200.0)],
-        )
-        .unwrap();
-        let t = tally(&df, ("k", "s"), |c| c == Channel::Phone, |d| (d + 2) % 7).unwrap();
+        let rows = [
+            (ka, sa, Some(10.0), Some(100.0), None),
+            (ka, sa, Some(30.0), Some(200.0), None),
+            (kb, sb, None, Some(5.0), None),
+            (kc, sc, Some(3600.0), None, Some(7200.0)),
+        ];
+        // In one chunk, and in two.
+        let mut one = ChunkTally::default();
+        let mut two = [ChunkTally::default(), ChunkTally::default()];
+        for (i, &(k, s, r, h, z)) in rows.iter().enumerate() {
+            one.add(k, s, r, h, z);
+            two[i / 3].add(k, s, r, h, z);
+        }
+        let scope = |c| c == Channel::Phone;
+        let weekday = |d| (d + 2) % 7;
+        let t = fold(vec![one], scope, weekday);
+        let t2 = fold(two.into(), scope, weekday);
+        assert_eq!(t.overall, t2.overall);
+        assert_eq!(t.channels, t2.channels);
+        assert_eq!(t.agents, t2.agents);
+        assert_eq!(t.days, t2.days);
+        assert_eq!(t.hours, t2.hours);
         let o = t.overall;
         assert_eq!((o.contacts, o.realtime, o.answered), (4, 3, 3));
         assert_eq!((o.abandoned, o.short_abandoned, o.unanswered), (1, 1, 0));
