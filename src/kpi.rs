@@ -694,15 +694,52 @@ fn percentiles(
         for i in 0..len {
             if let Some(x) = v.get(i) {
                 if c.as_ref().is_none_or(|c| c.get(i) == want) {
-                    out.push(x);
+                    // -0.0 as 0.0: equal values are then the same bits, whichever is picked.
+                    out.push(x + 0.0);
                 }
             }
         }
     }
-    let ca = Float64Chunked::from_vec(name.into(), out);
-    qs.iter()
-        .map(|&q| Ok(ca.quantile(q, QuantileMethod::Linear)?))
-        .collect()
+    Ok(qs.iter().map(|&q| quantile_linear(&mut out, q)).collect())
+}
+
+/// The quantile `q` (in 0..=1) of `vals` as Polars' `quantile` with
+/// `QuantileMethod::Linear` gives it (polars-core 0.55's `quantile_slice`: the same
+/// positions, total order and interpolation), selecting in `vals` itself, where Polars
+/// would select in a copy made for each quantile. `vals` is left reordered.
+fn quantile_linear(vals: &mut [f64], q: f64) -> Option<f64> {
+    use std::cmp::Ordering;
+    debug_assert!((0.0..=1.0).contains(&q));
+    match vals.len() {
+        0 => return None,
+        1 => return Some(vals[0]),
+        _ => {}
+    }
+    // Polars' `TotalOrd` for floats: NaN is the largest value, -0.0 equals 0.0.
+    let ge = |a: f64, b: f64| a.is_nan() | (a >= b);
+    let cmp = |a: &f64, b: &f64| {
+        if !ge(*a, *b) {
+            Ordering::Less
+        } else if !ge(*b, *a) {
+            Ordering::Greater
+        } else {
+            Ordering::Equal
+        }
+    };
+    let float_idx = (vals.len() as f64 - 1.0) * q;
+    let idx = (float_idx as usize).clamp(0, vals.len() - 1);
+    let top_idx = float_idx.ceil() as usize;
+    let (_, lower, rhs) = vals.select_nth_unstable_by(idx, cmp);
+    let lower = *lower;
+    if idx == top_idx {
+        return Some(lower);
+    }
+    let upper = rhs.iter().copied().min_by(cmp)?;
+    Some(if lower == upper {
+        lower
+    } else {
+        (float_idx - idx as f64) * (upper - lower) + lower
+    })
 }
 
 /// How many rows of the boolean column `name` hold: the flags are summed as they are
@@ -1333,6 +1370,28 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        /// The in-place quantile is Polars' own, on values with repeats.
+        #[test]
+        fn quantiles_are_those_of_polars(
+            vals in proptest::collection::vec(proptest::prop_oneof![
+                proptest::strategy::Strategy::prop_map(0u32..50, |v| v as f64 / 4.0),
+                -1e6f64..1e9,
+            ], 0..300),
+            q in proptest::prop_oneof![
+                proptest::sample::select(vec![0.0, 0.5, 0.9, 0.95, 1.0]),
+                0.0f64..=1.0,
+            ],
+        ) {
+            let want = Float64Chunked::from_vec("v".into(), vals.clone())
+                .quantile(q, QuantileMethod::Linear)
+                .unwrap();
+            let mut mine = vals.clone();
+            let got = super::quantile_linear(&mut mine, q);
+            proptest::prop_assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits));
+            // Again, on the values as the first selection left them.
+            proptest::prop_assert_eq!(super::quantile_linear(&mut mine, q).map(f64::to_bits), want.map(f64::to_bits));
+        }
+
         /// Chunk by chunk, in a table or a map, an agent's labels are the first given in row
         /// order.
         #[test]
