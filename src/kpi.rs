@@ -336,6 +336,15 @@ fn enrich(
         codes("complexity")?,
     );
     let (names, teams) = (codes("agent_name")?, codes("team")?);
+    let (topic, complaint_type) = (codes("topic")?, codes("complaint_type")?);
+    let ids = |name: &str| -> Result<usize> {
+        Ok(df
+            .column(name)?
+            .dtype()
+            .cat_mapping()?
+            .num_cats_upper_bound())
+    };
+    let (topic_ids, complaint_type_ids) = (ids("topic")?, ids("complaint_type")?);
     let agents = df
         .column("agent_id")?
         .dtype()
@@ -393,7 +402,7 @@ fn enrich(
     let parts: Vec<Part> = chunks
         .par_chunks(chunks.len().div_ceil(KERNEL_RUNS).max(1))
         .map(|run| {
-            let mut tallied = tally::ChunkTally::default();
+            let mut tallied = tally::ChunkTally::new(topic_ids, complaint_type_ids);
             let mut labels = ChunkLabels::new(agents);
             let mut local = LocalTime::new(tz);
             let mut clock = calendar.filter(|_| working).map(Calendar::clock);
@@ -412,6 +421,10 @@ fn enrich(
                         one_array(&complexity, s, len),
                     );
                     let (names, teams) = (one_array(&names, s, len), one_array(&teams, s, len));
+                    let (topic, complaint_type) = (
+                        one_array(&topic, s, len),
+                        one_array(&complaint_type, s, len),
+                    );
                     let (arrived, resolved_ms) =
                         (one_array(&arrived, s, len), one_array(&resolved_ms, s, len));
                     let (resp, wait, handle, resolve) = (
@@ -503,6 +516,11 @@ fn enrich(
                             ),
                             None => (tally::NO_DAY, 0),
                         };
+                        if kind == Some(Kind::Consultation as u32) {
+                            tallied.topics.add(topic.get(i));
+                        } else if kind == Some(Kind::Complaint as u32) {
+                            tallied.complaint_types.add(complaint_type.get(i));
+                        }
                         tallied.add(
                             tally::Key::new(agent.get(i), ch, flags),
                             tally::Slot::new(day, hour, ch, flags),
@@ -888,19 +906,18 @@ fn csat_by(resp: &DataFrame, key: &str) -> Result<BTreeMap<String, Csat>> {
     Ok(m)
 }
 
-/// Group by a text column (nulls kept as their own group), count, share, ordered by count
-/// desc then key asc (nulls last).
-fn ranked_counts(lf: LazyFrame, key: &str) -> Result<Vec<(Option<String>, u64, f64)>> {
-    let g = lf
-        .group_by([col(key)])
-        .agg([len().cast(DataType::Int64).alias("n")])
-        .collect()?;
-    let total: u64 = (0..g.height()).map(|i| Row { df: &g, i }.u("n")).sum();
-    let mut rows: Vec<(Option<String>, u64, f64)> = (0..g.height())
-        .map(|i| {
-            let r = Row { df: &g, i };
-            let n = r.u("n");
-            (r.s(key), n, n as f64 / total as f64)
+/// The labels counted (`text` gives their text) with their counts and shares, by count
+/// descending, then label (a missing one last).
+fn ranked_counts(
+    counts: &tally::LabelCounts,
+    text: &CategoricalMapping,
+) -> Vec<(Option<String>, u64, f64)> {
+    let total: u64 = counts.counts().map(|(_, n)| n).sum();
+    let mut rows: Vec<(Option<String>, u64, f64)> = counts
+        .counts()
+        .map(|(id, n)| {
+            let label = id.and_then(|id| text.cat_to_str(id)).map(str::to_string);
+            (label, n, n as f64 / total as f64)
         })
         .collect();
     rows.sort_by(|x, y| {
@@ -911,7 +928,7 @@ fn ranked_counts(lf: LazyFrame, key: &str) -> Result<Vec<(Option<String>, u64, f
             (None, None) => std::cmp::Ordering::Equal,
         })
     });
-    Ok(rows)
+    rows
 }
 
 /// Compute every KPI for the period.
@@ -1094,32 +1111,27 @@ pub fn compute(
 
     lap.at("channels");
     // Hotspots and complaint types.
-    let topics = ranked_counts(
-        df.clone()
-            .lazy()
-            .filter(col("kind").eq(lit("consultation"))),
-        "topic",
-    )?
-    .into_iter()
-    .map(|(topic, contacts, share)| TopicRow {
-        topic,
-        contacts,
-        share,
-        previous_contacts: None,
-    })
-    .collect();
-    let complaint_types = ranked_counts(
-        df.clone().lazy().filter(col("is_complaint")),
-        "complaint_type",
-    )?
-    .into_iter()
-    .map(|(complaint_type, complaints, share)| ComplaintRow {
-        complaint_type,
-        complaints,
-        share,
-        previous_complaints: None,
-    })
-    .collect();
+    let mapping = |column: &str| -> Result<Arc<CategoricalMapping>> {
+        Ok(df.column(column)?.dtype().cat_mapping()?.clone())
+    };
+    let topics = ranked_counts(&tallies.topics, &*mapping("topic")?)
+        .into_iter()
+        .map(|(topic, contacts, share)| TopicRow {
+            topic,
+            contacts,
+            share,
+            previous_contacts: None,
+        })
+        .collect();
+    let complaint_types = ranked_counts(&tallies.complaint_types, &*mapping("complaint_type")?)
+        .into_iter()
+        .map(|(complaint_type, complaints, share)| ComplaintRow {
+            complaint_type,
+            complaints,
+            share,
+            previous_complaints: None,
+        })
+        .collect();
 
     lap.at("topics");
     // Agents.

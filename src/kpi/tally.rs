@@ -194,15 +194,79 @@ struct Group {
     resolve: f64,
 }
 
+/// Contacts by the category id of a label (the topic of consultations, the type of
+/// complaints): in a table for the first few thousand ids, in a map beyond.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct LabelCounts {
+    table: Vec<u64>,
+    rest: FastMap<u32, u64>,
+    /// Contacts without the label.
+    none: u64,
+}
+
+impl LabelCounts {
+    /// Counts for a label column with ids below `ids`.
+    pub fn new(ids: usize) -> Self {
+        LabelCounts {
+            table: vec![0; ids.min(1 << 12)],
+            ..Default::default()
+        }
+    }
+
+    #[inline]
+    pub fn add(&mut self, id: Option<u32>) {
+        match id {
+            None => self.none += 1,
+            Some(i) => match self.table.get_mut(i as usize) {
+                Some(n) => *n += 1,
+                None => *self.rest.entry(i).or_default() += 1,
+            },
+        }
+    }
+
+    fn merge(&mut self, other: &LabelCounts) {
+        for (id, n) in other.counts() {
+            match id {
+                None => self.none += n,
+                Some(i) => match self.table.get_mut(i as usize) {
+                    Some(m) => *m += n,
+                    None => *self.rest.entry(i).or_default() += n,
+                },
+            }
+        }
+    }
+
+    /// Every id counted (`None`: without the label) and its contacts, in no fixed order.
+    pub fn counts(&self) -> impl Iterator<Item = (Option<u32>, u64)> + '_ {
+        let table = self.table.iter().enumerate();
+        table
+            .map(|(i, &n)| (Some(i as u32), n))
+            .chain(self.rest.iter().map(|(&i, &n)| (Some(i), n)))
+            .chain(std::iter::once((None, self.none)))
+            .filter(|&(_, n)| n > 0)
+    }
+}
+
 /// One chunk's contacts grouped by [`Key`] (counted, their durations summed in row order)
-/// and by [`Slot`] (counted).
+/// and by [`Slot`] (counted), and its consultations by topic and complaints by type.
 #[derive(Debug, Default)]
 pub(super) struct ChunkTally {
     groups: FastMap<u64, Group>,
     slots: FastMap<u32, u64>,
+    pub topics: LabelCounts,
+    pub complaint_types: LabelCounts,
 }
 
 impl ChunkTally {
+    /// For topic and complaint type columns with ids below `topics` and `complaint_types`.
+    pub fn new(topics: usize, complaint_types: usize) -> Self {
+        ChunkTally {
+            topics: LabelCounts::new(topics),
+            complaint_types: LabelCounts::new(complaint_types),
+            ..Default::default()
+        }
+    }
+
     /// The next contact of the chunk: its key and slot, and its response, handling and
     /// resolution seconds (`None`: not known).
     #[inline]
@@ -280,6 +344,9 @@ pub(super) struct Tallies {
     pub days: BTreeMap<Option<u32>, DayTally>,
     /// By weekday and hour (contacts without a local time count as Monday 0:00).
     pub hours: BTreeMap<(u32, u32), HourTally>,
+    /// Consultations by topic, complaints by type.
+    pub topics: LabelCounts,
+    pub complaint_types: LabelCounts,
 }
 
 /// Fold the chunks' groups (in chunk order) into the breakdowns; `sl_scope(channel)` says
@@ -326,6 +393,10 @@ pub(super) fn fold(
             .or_default();
         h.contacts += n;
         h.abandoned += count(abandoned);
+    }
+    for c in &chunks {
+        t.topics.merge(&c.topics);
+        t.complaint_types.merge(&c.complaint_types);
     }
     t
 }
@@ -406,6 +477,28 @@ mod tests {
             let resp_n = rows.iter().filter(|r| r.2 & flag::HAS_RESP != 0).count() as u64;
             proptest::prop_assert_eq!(a.overall.resp.n, resp_n);
             proptest::prop_assert_eq!(a.overall.resp.sum, with_resp.iter().sum::<f64>());
+        }
+    }
+
+    proptest::proptest! {
+        /// In the table, in the map beyond it and merged, the counts are those of the ids.
+        #[test]
+        fn label_counts_count_every_id(
+            ids in proptest::collection::vec(proptest::option::of(0u32..8), 0..60),
+            table in 0usize..10,
+            cut in 0usize..60,
+        ) {
+            let mut want: BTreeMap<Option<u32>, u64> = BTreeMap::new();
+            for id in &ids {
+                *want.entry(*id).or_default() += 1;
+            }
+            let (a, b) = ids.split_at(cut.min(ids.len()));
+            let (mut x, mut y) = (LabelCounts::new(table), LabelCounts::new(table));
+            a.iter().for_each(|id| x.add(*id));
+            b.iter().for_each(|id| y.add(*id));
+            x.merge(&y);
+            let got: BTreeMap<Option<u32>, u64> = x.counts().collect();
+            proptest::prop_assert_eq!(got, want);
         }
     }
 
