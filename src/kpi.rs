@@ -286,7 +286,6 @@ fn enrich(
                 .alias("answered"),
             is(Channel::Phone).or(is(Channel::Chat)).alias("realtime"),
             coalesce(&[col("resolved_flag"), col("resolved_ms").is_not_null()]).alias("resolved"),
-            col("kind").eq(lit("complaint")).alias("is_complaint"),
         ])
         // `resp_s` and `resolve_s` are null unless the contact was answered (resolved): the
         // aggregations take them as they are.
