@@ -689,35 +689,38 @@ fn weekday(day_ce: i64) -> u32 {
     (day_ce - 1).rem_euclid(7) as u32
 }
 
-/// The quantiles `qs` (linear interpolation) of the non-null values of the float column
-/// `name`, over the contacts of `channel` (all of them with `None`). The values are gathered
-/// into one array (`expected` of them, a capacity hint), from which Polars selects each
-/// quantile in linear time: a filter, a null drop and a rechunk made three copies.
-fn percentiles(
-    df: &DataFrame,
-    name: &str,
-    channel: Option<Channel>,
-    expected: u64,
-    qs: &[f64],
-) -> Result<Vec<Option<f64>>> {
+/// The non-null values of the float column `name`, in one pass over the contacts: with
+/// `by_channel`, one array per channel (by its position in `Channel::ALL`), else one array
+/// of them all; `expected` holds how many values each array gets (a capacity hint). Each
+/// percentile is then selected in its array in linear time ([`quantile_linear`]): a
+/// filter, a null drop and a rechunk per channel made three copies and three passes.
+fn gather(df: &DataFrame, name: &str, by_channel: bool, expected: &[u64]) -> Result<Vec<Vec<f64>>> {
     let values = df.column(name)?.f64()?;
     let codes = df.column("channel")?.cat32()?.physical().clone();
-    let want = channel.map(|c| c as u32);
-    let mut out = Vec::with_capacity(expected as usize);
+    let mut out: Vec<Vec<f64>> = expected
+        .iter()
+        .map(|&n| Vec::with_capacity(n as usize))
+        .collect();
     for (start, len) in crate::normalize::chunk_ranges(values) {
         let v = one_array(values, start as i64, len);
-        // The channels are read only to pick one.
-        let c = want.map(|_| one_array(&codes, start as i64, len));
-        for i in 0..len {
-            if let Some(x) = v.get(i) {
-                if c.as_ref().is_none_or(|c| c.get(i) == want) {
-                    // -0.0 as 0.0: equal values are then the same bits, whichever is picked.
-                    out.push(x + 0.0);
+        if by_channel {
+            // A contact without a known channel code counts as `Other`, as in the tallies.
+            let c = one_array(&codes, start as i64, len);
+            for i in 0..len {
+                if let Some(x) = v.get(i) {
+                    let ch = c.get(i).unwrap_or(Channel::Other as u32) as usize;
+                    if let Some(o) = out.get_mut(ch) {
+                        // -0.0 as 0.0: equal values are then the same bits, whichever is
+                        // picked.
+                        o.push(x + 0.0);
+                    }
                 }
             }
+        } else if let Some(o) = out.first_mut() {
+            o.extend(v.iter().flatten().map(|x| x + 0.0));
         }
     }
-    Ok(qs.iter().map(|&q| quantile_linear(&mut out, q)).collect())
+    Ok(out)
 }
 
 /// The quantile `q` (in 0..=1) of `vals` as Polars' `quantile` with
@@ -976,7 +979,10 @@ pub fn compute(
     lap.at("tallies");
     // Overall.
     let o = &tallies.overall;
-    let ttr_p50 = percentiles(&df, "resolve_s", None, o.resolve.n, &[0.5])?[0];
+    let ttr_p50 = quantile_linear(
+        &mut gather(&df, "resolve_s", false, &[o.resolve.n])?[0],
+        0.5,
+    );
     let s = resp
         .clone()
         .lazy()
@@ -1047,23 +1053,27 @@ pub fn compute(
     lap.at("overall");
     // Channels.
     let csat_ch = csat_by(&resp, "channel")?;
-    // Percentiles are not additive: channel by channel, each from only its own response
-    // times (gathering every channel's at once would hold them all), as many channels at a
-    // time as there are threads.
+    // Percentiles are not additive: each channel's from its own response times, all
+    // gathered in one pass, then selected channel by channel on the threads.
     let channel_percentiles: BTreeMap<Channel, (Option<f64>, Option<f64>)> = {
         use rayon::prelude::*;
-        let channels: Vec<(Channel, u64)> = tallies
-            .channels
+        let expected: Vec<u64> = Channel::ALL
             .iter()
-            .map(|(&c, t)| (c, t.resp.n))
+            .map(|c| tallies.channels.get(c).map_or(0, |t| t.resp.n))
             .collect();
-        channels
+        let values = gather(&df, "resp_s", true, &expected)?;
+        Channel::ALL
+            .iter()
+            .copied()
+            .zip(values)
+            .filter(|(c, _)| tallies.channels.contains_key(c))
+            .collect::<Vec<_>>()
             .into_par_iter()
-            .map(|(ch, n)| {
-                let q = percentiles(&df, "resp_s", Some(ch), n, &[0.5, 0.9])?;
-                Ok((ch, (q[0], q[1])))
+            .map(|(ch, mut v)| {
+                let p50 = quantile_linear(&mut v, 0.5);
+                (ch, (p50, quantile_linear(&mut v, 0.9)))
             })
-            .collect::<Result<_>>()?
+            .collect()
     };
     let mut channels = BTreeMap::new();
     for (&ch, t) in &tallies.channels {
