@@ -16,6 +16,7 @@ use polars::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+mod percentile;
 mod quality;
 mod schedule;
 mod tally;
@@ -689,77 +690,27 @@ fn weekday(day_ce: i64) -> u32 {
     (day_ce - 1).rem_euclid(7) as u32
 }
 
-/// The non-null values of the float column `name`, in one pass over the contacts: with
-/// `by_channel`, one array per channel (by its position in `Channel::ALL`), else one array
-/// of them all; `expected` holds how many values each array gets (a capacity hint). Each
-/// percentile is then selected in its array in linear time ([`quantile_linear`]): a
-/// filter, a null drop and a rechunk per channel made three copies and three passes.
-fn gather(df: &DataFrame, name: &str, by_channel: bool, expected: &[u64]) -> Result<Vec<Vec<f64>>> {
-    let values = df.column(name)?.f64()?;
-    let codes = df.column("channel")?.cat32()?.physical().clone();
-    let mut out: Vec<Vec<f64>> = expected
-        .iter()
-        .map(|&n| Vec::with_capacity(n as usize))
-        .collect();
-    for (start, len) in crate::normalize::chunk_ranges(values) {
-        let v = one_array(values, start as i64, len);
-        if by_channel {
-            // A contact without a known channel code counts as `Other`, as in the tallies.
-            let c = one_array(&codes, start as i64, len);
-            for i in 0..len {
-                if let Some(x) = v.get(i) {
-                    let ch = c.get(i).unwrap_or(Channel::Other as u32) as usize;
-                    if let Some(o) = out.get_mut(ch) {
-                        // -0.0 as 0.0: equal values are then the same bits, whichever is
-                        // picked.
-                        o.push(x + 0.0);
-                    }
-                }
-            }
-        } else if let Some(o) = out.first_mut() {
-            o.extend(v.iter().flatten().map(|x| x + 0.0));
-        }
-    }
-    Ok(out)
-}
-
-/// The quantile `q` (in 0..=1) of `vals` as Polars' `quantile` with
-/// `QuantileMethod::Linear` gives it (polars-core 0.55's `quantile_slice`: the same
-/// positions, total order and interpolation), selecting in `vals` itself, where Polars
-/// would select in a copy made for each quantile. `vals` is left reordered.
-fn quantile_linear(vals: &mut [f64], q: f64) -> Option<f64> {
-    use std::cmp::Ordering;
-    debug_assert!((0.0..=1.0).contains(&q));
-    match vals.len() {
-        0 => return None,
-        1 => return Some(vals[0]),
-        _ => {}
-    }
-    // Polars' `TotalOrd` for floats: NaN is the largest value, -0.0 equals 0.0.
-    let ge = |a: f64, b: f64| a.is_nan() | (a >= b);
-    let cmp = |a: &f64, b: &f64| {
-        if !ge(*a, *b) {
-            Ordering::Less
-        } else if !ge(*b, *a) {
-            Ordering::Greater
-        } else {
-            Ordering::Equal
-        }
-    };
-    let float_idx = (vals.len() as f64 - 1.0) * q;
-    let idx = (float_idx as usize).clamp(0, vals.len() - 1);
-    let top_idx = float_idx.ceil() as usize;
-    let (_, lower, rhs) = vals.select_nth_unstable_by(idx, cmp);
-    let lower = *lower;
-    if idx == top_idx {
-        return Some(lower);
-    }
-    let upper = rhs.iter().copied().min_by(cmp)?;
-    Some(if lower == upper {
-        lower
-    } else {
-        (float_idx - idx as f64) * (upper - lower) + lower
-    })
+/// The non-null values of the float column `name` of `df` as `(group, value)` pairs, the
+/// group being the contact's channel (its position in `Channel::ALL`) when `codes` holds
+/// the channel codes, else 0: what [`percentile::quantiles`] streams.
+fn grouped_values<'a>(
+    values: &'a Float64Chunked,
+    codes: Option<&'a UInt32Chunked>,
+) -> impl Iterator<Item = (usize, f64)> + 'a {
+    crate::normalize::chunk_ranges(values)
+        .into_iter()
+        .flat_map(move |(start, len)| {
+            let v = one_array(values, start as i64, len);
+            let c = codes.map(|c| one_array(c, start as i64, len));
+            (0..len).filter_map(move |i| {
+                let x = v.get(i)?;
+                // A contact without a known channel code counts as `Other`, as in the tallies.
+                let g = c
+                    .as_ref()
+                    .map_or(0, |c| c.get(i).unwrap_or(Channel::Other as u32) as usize);
+                Some((g, x))
+            })
+        })
 }
 
 /// How many rows of the boolean column `name` hold: the flags are summed as they are
@@ -979,10 +930,19 @@ pub fn compute(
     lap.at("tallies");
     // Overall.
     let o = &tallies.overall;
-    let ttr_p50 = quantile_linear(
-        &mut gather(&df, "resolve_s", false, &[o.resolve.n])?[0],
-        0.5,
+    // Percentiles are not additive: each from its own values, streamed twice (see
+    // `percentile`). The time to resolution and the channels' response times at once.
+    let (resolve_s, resp_s) = (df.column("resolve_s")?.f64()?, df.column("resp_s")?.f64()?);
+    let channel_codes = df.column("channel")?.cat32()?.physical();
+    let (ttr, by_channel) = rayon::join(
+        || percentile::quantiles(1, &[0.5], || grouped_values(resolve_s, None)),
+        || {
+            percentile::quantiles(Channel::ALL.len(), &[0.5, 0.9], || {
+                grouped_values(resp_s, Some(channel_codes))
+            })
+        },
     );
+    let ttr_p50 = ttr[0][0];
     let s = resp
         .clone()
         .lazy()
@@ -1053,28 +1013,11 @@ pub fn compute(
     lap.at("overall");
     // Channels.
     let csat_ch = csat_by(&resp, "channel")?;
-    // Percentiles are not additive: each channel's from its own response times, all
-    // gathered in one pass, then selected channel by channel on the threads.
-    let channel_percentiles: BTreeMap<Channel, (Option<f64>, Option<f64>)> = {
-        use rayon::prelude::*;
-        let expected: Vec<u64> = Channel::ALL
-            .iter()
-            .map(|c| tallies.channels.get(c).map_or(0, |t| t.resp.n))
-            .collect();
-        let values = gather(&df, "resp_s", true, &expected)?;
-        Channel::ALL
-            .iter()
-            .copied()
-            .zip(values)
-            .filter(|(c, _)| tallies.channels.contains_key(c))
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(|(ch, mut v)| {
-                let p50 = quantile_linear(&mut v, 0.5);
-                (ch, (p50, quantile_linear(&mut v, 0.9)))
-            })
-            .collect()
-    };
+    let channel_percentiles: BTreeMap<Channel, (Option<f64>, Option<f64>)> = Channel::ALL
+        .iter()
+        .zip(&by_channel)
+        .map(|(&c, q)| (c, (q[0], q[1])))
+        .collect();
     let mut channels = BTreeMap::new();
     for (&ch, t) in &tallies.channels {
         let name = ch.as_str().to_string();
@@ -1391,28 +1334,6 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
-        /// The in-place quantile is Polars' own, on values with repeats.
-        #[test]
-        fn quantiles_are_those_of_polars(
-            vals in proptest::collection::vec(proptest::prop_oneof![
-                proptest::strategy::Strategy::prop_map(0u32..50, |v| v as f64 / 4.0),
-                -1e6f64..1e9,
-            ], 0..300),
-            q in proptest::prop_oneof![
-                proptest::sample::select(vec![0.0, 0.5, 0.9, 0.95, 1.0]),
-                0.0f64..=1.0,
-            ],
-        ) {
-            let want = Float64Chunked::from_vec("v".into(), vals.clone())
-                .quantile(q, QuantileMethod::Linear)
-                .unwrap();
-            let mut mine = vals.clone();
-            let got = super::quantile_linear(&mut mine, q);
-            proptest::prop_assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits));
-            // Again, on the values as the first selection left them.
-            proptest::prop_assert_eq!(super::quantile_linear(&mut mine, q).map(f64::to_bits), want.map(f64::to_bits));
-        }
-
         /// Chunk by chunk, in a table or a map, an agent's labels are the first given in row
         /// order.
         #[test]
