@@ -267,25 +267,106 @@ impl ChunkLabels {
     }
 }
 
-/// Add the per-contact columns every KPI uses; pick up each agent's name and team.
-/// `contacts` must already be in the period.
+/// What the enrich kernel gathers on its way through the contacts, besides the columns it
+/// adds.
+struct Kernel {
+    agent_labels: AgentLabels,
+    /// One per run of chunks, in row order (see [`tally::fold`]).
+    tallies: Vec<tally::ChunkTally>,
+    /// By the contract's SLA index: the counts of an SLA over contacts (`None` for the
+    /// others: satisfaction, quality inspections).
+    slas: Vec<Option<SlaCounts>>,
+}
+
+/// How an SLA over contacts counts a contact in its scope.
+#[derive(Debug, Clone, Copy)]
+enum Counted {
+    /// Answered within the threshold, of the contacts but the short abandons
+    /// (`service_level`, `response_within`, `urgent_response_within`).
+    Response(Within),
+    /// Resolved within the threshold, of the contacts (`resolved_within`).
+    ResolvedWithin(Within),
+    /// Resolved, of the contacts answered or of all (`resolution_rate`).
+    Resolution { of_answered: bool },
+    /// Resolved at first contact, of the contacts answered (`fcr_rate`).
+    Fcr,
+}
+
+/// An SLA's threshold as the kernel applies it.
+#[derive(Debug, Clone, Copy)]
+enum Within {
+    /// Wall-clock seconds.
+    Seconds(f64),
+    /// Working seconds on the business calendar (wall-clock seconds without one).
+    Working(f64),
+    /// No threshold: no contact makes it.
+    Never,
+}
+
+impl Counted {
+    /// How SLA `sla` counts contacts; `None` when it is not measured over contacts.
+    fn of(sla: &crate::config::contract::Sla) -> Option<Counted> {
+        let within = match sla.threshold {
+            Some(Threshold::Seconds(t)) => Within::Seconds(t),
+            Some(Threshold::WorkingSeconds(t)) => Within::Working(t),
+            None => Within::Never,
+        };
+        Some(match sla.metric {
+            SlaMetric::ServiceLevel
+            | SlaMetric::ResponseWithin
+            | SlaMetric::UrgentResponseWithin => Counted::Response(within),
+            SlaMetric::ResolvedWithin => Counted::ResolvedWithin(within),
+            SlaMetric::ResolutionRate => Counted::Resolution {
+                of_answered: sla.denominator == Denominator::Answered,
+            },
+            SlaMetric::FcrRate => Counted::Fcr,
+            SlaMetric::CsatMean | SlaMetric::CsatTopBoxRate | SlaMetric::QaPassRate => return None,
+        })
+    }
+
+    fn working(self) -> bool {
+        matches!(
+            self,
+            Counted::Response(Within::Working(_)) | Counted::ResolvedWithin(Within::Working(_))
+        )
+    }
+}
+
+/// An SLA's figure over the contacts in its scope: its numerator and denominator, and how
+/// many of the contacts say whether they were resolved at first contact.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct SlaCounts {
+    num: u64,
+    den: u64,
+    fcr_known: u64,
+}
+
+impl SlaCounts {
+    fn add(&mut self, other: &SlaCounts) {
+        self.num += other.num;
+        self.den += other.den;
+        self.fcr_known += other.fcr_known;
+    }
+}
+
+/// Add the per-contact columns every KPI uses; tally the contacts, pick up each agent's
+/// name and team and count every SLA over contacts (see [`Kernel`]). `contacts` must
+/// already be in the period.
 fn enrich(
     contacts: DataFrame,
     contract: &Contract,
     calendar: Option<&Calendar>,
     first_day: i32,
-) -> Result<(DataFrame, AgentLabels, Vec<tally::ChunkTally>)> {
-    let is = |c: Channel| col("channel").eq(lit(c.as_str()));
+) -> Result<(DataFrame, Kernel)> {
     let secs = |e: Expr| e.cast(DataType::Float64) / lit(1000.0);
     let t = std::time::Instant::now();
-    let mut df = contacts
+    let df = contacts
         .lazy()
         .with_columns([
             col("answered_ms")
                 .is_not_null()
                 .or(col("answered_flag").fill_null(lit(false)))
                 .alias("answered"),
-            is(Channel::Phone).or(is(Channel::Chat)).alias("realtime"),
             coalesce(&[col("resolved_flag"), col("resolved_ms").is_not_null()]).alias("resolved"),
         ])
         // `resp_s` and `resolve_s` are null unless the contact was answered (resolved): the
@@ -301,15 +382,6 @@ fn enrich(
                 .then(col("wait_s"))
                 .otherwise(lit(NULL).cast(DataType::Float64))
                 .alias("resp_s"),
-            col("realtime")
-                .and(col("answered").not())
-                .alias("abandoned"),
-            col("answered")
-                .and(col("resolved"))
-                .alias("resolved_answered"),
-            col("answered")
-                .and(col("fcr").fill_null(lit(false)))
-                .alias("fcr_answered"),
         ])
         .collect()?;
     tracing::debug!(
@@ -320,9 +392,9 @@ fn enrich(
 
     // Column kernel, chunk by chunk of the frame in parallel (see `chunk_ranges`): the
     // per-channel thresholds (short abandon, service level) and the flags that use them,
-    // working time on the business calendar (for the contacts in the scope of an SLA that
-    // counts in it), and each contact's tally key and day slot (see `tally`), grouped as
-    // they are made.
+    // each contact's tally key and day slot (see `tally`), grouped as they are made, and
+    // the counts of every SLA over contacts in whose scope it is, with working time on the
+    // business calendar for those that count in it.
     use rayon::prelude::*;
     use tally::flag;
     // The vocabularies' category ids are the positions in their `ALL` lists.
@@ -345,11 +417,7 @@ fn enrich(
             .num_cats_upper_bound())
     };
     let (topic_ids, complaint_type_ids) = (ids("topic")?, ids("complaint_type")?);
-    let agents = df
-        .column("agent_id")?
-        .dtype()
-        .cat_mapping()?
-        .num_cats_upper_bound();
+    let agents = ids("agent_id")?;
     let arrived = df.column("arrived_ms")?.i64()?.clone();
     let resolved_ms = df.column("resolved_ms")?.i64()?.clone();
     let floats = |name: &str| -> Result<Float64Chunked> { Ok(df.column(name)?.f64()?.clone()) };
@@ -360,12 +428,7 @@ fn enrich(
         floats("handle_s")?,
         floats("resolve_s")?,
     );
-    let (answered, abandoned, resolved, fcr) = (
-        flags("answered")?,
-        flags("abandoned")?,
-        flags("resolved")?,
-        flags("fcr")?,
-    );
+    let (answered, resolved, fcr) = (flags("answered")?, flags("resolved")?, flags("fcr")?);
     let thresholds: Vec<(f64, Option<f64>)> = Channel::ALL
         .iter()
         .map(|&c| {
@@ -375,204 +438,204 @@ fn enrich(
             )
         })
         .collect();
-    // Working time only for the SLAs that count in it: whether each contact made it.
-    // Worked out only for the contacts in the SLA's scope: the others' flags are never read.
-    let work_slas: Vec<(usize, bool, f64, Scope)> = contract
+    // The SLAs over contacts, by their index in the contract.
+    let slas: Vec<(usize, Counted, Scope)> = contract
         .slas
         .iter()
         .enumerate()
-        .filter_map(|(i, s)| match s.threshold {
-            Some(Threshold::WorkingSeconds(t)) => {
-                Some((i, working_of_resolution(s.metric)?, t, Scope::of(s)))
-            }
-            _ => None,
-        })
+        .filter_map(|(i, s)| Some((i, Counted::of(s)?, Scope::of(s))))
         .collect();
-    let working = !work_slas.is_empty();
+    let working = slas.iter().any(|(_, c, _)| c.working());
     let tz = contract.tz();
     // The chunks in a fixed number of runs of consecutive chunks, one task each: a run's
     // contacts are tallied together, so that a few thousand groups per run are left to fold
     // (a chunk's ten thousand contacts would leave nearly as many groups as the run's).
-    type Part = (
-        Vec<(Vec<bool>, Vec<Vec<bool>>)>,
-        tally::ChunkTally,
-        ChunkLabels,
-    );
+    type Part = (tally::ChunkTally, ChunkLabels, Vec<SlaCounts>);
     let chunks = crate::normalize::chunk_ranges(&arrived);
     let parts: Vec<Part> = chunks
         .par_chunks(chunks.len().div_ceil(KERNEL_RUNS).max(1))
         .map(|run| {
             let mut tallied = tally::ChunkTally::new(topic_ids, complaint_type_ids);
             let mut labels = ChunkLabels::new(agents);
+            let mut counts = vec![SlaCounts::default(); slas.len()];
             let mut local = LocalTime::new(tz);
             let mut clock = calendar.filter(|_| working).map(Calendar::clock);
-            let outs = run
-                .iter()
-                .map(|&(start, len)| {
-                    let s = start as i64;
-                    let mut short_abandoned: Vec<bool> = Vec::with_capacity(len);
-                    let mut within: Vec<Vec<bool>> =
-                        work_slas.iter().map(|_| Vec::with_capacity(len)).collect();
-                    let (channel, agent, kind, priority, complexity) = (
-                        one_array(&channel, s, len),
-                        one_array(&agent, s, len),
-                        one_array(&kind, s, len),
-                        one_array(&priority, s, len),
-                        one_array(&complexity, s, len),
-                    );
-                    let (names, teams) = (one_array(&names, s, len), one_array(&teams, s, len));
-                    let (topic, complaint_type) = (
-                        one_array(&topic, s, len),
-                        one_array(&complaint_type, s, len),
-                    );
-                    let (arrived, resolved_ms) =
-                        (one_array(&arrived, s, len), one_array(&resolved_ms, s, len));
-                    let (resp, wait, handle, resolve) = (
-                        one_array(&resp, s, len),
-                        one_array(&wait, s, len),
-                        one_array(&handle, s, len),
-                        one_array(&resolve, s, len),
-                    );
-                    let (answered, abandoned, resolved, fcr) = (
-                        one_array(&answered, s, len),
-                        one_array(&abandoned, s, len),
-                        one_array(&resolved, s, len),
-                        one_array(&fcr, s, len),
-                    );
-                    for i in 0..len {
-                        let ch = channel.get(i).unwrap_or(Channel::Other as u32);
-                        let (sa, sl) = thresholds.get(ch as usize).map_or((0.0, None), |&t| t);
-                        let r = resp.get(i);
-                        let a = arrived.get(i).unwrap_or(0);
-                        let resolved_at = resolved_ms.get(i);
-                        let wait = wait.get(i);
-                        let is_answered = answered.get(i) == Some(true);
-                        // How long an abandoned contact waited: its wait, else until it was closed.
-                        let waited = || wait.or(resolved_at.map(|r| (r - a) as f64 / 1000.0));
-                        let is_abandoned = abandoned.get(i) == Some(true);
-                        let short = is_abandoned && waited().is_some_and(|w| w < sa);
-                        short_abandoned.push(short);
-                        let sl_hit = is_answered && matches!((r, sl), (Some(r), Some(t)) if r <= t);
-                        let (kind, priority) = (kind.get(i), priority.get(i));
-                        if working {
-                            let codes = (channel.get(i), complexity.get(i), priority, kind);
-                            // Working time is `cum(b) - cum(a)` on the calendar, else wall-clock time;
-                            // each worked out at most once, and only for a contact in some SLA's scope.
-                            let mut cum_a = None;
-                            let (mut resp_work, mut resolve_work) = (None, None);
-                            for ((_, resolution, t, scope), out) in
-                                work_slas.iter().zip(&mut within)
-                            {
-                                if !scope.matches(codes.0, codes.1, codes.2, codes.3) {
-                                    out.push(false);
-                                    continue;
-                                }
-                                let ca =
-                                    *cum_a.get_or_insert_with(|| clock.as_mut().map(|c| c.cum(a)));
-                                let mut work = |b: i64| match (clock.as_mut(), ca) {
-                                    (Some(c), Some(ca)) => c.cum(b) - ca,
-                                    _ => (b - a) as f64 / 1000.0,
-                                };
-                                let w = if *resolution {
-                                    *resolve_work.get_or_insert_with(|| resolved_at.map(&mut work))
-                                } else {
-                                    *resp_work.get_or_insert_with(|| {
-                                        r.map(|r| work(a + (r * 1000.0).round() as i64))
-                                    })
-                                };
-                                out.push(w.is_some_and(|w| w <= *t));
-                            }
-                        }
-                        if let Some(a) = agent.get(i) {
-                            labels.add(a, || names.get(i), || teams.get(i));
-                        }
-                        let fcr = fcr.get(i);
-                        let (handle, resolve) = (handle.get(i), resolve.get(i));
-                        let mut flags = 0u16;
-                        for (yes, bit) in [
-                            (is_answered, flag::ANSWERED),
-                            (short, flag::SHORT_ABANDONED),
-                            (resolved.get(i) == Some(true), flag::RESOLVED),
-                            (fcr.is_some(), flag::FCR_KNOWN),
-                            (fcr == Some(true), flag::FCR),
-                            (kind == Some(Kind::Complaint as u32), flag::COMPLAINT),
-                            (sl_hit, flag::SL_HIT),
-                            (priority == Some(Priority::Urgent as u32), flag::URGENT),
-                            (r.is_some(), flag::HAS_RESP),
-                            (handle.is_some(), flag::HAS_HANDLE),
-                            (resolve.is_some(), flag::HAS_RESOLVE),
-                        ] {
-                            if yes {
-                                flags |= bit;
-                            }
-                        }
-                        let (day, hour) = match local.at(a) {
-                            Some((d, h)) => (
-                                u32::try_from(d as i64 - first_day as i64)
-                                    .ok()
-                                    .filter(|&d| d < tally::NO_DAY)
-                                    .unwrap_or(tally::NO_DAY),
-                                h,
-                            ),
-                            None => (tally::NO_DAY, 0),
+            for &(start, len) in run {
+                let s = start as i64;
+                let (channel, agent, kind, priority, complexity) = (
+                    one_array(&channel, s, len),
+                    one_array(&agent, s, len),
+                    one_array(&kind, s, len),
+                    one_array(&priority, s, len),
+                    one_array(&complexity, s, len),
+                );
+                let (names, teams) = (one_array(&names, s, len), one_array(&teams, s, len));
+                let (topic, complaint_type) = (
+                    one_array(&topic, s, len),
+                    one_array(&complaint_type, s, len),
+                );
+                let (arrived, resolved_ms) =
+                    (one_array(&arrived, s, len), one_array(&resolved_ms, s, len));
+                let (resp, wait, handle, resolve) = (
+                    one_array(&resp, s, len),
+                    one_array(&wait, s, len),
+                    one_array(&handle, s, len),
+                    one_array(&resolve, s, len),
+                );
+                let (answered, resolved, fcr) = (
+                    one_array(&answered, s, len),
+                    one_array(&resolved, s, len),
+                    one_array(&fcr, s, len),
+                );
+                for i in 0..len {
+                    let ch = channel.get(i).unwrap_or(Channel::Other as u32);
+                    let (sa, sl) = thresholds.get(ch as usize).map_or((0.0, None), |&t| t);
+                    let realtime = Channel::ALL
+                        .get(ch as usize)
+                        .is_some_and(|c| c.is_realtime());
+                    let r = resp.get(i);
+                    let a = arrived.get(i).unwrap_or(0);
+                    let resolved_at = resolved_ms.get(i);
+                    let wait = wait.get(i);
+                    let is_answered = answered.get(i) == Some(true);
+                    let is_resolved = resolved.get(i) == Some(true);
+                    // How long an abandoned contact waited: its wait, else until it was closed.
+                    let waited = || wait.or(resolved_at.map(|r| (r - a) as f64 / 1000.0));
+                    let is_abandoned = realtime && !is_answered;
+                    let short = is_abandoned && waited().is_some_and(|w| w < sa);
+                    let sl_hit = is_answered && matches!((r, sl), (Some(r), Some(t)) if r <= t);
+                    let (kind, priority) = (kind.get(i), priority.get(i));
+                    let fcr = fcr.get(i);
+                    let (handle, resolve) = (handle.get(i), resolve.get(i));
+                    // Working time is `cum(b) - cum(a)` on the calendar, else wall-clock
+                    // time; each worked out at most once, and only for a contact in the
+                    // scope of an SLA that counts in it.
+                    let mut cum_a = None;
+                    let (mut resp_work, mut resolve_work) = (None, None);
+                    let mut work = |resolution: bool| -> Option<f64> {
+                        let ca = *cum_a.get_or_insert_with(|| clock.as_mut().map(|c| c.cum(a)));
+                        let mut work = |b: i64| match (clock.as_mut(), ca) {
+                            (Some(c), Some(ca)) => c.cum(b) - ca,
+                            _ => (b - a) as f64 / 1000.0,
                         };
-                        if kind == Some(Kind::Consultation as u32) {
-                            tallied.topics.add(topic.get(i));
-                        } else if kind == Some(Kind::Complaint as u32) {
-                            tallied.complaint_types.add(complaint_type.get(i));
+                        if resolution {
+                            *resolve_work.get_or_insert_with(|| resolved_at.map(&mut work))
+                        } else {
+                            *resp_work.get_or_insert_with(|| {
+                                r.map(|r| work(a + (r * 1000.0).round() as i64))
+                            })
                         }
-                        tallied.add(
-                            tally::Key::new(agent.get(i), ch, flags),
-                            tally::Slot::new(day, hour, ch, flags),
-                            r,
-                            handle,
-                            resolve,
-                        );
+                    };
+                    let codes = (channel.get(i), complexity.get(i), priority, kind);
+                    for ((_, counted, scope), c) in slas.iter().zip(&mut counts) {
+                        if !scope.matches(codes.0, codes.1, codes.2, codes.3) {
+                            continue;
+                        }
+                        match *counted {
+                            Counted::Response(w) => {
+                                c.den += u64::from(!short);
+                                let hit = is_answered
+                                    && match w {
+                                        Within::Seconds(t) => r.is_some_and(|r| r <= t),
+                                        Within::Working(t) => work(false).is_some_and(|w| w <= t),
+                                        Within::Never => false,
+                                    };
+                                c.num += u64::from(hit);
+                            }
+                            Counted::ResolvedWithin(w) => {
+                                c.den += 1;
+                                let hit = is_resolved
+                                    && match w {
+                                        Within::Seconds(t) => resolve.is_some_and(|r| r <= t),
+                                        Within::Working(t) => work(true).is_some_and(|w| w <= t),
+                                        Within::Never => false,
+                                    };
+                                c.num += u64::from(hit);
+                            }
+                            Counted::Resolution { of_answered } => {
+                                c.den += u64::from(!of_answered || is_answered);
+                                c.num += u64::from(is_resolved && (!of_answered || is_answered));
+                            }
+                            Counted::Fcr => {
+                                c.den += u64::from(is_answered);
+                                c.num += u64::from(is_answered && fcr == Some(true));
+                                c.fcr_known += u64::from(fcr.is_some());
+                            }
+                        }
                     }
-                    (short_abandoned, within)
-                })
-                .collect();
-            (outs, tallied, labels)
+                    if let Some(a) = agent.get(i) {
+                        labels.add(a, || names.get(i), || teams.get(i));
+                    }
+                    let mut flags = 0u16;
+                    for (yes, bit) in [
+                        (is_answered, flag::ANSWERED),
+                        (short, flag::SHORT_ABANDONED),
+                        (is_resolved, flag::RESOLVED),
+                        (fcr.is_some(), flag::FCR_KNOWN),
+                        (fcr == Some(true), flag::FCR),
+                        (kind == Some(Kind::Complaint as u32), flag::COMPLAINT),
+                        (sl_hit, flag::SL_HIT),
+                        (priority == Some(Priority::Urgent as u32), flag::URGENT),
+                        (r.is_some(), flag::HAS_RESP),
+                        (handle.is_some(), flag::HAS_HANDLE),
+                        (resolve.is_some(), flag::HAS_RESOLVE),
+                    ] {
+                        if yes {
+                            flags |= bit;
+                        }
+                    }
+                    let (day, hour) = match local.at(a) {
+                        Some((d, h)) => (
+                            u32::try_from(d as i64 - first_day as i64)
+                                .ok()
+                                .filter(|&d| d < tally::NO_DAY)
+                                .unwrap_or(tally::NO_DAY),
+                            h,
+                        ),
+                        None => (tally::NO_DAY, 0),
+                    };
+                    if kind == Some(Kind::Consultation as u32) {
+                        tallied.topics.add(topic.get(i));
+                    } else if kind == Some(Kind::Complaint as u32) {
+                        tallied.complaint_types.add(complaint_type.get(i));
+                    }
+                    tallied.add(
+                        tally::Key::new(agent.get(i), ch, flags),
+                        tally::Slot::new(day, hour, ch, flags),
+                        r,
+                        handle,
+                        resolve,
+                    );
+                }
+            }
+            (tallied, labels, counts)
         })
         .collect();
-    let within_names: Vec<String> = work_slas.iter().map(|&(i, ..)| within_work(i)).collect();
-    let mut cols: Vec<Column> = [Column::new_empty(
-        "short_abandoned".into(),
-        &DataType::Boolean,
-    )]
-    .into_iter()
-    .chain(
-        within_names
-            .iter()
-            .map(|n| Column::new_empty(n.into(), &DataType::Boolean)),
-    )
-    .collect();
-    let mut agent_labels = AgentLabels::new();
-    let mut tallies = Vec::with_capacity(parts.len());
-    for (outs, tallied, labels) in parts {
+    let mut kernel = Kernel {
+        agent_labels: AgentLabels::new(),
+        tallies: Vec::with_capacity(parts.len()),
+        slas: vec![None; contract.slas.len()],
+    };
+    for (k, _, _) in &slas {
+        kernel.slas[*k] = Some(SlaCounts::default());
+    }
+    for (tallied, labels, counts) in parts {
         // In run order (row order), so that an agent's first label is the first given.
-        labels.fold_into(&mut agent_labels);
-        tallies.push(tallied);
-        for (short, within) in outs {
-            let mut part = vec![Column::new("short_abandoned".into(), short)];
-            for (n, w) in within_names.iter().zip(within) {
-                part.push(Column::new(n.into(), w));
-            }
-            for (c, p) in cols.iter_mut().zip(part) {
-                c.append_owned(p)?;
+        labels.fold_into(&mut kernel.agent_labels);
+        kernel.tallies.push(tallied);
+        for ((k, _, _), c) in slas.iter().zip(&counts) {
+            if let Some(all) = kernel.slas[*k].as_mut() {
+                all.add(c);
             }
         }
     }
-    for c in cols {
-        df.with_column(c)?;
-    }
-    Ok((df, agent_labels, tallies))
+    Ok((df, kernel))
 }
 
 /// The contacts an SLA's figure counts: its channel, complexity (a contact without one
-/// is a standard one), priority (urgent for `urgent_response_within`) and kind. One
-/// definition for the filter of [`measure`] and for the kernel of [`enrich`], which works
-/// out working time only for the contacts in scope of an SLA that needs it.
+/// is a standard one), priority (urgent for `urgent_response_within`) and kind, as the
+/// kernel of [`enrich`] picks them from their category codes. `expr` is the same scope as
+/// a Polars filter, which the tests hold the kernel's to.
 struct Scope {
     channel: Option<Channel>,
     complexity: Option<crate::model::Complexity>,
@@ -595,6 +658,7 @@ impl Scope {
     }
 
     /// The filter on the contacts frame.
+    #[cfg(test)]
     fn expr(&self) -> Expr {
         let mut filter = lit(true);
         if let Some(c) = self.channel {
@@ -633,25 +697,6 @@ impl Scope {
             && self.priorities.iter().all(|&p| priority == Some(p as u32))
             && self.kind.is_none_or(|k| kind == Some(k as u32))
     }
-}
-
-/// Whether an SLA metric counts time to resolution (`Some(true)`) or to the first response
-/// (`Some(false)`) against its threshold; `None` for the others.
-fn working_of_resolution(m: SlaMetric) -> Option<bool> {
-    match m {
-        SlaMetric::ServiceLevel | SlaMetric::ResponseWithin | SlaMetric::UrgentResponseWithin => {
-            Some(false)
-        }
-        SlaMetric::ResolvedWithin => Some(true),
-        _ => None,
-    }
-}
-
-/// The enriched frame's column saying whether each contact made SLA `i`'s threshold in
-/// working time (only for SLAs with a working-time threshold; `false` for the contacts
-/// outside the SLA's scope, which its figure never reads); internal.
-fn within_work(i: usize) -> String {
-    format!("_sla{i}_within_working_time")
 }
 
 /// Rows `start..start + len` of a column as one array, for the kernel to read by row
@@ -914,7 +959,12 @@ pub fn compute(
     let out_of_period = (contacts.height() - period_df.height()) as u64;
     lap.at("period filter");
     let first_day = LocalTime::new(tz).at(a).map_or(0, |(day, _)| day);
-    let (df, agent_labels, chunk_tallies) = enrich(period_df, contract, calendar, first_day)?;
+    let (df, kernel) = enrich(period_df, contract, calendar, first_day)?;
+    let Kernel {
+        agent_labels,
+        tallies: chunk_tallies,
+        slas: sla_counts,
+    } = kernel;
     lap.at("enrich");
     let (resp, survey_out_of_period) = responses(contacts, &df, surveys, (a, b))?;
     lap.at("responses");
@@ -1188,19 +1238,17 @@ pub fn compute(
         _ => None,
     };
     lap.at("orders, urgent, quality");
-    // Each SLA is a filter and a few sums: as many at a time as there are threads.
-    let sla = {
-        use rayon::prelude::*;
-        contract
-            .slas
-            .par_iter()
-            .enumerate()
-            .map(|(i, s)| match s.metric {
-                SlaMetric::QaPassRate => quality::measure(qa_df.as_ref(), s),
-                _ => measure(&df, &resp, (i, s), contract),
-            })
-            .collect::<Result<Vec<_>>>()?
-    };
+    // The SLAs over contacts were counted by the kernel; the others are a filter and a sum
+    // over the responses or the inspections.
+    let sla = contract
+        .slas
+        .iter()
+        .zip(&sla_counts)
+        .map(|(s, counts)| match s.metric {
+            SlaMetric::QaPassRate => quality::measure(qa_df.as_ref(), s),
+            _ => measure(&resp, s, *counts, contract),
+        })
+        .collect::<Result<Vec<_>>>()?;
 
     lap.at("SLAs");
     Ok(Kpis {
@@ -1223,45 +1271,15 @@ pub fn compute(
     })
 }
 
-/// Numerator and denominator of one SLA over the enriched period frame.
+/// Numerator and denominator of one SLA: from the kernel's `counts` for an SLA over
+/// contacts (see [`Counted`]), from the responses for satisfaction.
 fn measure(
-    df: &DataFrame,
     resp: &DataFrame,
-    (index, sla): (usize, &crate::config::contract::Sla),
+    sla: &crate::config::contract::Sla,
+    counts: Option<SlaCounts>,
     contract: &Contract,
 ) -> Result<Measurement> {
-    let filter = Scope::of(sla).expr();
-    let within = |wall: &str| -> Expr {
-        match sla.threshold {
-            Some(Threshold::Seconds(t)) => col(wall).lt_eq(lit(t)).fill_null(lit(false)),
-            // Worked out by `enrich`, contact by contact.
-            Some(Threshold::WorkingSeconds(_)) => col(within_work(index)),
-            None => lit(false),
-        }
-    };
-    let not_short = col("short_abandoned").not();
-    let (num, den, extra_filter): (Expr, Expr, Expr) = match sla.metric {
-        SlaMetric::ServiceLevel | SlaMetric::ResponseWithin | SlaMetric::UrgentResponseWithin => (
-            col("answered")
-                .and(within("resp_s"))
-                .sum()
-                .cast(DataType::Int64),
-            not_short.clone().sum().cast(DataType::Int64),
-            lit(true),
-        ),
-        SlaMetric::ResolutionRate => match sla.denominator {
-            Denominator::Answered => (count("resolved_answered"), count("answered"), lit(true)),
-            Denominator::Contacts => (count("resolved"), len().cast(DataType::Int64), lit(true)),
-        },
-        SlaMetric::FcrRate => (count("fcr_answered"), count("answered"), lit(true)),
-        SlaMetric::ResolvedWithin => (
-            col("resolved")
-                .and(within("resolve_s"))
-                .sum()
-                .cast(DataType::Int64),
-            len().cast(DataType::Int64),
-            lit(true),
-        ),
+    match sla.metric {
         // Measured by `quality::measure` over the inspections; never over contacts.
         SlaMetric::QaPassRate => return quality::measure(None, sla),
         SlaMetric::CsatMean | SlaMetric::CsatTopBoxRate => {
@@ -1294,24 +1312,11 @@ fn measure(
                 why_missing: (d == 0.0).then_some("no satisfaction responses"),
             });
         }
-    };
-    let g = df
-        .clone()
-        .lazy()
-        .filter(filter.and(extra_filter))
-        .select([
-            num.cast(DataType::Float64).alias("num"),
-            den.cast(DataType::Float64).alias("den"),
-            col("fcr")
-                .is_not_null()
-                .sum()
-                .cast(DataType::Int64)
-                .alias("fcr_known"),
-        ])
-        .collect()?;
-    let r = Row { df: &g, i: 0 };
-    let (n, d) = (r.f("num").unwrap_or(0.0), r.f("den").unwrap_or(0.0));
-    if sla.metric == SlaMetric::FcrRate && r.u("fcr_known") == 0 {
+        _ => {}
+    }
+    let c = counts.unwrap_or_default();
+    let (n, d) = (c.num as f64, c.den as f64);
+    if sla.metric == SlaMetric::FcrRate && c.fcr_known == 0 {
         return Ok(Measurement {
             numerator: 0.0,
             denominator: d,
@@ -1543,7 +1548,9 @@ mod tests {
         let c = contract(
             "[[sla]]\nid = \"r\"\nclause = \"1\"\nmetric = \"resolution_rate\"\ntarget = 0.8\n\
              [[sla]]\nid = \"f\"\nclause = \"1\"\nmetric = \"fcr_rate\"\ntarget = 0.8\n\
-             [[sla]]\nid = \"cx\"\nclause = \"1\"\nmetric = \"resolved_within\"\ncomplexity = \"complex\"\nthreshold_hours = 48\ntarget = 0.8\n",
+             [[sla]]\nid = \"cx\"\nclause = \"1\"\nmetric = \"resolved_within\"\ncomplexity = \"complex\"\nthreshold_hours = 48\ntarget = 0.8\n\
+             [[sla]]\nid = \"24h\"\nclause = \"1\"\nmetric = \"resolved_within\"\nthreshold_hours = 24\ntarget = 0.8\n\
+             [[sla]]\nid = \"rc\"\nclause = \"1\"\nmetric = \"resolution_rate\"\ndenominator = \"contacts\"\ntarget = 0.8\n",
         );
         // Answered: a b c. Resolved: a (flag), b (resolved_at only), d (resolved but never
         // answered: counts in `resolved`, not in the rate's numerator). FCR: a.
@@ -1564,6 +1571,11 @@ mod tests {
         assert_eq!((k.sla[0].numerator, k.sla[0].denominator), (2.0, 3.0));
         assert_eq!((k.sla[1].numerator, k.sla[1].denominator), (1.0, 3.0));
         assert_eq!((k.sla[2].numerator, k.sla[2].denominator), (1.0, 2.0));
+        // Within 24 h of wall-clock time: b, resolved after exactly 24 h, of all four (a and
+        // d have no resolution time).
+        assert_eq!((k.sla[3].numerator, k.sla[3].denominator), (1.0, 4.0));
+        // Resolved of all contacts: a, b, d.
+        assert_eq!((k.sla[4].numerator, k.sla[4].denominator), (3.0, 4.0));
     }
 
     #[test]
