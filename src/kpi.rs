@@ -1,12 +1,16 @@
-//! KPI stage: every figure of `spec/metrics.md`, computed with Polars' lazy API.
+//! KPI stage: every figure of `spec/metrics.md`, computed with Polars' lazy API and one
+//! column kernel.
 //!
 //! Input: the accepted canonical contacts and survey responses, the period, the contract
 //! (for per-channel thresholds and the survey scale) and the business calendar. The stage
 //! filters to the period, derives per-contact flags (answered, abandoned, short abandon,
 //! resolved, response time on the wall clock and on the business calendar) and aggregates
 //! them overall, per channel, per topic, per complaint type, per agent, per day and per hour.
-//! It also measures each SLA's numerator and denominator. It does not decide whether a
-//! target is met or what a tier pays: that is the evaluate stage.
+//! It also measures each SLA's numerator and denominator. Polars derives the columns the
+//! other KPIs share; the kernel (`enrich`) works out what Polars cannot express (working
+//! time on the calendar) and, in the same pass over the contacts, tallies them
+//! (`tally`) and counts each SLA over contacts. It does not decide whether a target is
+//! met or what a tier pays: that is the evaluate stage.
 
 use crate::config::contract::{Denominator, SlaMetric, Threshold};
 use crate::config::{Calendar, Contract, Period};
