@@ -530,6 +530,13 @@ fn enrich(
                             })
                         }
                     };
+                    // Whether the contact made a threshold: `wall`, its wall-clock seconds, or
+                    // its working time to the response (resolution).
+                    let mut made = |w: Within, wall: Option<f64>, resolution: bool| match w {
+                        Within::Seconds(t) => wall.is_some_and(|x| x <= t),
+                        Within::Working(t) => work(resolution).is_some_and(|x| x <= t),
+                        Within::Never => false,
+                    };
                     let codes = (channel.get(i), complexity.get(i), priority, kind);
                     for ((_, counted, scope), c) in slas.iter().zip(&mut counts) {
                         if !scope.matches(codes.0, codes.1, codes.2, codes.3) {
@@ -538,23 +545,11 @@ fn enrich(
                         match *counted {
                             Counted::Response(w) => {
                                 c.den += u64::from(!short);
-                                let hit = is_answered
-                                    && match w {
-                                        Within::Seconds(t) => r.is_some_and(|r| r <= t),
-                                        Within::Working(t) => work(false).is_some_and(|w| w <= t),
-                                        Within::Never => false,
-                                    };
-                                c.num += u64::from(hit);
+                                c.num += u64::from(is_answered && made(w, r, false));
                             }
                             Counted::ResolvedWithin(w) => {
                                 c.den += 1;
-                                let hit = is_resolved
-                                    && match w {
-                                        Within::Seconds(t) => resolve.is_some_and(|r| r <= t),
-                                        Within::Working(t) => work(true).is_some_and(|w| w <= t),
-                                        Within::Never => false,
-                                    };
-                                c.num += u64::from(hit);
+                                c.num += u64::from(is_resolved && made(w, resolve, true));
                             }
                             Counted::Resolution { of_answered } => {
                                 c.den += u64::from(!of_answered || is_answered);
