@@ -1111,11 +1111,12 @@ pub fn compute(
     }
 
     lap.at("channels");
-    // Hotspots and complaint types.
-    let mapping = |column: &str| -> Result<Arc<CategoricalMapping>> {
+    // The text of a categorical column's ids.
+    let text_of = |column: &str| -> Result<Arc<CategoricalMapping>> {
         Ok(df.column(column)?.dtype().cat_mapping()?.clone())
     };
-    let topics = ranked_counts(&tallies.topics, &*mapping("topic")?)
+    // Hotspots and complaint types.
+    let topics = ranked_counts(&tallies.topics, &*text_of("topic")?)
         .into_iter()
         .map(|(topic, contacts, share)| TopicRow {
             topic,
@@ -1124,7 +1125,7 @@ pub fn compute(
             previous_contacts: None,
         })
         .collect();
-    let complaint_types = ranked_counts(&tallies.complaint_types, &*mapping("complaint_type")?)
+    let complaint_types = ranked_counts(&tallies.complaint_types, &*text_of("complaint_type")?)
         .into_iter()
         .map(|(complaint_type, complaints, share)| ComplaintRow {
             complaint_type,
@@ -1139,9 +1140,6 @@ pub fn compute(
     let csat_ag = csat_by(&resp, "agent_id")?;
     // Names and teams (each agent's first given, gathered by the enrich kernel): the figures
     // come from the tallies.
-    let text_of = |column: &str| -> Result<Arc<CategoricalMapping>> {
-        Ok(df.column(column)?.dtype().cat_mapping()?.clone())
-    };
     let (id_text, name_text, team_text) = (
         text_of("agent_id")?,
         text_of("agent_name")?,
