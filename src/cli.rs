@@ -157,10 +157,10 @@ pub fn resolve(
 ) -> Result<(RunConfig, Option<(chrono::NaiveDate, chrono::NaiveDate)>)> {
     let (contract, calendar) = config::load_contract(&a.contract)?;
     let calls = crate::ingest::expand_paths(&a.calls, "--calls")?;
-    let load_profile = |p: &Option<PathBuf>, want: crate::mapping::Records, flag: &str| {
+    let load_profile = |p: &Option<PathBuf>, want: crate::config::profile::Records, flag: &str| {
         p.as_deref()
             .map(|p| {
-                let prof = crate::mapping::Profile::load(p)?;
+                let prof = crate::config::profile::Profile::load(p)?;
                 if prof.records != want {
                     return Err(Error::usage(format!(
                         "{flag} {}: the profile maps {:?}, not {want:?}",
@@ -173,16 +173,20 @@ pub fn resolve(
             })
             .transpose()
     };
-    let mapping = load_profile(&a.mapping, crate::mapping::Records::Contacts, "--mapping")?;
+    let mapping = load_profile(
+        &a.mapping,
+        crate::config::profile::Records::Contacts,
+        "--mapping",
+    )?;
     let survey_mapping = load_profile(
         &a.survey_mapping,
-        crate::mapping::Records::Surveys,
+        crate::config::profile::Records::Surveys,
         "--survey-mapping",
     )?;
     let surveys = crate::ingest::expand_paths(&a.surveys, "--surveys")?;
     let inspection_mapping = load_profile(
         &a.inspection_mapping,
-        crate::mapping::Records::Inspections,
+        crate::config::profile::Records::Inspections,
         "--inspection-mapping",
     )?;
     let inspections = crate::ingest::expand_paths(&a.inspections, "--inspections")?;
@@ -221,7 +225,7 @@ pub fn resolve(
             source_date_epoch: std::env::var("SOURCE_DATE_EPOCH")
                 .ok()
                 .and_then(|v| v.trim().parse::<i64>().ok()),
-            limits: crate::ingest::Limits {
+            limits: crate::config::read::Limits {
                 max_file_bytes: a.max_input_mb.saturating_mul(1 << 20),
                 max_uncompressed_bytes: a.max_uncompressed_mb.saturating_mul(1 << 20),
             },

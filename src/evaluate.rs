@@ -92,7 +92,7 @@ pub struct HistoryEntry {
     pub channels: Option<std::collections::BTreeMap<String, crate::kpi::ChannelMetrics>>,
     /// The file it was read from, with its hash (for the manifest).
     #[serde(skip)]
-    pub source: Option<crate::manifest::FileHash>,
+    pub source: Option<crate::util::FileHash>,
 }
 
 /// Read one earlier period's metrics.json.
@@ -101,9 +101,9 @@ pub fn read_history_file(p: &Path) -> crate::error::Result<HistoryEntry> {
     let mut h: HistoryEntry = serde_json::from_slice(&bytes).map_err(|e| {
         crate::error::Error::input(format!("{}: not a cseval metrics.json: {e}", p.display()))
     })?;
-    h.source = Some(crate::manifest::FileHash {
+    h.source = Some(crate::util::FileHash {
         path: p.display().to_string(),
-        sha256: crate::manifest::sha256(&bytes),
+        sha256: crate::util::sha256(&bytes),
     });
     Ok(h)
 }

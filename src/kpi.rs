@@ -16,6 +16,7 @@ use crate::config::contract::{Denominator, SlaMetric, Threshold};
 use crate::config::{Calendar, Contract, Period};
 use crate::error::Result;
 use crate::model::{Channel, Kind, Priority};
+use crate::util::peak_rss_mb;
 use polars::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -206,7 +207,7 @@ type AgentLabels = BTreeMap<u32, (Option<u32>, Option<u32>)>;
 /// else in a map.
 enum ChunkLabels {
     Table(Vec<(Option<u32>, Option<u32>, bool)>),
-    Map(crate::normalize::FastMap<u32, (Option<u32>, Option<u32>)>),
+    Map(crate::util::FastMap<u32, (Option<u32>, Option<u32>)>),
 }
 
 impl ChunkLabels {
@@ -455,7 +456,7 @@ fn enrich(
     // contacts are tallied together, so that a few thousand groups per run are left to fold
     // (a chunk's ten thousand contacts would leave nearly as many groups as the run's).
     type Part = (tally::ChunkTally, ChunkLabels, Vec<SlaCounts>);
-    let chunks = crate::normalize::chunk_ranges(&arrived);
+    let chunks = crate::util::chunk_ranges(&arrived);
     let parts: Vec<Part> = chunks
         .par_chunks(chunks.len().div_ceil(KERNEL_RUNS).max(1))
         .map(|run| {
@@ -741,7 +742,7 @@ fn grouped_values<'a>(
     values: &'a Float64Chunked,
     codes: Option<&'a UInt32Chunked>,
 ) -> impl Iterator<Item = (usize, f64)> + 'a {
-    crate::normalize::chunk_ranges(values)
+    crate::util::chunk_ranges(values)
         .into_iter()
         .flat_map(move |(start, len)| {
             let v = one_array(values, start as i64, len);
@@ -775,19 +776,6 @@ impl Lap {
         );
         self.0 = std::time::Instant::now();
     }
-}
-
-/// The process's peak resident memory so far, in MB (Linux; 0 elsewhere): logged with the
-/// step times.
-pub fn peak_rss_mb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb / 1024)
 }
 
 /// Typed access to one row of an aggregated frame.

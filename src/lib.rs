@@ -14,6 +14,7 @@ macro_rules! println {
 }
 
 pub mod cli;
+pub mod columns;
 pub mod config;
 pub mod convert;
 pub mod error;
@@ -22,10 +23,10 @@ pub mod ingest;
 pub mod init;
 pub mod kpi;
 pub mod manifest;
-pub mod mapping;
 pub mod model;
 pub mod normalize;
 pub mod pipeline;
 pub mod render;
 pub mod report;
 pub mod sample;
+pub mod util;

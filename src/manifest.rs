@@ -9,15 +9,9 @@
 
 use crate::config::{Lang, Period, RunConfig};
 use crate::error::{io_err, Error, ExitCode, Result};
+use crate::util::{sha256, FileHash};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct FileHash {
-    pub path: String,
-    pub sha256: String,
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct InputHash {
@@ -57,10 +51,6 @@ pub struct Manifest {
 pub struct ManifestPeriod {
     pub start: String,
     pub end: String,
-}
-
-pub fn sha256(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
 }
 
 pub fn hash_file(path: &Path) -> Result<FileHash> {
@@ -201,7 +191,7 @@ pub fn verify(dir: &Path) -> Result<ExitCode> {
     let (contract, calendar) = crate::config::load_contract(Path::new(&m.contract.path))?;
     let profile = |f: &Option<FileHash>| {
         f.as_ref()
-            .map(|f| crate::mapping::Profile::load(Path::new(&f.path)))
+            .map(|f| crate::config::profile::Profile::load(Path::new(&f.path)))
             .transpose()
     };
     let period = Period {
@@ -234,7 +224,7 @@ pub fn verify(dir: &Path) -> Result<ExitCode> {
         force: false,
         fail_on_breach: false,
         history: None,
-        limits: crate::ingest::Limits {
+        limits: crate::config::read::Limits {
             max_file_bytes: m.max_input_bytes,
             max_uncompressed_bytes: m.max_uncompressed_bytes,
         },

@@ -3,6 +3,7 @@
 //!
 //! This module holds value types only; it reads no files and computes no KPI.
 
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 macro_rules! canonical_enum {
@@ -173,6 +174,20 @@ fn flush_digits(out: &mut String, digits: &mut String) {
         out.push_str(digits);
     }
     digits.clear();
+}
+
+/// Parse a naive ISO-like timestamp (no offset).
+pub fn parse_naive(s: &str) -> Option<NaiveDateTime> {
+    [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y/%m/%d %H:%M:%S%.f",
+        "%Y/%m/%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s.trim(), f).ok())
 }
 
 #[cfg(test)]

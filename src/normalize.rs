@@ -9,22 +9,23 @@
 //! `comment`) are recognised and never stored. The result is a pair of Polars frames; no KPI
 //! is computed here.
 
+use crate::columns::{contact as cc, survey as sc, CONTACT_COLUMNS, SURVEY_COLUMNS};
 use crate::config::contract::SurveyCfg;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Cell, InputFile, RowSink};
-use crate::model::{parse_bool, Channel, Complexity, Kind, Priority};
+use crate::model::{parse_bool, parse_naive, Channel, Complexity, Kind, Priority};
+use crate::util::{chunk_ranges, FastMap};
 use chrono::{DateTime, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use polars::prelude::*;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::path::Path;
 
 pub mod dtypes;
 mod ids;
 pub mod inspections;
 pub mod partitions;
-pub use inspections::{InspectionSink, INSPECTION_COLUMNS};
+pub use inspections::InspectionSink;
 pub use partitions::Partitions;
 
 /// Why a row was not accepted.
@@ -49,9 +50,6 @@ pub struct RowCounts {
     pub duplicates: u64,
     pub out_of_period: u64,
 }
-
-/// A hash map with a fast, fixed-seed hasher (the per-cell lookups are ingest's hot path).
-pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// Sort key of a data row: the file's index in reading order, then its row number. Rows are
 /// accepted, rejected and de-duplicated in this order whichever path read them.
@@ -160,41 +158,6 @@ impl Ledger {
 
 const DUPLICATE: &str = "duplicate of";
 
-/// Canonical contact columns, in file-header spelling.
-pub const CONTACT_COLUMNS: &[&str] = &[
-    "contact_id",
-    "channel",
-    "kind",
-    "topic",
-    "complaint_type",
-    "priority",
-    "complexity",
-    "arrived_at",
-    "answered_at",
-    "resolved_at",
-    "wait_seconds",
-    "handle_seconds",
-    "resolved",
-    "first_contact_resolved",
-    "agent_id",
-    "agent_name",
-    "team",
-    "customer_id",
-    "customer_phone",
-    "satisfaction",
-    // Extension: an answered flag for exports that give one instead of `answered_at`.
-    "answered",
-];
-
-pub const SURVEY_COLUMNS: &[&str] = &[
-    "response_id",
-    "contact_id",
-    "responded_at",
-    "score",
-    "nps",
-    "comment",
-];
-
 /// `YYYY-MM-DD HH:MM:SS` read straight from the bytes (the common export form, and the
 /// hot path of ingest); anything else, or an impossible date, returns `None` and goes
 /// through the general parsers.
@@ -249,20 +212,6 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> Option<i64> {
     let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     Some(era * 146_097 + doe - 719_468)
-}
-
-/// Parse a naive ISO-like timestamp (no offset).
-pub fn parse_naive(s: &str) -> Option<NaiveDateTime> {
-    [
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M",
-        "%Y/%m/%d %H:%M:%S%.f",
-        "%Y/%m/%d %H:%M",
-    ]
-    .iter()
-    .find_map(|f| NaiveDateTime::parse_from_str(s.trim(), f).ok())
 }
 
 /// Parse a timestamp cell into Unix milliseconds; naive values are local to `tz`.
@@ -403,38 +352,6 @@ fn map_headers(headers: &[String], canonical: &[&'static str]) -> Vec<Option<usi
         }
     }
     m
-}
-
-/// Positions of the canonical contact columns in [`CONTACT_COLUMNS`].
-mod cc {
-    pub const CONTACT_ID: usize = 0;
-    pub const CHANNEL: usize = 1;
-    pub const KIND: usize = 2;
-    pub const TOPIC: usize = 3;
-    pub const COMPLAINT_TYPE: usize = 4;
-    pub const PRIORITY: usize = 5;
-    pub const COMPLEXITY: usize = 6;
-    pub const ARRIVED_AT: usize = 7;
-    pub const ANSWERED_AT: usize = 8;
-    pub const RESOLVED_AT: usize = 9;
-    pub const WAIT_SECONDS: usize = 10;
-    pub const HANDLE_SECONDS: usize = 11;
-    pub const RESOLVED: usize = 12;
-    pub const FCR: usize = 13;
-    pub const AGENT_ID: usize = 14;
-    pub const AGENT_NAME: usize = 15;
-    pub const TEAM: usize = 16;
-    pub const SATISFACTION: usize = 19;
-    pub const ANSWERED: usize = 20;
-}
-
-/// Positions of the canonical survey columns in [`SURVEY_COLUMNS`].
-mod sc {
-    pub const RESPONSE_ID: usize = 0;
-    pub const CONTACT_ID: usize = 1;
-    pub const RESPONDED_AT: usize = 2;
-    pub const SCORE: usize = 3;
-    pub const NPS: usize = 4;
 }
 
 static EMPTY: Cell<'static> = Cell::Empty;
@@ -902,20 +819,6 @@ fn take_block_parts(
         }
     }
     Ok(())
-}
-
-/// `(offset, length)` of each chunk of a column: column kernels work chunk by chunk so that
-/// the columns they make keep the frame's chunk layout (a column laid out differently makes
-/// Polars copy the whole frame to align them).
-pub fn chunk_ranges<T: PolarsDataType>(ca: &ChunkedArray<T>) -> Vec<(usize, usize)> {
-    let mut at = 0usize;
-    ca.chunk_lengths()
-        .map(|len| {
-            let r = (at, len);
-            at += len;
-            r
-        })
-        .collect()
 }
 
 /// The hashes that occur more than once in `hashes`.
@@ -2008,7 +1911,7 @@ impl Inputs {
             period = %span.label(),
             contacts = self.data.contacts.height(),
             seconds = t.elapsed().as_secs_f64(),
-            peak_mb = crate::kpi::peak_rss_mb(),
+            peak_mb = crate::util::peak_rss_mb(),
             "period read from the partitions"
         );
         Ok(&self.data)
@@ -2136,14 +2039,14 @@ fn open_inputs(cfg: &crate::config::RunConfig, for_report: bool) -> Result<Input
             let (contacts, rejections, contact_rows) = csink.into_frame()?;
             tracing::debug!(
                 seconds = t.elapsed().as_secs_f64(),
-                peak_mb = crate::kpi::peak_rss_mb(),
+                peak_mb = crate::util::peak_rss_mb(),
                 "duplicates resolved"
             );
             let t = std::time::Instant::now();
             let (mut contacts, surveys_df) = link_surveys(contacts, surveys_df)?;
             tracing::debug!(
                 seconds = t.elapsed().as_secs_f64(),
-                peak_mb = crate::kpi::peak_rss_mb(),
+                peak_mb = crate::util::peak_rss_mb(),
                 "surveys linked"
             );
             // A report needs the contact ids only to link inspections: without them, the
@@ -2180,8 +2083,8 @@ fn open_inputs(cfg: &crate::config::RunConfig, for_report: bool) -> Result<Input
 
 fn read_one(
     p: &Path,
-    profile: Option<&crate::mapping::Profile>,
-    limits: ingest::Limits,
+    profile: Option<&crate::config::profile::Profile>,
+    limits: crate::config::read::Limits,
     sink: &mut dyn RowSink,
 ) -> Result<InputFile> {
     tracing::info!(file = %p.display(), "reading");
@@ -2193,8 +2096,8 @@ fn read_one(
 
 fn read_one_inner(
     p: &Path,
-    profile: Option<&crate::mapping::Profile>,
-    limits: ingest::Limits,
+    profile: Option<&crate::config::profile::Profile>,
+    limits: crate::config::read::Limits,
     sink: &mut dyn RowSink,
 ) -> Result<InputFile> {
     let mut opts = profile.map(|prof| prof.read.clone()).unwrap_or_default();
@@ -2202,7 +2105,7 @@ fn read_one_inner(
     match profile {
         None => ingest::read_file_with(p, &opts, sink),
         Some(prof) => {
-            let mut mapped = crate::mapping::MappedSink::new(prof, sink);
+            let mut mapped = crate::ingest::mapped::MappedSink::new(prof, sink);
             ingest::read_file_with(p, &opts, &mut mapped)
         }
     }
@@ -2306,7 +2209,7 @@ mod tests {
     fn read_both(bytes: &[u8], record_reader: bool) -> (Outcome, Outcome, String) {
         let cfg = SurveyCfg::default();
         let tz = chrono_tz::Asia::Shanghai;
-        let opts = ingest::ReadOptions {
+        let opts = crate::config::read::ReadOptions {
             record_reader,
             ..Default::default()
         };

@@ -6,6 +6,8 @@
 
 pub mod calendar;
 pub mod contract;
+pub mod profile;
+pub mod read;
 
 pub use calendar::Calendar;
 pub use contract::Contract;
@@ -207,11 +209,11 @@ pub struct RunConfig {
     pub calendar: Option<Calendar>,
     pub calls: Vec<PathBuf>,
     pub surveys: Vec<PathBuf>,
-    pub mapping: Option<crate::mapping::Profile>,
-    pub survey_mapping: Option<crate::mapping::Profile>,
+    pub mapping: Option<profile::Profile>,
+    pub survey_mapping: Option<profile::Profile>,
     /// Quality inspection exports and their mapping profile.
     pub inspections: Vec<PathBuf>,
-    pub inspection_mapping: Option<crate::mapping::Profile>,
+    pub inspection_mapping: Option<profile::Profile>,
     /// Which reports to write: monthly (the full evaluation), weekly and daily summaries.
     pub cadences: Vec<Cadence>,
     /// `None`: the month of the latest `arrived_at` (decided after ingest).
@@ -221,7 +223,7 @@ pub struct RunConfig {
     pub force: bool,
     pub fail_on_breach: bool,
     pub history: Option<PathBuf>,
-    pub limits: crate::ingest::Limits,
+    pub limits: read::Limits,
     /// `SOURCE_DATE_EPOCH`, read once: the timestamp inside generated files.
     pub source_date_epoch: Option<i64>,
     /// Show a progress bar (stderr is a terminal and --quiet is off).

@@ -14,7 +14,7 @@
 //! here.
 
 use crate::model::Channel;
-use crate::normalize::FastMap;
+use crate::util::FastMap;
 use std::collections::BTreeMap;
 
 /// The flags of a contact in its key.

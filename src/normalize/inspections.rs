@@ -21,37 +21,7 @@ use chrono_tz::Tz;
 use polars::prelude::*;
 use std::collections::HashMap;
 
-/// Canonical inspection columns, in file-header spelling. Besides these, every column whose
-/// name starts with [`CRITERION_PREFIX`] is one criterion.
-pub const INSPECTION_COLUMNS: &[&str] = &[
-    "inspection_id",
-    "contact_id",
-    "agent_id",
-    "agent_name",
-    "inspector",
-    "inspected_at",
-    "source",
-    "channel",
-    "score",
-    "passed",
-    "comment",
-];
-
-/// Prefix of the criterion columns: `criterion_greeting` is criterion `greeting`.
-pub const CRITERION_PREFIX: &str = "criterion_";
-
-mod ic {
-    pub const ID: usize = 0;
-    pub const CONTACT_ID: usize = 1;
-    pub const AGENT_ID: usize = 2;
-    pub const AGENT_NAME: usize = 3;
-    pub const INSPECTOR: usize = 4;
-    pub const INSPECTED_AT: usize = 5;
-    pub const SOURCE: usize = 6;
-    pub const CHANNEL: usize = 7;
-    pub const SCORE: usize = 8;
-    pub const PASSED: usize = 9;
-}
+use crate::columns::{inspection as ic, CRITERION_PREFIX, INSPECTION_COLUMNS};
 
 /// A pass/fail verdict: the yes/no words of the spec plus the inspection words
 /// (`pass`/`fail`, `合格`/`不合格`, `通过`/`不通过`, `达标`/`不达标`).

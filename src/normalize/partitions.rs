@@ -13,11 +13,12 @@
 //! [`super::load`]; this module computes no KPI.
 
 use super::{
-    check_normalized, known_channel, row_key, same_schema, ContactCols, FastMap, Ledger, Rejection,
+    check_normalized, known_channel, row_key, same_schema, ContactCols, Ledger, Rejection,
     RowCounts, EVERY_CONTACT,
 };
 use crate::error::{io_err, Error, Result};
 use crate::ingest::InputFile;
+use crate::util::FastMap;
 use polars::prelude::*;
 use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
@@ -197,7 +198,7 @@ impl Partitions {
             tracing::debug!(
                 file = %p.display(),
                 seconds = t.elapsed().as_secs_f64(),
-                peak_mb = crate::kpi::peak_rss_mb(),
+                peak_mb = crate::util::peak_rss_mb(),
                 "partition indexed"
             );
         }

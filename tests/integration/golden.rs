@@ -1,7 +1,8 @@
 //! Golden tests: the canonical fixture month's report, seen as text (every workbook cell read
-//! back with calamine, the chart XML, the HTML page and the SVG charts), must equal the files
-//! in `tests/golden/`. After an intended change, regenerate them with
-//! `UPDATE_GOLDEN=1 cargo test --test integration golden` and review the diff.
+//! back with calamine, the chart XML, the HTML page, `metrics.json` and the SVG charts), must
+//! equal the files in `tests/golden/`. After an intended change, regenerate them with
+//! `UPDATE_GOLDEN=1 cargo test --test integration golden` (only the value `1` rewrites them)
+//! and review the diff.
 
 use crate::run::{cseval, fixtures, workbook_text};
 use std::path::Path;
@@ -26,7 +27,7 @@ fn check(name: &str, actual: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(name);
-    if std::env::var("UPDATE_GOLDEN").is_ok() {
+    if std::env::var("UPDATE_GOLDEN").as_deref() == Ok("1") {
         std::fs::write(&path, actual).unwrap();
         return;
     }
@@ -78,6 +79,10 @@ fn canonical_report_matches_the_golden_files() {
         check(
             &format!("canonical.{lang}.report.html"),
             &strip(std::fs::read_to_string(o.join("report.html")).unwrap()),
+        );
+        check(
+            &format!("canonical.{lang}.metrics.json"),
+            &strip(std::fs::read_to_string(o.join("metrics.json")).unwrap()),
         );
         for svg in ["sla", "complaints", "heatmap"] {
             check(

@@ -357,50 +357,38 @@ fn text_that_looks_like_a_formula_is_never_written_as_one() {
     );
 }
 
+/// A write that fails part-way through moving the report into place (here: a plain file
+/// named `charts` where the report needs a folder, so the moves fail after `metrics.json` and
+/// `report.xlsx`) leaves the output folder as it was, with no staging folder.
 #[test]
-fn a_killed_run_leaves_no_partial_report() {
+fn an_interrupted_write_leaves_no_partial_report() {
+    let f = fixtures().join("canonical");
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    cseval()
-        .args([
-            "sample",
-            "--months",
-            "1",
-            "--start",
-            "2026-10",
-            "--contacts-per-month",
-            "150000",
-            "--out",
-        ])
-        .arg(&data)
-        .assert()
-        .success();
-    let out = dir.path().join("out");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cseval"))
-        .args(["run", "-q", "--contract"])
-        .arg(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("report-templates/contracts/express-courier.toml"),
-        )
+    let out = dir.path();
+    std::fs::write(out.join("charts"), "not a folder").unwrap();
+    std::fs::write(out.join("metrics.json"), "an earlier report").unwrap();
+    let run = cseval()
+        .args(["run", "-q", "--force", "--contract"])
+        .arg(f.join("contract.toml"))
         .arg("--calls")
-        .arg(data.join("contacts"))
-        .arg("--surveys")
-        .arg(data.join("surveys"))
-        .arg("--out")
-        .arg(&out)
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(700));
-    // The debug build needs several seconds for 150,000 contacts: the kill lands mid-run.
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "the run finished before it could be killed"
+        .arg(f.join("contacts.csv"))
+        .args(["--period", "2026-10", "--out"])
+        .arg(out)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    assert!(stderr.contains("charts"), "{stderr}");
+    let mut left: Vec<String> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["charts", "metrics.json"], "files left behind");
+    assert_eq!(
+        std::fs::read_to_string(out.join("metrics.json")).unwrap(),
+        "an earlier report",
+        "the replaced report was not restored"
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
-    for f in ["metrics.json", "report.xlsx", "manifest.json", "charts"] {
-        assert!(!out.join(f).exists(), "{f} left behind by a killed run");
-    }
 }
 
 /// Every personal value (customer ids, phone numbers, e-mail addresses, survey comments) of

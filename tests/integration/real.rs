@@ -1,5 +1,5 @@
-//! Real public exports (`../shared/data/real/`) through the shipped mapping profiles: every
-//! published figure of that folder's README is reproduced.
+//! Real public exports (`tests/fixtures/real/`, provenance in its README) through the shipped
+//! mapping profiles: every published figure of that folder's README is reproduced.
 
 use crate::common::{close_tol, ranked};
 use crate::run::cseval;
@@ -11,7 +11,7 @@ fn root() -> &'static Path {
 }
 
 fn real(p: &str) -> PathBuf {
-    root().join("../shared/data/real").join(p)
+    root().join("tests/fixtures/real").join(p)
 }
 
 fn run(args: &[&str], out: &Path) -> Value {

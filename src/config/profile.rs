@@ -1,0 +1,384 @@
+//! Mapping profiles (parsing and validation): turn any export (Chinese headers, GB18030, Excel serial dates, `H:MM:SS`
+//! durations, 12-hour clocks, `YYMMDD` dates, sentinels, verbal scales, flags from status
+//! values) into canonical records without a code change.
+//!
+//! A profile (TOML, `report-templates/mappings/`) says how to read the file (sheet, header
+//! row, delimiter, encoding) and, for each canonical column, where its value comes from: a
+//! source column, a constant, a date column plus a time column, or a timestamp plus a
+//! duration column; with value maps, missing-value codes, sentinels meaning "none", extra
+//! timestamp formats and a duration format. This module reads and checks the profile; applying
+//! it to a file's rows is [`crate::ingest::mapped`]'s job. Profile mistakes are usage errors
+//! naming the profile, the key and the closest column names.
+
+use super::read::{Encoding, ReadOptions};
+use crate::error::{Error, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Which canonical record a profile produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Records {
+    Contacts,
+    Surveys,
+    Inspections,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileInfo {
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    records: Records,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceFile {
+    #[serde(default)]
+    sheet: Option<String>,
+    #[serde(default)]
+    header_row: Option<u64>,
+    #[serde(default)]
+    delimiter: Option<String>,
+    #[serde(default)]
+    quote: Option<String>,
+    #[serde(default)]
+    encoding: Encoding,
+    /// Excel serial dates in text files count from 1904-01-01 instead of 1899-12-30.
+    #[serde(default)]
+    date_1904: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Defaults {
+    /// Extra timestamp formats (chrono strftime), tried before the ISO forms.
+    #[serde(default)]
+    timestamp_formats: Vec<String>,
+    /// Date formats for `date` columns and date-only timestamps.
+    #[serde(default)]
+    date_formats: Vec<String>,
+    /// Values that mean "no answer" in every column (e.g. "-99", "N/A").
+    #[serde(default)]
+    missing: Vec<String>,
+}
+
+/// Duration format of a source column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum DurationFormat {
+    /// Numbers are seconds; `H:MM:SS`/`MM:SS` text and time cells are read as clock durations.
+    #[default]
+    Auto,
+    Seconds,
+    Minutes,
+    /// Numbers are fractions of a day (Excel times).
+    DayFraction,
+}
+
+/// Where a canonical column comes from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum ColumnFile {
+    Name(String),
+    Spec(ColumnSpec),
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ColumnSpec {
+    /// Source column.
+    #[serde(default)]
+    from: Option<String>,
+    /// A constant for every row.
+    #[serde(default)]
+    value: Option<toml::Value>,
+    /// Date column (with `time`): the timestamp is date + time of day.
+    #[serde(default)]
+    date: Option<String>,
+    #[serde(default)]
+    time: Option<String>,
+    /// Duration column added to the timestamp of `from` (e.g. answered_at = arrived + wait).
+    #[serde(default)]
+    add: Option<String>,
+    /// Value map: source value → canonical value (verbal scales, flags from status values,
+    /// Chinese enum labels).
+    #[serde(default)]
+    map: BTreeMap<String, toml::Value>,
+    /// Values that mean "none" for this column (e.g. "0:00:00" for a call never answered).
+    #[serde(default)]
+    none: Vec<String>,
+    #[serde(default)]
+    missing: Vec<String>,
+    #[serde(default)]
+    formats: Vec<String>,
+    #[serde(default)]
+    duration: DurationFormat,
+    /// Map values not in `map` to this value instead of passing them through.
+    #[serde(default)]
+    otherwise: Option<toml::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileFile {
+    profile: ProfileInfo,
+    #[serde(default)]
+    source: SourceFile,
+    #[serde(default)]
+    defaults: Defaults,
+    columns: BTreeMap<String, ColumnFile>,
+}
+
+/// How one canonical column is produced.
+#[derive(Debug, Clone)]
+pub(crate) enum Source {
+    Column(String),
+    Constant(String),
+    DateTime { date: String, time: String },
+    Plus { base: String, add: String },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ColumnRule {
+    pub(crate) canonical: &'static str,
+    pub(crate) source: Source,
+    pub(crate) map: BTreeMap<String, String>,
+    pub(crate) otherwise: Option<String>,
+    pub(crate) none: Vec<String>,
+    pub(crate) missing: Vec<String>,
+    pub(crate) formats: Vec<String>,
+    pub(crate) duration: DurationFormat,
+}
+
+/// A validated mapping profile.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub path: PathBuf,
+    pub name: String,
+    pub description: Option<String>,
+    pub records: Records,
+    pub read: ReadOptions,
+    pub(crate) date_1904: bool,
+    pub(crate) date_formats: Vec<String>,
+    pub(crate) timestamp_formats: Vec<String>,
+    pub(crate) rules: Vec<ColumnRule>,
+}
+
+fn value_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+pub(crate) const TIMESTAMP_COLUMNS: &[&str] =
+    &["arrived_at", "answered_at", "resolved_at", "responded_at"];
+pub(crate) const DURATION_COLUMNS: &[&str] = &["wait_seconds", "handle_seconds"];
+
+impl Profile {
+    pub fn load(path: &Path) -> Result<Profile> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::usage(format!(
+                "mapping profile {}: cannot read: {e}",
+                path.display()
+            ))
+            .with_hint("see report-templates/mappings/ for examples")
+        })?;
+        Self::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Profile> {
+        let p = path.display();
+        let f: ProfileFile = toml::from_str(text).map_err(|e| {
+            Error::usage(format!(
+                "{p}: invalid mapping profile: {}",
+                e.to_string().trim()
+            ))
+            .with_hint("see the README section \"Writing a mapping profile\"")
+        })?;
+        let canonical: &[&'static str] = match f.profile.records {
+            Records::Contacts => crate::columns::CONTACT_COLUMNS,
+            Records::Surveys => crate::columns::SURVEY_COLUMNS,
+            Records::Inspections => crate::columns::INSPECTION_COLUMNS,
+        };
+        let mut rules = Vec::new();
+        for (key, col) in &f.columns {
+            let criterion = f.profile.records == Records::Inspections
+                && key.len() > crate::columns::CRITERION_PREFIX.len()
+                && key.starts_with(crate::columns::CRITERION_PREFIX);
+            let canon = canonical
+                .iter()
+                .find(|c| **c == key.as_str())
+                .copied()
+                // Criterion names are the profile's own: kept for the whole run.
+                .or_else(|| criterion.then(|| &*Box::leak(key.clone().into_boxed_str())))
+                .ok_or_else(|| {
+                    Error::usage(format!("{p}: `columns.{key}` is not a canonical column"))
+                        .with_hint(format!(
+                            "canonical columns: {}{}",
+                            canonical.join(", "),
+                            closest(key, canonical.iter().map(|s| s.to_string()))
+                                .map(|c| format!("; did you mean `{c}`?"))
+                                .unwrap_or_default()
+                        ))
+                })?;
+            let spec = match col {
+                ColumnFile::Name(n) => ColumnSpec {
+                    from: Some(n.clone()),
+                    ..Default::default()
+                },
+                ColumnFile::Spec(s) => s.clone(),
+            };
+            let source = match (&spec.from, &spec.value, &spec.date, &spec.time, &spec.add) {
+                (Some(c), None, None, None, None) => Source::Column(c.clone()),
+                (None, Some(v), None, None, None) => Source::Constant(value_text(v)),
+                (None, None, Some(d), Some(t), None) => Source::DateTime { date: d.clone(), time: t.clone() },
+                (Some(b), None, None, None, Some(a)) => Source::Plus { base: b.clone(), add: a.clone() },
+                _ => {
+                    return Err(Error::usage(format!("{p}: `columns.{key}`: unclear source")).with_hint(
+                        "give exactly one of: from = \"col\"; value = \"constant\"; date = \"col\" with time = \"col\"; from = \"col\" with add = \"duration col\"",
+                    ))
+                }
+            };
+            rules.push(ColumnRule {
+                canonical: canon,
+                source,
+                map: spec
+                    .map
+                    .iter()
+                    .map(|(k, v)| (k.trim().to_lowercase(), value_text(v)))
+                    .collect(),
+                otherwise: spec.otherwise.as_ref().map(value_text),
+                none: spec.none.clone(),
+                missing: spec
+                    .missing
+                    .iter()
+                    .chain(&f.defaults.missing)
+                    .cloned()
+                    .collect(),
+                formats: spec.formats.clone(),
+                duration: spec.duration,
+            });
+        }
+        let delimiter = match &f.source.delimiter {
+            None => None,
+            Some(d) if d == "\\t" || d == "\t" || d.eq_ignore_ascii_case("tab") => Some(b'\t'),
+            Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
+            Some(d) => {
+                return Err(Error::usage(format!(
+                    "{p}: `source.delimiter` = `{d}` is not one character"
+                ))
+                .with_hint("write e.g. delimiter = \",\" or delimiter = \"tab\""))
+            }
+        };
+        let quote = match &f.source.quote {
+            None => None,
+            Some(q) if q.len() == 1 => Some(q.as_bytes()[0]),
+            Some(q) => {
+                return Err(Error::usage(format!(
+                    "{p}: `source.quote` = `{q}` is not one character"
+                ))
+                .with_hint("write e.g. quote = \"'\""))
+            }
+        };
+        Ok(Profile {
+            path: path.to_path_buf(),
+            name: f.profile.name,
+            description: f.profile.description,
+            records: f.profile.records,
+            read: ReadOptions {
+                sheet: f.source.sheet,
+                header_row: f.source.header_row,
+                delimiter,
+                quote,
+                encoding: f.source.encoding,
+                limits: Default::default(),
+                record_reader: false,
+            },
+            date_1904: f.source.date_1904,
+            date_formats: f.defaults.date_formats,
+            timestamp_formats: f.defaults.timestamp_formats,
+            rules,
+        })
+    }
+
+    /// How each canonical column is produced, for `cseval validate`.
+    pub fn describe(&self) -> Vec<(String, String)> {
+        self.rules
+            .iter()
+            .map(|r| {
+                let src = match &r.source {
+                    Source::Column(c) => format!("column `{c}`"),
+                    Source::Constant(v) => format!("constant `{v}`"),
+                    Source::DateTime { date, time } => format!("date `{date}` + time `{time}`"),
+                    Source::Plus { base, add } => format!("`{base}` + duration `{add}`"),
+                };
+                let map = if r.map.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} mapped values", r.map.len())
+                };
+                (r.canonical.to_string(), format!("{src}{map}"))
+            })
+            .collect()
+    }
+}
+
+/// The candidate closest to `want` (Jaro–Winkler), if any is reasonably close.
+fn closest(want: &str, candidates: impl Iterator<Item = String>) -> Option<String> {
+    candidates
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&want.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|(s, _)| *s > 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// The `n` candidates closest to `want`, best first.
+pub(crate) fn closest_n(want: &str, candidates: &[String], n: usize) -> Vec<String> {
+    let mut scored: Vec<(f64, &String)> = candidates
+        .iter()
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&want.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.into_iter().take(n).map(|(_, c)| c.clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_canonical_column_suggests_the_closest() {
+        let e = Profile::parse(
+            "[profile]\nname = \"x\"\nrecords = \"contacts\"\n[columns]\ncontact_idd = \"ID\"\n",
+            Path::new("p.toml"),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, crate::error::ExitCode::Usage);
+        assert!(e.hint.unwrap().contains("did you mean `contact_id`"));
+    }
+
+    #[test]
+    fn closest_names() {
+        let cols: Vec<String> = ["Call Id", "Agent", "Date", "Time"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(closest_n("Agnet", &cols, 1), vec!["Agent".to_string()]);
+    }
+}

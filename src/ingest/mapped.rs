@@ -1,0 +1,388 @@
+//! Mapped reading: a mapping profile ([`crate::config::profile`]) applied to a file's rows.
+//!
+//! [`MappedSink`] sits between a reader and the normalize stage's sink: it converts each
+//! source row into a canonical row (source columns, constants, date plus time, timestamp
+//! plus duration, value maps, sentinels, Excel serials, clock durations) and hands it on; it
+//! never decides whether a row is accepted (normalize does, with the same rules as for
+//! canonical files).
+
+use super::{Cell, InputFile, RowSink};
+use crate::config::profile::{
+    closest_n, ColumnRule, DurationFormat, Profile, Source, DURATION_COLUMNS, TIMESTAMP_COLUMNS,
+};
+use crate::error::{Error, Result};
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+
+/// A rule with its source columns resolved to indexes in the current file.
+#[derive(Debug, Clone)]
+enum Resolved {
+    Column(usize),
+    Constant(String),
+    DateTime(usize, usize),
+    Plus(usize, usize),
+}
+
+/// Converted value of one canonical cell.
+enum Out {
+    Empty,
+    Text(String),
+    Number(f64),
+    DateTime(NaiveDateTime),
+    Invalid(String),
+}
+
+/// Adapts a source file to the canonical sink.
+pub struct MappedSink<'a> {
+    profile: &'a Profile,
+    inner: &'a mut dyn RowSink,
+    resolved: Vec<Resolved>,
+}
+
+impl<'a> MappedSink<'a> {
+    pub fn new(profile: &'a Profile, inner: &'a mut dyn RowSink) -> Self {
+        MappedSink {
+            profile,
+            inner,
+            resolved: Vec::new(),
+        }
+    }
+}
+
+fn cell_text(c: &Cell) -> String {
+    c.to_text()
+}
+
+/// Seconds since midnight of a time-of-day value.
+fn time_of_day(c: &Cell) -> std::result::Result<f64, String> {
+    match c {
+        Cell::DateTime(t) => Ok(t.time().num_seconds_from_midnight() as f64),
+        Cell::Duration(s) => Ok(*s),
+        Cell::Number(n) if (0.0..1.0).contains(n) => Ok((n * 86_400.0).round()),
+        Cell::Text(s) => {
+            for f in [
+                "%H:%M:%S",
+                "%H:%M",
+                "%I:%M:%S %p",
+                "%I:%M %p",
+                "%H:%M:%S%.f",
+            ] {
+                if let Ok(t) = NaiveTime::parse_from_str(s.trim(), f) {
+                    return Ok(t.num_seconds_from_midnight() as f64);
+                }
+            }
+            Err(format!("`{}` is not a time of day", s.trim()))
+        }
+        other => Err(format!("`{}` is not a time of day", other.to_text())),
+    }
+}
+
+/// Parse a clock duration `H:MM:SS` or `MM:SS`.
+fn hms(s: &str) -> Option<f64> {
+    let parts: Vec<&str> = s.trim().split(':').collect();
+    let nums: Option<Vec<f64>> = parts.iter().map(|p| p.trim().parse::<f64>().ok()).collect();
+    match nums?.as_slice() {
+        [h, m, s] if *m < 60.0 && *s < 60.0 => Some(h * 3600.0 + m * 60.0 + s),
+        [m, s] if *s < 60.0 => Some(m * 60.0 + s),
+        _ => None,
+    }
+}
+
+impl Profile {
+    fn excel_serial(&self, n: f64) -> Option<NaiveDateTime> {
+        let base = if self.date_1904 {
+            NaiveDate::from_ymd_opt(1904, 1, 1)?
+        } else {
+            NaiveDate::from_ymd_opt(1899, 12, 30)?
+        };
+        if !(1.0..2_958_466.0).contains(&n) {
+            return None;
+        }
+        let ms = (n * 86_400_000.0).round() as i64;
+        Some(base.and_hms_opt(0, 0, 0)? + Duration::milliseconds(ms))
+    }
+
+    fn date(&self, c: &Cell, rule: &ColumnRule) -> std::result::Result<NaiveDate, String> {
+        match c {
+            Cell::DateTime(t) => Ok(t.date()),
+            Cell::Number(n) => {
+                let text = c.to_text();
+                for f in rule.formats.iter().chain(&self.date_formats) {
+                    if let Ok(d) = NaiveDate::parse_from_str(&text, f) {
+                        return Ok(d);
+                    }
+                }
+                self.excel_serial(*n)
+                    .map(|t| t.date())
+                    .ok_or_else(|| format!("`{text}` is not a date"))
+            }
+            Cell::Text(s) => {
+                let s = s.trim();
+                let formats = rule
+                    .formats
+                    .iter()
+                    .chain(&self.date_formats)
+                    .map(|s| s.as_str());
+                for f in formats.chain(["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"]) {
+                    if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+                        return Ok(d);
+                    }
+                }
+                Err(format!("`{s}` is not a date"))
+            }
+            other => Err(format!("`{}` is not a date", other.to_text())),
+        }
+    }
+
+    fn timestamp(&self, c: &Cell, rule: &ColumnRule) -> Out {
+        match c {
+            Cell::DateTime(t) => Out::DateTime(*t),
+            Cell::Number(n) => match self.excel_serial(*n) {
+                Some(t) => Out::DateTime(t),
+                None => Out::Invalid(format!("`{}` is not an Excel date", c.to_text())),
+            },
+            Cell::Text(s) => {
+                let s = s.trim();
+                for f in rule.formats.iter().chain(&self.timestamp_formats) {
+                    if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+                        return Out::DateTime(t);
+                    }
+                }
+                for f in rule.formats.iter().chain(&self.date_formats) {
+                    if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+                        return Out::DateTime(d.and_hms_opt(0, 0, 0).expect("midnight"));
+                    }
+                }
+                // Leave ISO forms (with or without offset) to the canonical parser.
+                Out::Text(s.to_string())
+            }
+            other => Out::Text(other.to_text()),
+        }
+    }
+
+    fn duration(&self, c: &Cell, rule: &ColumnRule) -> Out {
+        let v = match (c, rule.duration) {
+            (Cell::Duration(s), _) => Some(*s),
+            (Cell::Number(n), DurationFormat::DayFraction) => Some(n * 86_400.0),
+            (Cell::Number(n), DurationFormat::Minutes) => Some(n * 60.0),
+            (Cell::Number(n), _) => Some(*n),
+            (Cell::Text(s), f) => {
+                let s = s.trim();
+                match s.parse::<f64>() {
+                    Ok(n) => Some(match f {
+                        DurationFormat::Minutes => n * 60.0,
+                        DurationFormat::DayFraction => n * 86_400.0,
+                        _ => n,
+                    }),
+                    Err(_) => hms(s),
+                }
+            }
+            _ => None,
+        };
+        match v {
+            Some(v) => Out::Number(v),
+            None => Out::Invalid(format!(
+                "`{}` is not a duration (expected seconds or H:MM:SS)",
+                c.to_text()
+            )),
+        }
+    }
+
+    /// Is this cell "missing" or a "none" sentinel for the rule?
+    fn is_none(&self, c: &Cell, rule: &ColumnRule) -> bool {
+        if c.is_empty() {
+            return true;
+        }
+        let text = cell_text(c);
+        let clock = match c {
+            Cell::Duration(s) => Some(*s),
+            Cell::DateTime(t) if t.date() < NaiveDate::from_ymd_opt(1900, 1, 2).expect("date") => {
+                Some(t.time().num_seconds_from_midnight() as f64)
+            }
+            _ => None,
+        }
+        .map(|s| {
+            format!(
+                "{}:{:02}:{:02}",
+                (s / 3600.0) as u64,
+                ((s % 3600.0) / 60.0) as u64,
+                (s % 60.0) as u64
+            )
+        });
+        rule.missing
+            .iter()
+            .chain(&rule.none)
+            .any(|m| m.trim() == text || clock.as_deref() == Some(m.trim()))
+    }
+
+    fn convert(&self, rule: &ColumnRule, res: &Resolved, cells: &[Cell]) -> Out {
+        let get = |i: usize| cells.get(i).unwrap_or(&Cell::Empty);
+        let is_ts = TIMESTAMP_COLUMNS.contains(&rule.canonical);
+        let is_dur = DURATION_COLUMNS.contains(&rule.canonical);
+        match res {
+            Resolved::Constant(v) => Out::Text(v.clone()),
+            Resolved::DateTime(d, t) => {
+                let (dc, tc) = (get(*d), get(*t));
+                if self.is_none(dc, rule) {
+                    return Out::Empty;
+                }
+                let date = match self.date(dc, rule) {
+                    Ok(d) => d,
+                    Err(e) => return Out::Invalid(e),
+                };
+                if self.is_none(tc, rule) {
+                    return Out::Invalid("missing time of day".into());
+                }
+                match time_of_day(tc) {
+                    Ok(s) => Out::DateTime(
+                        date.and_hms_opt(0, 0, 0).expect("midnight")
+                            + Duration::milliseconds((s * 1000.0).round() as i64),
+                    ),
+                    Err(e) => Out::Invalid(e),
+                }
+            }
+            Resolved::Plus(b, a) => {
+                let (bc, ac) = (get(*b), get(*a));
+                if self.is_none(bc, rule) || self.is_none(ac, rule) {
+                    return Out::Empty;
+                }
+                let base = match self.timestamp(bc, rule) {
+                    Out::DateTime(t) => t,
+                    Out::Text(s) => match crate::model::parse_naive(&s) {
+                        Some(t) => t,
+                        None => return Out::Invalid(format!("`{s}` is not a timestamp")),
+                    },
+                    other => return other,
+                };
+                match self.duration(ac, rule) {
+                    Out::Number(secs) => {
+                        Out::DateTime(base + Duration::milliseconds((secs * 1000.0).round() as i64))
+                    }
+                    other => other,
+                }
+            }
+            Resolved::Column(i) => {
+                let c = get(*i);
+                if self.is_none(c, rule) {
+                    return Out::Empty;
+                }
+                if !rule.map.is_empty() || rule.otherwise.is_some() {
+                    let key = cell_text(c).trim().to_lowercase();
+                    match (rule.map.get(&key), &rule.otherwise) {
+                        (Some(v), _) => {
+                            return if v.is_empty() {
+                                Out::Empty
+                            } else {
+                                Out::Text(v.clone())
+                            }
+                        }
+                        (None, Some(o)) => return Out::Text(o.clone()),
+                        (None, None) => {}
+                    }
+                }
+                if is_ts {
+                    self.timestamp(c, rule)
+                } else if is_dur {
+                    self.duration(c, rule)
+                } else {
+                    match c {
+                        Cell::Number(n) => Out::Number(*n),
+                        Cell::Bool(b) => Out::Text(b.to_string()),
+                        other => Out::Text(cell_text(other)),
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl RowSink for MappedSink<'_> {
+    fn header(&mut self, file: &InputFile, headers: &[String]) -> Result<()> {
+        let p = self.profile;
+        let find = |key: &str, name: &str| -> Result<usize> {
+            headers
+                .iter()
+                .position(|h| h.trim() == name.trim())
+                .ok_or_else(|| {
+                    let near = closest_n(name, headers, 3);
+                    Error::usage(format!(
+                        "mapping profile {}: `columns.{key}`: no column `{name}` in {}",
+                        p.path.display(),
+                        file.path.display()
+                    ))
+                    .with_hint(if near.is_empty() {
+                        "the file has no header names".to_string()
+                    } else {
+                        format!("closest column names in the file: {}", near.join(", "))
+                    })
+                })
+        };
+        self.resolved = p
+            .rules
+            .iter()
+            .map(|r| {
+                Ok(match &r.source {
+                    Source::Column(c) => Resolved::Column(find(r.canonical, c)?),
+                    Source::Constant(v) => Resolved::Constant(v.clone()),
+                    Source::DateTime { date, time } => {
+                        Resolved::DateTime(find(r.canonical, date)?, find(r.canonical, time)?)
+                    }
+                    Source::Plus { base, add } => {
+                        Resolved::Plus(find(r.canonical, base)?, find(r.canonical, add)?)
+                    }
+                })
+            })
+            .collect::<Result<_>>()?;
+        let canonical: Vec<String> = p.rules.iter().map(|r| r.canonical.to_string()).collect();
+        self.inner.header(file, &canonical)
+    }
+
+    fn row(&mut self, row_no: u64, cells: &[Cell<'_>]) {
+        let outs: Vec<Out> = self
+            .profile
+            .rules
+            .iter()
+            .zip(&self.resolved)
+            .map(|(r, res)| self.profile.convert(r, res, cells))
+            .collect();
+        let mapped: Vec<Cell> = outs
+            .iter()
+            .map(|o| match o {
+                Out::Empty => Cell::Empty,
+                Out::Text(s) => Cell::Text(s.as_str()),
+                Out::Number(n) => Cell::Number(*n),
+                Out::DateTime(t) => Cell::DateTime(*t),
+                Out::Invalid(why) => Cell::Invalid(why.as_str()),
+            })
+            .collect();
+        self.inner.row(row_no, &mapped);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn clock_durations() {
+        assert_eq!(hms("0:03:44"), Some(224.0));
+        assert_eq!(hms("12:05"), Some(725.0));
+        assert_eq!(hms("1:75:00"), None);
+    }
+
+    #[test]
+    fn excel_serials_in_both_date_systems() {
+        let base =
+            "[profile]\nname = \"x\"\nrecords = \"contacts\"\n[columns]\ncontact_id = \"ID\"\n";
+        let p1900 = Profile::parse(base, Path::new("p.toml")).unwrap();
+        let p1904 = Profile::parse(
+            &base.replace("[columns]", "[source]\ndate_1904 = true\n[columns]"),
+            Path::new("p.toml"),
+        )
+        .unwrap();
+        let t = |p: &Profile, n: f64| p.excel_serial(n).unwrap().to_string();
+        // 46303.5 is 2026-10-08 12:00 in the 1900 system; the 1904 system is 1462 days later.
+        assert_eq!(t(&p1900, 46303.5), "2026-10-08 12:00:00");
+        assert_eq!(t(&p1904, 46303.5 - 1462.0), "2026-10-08 12:00:00");
+    }
+}

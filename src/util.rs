@@ -1,0 +1,51 @@
+//! Small utilities every stage may use: a fast fixed-seed hash map, SHA-256 fingerprints,
+//! the chunk layout of a Polars column, and the process's peak memory for the step logs.
+//!
+//! Nothing here knows of contacts, contracts or reports; it sits below every stage.
+
+use polars::prelude::{ChunkedArray, PolarsDataType};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+/// A hash map with a fast, fixed-seed hasher (the per-cell lookups are ingest's hot path).
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
+/// A file and the SHA-256 of its bytes, as listed in `manifest.json` and history entries.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FileHash {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// The SHA-256 of `bytes`, in lower-case hexadecimal.
+pub fn sha256(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+/// `(offset, length)` of each chunk of a column: column kernels work chunk by chunk so that
+/// the columns they make keep the frame's chunk layout (a column laid out differently makes
+/// Polars copy the whole frame to align them).
+pub fn chunk_ranges<T: PolarsDataType>(ca: &ChunkedArray<T>) -> Vec<(usize, usize)> {
+    let mut at = 0usize;
+    ca.chunk_lengths()
+        .map(|len| {
+            let r = (at, len);
+            at += len;
+            r
+        })
+        .collect()
+}
+
+/// The process's peak resident memory so far, in MB (Linux; 0 elsewhere): logged with the
+/// step times.
+pub fn peak_rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
+}
