@@ -4,6 +4,7 @@
 //! result to the exit codes of `spec/cli.md`. A panic is caught and reported as an internal
 //! error (exit 1) rather than a Rust backtrace. No pipeline logic lives here.
 
+use crate::app;
 use crate::config::{self, Lang, Period, RunConfig};
 use crate::error::{Error, ExitCode, Result};
 use clap::{Args, Parser, Subcommand};
@@ -151,10 +152,7 @@ fn parse_day(s: &str, flag: &str) -> Result<chrono::NaiveDate> {
 }
 
 /// Resolve flags and files into a run configuration.
-pub fn resolve(
-    a: &RunArgs,
-    quiet: bool,
-) -> Result<(RunConfig, Option<(chrono::NaiveDate, chrono::NaiveDate)>)> {
+pub fn resolve(a: &RunArgs, quiet: bool) -> Result<RunConfig> {
     let (contract, calendar) = config::load_contract(&a.contract)?;
     let calls = crate::ingest::expand_paths(&a.calls, "--calls")?;
     let load_profile = |p: &Option<PathBuf>, want: crate::config::profile::Records, flag: &str| {
@@ -204,34 +202,33 @@ pub fn resolve(
         }
         _ => None,
     };
-    Ok((
-        RunConfig {
-            contract,
-            calendar,
-            calls,
-            surveys,
-            mapping,
-            survey_mapping,
-            inspections,
-            inspection_mapping,
-            cadences,
-            period,
-            lang: a.lang,
-            out: a.out.clone(),
-            force: a.force,
-            fail_on_breach: a.fail_on_breach,
-            history: a.history.clone(),
-            progress: !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
-            source_date_epoch: std::env::var("SOURCE_DATE_EPOCH")
-                .ok()
-                .and_then(|v| v.trim().parse::<i64>().ok()),
-            limits: crate::config::read::Limits {
-                max_file_bytes: a.max_input_mb.saturating_mul(1 << 20),
-                max_uncompressed_bytes: a.max_uncompressed_mb.saturating_mul(1 << 20),
-            },
-        },
+    Ok(RunConfig {
+        contract,
+        calendar,
+        calls,
+        surveys,
+        mapping,
+        survey_mapping,
+        inspections,
+        inspection_mapping,
+        cadences,
+        period,
         range,
-    ))
+        lang: a.lang,
+        out: a.out.clone(),
+        force: a.force,
+        fail_on_breach: a.fail_on_breach,
+        history: a.history.clone(),
+        quiet,
+        progress: !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|v| v.trim().parse::<i64>().ok()),
+        limits: crate::config::read::Limits {
+            max_file_bytes: a.max_input_mb.saturating_mul(1 << 20),
+            max_uncompressed_bytes: a.max_uncompressed_mb.saturating_mul(1 << 20),
+        },
+    })
 }
 
 fn init_logging(quiet: bool, verbose: u8) {
@@ -254,29 +251,17 @@ fn init_logging(quiet: bool, verbose: u8) {
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.cmd {
-        Cmd::Run(a) => {
-            let (cfg, range) = resolve(&a, cli.quiet)?;
-            crate::pipeline::run(&cfg, range, cli.quiet)
-        }
-        Cmd::Validate(a) => {
-            let (cfg, _) = resolve(&a, cli.quiet)?;
-            crate::pipeline::validate(&cfg)
-        }
-        Cmd::Verify(a) => crate::manifest::verify(&a.dir),
-        Cmd::Convert(a) => {
-            let (cfg, _) = resolve(&a.input, cli.quiet)?;
-            let out = a.input.out.clone().ok_or_else(|| {
-                Error::usage("convert needs --out DIR").with_hint("e.g. --out parquet/")
-            })?;
-            crate::convert::convert(&cfg, &out, a.input.force, cli.quiet)
-        }
+        Cmd::Run(a) => app::run::run(&resolve(&a, cli.quiet)?),
+        Cmd::Validate(a) => app::validate::validate(&resolve(&a, cli.quiet)?),
+        Cmd::Verify(a) => app::verify::verify(&a.dir),
+        Cmd::Convert(a) => app::convert::convert(&resolve(&a.input, cli.quiet)?),
         Cmd::Init(a) => {
-            crate::init::write(&a.dir, a.force)?;
+            app::init::write(&a.dir, a.force)?;
             Ok(ExitCode::Ok)
         }
         Cmd::Sample(a) => {
             let start = Period::parse_month(&a.start)?;
-            crate::sample::write(&a.out, start.start, a.months, a.contacts_per_month, a.seed)?;
+            app::sample::write(&a.out, start.start, a.months, a.contacts_per_month, a.seed)?;
             Ok(ExitCode::Ok)
         }
     }

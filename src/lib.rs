@@ -13,20 +13,21 @@ macro_rules! println {
     }};
 }
 
+pub mod app;
 pub mod cli;
 pub mod columns;
 pub mod config;
-pub mod convert;
+
 pub mod error;
 pub mod evaluate;
 pub mod ingest;
-pub mod init;
+
 pub mod kpi;
-pub mod manifest;
+
 pub mod model;
 pub mod normalize;
-pub mod pipeline;
+
 pub mod render;
 pub mod report;
-pub mod sample;
+
 pub mod util;

@@ -12,8 +12,9 @@
 use crate::columns::{contact as cc, survey as sc, CONTACT_COLUMNS, SURVEY_COLUMNS};
 use crate::config::contract::SurveyCfg;
 use crate::error::{Error, Result};
-use crate::ingest::{self, Cell, InputFile, RowSink};
+use crate::ingest::{self, Cell, RowSink};
 use crate::model::{parse_bool, parse_naive, Channel, Complexity, Kind, Priority};
+use crate::util::InputFile;
 use crate::util::{chunk_ranges, FastMap};
 use chrono::{DateTime, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
@@ -936,7 +937,7 @@ fn known_channel() -> Expr {
 
 /// The invariants the row checks enforce on every accepted contact, as an expression over
 /// the normalized columns (a `cseval convert` file whose rows break it was altered).
-fn contact_check(survey: &SurveyCfg) -> Expr {
+pub fn contact_check(survey: &SurveyCfg) -> Expr {
     let kinds: Vec<&str> = Kind::ALL.iter().map(|c| c.as_str()).collect();
     let priorities: Vec<&str> = Priority::ALL.iter().map(|c| c.as_str()).collect();
     let complexities: Vec<&str> = Complexity::ALL.iter().map(|c| c.as_str()).collect();
@@ -1822,6 +1823,13 @@ pub(crate) fn feed_csv(sink: &mut dyn RowSink, csv: &str) {
     }
 }
 
+/// A contacts frame with no row: what the contacts of a run read from partitions start as.
+pub fn empty_contacts() -> Result<DataFrame> {
+    let mut contacts = ContactCols::default().into_frame()?.drop(KEY)?;
+    contacts.with_column(Column::new("has_survey".into(), Vec::<bool>::new()))?;
+    Ok(contacts)
+}
+
 /// Everything ingested and normalized for a run.
 pub struct Dataset {
     /// The accepted contacts: all of them, or, for normalized Parquet partitions, those of
@@ -1852,6 +1860,20 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// A run's inputs: `data` with all its contacts, or with none when `parts` holds them.
+    pub fn new(data: Dataset, parts: Option<Partitions>) -> Self {
+        Inputs {
+            data,
+            parts,
+            window: None,
+        }
+    }
+
+    /// The dataset, giving up the partitions.
+    pub fn into_data(self) -> Dataset {
+        self.data
+    }
+
     /// The dataset as it stands (for partitions: the contacts of the last period asked).
     pub fn data(&self) -> &Dataset {
         &self.data
@@ -1942,173 +1964,6 @@ fn linked_ids(frame: &DataFrame, time: &str, bounds: (i64, i64)) -> Result<Vec<S
         .flatten()
         .map(str::to_string)
         .collect())
-}
-
-/// Read every contact and survey input, through its mapping profile when one is given.
-pub fn load(cfg: &crate::config::RunConfig) -> Result<Dataset> {
-    Ok(open_inputs(cfg, false)?.data)
-}
-
-/// The inputs of a report: like [`load`], except that contacts given as normalized Parquet
-/// files (`cseval convert`'s output) stay in their files and are read period by period,
-/// and that the contacts read whole keep their ids only when inspections link to them.
-pub fn open(cfg: &crate::config::RunConfig) -> Result<Inputs> {
-    open_inputs(cfg, true)
-}
-
-fn open_inputs(cfg: &crate::config::RunConfig, for_report: bool) -> Result<Inputs> {
-    let tz = cfg.contract.tz();
-    let survey_cfg = &cfg.contract.survey;
-    // A progress bar over the input files, only on a terminal.
-    let bar = if cfg.progress {
-        let b = indicatif::ProgressBar::new(
-            (cfg.surveys.len() + cfg.calls.len() + cfg.inspections.len()) as u64,
-        );
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
-        {
-            b.set_style(style);
-        }
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let mut ssink = SurveySink::new(tz, survey_cfg);
-    let mut survey_inputs = Vec::new();
-    for p in &cfg.surveys {
-        bar.set_message(p.display().to_string());
-        survey_inputs.push(read_one(
-            p,
-            cfg.survey_mapping.as_ref(),
-            cfg.limits,
-            &mut ssink,
-        )?);
-        bar.inc(1);
-    }
-    let mut isink = InspectionSink::new(tz, &cfg.contract.quality);
-    let mut inspection_inputs = Vec::new();
-    for p in &cfg.inspections {
-        bar.set_message(p.display().to_string());
-        inspection_inputs.push(read_one(
-            p,
-            cfg.inspection_mapping.as_ref(),
-            cfg.limits,
-            &mut isink,
-        )?);
-        bar.inc(1);
-    }
-    let (inspections, criteria, irej, inspection_rows) = isink.into_frames()?;
-    let (surveys_df, srej, survey_rows) = ssink.into_frame()?;
-    let opened = if for_report && cfg.mapping.is_none() {
-        let linked = [
-            surveys_df.column("contact_id")?.str()?,
-            inspections.column("contact_id")?.str()?,
-        ];
-        Partitions::open(
-            &cfg.calls,
-            cfg.limits.max_file_bytes,
-            contact_check(survey_cfg),
-            &linked,
-        )?
-    } else {
-        None
-    };
-    let (contacts, surveys_df, inputs, mut rejections, contact_rows, parts) = match opened {
-        Some((parts, inputs, rejections, counts)) => {
-            bar.inc(cfg.calls.len() as u64);
-            let mut contacts = ContactCols::default().into_frame()?.drop(KEY)?;
-            contacts.with_column(Column::new("has_survey".into(), Vec::<bool>::new()))?;
-            (
-                contacts,
-                surveys_df,
-                inputs,
-                rejections,
-                counts,
-                Some(parts),
-            )
-        }
-        None => {
-            let mut csink = ContactSink::new(tz, survey_cfg);
-            let mut inputs = Vec::new();
-            for p in &cfg.calls {
-                bar.set_message(p.display().to_string());
-                inputs.push(read_one(p, cfg.mapping.as_ref(), cfg.limits, &mut csink)?);
-                bar.inc(1);
-            }
-            let t = std::time::Instant::now();
-            let (contacts, rejections, contact_rows) = csink.into_frame()?;
-            tracing::debug!(
-                seconds = t.elapsed().as_secs_f64(),
-                peak_mb = crate::util::peak_rss_mb(),
-                "duplicates resolved"
-            );
-            let t = std::time::Instant::now();
-            let (mut contacts, surveys_df) = link_surveys(contacts, surveys_df)?;
-            tracing::debug!(
-                seconds = t.elapsed().as_secs_f64(),
-                peak_mb = crate::util::peak_rss_mb(),
-                "surveys linked"
-            );
-            // A report needs the contact ids only to link inspections: without them, the
-            // duplicates resolved and the responses linked, the ids (the widest column)
-            // are freed before the KPIs.
-            if for_report && cfg.inspections.is_empty() {
-                contacts = contacts.drop("contact_id")?;
-            }
-            (contacts, surveys_df, inputs, rejections, contact_rows, None)
-        }
-    };
-    bar.finish_and_clear();
-    rejections.extend(srej);
-    rejections.extend(irej);
-    Ok(Inputs {
-        data: Dataset {
-            contacts,
-            contacts_elsewhere: 0,
-            surveys: surveys_df,
-            inputs,
-            survey_inputs,
-            rejections,
-            contact_rows,
-            survey_rows,
-            inspections,
-            criteria,
-            inspection_inputs,
-            inspection_rows,
-        },
-        parts,
-        window: None,
-    })
-}
-
-fn read_one(
-    p: &Path,
-    profile: Option<&crate::config::profile::Profile>,
-    limits: crate::config::read::Limits,
-    sink: &mut dyn RowSink,
-) -> Result<InputFile> {
-    tracing::info!(file = %p.display(), "reading");
-    let t = std::time::Instant::now();
-    let read = read_one_inner(p, profile, limits, sink);
-    tracing::debug!(file = %p.display(), seconds = t.elapsed().as_secs_f64(), "read");
-    read
-}
-
-fn read_one_inner(
-    p: &Path,
-    profile: Option<&crate::config::profile::Profile>,
-    limits: crate::config::read::Limits,
-    sink: &mut dyn RowSink,
-) -> Result<InputFile> {
-    let mut opts = profile.map(|prof| prof.read.clone()).unwrap_or_default();
-    opts.limits = limits;
-    match profile {
-        None => ingest::read_file_with(p, &opts, sink),
-        Some(prof) => {
-            let mut mapped = crate::ingest::mapped::MappedSink::new(prof, sink);
-            ingest::read_file_with(p, &opts, &mut mapped)
-        }
-    }
 }
 
 #[cfg(test)]

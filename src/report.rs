@@ -7,12 +7,12 @@
 
 use crate::config::{Cadence, Lang, Period, RunConfig};
 use crate::evaluate::{IncentiveResult, ScoreLine, Status};
-use crate::ingest::InputFile;
 use crate::kpi::{
     AgentRow, ChannelMetrics, ComplaintRow, DayRow, HourRow, Kpis, Orders, Overall, Peaks, Quality,
     ScoreRow, TopicRow, Urgent,
 };
 use crate::normalize::{Rejection, RowCounts};
+use crate::util::InputFile;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

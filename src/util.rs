@@ -1,5 +1,6 @@
-//! Small utilities every stage may use: a fast fixed-seed hash map, SHA-256 fingerprints,
-//! the chunk layout of a Polars column, and the process's peak memory for the step logs.
+//! Small utilities every stage may use: a fast fixed-seed hash map, SHA-256 fingerprints of
+//! files (inputs and outputs), the chunk layout of a Polars column, and the process's peak
+//! memory for the step logs.
 //!
 //! Nothing here knows of contacts, contracts or reports; it sits below every stage.
 
@@ -7,6 +8,7 @@ use polars::prelude::{ChunkedArray, PolarsDataType};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 /// A hash map with a fast, fixed-seed hasher (the per-cell lookups are ingest's hot path).
 pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
@@ -16,6 +18,15 @@ pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 pub struct FileHash {
     pub path: String,
     pub sha256: String,
+}
+
+/// An input file with its fingerprint and the data rows read from it.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputFile {
+    pub path: PathBuf,
+    pub sha256: String,
+    /// Data rows read.
+    pub rows: u64,
 }
 
 /// The SHA-256 of `bytes`, in lower-case hexadecimal.

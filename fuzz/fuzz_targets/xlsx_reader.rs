@@ -2,7 +2,8 @@
 //! a clean error, never a panic.
 #![no_main]
 use cseval::config::contract::SurveyCfg;
-use cseval::ingest::{read_bytes, ReadOptions};
+use cseval::config::read::ReadOptions;
+use cseval::ingest::read_bytes;
 use cseval::normalize::ContactSink;
 use libfuzzer_sys::fuzz_target;
 

@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod contract;
+pub mod manifest;
 pub mod profile;
 pub mod read;
 
@@ -218,6 +219,8 @@ pub struct RunConfig {
     pub cadences: Vec<Cadence>,
     /// `None`: the month of the latest `arrived_at` (decided after ingest).
     pub period: Option<Period>,
+    /// `--from`/`--to`: one report per month of `[from, to)`; overrides `period`.
+    pub range: Option<(NaiveDate, NaiveDate)>,
     pub lang: Lang,
     pub out: Option<PathBuf>,
     pub force: bool,
@@ -226,6 +229,8 @@ pub struct RunConfig {
     pub limits: read::Limits,
     /// `SOURCE_DATE_EPOCH`, read once: the timestamp inside generated files.
     pub source_date_epoch: Option<i64>,
+    /// `--quiet`: errors only, no progress or summary lines on stderr.
+    pub quiet: bool,
     /// Show a progress bar (stderr is a terminal and --quiet is off).
     pub progress: bool,
 }

@@ -3,9 +3,10 @@
 //! block reader that splits quote-free pieces in place, and the record reader (the csv crate)
 //! for everything else. Both readers give the same rows and row numbers.
 
-use super::{decode_as, field, text_bytes, Block, Cell, InputFile, RowSink};
+use super::{decode_as, field, text_bytes, Block, Cell, RowSink};
 use crate::config::read::{Encoding, ReadOptions};
 use crate::error::{io_err, Error, Result};
+use crate::util::InputFile;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 

@@ -6,11 +6,12 @@
 //! never decides whether a row is accepted (normalize does, with the same rules as for
 //! canonical files).
 
-use super::{Cell, InputFile, RowSink};
+use super::{Cell, RowSink};
 use crate::config::profile::{
     closest_n, ColumnRule, DurationFormat, Profile, Source, DURATION_COLUMNS, TIMESTAMP_COLUMNS,
 };
 use crate::error::{Error, Result};
+use crate::util::InputFile;
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 /// A rule with its source columns resolved to indexes in the current file.

@@ -9,6 +9,7 @@
 
 use crate::config::read::{Encoding, ReadOptions};
 use crate::error::{io_err, Error, Result};
+use crate::util::InputFile;
 use chrono::NaiveDateTime;
 use polars::prelude::DataFrame;
 use sha2::{Digest, Sha256};
@@ -93,15 +94,6 @@ pub trait RowSink {
         }
         Ok(())
     }
-}
-
-/// An input file with its fingerprint.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct InputFile {
-    pub path: PathBuf,
-    pub sha256: String,
-    /// Data rows read.
-    pub rows: u64,
 }
 
 const SUPPORTED: &[&str] = &[

@@ -2,8 +2,9 @@
 //! normalized table (`cseval convert`'s output) is offered to the sink whole. Nothing here
 //! checks values.
 
-use super::{Cell, InputFile, RowSink};
+use super::{Cell, RowSink};
 use crate::error::{Error, Result};
+use crate::util::InputFile;
 
 /// Parquet (through Polars): string, number and boolean columns become cells; other types
 /// are passed on as their text.

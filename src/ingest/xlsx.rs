@@ -2,9 +2,10 @@
 //! choice, typed cells (numbers, dates, durations) and the streaming XLSX reader that never
 //! allocates a sheet's declared area. Nothing here knows canonical columns.
 
-use super::{Cell, InputFile, RowSink};
+use super::{Cell, RowSink};
 use crate::config::read::{Limits, ReadOptions};
 use crate::error::{Error, Result};
+use crate::util::InputFile;
 use calamine::{open_workbook_auto_from_rs, Data, Reader};
 use std::path::Path;
 

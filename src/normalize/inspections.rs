@@ -15,8 +15,9 @@ use super::{cell_at, map_headers, parse_flag, parse_number, parse_timestamp, tex
 use super::{Rejection, RowCounts, RowError};
 use crate::config::contract::QualityCfg;
 use crate::error::{Error, Result};
-use crate::ingest::{Cell, InputFile, RowSink};
+use crate::ingest::{Cell, RowSink};
 use crate::model::{Channel, InspectionSource};
+use crate::util::InputFile;
 use chrono_tz::Tz;
 use polars::prelude::*;
 use std::collections::HashMap;

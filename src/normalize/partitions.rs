@@ -17,8 +17,8 @@ use super::{
     RowCounts, EVERY_CONTACT,
 };
 use crate::error::{io_err, Error, Result};
-use crate::ingest::InputFile;
 use crate::util::FastMap;
+use crate::util::InputFile;
 use polars::prelude::*;
 use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};

@@ -63,7 +63,7 @@ pub fn write_report(
     report: &Report,
     out: &Path,
     force: bool,
-    manifest: Option<crate::manifest::Manifest>,
+    manifest: Option<crate::config::manifest::Manifest>,
 ) -> Result<Vec<PathBuf>> {
     stage::write_atomically(out, force, |staging| {
         for r in renderers(report) {

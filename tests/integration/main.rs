@@ -7,6 +7,7 @@ mod golden;
 mod history;
 mod holidays;
 mod hostile;
+mod house;
 mod real;
 mod run;
 mod schedule;

@@ -6,7 +6,7 @@
 //! (`arrived_ms`, …) as `contacts/contacts-YYYY-MM.parquet`, partitioned by the local month
 //! of `arrived_at` in the contract's time zone, and `surveys/surveys-YYYY-MM.parquet` by
 //! the month of `responded_at`, else of the linked contact, else `surveys-undated.parquet`.
-//! `run` takes such files back without re-parsing them. This stage computes no KPI.
+//! `run` takes such files back without re-parsing them. This command computes no KPI.
 
 use crate::config::RunConfig;
 use crate::error::{io_err, Error, ExitCode, Result};
@@ -82,9 +82,14 @@ fn write_partitions(
 }
 
 /// `cseval convert`.
-pub fn convert(cfg: &RunConfig, out: &Path, force: bool, quiet: bool) -> Result<ExitCode> {
-    let data = crate::normalize::load(cfg)?;
-    crate::pipeline::report_rejections(&data, quiet);
+pub fn convert(cfg: &RunConfig) -> Result<ExitCode> {
+    let out = cfg
+        .out
+        .as_deref()
+        .ok_or_else(|| Error::usage("convert needs --out DIR").with_hint("e.g. --out parquet/"))?;
+    let force = cfg.force;
+    let data = super::inputs::load(cfg)?;
+    super::report_rejections(cfg, &data);
     let tz = cfg.contract.tz();
     // Files hold text: see `normalize::dtypes`.
     let contacts = crate::normalize::dtypes::to_file(
@@ -119,7 +124,7 @@ pub fn convert(cfg: &RunConfig, out: &Path, force: bool, quiet: bool) -> Result<
     for (path, rows) in &written {
         println!("{}: {rows} rows", path.display());
     }
-    if !quiet {
+    if !cfg.quiet {
         let r = &data.contact_rows;
         eprintln!(
             "cseval: converted {} contacts and {} survey responses into {} file(s) in {} ({} rows rejected, {} duplicates)",

@@ -16,8 +16,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 const CALENDARS: [&str; 2] = [
-    include_str!("../report-templates/calendars/cn-2025.toml"),
-    include_str!("../report-templates/calendars/cn-2026.toml"),
+    include_str!("../../report-templates/calendars/cn-2025.toml"),
+    include_str!("../../report-templates/calendars/cn-2026.toml"),
 ];
 
 const TOPICS: &[(&str, f64)] = &[

@@ -8,15 +8,15 @@ use std::path::Path;
 const FILES: [(&str, &str); 3] = [
     (
         "contract.toml",
-        include_str!("../report-templates/init/contract.toml"),
+        include_str!("../../report-templates/init/contract.toml"),
     ),
     (
         "calendar.toml",
-        include_str!("../report-templates/calendars/cn-2026.toml"),
+        include_str!("../../report-templates/calendars/cn-2026.toml"),
     ),
     (
         "mapping.toml",
-        include_str!("../report-templates/init/mapping.toml"),
+        include_str!("../../report-templates/init/mapping.toml"),
     ),
 ];
 

@@ -1,22 +1,21 @@
-//! The pipeline: ingest → normalize → kpi → evaluate → report → render, for one period or
-//! for each month of a range (each month seeing the reports before it as history), and for
-//! the daily and weekly summaries of the same span when `--cadence` asks for them (the data
-//! is read once for all of them, except contacts in converted Parquet partitions, which are
-//! read month by month: see `normalize::partitions`).
-//!
-//! This module only sequences the stages and decides the output folder; each stage lives in
-//! its own module.
+//! `cseval run`: read the inputs once, then for each period asked (one, the latest month,
+//! or each month of `--from/--to`) and each cadence (monthly evaluation, weekly and daily
+//! summaries) compute the report and write it with its manifest, each month seeing the
+//! reports before it as history. This module sequences the stages and decides the output
+//! folders; it computes no figure.
 
+use super::{compute_report, inputs, report_rejections};
+use crate::config::manifest::{self, ReportInputs};
 use crate::config::{Cadence, Period, RunConfig};
 use crate::error::{Error, ExitCode, Result};
 use crate::evaluate::{self, HistoryEntry, Status};
-use crate::normalize::{self, Dataset, Inputs};
+use crate::normalize::Inputs;
 use chrono::{NaiveDate, TimeZone};
 use std::path::PathBuf;
 
 fn load(cfg: &RunConfig) -> Result<Inputs> {
     let t = std::time::Instant::now();
-    let inputs = normalize::open(cfg)?;
+    let inputs = inputs::open(cfg)?;
     let data = inputs.data();
     tracing::info!(
         contacts = data.contact_rows.accepted,
@@ -66,39 +65,6 @@ fn months(from: NaiveDate, to: NaiveDate) -> Vec<Period> {
     out
 }
 
-/// KPIs, scorecard, incentive and findings of one period: everything but the writing.
-pub fn compute_report(
-    cfg: &RunConfig,
-    data: &Dataset,
-    cadence: Cadence,
-    period: Period,
-    history: &[HistoryEntry],
-) -> Result<crate::report::Report> {
-    let t = std::time::Instant::now();
-    let kpis = crate::kpi::compute(
-        &data.contacts,
-        &data.surveys,
-        crate::kpi::QaInput::of(data, !cfg.inspections.is_empty()),
-        &cfg.contract,
-        cfg.calendar.as_ref(),
-        period,
-    )?;
-    tracing::info!(period = %period.label(), seconds = t.elapsed().as_secs_f64(), "KPIs computed");
-    let (scorecard, incentive) = evaluate::evaluate(
-        &cfg.contract,
-        &kpis,
-        period,
-        history,
-        cfg.lang == crate::config::Lang::En,
-    );
-    // A daily or weekly summary shows the SLAs as indications; the bonus, deductions and
-    // failure count belong to the monthly evaluation.
-    let incentive = (cadence == Cadence::Monthly).then_some(incentive);
-    Ok(crate::report::build(
-        cfg, cadence, period, kpis, scorecard, incentive, data, history,
-    ))
-}
-
 /// The reports a run writes: (cadence, period), monthly ones first.
 fn jobs(cfg: &RunConfig, span: &[Period]) -> Vec<(Cadence, Period)> {
     let whole = Period {
@@ -144,14 +110,10 @@ fn out_dir(cfg: &RunConfig, jobs: &[(Cadence, Period)], job: (Cadence, Period)) 
 }
 
 /// `cseval run`.
-pub fn run(
-    cfg: &RunConfig,
-    range: Option<(NaiveDate, NaiveDate)>,
-    quiet: bool,
-) -> Result<ExitCode> {
+pub fn run(cfg: &RunConfig) -> Result<ExitCode> {
     let mut inputs = load(cfg)?;
-    report_rejections(inputs.data(), quiet);
-    let periods = match (range, cfg.period) {
+    report_rejections(cfg, inputs.data());
+    let periods = match (cfg.range, cfg.period) {
         (Some((f, t)), _) => months(f, t),
         (None, Some(p)) => vec![p],
         (None, None) => vec![default_period(cfg, &inputs)?],
@@ -172,10 +134,16 @@ pub fn run(
         breach |= report.scorecard.iter().any(|l| l.status == Status::Missed);
         let out = out_dir(cfg, &jobs, (cadence, period));
         let t = std::time::Instant::now();
-        let manifest = crate::manifest::build(cfg, &data, cadence, period, hist)?;
+        let sources = ReportInputs {
+            contacts: &data.inputs,
+            surveys: &data.survey_inputs,
+            inspections: &data.inspection_inputs,
+        };
+        let used = hist.iter().filter_map(|h| h.source.clone()).collect();
+        let manifest = manifest::build(cfg, sources, cadence, period, used)?;
         crate::render::write_report(&report, &out, cfg.force, Some(manifest))?;
         tracing::info!(seconds = t.elapsed().as_secs_f64(), "report written");
-        if !quiet {
+        if !cfg.quiet {
             eprintln!(
                 "cseval: {} {}{}: {} contacts, {} of {} SLAs met; report in {}",
                 cfg.contract.info.id,
@@ -201,97 +169,5 @@ pub fn run(
         ExitCode::Breach
     } else {
         ExitCode::Ok
-    })
-}
-
-pub(crate) fn report_rejections(data: &Dataset, quiet: bool) {
-    if quiet || data.rejections.is_empty() {
-        return;
-    }
-    let n = data.rejections.len();
-    eprintln!(
-        "cseval: {n} row(s) not accepted (listed on the report's data-quality sheet); first ones:"
-    );
-    for r in data.rejections.iter().take(5) {
-        eprintln!(
-            "  {} row {} column {}: {} ({})",
-            r.file, r.row, r.column, r.reason, r.category
-        );
-    }
-}
-
-/// `cseval validate`: read and check everything, print a summary, write nothing.
-/// Exit 0 when every row was accepted, 3 when some were rejected.
-pub fn validate(cfg: &RunConfig) -> Result<ExitCode> {
-    let data = normalize::load(cfg)?;
-    println!(
-        "contract {} ({}): {} SLA(s)",
-        cfg.contract.info.id,
-        cfg.contract.path.display(),
-        cfg.contract.slas.len()
-    );
-    if let Some(c) = &cfg.calendar {
-        println!(
-            "calendar {}: {} holidays, {} make-up workdays",
-            c.name,
-            c.holidays.len(),
-            c.workdays.len()
-        );
-    }
-    for f in data
-        .inputs
-        .iter()
-        .chain(&data.survey_inputs)
-        .chain(&data.inspection_inputs)
-    {
-        println!(
-            "input {}: {} rows, sha256 {}",
-            f.path.display(),
-            f.rows,
-            f.sha256
-        );
-    }
-    for (what, prof) in [
-        ("contacts", &cfg.mapping),
-        ("surveys", &cfg.survey_mapping),
-        ("inspections", &cfg.inspection_mapping),
-    ] {
-        if let Some(p) = prof {
-            println!("{what} mapped by {} ({}):", p.name, p.path.display());
-            for (canon, src) in p.describe() {
-                println!("  {canon:<24} <- {src}");
-            }
-        }
-    }
-    let r = &data.contact_rows;
-    println!(
-        "contacts: read {} = accepted {} + rejected {} + duplicates {}",
-        r.read, r.accepted, r.rejected, r.duplicates
-    );
-    let s = &data.survey_rows;
-    println!(
-        "surveys: read {} = accepted {} + rejected {} + duplicates {}",
-        s.read, s.accepted, s.rejected, s.duplicates
-    );
-    if !cfg.inspections.is_empty() {
-        let q = &data.inspection_rows;
-        println!(
-            "inspections: read {} = accepted {} + rejected {} + duplicates {}",
-            q.read, q.accepted, q.rejected, q.duplicates
-        );
-    }
-    for x in data.rejections.iter().take(20) {
-        println!(
-            "  {} row {} column {}: {} ({})",
-            x.file, x.row, x.column, x.reason, x.category
-        );
-    }
-    if data.rejections.len() > 20 {
-        println!("  … and {} more", data.rejections.len() - 20);
-    }
-    Ok(if data.rejections.is_empty() {
-        ExitCode::Ok
-    } else {
-        ExitCode::Input
     })
 }

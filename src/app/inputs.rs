@@ -1,0 +1,195 @@
+//! Reading a run's inputs: each contact, survey and inspection file through the ingest
+//! stage (and its mapping profile, if any) into the normalize stage's sinks, with a progress
+//! bar on a terminal. Contacts given as `cseval convert`'s Parquet partitions are left in
+//! their files for a report and read period by period ([`Inputs::for_period`]). This is the
+//! one place where ingest and normalize meet; it computes no KPI.
+
+use crate::config::{profile::Profile, read::Limits, RunConfig};
+use crate::error::Result;
+use crate::ingest::{self, mapped::MappedSink, RowSink};
+use crate::normalize::{
+    contact_check, empty_contacts, link_surveys, ContactSink, Dataset, Inputs, InspectionSink,
+    Partitions, Rejection, RowCounts, SurveySink,
+};
+use crate::util::{peak_rss_mb, InputFile};
+use indicatif::ProgressBar;
+use polars::prelude::DataFrame;
+use std::path::{Path, PathBuf};
+
+/// Read every contact and survey input, through its mapping profile when one is given.
+pub fn load(cfg: &RunConfig) -> Result<Dataset> {
+    Ok(open_inputs(cfg, false)?.into_data())
+}
+
+/// The inputs of a report: like [`load`], except that contacts given as normalized Parquet
+/// files (`cseval convert`'s output) stay in their files and are read period by period,
+/// and that the contacts read whole keep their ids only when inspections link to them.
+pub fn open(cfg: &RunConfig) -> Result<Inputs> {
+    open_inputs(cfg, true)
+}
+
+/// The contacts of a run and what was read to get them.
+struct Contacts {
+    frame: DataFrame,
+    surveys: DataFrame,
+    inputs: Vec<InputFile>,
+    rejections: Vec<Rejection>,
+    rows: RowCounts,
+    parts: Option<Partitions>,
+}
+
+fn open_inputs(cfg: &RunConfig, for_report: bool) -> Result<Inputs> {
+    let tz = cfg.contract.tz();
+    let bar = progress_bar(cfg);
+    let mut ssink = SurveySink::new(tz, &cfg.contract.survey);
+    let survey_inputs = read_all(
+        &cfg.surveys,
+        cfg.survey_mapping.as_ref(),
+        cfg,
+        &bar,
+        &mut ssink,
+    )?;
+    let mut isink = InspectionSink::new(tz, &cfg.contract.quality);
+    let inspection_inputs = read_all(
+        &cfg.inspections,
+        cfg.inspection_mapping.as_ref(),
+        cfg,
+        &bar,
+        &mut isink,
+    )?;
+    let (inspections, criteria, irej, inspection_rows) = isink.into_frames()?;
+    let (surveys, srej, survey_rows) = ssink.into_frame()?;
+    let partitions = if for_report && cfg.mapping.is_none() {
+        let linked = [
+            surveys.column("contact_id")?.str()?,
+            inspections.column("contact_id")?.str()?,
+        ];
+        Partitions::open(
+            &cfg.calls,
+            cfg.limits.max_file_bytes,
+            contact_check(&cfg.contract.survey),
+            &linked,
+        )?
+    } else {
+        None
+    };
+    let mut contacts = match partitions {
+        Some((parts, inputs, rejections, rows)) => {
+            bar.inc(cfg.calls.len() as u64);
+            Contacts {
+                frame: empty_contacts()?,
+                surveys,
+                inputs,
+                rejections,
+                rows,
+                parts: Some(parts),
+            }
+        }
+        None => read_contacts(cfg, for_report, &bar, surveys)?,
+    };
+    bar.finish_and_clear();
+    contacts.rejections.extend(srej);
+    contacts.rejections.extend(irej);
+    let data = Dataset {
+        contacts: contacts.frame,
+        contacts_elsewhere: 0,
+        surveys: contacts.surveys,
+        inputs: contacts.inputs,
+        survey_inputs,
+        rejections: contacts.rejections,
+        contact_rows: contacts.rows,
+        survey_rows,
+        inspections,
+        criteria,
+        inspection_inputs,
+        inspection_rows,
+    };
+    Ok(Inputs::new(data, contacts.parts))
+}
+
+/// A progress bar over the input files, only on a terminal.
+fn progress_bar(cfg: &RunConfig) -> ProgressBar {
+    if !cfg.progress {
+        return ProgressBar::hidden();
+    }
+    let b = ProgressBar::new((cfg.surveys.len() + cfg.calls.len() + cfg.inspections.len()) as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}") {
+        b.set_style(style);
+    }
+    b
+}
+
+/// Read every file of `paths` into `sink`, in order.
+fn read_all(
+    paths: &[PathBuf],
+    profile: Option<&Profile>,
+    cfg: &RunConfig,
+    bar: &ProgressBar,
+    sink: &mut dyn RowSink,
+) -> Result<Vec<InputFile>> {
+    let mut inputs = Vec::new();
+    for p in paths {
+        bar.set_message(p.display().to_string());
+        inputs.push(read_one(p, profile, cfg.limits, sink)?);
+        bar.inc(1);
+    }
+    Ok(inputs)
+}
+
+/// Read the contact exports whole, resolve duplicates and link the survey responses.
+fn read_contacts(
+    cfg: &RunConfig,
+    for_report: bool,
+    bar: &ProgressBar,
+    surveys: DataFrame,
+) -> Result<Contacts> {
+    let mut csink = ContactSink::new(cfg.contract.tz(), &cfg.contract.survey);
+    let inputs = read_all(&cfg.calls, cfg.mapping.as_ref(), cfg, bar, &mut csink)?;
+    let t = std::time::Instant::now();
+    let (contacts, rejections, rows) = csink.into_frame()?;
+    tracing::debug!(
+        seconds = t.elapsed().as_secs_f64(),
+        peak_mb = peak_rss_mb(),
+        "duplicates resolved"
+    );
+    let t = std::time::Instant::now();
+    let (mut frame, surveys) = link_surveys(contacts, surveys)?;
+    tracing::debug!(
+        seconds = t.elapsed().as_secs_f64(),
+        peak_mb = peak_rss_mb(),
+        "surveys linked"
+    );
+    // A report needs the contact ids only to link inspections: without them, the
+    // duplicates resolved and the responses linked, the ids (the widest column) are freed
+    // before the KPIs.
+    if for_report && cfg.inspections.is_empty() {
+        frame = frame.drop("contact_id")?;
+    }
+    Ok(Contacts {
+        frame,
+        surveys,
+        inputs,
+        rejections,
+        rows,
+        parts: None,
+    })
+}
+
+/// Read one file into `sink`, through `profile` when one is given.
+fn read_one(
+    p: &Path,
+    profile: Option<&Profile>,
+    limits: Limits,
+    sink: &mut dyn RowSink,
+) -> Result<InputFile> {
+    tracing::info!(file = %p.display(), "reading");
+    let t = std::time::Instant::now();
+    let mut opts = profile.map(|prof| prof.read.clone()).unwrap_or_default();
+    opts.limits = limits;
+    let read = match profile {
+        None => ingest::read_file_with(p, &opts, sink),
+        Some(prof) => ingest::read_file_with(p, &opts, &mut MappedSink::new(prof, sink)),
+    };
+    tracing::debug!(file = %p.display(), seconds = t.elapsed().as_secs_f64(), "read");
+    read
+}

@@ -1,0 +1,114 @@
+//! `cseval verify DIR`: check that a report folder is what its manifest says produced it.
+//!
+//! The sources the manifest names (contract, calendars, profiles, inputs, history) must be
+//! unchanged; the report is then recomputed in memory from the configuration the manifest
+//! records ([`RunConfig::from_manifest`]) and every file compared byte for byte with the
+//! folder. Writes nothing.
+
+use crate::config::manifest::Manifest;
+use crate::config::RunConfig;
+use crate::error::{Error, ExitCode, Result};
+use crate::util::{sha256, FileHash};
+use std::path::Path;
+
+fn unchanged(f: &FileHash, what: &str) -> Result<()> {
+    let now = crate::config::manifest::hash_file(Path::new(&f.path)).map_err(|e| {
+        Error::input(format!("{what} {}: {}", f.path, e.message))
+            .with_hint("verify runs from the folder the report was made in")
+    })?;
+    if now.sha256 != f.sha256 {
+        return Err(Error::input(format!(
+            "{what} {} changed since the report was made (sha256 {} now, {} then)",
+            f.path, now.sha256, f.sha256
+        )));
+    }
+    Ok(())
+}
+
+/// `cseval verify DIR`.
+pub fn verify(dir: &Path) -> Result<ExitCode> {
+    let mpath = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&mpath).map_err(|e| {
+        Error::usage(format!("{}: cannot read: {e}", mpath.display()))
+            .with_hint("pass a report folder written by `cseval run`")
+    })?;
+    let m: Manifest = serde_json::from_str(&text)
+        .map_err(|e| Error::input(format!("{}: not a cseval manifest: {e}", mpath.display())))?;
+    if m.cseval_version != env!("CARGO_PKG_VERSION") {
+        return Err(Error::usage(format!(
+            "{}: made by cseval {}, this is {}",
+            mpath.display(),
+            m.cseval_version,
+            env!("CARGO_PKG_VERSION")
+        ))
+        .with_hint("verify with the version that made the report"));
+    }
+    unchanged(&m.contract, "contract")?;
+    for f in &m.calendars {
+        unchanged(f, "calendar")?;
+    }
+    for f in m
+        .mapping
+        .iter()
+        .chain(m.survey_mapping.iter())
+        .chain(m.inspection_mapping.iter())
+    {
+        unchanged(f, "mapping profile")?;
+    }
+    for f in m
+        .inputs
+        .iter()
+        .chain(&m.survey_inputs)
+        .chain(&m.inspection_inputs)
+    {
+        unchanged(
+            &FileHash {
+                path: f.path.clone(),
+                sha256: f.sha256.clone(),
+            },
+            "input",
+        )?;
+    }
+    for f in &m.history {
+        unchanged(f, "history file")?;
+    }
+    let (cfg, period) = RunConfig::from_manifest(&m, &mpath)?;
+    let history = m
+        .history
+        .iter()
+        .map(|f| crate::evaluate::read_history_file(Path::new(&f.path)))
+        .collect::<Result<Vec<_>>>()?;
+    let mut inputs = super::inputs::open(&cfg)?;
+    let data = inputs.for_period(period, cfg.contract.tz())?;
+    let report = super::compute_report(&cfg, data, m.cadence, period, &history)?;
+    let mut differ = Vec::new();
+    let mut checked = 0;
+    for (rel, bytes) in crate::render::render_all(&report)? {
+        let name = rel.display().to_string();
+        let on_disk = std::fs::read(dir.join(&rel)).unwrap_or_default();
+        let listed = m
+            .files
+            .iter()
+            .find(|f| f.path == name)
+            .map(|f| f.sha256.clone());
+        let fresh = sha256(&bytes);
+        if on_disk != bytes || listed.as_deref() != Some(fresh.as_str()) {
+            differ.push(name);
+        }
+        checked += 1;
+    }
+    if !differ.is_empty() {
+        return Err(Error::runtime(format!(
+            "{}: {} of {checked} files differ from a fresh computation: {}",
+            dir.display(),
+            differ.len(),
+            differ.join(", ")
+        ))
+        .with_hint("the folder was edited after it was written, or made by different inputs"));
+    }
+    println!(
+        "{}: {checked} files reproduced byte for byte",
+        dir.display()
+    );
+    Ok(ExitCode::Ok)
+}
