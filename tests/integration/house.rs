@@ -23,7 +23,6 @@ const LAYERS: &[&[&str]] = &[
 /// Files and functions over the limits, each still to be split (the test fails when an
 /// entry is no longer over, so that the list only shrinks).
 const OVER: &[&str] = &[
-    "src/normalize.rs",
     "src/kpi.rs",
     "src/report.rs",
     "src/config/contract.rs",

@@ -1,0 +1,267 @@
+//! Cells to values: timestamps (the common `YYYY-MM-DD HH:MM:SS` form read straight from
+//! the bytes, other forms through chrono, local times resolved in the contract's zone with the
+//! offset cached per hour), numbers, flags, trimmed text and labels, and the header map from
+//! a file's columns to the canonical ones. No rule here decides whether a row is accepted.
+
+use crate::ingest::Cell;
+use crate::model::{parse_bool, parse_naive};
+use chrono::{DateTime, NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+use std::borrow::Cow;
+
+/// `YYYY-MM-DD HH:MM:SS` read straight from the bytes (the common export form, and the
+/// hot path of ingest); anything else, or an impossible date, returns `None` and goes
+/// through the general parsers.
+pub(super) fn parse_common(s: &str) -> Option<NaiveDateTime> {
+    Some(DateTime::from_timestamp_millis(parse_common_ms(s)?)?.naive_utc())
+}
+
+/// [`parse_common`]'s value as milliseconds from 1970-01-01 00:00 of the same wall clock
+/// (no zone), by integer arithmetic alone: the ingest kernels' form, with no calendar
+/// structure built per cell.
+pub(super) fn parse_common_ms(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b' '
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        b[r].iter().try_fold(0i64, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as i64)
+        })
+    };
+    let days = days_from_civil(num(0..4)?, num(5..7)?, num(8..10)?)?;
+    let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if h > 23 || m > 59 || sec > 59 {
+        return None;
+    }
+    Some(((days * 24 + h) * 60 + m) * 60_000 + sec * 1000)
+}
+
+/// Days from 1970-01-01 to the proleptic Gregorian date `y-m-d`, `None` for a date that
+/// does not exist (H. Hinnant's `days_from_civil`).
+pub(super) fn days_from_civil(y: i64, m: i64, d: i64) -> Option<i64> {
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let month_days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if d < 1 || d > month_days {
+        return None;
+    }
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// Parse a timestamp cell into Unix milliseconds; naive values are local to `tz`.
+pub fn parse_timestamp(cell: &Cell, tz: Tz) -> std::result::Result<i64, String> {
+    let local = |ndt: NaiveDateTime| -> std::result::Result<i64, String> {
+        tz.from_local_datetime(&ndt)
+            .earliest()
+            .map(|t| t.timestamp_millis())
+            .ok_or_else(|| format!("{ndt} does not exist in {tz}"))
+    };
+    match cell {
+        Cell::DateTime(ndt) => local(*ndt),
+        Cell::Invalid(why) => Err(why.to_string()),
+        Cell::Text(s) => {
+            let s = s.trim();
+            // Fast path for the commonest export form, `YYYY-MM-DD HH:MM:SS`.
+            if let Some(ndt) = parse_common(s) {
+                return local(ndt);
+            }
+            if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+                return Ok(t.timestamp_millis());
+            }
+            for f in ["%Y-%m-%d %H:%M:%S%:z", "%Y-%m-%d %H:%M:%S%.f%:z"] {
+                if let Ok(t) = DateTime::parse_from_str(s, f) {
+                    return Ok(t.timestamp_millis());
+                }
+            }
+            if let Some(ndt) = parse_naive(s) {
+                return local(ndt);
+            }
+            Err(format!(
+                "`{s}` is not a timestamp (expected ISO 8601 such as 2026-10-08 09:15:02)"
+            ))
+        }
+        Cell::Empty => Err("missing".into()),
+        other => Err(format!(
+            "`{}` is not a timestamp (expected ISO 8601 such as 2026-10-08 09:15:02)",
+            other.to_text()
+        )),
+    }
+}
+
+pub(super) fn parse_number(cell: &Cell) -> std::result::Result<f64, String> {
+    let v = match cell {
+        Cell::Number(n) => *n,
+        Cell::Duration(s) => *s,
+        Cell::Text(s) => s
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| format!("`{}` is not a number", s.trim()))?,
+        Cell::Bool(b) => return Err(format!("`{b}` is not a number")),
+        Cell::DateTime(t) => return Err(format!("`{t}` is a date, not a number")),
+        Cell::Empty => return Err("missing".into()),
+        Cell::Invalid(why) => return Err(why.to_string()),
+    };
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err("not a finite number".into())
+    }
+}
+
+pub(super) fn parse_flag(cell: &Cell) -> std::result::Result<bool, String> {
+    let not_flag = |t: &str| {
+        format!("`{t}` is not a yes/no value (expected true/false, 1/0, Y/N, yes/no, 是/否)")
+    };
+    match cell {
+        Cell::Bool(b) => Ok(*b),
+        Cell::Invalid(why) => Err(why.to_string()),
+        Cell::Number(n) if *n == 0.0 || *n == 1.0 => Ok(*n == 1.0),
+        Cell::Text(s) => parse_bool(s).ok_or_else(|| not_flag(s.trim())),
+        other => {
+            let t = other.to_text();
+            parse_bool(&t).ok_or_else(|| not_flag(&t))
+        }
+    }
+}
+
+/// A cell's text, trimmed; `None` when empty. Borrowed from the cell when it is text.
+pub(super) fn text<'c>(cell: &Cell<'c>) -> Option<Cow<'c, str>> {
+    match cell {
+        Cell::Text(s) => {
+            let t = trim(s);
+            (!t.is_empty()).then_some(Cow::Borrowed(t))
+        }
+        c if c.is_empty() => None,
+        c => Some(Cow::Owned(c.to_text())),
+    }
+}
+
+/// `str::trim`, without decoding a character in the common case: text that starts with a
+/// visible ASCII byte or a CJK ideograph (U+4000-U+9FFF, lead byte E4-E9) and ends with one.
+/// No whitespace character is in that range.
+#[inline]
+pub(super) fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let ideograph = |lead: u8| (0xE4..=0xE9).contains(&lead);
+    let visible = |c: u8| c > b' ' && c < 0x7F;
+    let starts = b.first().is_some_and(|&c| visible(c) || ideograph(c));
+    let ends = match b.len() {
+        0 => false,
+        n => visible(b[n - 1]) || (n >= 3 && ideograph(b[n - 3])),
+    };
+    if starts && ends {
+        s
+    } else {
+        s.trim()
+    }
+}
+
+/// Longest label (topic, complaint type, agent, team) kept, in characters.
+pub const MAX_LABEL_CHARS: usize = 256;
+
+/// A label column's text, cut to [`MAX_LABEL_CHARS`] with an ellipsis: a runaway cell (a
+/// pasted document, a broken export) must not turn into a chart label or a workbook cell
+/// that no reader can take.
+pub(super) fn label<'c>(cell: &Cell<'c>) -> Option<Cow<'c, str>> {
+    text(cell).map(|s| {
+        // A string of at most N bytes has at most N characters: no count needed.
+        if s.len() > MAX_LABEL_CHARS && s.chars().count() > MAX_LABEL_CHARS {
+            let mut cut: String = s.chars().take(MAX_LABEL_CHARS - 1).collect();
+            cut.push('…');
+            Cow::Owned(cut)
+        } else {
+            s
+        }
+    })
+}
+
+/// Map header names to the positions of the canonical columns (case-insensitive, trimmed;
+/// the first matching column wins): entry `k` is the file column holding `canonical[k]`.
+pub(super) fn map_headers(headers: &[String], canonical: &[&'static str]) -> Vec<Option<usize>> {
+    let mut m = vec![None; canonical.len()];
+    for (i, h) in headers.iter().enumerate() {
+        let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
+        if let Some(k) = canonical.iter().position(|c| *c == h) {
+            m[k].get_or_insert(i);
+        }
+    }
+    m
+}
+
+pub(super) static EMPTY: Cell<'static> = Cell::Empty;
+
+/// The cell of canonical column `k` in a row, `Empty` when the file lacks the column.
+pub(super) fn cell_at<'r, 'c>(
+    pos: &[Option<usize>],
+    cells: &'r [Cell<'c>],
+    k: usize,
+) -> &'r Cell<'c> {
+    pos[k].and_then(|i| cells.get(i)).unwrap_or(&EMPTY)
+}
+/// Local wall-clock times to Unix milliseconds with the zone's offset cached per local
+/// hour: an hour whose two ends have one and the same offset keeps it throughout (offsets
+/// never change twice within an hour). Other hours (a daylight-saving change) get `None`
+/// and are left to [`parse_timestamp`].
+pub(super) struct LocalToUtc {
+    pub(super) tz: Tz,
+    /// `(local hour, offset in ms or NO_OFFSET)`, direct-mapped by hour.
+    pub(super) slots: [(i64, i64); 64],
+}
+
+pub(super) const NO_OFFSET: i64 = i64::MIN;
+
+impl LocalToUtc {
+    pub(super) fn new(tz: Tz) -> Self {
+        LocalToUtc {
+            tz,
+            slots: [(i64::MIN, NO_OFFSET); 64],
+        }
+    }
+
+    /// The instant of the local wall-clock time `local_ms` (see [`parse_common_ms`]).
+    pub(super) fn to_utc(&mut self, local_ms: i64) -> Option<i64> {
+        use chrono::Offset;
+        let hour = local_ms.div_euclid(3_600_000);
+        let tz = self.tz;
+        let slot = &mut self.slots[hour.rem_euclid(64) as usize];
+        if slot.0 != hour {
+            let offset = |secs: i64| {
+                let t = DateTime::from_timestamp(secs, 0)?.naive_utc();
+                match tz.from_local_datetime(&t) {
+                    chrono::LocalResult::Single(d) => {
+                        Some(d.offset().fix().local_minus_utc() as i64 * 1000)
+                    }
+                    _ => None,
+                }
+            };
+            let offset = match (offset(hour * 3600), offset(hour * 3600 + 3599)) {
+                (Some(a), Some(b)) if a == b => a,
+                _ => NO_OFFSET,
+            };
+            *slot = (hour, offset);
+        }
+        (slot.1 != NO_OFFSET).then(|| local_ms - slot.1)
+    }
+}
+
+/// Whether a cell's text is not blank, without trimming in the common case.
+pub(super) fn non_blank(s: &str) -> bool {
+    s.as_bytes().first().is_some_and(|&b| b > b' ' && b < 0x80) || !s.trim().is_empty()
+}

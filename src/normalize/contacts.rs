@@ -1,0 +1,586 @@
+//! Contacts: one row checked and parsed ([`check_contact`], the first problem found names
+//! its column), the accepted rows gathered column-wise, and [`ContactSink`], which builds the
+//! canonical contact frame from a reader's rows, blocks or normalized tables and accounts for
+//! every row.
+
+use super::{
+    cell_at, check_contact_range, contact_check, finish_parts, label, map_headers, parse_flag,
+    parse_number, parse_timestamp, range_text, ranges, row_key, same_schema, take_block_parts,
+    take_normalized, text, Ledger, Rejection, RowCounts, EVERY_CONTACT, SUB_RANGE,
+};
+use crate::columns::{contact as cc, CONTACT_COLUMNS};
+use crate::config::contract::SurveyCfg;
+use crate::error::{Error, Result};
+use crate::ingest::{self, Cell, RowSink};
+use crate::model::{Channel, Complexity, Kind, Priority};
+use crate::util::InputFile;
+use chrono_tz::Tz;
+use polars::prelude::*;
+use std::borrow::Cow;
+
+pub(super) type RowError = (String, String);
+
+/// What one range of a block gives: its accepted rows and its rejected rows with keys.
+pub(super) type BlockPart = (DataFrame, Vec<(u64, RowError)>);
+
+/// One contact, checked and parsed; text borrowed from the row where possible.
+pub(super) struct ContactValues<'c> {
+    pub(super) id: Cow<'c, str>,
+    pub(super) channel: Channel,
+    pub(super) kind: Kind,
+    pub(super) priority: Option<Priority>,
+    pub(super) complexity: Option<Complexity>,
+    pub(super) arrived: i64,
+    pub(super) answered: Option<i64>,
+    pub(super) resolved_at: Option<i64>,
+    pub(super) wait: Option<f64>,
+    pub(super) handle: Option<f64>,
+    pub(super) resolved: Option<bool>,
+    pub(super) answered_flag: Option<bool>,
+    pub(super) fcr: Option<bool>,
+    pub(super) sat: Option<f64>,
+    pub(super) topic: Option<Cow<'c, str>>,
+    pub(super) complaint_type: Option<Cow<'c, str>>,
+    pub(super) agent_id: Option<Cow<'c, str>>,
+    pub(super) agent_name: Option<Cow<'c, str>>,
+    pub(super) team: Option<Cow<'c, str>>,
+}
+
+/// Check and parse one contact row: the first problem found names its column. Duplicates
+/// are not looked for here (see [`duplicates`]).
+pub(super) fn check_contact<'c>(
+    get: impl Fn(usize) -> Cell<'c>,
+    tz: Tz,
+    survey: &SurveyCfg,
+) -> std::result::Result<ContactValues<'c>, RowError> {
+    let err = |k: usize, why: String| (CONTACT_COLUMNS[k].to_string(), why);
+    let ts = |k: usize| -> std::result::Result<Option<i64>, RowError> {
+        let c = get(k);
+        if c.is_empty() {
+            return Ok(None);
+        }
+        parse_timestamp(&c, tz).map(Some).map_err(|e| err(k, e))
+    };
+    let num = |k: usize| -> std::result::Result<Option<f64>, RowError> {
+        let c = get(k);
+        if c.is_empty() {
+            return Ok(None);
+        }
+        parse_number(&c).map(Some).map_err(|e| err(k, e))
+    };
+    let flag = |k: usize| -> std::result::Result<Option<bool>, RowError> {
+        let c = get(k);
+        if c.is_empty() {
+            return Ok(None);
+        }
+        parse_flag(&c).map(Some).map_err(|e| err(k, e))
+    };
+
+    let id = text(&get(cc::CONTACT_ID))
+        .ok_or_else(|| err(cc::CONTACT_ID, "missing (required)".into()))?;
+    let channel_text =
+        text(&get(cc::CHANNEL)).ok_or_else(|| err(cc::CHANNEL, "missing (required)".into()))?;
+    let channel = Channel::parse(&channel_text).ok_or_else(|| {
+        err(
+            cc::CHANNEL,
+            format!(
+                "unknown channel `{channel_text}` (expected {})",
+                Channel::expected()
+            ),
+        )
+    })?;
+    let kind = match text(&get(cc::KIND)) {
+        None => Kind::Consultation,
+        Some(k) => Kind::parse(&k).ok_or_else(|| {
+            err(
+                cc::KIND,
+                format!("unknown kind `{k}` (expected {})", Kind::expected()),
+            )
+        })?,
+    };
+    let priority = match text(&get(cc::PRIORITY)) {
+        None => None,
+        Some(p) => Some(Priority::parse(&p).ok_or_else(|| {
+            err(
+                cc::PRIORITY,
+                format!("unknown priority `{p}` (expected {})", Priority::expected()),
+            )
+        })?),
+    };
+    let complexity = match text(&get(cc::COMPLEXITY)) {
+        None => None,
+        Some(p) => Some(Complexity::parse(&p).ok_or_else(|| {
+            err(
+                cc::COMPLEXITY,
+                format!(
+                    "unknown complexity `{p}` (expected {})",
+                    Complexity::expected()
+                ),
+            )
+        })?),
+    };
+    let arrived = match ts(cc::ARRIVED_AT)? {
+        Some(t) => t,
+        None => return Err(err(cc::ARRIVED_AT, "missing (required)".into())),
+    };
+    let answered = ts(cc::ANSWERED_AT)?;
+    let resolved_at = ts(cc::RESOLVED_AT)?;
+    if let Some(a) = answered {
+        if a < arrived {
+            return Err(err(cc::ANSWERED_AT, "answered before it arrived".into()));
+        }
+    }
+    if let Some(r) = resolved_at {
+        if r < arrived {
+            return Err(err(cc::RESOLVED_AT, "resolved before it arrived".into()));
+        }
+    }
+    if let (Some(a), Some(r)) = (answered, resolved_at) {
+        if r < a {
+            return Err(err(
+                cc::RESOLVED_AT,
+                "resolved before it was answered".into(),
+            ));
+        }
+    }
+    let wait = num(cc::WAIT_SECONDS)?;
+    let handle = num(cc::HANDLE_SECONDS)?;
+    for (k, v) in [(cc::WAIT_SECONDS, wait), (cc::HANDLE_SECONDS, handle)] {
+        if let Some(v) = v {
+            if v < 0.0 {
+                return Err(err(k, format!("negative duration {v}")));
+            }
+        }
+    }
+    let resolved = flag(cc::RESOLVED)?;
+    let answered_flag = flag(cc::ANSWERED)?;
+    let fcr = flag(cc::FCR)?;
+    let sat = num(cc::SATISFACTION)?;
+    if let Some(s) = sat {
+        if s < survey.scale_min || s > survey.scale_max {
+            return Err(err(
+                cc::SATISFACTION,
+                format!(
+                    "score {s} outside the survey scale {}..{}",
+                    survey.scale_min, survey.scale_max
+                ),
+            ));
+        }
+    }
+    Ok(ContactValues {
+        id,
+        channel,
+        kind,
+        priority,
+        complexity,
+        arrived,
+        answered,
+        resolved_at,
+        wait,
+        handle,
+        resolved,
+        answered_flag,
+        fcr,
+        sat,
+        topic: label(&get(cc::TOPIC)),
+        complaint_type: label(&get(cc::COMPLAINT_TYPE)),
+        agent_id: label(&get(cc::AGENT_ID)),
+        agent_name: label(&get(cc::AGENT_NAME)),
+        team: label(&get(cc::TEAM)),
+    })
+}
+
+/// A string column from values that borrow or own their text.
+pub(super) fn str_col<S: AsRef<str>>(name: &str, v: &[S]) -> Column {
+    StringChunked::from_iter_values(name.into(), v.iter().map(|s| s.as_ref())).into_column()
+}
+
+pub(super) fn opt_str_col<S: AsRef<str>>(name: &str, v: &[Option<S>]) -> Column {
+    StringChunked::from_iter_options(
+        name.into(),
+        v.iter().map(|s| s.as_ref().map(|s| s.as_ref())),
+    )
+    .into_column()
+}
+
+/// A column from optional values, built as one array with its validity bits. (A Polars
+/// builder pushes value and validity one by one, at several times the cost.)
+pub(crate) fn opt_column<T, N>(name: &str, v: Vec<Option<N>>) -> Column
+where
+    T: PolarsDataType,
+    T::Array: ArrayFromIter<Option<N>>,
+    ChunkedArray<T>: IntoColumn,
+{
+    <std::vec::IntoIter<Option<N>> as ChunkedCollectInferIterExt<T>>::collect_ca_trusted(
+        v.into_iter(),
+        name.into(),
+    )
+    .into_column()
+}
+
+/// Name of the sort-key column carried until duplicates are resolved.
+pub(super) const KEY: &str = "_key";
+
+/// Accepted contacts' parsed values, column-wise: every column but the text ones.
+#[derive(Default)]
+pub(super) struct ContactScalars {
+    pub(super) key: Vec<u64>,
+    pub(super) channel: Vec<Channel>,
+    pub(super) kind: Vec<Kind>,
+    pub(super) priority: Vec<Option<Priority>>,
+    pub(super) complexity: Vec<Option<Complexity>>,
+    pub(super) arrived_ms: Vec<i64>,
+    pub(super) answered_ms: Vec<Option<i64>>,
+    pub(super) resolved_ms: Vec<Option<i64>>,
+    pub(super) wait_s: Vec<Option<f64>>,
+    pub(super) handle_s: Vec<Option<f64>>,
+    pub(super) resolved_flag: Vec<Option<bool>>,
+    pub(super) answered_flag: Vec<Option<bool>>,
+    pub(super) fcr: Vec<Option<bool>>,
+    pub(super) satisfaction: Vec<Option<f64>>,
+}
+
+/// Run `$body` with `$v` bound to each column vector of a [`ContactScalars`] but the key.
+macro_rules! each_column {
+    ($c:expr, $v:ident => $body:expr) => {
+        each_column!(@ $c, $v, $body, channel kind priority complexity arrived_ms answered_ms
+            resolved_ms wait_s handle_s resolved_flag answered_flag fcr satisfaction)
+    };
+    (@ $c:expr, $v:ident, $body:expr, $($field:ident)+) => {{
+        let c = &mut *$c;
+        $({
+            let $v = &mut c.$field;
+            $body;
+        })+
+    }};
+}
+
+impl ContactScalars {
+    pub(super) fn push(&mut self, key: u64, v: &ContactValues<'_>) {
+        self.key.push(key);
+        self.channel.push(v.channel);
+        self.kind.push(v.kind);
+        self.priority.push(v.priority);
+        self.complexity.push(v.complexity);
+        self.arrived_ms.push(v.arrived);
+        self.answered_ms.push(v.answered);
+        self.resolved_ms.push(v.resolved_at);
+        self.wait_s.push(v.wait);
+        self.handle_s.push(v.handle);
+        self.resolved_flag.push(v.resolved);
+        self.answered_flag.push(v.answered_flag);
+        self.fcr.push(v.fcr);
+        self.satisfaction.push(v.sat);
+    }
+
+    /// Overwrite row `j` (the key excepted) with `v`.
+    pub(super) fn set(&mut self, j: usize, v: &ContactValues<'_>) {
+        self.channel[j] = v.channel;
+        self.kind[j] = v.kind;
+        self.priority[j] = v.priority;
+        self.complexity[j] = v.complexity;
+        self.arrived_ms[j] = v.arrived;
+        self.answered_ms[j] = v.answered;
+        self.resolved_ms[j] = v.resolved_at;
+        self.wait_s[j] = v.wait;
+        self.handle_s[j] = v.handle;
+        self.resolved_flag[j] = v.resolved;
+        self.answered_flag[j] = v.answered_flag;
+        self.fcr[j] = v.fcr;
+        self.satisfaction[j] = v.sat;
+    }
+
+    /// Room for `n` more rows (the key excepted).
+    pub(super) fn reserve(&mut self, n: usize) {
+        each_column!(self, v => v.reserve_exact(n));
+    }
+
+    /// Keep the rows (the key excepted) whose `keep` is true.
+    pub(super) fn retain(&mut self, keep: &[bool]) {
+        each_column!(self, v => {
+            let mut k = keep.iter();
+            v.retain(|_| *k.next().unwrap_or(&false));
+        });
+    }
+
+    /// The rows as a frame with the sort key (the contacts schema plus `_key`), with their
+    /// `contact_id` and their [`super::dtypes::LABELS`] columns.
+    pub(super) fn into_frame(self, contact_id: Column, labels: [Column; 5]) -> Result<DataFrame> {
+        let c = self;
+        let n = c.key.len();
+        let [topic, complaint_type, agent_id, agent_name, team] = labels;
+        fn codes<T: Copy>(v: &[T], code: impl Fn(T) -> u8) -> Vec<Option<u8>> {
+            v.iter().map(|&x| Some(code(x))).collect()
+        }
+        fn opt_codes<T: Copy>(v: &[Option<T>], code: impl Fn(T) -> u8) -> Vec<Option<u8>> {
+            v.iter().map(|x| x.map(&code)).collect()
+        }
+        Ok(DataFrame::new(
+            n,
+            vec![
+                Column::new(KEY.into(), c.key),
+                contact_id,
+                super::dtypes::enum_column("channel", codes(&c.channel, |v| v as u8)),
+                super::dtypes::enum_column("kind", codes(&c.kind, |v| v as u8)),
+                topic,
+                complaint_type,
+                super::dtypes::enum_column("priority", opt_codes(&c.priority, |v| v as u8)),
+                super::dtypes::enum_column("complexity", opt_codes(&c.complexity, |v| v as u8)),
+                Column::new("arrived_ms".into(), c.arrived_ms),
+                opt_column::<Int64Type, _>("answered_ms", c.answered_ms),
+                opt_column::<Int64Type, _>("resolved_ms", c.resolved_ms),
+                opt_column::<Float64Type, _>("wait_s", c.wait_s),
+                opt_column::<Float64Type, _>("handle_s", c.handle_s),
+                opt_column::<BooleanType, _>("resolved_flag", c.resolved_flag),
+                opt_column::<BooleanType, _>("answered_flag", c.answered_flag),
+                opt_column::<BooleanType, _>("fcr", c.fcr),
+                agent_id,
+                agent_name,
+                team,
+                opt_column::<Float64Type, _>("satisfaction", c.satisfaction),
+            ],
+        )?)
+    }
+}
+
+/// Accepted contacts from the row-by-row readers, column-wise.
+#[derive(Default)]
+pub(super) struct ContactCols {
+    pub(super) scalars: ContactScalars,
+    pub(super) contact_id: Vec<String>,
+    pub(super) topic: Vec<Option<String>>,
+    pub(super) complaint_type: Vec<Option<String>>,
+    pub(super) agent_id: Vec<Option<String>>,
+    pub(super) agent_name: Vec<Option<String>>,
+    pub(super) team: Vec<Option<String>>,
+}
+
+impl ContactCols {
+    pub(super) fn push(&mut self, key: u64, v: ContactValues<'_>) {
+        self.scalars.push(key, &v);
+        let own = |c: Option<Cow<str>>| c.map(Cow::into_owned);
+        self.contact_id.push(v.id.into_owned());
+        self.topic.push(own(v.topic));
+        self.complaint_type.push(own(v.complaint_type));
+        self.agent_id.push(own(v.agent_id));
+        self.agent_name.push(own(v.agent_name));
+        self.team.push(own(v.team));
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.scalars.key.is_empty()
+    }
+
+    pub(super) fn into_frame(self) -> Result<DataFrame> {
+        let c = self;
+        let label = |name: &str, v: &[Option<String>]| {
+            super::dtypes::label_column(name, v.iter().map(Option::as_deref))
+        };
+        c.scalars.into_frame(
+            str_col("contact_id", &c.contact_id),
+            [
+                label("topic", &c.topic)?,
+                label("complaint_type", &c.complaint_type)?,
+                label("agent_id", &c.agent_id)?,
+                label("agent_name", &c.agent_name)?,
+                label("team", &c.team)?,
+            ],
+        )
+    }
+}
+
+/// Builds canonical contacts from ingested rows.
+pub struct ContactSink<'a> {
+    pub(super) tz: Tz,
+    pub(super) survey: &'a SurveyCfg,
+    /// Rows from the row-by-row readers, not yet moved into `parts`.
+    pub(super) cols: ContactCols,
+    /// Accepted rows so far, as frames in reading order.
+    pub(super) parts: Vec<DataFrame>,
+    pub(super) pos: Vec<Option<usize>>,
+    pub ledger: Ledger,
+    /// A failure to build a part while rows were arriving, reported by `into_frame`.
+    pub(super) failed: Option<Error>,
+}
+
+/// Rows the row-by-row readers collect before they become a frame part: the part is built
+/// while the reader waits for the next rows, not all at the end. A few rows in unit tests,
+/// so that their row-by-row reads are split into parts.
+pub(super) const ROWS_PER_PART: usize = if cfg!(test) { 3 } else { 1 << 16 };
+
+impl<'a> ContactSink<'a> {
+    pub fn new(tz: Tz, survey: &'a SurveyCfg) -> Self {
+        ContactSink {
+            tz,
+            survey,
+            cols: ContactCols::default(),
+            parts: Vec::new(),
+            pos: Vec::new(),
+            ledger: Ledger::new("contacts"),
+            failed: None,
+        }
+    }
+
+    /// Move the row-by-row rows into a part.
+    pub(super) fn flush(&mut self) -> Result<()> {
+        if !self.cols.is_empty() {
+            let cols = std::mem::take(&mut self.cols);
+            self.parts.push(cols.into_frame()?);
+        }
+        Ok(())
+    }
+
+    /// The accepted contacts as a frame (one row per contact, the first of each id), the
+    /// rejected rows in reading order and the counts. `has_survey` is false throughout
+    /// until [`link_surveys`] sets it.
+    pub fn into_frame(mut self) -> Result<(DataFrame, Vec<Rejection>, RowCounts)> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        self.flush()?;
+        let empty = ContactCols::default().into_frame()?;
+        let parts = std::mem::take(&mut self.parts);
+        let df = finish_parts(parts, empty, "contact_id", "contact_id", &mut self.ledger)?;
+        let n = df.height();
+        let mut df = df;
+        df.with_column(Column::new("has_survey".into(), vec![false; n]))?;
+        let (rej, counts) = self.ledger.finish(n as u64);
+        Ok((df, rej, counts))
+    }
+}
+
+impl RowSink for ContactSink<'_> {
+    fn header(&mut self, file: &InputFile, headers: &[String]) -> Result<()> {
+        self.ledger.open(file);
+        self.pos = map_headers(headers, CONTACT_COLUMNS);
+        let missing: Vec<&str> = [cc::CONTACT_ID, cc::CHANNEL, cc::ARRIVED_AT]
+            .into_iter()
+            .filter(|k| self.pos[*k].is_none())
+            .map(|k| CONTACT_COLUMNS[k])
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::input(format!(
+                "{}: required column(s) missing: {} (found: {})",
+                self.ledger.file(),
+                missing.join(", "),
+                headers.join(", ")
+            ))
+            .with_hint("rename the columns to the canonical names listed in the README (spec/contact-record.md)"));
+        }
+        Ok(())
+    }
+
+    fn row(&mut self, row_no: u64, cells: &[Cell<'_>]) {
+        self.ledger.counts.read += 1;
+        let key = self.ledger.key(row_no);
+        let pos = &self.pos;
+        match check_contact(|k| cell_at(pos, cells, k).clone(), self.tz, self.survey) {
+            Ok(v) => self.cols.push(key, v),
+            Err((column, reason)) => self.ledger.reject(key, column, reason),
+        }
+        if self.cols.scalars.key.len() >= ROWS_PER_PART {
+            if let Err(e) = self.flush() {
+                self.failed.get_or_insert(e);
+            }
+        }
+    }
+
+    /// A `cseval convert` file: taken as it is when its schema is the normalized one and
+    /// every row keeps the invariants the row checks enforce; a file that breaks them was
+    /// altered after conversion and is refused whole.
+    fn normalized(&mut self, file: &InputFile, table: &DataFrame) -> Result<bool> {
+        let want = super::dtypes::to_file(ContactCols::default().into_frame()?)?;
+        if !same_schema(table, &want) {
+            return Ok(false);
+        }
+        self.flush()?;
+        self.ledger.open(file);
+        let good = contact_check(self.survey);
+        take_normalized(
+            file,
+            table,
+            good,
+            EVERY_CONTACT,
+            &mut self.parts,
+            &mut self.ledger,
+        )
+    }
+
+    /// The same checks as [`RowSink::row`], on ranges of rows in parallel, each range's
+    /// accepted rows becoming one frame. Each range splits its own lines; the values are
+    /// parsed column by column (see [`check_contact_range`]), the labels go straight into
+    /// their categoricals (see [`dtypes`]).
+    fn block(&mut self, block: &ingest::Block<'_>) -> Result<()> {
+        use rayon::prelude::*;
+        self.flush()?;
+        let (tz, survey, pos) = (self.tz, self.survey, &self.pos);
+        let file = self.ledger.file_index();
+        let rows = block.rows();
+        let results: Vec<Result<BlockPart>> = ranges(block.len())
+            .into_par_iter()
+            .map(|r| {
+                let key = |i: usize| row_key(file, rows[i]);
+                let mut acc = ContactScalars::default();
+                acc.reserve(r.len());
+                let mut keep = Vec::with_capacity(r.len());
+                let mut rejected = Vec::new();
+                let mut contact_id = StringChunkedBuilder::new("contact_id".into(), r.len());
+                let mut labels = [
+                    (cc::TOPIC, "topic"),
+                    (cc::COMPLAINT_TYPE, "complaint_type"),
+                    (cc::AGENT_ID, "agent_id"),
+                    (cc::AGENT_NAME, "agent_name"),
+                    (cc::TEAM, "team"),
+                ]
+                .map(|(k, name)| (k, super::dtypes::LabelIds::new(name, r.len())));
+                // A few thousand rows at a time: their cells' bounds and text stay in the
+                // core's cache while every column is read from them in turn.
+                for sub in r
+                    .clone()
+                    .step_by(SUB_RANGE)
+                    .map(|s| s..(s + SUB_RANGE).min(r.end))
+                {
+                    let split = block.split(sub.clone());
+                    let (sub_keep, sub_rejected) =
+                        check_contact_range(&split, pos, sub.clone(), tz, survey, &mut acc);
+                    rejected.extend(sub_rejected.into_iter().map(|(i, e)| (key(i), e)));
+                    for v in range_text(&split, pos[cc::CONTACT_ID], &sub_keep, false) {
+                        contact_id.append_option(v);
+                    }
+                    // Where this sub-range's agent ids start.
+                    let from = labels[2].1.ids().len();
+                    let [topic, complaint, agent, name, team] = &mut labels;
+                    for (k, ids) in [topic, complaint, &mut *agent] {
+                        for v in range_text(&split, pos[*k], &sub_keep, true) {
+                            ids.push(v.as_deref())?;
+                        }
+                    }
+                    // An agent's name and team mostly repeat with the agent's id.
+                    let agents = &agent.1.ids()[from..];
+                    for (k, ids) in [name, team] {
+                        for (a, v) in agents
+                            .iter()
+                            .zip(range_text(&split, pos[*k], &sub_keep, true))
+                        {
+                            ids.push_keyed(*a, v.as_deref())?;
+                        }
+                    }
+                    keep.extend(sub_keep);
+                }
+                if keep.iter().any(|k| !k) {
+                    acc.retain(&keep);
+                }
+                acc.key = r
+                    .clone()
+                    .zip(&keep)
+                    .filter(|(_, k)| **k)
+                    .map(|(i, _)| key(i))
+                    .collect();
+                let [a, b, c, d, e] = labels.map(|(_, ids)| ids.finish());
+                let contact_id = contact_id.finish().into_column();
+                Ok((acc.into_frame(contact_id, [a?, b?, c?, d?, e?])?, rejected))
+            })
+            .collect();
+        take_block_parts(results, block.len(), &mut self.parts, &mut self.ledger)
+    }
+}

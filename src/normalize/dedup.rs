@@ -1,0 +1,105 @@
+//! Duplicate ids: rows whose `contact_id` repeats an earlier row's are found by hashing every
+//! id in parallel and comparing only the ids whose hash repeats; the first row wins and the
+//! others are accounted for as duplicates.
+
+use super::{Ledger, KEY};
+use crate::error::Result;
+use crate::util::FastMap;
+use polars::prelude::*;
+
+/// The hashes that occur more than once in `hashes`.
+pub(crate) fn repeated_hashes(
+    mut hashes: Vec<u64>,
+) -> std::collections::HashSet<u64, foldhash::fast::FixedState> {
+    use rayon::prelude::*;
+    hashes.par_sort_unstable();
+    hashes
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect()
+}
+
+/// Rows that repeat an earlier row's id: `(row, first row)` positions in frame order. Every
+/// id is hashed in parallel and the hashes sorted; only ids whose hash repeats are then
+/// compared as text, in frame order.
+pub(super) fn duplicates(df: &DataFrame, id: &str) -> Result<Vec<(usize, usize)>> {
+    use rayon::prelude::*;
+    use std::hash::BuildHasher;
+    let ids = df.column(id)?.str()?;
+    let state = foldhash::fast::FixedState::default();
+    let arrays: Vec<_> = ids.downcast_iter().collect();
+    let hashes: Vec<u64> = arrays
+        .par_iter()
+        .flat_map_iter(|a| a.values_iter().map(|v| state.hash_one(v)))
+        .collect();
+    let repeated = repeated_hashes(hashes);
+    if repeated.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The rows whose hash repeats, found in parallel array by array, then compared in order.
+    let mut offsets = Vec::with_capacity(arrays.len());
+    let mut at = 0usize;
+    for a in &arrays {
+        offsets.push(at);
+        at += a.len();
+    }
+    let candidates: Vec<(usize, &str)> = arrays
+        .par_iter()
+        .zip(offsets)
+        .flat_map_iter(|(a, offset)| {
+            let (repeated, state) = (&repeated, &state);
+            a.iter().enumerate().filter_map(move |(j, v)| {
+                let v = v?;
+                repeated
+                    .contains(&state.hash_one(v))
+                    .then_some((offset + j, v))
+            })
+        })
+        .collect();
+    let mut first: FastMap<&str, usize> = FastMap::default();
+    let mut out = Vec::new();
+    for (i, v) in candidates {
+        match first.entry(v) {
+            std::collections::hash_map::Entry::Occupied(e) => out.push((i, *e.get())),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Concatenate the parts (in key order), drop the rows whose id repeats an earlier row's
+/// (listed as duplicates in the ledger) and the key column.
+pub(super) fn finish_parts(
+    parts: Vec<DataFrame>,
+    empty: DataFrame,
+    id: &str,
+    id_column: &str,
+    ledger: &mut Ledger,
+) -> Result<DataFrame> {
+    let mut df = if parts.is_empty() {
+        empty
+    } else {
+        let mut parts = parts.into_iter();
+        let mut df = parts.next().unwrap_or(empty);
+        for p in parts {
+            df.vstack_mut_owned(p)?;
+        }
+        df
+    };
+    let dups = duplicates(&df, id)?;
+    if !dups.is_empty() {
+        let keys = df.column(KEY)?.u64()?.clone();
+        let mut keep = vec![true; df.height()];
+        for (i, f) in dups {
+            keep[i] = false;
+            let (k, fk) = (keys.get(i).unwrap_or(0), keys.get(f).unwrap_or(0));
+            let why = ledger.duplicate_of(fk);
+            ledger.reject(k, id_column.to_string(), why);
+        }
+        df = df.filter(&BooleanChunked::from_slice("keep".into(), &keep))?;
+    }
+    Ok(df.drop(KEY)?)
+}

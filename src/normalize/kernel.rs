@@ -1,0 +1,272 @@
+//! The contact column kernels: a block of CSV rows split in place is checked column by column
+//! on the thread pool, range by range, tight loops taking the clean, common cells and every
+//! other cell falling back to the row check ([`super::contacts::check_contact`]), so both paths
+//! accept and reject the same rows with the same reasons.
+
+use super::{
+    check_contact, label, non_blank, parse_common_ms, text, BlockPart, ContactScalars, Ledger,
+    LocalToUtc, RowError,
+};
+use crate::columns::contact as cc;
+use crate::config::contract::SurveyCfg;
+use crate::error::Result;
+use crate::ingest::{self, Cell};
+use crate::model::{parse_bool, Channel, Complexity, Kind, Priority};
+use chrono_tz::Tz;
+use polars::prelude::*;
+use std::borrow::Cow;
+
+/// The accepted rows of one text column of a block range, as [`text`] (for `contact_id`)
+/// or [`label`] reads each cell. `None` in `file_col`: the file lacks the column.
+pub(super) fn range_text<'t>(
+    split: &'t ingest::Split<'t>,
+    file_col: Option<usize>,
+    keep: &'t [bool],
+    is_label: bool,
+) -> impl Iterator<Item = Option<Cow<'t, str>>> + 't {
+    keep.iter()
+        .enumerate()
+        .filter(|(_, k)| **k)
+        .map(move |(j, _)| {
+            let c = file_col
+                .and_then(|p| split.get(j, p))
+                .map_or(Cell::Empty, Cell::Text);
+            if is_label {
+                label(&c)
+            } else {
+                text(&c)
+            }
+        })
+}
+
+/// Rows a range of a block is checked in at a time (see [`ContactSink::block`]). Unit
+/// tests check row by row, to cross as many boundaries as there are rows.
+#[cfg(not(test))]
+pub(super) const SUB_RANGE: usize = 2048;
+#[cfg(test)]
+pub(super) const SUB_RANGE: usize = 1;
+
+/// Split `0..n` into ranges for the thread pool.
+pub(super) fn ranges(n: usize) -> Vec<std::ops::Range<usize>> {
+    let step = (n / (rayon::current_num_threads() * 4)).max(8192);
+    (0..n).step_by(step).map(|s| s..(s + step).min(n)).collect()
+}
+
+/// Check every row of a block on the thread pool, range by range: `step` checks row `i`
+/// (its cells filled in) and keeps it in the range's accumulator, or says why not; each
+/// range's accumulator becomes one frame in `parts`, and each rejection goes to the ledger
+/// with the row's sort key `key(i)`.
+pub(super) fn check_block<'a, C: Default>(
+    block: &ingest::Block<'a>,
+    step: impl Fn(&mut C, usize, &[Cell<'a>]) -> std::result::Result<(), RowError> + Sync,
+    finish: impl Fn(C) -> Result<DataFrame> + Sync,
+    key: impl Fn(usize) -> u64 + Sync,
+    parts: &mut Vec<DataFrame>,
+    ledger: &mut Ledger,
+) -> Result<()> {
+    use rayon::prelude::*;
+    let results: Vec<Result<BlockPart>> = ranges(block.len())
+        .into_par_iter()
+        .map(|r| {
+            let split = block.split(r.clone());
+            let mut acc = C::default();
+            let mut rejected = Vec::new();
+            let mut cells = vec![Cell::Empty; block.width()];
+            for (j, i) in r.enumerate() {
+                split.fill(j, &mut cells);
+                if let Err(e) = step(&mut acc, i, &cells) {
+                    rejected.push((key(i), e));
+                }
+            }
+            Ok((finish(acc)?, rejected))
+        })
+        .collect();
+    take_block_parts(results, block.len(), parts, ledger)
+}
+
+/// Account for a block checked range by range: each range's accepted rows become a part,
+/// its rejected rows go to the ledger.
+pub(super) fn take_block_parts(
+    results: Vec<Result<BlockPart>>,
+    height: usize,
+    parts: &mut Vec<DataFrame>,
+    ledger: &mut Ledger,
+) -> Result<()> {
+    ledger.counts.read += height as u64;
+    for r in results {
+        let (df, rejected) = r?;
+        if df.height() > 0 {
+            parts.push(df);
+        }
+        for (key, (column, reason)) in rejected {
+            ledger.reject(key, column, reason);
+        }
+    }
+    Ok(())
+}
+/// Run `parse` over rows `r` of one column (`None`: the file lacks it), pushing each value
+/// to `out`; a row `parse` is unsure of gets `fallback` and loses its `sure` mark.
+pub(super) fn column_kernel<'t, T: Copy>(
+    values: impl ExactSizeIterator<Item = Option<&'t str>>,
+    out: &mut Vec<T>,
+    sure: &mut [bool],
+    fallback: T,
+    mut parse: impl FnMut(Option<&'t str>) -> Option<T>,
+) {
+    out.reserve_exact(values.len());
+    for (j, v) in values.enumerate() {
+        match parse(v) {
+            Some(v) => out.push(v),
+            None => {
+                sure[j] = false;
+                out.push(fallback);
+            }
+        }
+    }
+}
+
+/// Check rows `r` of a block column by column. Tight kernels take the clean, common
+/// values (canonical spellings, `YYYY-MM-DD HH:MM:SS`, plain numbers) with exactly the
+/// results [`check_contact`] gives them; every row a kernel is unsure of (anything else,
+/// including every row with a problem) goes through [`check_contact`], which decides and
+/// names the problem. Appends the parsed values of every row to `c` (a rejected row's are
+/// placeholders, and `key` is left as it is); returns which rows are accepted and the
+/// rejections by row index.
+pub(super) fn check_contact_range(
+    split: &ingest::Split<'_>,
+    pos: &[Option<usize>],
+    r: std::ops::Range<usize>,
+    tz: Tz,
+    survey: &SurveyCfg,
+    c: &mut ContactScalars,
+) -> (Vec<bool>, Vec<(usize, RowError)>) {
+    let n = r.len();
+    let mut sure = vec![true; n];
+    // The range's first row in `c`.
+    let base = c.arrived_ms.len();
+    // Canonical column `k` of the range's rows.
+    let a = |k: usize| (0..n).map(move |j| pos[k].and_then(|p| split.get(j, p)));
+    let (lo, hi) = (survey.scale_min, survey.scale_max);
+    for (j, v) in a(cc::CONTACT_ID).enumerate() {
+        if !v.is_some_and(non_blank) {
+            sure[j] = false;
+        }
+    }
+    column_kernel(
+        a(cc::CHANNEL),
+        &mut c.channel,
+        &mut sure,
+        Channel::Other,
+        |v| Channel::parse(v?),
+    );
+    column_kernel(
+        a(cc::KIND),
+        &mut c.kind,
+        &mut sure,
+        Kind::Other,
+        |v| match v {
+            None => Some(Kind::Consultation),
+            Some(s) => Kind::parse(s),
+        },
+    );
+    column_kernel(
+        a(cc::PRIORITY),
+        &mut c.priority,
+        &mut sure,
+        None,
+        |v| match v {
+            None => Some(None),
+            Some(s) => Priority::parse(s).map(Some),
+        },
+    );
+    column_kernel(
+        a(cc::COMPLEXITY),
+        &mut c.complexity,
+        &mut sure,
+        None,
+        |v| match v {
+            None => Some(None),
+            Some(s) => Complexity::parse(s).map(Some),
+        },
+    );
+    let mut zone = LocalToUtc::new(tz);
+    column_kernel(a(cc::ARRIVED_AT), &mut c.arrived_ms, &mut sure, 0, |v| {
+        zone.to_utc(parse_common_ms(v?)?)
+    });
+    for (k, out) in [
+        (cc::ANSWERED_AT, &mut c.answered_ms),
+        (cc::RESOLVED_AT, &mut c.resolved_ms),
+    ] {
+        column_kernel(a(k), out, &mut sure, None, |v| match v {
+            None => Some(None),
+            Some(s) => zone.to_utc(parse_common_ms(s)?).map(Some),
+        });
+    }
+    let number = |v: Option<&str>, ok: &dyn Fn(f64) -> bool| match v {
+        None => Some(None),
+        // A plain number (no blanks around it) parses as `parse_number` reads it.
+        Some(s) => s.parse::<f64>().ok().filter(|&x| ok(x)).map(Some),
+    };
+    let duration = |x: f64| x.is_finite() && x >= 0.0;
+    column_kernel(a(cc::WAIT_SECONDS), &mut c.wait_s, &mut sure, None, |v| {
+        number(v, &duration)
+    });
+    column_kernel(
+        a(cc::HANDLE_SECONDS),
+        &mut c.handle_s,
+        &mut sure,
+        None,
+        |v| number(v, &duration),
+    );
+    column_kernel(
+        a(cc::SATISFACTION),
+        &mut c.satisfaction,
+        &mut sure,
+        None,
+        |v| number(v, &|x| x.is_finite() && x >= lo && x <= hi),
+    );
+    for (k, out) in [
+        (cc::RESOLVED, &mut c.resolved_flag),
+        (cc::ANSWERED, &mut c.answered_flag),
+        (cc::FCR, &mut c.fcr),
+    ] {
+        column_kernel(a(k), out, &mut sure, None, |v| match v {
+            None => Some(None),
+            Some(s) => parse_bool(s).map(Some),
+        });
+    }
+    // The order of the three times.
+    for j in 0..n {
+        let (at, answered, resolved) = (
+            c.arrived_ms[base + j],
+            c.answered_ms[base + j],
+            c.resolved_ms[base + j],
+        );
+        if answered.is_some_and(|t| t < at)
+            || resolved.is_some_and(|t| t < at)
+            || matches!((answered, resolved), (Some(x), Some(y)) if y < x)
+        {
+            sure[j] = false;
+        }
+    }
+    let mut keep = vec![true; n];
+    let mut rejected = Vec::new();
+    for (j, i) in r.enumerate() {
+        if sure[j] {
+            continue;
+        }
+        let cell = |k: usize| {
+            pos[k]
+                .and_then(|p| split.get(j, p))
+                .map_or(Cell::Empty, Cell::Text)
+        };
+        match check_contact(cell, tz, survey) {
+            Ok(v) => c.set(base + j, &v),
+            Err(e) => {
+                keep[j] = false;
+                rejected.push((i, e));
+            }
+        }
+    }
+    (keep, rejected)
+}
