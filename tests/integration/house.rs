@@ -23,7 +23,6 @@ const LAYERS: &[&[&str]] = &[
 /// Files and functions over the limits, each still to be split (the test fails when an
 /// entry is no longer over, so that the list only shrinks).
 const OVER: &[&str] = &[
-    "src/kpi.rs",
     "src/report.rs",
     "src/config/contract.rs",
     "src/render/xlsx.rs",
@@ -31,8 +30,6 @@ const OVER: &[&str] = &[
     "src/render/xlsx.rs:summary_workbook",
     "src/render/html.rs:render",
     "src/render/svg.rs:render",
-    "src/kpi.rs:compute",
-    "src/kpi.rs:enrich",
     "src/config/contract.rs:parse",
     "src/app/sample.rs:write",
     "src/report.rs:findings",

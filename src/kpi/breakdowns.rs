@@ -1,0 +1,254 @@
+//! The breakdowns: per channel, hotspot, complaint type, agent, day and hour, built from the
+//! enrich kernel's tallies, plus the helpers they share (values grouped by a key, typed
+//! access to a row of an aggregated frame, ranked counts). Previous-period values are the
+//! report stage's.
+
+use super::enrich::AgentLabels;
+use super::satisfaction::Csat;
+use super::tally::{DayTally, HourTally, LabelCounts, Tally};
+use super::{one_array, ratio, AgentRow, ChannelMetrics, ComplaintRow, DayRow, HourRow, TopicRow};
+use crate::config::Contract;
+use crate::model::Channel;
+use polars::prelude::*;
+use std::collections::BTreeMap;
+
+/// The non-null values of the float column `name` of `df` as `(group, value)` pairs, the
+/// group being the contact's channel (its position in `Channel::ALL`) when `codes` holds
+/// the channel codes, else 0: what [`super::percentile::quantiles`] streams.
+pub(super) fn grouped_values<'a>(
+    values: &'a Float64Chunked,
+    codes: Option<&'a UInt32Chunked>,
+) -> impl Iterator<Item = (usize, f64)> + 'a {
+    crate::util::chunk_ranges(values)
+        .into_iter()
+        .flat_map(move |(start, len)| {
+            let v = one_array(values, start as i64, len);
+            let c = codes.map(|c| one_array(c, start as i64, len));
+            (0..len).filter_map(move |i| {
+                let x = v.get(i)?;
+                // A contact without a known channel code counts as `Other`, as in the tallies.
+                let g = c
+                    .as_ref()
+                    .map_or(0, |c| c.get(i).unwrap_or(Channel::Other as u32) as usize);
+                Some((g, x))
+            })
+        })
+}
+
+/// How many rows of the boolean column `name` hold: the flags are summed as they are
+/// (casting them first would make a 64-bit copy of the column for every count).
+pub(super) fn count(name: &str) -> Expr {
+    col(name).sum().cast(DataType::Int64)
+}
+/// Typed access to one row of an aggregated frame.
+pub(super) struct Row<'a> {
+    pub(super) df: &'a DataFrame,
+    pub(super) i: usize,
+}
+
+impl Row<'_> {
+    pub(super) fn f(&self, name: &str) -> Option<f64> {
+        self.df
+            .column(name)
+            .ok()?
+            .get(self.i)
+            .ok()?
+            .extract::<f64>()
+    }
+    pub(super) fn u(&self, name: &str) -> u64 {
+        self.f(name).unwrap_or(0.0) as u64
+    }
+    pub(super) fn s(&self, name: &str) -> Option<String> {
+        let v = self.df.column(name).ok()?.get(self.i).ok()?;
+        // Text, enum and categorical values alike.
+        v.get_str().map(|s| s.to_string())
+    }
+}
+
+/// The labels counted (`text` gives their text) with their counts and shares, by count
+/// descending, then label (a missing one last).
+pub(super) fn ranked_counts(
+    counts: &super::tally::LabelCounts,
+    text: &CategoricalMapping,
+) -> Vec<(Option<String>, u64, f64)> {
+    let total: u64 = counts.counts().map(|(_, n)| n).sum();
+    let mut rows: Vec<(Option<String>, u64, f64)> = counts
+        .counts()
+        .map(|(id, n)| {
+            let label = id.and_then(|id| text.cat_to_str(id)).map(str::to_string);
+            (label, n, n as f64 / total as f64)
+        })
+        .collect();
+    rows.sort_by(|x, y| {
+        y.1.cmp(&x.1).then_with(|| match (&x.0, &y.0) {
+            (Some(a), Some(b)) => a.cmp(b),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        })
+    });
+    rows
+}
+
+/// Each channel's median and 90th percentile response time.
+pub(super) type ChannelPercentiles = BTreeMap<Channel, (Option<f64>, Option<f64>)>;
+
+/// The per-channel figures from the channels' tallies, percentiles and survey figures.
+pub(super) fn channels(
+    tallies: &BTreeMap<Channel, Tally>,
+    percentiles: &ChannelPercentiles,
+    csat: &BTreeMap<String, Csat>,
+    contract: &Contract,
+) -> BTreeMap<String, ChannelMetrics> {
+    let mut channels = BTreeMap::new();
+    for (&ch, t) in tallies {
+        let name = ch.as_str().to_string();
+        let n = t.contacts as f64;
+        let ans = t.answered as f64;
+        let short = t.short_abandoned as f64;
+        let threshold = contract.service_level_threshold(ch);
+        let cs = csat.get(&name);
+        let (p50, p90) = percentiles.get(&ch).copied().unwrap_or((None, None));
+        let m = ChannelMetrics {
+            contacts: t.contacts,
+            answered: t.answered,
+            abandoned: ch.is_realtime().then_some(t.abandoned),
+            short_abandoned: ch.is_realtime().then_some(t.short_abandoned),
+            unanswered: (!ch.is_realtime()).then_some(t.unanswered),
+            service_level: threshold.and_then(|_| ratio(t.sl_hit as f64, t.sl_base as f64)),
+            service_level_threshold_seconds: threshold,
+            asa_seconds: t.resp.get(),
+            abandon_rate: if ch.is_realtime() {
+                ratio(t.abandoned as f64 - short, n - short)
+            } else {
+                None
+            },
+            response_p50_seconds: p50,
+            response_p90_seconds: p90,
+            aht_seconds: t.handle.get(),
+            resolved: t.resolved,
+            resolution_rate: ratio(t.resolved_answered as f64, ans),
+            fcr_rate: if t.fcr_known > 0 {
+                ratio(t.fcr_answered as f64, ans)
+            } else {
+                None
+            },
+            csat_mean: cs.and_then(|c| c.mean),
+            csat_responses: cs.map(|c| c.n).unwrap_or(0),
+            complaints: t.complaints,
+        };
+        channels.insert(name, m);
+    }
+    channels
+}
+
+/// Consultation hotspots, most contacts first.
+pub(super) fn topics(counts: &LabelCounts, text: &CategoricalMapping) -> Vec<TopicRow> {
+    ranked_counts(counts, text)
+        .into_iter()
+        .map(|(topic, contacts, share)| TopicRow {
+            topic,
+            contacts,
+            share,
+            previous_contacts: None,
+        })
+        .collect()
+}
+
+/// Complaint types, most complaints first.
+pub(super) fn complaint_types(
+    counts: &LabelCounts,
+    text: &CategoricalMapping,
+) -> Vec<ComplaintRow> {
+    ranked_counts(counts, text)
+        .into_iter()
+        .map(|(complaint_type, complaints, share)| ComplaintRow {
+            complaint_type,
+            complaints,
+            share,
+            previous_complaints: None,
+        })
+        .collect()
+}
+
+/// The text of the agent columns' category ids.
+pub(super) struct AgentText {
+    pub(super) id: Arc<CategoricalMapping>,
+    pub(super) name: Arc<CategoricalMapping>,
+    pub(super) team: Arc<CategoricalMapping>,
+}
+
+/// The per-agent figures, by agent id: names and teams (each agent's first given, gathered
+/// by the enrich kernel), the figures from the tallies.
+pub(super) fn agents(
+    labels: &AgentLabels,
+    tallies: &BTreeMap<u32, Tally>,
+    csat: &BTreeMap<String, Csat>,
+    text: &AgentText,
+) -> Vec<AgentRow> {
+    let label = |text: &CategoricalMapping, id: Option<u32>| {
+        id.and_then(|id| text.cat_to_str(id)).map(str::to_string)
+    };
+    let mut agents: Vec<AgentRow> = labels
+        .iter()
+        .filter_map(|(&a, &(name, team))| {
+            let id = label(&text.id, Some(a))?;
+            let t = tallies.get(&a)?;
+            let cs = csat.get(&id);
+            Some(AgentRow {
+                agent_name: label(&text.name, name),
+                team: label(&text.team, team),
+                contacts: t.contacts,
+                answered: t.answered,
+                resolved: t.resolved,
+                resolution_rate: ratio(t.resolved_answered as f64, t.answered as f64),
+                asa_seconds: t.resp_rt.get(),
+                aht_seconds: t.handle.get(),
+                csat_mean: cs.and_then(|c| c.mean),
+                csat_responses: cs.map(|c| c.n).unwrap_or(0),
+                agent_id: id,
+            })
+        })
+        .collect();
+    agents.sort_by(|x, y| x.agent_id.cmp(&y.agent_id));
+    agents
+}
+
+/// The per-day figures; day number `d` is `first_day + d` (days from the common era).
+pub(super) fn days(tallies: &BTreeMap<Option<u32>, DayTally>, first_day: i32) -> Vec<DayRow> {
+    tallies
+        .iter()
+        .map(|(day, t)| DayRow {
+            date: day
+                .and_then(|d| {
+                    chrono::NaiveDate::from_num_days_from_ce_opt(
+                        first_day.checked_add(i32::try_from(d).ok()?)?,
+                    )
+                })
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            contacts: t.contacts,
+            answered: t.answered,
+            abandoned: t.abandoned,
+            urgent: t.urgent,
+            service_level: ratio(t.sl_hit as f64, t.sl_base as f64),
+            service_level_hits: t.sl_hit,
+            service_level_base: t.sl_base,
+            day_type: String::new(),
+            peak: None,
+        })
+        .collect()
+}
+
+/// Contacts and abandons by weekday and hour.
+pub(super) fn hours(tallies: &BTreeMap<(u32, u32), HourTally>) -> Vec<HourRow> {
+    tallies
+        .iter()
+        .map(|(&(weekday, hour), t)| HourRow {
+            weekday,
+            hour,
+            contacts: t.contacts,
+            abandoned: t.abandoned,
+        })
+        .collect()
+}

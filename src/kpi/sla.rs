@@ -1,0 +1,138 @@
+//! SLA measurement: the population an SLA counts ([`Scope`]: channel, kind, priority,
+//! complexity) and [`measure`], which turns an SLA's numerator and denominator, counted by the
+//! enrich kernel or from the frames, into a [`super::Measurement`] (null when nothing is in
+//! scope). Targets and verdicts are the evaluate stage's.
+
+use super::{ratio, Measurement, Row, SlaCounts};
+use crate::config::contract::SlaMetric;
+use crate::config::Contract;
+use crate::error::Result;
+use crate::model::{Channel, Kind, Priority};
+use polars::prelude::*;
+
+/// The contacts an SLA's figure counts: its channel, complexity (a contact without one
+/// is a standard one), priority (urgent for `urgent_response_within`) and kind, as the
+/// kernel of [`enrich`] picks them from their category codes. `expr` is the same scope as
+/// a Polars filter, which the tests hold the kernel's to.
+pub(super) struct Scope {
+    pub(super) channel: Option<Channel>,
+    pub(super) complexity: Option<crate::model::Complexity>,
+    pub(super) priorities: Vec<Priority>,
+    pub(super) kind: Option<Kind>,
+}
+
+impl Scope {
+    pub(super) fn of(sla: &crate::config::contract::Sla) -> Scope {
+        let mut priorities: Vec<Priority> = sla.priority.into_iter().collect();
+        if sla.metric == SlaMetric::UrgentResponseWithin {
+            priorities.push(Priority::Urgent);
+        }
+        Scope {
+            channel: sla.channel,
+            complexity: sla.complexity,
+            priorities,
+            kind: sla.kind,
+        }
+    }
+
+    /// The filter on the contacts frame.
+    #[cfg(test)]
+    pub(super) fn expr(&self) -> Expr {
+        let mut filter = lit(true);
+        if let Some(c) = self.channel {
+            filter = filter.and(col("channel").eq(lit(c.as_str())));
+        }
+        if let Some(c) = self.complexity {
+            let mut is = col("complexity").eq(lit(c.as_str()));
+            if c == crate::model::Complexity::Standard {
+                is = is.or(col("complexity").is_null());
+            }
+            filter = filter.and(is);
+        }
+        for p in &self.priorities {
+            filter = filter.and(col("priority").eq(lit(p.as_str())));
+        }
+        if let Some(k) = self.kind {
+            filter = filter.and(col("kind").eq(lit(k.as_str())));
+        }
+        filter
+    }
+
+    /// Whether a contact is in scope, from its category codes (positions in the `ALL`
+    /// lists; `None`: null, which no equality filter keeps).
+    pub(super) fn matches(
+        &self,
+        channel: Option<u32>,
+        complexity: Option<u32>,
+        priority: Option<u32>,
+        kind: Option<u32>,
+    ) -> bool {
+        use crate::model::Complexity;
+        self.channel.is_none_or(|c| channel == Some(c as u32))
+            && self.complexity.is_none_or(|c| {
+                complexity == Some(c as u32) || (c == Complexity::Standard && complexity.is_none())
+            })
+            && self.priorities.iter().all(|&p| priority == Some(p as u32))
+            && self.kind.is_none_or(|k| kind == Some(k as u32))
+    }
+}
+/// Numerator and denominator of one SLA: from the kernel's `counts` for an SLA over
+/// contacts (see [`Counted`]), from the responses for satisfaction.
+pub(super) fn measure(
+    resp: &DataFrame,
+    sla: &crate::config::contract::Sla,
+    counts: Option<SlaCounts>,
+    contract: &Contract,
+) -> Result<Measurement> {
+    match sla.metric {
+        // Measured by `super::quality::measure` over the inspections; never over contacts.
+        SlaMetric::QaPassRate => return super::quality::measure(None, sla),
+        SlaMetric::CsatMean | SlaMetric::CsatTopBoxRate => {
+            // Responses, filtered by the linked contact's channel.
+            let mut f = lit(true);
+            if let Some(c) = sla.channel {
+                f = f.and(col("channel").eq(lit(c.as_str())));
+            }
+            let top = contract.survey.top_box_min();
+            let num = if sla.metric == SlaMetric::CsatMean {
+                col("score").sum()
+            } else {
+                col("score").gt_eq(lit(top)).sum().cast(DataType::Int64)
+            };
+            let g = resp
+                .clone()
+                .lazy()
+                .filter(f)
+                .select([
+                    num.cast(DataType::Float64).alias("num"),
+                    len().cast(DataType::Float64).alias("den"),
+                ])
+                .collect()?;
+            let r = Row { df: &g, i: 0 };
+            let (n, d) = (r.f("num").unwrap_or(0.0), r.f("den").unwrap_or(0.0));
+            return Ok(Measurement {
+                numerator: n,
+                denominator: d,
+                actual: ratio(n, d),
+                why_missing: (d == 0.0).then_some("no satisfaction responses"),
+            });
+        }
+        _ => {}
+    }
+    let c = counts.unwrap_or_default();
+    let (n, d) = (c.num as f64, c.den as f64);
+    if sla.metric == SlaMetric::FcrRate && c.fcr_known == 0 {
+        return Ok(Measurement {
+            numerator: 0.0,
+            denominator: d,
+            actual: None,
+            why_missing: Some("the inputs have no first_contact_resolved column"),
+        });
+    }
+    Ok(Measurement {
+        numerator: n,
+        denominator: d,
+        actual: ratio(n, d),
+        why_missing: (d == 0.0).then_some("no contacts in scope"),
+    })
+}
