@@ -43,7 +43,7 @@ impl Text {
         toml::from_str(src).expect("report-templates/text is valid (checked by a unit test)")
     }
     /// A label; the key itself when missing (so a gap is visible, never a crash).
-    pub fn l(&self, key: &str) -> String {
+    pub fn label(&self, key: &str) -> String {
         self.labels
             .get(key)
             .cloned()
@@ -252,7 +252,7 @@ pub type RankedRow = (String, u64, f64, Option<u64>);
 impl Report {
     /// Consultation hotspots as ranked rows.
     pub fn topic_rows(&self) -> Vec<RankedRow> {
-        let none = self.text.l("none");
+        let none = self.text.label("none");
         self.topics
             .iter()
             .map(|x| {
@@ -268,7 +268,7 @@ impl Report {
 
     /// Complaint types as ranked rows.
     pub fn complaint_rows(&self) -> Vec<RankedRow> {
-        let none = self.text.l("none");
+        let none = self.text.label("none");
         self.complaint_types
             .iter()
             .map(|x| {
@@ -406,7 +406,10 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
     }
     if let Some(top) = r.complaint_types.first() {
         if r.overall.complaints >= 10 && top.share >= 0.25 {
-            let ty = top.complaint_type.clone().unwrap_or_else(|| t.l("none"));
+            let ty = top
+                .complaint_type
+                .clone()
+                .unwrap_or_else(|| t.label("none"));
             out.push(Finding {
                 id: "top_complaint_type".into(),
                 severity: "medium".into(),
@@ -447,7 +450,7 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
                 && c.complaints >= prev + 5
                 && c.complaints as f64 >= 1.3 * prev.max(1) as f64
             {
-                let ty = c.complaint_type.clone().unwrap_or_else(|| t.l("none"));
+                let ty = c.complaint_type.clone().unwrap_or_else(|| t.label("none"));
                 out.push(Finding {
                     id: format!("complaint_rising:{ty}"),
                     severity: "medium".into(),
@@ -575,7 +578,7 @@ fn peak_findings(r: &Report, out: &mut Vec<Finding>) {
             format!(
                 "{} ({}) {}",
                 d.date,
-                t.l(&format!("peak_{}", d.peak.as_deref().unwrap_or(""))),
+                t.label(&format!("peak_{}", d.peak.as_deref().unwrap_or(""))),
                 pct(d.service_level)
             )
         })

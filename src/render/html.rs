@@ -96,6 +96,16 @@ fn table(out: &mut String, headers: &[String], rows: &[Vec<(String, bool)>]) {
     out.push_str("</tbody></table>");
 }
 
+/// The SVG charts by file stem (`sla`, `hotspots`, …), inlined into the page.
+type Charts = std::collections::BTreeMap<String, String>;
+
+/// Inline chart `name`, if the report has it.
+fn chart(out: &mut String, charts: &Charts, name: &str) {
+    if let Some(svg) = charts.get(name) {
+        let _ = write!(out, "<figure>{svg}</figure>");
+    }
+}
+
 impl Renderer for Html {
     fn name(&self) -> &'static str {
         "report.html"
@@ -103,8 +113,8 @@ impl Renderer for Html {
 
     fn render(&self, r: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         let t = &r.text;
-        let l = |k: &str| t.l(k);
-        let charts: std::collections::BTreeMap<String, String> = super::svg::Svg
+        let l = |k: &str| t.label(k);
+        let charts: Charts = super::svg::Svg
             .render(r)?
             .into_iter()
             .map(|(p, b)| {
@@ -116,11 +126,6 @@ impl Renderer for Html {
                 )
             })
             .collect();
-        let chart = |out: &mut String, name: &str| {
-            if let Some(svg) = charts.get(name) {
-                let _ = write!(out, "<figure>{svg}</figure>");
-            }
-        };
         let en = r.lang == crate::config::Lang::En;
         let lang = if en { "en" } else { "zh-CN" };
         let mut h = String::new();
@@ -151,423 +156,484 @@ impl Renderer for Html {
                 .unwrap_or_default()
         );
 
-        // Summary.
-        let missed = r
-            .scorecard
-            .iter()
-            .filter(|s| s.status == Status::Missed)
-            .count();
-        let (verdict, class) = if missed == 0 {
-            (l("verdict_met"), "met")
-        } else {
-            (
-                l("verdict_missed").replace("{n}", &missed.to_string()),
-                "missed",
-            )
+        summary_section(&mut h, r);
+        scorecard_section(&mut h, r, &charts);
+        findings_section(&mut h, r);
+        channels_section(&mut h, r);
+        ranked_section(&mut h, r, &charts);
+        agents_section(&mut h, r);
+        daily_section(&mut h, r, &charts);
+        orders_section(&mut h, r, &charts);
+        peaks_section(&mut h, r);
+        quality_section(&mut h, r, &charts);
+        data_quality_section(&mut h, r);
+        method_section(&mut h, r);
+        h.push_str("</main></body></html>\n");
+        Ok(vec![(PathBuf::from("report.html"), h.into_bytes())])
+    }
+}
+
+/// The summary section.
+fn summary_section(h: &mut String, r: &Report) {
+    let t = &r.text;
+    let l = |k: &str| t.label(k);
+    let missed = r
+        .scorecard
+        .iter()
+        .filter(|s| s.status == Status::Missed)
+        .count();
+    let (verdict, class) = if missed == 0 {
+        (l("verdict_met"), "met")
+    } else {
+        (
+            l("verdict_missed").replace("{n}", &missed.to_string()),
+            "missed",
+        )
+    };
+    let _ = write!(
+        h,
+        "<h2>{}</h2><div class=\"verdict {class}\">{}</div>",
+        e(&l("sheet_summary")),
+        e(&verdict)
+    );
+    // Always present in a monthly report (the only one rendered as HTML).
+    let inc = &r.incentive.clone().unwrap_or_default();
+    let money = |v: Option<f64>| {
+        v.map(|x| format!("{x:.2} {}", r.currency.as_deref().unwrap_or("")))
+            .unwrap_or_else(|| "—".into())
+    };
+    let o = &r.overall;
+    let cards: Vec<(String, String)> = vec![
+        (l("tier"), inc.tier.clone().unwrap_or_else(|| "—".into())),
+        (l("bonus"), money(inc.bonus)),
+        (l("penalty"), money(inc.penalty)),
+        (
+            l("consecutive_failures"),
+            match inc.termination_threshold {
+                Some(n) => format!("{} / {n}", inc.consecutive_failures),
+                None => inc.consecutive_failures.to_string(),
+            },
+        ),
+        (
+            l("termination_right"),
+            if inc.termination_right {
+                l("yes")
+            } else {
+                l("no")
+            },
+        ),
+        (l("contacts"), o.contacts.to_string()),
+        (l("resolution_rate"), pct(o.resolution_rate)),
+        (l("csat_mean"), num(o.csat_mean, 2)),
+        (l("complaint_rate"), pct(o.complaint_rate)),
+    ];
+    card_row(h, &cards);
+    if let Some(c) = &inc.clause {
+        let _ = write!(h, "<p class=\"sub\">{} {}</p>", e(&l("clause")), e(c));
+    }
+}
+
+/// The scorecard section.
+fn scorecard_section(h: &mut String, r: &Report, charts: &Charts) {
+    let t = &r.text;
+    let l = |k: &str| t.label(k);
+    let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_scorecard")));
+    h.push_str("<table><thead><tr>");
+    for k in crate::report::SCORECARD_COLUMNS {
+        let _ = write!(h, "<th>{}</th>", e(&l(k)));
+    }
+    h.push_str("</tr></thead><tbody>");
+    for s in &r.scorecard {
+        let status = match s.status {
+            Status::Met => "met",
+            Status::Missed => "missed",
+            Status::NotMeasurable => "not_measurable",
         };
         let _ = write!(
             h,
-            "<h2>{}</h2><div class=\"verdict {class}\">{}</div>",
-            e(&l("sheet_summary")),
-            e(&verdict)
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"{status}\">{}</td></tr>",
+            e(&s.id),
+            e(&s.clause),
+            e(&l(&s.metric)),
+            e(&s.channel.as_deref().map(|c| l(c)).unwrap_or_else(|| l("all_channels"))),
+            e(s.threshold.as_deref().unwrap_or("")),
+            metric(&s.metric, Some(s.target)),
+            metric(&s.metric, s.actual),
+            metric(&s.metric, s.previous_actual),
+            num(Some(s.numerator), if s.numerator.fract() == 0.0 { 0 } else { 2 }),
+            num(Some(s.denominator), 0),
+            e(&l(status))
         );
-        // Always present in a monthly report (the only one rendered as HTML).
-        let inc = &r.incentive.clone().unwrap_or_default();
-        let money = |v: Option<f64>| {
-            v.map(|x| format!("{x:.2} {}", r.currency.as_deref().unwrap_or("")))
-                .unwrap_or_else(|| "—".into())
-        };
-        let o = &r.overall;
-        let cards: Vec<(String, String)> = vec![
-            (l("tier"), inc.tier.clone().unwrap_or_else(|| "—".into())),
-            (l("bonus"), money(inc.bonus)),
-            (l("penalty"), money(inc.penalty)),
-            (
-                l("consecutive_failures"),
-                match inc.termination_threshold {
-                    Some(n) => format!("{} / {n}", inc.consecutive_failures),
-                    None => inc.consecutive_failures.to_string(),
-                },
-            ),
-            (
-                l("termination_right"),
-                if inc.termination_right {
-                    l("yes")
-                } else {
-                    l("no")
-                },
-            ),
-            (l("contacts"), o.contacts.to_string()),
-            (l("resolution_rate"), pct(o.resolution_rate)),
-            (l("csat_mean"), num(o.csat_mean, 2)),
-            (l("complaint_rate"), pct(o.complaint_rate)),
-        ];
-        card_row(&mut h, &cards);
-        if let Some(c) = &inc.clause {
-            let _ = write!(h, "<p class=\"sub\">{} {}</p>", e(&l("clause")), e(c));
-        }
+    }
+    h.push_str("</tbody></table>");
+    chart(h, charts, "sla");
+}
 
-        // Scorecard.
-        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_scorecard")));
-        h.push_str("<table><thead><tr>");
-        for k in crate::report::SCORECARD_COLUMNS {
-            let _ = write!(h, "<th>{}</th>", e(&l(k)));
-        }
-        h.push_str("</tr></thead><tbody>");
-        for s in &r.scorecard {
-            let status = match s.status {
-                Status::Met => "met",
-                Status::Missed => "missed",
-                Status::NotMeasurable => "not_measurable",
-            };
-            let _ = write!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"{status}\">{}</td></tr>",
-                e(&s.id),
-                e(&s.clause),
-                e(&l(&s.metric)),
-                e(&s.channel.as_deref().map(|c| l(c)).unwrap_or_else(|| l("all_channels"))),
-                e(s.threshold.as_deref().unwrap_or("")),
-                metric(&s.metric, Some(s.target)),
-                metric(&s.metric, s.actual),
-                metric(&s.metric, s.previous_actual),
-                num(Some(s.numerator), if s.numerator.fract() == 0.0 { 0 } else { 2 }),
-                num(Some(s.denominator), 0),
-                e(&l(status))
-            );
-        }
-        h.push_str("</tbody></table>");
-        chart(&mut h, "sla");
+/// The findings section.
+fn findings_section(h: &mut String, r: &Report) {
+    let t = &r.text;
+    let l = |k: &str| t.label(k);
+    let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_findings")));
+    h.push_str("<table><thead><tr>");
+    for k in ["severity", "evidence", "suggestion"] {
+        let _ = write!(h, "<th>{}</th>", e(&l(k)));
+    }
+    h.push_str("</tr></thead><tbody>");
+    for f in &r.findings {
+        let _ = write!(
+            h,
+            "<tr><td class=\"sev-{}\">{}</td><td>{}</td><td>{}</td></tr>",
+            e(&f.severity),
+            e(&l(&f.severity)),
+            e(&f.evidence),
+            e(&f.suggestion)
+        );
+    }
+    h.push_str("</tbody></table>");
+}
 
-        // Findings.
-        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_findings")));
-        h.push_str("<table><thead><tr>");
-        for k in ["severity", "evidence", "suggestion"] {
-            let _ = write!(h, "<th>{}</th>", e(&l(k)));
-        }
-        h.push_str("</tr></thead><tbody>");
-        for f in &r.findings {
-            let _ = write!(
-                h,
-                "<tr><td class=\"sev-{}\">{}</td><td>{}</td><td>{}</td></tr>",
-                e(&f.severity),
-                e(&l(&f.severity)),
-                e(&f.evidence),
-                e(&f.suggestion)
-            );
-        }
-        h.push_str("</tbody></table>");
-
-        // Channels.
-        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_channels")));
-        let headers: Vec<String> = [
-            "channel",
-            "contacts",
-            "answered",
-            "service_level",
-            "abandon_rate",
-            "asa_seconds",
-            "response_p90_seconds",
-            "resolution_rate",
-            "fcr_rate",
-            "csat_mean",
-        ]
+/// The channels section.
+fn channels_section(h: &mut String, r: &Report) {
+    let t = &r.text;
+    let l = |k: &str| t.label(k);
+    let en = r.lang == crate::config::Lang::En;
+    let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_channels")));
+    let headers: Vec<String> = [
+        "channel",
+        "contacts",
+        "answered",
+        "service_level",
+        "abandon_rate",
+        "asa_seconds",
+        "response_p90_seconds",
+        "resolution_rate",
+        "fcr_rate",
+        "csat_mean",
+    ]
+    .iter()
+    .map(|k| unitless(l(k)))
+    .collect();
+    let rows: Vec<Vec<(String, bool)>> = r
+        .channels
         .iter()
-        .map(|k| unitless(l(k)))
+        .map(|(n, c)| {
+            vec![
+                (l(n), false),
+                (c.contacts.to_string(), true),
+                (c.answered.to_string(), true),
+                (pct(c.service_level), true),
+                (pct(c.abandon_rate), true),
+                (dur(c.asa_seconds, en), true),
+                (dur(c.response_p90_seconds, en), true),
+                (pct(c.resolution_rate), true),
+                (pct(c.fcr_rate), true),
+                (num(c.csat_mean, 2), true),
+            ]
+        })
         .collect();
-        let rows: Vec<Vec<(String, bool)>> = r
-            .channels
+    table(h, &headers, &rows);
+}
+
+/// The hotspots and complaint types: chart, then the ranked table section.
+fn ranked_section(h: &mut String, r: &Report, charts: &Charts) {
+    let t = &r.text;
+    let l = |k: &str| t.label(k);
+    let topics = r.topic_rows();
+    let complaints = r.complaint_rows();
+    for (keys, chart_name, items) in [
+        (["sheet_hotspots", "topic", "contacts"], "hotspots", &topics),
+        (
+            ["sheet_complaints", "complaint_type", "complaints"],
+            "complaints",
+            &complaints,
+        ),
+    ] {
+        let _ = write!(h, "<h2>{}</h2>", e(&l(keys[0])));
+        chart(h, charts, chart_name);
+        let rows: Vec<Vec<(String, bool)>> = items
             .iter()
-            .map(|(n, c)| {
+            .map(|(n, c, s, p)| {
                 vec![
-                    (l(n), false),
-                    (c.contacts.to_string(), true),
-                    (c.answered.to_string(), true),
-                    (pct(c.service_level), true),
-                    (pct(c.abandon_rate), true),
-                    (dur(c.asa_seconds, en), true),
-                    (dur(c.response_p90_seconds, en), true),
-                    (pct(c.resolution_rate), true),
-                    (pct(c.fcr_rate), true),
-                    (num(c.csat_mean, 2), true),
+                    (n.clone(), false),
+                    (c.to_string(), true),
+                    (pct(Some(*s)), true),
+                    (p.map(|p| p.to_string()).unwrap_or_default(), true),
                 ]
             })
             .collect();
-        table(&mut h, &headers, &rows);
+        table(
+            h,
+            &[l(keys[1]), l(keys[2]), l("share"), l("previous")],
+            &rows,
+        );
+    }
+}
 
-        // Hotspots and complaint types: chart, then the ranked table.
-        let topics = r.topic_rows();
-        let complaints = r.complaint_rows();
-        for (keys, chart_name, items) in [
-            (["sheet_hotspots", "topic", "contacts"], "hotspots", &topics),
-            (
-                ["sheet_complaints", "complaint_type", "complaints"],
-                "complaints",
-                &complaints,
-            ),
-        ] {
-            let _ = write!(h, "<h2>{}</h2>", e(&l(keys[0])));
-            chart(&mut h, chart_name);
-            let rows: Vec<Vec<(String, bool)>> = items
-                .iter()
-                .map(|(n, c, s, p)| {
-                    vec![
-                        (n.clone(), false),
-                        (c.to_string(), true),
-                        (pct(Some(*s)), true),
-                        (p.map(|p| p.to_string()).unwrap_or_default(), true),
-                    ]
-                })
-                .collect();
-            table(
-                &mut h,
-                &[l(keys[1]), l(keys[2]), l("share"), l("previous")],
-                &rows,
-            );
+/// The agents section.
+fn agents_section(h: &mut String, r: &Report) {
+    let t = &r.text;
+    let l = |k: &str| t.label(k);
+    let en = r.lang == crate::config::Lang::En;
+    let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_agents")));
+    let rows: Vec<Vec<(String, bool)>> = r
+        .agents
+        .iter()
+        .map(|a| {
+            vec![
+                (a.agent_id.clone(), false),
+                (a.agent_name.clone().unwrap_or_default(), false),
+                (a.team.clone().unwrap_or_default(), false),
+                (a.contacts.to_string(), true),
+                (pct(a.resolution_rate), true),
+                (dur(a.asa_seconds, en), true),
+                (num(a.csat_mean, 2), true),
+            ]
+        })
+        .collect();
+    let headers: Vec<String> = [
+        "agent_id",
+        "agent_name",
+        "team",
+        "contacts",
+        "resolution_rate",
+        "asa_seconds",
+        "csat_mean",
+    ]
+    .iter()
+    .map(|k| unitless(l(k)))
+    .collect();
+    table(h, &headers, &rows);
+}
+
+/// The daily volume and trend section.
+fn daily_section(h: &mut String, r: &Report, charts: &Charts) {
+    let t = &r.text;
+    let l = |k: &str| t.label(k);
+    let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_daily")));
+    chart(h, charts, "daily");
+}
+
+/// The orders section.
+fn orders_section(h: &mut String, r: &Report, charts: &Charts) {
+    let t = &r.text;
+    let l = |k: &str| t.label(k);
+    let en = r.lang == crate::config::Lang::En;
+    let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_orders")));
+    chart(h, charts, "orders");
+    let o = &r.orders;
+    let mut rows: Vec<Vec<(String, bool)>> = o
+        .types
+        .iter()
+        .map(|x| {
+            vec![
+                (t.order_type(&x.order_type), false),
+                (x.contacts.to_string(), true),
+                (pct(Some(x.share)), true),
+                (pct(x.resolved_rate), true),
+                (dur(x.handle_mean_seconds, en), true),
+                (dur(x.resolve_time_mean_seconds, en), true),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        (l("total"), false),
+        (o.contacts.to_string(), true),
+        (String::new(), true),
+        (pct(o.resolved_rate), true),
+        (dur(o.handle_mean_seconds, en), true),
+        (dur(o.resolve_time_mean_seconds, en), true),
+    ]);
+    let headers: Vec<String> = [
+        "order_type",
+        "contacts",
+        "share",
+        "resolved_rate",
+        "handle_mean",
+        "resolve_time_mean",
+    ]
+    .iter()
+    .map(|k| l(k))
+    .collect();
+    table(h, &headers, &rows);
+}
+
+/// The peaks and emergencies section.
+fn peaks_section(h: &mut String, r: &Report) {
+    let t = &r.text;
+    let l = |k: &str| t.label(k);
+    let en = r.lang == crate::config::Lang::En;
+    let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_peaks")));
+    let (p, u) = (&r.peaks, &r.urgent);
+    let cards = [
+        (l("peak_days"), p.peak_days.to_string()),
+        (l("peak_service_level"), pct(p.peak_service_level)),
+        (l("other_service_level"), pct(p.other_service_level)),
+        (l("urgent"), u.contacts.to_string()),
+        (l("response_mean"), dur(u.response_mean_seconds, en)),
+        (l("response_max"), dur(u.response_max_seconds, en)),
+    ];
+    card_row(h, &cards);
+    let rows: Vec<Vec<(String, bool)>> = r
+        .daily
+        .iter()
+        .filter(|d| d.peak.is_some())
+        .map(|d| {
+            vec![
+                (d.date.clone(), false),
+                (l(&format!("day_type_{}", d.day_type)), false),
+                (
+                    l(&format!("peak_{}", d.peak.as_deref().unwrap_or(""))),
+                    false,
+                ),
+                (d.contacts.to_string(), true),
+                (d.urgent.to_string(), true),
+                (pct(d.service_level), true),
+            ]
+        })
+        .collect();
+    let headers: Vec<String> = [
+        "date",
+        "day_type",
+        "peak",
+        "contacts",
+        "urgent",
+        "service_level",
+    ]
+    .iter()
+    .map(|k| l(k))
+    .collect();
+    table(h, &headers, &rows);
+}
+
+/// The quality inspections section.
+fn quality_section(h: &mut String, r: &Report, charts: &Charts) {
+    let t = &r.text;
+    let l = |k: &str| t.label(k);
+    if let Some(q) = &r.quality {
+        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_inspections")));
+        let mut cards = vec![
+            (l("inspections"), q.inspections.to_string()),
+            (l("pass_rate"), pct(q.pass_rate)),
+            (l("score_mean"), num(q.score_mean, 1)),
+        ];
+        for s in &q.sources {
+            cards.push((
+                format!("{} {}", l(&format!("source_{}", s.source)), l("pass_rate")),
+                pct(s.pass_rate),
+            ));
         }
-
-        // Agents.
-        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_agents")));
-        let rows: Vec<Vec<(String, bool)>> = r
+        card_row(h, &cards);
+        chart(h, charts, "quality");
+        let rows: Vec<Vec<(String, bool)>> = q
             .agents
             .iter()
             .map(|a| {
                 vec![
                     (a.agent_id.clone(), false),
                     (a.agent_name.clone().unwrap_or_default(), false),
-                    (a.team.clone().unwrap_or_default(), false),
-                    (a.contacts.to_string(), true),
-                    (pct(a.resolution_rate), true),
-                    (dur(a.asa_seconds, en), true),
-                    (num(a.csat_mean, 2), true),
+                    (a.inspections.to_string(), true),
+                    (pct(a.pass_rate), true),
+                    (num(a.score_mean, 1), true),
+                    (a.criteria_failed.to_string(), true),
                 ]
             })
             .collect();
         let headers: Vec<String> = [
             "agent_id",
             "agent_name",
-            "team",
+            "inspections",
+            "pass_rate",
+            "score_mean",
+            "criteria_failed",
+        ]
+        .iter()
+        .map(|k| l(k))
+        .collect();
+        table(h, &headers, &rows);
+    }
+    if r.trend.len() > 1 {
+        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_trend")));
+        let rows: Vec<Vec<(String, bool)>> = r
+            .trend
+            .iter()
+            .map(|x| {
+                vec![
+                    (x.period.clone(), false),
+                    (x.contacts.map(|c| c.to_string()).unwrap_or_default(), true),
+                    (pct(x.resolution_rate), true),
+                    (num(x.csat_mean, 2), true),
+                    (x.tier.clone().unwrap_or_default(), false),
+                    (x.slas_missed.to_string(), true),
+                ]
+            })
+            .collect();
+        let headers: Vec<String> = [
+            "period",
             "contacts",
             "resolution_rate",
-            "asa_seconds",
             "csat_mean",
-        ]
-        .iter()
-        .map(|k| unitless(l(k)))
-        .collect();
-        table(&mut h, &headers, &rows);
-
-        // Daily volume and trend.
-        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_daily")));
-        chart(&mut h, "daily");
-
-        // Orders.
-        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_orders")));
-        chart(&mut h, "orders");
-        let o = &r.orders;
-        let mut rows: Vec<Vec<(String, bool)>> = o
-            .types
-            .iter()
-            .map(|x| {
-                vec![
-                    (t.order_type(&x.order_type), false),
-                    (x.contacts.to_string(), true),
-                    (pct(Some(x.share)), true),
-                    (pct(x.resolved_rate), true),
-                    (dur(x.handle_mean_seconds, en), true),
-                    (dur(x.resolve_time_mean_seconds, en), true),
-                ]
-            })
-            .collect();
-        rows.push(vec![
-            (l("total"), false),
-            (o.contacts.to_string(), true),
-            (String::new(), true),
-            (pct(o.resolved_rate), true),
-            (dur(o.handle_mean_seconds, en), true),
-            (dur(o.resolve_time_mean_seconds, en), true),
-        ]);
-        let headers: Vec<String> = [
-            "order_type",
-            "contacts",
-            "share",
-            "resolved_rate",
-            "handle_mean",
-            "resolve_time_mean",
+            "tier",
+            "slas_missed",
         ]
         .iter()
         .map(|k| l(k))
         .collect();
-        table(&mut h, &headers, &rows);
+        table(h, &headers, &rows);
+    }
+}
 
-        // Peaks and emergencies.
-        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_peaks")));
-        let (p, u) = (&r.peaks, &r.urgent);
-        let cards = [
-            (l("peak_days"), p.peak_days.to_string()),
-            (l("peak_service_level"), pct(p.peak_service_level)),
-            (l("other_service_level"), pct(p.other_service_level)),
-            (l("urgent"), u.contacts.to_string()),
-            (l("response_mean"), dur(u.response_mean_seconds, en)),
-            (l("response_max"), dur(u.response_max_seconds, en)),
-        ];
-        card_row(&mut h, &cards);
-        let rows: Vec<Vec<(String, bool)>> = r
-            .daily
-            .iter()
-            .filter(|d| d.peak.is_some())
-            .map(|d| {
-                vec![
-                    (d.date.clone(), false),
-                    (l(&format!("day_type_{}", d.day_type)), false),
-                    (
-                        l(&format!("peak_{}", d.peak.as_deref().unwrap_or(""))),
-                        false,
-                    ),
-                    (d.contacts.to_string(), true),
-                    (d.urgent.to_string(), true),
-                    (pct(d.service_level), true),
-                ]
-            })
-            .collect();
-        let headers: Vec<String> = [
-            "date",
-            "day_type",
-            "peak",
-            "contacts",
-            "urgent",
-            "service_level",
-        ]
+/// The data quality section.
+fn data_quality_section(h: &mut String, r: &Report) {
+    let t = &r.text;
+    let l = |k: &str| t.label(k);
+    let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_quality")));
+    let rc = &r.rows;
+    let _ = write!(
+        h,
+        "<p>{}: {} = {} {} + {} {} + {} {} · {}: {}</p>",
+        e(&l("rows_read")),
+        rc.read,
+        e(&l("rows_accepted")),
+        rc.accepted,
+        e(&l("rows_rejected")),
+        rc.rejected,
+        e(&l("rows_duplicates")),
+        rc.duplicates,
+        e(&l("rows_out_of_period")),
+        rc.out_of_period
+    );
+    let rows: Vec<Vec<(String, bool)>> = r
+        .rejections
         .iter()
-        .map(|k| l(k))
+        .take(200)
+        .map(|x| {
+            vec![
+                (x.file.clone(), false),
+                (x.row.to_string(), true),
+                (x.column.clone(), false),
+                (x.reason.clone(), false),
+            ]
+        })
         .collect();
-        table(&mut h, &headers, &rows);
-
-        // Quality inspections.
-        if let Some(q) = &r.quality {
-            let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_inspections")));
-            let mut cards = vec![
-                (l("inspections"), q.inspections.to_string()),
-                (l("pass_rate"), pct(q.pass_rate)),
-                (l("score_mean"), num(q.score_mean, 1)),
-            ];
-            for s in &q.sources {
-                cards.push((
-                    format!("{} {}", l(&format!("source_{}", s.source)), l("pass_rate")),
-                    pct(s.pass_rate),
-                ));
-            }
-            card_row(&mut h, &cards);
-            chart(&mut h, "quality");
-            let rows: Vec<Vec<(String, bool)>> = q
-                .agents
-                .iter()
-                .map(|a| {
-                    vec![
-                        (a.agent_id.clone(), false),
-                        (a.agent_name.clone().unwrap_or_default(), false),
-                        (a.inspections.to_string(), true),
-                        (pct(a.pass_rate), true),
-                        (num(a.score_mean, 1), true),
-                        (a.criteria_failed.to_string(), true),
-                    ]
-                })
-                .collect();
-            let headers: Vec<String> = [
-                "agent_id",
-                "agent_name",
-                "inspections",
-                "pass_rate",
-                "score_mean",
-                "criteria_failed",
-            ]
-            .iter()
-            .map(|k| l(k))
-            .collect();
-            table(&mut h, &headers, &rows);
-        }
-        if r.trend.len() > 1 {
-            let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_trend")));
-            let rows: Vec<Vec<(String, bool)>> = r
-                .trend
-                .iter()
-                .map(|x| {
-                    vec![
-                        (x.period.clone(), false),
-                        (x.contacts.map(|c| c.to_string()).unwrap_or_default(), true),
-                        (pct(x.resolution_rate), true),
-                        (num(x.csat_mean, 2), true),
-                        (x.tier.clone().unwrap_or_default(), false),
-                        (x.slas_missed.to_string(), true),
-                    ]
-                })
-                .collect();
-            let headers: Vec<String> = [
-                "period",
-                "contacts",
-                "resolution_rate",
-                "csat_mean",
-                "tier",
-                "slas_missed",
-            ]
-            .iter()
-            .map(|k| l(k))
-            .collect();
-            table(&mut h, &headers, &rows);
-        }
-
-        // Data quality.
-        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_quality")));
-        let rc = &r.rows;
-        let _ = write!(
-            h,
-            "<p>{}: {} = {} {} + {} {} + {} {} · {}: {}</p>",
-            e(&l("rows_read")),
-            rc.read,
-            e(&l("rows_accepted")),
-            rc.accepted,
-            e(&l("rows_rejected")),
-            rc.rejected,
-            e(&l("rows_duplicates")),
-            rc.duplicates,
-            e(&l("rows_out_of_period")),
-            rc.out_of_period
-        );
-        let rows: Vec<Vec<(String, bool)>> = r
-            .rejections
-            .iter()
-            .take(200)
-            .map(|x| {
-                vec![
-                    (x.file.clone(), false),
-                    (x.row.to_string(), true),
-                    (x.column.clone(), false),
-                    (x.reason.clone(), false),
-                ]
-            })
-            .collect();
-        if !rows.is_empty() {
-            table(
-                &mut h,
-                &[l("file"), l("row"), l("column"), l("reason")],
-                &rows,
+    if !rows.is_empty() {
+        table(h, &[l("file"), l("row"), l("column"), l("reason")], &rows);
+        if r.rejections.len() > 200 {
+            let _ = write!(
+                h,
+                "<p class=\"sub\">… {} ({})</p>",
+                r.rejections.len() - 200,
+                e(&l("sheet_quality"))
             );
-            if r.rejections.len() > 200 {
-                let _ = write!(
-                    h,
-                    "<p class=\"sub\">… {} ({})</p>",
-                    r.rejections.len() - 200,
-                    e(&l("sheet_quality"))
-                );
-            }
         }
+    }
+}
 
-        // Method.
-        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_method")));
-        for v in r.method_paragraphs() {
-            let _ = write!(h, "<p>{}</p>", e(&v));
-        }
-        h.push_str("</main></body></html>\n");
-        Ok(vec![(PathBuf::from("report.html"), h.into_bytes())])
+/// The method section.
+fn method_section(h: &mut String, r: &Report) {
+    let t = &r.text;
+    let l = |k: &str| t.label(k);
+    let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_method")));
+    for v in r.method_paragraphs() {
+        let _ = write!(h, "<p>{}</p>", e(&v));
     }
 }

@@ -30,7 +30,7 @@ pub fn text_width(s: &str, px: f64) -> u32 {
     (em * px).ceil() as u32
 }
 
-fn pe<E: std::fmt::Debug>(e: E) -> Error {
+fn plot_err<E: std::fmt::Debug>(e: E) -> Error {
     Error::runtime(format!("cannot draw a chart: {e:?}"))
 }
 
@@ -54,14 +54,14 @@ fn hbars(title: &str, bars: &[Bar], xmax: f64, pct: bool) -> Result<String> {
         + 16;
     {
         let root = SVGBackend::with_string(&mut s, (820, h)).into_drawing_area();
-        root.fill(&WHITE).map_err(pe)?;
+        root.fill(&WHITE).map_err(plot_err)?;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, (FONT, 18).into_font().color(&GREY))
             .margin(14)
             .x_label_area_size(28)
             .y_label_area_size(label_w)
             .build_cartesian_2d(0f64..xmax, (0..n - 1).into_segmented())
-            .map_err(pe)?;
+            .map_err(plot_err)?;
         // The first item on top: item i is drawn in row n - 1 - i.
         let names: Vec<String> = bars.iter().rev().map(|b| b.name.clone()).collect();
         let fmt_y = |v: &SegmentValue<i32>| match v {
@@ -89,7 +89,7 @@ fn hbars(title: &str, bars: &[Bar], xmax: f64, pct: bool) -> Result<String> {
             .label_style((FONT, 13).into_font().color(&GREY))
             .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
             .draw()
-            .map_err(pe)?;
+            .map_err(plot_err)?;
         chart
             .draw_series(bars.iter().enumerate().map(|(i, b)| {
                 let color = match b.ok {
@@ -107,7 +107,7 @@ fn hbars(title: &str, bars: &[Bar], xmax: f64, pct: bool) -> Result<String> {
                 r.set_margin(6, 6, 0, 0);
                 r
             }))
-            .map_err(pe)?;
+            .map_err(plot_err)?;
         chart
             .draw_series(bars.iter().enumerate().filter_map(|(i, b)| {
                 b.target.map(|t| {
@@ -120,8 +120,8 @@ fn hbars(title: &str, bars: &[Bar], xmax: f64, pct: bool) -> Result<String> {
                     )
                 })
             }))
-            .map_err(pe)?;
-        root.present().map_err(pe)?;
+            .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
     }
     Ok(s)
 }
@@ -134,7 +134,7 @@ fn line_chart(
     let mut s = String::new();
     {
         let root = SVGBackend::with_string(&mut s, (820, 360)).into_drawing_area();
-        root.fill(&WHITE).map_err(pe)?;
+        root.fill(&WHITE).map_err(plot_err)?;
         let n = labels.len().max(1);
         let ymax = series
             .iter()
@@ -147,7 +147,7 @@ fn line_chart(
             .x_label_area_size(40)
             .y_label_area_size(50)
             .build_cartesian_2d(0..(n as i32 - 1).max(1), 0f64..ymax)
-            .map_err(pe)?;
+            .map_err(plot_err)?;
         let fmt_x = |i: &i32| labels.get(*i as usize).cloned().unwrap_or_default();
         chart
             .configure_mesh()
@@ -157,7 +157,7 @@ fn line_chart(
             .label_style((FONT, 12).into_font().color(&GREY))
             .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
             .draw()
-            .map_err(pe)?;
+            .map_err(plot_err)?;
         for (name, values, color) in series {
             let c = *color;
             chart
@@ -165,7 +165,7 @@ fn line_chart(
                     values.iter().enumerate().map(|(i, v)| (i as i32, *v)),
                     c.stroke_width(2),
                 ))
-                .map_err(pe)?
+                .map_err(plot_err)?
                 .label(*name)
                 .legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2))
@@ -177,8 +177,8 @@ fn line_chart(
             .border_style(GREY)
             .background_style(WHITE)
             .draw()
-            .map_err(pe)?;
-        root.present().map_err(pe)?;
+            .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
     }
     Ok(s)
 }
@@ -197,7 +197,7 @@ fn bars_and_line(
     {
         let n = labels.len().max(1);
         let root = SVGBackend::with_string(&mut s, (820, 380)).into_drawing_area();
-        root.fill(&WHITE).map_err(pe)?;
+        root.fill(&WHITE).map_err(plot_err)?;
         let ymax = bars.iter().copied().fold(1.0f64, f64::max) * 1.15;
         let rotate = labels
             .iter()
@@ -212,7 +212,7 @@ fn bars_and_line(
             .y_label_area_size(50)
             .right_y_label_area_size(50)
             .build_cartesian_2d((0..n as i32 - 1).into_segmented(), 0f64..ymax)
-            .map_err(pe)?
+            .map_err(plot_err)?
             .set_secondary_coord((0..n as i32 - 1).into_segmented(), 0f64..1.05f64);
         let fmt_x = |v: &SegmentValue<i32>| match v {
             SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
@@ -236,13 +236,13 @@ fn bars_and_line(
             .y_label_formatter(&|v: &f64| format!("{v:.0}"))
             .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
             .draw()
-            .map_err(pe)?;
+            .map_err(plot_err)?;
         chart
             .configure_secondary_axes()
             .y_label_formatter(&|v: &f64| format!("{:.0}%", v * 100.0))
             .label_style((FONT, 12).into_font().color(&GREY))
             .draw()
-            .map_err(pe)?;
+            .map_err(plot_err)?;
         chart
             .draw_series(bars.iter().enumerate().map(|(i, v)| {
                 let mut r = Rectangle::new(
@@ -255,7 +255,7 @@ fn bars_and_line(
                 r.set_margin(0, 0, 2, 2);
                 r
             }))
-            .map_err(pe)?
+            .map_err(plot_err)?
             .label(bar_name)
             .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], BLUE.filled()));
         let pts: Vec<(SegmentValue<i32>, f64)> = line
@@ -265,12 +265,12 @@ fn bars_and_line(
             .collect();
         chart
             .draw_secondary_series(LineSeries::new(pts.clone(), RED.stroke_width(2)))
-            .map_err(pe)?
+            .map_err(plot_err)?
             .label(line_name)
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RED.stroke_width(2)));
         chart
             .draw_secondary_series(pts.iter().map(|p| Circle::new(p.clone(), 3, RED.filled())))
-            .map_err(pe)?;
+            .map_err(plot_err)?;
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperRight)
@@ -278,8 +278,8 @@ fn bars_and_line(
             .border_style(GREY)
             .background_style(WHITE)
             .draw()
-            .map_err(pe)?;
-        root.present().map_err(pe)?;
+            .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
     }
     Ok(s)
 }
@@ -289,7 +289,7 @@ fn heatmap(title: &str, weekdays: &[String], cells: &[(u32, u32, u64)]) -> Resul
     let mut s = String::new();
     {
         let root = SVGBackend::with_string(&mut s, (820, 300)).into_drawing_area();
-        root.fill(&WHITE).map_err(pe)?;
+        root.fill(&WHITE).map_err(plot_err)?;
         let max = cells.iter().map(|c| c.2).max().unwrap_or(1).max(1) as f64;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, (FONT, 18).into_font().color(&GREY))
@@ -304,7 +304,7 @@ fn heatmap(title: &str, weekdays: &[String], cells: &[(u32, u32, u64)]) -> Resul
                     + 14,
             )
             .build_cartesian_2d((0..23i32).into_segmented(), (0..6i32).into_segmented())
-            .map_err(pe)?;
+            .map_err(plot_err)?;
         let fmt_y = |v: &SegmentValue<i32>| match v {
             SegmentValue::CenterOf(i) => usize::try_from(6 - *i)
                 .ok()
@@ -326,7 +326,7 @@ fn heatmap(title: &str, weekdays: &[String], cells: &[(u32, u32, u64)]) -> Resul
             .y_label_formatter(&fmt_y)
             .label_style((FONT, 12).into_font().color(&GREY))
             .draw()
-            .map_err(pe)?;
+            .map_err(plot_err)?;
         chart
             .draw_series(cells.iter().map(|&(w, h, n)| {
                 let t = n as f64 / max;
@@ -344,8 +344,8 @@ fn heatmap(title: &str, weekdays: &[String], cells: &[(u32, u32, u64)]) -> Resul
                     color.filled(),
                 )
             }))
-            .map_err(pe)?;
-        root.present().map_err(pe)?;
+            .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
     }
     Ok(s)
 }
@@ -360,7 +360,7 @@ impl Renderer for Svg {
         let title = |k: &str| {
             format!(
                 "{} — {} {}",
-                t.l(k),
+                t.label(k),
                 r.contract_name,
                 r.period.start.get(..7).unwrap_or("")
             )
@@ -388,16 +388,15 @@ impl Renderer for Svg {
             .iter()
             .take(12)
             .map(|x| Bar {
-                name: x.topic.clone().unwrap_or_else(|| t.l("none")),
+                name: x.topic.clone().unwrap_or_else(|| t.label("none")),
                 value: x.contacts as f64,
                 target: None,
                 ok: None,
             })
             .collect();
-        let xmax = top.iter().map(|b| b.value).fold(1.0, f64::max) * 1.1;
         out.push((
             PathBuf::from("charts/hotspots.svg"),
-            hbars(&title("chart_hotspots"), &top, xmax, false)?,
+            count_bars(&title("chart_hotspots"), &top)?,
         ));
 
         let orders: Vec<Bar> = r
@@ -412,10 +411,9 @@ impl Renderer for Svg {
                 ok: None,
             })
             .collect();
-        let xmax = orders.iter().map(|b| b.value).fold(1.0, f64::max) * 1.1;
         out.push((
             PathBuf::from("charts/orders.svg"),
-            hbars(&title("chart_orders"), &orders, xmax, false)?,
+            count_bars(&title("chart_orders"), &orders)?,
         ));
 
         if let Some(q) = &r.quality {
@@ -437,36 +435,9 @@ impl Renderer for Svg {
             ));
         }
 
-        // Complaint Pareto: counts with the cumulative share.
-        let names: Vec<String> = r
-            .complaint_types
-            .iter()
-            .map(|x| x.complaint_type.clone().unwrap_or_else(|| t.l("none")))
-            .collect();
-        let counts: Vec<f64> = r
-            .complaint_types
-            .iter()
-            .map(|x| x.complaints as f64)
-            .collect();
-        let mut acc = 0.0;
-        let cumulative: Vec<Option<f64>> = r
-            .complaint_types
-            .iter()
-            .map(|x| {
-                acc += x.share;
-                Some(acc.min(1.0))
-            })
-            .collect();
         out.push((
             PathBuf::from("charts/complaints.svg"),
-            bars_and_line(
-                &title("chart_complaints"),
-                &names,
-                &counts,
-                &t.l("complaints"),
-                &cumulative,
-                &t.l("cumulative_share"),
-            )?,
+            complaint_pareto(r, &title("chart_complaints"))?,
         ));
 
         // Weekday × hour heatmap.
@@ -491,59 +462,105 @@ impl Renderer for Svg {
                 ok: None,
             })
             .collect();
-        let xmax = dist.iter().map(|b| b.value).fold(1.0, f64::max) * 1.1;
         out.push((
             PathBuf::from("charts/satisfaction.svg"),
-            hbars(&title("chart_satisfaction"), &dist, xmax, false)?,
+            count_bars(&title("chart_satisfaction"), &dist)?,
         ));
 
-        // Trend across periods (rates), when the history has earlier periods.
         if r.trend.len() > 1 {
-            let labels: Vec<String> = r.trend.iter().map(|x| x.period.clone()).collect();
-            let pct = |f: fn(&crate::report::TrendRow) -> Option<f64>| {
-                r.trend
-                    .iter()
-                    .map(|x| f(x).unwrap_or(0.0) * 100.0)
-                    .collect::<Vec<_>>()
-            };
-            let res = t.l("resolution_rate");
-            let top = t.l("csat_top_box_rate");
-            let fcr = t.l("fcr_rate");
             out.push((
                 PathBuf::from("charts/trend.svg"),
-                line_chart(
-                    &title("sheet_trend"),
-                    &labels,
-                    &[
-                        (res.as_str(), pct(|x| x.resolution_rate), BLUE),
-                        (top.as_str(), pct(|x| x.csat_top_box_rate), GREEN),
-                        (fcr.as_str(), pct(|x| x.fcr_rate), RED),
-                    ],
-                )?,
+                trend_chart(r, &title("sheet_trend"))?,
             ));
         }
-
-        // Daily volume with the service level of that day.
-        let labels: Vec<String> = r
-            .daily
-            .iter()
-            .map(|d| d.date.get(5..).unwrap_or(&d.date).to_string())
-            .collect();
-        let volume: Vec<f64> = r.daily.iter().map(|d| d.contacts as f64).collect();
-        let sl: Vec<Option<f64>> = r.daily.iter().map(|d| d.service_level).collect();
         out.push((
             PathBuf::from("charts/daily.svg"),
-            bars_and_line(
-                &title("chart_daily"),
-                &labels,
-                &volume,
-                &t.l("contacts"),
-                &sl,
-                &t.l("service_level"),
-            )?,
+            daily_chart(r, &title("chart_daily"))?,
         ));
         Ok(out.into_iter().map(|(p, s)| (p, s.into_bytes())).collect())
     }
+}
+
+/// The complaint Pareto chart: complaints by type with the cumulative share.
+fn complaint_pareto(r: &Report, title: &str) -> Result<String> {
+    let t = &r.text;
+    let names: Vec<String> = r
+        .complaint_types
+        .iter()
+        .map(|x| x.complaint_type.clone().unwrap_or_else(|| t.label("none")))
+        .collect();
+    let counts: Vec<f64> = r
+        .complaint_types
+        .iter()
+        .map(|x| x.complaints as f64)
+        .collect();
+    let mut acc = 0.0;
+    let cumulative: Vec<Option<f64>> = r
+        .complaint_types
+        .iter()
+        .map(|x| {
+            acc += x.share;
+            Some(acc.min(1.0))
+        })
+        .collect();
+    bars_and_line(
+        title,
+        &names,
+        &counts,
+        &t.label("complaints"),
+        &cumulative,
+        &t.label("cumulative_share"),
+    )
+}
+
+/// The trend of the rates across the history's periods and this one.
+fn trend_chart(r: &Report, title: &str) -> Result<String> {
+    let t = &r.text;
+    let labels: Vec<String> = r.trend.iter().map(|x| x.period.clone()).collect();
+    let pct = |f: fn(&crate::report::TrendRow) -> Option<f64>| {
+        r.trend
+            .iter()
+            .map(|x| f(x).unwrap_or(0.0) * 100.0)
+            .collect::<Vec<_>>()
+    };
+    let res = t.label("resolution_rate");
+    let top = t.label("csat_top_box_rate");
+    let fcr = t.label("fcr_rate");
+    line_chart(
+        title,
+        &labels,
+        &[
+            (res.as_str(), pct(|x| x.resolution_rate), BLUE),
+            (top.as_str(), pct(|x| x.csat_top_box_rate), GREEN),
+            (fcr.as_str(), pct(|x| x.fcr_rate), RED),
+        ],
+    )
+}
+
+/// Contacts per day with the service level of that day.
+fn daily_chart(r: &Report, title: &str) -> Result<String> {
+    let t = &r.text;
+    let labels: Vec<String> = r
+        .daily
+        .iter()
+        .map(|d| d.date.get(5..).unwrap_or(&d.date).to_string())
+        .collect();
+    let volume: Vec<f64> = r.daily.iter().map(|d| d.contacts as f64).collect();
+    let sl: Vec<Option<f64>> = r.daily.iter().map(|d| d.service_level).collect();
+    bars_and_line(
+        title,
+        &labels,
+        &volume,
+        &t.label("contacts"),
+        &sl,
+        &t.label("service_level"),
+    )
+}
+
+/// Horizontal bars of counts, the axis running a tenth past the largest.
+fn count_bars(title: &str, bars: &[Bar]) -> Result<String> {
+    let xmax = bars.iter().map(|b| b.value).fold(1.0, f64::max) * 1.1;
+    hbars(title, bars, xmax, false)
 }
 
 #[cfg(test)]

@@ -25,11 +25,6 @@ const LAYERS: &[&[&str]] = &[
 const OVER: &[&str] = &[
     "src/report.rs",
     "src/config/contract.rs",
-    "src/render/xlsx.rs",
-    "src/render/xlsx.rs:render",
-    "src/render/xlsx.rs:summary_workbook",
-    "src/render/html.rs:render",
-    "src/render/svg.rs:render",
     "src/config/contract.rs:parse",
     "src/app/sample.rs:write",
     "src/report.rs:findings",

@@ -1,0 +1,358 @@
+//! The workbook's annex sheets: Orders, Peaks and emergencies, Quality inspections (with
+//! inspection input), Findings, Data quality (every rejected row) and Method (definitions and
+//! the contract parameters used).
+
+use super::{daily_rows, pairs, table, xlsx_err, Formats, Value};
+use crate::error::Result;
+use crate::report::Report;
+use rust_xlsxwriter::{Chart, ChartType, Workbook};
+
+/// Order handling: totals, then one row per sub-type, with a bar chart.
+pub(super) fn orders_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<()> {
+    let l = |k: &str| r.text.label(k);
+    let o = &r.orders;
+    let ws = wb.add_worksheet();
+    let name = l("sheet_orders");
+    ws.set_name(&name).map_err(xlsx_err)?;
+    let keys = [
+        "order_type",
+        "contacts",
+        "share",
+        "resolved",
+        "resolved_rate",
+        "handle_mean",
+        "resolve_time_mean",
+    ];
+    let headers: Vec<String> = keys.iter().map(|k| l(k)).collect();
+    let mut rows: Vec<Vec<Value>> = o
+        .types
+        .iter()
+        .map(|t| {
+            vec![
+                Value::Text(r.text.order_type(&t.order_type)),
+                Value::Count(t.contacts),
+                Value::Percent(Some(t.share)),
+                Value::Count(t.resolved),
+                Value::Percent(t.resolved_rate),
+                Value::OneDecimal(t.handle_mean_seconds),
+                Value::OneDecimal(t.resolve_time_mean_seconds),
+            ]
+        })
+        .collect();
+    let types = rows.len() as u32;
+    rows.push(vec![
+        Value::Text(l("total")),
+        Value::Count(o.contacts),
+        Value::Percent((o.contacts > 0).then_some(1.0)),
+        Value::Count(o.resolved),
+        Value::Percent(o.resolved_rate),
+        Value::OneDecimal(o.handle_mean_seconds),
+        Value::OneDecimal(o.resolve_time_mean_seconds),
+    ]);
+    table(
+        ws,
+        f,
+        r,
+        0,
+        &headers,
+        &[18., 10., 10., 10., 12., 14., 14.],
+        &rows,
+    )?;
+    if types > 0 {
+        let mut chart = Chart::new(ChartType::Bar);
+        chart
+            .add_series()
+            .set_categories((name.as_str(), 1, 0, types, 0))
+            .set_values((name.as_str(), 1, 1, types, 1))
+            .set_name(l("contacts").as_str());
+        chart
+            .add_series()
+            .set_categories((name.as_str(), 1, 0, types, 0))
+            .set_values((name.as_str(), 1, 3, types, 3))
+            .set_name(l("resolved").as_str());
+        chart
+            .title()
+            .set_name(format!("{} {}", l("chart_orders"), r.period.start).as_str());
+        chart.y_axis().set_reverse();
+        ws.insert_chart(1, 8, &chart).map_err(xlsx_err)?;
+    }
+    Ok(())
+}
+
+/// Peaks and emergencies: peak days against the others, urgent contacts, the peak days.
+pub(super) fn peaks_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<()> {
+    let l = |k: &str| r.text.label(k);
+    let (p, u) = (&r.peaks, &r.urgent);
+    let ws = wb.add_worksheet();
+    ws.set_name(l("sheet_peaks")).map_err(xlsx_err)?;
+    ws.set_column_width(0, 26.0).map_err(xlsx_err)?;
+    ws.set_column_width(1, 14.0).map_err(xlsx_err)?;
+    let mut items = vec![
+        (l("peak_days"), Value::Count(p.peak_days)),
+        (l("peak_contacts"), Value::Count(p.peak_contacts)),
+        (
+            l("median_day_contacts"),
+            Value::OneDecimal(p.median_day_contacts),
+        ),
+        (
+            l("peak_service_level"),
+            Value::Percent(p.peak_service_level),
+        ),
+        (
+            l("other_service_level"),
+            Value::Percent(p.other_service_level),
+        ),
+        (l("urgent"), Value::Count(u.contacts)),
+        (l("answered"), Value::Count(u.answered)),
+        (l("resolved"), Value::Count(u.resolved)),
+        (
+            l("response_mean"),
+            Value::OneDecimal(u.response_mean_seconds),
+        ),
+        (
+            l("response_p90_seconds"),
+            Value::OneDecimal(u.response_p90_seconds),
+        ),
+        (l("response_max"), Value::OneDecimal(u.response_max_seconds)),
+    ];
+    if let Some(c) = &r.peaks_clause {
+        items.push((l("clause"), Value::Text(c.clone())));
+    }
+    let next = pairs(ws, f, r, 0, &items)?;
+    let (headers, rows) = daily_rows(r);
+    let peak_rows: Vec<Vec<Value>> = r
+        .daily
+        .iter()
+        .zip(rows)
+        .filter(|(d, _)| d.peak.is_some())
+        .map(|(_, row)| row)
+        .collect();
+    table(
+        ws,
+        f,
+        r,
+        next + 1,
+        &headers,
+        &[26., 14., 12., 10., 10., 10., 10., 12.],
+        &peak_rows,
+    )?;
+    Ok(())
+}
+
+/// Quality inspections: totals and sources, criteria with a chart, agents.
+pub(super) fn quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<()> {
+    let l = |k: &str| r.text.label(k);
+    let Some(q) = &r.quality else { return Ok(()) };
+    let ws = wb.add_worksheet();
+    let name = l("sheet_inspections");
+    ws.set_name(&name).map_err(xlsx_err)?;
+    // Criteria first, so the table and its chart sit at the top.
+    let headers: Vec<String> = ["criterion", "checked", "failed", "fail_rate"]
+        .iter()
+        .map(|k| l(k))
+        .collect();
+    let rows: Vec<Vec<Value>> = q
+        .criteria
+        .iter()
+        .map(|c| {
+            vec![
+                Value::Text(r.text.criterion(&c.criterion)),
+                Value::Count(c.checked),
+                Value::Count(c.failed),
+                Value::Percent(c.fail_rate),
+            ]
+        })
+        .collect();
+    let last = table(ws, f, r, 0, &headers, &[20., 10., 10., 10.], &rows)?;
+    if !rows.is_empty() {
+        let mut chart = Chart::new(ChartType::Bar);
+        chart
+            .add_series()
+            .set_categories((name.as_str(), 1, 0, last, 0))
+            .set_values((name.as_str(), 1, 2, last, 2))
+            .set_name(l("failed").as_str());
+        chart
+            .title()
+            .set_name(format!("{} {}", l("chart_qa"), r.period.start).as_str());
+        chart.y_axis().set_reverse();
+        chart.legend().set_hidden();
+        ws.insert_chart(1, 9, &chart).map_err(xlsx_err)?;
+    }
+    let mut items = vec![
+        (l("inspections"), Value::Count(q.inspections)),
+        (l("passed"), Value::Count(q.passed)),
+        (l("pass_rate"), Value::Percent(q.pass_rate)),
+        (l("score_mean"), Value::OneDecimal(q.score_mean)),
+    ];
+    for s in &q.sources {
+        items.push((
+            format!("{} {}", l(&format!("source_{}", s.source)), l("pass_rate")),
+            Value::Percent(s.pass_rate),
+        ));
+        items.push((
+            format!(
+                "{} {}",
+                l(&format!("source_{}", s.source)),
+                l("inspections")
+            ),
+            Value::Count(s.inspections),
+        ));
+    }
+    if let Some(c) = &r.quality_clause {
+        items.push((l("clause"), Value::Text(c.clone())));
+    }
+    let next = pairs(ws, f, r, last + 2, &items)?;
+    let keys = [
+        "agent_id",
+        "agent_name",
+        "inspections",
+        "passed",
+        "pass_rate",
+        "score_mean",
+        "criteria_failed",
+    ];
+    let headers: Vec<String> = keys.iter().map(|k| l(k)).collect();
+    let rows: Vec<Vec<Value>> = q
+        .agents
+        .iter()
+        .map(|a| {
+            vec![
+                Value::Text(a.agent_id.clone()),
+                Value::Text(a.agent_name.clone().unwrap_or_default()),
+                Value::Count(a.inspections),
+                Value::Count(a.passed),
+                Value::Percent(a.pass_rate),
+                Value::OneDecimal(a.score_mean),
+                Value::Count(a.criteria_failed),
+            ]
+        })
+        .collect();
+    table(
+        ws,
+        f,
+        r,
+        next + 1,
+        &headers,
+        &[20., 12., 10., 10., 10., 10., 12.],
+        &rows,
+    )?;
+    Ok(())
+}
+/// The findings sheet.
+pub(super) fn findings_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<()> {
+    let l = |k: &str| r.text.label(k);
+    let ws = wb.add_worksheet();
+    ws.set_name(l("sheet_findings")).map_err(xlsx_err)?;
+    let headers = vec![l("severity"), l("finding"), l("evidence"), l("suggestion")];
+    let rows: Vec<Vec<Value>> = r
+        .findings
+        .iter()
+        .map(|x| {
+            vec![
+                Value::Text(l(&x.severity)),
+                Value::Text(x.id.clone()),
+                Value::Text(x.evidence.clone()),
+                Value::Text(x.suggestion.clone()),
+            ]
+        })
+        .collect();
+    table(ws, f, r, 0, &headers, &[8., 28., 60., 60.], &rows)?;
+    Ok(())
+}
+
+/// The data quality sheet.
+pub(super) fn data_quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<()> {
+    let l = |k: &str| r.text.label(k);
+    let ws = wb.add_worksheet();
+    ws.set_name(l("sheet_quality")).map_err(xlsx_err)?;
+    let rc = &r.rows;
+    let summary = [
+        (l("rows_read"), rc.read),
+        (l("rows_accepted"), rc.accepted),
+        (l("rows_rejected"), rc.rejected),
+        (l("rows_duplicates"), rc.duplicates),
+        (l("rows_out_of_period"), rc.out_of_period),
+    ];
+    for (i, (k, v)) in summary.iter().enumerate() {
+        ws.write_string_with_format(i as u32, 0, k, &f.bold)
+            .map_err(xlsx_err)?;
+        ws.write_number_with_format(i as u32, 1, *v as f64, &f.int)
+            .map_err(xlsx_err)?;
+    }
+    let top = summary.len() as u32 + 1;
+    let headers = vec![
+        l("input"),
+        l("file"),
+        l("row"),
+        l("column"),
+        l("category"),
+        l("reason"),
+    ];
+    let rows: Vec<Vec<Value>> = r
+        .rejections
+        .iter()
+        .map(|x| {
+            vec![
+                Value::Text(x.input.to_string()),
+                Value::Text(x.file.clone()),
+                Value::Count(x.row),
+                Value::Text(x.column.clone()),
+                Value::Text(x.category.to_string()),
+                Value::Text(x.reason.clone()),
+            ]
+        })
+        .collect();
+    table(
+        ws,
+        f,
+        r,
+        top,
+        &headers,
+        &[10., 40., 8., 18., 10., 60.],
+        &rows,
+    )?;
+    Ok(())
+}
+
+/// The method sheet.
+pub(super) fn method_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<()> {
+    let l = |k: &str| r.text.label(k);
+    let ws = wb.add_worksheet();
+    ws.set_name(l("sheet_method")).map_err(xlsx_err)?;
+    ws.set_column_width(0, 24).map_err(xlsx_err)?;
+    ws.set_column_width(1, 100).map_err(xlsx_err)?;
+    let mut row = 0;
+    for (i, v) in r.method_paragraphs().iter().enumerate() {
+        ws.write_string_with_format(row, 0, format!("{}", i + 1), &f.bold)
+            .map_err(xlsx_err)?;
+        ws.write_string_with_format(row, 1, v, &f.wrap)
+            .map_err(xlsx_err)?;
+        row += 1;
+    }
+    row += 1;
+    for (k, v) in &r.method_params {
+        ws.write_string_with_format(row, 0, k, &f.bold)
+            .map_err(xlsx_err)?;
+        ws.write_string(row, 1, v).map_err(xlsx_err)?;
+        row += 1;
+    }
+    if let Some(c) = &r.calendar {
+        ws.write_string_with_format(row, 0, l("calendar"), &f.bold)
+            .map_err(xlsx_err)?;
+        ws.write_string(row, 1, format!("{} ({})", c.name, c.sources.join("; ")))
+            .map_err(xlsx_err)?;
+        row += 1;
+    }
+    for i in r.inputs.iter().chain(r.survey_inputs.iter()) {
+        ws.write_string_with_format(row, 0, l("file"), &f.bold)
+            .map_err(xlsx_err)?;
+        ws.write_string(
+            row,
+            1,
+            format!("{} sha256={} rows={}", i.path.display(), i.sha256, i.rows),
+        )
+        .map_err(xlsx_err)?;
+        row += 1;
+    }
+    Ok(())
+}

@@ -1,0 +1,455 @@
+//! `report.xlsx`: the evaluation workbook (rust_xlsxwriter).
+//!
+//! Monthly sheets: Summary, Scorecard, Channels, Hotspots, Complaints, Agents, Daily, Orders,
+//! Peaks and emergencies, Quality inspections (with inspection input), Hourly, Satisfaction,
+//! Trend, Findings,
+//! Data quality (every rejected row: file, row, column, reason; never a raw personal value),
+//! Method (definitions and the contract parameters used). Tables get frozen headers,
+//! autofilter, number formats and print setup; Hotspots and Daily carry native charts.
+//! Text cells are always written as strings, so a value starting with `=` never becomes a
+//! formula. A daily or weekly summary is one compact sheet instead. Layout only: every
+//! figure comes from the report.
+
+use super::Renderer;
+use crate::error::{Error, Result};
+use crate::evaluate::{is_rate_metric, Status};
+use crate::report::Report;
+use rust_xlsxwriter::{
+    Chart, ChartType, Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder,
+    Workbook, Worksheet,
+};
+use std::path::PathBuf;
+
+mod summary;
+use summary::summary_workbook;
+
+mod monthly;
+use monthly::{
+    agents_sheet, channels_sheet, daily_sheet, hourly_sheet, ranked_sheet, satisfaction_sheet,
+    scorecard_sheet, summary_sheet, trend_sheet,
+};
+mod annex;
+use annex::{
+    data_quality_sheet, findings_sheet, method_sheet, orders_sheet, peaks_sheet, quality_sheet,
+};
+
+pub struct Xlsx;
+
+/// A typed cell value, written with its number format (`—` for a figure that is null).
+#[derive(Clone)]
+enum Value {
+    Text(String),
+    /// A whole number, `#,##0`.
+    Count(u64),
+    Percent(Option<f64>),
+    OneDecimal(Option<f64>),
+    TwoDecimals(Option<f64>),
+    Money(Option<f64>),
+    Status(Status),
+    Empty,
+}
+
+struct Formats {
+    header: Format,
+    pct: Format,
+    int: Format,
+    n1: Format,
+    n2: Format,
+    money: Format,
+    met: Format,
+    missed: Format,
+    na: Format,
+    title: Format,
+    wrap: Format,
+    bold: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let header = Format::new()
+            .set_bold()
+            .set_background_color(Color::RGB(0x1F4E79))
+            .set_font_color(Color::White)
+            .set_border(FormatBorder::Thin)
+            .set_text_wrap()
+            .set_align(FormatAlign::VerticalCenter);
+        Formats {
+            header,
+            pct: Format::new().set_num_format("0.00%"),
+            int: Format::new().set_num_format("#,##0"),
+            n1: Format::new().set_num_format("#,##0.0"),
+            n2: Format::new().set_num_format("0.00"),
+            money: Format::new().set_num_format("#,##0.00"),
+            met: Format::new()
+                .set_background_color(Color::RGB(0xC6EFCE))
+                .set_font_color(Color::RGB(0x006100)),
+            missed: Format::new()
+                .set_background_color(Color::RGB(0xFFC7CE))
+                .set_font_color(Color::RGB(0x9C0006)),
+            na: Format::new().set_background_color(Color::RGB(0xEEEEEE)),
+            title: Format::new().set_bold().set_font_size(16),
+            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            bold: Format::new().set_bold(),
+        }
+    }
+}
+
+/// Excel refuses cells over 32,767 characters: clip (with an ellipsis) rather than fail.
+fn fit(s: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 32_000;
+    if s.len() <= MAX {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut cut: String = s.chars().take(MAX).collect();
+    cut.push('…');
+    std::borrow::Cow::Owned(cut)
+}
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::runtime(format!("cannot write report.xlsx: {e}"))
+}
+
+fn write_value(
+    ws: &mut Worksheet,
+    f: &Formats,
+    r: u32,
+    c: u16,
+    v: &Value,
+    report: &Report,
+) -> Result<()> {
+    let t = &report.text;
+    match v {
+        Value::Text(s) => ws.write_string(r, c, fit(s)).map(|_| ()),
+        Value::Count(n) => ws
+            .write_number_with_format(r, c, *n as f64, &f.int)
+            .map(|_| ()),
+        Value::Percent(Some(x)) => ws.write_number_with_format(r, c, *x, &f.pct).map(|_| ()),
+        Value::OneDecimal(Some(x)) => ws.write_number_with_format(r, c, *x, &f.n1).map(|_| ()),
+        Value::TwoDecimals(Some(x)) => ws.write_number_with_format(r, c, *x, &f.n2).map(|_| ()),
+        Value::Money(Some(x)) => ws.write_number_with_format(r, c, *x, &f.money).map(|_| ()),
+        Value::Percent(None)
+        | Value::OneDecimal(None)
+        | Value::TwoDecimals(None)
+        | Value::Money(None) => ws.write_string(r, c, "—").map(|_| ()),
+        Value::Status(s) => {
+            let (label, fmt) = match s {
+                Status::Met => (t.label("met"), &f.met),
+                Status::Missed => (t.label("missed"), &f.missed),
+                Status::NotMeasurable => (t.label("not_measurable"), &f.na),
+            };
+            ws.write_string_with_format(r, c, label, fmt).map(|_| ())
+        }
+        Value::Empty => Ok(()),
+    }
+    .map_err(xlsx_err)
+}
+
+/// Write a table with a header row at `top`; returns the last row written.
+fn table(
+    ws: &mut Worksheet,
+    f: &Formats,
+    report: &Report,
+    top: u32,
+    headers: &[String],
+    widths: &[f64],
+    rows: &[Vec<Value>],
+) -> Result<u32> {
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(top, c as u16, h, &f.header)
+            .map_err(xlsx_err)?;
+    }
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w).map_err(xlsx_err)?;
+    }
+    for (i, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            write_value(ws, f, top + 1 + i as u32, c as u16, v, report)?;
+        }
+    }
+    let last = top + rows.len() as u32;
+    ws.set_freeze_panes(top + 1, 0).map_err(xlsx_err)?;
+    if !headers.is_empty() {
+        ws.autofilter(top, 0, last.max(top), headers.len() as u16 - 1)
+            .map_err(xlsx_err)?;
+    }
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(top, top).map_err(xlsx_err)?;
+    Ok(last)
+}
+
+/// The day-by-day table: date, day type, peak, contacts, answered, abandoned, urgent,
+/// service level.
+fn daily_rows(r: &Report) -> (Vec<String>, Vec<Vec<Value>>) {
+    let l = |k: &str| r.text.label(k);
+    let headers = [
+        "date",
+        "day_type",
+        "peak",
+        "contacts",
+        "answered",
+        "abandoned",
+        "urgent",
+        "service_level",
+    ]
+    .iter()
+    .map(|k| l(k))
+    .collect();
+    let rows = r
+        .daily
+        .iter()
+        .map(|d| {
+            vec![
+                Value::Text(d.date.clone()),
+                Value::Text(l(&format!("day_type_{}", d.day_type))),
+                d.peak
+                    .as_ref()
+                    .map(|p| Value::Text(l(&format!("peak_{p}"))))
+                    .unwrap_or(Value::Empty),
+                Value::Count(d.contacts),
+                Value::Count(d.answered),
+                Value::Count(d.abandoned),
+                Value::Count(d.urgent),
+                Value::Percent(d.service_level),
+            ]
+        })
+        .collect();
+    (headers, rows)
+}
+
+/// Contacts and answered per day (columns D and E of [`daily_rows`]).
+fn daily_chart(r: &Report, sheet: &str, last: u32) -> Chart {
+    let l = |k: &str| r.text.label(k);
+    let mut chart = Chart::new(ChartType::Line);
+    chart
+        .add_series()
+        .set_categories((sheet, 1, 0, last, 0))
+        .set_values((sheet, 1, 3, last, 3))
+        .set_name(l("contacts").as_str());
+    chart
+        .add_series()
+        .set_categories((sheet, 1, 0, last, 0))
+        .set_values((sheet, 1, 4, last, 4))
+        .set_name(l("answered").as_str());
+    chart
+        .title()
+        .set_name(format!("{} {}", l("chart_daily"), r.period.start).as_str());
+    chart
+}
+
+/// Key–value rows from row `top` (label in A, value in B); returns the next free row.
+fn pairs(
+    ws: &mut Worksheet,
+    f: &Formats,
+    r: &Report,
+    top: u32,
+    items: &[(String, Value)],
+) -> Result<u32> {
+    for (i, (k, v)) in items.iter().enumerate() {
+        let row = top + i as u32;
+        ws.write_string_with_format(row, 0, k, &f.bold)
+            .map_err(xlsx_err)?;
+        write_value(ws, f, row, 1, v, r)?;
+    }
+    Ok(top + items.len() as u32)
+}
+
+/// A block of rows under a bold heading, without the sheet-wide freeze panes and filter of
+/// [`table`] (a summary sheet holds several blocks); returns the next free row.
+fn block(
+    ws: &mut Worksheet,
+    f: &Formats,
+    r: &Report,
+    top: u32,
+    heading: &str,
+    headers: &[String],
+    rows: &[Vec<Value>],
+) -> Result<u32> {
+    ws.write_string_with_format(top, 0, heading, &f.bold)
+        .map_err(xlsx_err)?;
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(top + 1, c as u16, h, &f.header)
+            .map_err(xlsx_err)?;
+    }
+    for (i, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            write_value(ws, f, top + 2 + i as u32, c as u16, v, r)?;
+        }
+    }
+    Ok(top + 3 + rows.len() as u32)
+}
+
+/// Tier, bonus, deduction, consecutive failures and termination right, each with its
+/// clause, from row `top`; returns the next free row.
+fn incentive_block(ws: &mut Worksheet, f: &Formats, r: &Report, top: u32) -> Result<u32> {
+    let l = |k: &str| r.text.label(k);
+    let Some(inc) = &r.incentive else {
+        return Ok(top);
+    };
+    let clause = |c: &Option<String>| {
+        c.clone()
+            .map(|c| format!("{} {c}", l("clause")))
+            .unwrap_or_default()
+    };
+    let failures = match inc.termination_threshold {
+        Some(t) => Value::Text(format!("{} / {t}", inc.consecutive_failures)),
+        None => Value::Count(inc.consecutive_failures as u64),
+    };
+    let lines: Vec<(String, Value, String)> = vec![
+        (
+            l("tier"),
+            Value::Text(inc.tier.clone().unwrap_or_else(|| "—".into())),
+            clause(&inc.clause),
+        ),
+        (l("bonus"), Value::Money(inc.bonus), clause(&inc.clause)),
+        (
+            l("penalty"),
+            Value::Money(inc.penalty),
+            clause(&inc.penalty_clause),
+        ),
+        (l("consecutive_failures"), failures, clause(&inc.clause)),
+        (
+            l("termination_right"),
+            Value::Text(if inc.termination_right {
+                l("yes")
+            } else {
+                l("no")
+            }),
+            clause(&inc.clause),
+        ),
+    ];
+    for (i, (k, v, c)) in lines.iter().enumerate() {
+        let row = top + i as u32;
+        ws.write_string_with_format(row, 0, k, &f.bold)
+            .map_err(xlsx_err)?;
+        write_value(ws, f, row, 1, v, r)?;
+        ws.write_string(row, 2, c).map_err(xlsx_err)?;
+    }
+    Ok(top + lines.len() as u32)
+}
+
+/// A whole count as an integer; a sum of scores (csat_mean's numerator) with decimals.
+fn count_or_sum(x: f64) -> Value {
+    if x.fract() == 0.0 && x >= 0.0 {
+        Value::Count(x as u64)
+    } else {
+        Value::TwoDecimals(Some(x))
+    }
+}
+
+/// A column chart of `cols` (with their header names as series names) over rows 1..=last.
+fn column_chart(
+    ws: &mut Worksheet,
+    sheet: &str,
+    last: u32,
+    cols: &[u16],
+    title: &str,
+    at: (u32, u16),
+    pct: bool,
+) -> Result<()> {
+    let mut chart = Chart::new(ChartType::Column);
+    for &c in cols {
+        chart
+            .add_series()
+            .set_categories((sheet, 1, 0, last, 0))
+            .set_values((sheet, 1, c, last, c))
+            .set_name((sheet, 0, c));
+    }
+    chart.title().set_name(title);
+    if pct {
+        chart.y_axis().set_num_format("0%");
+    }
+    ws.insert_chart(at.0, at.1, &chart).map_err(xlsx_err)?;
+    Ok(())
+}
+
+fn metric_value(metric: &str, v: Option<f64>) -> Value {
+    if is_rate_metric(metric) {
+        Value::Percent(v)
+    } else {
+        Value::TwoDecimals(v)
+    }
+}
+
+impl Renderer for Xlsx {
+    fn name(&self) -> &'static str {
+        "report.xlsx"
+    }
+
+    fn render(&self, r: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+        if r.cadence != crate::config::Cadence::Monthly {
+            return Ok(vec![(PathBuf::from("report.xlsx"), summary_workbook(r)?)]);
+        }
+        let t = &r.text;
+        let l = |k: &str| t.label(k);
+        let f = Formats::new();
+        let mut wb = Workbook::new();
+        let epoch = crate::render::document_epoch(r);
+        let created = ExcelDateTime::from_timestamp(epoch).map_err(xlsx_err)?;
+        wb.set_properties(
+            &DocProperties::new()
+                .set_title(format!(
+                    "{} {} {}",
+                    l("title"),
+                    r.contract_name,
+                    r.period.start
+                ))
+                .set_author("cseval")
+                .set_creation_datetime(&created),
+        );
+
+        summary_sheet(&mut wb, &f, r)?;
+
+        scorecard_sheet(&mut wb, &f, r)?;
+
+        channels_sheet(&mut wb, &f, r)?;
+
+        // Hotspots and complaint types: ranked counts with a bar chart each.
+        let topics = r.topic_rows();
+        ranked_sheet(
+            &mut wb,
+            &f,
+            r,
+            ["sheet_hotspots", "topic", "contacts", "chart_hotspots"],
+            &topics,
+        )?;
+        let complaints = r.complaint_rows();
+        ranked_sheet(
+            &mut wb,
+            &f,
+            r,
+            [
+                "sheet_complaints",
+                "complaint_type",
+                "complaints",
+                "chart_complaints",
+            ],
+            &complaints,
+        )?;
+
+        agents_sheet(&mut wb, &f, r)?;
+
+        daily_sheet(&mut wb, &f, r)?;
+
+        orders_sheet(&mut wb, &f, r)?;
+        peaks_sheet(&mut wb, &f, r)?;
+        if r.quality.is_some() {
+            quality_sheet(&mut wb, &f, r)?;
+        }
+
+        hourly_sheet(&mut wb, &f, r)?;
+
+        satisfaction_sheet(&mut wb, &f, r)?;
+
+        trend_sheet(&mut wb, &f, r)?;
+
+        findings_sheet(&mut wb, &f, r)?;
+
+        data_quality_sheet(&mut wb, &f, r)?;
+
+        method_sheet(&mut wb, &f, r)?;
+
+        let bytes = wb.save_to_buffer().map_err(xlsx_err)?;
+        Ok(vec![(PathBuf::from("report.xlsx"), bytes)])
+    }
+}

@@ -1,0 +1,223 @@
+//! The one-sheet workbook of a daily or weekly summary: headline figures, channels, the SLAs as
+//! indications, the days (weekly), top hotspots and complaint types, orders and findings.
+
+use super::{block, daily_rows, pairs, xlsx_err, Formats, Value};
+use crate::error::Result;
+use crate::evaluate::is_rate_metric;
+use crate::report::Report;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet};
+
+/// The daily or weekly summary: one sheet with the headline figures, channels, the SLAs
+/// (as indications), the days, hotspots, complaint types, orders, quality and findings.
+pub(super) fn summary_workbook(r: &Report) -> Result<Vec<u8>> {
+    use crate::config::Cadence;
+    let t = &r.text;
+    let l = |k: &str| t.label(k);
+    let f = Formats::new();
+    let mut wb = Workbook::new();
+    let created =
+        ExcelDateTime::from_timestamp(crate::render::document_epoch(r)).map_err(xlsx_err)?;
+    let sheet = l(if r.cadence == Cadence::Daily {
+        "sheet_summary_daily"
+    } else {
+        "sheet_summary_weekly"
+    });
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("{sheet} {} {}", r.contract_name, r.period.start))
+            .set_author("cseval")
+            .set_creation_datetime(&created),
+    );
+    let ws = wb.add_worksheet();
+    ws.set_name(&sheet).map_err(xlsx_err)?;
+    ws.set_column_width(0, 24.0).map_err(xlsx_err)?;
+    for c in 1..8 {
+        ws.set_column_width(c, 13.0).map_err(xlsx_err)?;
+    }
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.write_string_with_format(0, 0, format!("{sheet} — {}", r.contract_name), &f.title)
+        .map_err(xlsx_err)?;
+    let row = summary_headline(ws, &f, r)?;
+    summary_tables(ws, &f, r, row)?;
+    wb.save_to_buffer().map_err(xlsx_err)
+}
+
+/// The summary's headline figures from row 2; returns the next free row.
+pub(super) fn summary_headline(ws: &mut Worksheet, f: &Formats, r: &Report) -> Result<u32> {
+    let l = |k: &str| r.text.label(k);
+    let end = chrono::NaiveDate::parse_from_str(&r.period.end, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.pred_opt())
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let o = &r.overall;
+    let mut items = vec![
+        (l("contract_id"), Value::Text(r.contract_id.clone())),
+        (
+            l("period"),
+            Value::Text(if r.period.start == end {
+                end.clone()
+            } else {
+                format!("{} – {end}", r.period.start)
+            }),
+        ),
+        (l("contacts"), Value::Count(o.contacts)),
+        (l("answered"), Value::Count(o.answered)),
+        (l("abandoned"), Value::Count(o.abandoned)),
+        (l("abandon_rate"), Value::Percent(o.abandon_rate)),
+        (l("asa_seconds"), Value::OneDecimal(o.asa_seconds)),
+        (l("resolution_rate"), Value::Percent(o.resolution_rate)),
+        (l("fcr_rate"), Value::Percent(o.fcr_rate)),
+        (l("csat_mean"), Value::TwoDecimals(o.csat_mean)),
+        (l("csat_responses"), Value::Count(o.csat_responses)),
+        (l("complaints"), Value::Count(o.complaints)),
+        (l("urgent"), Value::Count(r.urgent.contacts)),
+        (l("orders"), Value::Count(r.orders.contacts)),
+    ];
+    if let Some(q) = &r.quality {
+        items.push((l("inspections"), Value::Count(q.inspections)));
+        items.push((l("pass_rate"), Value::Percent(q.pass_rate)));
+    }
+    Ok(pairs(ws, f, r, 2, &items)? + 1)
+}
+
+/// The summary's tables from `row`: channels, SLAs as indications, the days (weekly), top
+/// hotspots and complaint types, orders and findings.
+pub(super) fn summary_tables(
+    ws: &mut Worksheet,
+    f: &Formats,
+    r: &Report,
+    mut row: u32,
+) -> Result<()> {
+    use crate::config::Cadence;
+    let t = &r.text;
+    let l = |k: &str| t.label(k);
+
+    let headers: Vec<String> = [
+        "channel",
+        "contacts",
+        "answered",
+        "service_level",
+        "asa_seconds",
+        "response_p90_seconds",
+        "resolution_rate",
+    ]
+    .iter()
+    .map(|k| l(k))
+    .collect();
+    let rows: Vec<Vec<Value>> = r
+        .channels
+        .iter()
+        .map(|(name, c)| {
+            vec![
+                Value::Text(l(name)),
+                Value::Count(c.contacts),
+                Value::Count(c.answered),
+                Value::Percent(c.service_level),
+                Value::OneDecimal(c.asa_seconds),
+                Value::OneDecimal(c.response_p90_seconds),
+                Value::Percent(c.resolution_rate),
+            ]
+        })
+        .collect();
+    row = block(ws, f, r, row, &l("sheet_channels"), &headers, &rows)?;
+
+    let headers: Vec<String> = ["sla_id", "clause", "metric", "target", "actual", "status"]
+        .iter()
+        .map(|k| l(k))
+        .collect();
+    let value = |m: &str, v: Option<f64>| {
+        if is_rate_metric(m) {
+            Value::Percent(v)
+        } else {
+            Value::TwoDecimals(v)
+        }
+    };
+    let rows: Vec<Vec<Value>> = r
+        .scorecard
+        .iter()
+        .map(|s| {
+            vec![
+                Value::Text(s.id.clone()),
+                Value::Text(s.clause.clone()),
+                Value::Text(l(&s.metric)),
+                value(&s.metric, Some(s.target)),
+                value(&s.metric, s.actual),
+                Value::Status(s.status),
+            ]
+        })
+        .collect();
+    row = block(ws, f, r, row, &l("sheet_scorecard"), &headers, &rows)?;
+    ws.write_string_with_format(row - 1, 0, l("cadence_note"), &f.wrap)
+        .map_err(xlsx_err)?;
+    row += 1;
+
+    if r.cadence == Cadence::Weekly {
+        let (headers, rows) = daily_rows(r);
+        row = block(ws, f, r, row, &l("daily_table"), &headers, &rows)?;
+    }
+    for (title, key, items) in [
+        (l("sheet_hotspots"), l("topic"), r.topic_rows()),
+        (
+            l("sheet_complaints"),
+            l("complaint_type"),
+            r.complaint_rows(),
+        ),
+    ] {
+        let rows: Vec<Vec<Value>> = items
+            .iter()
+            .take(5)
+            .map(|(n, c, s, _)| {
+                vec![
+                    Value::Text(n.clone()),
+                    Value::Count(*c),
+                    Value::Percent(Some(*s)),
+                ]
+            })
+            .collect();
+        row = block(
+            ws,
+            f,
+            r,
+            row,
+            &title,
+            &[key, l("contacts"), l("share")],
+            &rows,
+        )?;
+    }
+    let rows: Vec<Vec<Value>> = r
+        .orders
+        .types
+        .iter()
+        .map(|o| {
+            vec![
+                Value::Text(t.order_type(&o.order_type)),
+                Value::Count(o.contacts),
+                Value::Percent(o.resolved_rate),
+                Value::OneDecimal(o.handle_mean_seconds),
+            ]
+        })
+        .collect();
+    let headers = vec![
+        l("order_type"),
+        l("contacts"),
+        l("resolved_rate"),
+        l("handle_mean"),
+    ];
+    row = block(ws, f, r, row, &l("sheet_orders"), &headers, &rows)?;
+    let rows: Vec<Vec<Value>> = r
+        .findings
+        .iter()
+        .map(|x| {
+            vec![
+                Value::Text(l(&x.severity)),
+                Value::Text(x.evidence.clone()),
+                Value::Text(x.suggestion.clone()),
+            ]
+        })
+        .collect();
+    let headers = vec![l("severity"), l("evidence"), l("suggestion")];
+    block(ws, f, r, row, &l("sheet_findings"), &headers, &rows)?;
+    Ok(())
+}
