@@ -8,6 +8,7 @@
 //! computes no KPI and writes no file.
 
 use crate::config::contract::{Condition, Op, SlaMetric};
+use crate::config::text::Text;
 use crate::config::{Contract, Period};
 use crate::kpi::Kpis;
 use serde::{Deserialize, Serialize};
@@ -189,18 +190,23 @@ fn subject_value(subject: &str, kpis: &Kpis, scorecard: &[ScoreLine]) -> Option<
     }
 }
 
+/// The history entry of the period just before `period`, if the history has it.
+pub fn previous_period(history: &[HistoryEntry], period: Period) -> Option<&HistoryEntry> {
+    history
+        .iter()
+        .rev()
+        .find(|h| h.period.end == period.start.to_string())
+}
+
 /// Score the period.
 pub fn evaluate(
     contract: &Contract,
     kpis: &Kpis,
     period: Period,
     history: &[HistoryEntry],
-    lang_en: bool,
+    text: &Text,
 ) -> (Vec<ScoreLine>, IncentiveResult) {
-    let previous = history
-        .iter()
-        .rev()
-        .find(|h| h.period.end == period.start.to_string());
+    let previous = previous_period(history, period);
     let scorecard: Vec<ScoreLine> = contract
         .slas
         .iter()
@@ -218,7 +224,7 @@ pub fn evaluate(
                 channel: s.channel.map(|c| c.as_str().to_string()),
                 complexity: s.complexity.map(|c| c.as_str().to_string()),
                 priority: s.priority.map(|c| c.as_str().to_string()),
-                threshold: s.threshold.map(|t| t.describe(lang_en)),
+                threshold: s.threshold.map(|t| t.describe(text)),
                 target: s.target,
                 actual: m.actual,
                 numerator: m.numerator,

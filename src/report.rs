@@ -5,6 +5,7 @@
 //! runs the findings rules over the computed figures. Report wording lives in
 //! `report-templates/text/{zh,en}.toml` (compiled in), not here. This module writes no file.
 
+use crate::config::text::Text;
 use crate::config::{Cadence, Lang, Period, RunConfig};
 use crate::evaluate::{IncentiveResult, ScoreLine, Status};
 use crate::kpi::{
@@ -15,111 +16,6 @@ use crate::normalize::{Rejection, RowCounts};
 use crate::util::InputFile;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-const ZH: &str = include_str!("../report-templates/text/zh.toml");
-const EN: &str = include_str!("../report-templates/text/en.toml");
-
-/// Report wording in one language.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Text {
-    pub labels: BTreeMap<String, String>,
-    pub method: BTreeMap<String, String>,
-    pub findings: FindingText,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct FindingText {
-    pub weekdays: Vec<String>,
-    #[serde(flatten)]
-    pub text: BTreeMap<String, String>,
-}
-
-impl Text {
-    pub fn load(lang: Lang) -> Text {
-        let src = match lang {
-            Lang::Zh => ZH,
-            Lang::En => EN,
-        };
-        toml::from_str(src).expect("report-templates/text is valid (checked by a unit test)")
-    }
-    /// A label; the key itself when missing (so a gap is visible, never a crash).
-    pub fn label(&self, key: &str) -> String {
-        self.labels
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| key.to_string())
-    }
-    /// The Method paragraphs in reading order, placeholders filled in.
-    pub fn method_paragraphs(
-        &self,
-        survey: &crate::config::contract::SurveyCfg,
-        vars: &[(&str, String)],
-    ) -> Vec<String> {
-        const ORDER: &[&str] = &[
-            "intro",
-            "rows",
-            "service_level",
-            "response_within",
-            "abandon",
-            "resolution",
-            "fcr",
-            "resolved_within",
-            "csat",
-            "percentile",
-            "status",
-        ];
-        let rest = self
-            .method
-            .keys()
-            .filter(|k| !ORDER.contains(&k.as_str()))
-            .map(|k| k.as_str());
-        ORDER
-            .iter()
-            .copied()
-            .chain(rest)
-            .filter_map(|k| self.method.get(k))
-            .map(|v| {
-                let mut v = v
-                    .replace("{top_box}", &survey.top_box.to_string())
-                    .replace("{scale_min}", &survey.scale_min.to_string())
-                    .replace("{scale_max}", &survey.scale_max.to_string());
-                for (k, x) in vars {
-                    v = v.replace(&format!("{{{k}}}"), x);
-                }
-                v
-            })
-            .collect()
-    }
-
-    /// An order sub-type's label: the standard ones translated, others (topics) as they are.
-    pub fn order_type(&self, key: &str) -> String {
-        self.labels
-            .get(&format!("order_type_{key}"))
-            .cloned()
-            .unwrap_or_else(|| key.to_string())
-    }
-
-    /// A quality criterion's label: the common ones translated, others as named.
-    pub fn criterion(&self, key: &str) -> String {
-        self.labels
-            .get(&format!("criterion_{key}"))
-            .cloned()
-            .unwrap_or_else(|| key.to_string())
-    }
-
-    pub fn f(&self, key: &str, vars: &[(&str, String)]) -> String {
-        let mut s = self
-            .findings
-            .text
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| key.to_string());
-        for (k, v) in vars {
-            s = s.replace(&format!("{{{k}}}"), v);
-        }
-        s
-    }
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PeriodOut {
@@ -358,14 +254,14 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
         out.push(Finding {
             id: "termination_right".into(),
             severity: "high".into(),
-            evidence: t.f(
+            evidence: t.finding(
                 "termination",
                 &[
                     ("n", inc.consecutive_failures.to_string()),
                     ("clause", inc.clause.clone().unwrap_or_default()),
                 ],
             ),
-            suggestion: t.f("termination_suggestion", &[]),
+            suggestion: t.finding("termination_suggestion", &[]),
         });
     }
     for l in &r.scorecard {
@@ -374,7 +270,7 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
             Status::Missed => out.push(Finding {
                 id: format!("sla_missed:{}", l.id),
                 severity: "high".into(),
-                evidence: t.f(
+                evidence: t.finding(
                     "sla_missed",
                     &[
                         ("sla", label),
@@ -383,7 +279,7 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
                         ("target", fmt_value(&l.metric, Some(l.target))),
                     ],
                 ),
-                suggestion: t.f(
+                suggestion: t.finding(
                     &format!("sla_missed_{}", l.metric),
                     &[("when", peak_when.clone())],
                 ),
@@ -391,7 +287,7 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
             Status::NotMeasurable => out.push(Finding {
                 id: format!("not_measurable:{}", l.id),
                 severity: "medium".into(),
-                evidence: t.f(
+                evidence: t.finding(
                     "not_measurable",
                     &[
                         ("sla", label),
@@ -399,7 +295,7 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
                         ("why", l.note.clone().unwrap_or_default()),
                     ],
                 ),
-                suggestion: t.f("not_measurable_suggestion", &[]),
+                suggestion: t.finding("not_measurable_suggestion", &[]),
             }),
             Status::Met => {}
         }
@@ -413,7 +309,7 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
             out.push(Finding {
                 id: "top_complaint_type".into(),
                 severity: "medium".into(),
-                evidence: t.f(
+                evidence: t.finding(
                     "top_complaint",
                     &[
                         ("type", ty.clone()),
@@ -421,7 +317,7 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
                         ("n", top.complaints.to_string()),
                     ],
                 ),
-                suggestion: t.f("top_complaint_suggestion", &[("type", ty)]),
+                suggestion: t.finding("top_complaint_suggestion", &[("type", ty)]),
             });
         }
     }
@@ -431,7 +327,7 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
             out.push(Finding {
                 id: "abandon_peak".into(),
                 severity: "medium".into(),
-                evidence: t.f(
+                evidence: t.finding(
                     "abandon_peak",
                     &[
                         ("when", peak_when.clone()),
@@ -439,7 +335,7 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
                         ("share", pct(Some(share))),
                     ],
                 ),
-                suggestion: t.f("abandon_peak_suggestion", &[("when", peak_when.clone())]),
+                suggestion: t.finding("abandon_peak_suggestion", &[("when", peak_when.clone())]),
             });
         }
     }
@@ -454,7 +350,7 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
                 out.push(Finding {
                     id: format!("complaint_rising:{ty}"),
                     severity: "medium".into(),
-                    evidence: t.f(
+                    evidence: t.finding(
                         "complaint_rising",
                         &[
                             ("type", ty.clone()),
@@ -466,7 +362,7 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
                             ),
                         ],
                     ),
-                    suggestion: t.f("complaint_rising_suggestion", &[("type", ty)]),
+                    suggestion: t.finding("complaint_rising_suggestion", &[("type", ty)]),
                 });
             }
         }
@@ -495,7 +391,7 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
             out.push(Finding {
                 id: "holiday_peak".into(),
                 severity: "medium".into(),
-                evidence: t.f(
+                evidence: t.finding(
                     "holiday_peak",
                     &[
                         ("dates", dates.join(", ")),
@@ -505,7 +401,7 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
                         ("sl", pct(top.service_level)),
                     ],
                 ),
-                suggestion: t.f("holiday_peak_suggestion", &[]),
+                suggestion: t.finding("holiday_peak_suggestion", &[]),
             });
         }
     }
@@ -519,7 +415,7 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
                     out.push(Finding {
                         id: format!("agent_low_resolution:{}", a.agent_id),
                         severity: "low".into(),
-                        evidence: t.f(
+                        evidence: t.finding(
                             "agent_low_resolution",
                             &[
                                 ("agent", name),
@@ -527,7 +423,7 @@ fn findings(r: &Report, calendar: Option<&crate::config::Calendar>) -> Vec<Findi
                                 ("team_rate", pct(Some(team_rate))),
                             ],
                         ),
-                        suggestion: t.f("agent_low_resolution_suggestion", &[]),
+                        suggestion: t.finding("agent_low_resolution_suggestion", &[]),
                     });
                 }
             }
@@ -591,7 +487,7 @@ fn peak_findings(r: &Report, out: &mut Vec<Finding>) {
             "medium"
         }
         .into(),
-        evidence: t.f(
+        evidence: t.finding(
             "peak_staffing",
             &[
                 ("n", p.peak_days.to_string()),
@@ -601,7 +497,7 @@ fn peak_findings(r: &Report, out: &mut Vec<Finding>) {
                 ("clause", r.peaks_clause.clone().unwrap_or_default()),
             ],
         ),
-        suggestion: t.f("peak_staffing_suggestion", &[]),
+        suggestion: t.finding("peak_staffing_suggestion", &[]),
     });
 }
 
@@ -617,7 +513,7 @@ fn quality_findings(r: &Report, out: &mut Vec<Finding>) {
                 out.push(Finding {
                     id: format!("qa_criterion:{}", c.criterion),
                     severity: if rate >= 0.25 { "high" } else { "medium" }.into(),
-                    evidence: t.f(
+                    evidence: t.finding(
                         "qa_criterion",
                         &[
                             ("criterion", name.clone()),
@@ -626,7 +522,7 @@ fn quality_findings(r: &Report, out: &mut Vec<Finding>) {
                             ("rate", pct(Some(rate))),
                         ],
                     ),
-                    suggestion: t.f("qa_criterion_suggestion", &[("criterion", name)]),
+                    suggestion: t.finding("qa_criterion_suggestion", &[("criterion", name)]),
                 });
             }
         }
@@ -639,7 +535,7 @@ fn quality_findings(r: &Report, out: &mut Vec<Finding>) {
                     out.push(Finding {
                         id: format!("qa_agent:{}", a.agent_id),
                         severity: "low".into(),
-                        evidence: t.f(
+                        evidence: t.finding(
                             "qa_agent",
                             &[
                                 ("agent", name),
@@ -648,7 +544,7 @@ fn quality_findings(r: &Report, out: &mut Vec<Finding>) {
                                 ("team_rate", pct(Some(team))),
                             ],
                         ),
-                        suggestion: t.f("qa_agent_suggestion", &[]),
+                        suggestion: t.finding("qa_agent_suggestion", &[]),
                     });
                 }
             }
@@ -669,7 +565,7 @@ fn order_findings(r: &Report, out: &mut Vec<Finding>) {
                 out.push(Finding {
                     id: format!("order_type_unresolved:{}", o.order_type),
                     severity: "medium".into(),
-                    evidence: t.f(
+                    evidence: t.finding(
                         "order_unresolved",
                         &[
                             ("type", name.clone()),
@@ -678,7 +574,7 @@ fn order_findings(r: &Report, out: &mut Vec<Finding>) {
                             ("all_rate", pct(Some(all))),
                         ],
                     ),
-                    suggestion: t.f("order_unresolved_suggestion", &[("type", name)]),
+                    suggestion: t.finding("order_unresolved_suggestion", &[("type", name)]),
                 });
             }
         }
@@ -696,13 +592,10 @@ pub fn build(
     incentive: Option<IncentiveResult>,
     data: &crate::normalize::Dataset,
     history: &[crate::evaluate::HistoryEntry],
+    text: Text,
 ) -> Report {
     let c = &cfg.contract;
-    let text = Text::load(cfg.lang);
-    let previous = history
-        .iter()
-        .rev()
-        .find(|h| h.period.end == period.start.to_string());
+    let previous = crate::evaluate::previous_period(history, period);
     let mut kpis = kpis;
     if let Some(p) = previous {
         for t in &mut kpis.topics {

@@ -11,7 +11,8 @@ pub mod sample;
 pub mod validate;
 pub mod verify;
 
-use crate::config::{Cadence, Lang, Period, RunConfig};
+use crate::config::text::Text;
+use crate::config::{Cadence, Period, RunConfig};
 use crate::error::Result;
 use crate::evaluate::{self, HistoryEntry};
 use crate::normalize::Dataset;
@@ -34,13 +35,13 @@ pub fn compute_report(
         period,
     )?;
     tracing::info!(period = %period.label(), seconds = t.elapsed().as_secs_f64(), "KPIs computed");
-    let (scorecard, incentive) =
-        evaluate::evaluate(&cfg.contract, &kpis, period, history, cfg.lang == Lang::En);
+    let text = Text::load(cfg.lang);
+    let (scorecard, incentive) = evaluate::evaluate(&cfg.contract, &kpis, period, history, &text);
     // A daily or weekly summary shows the SLAs as indications; the bonus, deductions and
     // failure count belong to the monthly evaluation.
     let incentive = (cadence == Cadence::Monthly).then_some(incentive);
     Ok(crate::report::build(
-        cfg, cadence, period, kpis, scorecard, incentive, data, history,
+        cfg, cadence, period, kpis, scorecard, incentive, data, history, text,
     ))
 }
 

@@ -9,6 +9,7 @@ pub mod contract;
 pub mod manifest;
 pub mod profile;
 pub mod read;
+pub mod text;
 
 pub use calendar::Calendar;
 pub use contract::Contract;
@@ -246,7 +247,7 @@ pub fn load_contract(path: &std::path::Path) -> Result<(Contract, Option<Calenda
     let day = calendar
         .as_ref()
         .map(|c| c.working_day_seconds() as f64)
-        .unwrap_or(8.0 * 3600.0);
+        .unwrap_or(contract::DEFAULT_WORKING_DAY_SECONDS);
     contract.resolve_working_days(day);
     Ok((contract, calendar))
 }

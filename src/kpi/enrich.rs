@@ -126,9 +126,9 @@ impl Counted {
     /// How SLA `sla` counts contacts; `None` when it is not measured over contacts.
     pub(super) fn of(sla: &crate::config::contract::Sla) -> Option<Counted> {
         let within = match sla.threshold {
-            Some(Threshold::Seconds(t)) => Within::Seconds(t),
-            Some(Threshold::WorkingSeconds(t)) => Within::Working(t),
             None => Within::Never,
+            Some(Threshold::Seconds(t)) => Within::Seconds(t),
+            Some(t) => t.working_seconds().map_or(Within::Never, Within::Working),
         };
         Some(match sla.metric {
             SlaMetric::ServiceLevel

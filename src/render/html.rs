@@ -6,6 +6,7 @@
 //! Every text is escaped; the figures come from the report and its SVG charts.
 
 use super::Renderer;
+use crate::config::text::Text;
 use crate::error::Result;
 use crate::evaluate::{is_rate_metric, Status};
 use crate::report::{pct, Report};
@@ -43,12 +44,12 @@ fn num(v: Option<f64>, decimals: usize) -> String {
 }
 
 /// A duration in seconds, shown in the unit a reader takes in at a glance.
-fn dur(v: Option<f64>, en: bool) -> String {
+fn dur(v: Option<f64>, text: &Text) -> String {
     match v {
         None => "—".into(),
-        Some(s) if s >= 3600.0 => format!("{:.1} {}", s / 3600.0, if en { "h" } else { "小时" }),
-        Some(s) if s >= 120.0 => format!("{:.1} {}", s / 60.0, if en { "min" } else { "分钟" }),
-        Some(s) => format!("{s:.1} {}", if en { "s" } else { "秒" }),
+        Some(s) if s >= 3600.0 => format!("{:.1} {}", s / 3600.0, text.label("unit_hours")),
+        Some(s) if s >= 120.0 => format!("{:.1} {}", s / 60.0, text.label("unit_minutes")),
+        Some(s) => format!("{s:.1} {}", text.label("unit_seconds")),
     }
 }
 
@@ -296,7 +297,6 @@ fn findings_section(h: &mut String, r: &Report) {
 fn channels_section(h: &mut String, r: &Report) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
-    let en = r.lang == crate::config::Lang::En;
     let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_channels")));
     let headers: Vec<String> = [
         "channel",
@@ -323,8 +323,8 @@ fn channels_section(h: &mut String, r: &Report) {
                 (c.answered.to_string(), true),
                 (pct(c.service_level), true),
                 (pct(c.abandon_rate), true),
-                (dur(c.asa_seconds, en), true),
-                (dur(c.response_p90_seconds, en), true),
+                (dur(c.asa_seconds, t), true),
+                (dur(c.response_p90_seconds, t), true),
                 (pct(c.resolution_rate), true),
                 (pct(c.fcr_rate), true),
                 (num(c.csat_mean, 2), true),
@@ -373,7 +373,6 @@ fn ranked_section(h: &mut String, r: &Report, charts: &Charts) {
 fn agents_section(h: &mut String, r: &Report) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
-    let en = r.lang == crate::config::Lang::En;
     let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_agents")));
     let rows: Vec<Vec<(String, bool)>> = r
         .agents
@@ -385,7 +384,7 @@ fn agents_section(h: &mut String, r: &Report) {
                 (a.team.clone().unwrap_or_default(), false),
                 (a.contacts.to_string(), true),
                 (pct(a.resolution_rate), true),
-                (dur(a.asa_seconds, en), true),
+                (dur(a.asa_seconds, t), true),
                 (num(a.csat_mean, 2), true),
             ]
         })
@@ -417,7 +416,6 @@ fn daily_section(h: &mut String, r: &Report, charts: &Charts) {
 fn orders_section(h: &mut String, r: &Report, charts: &Charts) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
-    let en = r.lang == crate::config::Lang::En;
     let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_orders")));
     chart(h, charts, "orders");
     let o = &r.orders;
@@ -430,8 +428,8 @@ fn orders_section(h: &mut String, r: &Report, charts: &Charts) {
                 (x.contacts.to_string(), true),
                 (pct(Some(x.share)), true),
                 (pct(x.resolved_rate), true),
-                (dur(x.handle_mean_seconds, en), true),
-                (dur(x.resolve_time_mean_seconds, en), true),
+                (dur(x.handle_mean_seconds, t), true),
+                (dur(x.resolve_time_mean_seconds, t), true),
             ]
         })
         .collect();
@@ -440,8 +438,8 @@ fn orders_section(h: &mut String, r: &Report, charts: &Charts) {
         (o.contacts.to_string(), true),
         (String::new(), true),
         (pct(o.resolved_rate), true),
-        (dur(o.handle_mean_seconds, en), true),
-        (dur(o.resolve_time_mean_seconds, en), true),
+        (dur(o.handle_mean_seconds, t), true),
+        (dur(o.resolve_time_mean_seconds, t), true),
     ]);
     let headers: Vec<String> = [
         "order_type",
@@ -461,7 +459,6 @@ fn orders_section(h: &mut String, r: &Report, charts: &Charts) {
 fn peaks_section(h: &mut String, r: &Report) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
-    let en = r.lang == crate::config::Lang::En;
     let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_peaks")));
     let (p, u) = (&r.peaks, &r.urgent);
     let cards = [
@@ -469,8 +466,8 @@ fn peaks_section(h: &mut String, r: &Report) {
         (l("peak_service_level"), pct(p.peak_service_level)),
         (l("other_service_level"), pct(p.other_service_level)),
         (l("urgent"), u.contacts.to_string()),
-        (l("response_mean"), dur(u.response_mean_seconds, en)),
-        (l("response_max"), dur(u.response_max_seconds, en)),
+        (l("response_mean"), dur(u.response_mean_seconds, t)),
+        (l("response_max"), dur(u.response_max_seconds, t)),
     ];
     card_row(h, &cards);
     let rows: Vec<Vec<(String, bool)>> = r

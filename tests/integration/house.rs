@@ -23,9 +23,6 @@ const LAYERS: &[&[&str]] = &[
 /// Files and functions over the limits, each still to be split (the test fails when an
 /// entry is no longer over, so that the list only shrinks).
 const OVER: &[&str] = &[
-    "src/report.rs",
-    "src/config/contract.rs",
-    "src/config/contract.rs:parse",
     "src/app/sample.rs:write",
     "src/report.rs:findings",
     "src/ingest/csv.rs:read_csv_streaming",

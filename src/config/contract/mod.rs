@@ -5,10 +5,16 @@
 //! the later stages use as-is. Every error names the file and the key and exits with code 2.
 //! This module computes nothing from contact data.
 
+use crate::config::text::Text;
 use crate::error::{Error, Result};
 use crate::model::{Channel, Complexity, Kind, Priority};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+
+mod parse;
+use parse::{
+    check_info, check_peaks, check_penalty, check_quality, check_survey, parse_incentive, parse_sla,
+};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -176,41 +182,44 @@ pub struct SlaFile {
 pub enum Threshold {
     /// Wall-clock seconds.
     Seconds(f64),
-    /// Working seconds on the business calendar (from working hours or days).
+    /// Working seconds on the business calendar (from working hours, or from working days
+    /// once the calendar's day length is known).
     WorkingSeconds(f64),
+    /// Working days as written, before [`Contract::resolve_working_days`] turns them into
+    /// working seconds.
+    WorkingDays(f64),
 }
 
+/// The length of a working day when no calendar gives one.
+pub const DEFAULT_WORKING_DAY_SECONDS: f64 = 8.0 * 3600.0;
+
 impl Threshold {
-    pub fn describe(&self, lang_en: bool) -> String {
-        match *self {
+    /// The threshold as the scorecard shows it, in the words of `text`.
+    pub fn describe(&self, text: &Text) -> String {
+        let (key, n) = match *self {
             Threshold::Seconds(s) if s >= 3600.0 && s % 3600.0 == 0.0 => {
-                if lang_en {
-                    format!("{} h", s / 3600.0)
-                } else {
-                    format!("{}小时", s / 3600.0)
-                }
+                ("threshold_in_hours", s / 3600.0)
             }
             Threshold::Seconds(s) if s >= 60.0 && s % 60.0 == 0.0 => {
-                if lang_en {
-                    format!("{} min", s / 60.0)
-                } else {
-                    format!("{}分钟", s / 60.0)
-                }
+                ("threshold_in_minutes", s / 60.0)
             }
-            Threshold::Seconds(s) => {
-                if lang_en {
-                    format!("{s} s")
-                } else {
-                    format!("{s}秒")
-                }
-            }
-            Threshold::WorkingSeconds(s) => {
-                if lang_en {
-                    format!("{} working h", s / 3600.0)
-                } else {
-                    format!("{}工作小时", s / 3600.0)
-                }
-            }
+            Threshold::Seconds(s) => ("threshold_in_seconds", s),
+            Threshold::WorkingSeconds(s) => ("threshold_in_working_hours", s / 3600.0),
+            Threshold::WorkingDays(d) => (
+                "threshold_in_working_hours",
+                d * DEFAULT_WORKING_DAY_SECONDS / 3600.0,
+            ),
+        };
+        text.label(key).replace("{n}", &n.to_string())
+    }
+
+    /// The threshold in working seconds, a day being [`DEFAULT_WORKING_DAY_SECONDS`] while
+    /// working days are unresolved; `None` for a wall-clock threshold.
+    pub fn working_seconds(&self) -> Option<f64> {
+        match *self {
+            Threshold::Seconds(_) => None,
+            Threshold::WorkingSeconds(s) => Some(s),
+            Threshold::WorkingDays(d) => Some(d * DEFAULT_WORKING_DAY_SECONDS),
         }
     }
 }
@@ -424,56 +433,6 @@ pub const CONDITION_METRICS: &[&str] = &[
     "abandon_rate",
 ];
 
-fn parse_condition(text: &str, file: &Path, key: &str, sla_ids: &[String]) -> Result<Condition> {
-    let bad = |why: &str| {
-        Error::usage(format!("{}: `{key}`: condition `{text}`: {why}", file.display())).with_hint(format!(
-            "write conditions as \"<id> <op> <number>\" with op one of >= > <= < ==, and id an [[sla]] id or one of: {}",
-            CONDITION_METRICS.join(", ")
-        ))
-    };
-    let parts: Vec<&str> = text.split_whitespace().collect();
-    if parts.len() != 3 {
-        return Err(bad("expected three parts"));
-    }
-    let op = match parts[1] {
-        ">=" => Op::Ge,
-        ">" => Op::Gt,
-        "<=" => Op::Le,
-        "<" => Op::Lt,
-        "==" | "=" => Op::Eq,
-        _ => return Err(bad("unknown operator")),
-    };
-    let value: f64 = parts[2]
-        .parse()
-        .map_err(|_| bad("the value is not a number"))?;
-    let subject = parts[0].to_string();
-    if !CONDITION_METRICS.contains(&subject.as_str()) && !sla_ids.contains(&subject) {
-        return Err(bad("names neither a metric nor an [[sla]] id"));
-    }
-    Ok(Condition {
-        text: text.to_string(),
-        subject,
-        op,
-        value,
-    })
-}
-
-fn parse_enum<T>(
-    v: &Option<String>,
-    parse: fn(&str) -> Option<T>,
-    expected: String,
-    file: &Path,
-    key: &str,
-) -> Result<Option<T>> {
-    match v {
-        None => Ok(None),
-        Some(s) => parse(s).map(Some).ok_or_else(|| {
-            Error::usage(format!("{}: `{key}`: unknown value `{s}`", file.display()))
-                .with_hint(format!("expected one of: {expected}"))
-        }),
-    }
-}
-
 impl Contract {
     /// Read and validate a contract template.
     pub fn load(path: &Path) -> Result<Contract> {
@@ -491,296 +450,32 @@ impl Contract {
         let f: ContractFile = toml::from_str(text).map_err(|e| {
             let msg = e.to_string();
             let hint = if msg.contains("unknown field") {
-                "a misspelt key would silently drop a target, so unknown keys are refused; check the spelling against spec/contract-template.md"
+                "a misspelt key would silently drop a target, so unknown keys are refused; check the spelling against docs/contract-template.md"
             } else {
-                "see spec/contract-template.md for the template format"
+                "see docs/contract-template.md for the template format"
             };
             Error::usage(format!("{}: invalid contract template: {}", path.display(), msg.trim())).with_hint(hint)
         })?;
-        let file = path;
-        let info = f.contract;
-        let _: chrono_tz::Tz = info.timezone.parse().map_err(|_| {
-            Error::usage(format!(
-                "{}: `contract.timezone`: unknown time zone `{}`",
-                file.display(),
-                info.timezone
-            ))
-            .with_hint("use an IANA name such as \"Asia/Shanghai\"")
-        })?;
-        if let Some(fee) = info.monthly_base_fee {
-            if !(fee.is_finite() && fee >= 0.0) {
-                return Err(Error::usage(format!(
-                    "{}: `contract.monthly_base_fee` must be a non-negative amount",
-                    file.display()
-                )));
-            }
-        }
-        let s = &f.survey;
-        if !(s.scale_max > s.scale_min)
-            || s.top_box == 0
-            || s.top_box as f64 > s.scale_max - s.scale_min + 1.0
-        {
-            return Err(Error::usage(format!(
-                "{}: `[survey]`: scale {}..{} with top_box {} is impossible",
-                file.display(),
-                s.scale_min,
-                s.scale_max,
-                s.top_box
-            ))
-            .with_hint("scale_max must exceed scale_min and top_box must be between 1 and the number of scale points"));
-        }
-
-        let mut slas = Vec::new();
-        let mut ids: Vec<String> = Vec::new();
-        for (i, sf) in f.sla.iter().enumerate() {
-            let key = |k: &str| format!("sla[{i}] ({}).{k}", sf.id);
-            if ids.contains(&sf.id) {
-                return Err(Error::usage(format!(
-                    "{}: `{}`: duplicate [[sla]] id",
-                    file.display(),
-                    key("id")
-                )));
-            }
-            ids.push(sf.id.clone());
-            let channel = parse_enum(
-                &sf.channel,
-                Channel::parse,
-                Channel::expected(),
-                file,
-                &key("channel"),
-            )?;
-            let complexity = parse_enum(
-                &sf.complexity,
-                Complexity::parse,
-                Complexity::expected(),
-                file,
-                &key("complexity"),
-            )?;
-            let priority = parse_enum(
-                &sf.priority,
-                Priority::parse,
-                Priority::expected(),
-                file,
-                &key("priority"),
-            )?;
-            let kind = parse_enum(&sf.kind, Kind::parse, Kind::expected(), file, &key("kind"))?;
-            let source = parse_enum(
-                &sf.source,
-                crate::model::InspectionSource::parse,
-                crate::model::InspectionSource::expected(),
-                file,
-                &key("source"),
-            )?;
-            if source.is_some() && sf.metric != SlaMetric::QaPassRate {
-                return Err(Error::usage(format!(
-                    "{}: `{}` only applies to metric qa_pass_rate",
-                    file.display(),
-                    key("source")
-                )));
-            }
-            let thresholds: Vec<(Threshold, String)> = [
-                sf.threshold_seconds
-                    .map(|v| (Threshold::Seconds(v), format!("threshold_seconds = {v}"))),
-                sf.threshold_minutes.map(|v| {
-                    (
-                        Threshold::Seconds(v * 60.0),
-                        format!("threshold_minutes = {v}"),
-                    )
-                }),
-                sf.threshold_hours.map(|v| {
-                    (
-                        Threshold::Seconds(v * 3600.0),
-                        format!("threshold_hours = {v}"),
-                    )
-                }),
-                sf.threshold_working_hours.map(|v| {
-                    (
-                        Threshold::WorkingSeconds(v * 3600.0),
-                        format!("threshold_working_hours = {v}"),
-                    )
-                }),
-                // Working days are converted once the calendar is known (see resolve_working_days).
-                sf.threshold_working_days.map(|v| {
-                    (
-                        Threshold::WorkingSeconds(-v),
-                        format!("threshold_working_days = {v}"),
-                    )
-                }),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            if thresholds.len() > 1 {
-                return Err(Error::usage(format!(
-                    "{}: `sla` `{}` has more than one threshold key",
-                    file.display(),
-                    sf.id
-                ))
-                .with_hint("keep exactly one of threshold_seconds, threshold_minutes, threshold_hours, threshold_working_hours, threshold_working_days"));
-            }
-            let threshold = thresholds.first().cloned();
-            if sf.metric.needs_threshold() && threshold.is_none() {
-                return Err(Error::usage(format!(
-                    "{}: `sla` `{}`: metric `{}` needs a threshold",
-                    file.display(),
-                    sf.id,
-                    sf.metric.as_str()
-                ))
-                .with_hint("add e.g. threshold_seconds = 20 or threshold_working_hours = 4"));
-            }
-            if let Some((t, _)) = &threshold {
-                let v = match t {
-                    Threshold::Seconds(v) => *v,
-                    Threshold::WorkingSeconds(v) => v.abs(),
-                };
-                if !(v.is_finite() && v > 0.0) {
-                    return Err(Error::usage(format!(
-                        "{}: `sla` `{}`: the threshold must be a positive number",
-                        file.display(),
-                        sf.id
-                    )));
-                }
-            }
-            if !sf.target.is_finite() {
-                return Err(Error::usage(format!(
-                    "{}: `{}`: not a number",
-                    file.display(),
-                    key("target")
-                )));
-            }
-            if sf.metric.is_rate() && !(0.0..=1.0).contains(&sf.target) {
-                return Err(Error::usage(format!(
-                    "{}: `{}` = {} is impossible for a rate",
-                    file.display(),
-                    key("target"),
-                    sf.target
-                ))
-                .with_hint("percentages are written as fractions: 80 % is 0.80"));
-            }
-            if sf.metric == SlaMetric::CsatMean && !(s.scale_min..=s.scale_max).contains(&sf.target)
-            {
-                return Err(Error::usage(format!(
-                    "{}: `{}` = {} lies outside the survey scale {}..{}",
-                    file.display(),
-                    key("target"),
-                    sf.target,
-                    s.scale_min,
-                    s.scale_max
-                )));
-            }
-            if let Some(sa) = sf.short_abandon_seconds {
-                if !(sa.is_finite() && sa >= 0.0) {
-                    return Err(Error::usage(format!(
-                        "{}: `{}` must be zero or more",
-                        file.display(),
-                        key("short_abandon_seconds")
-                    )));
-                }
-            }
-            slas.push(Sla {
-                id: sf.id.clone(),
-                clause: sf.clause.clone(),
-                metric: sf.metric,
-                target: sf.target,
-                channel,
-                complexity,
-                priority,
-                kind,
-                threshold: threshold.as_ref().map(|t| t.0),
-                threshold_text: threshold.map(|t| t.1),
-                short_abandon_seconds: sf.short_abandon_seconds,
-                denominator: sf.denominator.unwrap_or(Denominator::Answered),
-                source,
-                description: sf.description.clone(),
-            });
-        }
-
-        let incentive = match f.incentive {
-            None => None,
-            Some(inc) => {
-                let mut tiers = Vec::new();
-                for (i, t) in inc.tier.iter().enumerate() {
-                    let k = format!("incentive.tier[{i}] ({})", t.name);
-                    let all = t
-                        .all
-                        .iter()
-                        .map(|c| parse_condition(c, file, &format!("{k}.all"), &ids))
-                        .collect::<Result<Vec<_>>>()?;
-                    let any = t
-                        .any
-                        .iter()
-                        .map(|c| parse_condition(c, file, &format!("{k}.any"), &ids))
-                        .collect::<Result<Vec<_>>>()?;
-                    if all.is_empty() && any.is_empty() && !t.always {
-                        return Err(Error::usage(format!(
-                            "{}: `{k}` has no condition",
-                            file.display()
-                        ))
-                        .with_hint("give `all`, `any` or `always = true`"));
-                    }
-                    if !(0.0..=1.0).contains(&t.bonus_rate) {
-                        return Err(Error::usage(format!(
-                            "{}: `{k}.bonus_rate` = {} is impossible",
-                            file.display(),
-                            t.bonus_rate
-                        ))
-                        .with_hint("rates are fractions of monthly_base_fee: 10 % is 0.10"));
-                    }
-                    tiers.push(Tier {
-                        name: t.name.clone(),
-                        all,
-                        any,
-                        always: t.always,
-                        bonus_rate: t.bonus_rate,
-                        failure: t.failure,
-                    });
-                }
-                Some(Incentive {
-                    clause: inc.clause,
-                    consecutive_failures_for_termination: inc.consecutive_failures_for_termination,
-                    tiers,
-                })
-            }
-        };
+        check_info(&f.contract, path)?;
+        check_survey(&f.survey, path)?;
+        let slas = f
+            .sla
+            .iter()
+            .enumerate()
+            .map(|(i, sf)| parse_sla(i, sf, &f.sla[..i], &f.survey, path))
+            .collect::<Result<Vec<_>>>()?;
+        let ids: Vec<String> = slas.iter().map(|s| s.id.clone()).collect();
+        let incentive = f
+            .incentive
+            .map(|inc| parse_incentive(inc, path, &ids))
+            .transpose()?;
         if let Some(p) = &f.penalty {
-            let bad = !(0.0..=1.0).contains(&p.per_breached_sla_rate)
-                || p.cap_rate.is_some_and(|c| !(0.0..=1.0).contains(&c));
-            if bad {
-                return Err(Error::usage(format!(
-                    "{}: `[penalty]`: rates must lie between 0 and 1",
-                    file.display()
-                )));
-            }
+            check_penalty(p, path)?;
         }
-        let pk = &f.peaks;
-        if !pk.volume_factor.is_finite()
-            || pk.volume_factor < 1.0
-            || !(0.0..=1.0).contains(&pk.service_level_drop)
-        {
-            return Err(Error::usage(format!(
-                "{}: `[peaks]`: volume_factor must be 1 or more and service_level_drop between 0 and 1",
-                file.display()
-            ))
-            .with_hint("e.g. volume_factor = 1.5 (one and a half times the median day), service_level_drop = 0.05"));
-        }
-        let q = &f.quality;
-        if !q.pass_score.is_finite() || q.criterion_pass_score.is_some_and(|v| !v.is_finite()) {
-            return Err(Error::usage(format!(
-                "{}: `[quality]`: scores must be numbers",
-                file.display()
-            )));
-        }
-        if f.sla.iter().any(|s| {
-            s.metric == SlaMetric::UrgentResponseWithin
-                && s.priority.as_deref().and_then(Priority::parse) == Some(Priority::Normal)
-        }) {
-            return Err(Error::usage(format!(
-                "{}: an urgent_response_within [[sla]] cannot set priority = \"normal\"",
-                file.display()
-            ))
-            .with_hint("urgent_response_within always counts urgent contacts; use response_within with priority = \"normal\" for the others"));
-        }
+        check_peaks(&f.peaks, path)?;
+        check_quality(&f.quality, path)?;
         let base = path.parent().unwrap_or(Path::new("."));
+        let info = f.contract;
         let calendar_paths = match &info.calendar {
             None => vec![],
             Some(OneOrMany::One(s)) => vec![base.join(s)],
@@ -825,14 +520,12 @@ impl Contract {
             })
     }
 
-    /// Convert `threshold_working_days` (stored as negative placeholders) into working
-    /// seconds once the calendar's working-day length is known (8 h without a calendar).
+    /// Convert `threshold_working_days` into working seconds once the calendar's
+    /// working-day length is known ([`DEFAULT_WORKING_DAY_SECONDS`] without a calendar).
     pub fn resolve_working_days(&mut self, working_day_seconds: f64) {
         for s in &mut self.slas {
-            if let Some(Threshold::WorkingSeconds(v)) = s.threshold {
-                if v < 0.0 {
-                    s.threshold = Some(Threshold::WorkingSeconds(-v * working_day_seconds));
-                }
+            if let Some(Threshold::WorkingDays(d)) = s.threshold {
+                s.threshold = Some(Threshold::WorkingSeconds(d * working_day_seconds));
             }
         }
     }

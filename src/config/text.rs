@@ -1,0 +1,113 @@
+//! The report's wording in one language: labels, Method paragraphs and findings texts, from
+//! `report-templates/text/{zh,en}.toml` (compiled in). Every word a reader sees comes from
+//! these tables; this module fills placeholders and nothing else.
+
+use super::Lang;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+const ZH: &str = include_str!("../../report-templates/text/zh.toml");
+const EN: &str = include_str!("../../report-templates/text/en.toml");
+
+/// Report wording in one language.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Text {
+    pub labels: BTreeMap<String, String>,
+    pub method: BTreeMap<String, String>,
+    pub findings: FindingText,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FindingText {
+    pub weekdays: Vec<String>,
+    #[serde(flatten)]
+    pub text: BTreeMap<String, String>,
+}
+
+impl Text {
+    pub fn load(lang: Lang) -> Text {
+        let src = match lang {
+            Lang::Zh => ZH,
+            Lang::En => EN,
+        };
+        toml::from_str(src).expect("report-templates/text is valid (checked by a unit test)")
+    }
+    /// A label; the key itself when missing (so a gap is visible, never a crash).
+    pub fn label(&self, key: &str) -> String {
+        self.labels
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    }
+    /// The Method paragraphs in reading order, placeholders filled in.
+    pub fn method_paragraphs(
+        &self,
+        survey: &super::contract::SurveyCfg,
+        vars: &[(&str, String)],
+    ) -> Vec<String> {
+        const ORDER: &[&str] = &[
+            "intro",
+            "rows",
+            "service_level",
+            "response_within",
+            "abandon",
+            "resolution",
+            "fcr",
+            "resolved_within",
+            "csat",
+            "percentile",
+            "status",
+        ];
+        let rest = self
+            .method
+            .keys()
+            .filter(|k| !ORDER.contains(&k.as_str()))
+            .map(|k| k.as_str());
+        ORDER
+            .iter()
+            .copied()
+            .chain(rest)
+            .filter_map(|k| self.method.get(k))
+            .map(|v| {
+                let mut v = v
+                    .replace("{top_box}", &survey.top_box.to_string())
+                    .replace("{scale_min}", &survey.scale_min.to_string())
+                    .replace("{scale_max}", &survey.scale_max.to_string());
+                for (k, x) in vars {
+                    v = v.replace(&format!("{{{k}}}"), x);
+                }
+                v
+            })
+            .collect()
+    }
+
+    /// An order sub-type's label: the standard ones translated, others (topics) as they are.
+    pub fn order_type(&self, key: &str) -> String {
+        self.labels
+            .get(&format!("order_type_{key}"))
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    /// A quality criterion's label: the common ones translated, others as named.
+    pub fn criterion(&self, key: &str) -> String {
+        self.labels
+            .get(&format!("criterion_{key}"))
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    /// A findings text, placeholders `{name}` filled in from `vars`.
+    pub fn finding(&self, key: &str, vars: &[(&str, String)]) -> String {
+        let mut s = self
+            .findings
+            .text
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_string());
+        for (k, v) in vars {
+            s = s.replace(&format!("{{{k}}}"), v);
+        }
+        s
+    }
+}
