@@ -131,7 +131,11 @@ pub fn run(cfg: &RunConfig) -> Result<ExitCode> {
         let hist: &[HistoryEntry] = if monthly { &history } else { &[] };
         let data = inputs.for_period(period, cfg.contract.tz())?;
         let report = compute_report(cfg, data, cadence, period, hist)?;
-        breach |= report.scorecard.iter().any(|l| l.status == Status::Missed);
+        breach |= report
+            .metrics
+            .scorecard
+            .iter()
+            .any(|l| l.status == Status::Missed);
         let out = out_dir(cfg, &jobs, (cadence, period));
         let t = std::time::Instant::now();
         let sources = ReportInputs {
@@ -149,13 +153,14 @@ pub fn run(cfg: &RunConfig) -> Result<ExitCode> {
                 cfg.contract.info.id,
                 period.label(),
                 if monthly { "" } else { " (summary)" },
-                report.overall.contacts,
+                report.metrics.overall.contacts,
                 report
+                    .metrics
                     .scorecard
                     .iter()
                     .filter(|l| l.status == Status::Met)
                     .count(),
-                report.scorecard.len(),
+                report.metrics.scorecard.len(),
                 out.display()
             );
         }

@@ -150,7 +150,6 @@ pub(super) fn topics(counts: &LabelCounts, text: &CategoricalMapping) -> Vec<Top
             topic,
             contacts,
             share,
-            previous_contacts: None,
         })
         .collect()
 }
@@ -166,7 +165,6 @@ pub(super) fn complaint_types(
             complaint_type,
             complaints,
             share,
-            previous_complaints: None,
         })
         .collect()
 }

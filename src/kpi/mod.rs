@@ -100,7 +100,6 @@ pub struct TopicRow {
     pub topic: Option<String>,
     pub contacts: u64,
     pub share: f64,
-    pub previous_contacts: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
@@ -108,7 +107,6 @@ pub struct ComplaintRow {
     pub complaint_type: Option<String>,
     pub complaints: u64,
     pub share: f64,
-    pub previous_complaints: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]

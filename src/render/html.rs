@@ -133,25 +133,26 @@ impl Renderer for Html {
         let _ = write!(
             h,
             "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{CSS}</style></head><body><main>",
-            e(&format!("{} — {} {}", l("title"), r.contract_name, r.period.start))
+            e(&format!("{} — {} {}", l("title"), r.metrics.contract_name, r.metrics.period.start))
         );
         let _ = write!(
             h,
             "<h1>{}</h1>",
-            e(&format!("{} — {}", l("title"), r.contract_name))
+            e(&format!("{} — {}", l("title"), r.metrics.contract_name))
         );
         let _ = write!(
             h,
             "<p class=\"sub\">{}: {} · {}: {} · {}: {} — {} ({}){}</p>",
             e(&l("client")),
-            e(r.client.as_deref().unwrap_or("—")),
+            e(r.metrics.client.as_deref().unwrap_or("—")),
             e(&l("provider")),
-            e(r.provider.as_deref().unwrap_or("—")),
+            e(r.metrics.provider.as_deref().unwrap_or("—")),
             e(&l("period")),
-            e(&r.period.start),
-            e(&r.period.end),
-            e(&r.period.timezone),
-            r.calendar
+            e(&r.metrics.period.start),
+            e(&r.metrics.period.end),
+            e(&r.metrics.period.timezone),
+            r.metrics
+                .calendar
                 .as_ref()
                 .map(|c| format!(" · {}: {}", e(&l("calendar")), e(&c.name)))
                 .unwrap_or_default()
@@ -179,6 +180,7 @@ fn summary_section(h: &mut String, r: &Report) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
     let missed = r
+        .metrics
         .scorecard
         .iter()
         .filter(|s| s.status == Status::Missed)
@@ -198,12 +200,12 @@ fn summary_section(h: &mut String, r: &Report) {
         e(&verdict)
     );
     // Always present in a monthly report (the only one rendered as HTML).
-    let inc = &r.incentive.clone().unwrap_or_default();
+    let inc = &r.metrics.incentive.clone().unwrap_or_default();
     let money = |v: Option<f64>| {
-        v.map(|x| format!("{x:.2} {}", r.currency.as_deref().unwrap_or("")))
+        v.map(|x| format!("{x:.2} {}", r.metrics.currency.as_deref().unwrap_or("")))
             .unwrap_or_else(|| "—".into())
     };
-    let o = &r.overall;
+    let o = &r.metrics.overall;
     let cards: Vec<(String, String)> = vec![
         (l("tier"), inc.tier.clone().unwrap_or_else(|| "—".into())),
         (l("bonus"), money(inc.bonus)),
@@ -244,7 +246,7 @@ fn scorecard_section(h: &mut String, r: &Report, charts: &Charts) {
         let _ = write!(h, "<th>{}</th>", e(&l(k)));
     }
     h.push_str("</tr></thead><tbody>");
-    for s in &r.scorecard {
+    for s in &r.metrics.scorecard {
         let status = match s.status {
             Status::Met => "met",
             Status::Missed => "missed",
@@ -280,12 +282,12 @@ fn findings_section(h: &mut String, r: &Report) {
         let _ = write!(h, "<th>{}</th>", e(&l(k)));
     }
     h.push_str("</tr></thead><tbody>");
-    for f in &r.findings {
+    for f in &r.metrics.findings {
         let _ = write!(
             h,
             "<tr><td class=\"sev-{}\">{}</td><td>{}</td><td>{}</td></tr>",
-            e(&f.severity),
-            e(&l(&f.severity)),
+            e(&f.severity.as_str()),
+            e(&l(&f.severity.as_str())),
             e(&f.evidence),
             e(&f.suggestion)
         );
@@ -314,6 +316,7 @@ fn channels_section(h: &mut String, r: &Report) {
     .map(|k| unitless(l(k)))
     .collect();
     let rows: Vec<Vec<(String, bool)>> = r
+        .metrics
         .channels
         .iter()
         .map(|(n, c)| {
@@ -375,6 +378,7 @@ fn agents_section(h: &mut String, r: &Report) {
     let l = |k: &str| t.label(k);
     let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_agents")));
     let rows: Vec<Vec<(String, bool)>> = r
+        .metrics
         .agents
         .iter()
         .map(|a| {
@@ -418,7 +422,7 @@ fn orders_section(h: &mut String, r: &Report, charts: &Charts) {
     let l = |k: &str| t.label(k);
     let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_orders")));
     chart(h, charts, "orders");
-    let o = &r.orders;
+    let o = &r.metrics.orders;
     let mut rows: Vec<Vec<(String, bool)>> = o
         .types
         .iter()
@@ -460,7 +464,7 @@ fn peaks_section(h: &mut String, r: &Report) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
     let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_peaks")));
-    let (p, u) = (&r.peaks, &r.urgent);
+    let (p, u) = (&r.metrics.peaks, &r.metrics.urgent);
     let cards = [
         (l("peak_days"), p.peak_days.to_string()),
         (l("peak_service_level"), pct(p.peak_service_level)),
@@ -471,6 +475,7 @@ fn peaks_section(h: &mut String, r: &Report) {
     ];
     card_row(h, &cards);
     let rows: Vec<Vec<(String, bool)>> = r
+        .metrics
         .daily
         .iter()
         .filter(|d| d.peak.is_some())
@@ -506,7 +511,7 @@ fn peaks_section(h: &mut String, r: &Report) {
 fn quality_section(h: &mut String, r: &Report, charts: &Charts) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
-    if let Some(q) = &r.quality {
+    if let Some(q) = &r.metrics.quality {
         let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_inspections")));
         let mut cards = vec![
             (l("inspections"), q.inspections.to_string()),
@@ -548,9 +553,10 @@ fn quality_section(h: &mut String, r: &Report, charts: &Charts) {
         .collect();
         table(h, &headers, &rows);
     }
-    if r.trend.len() > 1 {
+    if r.metrics.trend.len() > 1 {
         let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_trend")));
         let rows: Vec<Vec<(String, bool)>> = r
+            .metrics
             .trend
             .iter()
             .map(|x| {
@@ -584,7 +590,7 @@ fn data_quality_section(h: &mut String, r: &Report) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
     let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_quality")));
-    let rc = &r.rows;
+    let rc = &r.metrics.rows;
     let _ = write!(
         h,
         "<p>{}: {} = {} {} + {} {} + {} {} · {}: {}</p>",

@@ -28,7 +28,7 @@ pub trait Renderer {
 /// The renderers of a report, in writing order: everything for the monthly evaluation,
 /// `metrics.json` and the one-sheet workbook for a daily or weekly summary.
 pub fn renderers(report: &Report) -> Vec<Box<dyn Renderer>> {
-    if report.cadence == crate::config::Cadence::Monthly {
+    if report.metrics.cadence == crate::config::Cadence::Monthly {
         vec![
             Box::new(json::Json),
             Box::new(xlsx::Xlsx),

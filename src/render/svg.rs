@@ -361,13 +361,14 @@ impl Renderer for Svg {
             format!(
                 "{} — {} {}",
                 t.label(k),
-                r.contract_name,
-                r.period.start.get(..7).unwrap_or("")
+                r.metrics.contract_name,
+                r.metrics.period.start.get(..7).unwrap_or("")
             )
         };
         let mut out = Vec::new();
 
         let bars: Vec<Bar> = r
+            .metrics
             .scorecard
             .iter()
             .filter(|l| is_rate_metric(&l.metric))
@@ -384,12 +385,13 @@ impl Renderer for Svg {
         ));
 
         let top: Vec<Bar> = r
+            .metrics
             .topics
             .iter()
             .take(12)
             .map(|x| Bar {
-                name: x.topic.clone().unwrap_or_else(|| t.label("none")),
-                value: x.contacts as f64,
+                name: x.row.topic.clone().unwrap_or_else(|| t.label("none")),
+                value: x.row.contacts as f64,
                 target: None,
                 ok: None,
             })
@@ -400,6 +402,7 @@ impl Renderer for Svg {
         ));
 
         let orders: Vec<Bar> = r
+            .metrics
             .orders
             .types
             .iter()
@@ -416,7 +419,7 @@ impl Renderer for Svg {
             count_bars(&title("chart_orders"), &orders)?,
         ));
 
-        if let Some(q) = &r.quality {
+        if let Some(q) = &r.metrics.quality {
             // Fail rate per criterion (a rate, so the axis runs to 100 %).
             let bars: Vec<Bar> = q
                 .criteria
@@ -442,6 +445,7 @@ impl Renderer for Svg {
 
         // Weekday × hour heatmap.
         let cells: Vec<(u32, u32, u64)> = r
+            .metrics
             .hourly
             .iter()
             .map(|h| (h.weekday, h.hour, h.contacts))
@@ -453,6 +457,7 @@ impl Renderer for Svg {
 
         // Satisfaction distribution.
         let dist: Vec<Bar> = r
+            .metrics
             .satisfaction_distribution
             .iter()
             .map(|d| Bar {
@@ -467,7 +472,7 @@ impl Renderer for Svg {
             count_bars(&title("chart_satisfaction"), &dist)?,
         ));
 
-        if r.trend.len() > 1 {
+        if r.metrics.trend.len() > 1 {
             out.push((
                 PathBuf::from("charts/trend.svg"),
                 trend_chart(r, &title("sheet_trend"))?,
@@ -485,21 +490,29 @@ impl Renderer for Svg {
 fn complaint_pareto(r: &Report, title: &str) -> Result<String> {
     let t = &r.text;
     let names: Vec<String> = r
-        .complaint_types
-        .iter()
-        .map(|x| x.complaint_type.clone().unwrap_or_else(|| t.label("none")))
-        .collect();
-    let counts: Vec<f64> = r
-        .complaint_types
-        .iter()
-        .map(|x| x.complaints as f64)
-        .collect();
-    let mut acc = 0.0;
-    let cumulative: Vec<Option<f64>> = r
+        .metrics
         .complaint_types
         .iter()
         .map(|x| {
-            acc += x.share;
+            x.row
+                .complaint_type
+                .clone()
+                .unwrap_or_else(|| t.label("none"))
+        })
+        .collect();
+    let counts: Vec<f64> = r
+        .metrics
+        .complaint_types
+        .iter()
+        .map(|x| x.row.complaints as f64)
+        .collect();
+    let mut acc = 0.0;
+    let cumulative: Vec<Option<f64>> = r
+        .metrics
+        .complaint_types
+        .iter()
+        .map(|x| {
+            acc += x.row.share;
             Some(acc.min(1.0))
         })
         .collect();
@@ -516,9 +529,10 @@ fn complaint_pareto(r: &Report, title: &str) -> Result<String> {
 /// The trend of the rates across the history's periods and this one.
 fn trend_chart(r: &Report, title: &str) -> Result<String> {
     let t = &r.text;
-    let labels: Vec<String> = r.trend.iter().map(|x| x.period.clone()).collect();
+    let labels: Vec<String> = r.metrics.trend.iter().map(|x| x.period.clone()).collect();
     let pct = |f: fn(&crate::report::TrendRow) -> Option<f64>| {
-        r.trend
+        r.metrics
+            .trend
             .iter()
             .map(|x| f(x).unwrap_or(0.0) * 100.0)
             .collect::<Vec<_>>()
@@ -541,12 +555,13 @@ fn trend_chart(r: &Report, title: &str) -> Result<String> {
 fn daily_chart(r: &Report, title: &str) -> Result<String> {
     let t = &r.text;
     let labels: Vec<String> = r
+        .metrics
         .daily
         .iter()
         .map(|d| d.date.get(5..).unwrap_or(&d.date).to_string())
         .collect();
-    let volume: Vec<f64> = r.daily.iter().map(|d| d.contacts as f64).collect();
-    let sl: Vec<Option<f64>> = r.daily.iter().map(|d| d.service_level).collect();
+    let volume: Vec<f64> = r.metrics.daily.iter().map(|d| d.contacts as f64).collect();
+    let sl: Vec<Option<f64>> = r.metrics.daily.iter().map(|d| d.service_level).collect();
     bars_and_line(
         title,
         &labels,

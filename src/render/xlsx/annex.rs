@@ -10,7 +10,7 @@ use rust_xlsxwriter::{Chart, ChartType, Workbook};
 /// Order handling: totals, then one row per sub-type, with a bar chart.
 pub(super) fn orders_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<()> {
     let l = |k: &str| r.text.label(k);
-    let o = &r.orders;
+    let o = &r.metrics.orders;
     let ws = wb.add_worksheet();
     let name = l("sheet_orders");
     ws.set_name(&name).map_err(xlsx_err)?;
@@ -72,7 +72,7 @@ pub(super) fn orders_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
             .set_name(l("resolved").as_str());
         chart
             .title()
-            .set_name(format!("{} {}", l("chart_orders"), r.period.start).as_str());
+            .set_name(format!("{} {}", l("chart_orders"), r.metrics.period.start).as_str());
         chart.y_axis().set_reverse();
         ws.insert_chart(1, 8, &chart).map_err(xlsx_err)?;
     }
@@ -82,7 +82,7 @@ pub(super) fn orders_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
 /// Peaks and emergencies: peak days against the others, urgent contacts, the peak days.
 pub(super) fn peaks_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<()> {
     let l = |k: &str| r.text.label(k);
-    let (p, u) = (&r.peaks, &r.urgent);
+    let (p, u) = (&r.metrics.peaks, &r.metrics.urgent);
     let ws = wb.add_worksheet();
     ws.set_name(l("sheet_peaks")).map_err(xlsx_err)?;
     ws.set_column_width(0, 26.0).map_err(xlsx_err)?;
@@ -115,12 +115,13 @@ pub(super) fn peaks_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<
         ),
         (l("response_max"), Value::OneDecimal(u.response_max_seconds)),
     ];
-    if let Some(c) = &r.peaks_clause {
+    if let Some(c) = &r.terms.peaks_clause {
         items.push((l("clause"), Value::Text(c.clone())));
     }
     let next = pairs(ws, f, r, 0, &items)?;
     let (headers, rows) = daily_rows(r);
     let peak_rows: Vec<Vec<Value>> = r
+        .metrics
         .daily
         .iter()
         .zip(rows)
@@ -142,7 +143,9 @@ pub(super) fn peaks_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<
 /// Quality inspections: totals and sources, criteria with a chart, agents.
 pub(super) fn quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<()> {
     let l = |k: &str| r.text.label(k);
-    let Some(q) = &r.quality else { return Ok(()) };
+    let Some(q) = &r.metrics.quality else {
+        return Ok(());
+    };
     let ws = wb.add_worksheet();
     let name = l("sheet_inspections");
     ws.set_name(&name).map_err(xlsx_err)?;
@@ -173,7 +176,7 @@ pub(super) fn quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resul
             .set_name(l("failed").as_str());
         chart
             .title()
-            .set_name(format!("{} {}", l("chart_qa"), r.period.start).as_str());
+            .set_name(format!("{} {}", l("chart_qa"), r.metrics.period.start).as_str());
         chart.y_axis().set_reverse();
         chart.legend().set_hidden();
         ws.insert_chart(1, 9, &chart).map_err(xlsx_err)?;
@@ -198,7 +201,7 @@ pub(super) fn quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resul
             Value::Count(s.inspections),
         ));
     }
-    if let Some(c) = &r.quality_clause {
+    if let Some(c) = &r.terms.quality_clause {
         items.push((l("clause"), Value::Text(c.clone())));
     }
     let next = pairs(ws, f, r, last + 2, &items)?;
@@ -245,11 +248,12 @@ pub(super) fn findings_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resu
     ws.set_name(l("sheet_findings")).map_err(xlsx_err)?;
     let headers = vec![l("severity"), l("finding"), l("evidence"), l("suggestion")];
     let rows: Vec<Vec<Value>> = r
+        .metrics
         .findings
         .iter()
         .map(|x| {
             vec![
-                Value::Text(l(&x.severity)),
+                Value::Text(l(&x.severity.as_str())),
                 Value::Text(x.id.clone()),
                 Value::Text(x.evidence.clone()),
                 Value::Text(x.suggestion.clone()),
@@ -265,7 +269,7 @@ pub(super) fn data_quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> 
     let l = |k: &str| r.text.label(k);
     let ws = wb.add_worksheet();
     ws.set_name(l("sheet_quality")).map_err(xlsx_err)?;
-    let rc = &r.rows;
+    let rc = &r.metrics.rows;
     let summary = [
         (l("rows_read"), rc.read),
         (l("rows_accepted"), rc.accepted),
@@ -336,14 +340,19 @@ pub(super) fn method_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
         ws.write_string(row, 1, v).map_err(xlsx_err)?;
         row += 1;
     }
-    if let Some(c) = &r.calendar {
+    if let Some(c) = &r.metrics.calendar {
         ws.write_string_with_format(row, 0, l("calendar"), &f.bold)
             .map_err(xlsx_err)?;
         ws.write_string(row, 1, format!("{} ({})", c.name, c.sources.join("; ")))
             .map_err(xlsx_err)?;
         row += 1;
     }
-    for i in r.inputs.iter().chain(r.survey_inputs.iter()) {
+    for i in r
+        .metrics
+        .inputs
+        .iter()
+        .chain(r.metrics.survey_inputs.iter())
+    {
         ws.write_string_with_format(row, 0, l("file"), &f.bold)
             .map_err(xlsx_err)?;
         ws.write_string(

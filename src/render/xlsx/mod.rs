@@ -196,6 +196,7 @@ fn daily_rows(r: &Report) -> (Vec<String>, Vec<Vec<Value>>) {
     .map(|k| l(k))
     .collect();
     let rows = r
+        .metrics
         .daily
         .iter()
         .map(|d| {
@@ -233,7 +234,7 @@ fn daily_chart(r: &Report, sheet: &str, last: u32) -> Chart {
         .set_name(l("answered").as_str());
     chart
         .title()
-        .set_name(format!("{} {}", l("chart_daily"), r.period.start).as_str());
+        .set_name(format!("{} {}", l("chart_daily"), r.metrics.period.start).as_str());
     chart
 }
 
@@ -283,7 +284,7 @@ fn block(
 /// clause, from row `top`; returns the next free row.
 fn incentive_block(ws: &mut Worksheet, f: &Formats, r: &Report, top: u32) -> Result<u32> {
     let l = |k: &str| r.text.label(k);
-    let Some(inc) = &r.incentive else {
+    let Some(inc) = &r.metrics.incentive else {
         return Ok(top);
     };
     let clause = |c: &Option<String>| {
@@ -377,7 +378,7 @@ impl Renderer for Xlsx {
     }
 
     fn render(&self, r: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>> {
-        if r.cadence != crate::config::Cadence::Monthly {
+        if r.metrics.cadence != crate::config::Cadence::Monthly {
             return Ok(vec![(PathBuf::from("report.xlsx"), summary_workbook(r)?)]);
         }
         let t = &r.text;
@@ -391,8 +392,8 @@ impl Renderer for Xlsx {
                 .set_title(format!(
                     "{} {} {}",
                     l("title"),
-                    r.contract_name,
-                    r.period.start
+                    r.metrics.contract_name,
+                    r.metrics.period.start
                 ))
                 .set_author("cseval")
                 .set_creation_datetime(&created),
@@ -433,7 +434,7 @@ impl Renderer for Xlsx {
 
         orders_sheet(&mut wb, &f, r)?;
         peaks_sheet(&mut wb, &f, r)?;
-        if r.quality.is_some() {
+        if r.metrics.quality.is_some() {
             quality_sheet(&mut wb, &f, r)?;
         }
 

@@ -47,7 +47,7 @@ pub(super) fn ranked_sheet(
             .set_name(l(keys[2]).as_str());
         chart
             .title()
-            .set_name(format!("{} {}", l(keys[3]), r.period.start).as_str());
+            .set_name(format!("{} {}", l(keys[3]), r.metrics.period.start).as_str());
         chart.y_axis().set_reverse();
         chart.legend().set_hidden();
         ws.insert_chart(1, 5, &chart).map_err(xlsx_err)?;
@@ -78,13 +78,14 @@ pub(super) fn summary_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resul
     ws.write_string_with_format(
         0,
         0,
-        format!("{} — {}", l("title"), r.contract_name),
+        format!("{} — {}", l("title"), r.metrics.contract_name),
         &f.title,
     )
     .map_err(xlsx_err)?;
     ws.set_column_width(0, 28).map_err(xlsx_err)?;
     ws.set_column_width(1, 60).map_err(xlsx_err)?;
     let missed = r
+        .metrics
         .scorecard
         .iter()
         .filter(|s| s.status == Status::Missed)
@@ -95,27 +96,28 @@ pub(super) fn summary_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resul
         l("verdict_missed").replace("{n}", &missed.to_string())
     };
     let rows: Vec<(String, Value)> = vec![
-        (l("contract"), Value::Text(r.contract_name.clone())),
-        (l("contract_id"), Value::Text(r.contract_id.clone())),
+        (l("contract"), Value::Text(r.metrics.contract_name.clone())),
+        (l("contract_id"), Value::Text(r.metrics.contract_id.clone())),
         (
             l("client"),
-            Value::Text(r.client.clone().unwrap_or_default()),
+            Value::Text(r.metrics.client.clone().unwrap_or_default()),
         ),
         (
             l("provider"),
-            Value::Text(r.provider.clone().unwrap_or_default()),
+            Value::Text(r.metrics.provider.clone().unwrap_or_default()),
         ),
         (
             l("period"),
             Value::Text(format!(
                 "{} — {} ({})",
-                r.period.start, r.period.end, r.period.timezone
+                r.metrics.period.start, r.metrics.period.end, r.metrics.period.timezone
             )),
         ),
         (
             l("calendar"),
             Value::Text(
-                r.calendar
+                r.metrics
+                    .calendar
                     .as_ref()
                     .map(|c| c.name.clone())
                     .unwrap_or_else(|| "—".into()),
@@ -138,21 +140,21 @@ pub(super) fn summary_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resul
     ws.write_string_with_format(row, 2, l("previous"), &f.header)
         .map_err(xlsx_err)?;
     ws.set_column_width(2, 16).map_err(xlsx_err)?;
-    let previous = r.previous_overall.as_ref();
+    let previous = r.metrics.previous_overall.as_ref();
     for (key, figure) in HEADLINE {
         row += 1;
         ws.write_string_with_format(row, 0, l(key), &f.bold)
             .map_err(xlsx_err)?;
-        write_value(ws, f, row, 1, &figure(&r.overall), r)?;
+        write_value(ws, f, row, 1, &figure(&r.metrics.overall), r)?;
         let before = previous.map_or(Value::Empty, figure);
         write_value(ws, f, row, 2, &before, r)?;
     }
     row += 2;
     ws.write_string_with_format(row, 0, l("sheet_findings"), &f.bold)
         .map_err(xlsx_err)?;
-    for fd in r.findings.iter().take(5) {
+    for fd in r.metrics.findings.iter().take(5) {
         row += 1;
-        ws.write_string_with_format(row, 0, l(&fd.severity), &f.wrap)
+        ws.write_string_with_format(row, 0, l(&fd.severity.as_str()), &f.wrap)
             .map_err(xlsx_err)?;
         ws.write_string_with_format(row, 1, &fd.evidence, &f.wrap)
             .map_err(xlsx_err)?;
@@ -178,6 +180,7 @@ pub(super) fn scorecard_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Res
         .map(|k| l(k))
         .collect();
     let rows: Vec<Vec<Value>> = r
+        .metrics
         .scorecard
         .iter()
         .map(|s| {
@@ -207,14 +210,14 @@ pub(super) fn scorecard_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Res
         &rows,
     )?;
     let below = incentive_block(ws, f, r, last + 2)?;
-    if !r.scorecard.is_empty() {
+    if !r.metrics.scorecard.is_empty() {
         let name = l("sheet_scorecard");
         column_chart(
             ws,
             &name,
             last,
             &[5, 6],
-            &format!("{} {}", l("chart_sla"), r.period.start),
+            &format!("{} {}", l("chart_sla"), r.metrics.period.start),
             (below + 2, 0),
             true,
         )?;
@@ -271,12 +274,18 @@ pub(super) fn channels_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resu
             Value::Count(c.complaints),
         ]
     };
-    let rows: Vec<Vec<Value>> = r.channels.iter().map(|(n, c)| channel_row(n, c)).collect();
+    let rows: Vec<Vec<Value>> = r
+        .metrics
+        .channels
+        .iter()
+        .map(|(n, c)| channel_row(n, c))
+        .collect();
     let widths: Vec<f64> = keys.iter().map(|_| 12.0).collect();
     let last = table(ws, f, r, 0, &headers, &widths, &rows)?;
     let chart_row = last
         + 4
-        + r.previous_channels
+        + r.metrics
+            .previous_channels
             .as_ref()
             .map_or(0, |p| p.len() as u32 + 2);
     if !rows.is_empty() {
@@ -286,13 +295,13 @@ pub(super) fn channels_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resu
             &name,
             last,
             &[1, 2],
-            &format!("{} {}", l("sheet_channels"), r.period.start),
+            &format!("{} {}", l("sheet_channels"), r.metrics.period.start),
             (chart_row, 0),
             false,
         )?;
     }
     // The previous period, same columns, below.
-    if let Some(prev) = &r.previous_channels {
+    if let Some(prev) = &r.metrics.previous_channels {
         let top = last + 2;
         ws.write_string_with_format(top, 0, l("previous"), &f.bold)
             .map_err(xlsx_err)?;
@@ -329,6 +338,7 @@ pub(super) fn agents_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
     ];
     let headers: Vec<String> = keys.iter().map(|k| l(k)).collect();
     let rows: Vec<Vec<Value>> = r
+        .metrics
         .agents
         .iter()
         .map(|a| {
@@ -382,7 +392,7 @@ pub(super) fn hourly_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
     let name = l("sheet_hourly");
     ws.set_name(&name).map_err(xlsx_err)?;
     let mut grid = [[0u64; 24]; 7];
-    for h in &r.hourly {
+    for h in &r.metrics.hourly {
         if (h.weekday as usize) < 7 && (h.hour as usize) < 24 {
             grid[h.weekday as usize][h.hour as usize] += h.contacts;
         }
@@ -393,6 +403,7 @@ pub(super) fn hourly_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
         .map(|hour| {
             let n: u64 = grid.iter().map(|w| w[hour as usize]).sum();
             let ab: u64 = r
+                .metrics
                 .hourly
                 .iter()
                 .filter(|h| h.hour == hour)
@@ -411,7 +422,7 @@ pub(super) fn hourly_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
         &name,
         last,
         &[1, 2],
-        &format!("{} {}", l("weekday_hour"), r.period.start),
+        &format!("{} {}", l("weekday_hour"), r.metrics.period.start),
         (last + 2, 0),
         false,
     )?;
@@ -449,12 +460,14 @@ pub(super) fn satisfaction_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> 
     let name = l("sheet_satisfaction");
     ws.set_name(&name).map_err(xlsx_err)?;
     let total: u64 = r
+        .metrics
         .satisfaction_distribution
         .iter()
         .map(|d| d.responses)
         .sum();
     let headers = vec![l("score"), l("csat_responses"), l("share")];
     let rows: Vec<Vec<Value>> = r
+        .metrics
         .satisfaction_distribution
         .iter()
         .map(|d| {
@@ -476,7 +489,7 @@ pub(super) fn satisfaction_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> 
             &name,
             last,
             &[1],
-            &format!("{} {}", l("chart_satisfaction"), r.period.start),
+            &format!("{} {}", l("chart_satisfaction"), r.metrics.period.start),
             (1, 4),
             false,
         )?;
@@ -490,7 +503,7 @@ pub(super) fn trend_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<
     let ws = wb.add_worksheet();
     let name = l("sheet_trend");
     ws.set_name(&name).map_err(xlsx_err)?;
-    let sla_ids: Vec<String> = r.scorecard.iter().map(|s| s.id.clone()).collect();
+    let sla_ids: Vec<String> = r.metrics.scorecard.iter().map(|s| s.id.clone()).collect();
     let mut headers: Vec<String> = [
         "period",
         "contacts",
@@ -507,6 +520,7 @@ pub(super) fn trend_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<
     .collect();
     headers.extend(sla_ids.iter().cloned());
     let rows: Vec<Vec<Value>> = r
+        .metrics
         .trend
         .iter()
         .map(|t| {
@@ -521,7 +535,7 @@ pub(super) fn trend_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<
                 Value::Text(t.tier.clone().unwrap_or_default()),
                 Value::Count(t.slas_missed as u64),
             ];
-            for (id, line) in sla_ids.iter().zip(&r.scorecard) {
+            for (id, line) in sla_ids.iter().zip(&r.metrics.scorecard) {
                 row.push(metric_value(&line.metric, t.sla.get(id).copied().flatten()));
             }
             row

@@ -17,14 +17,17 @@ pub(super) fn summary_workbook(r: &Report) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
     let created =
         ExcelDateTime::from_timestamp(crate::render::document_epoch(r)).map_err(xlsx_err)?;
-    let sheet = l(if r.cadence == Cadence::Daily {
+    let sheet = l(if r.metrics.cadence == Cadence::Daily {
         "sheet_summary_daily"
     } else {
         "sheet_summary_weekly"
     });
     wb.set_properties(
         &DocProperties::new()
-            .set_title(format!("{sheet} {} {}", r.contract_name, r.period.start))
+            .set_title(format!(
+                "{sheet} {} {}",
+                r.metrics.contract_name, r.metrics.period.start
+            ))
             .set_author("cseval")
             .set_creation_datetime(&created),
     );
@@ -36,8 +39,13 @@ pub(super) fn summary_workbook(r: &Report) -> Result<Vec<u8>> {
     }
     ws.set_landscape();
     ws.set_print_fit_to_pages(1, 0);
-    ws.write_string_with_format(0, 0, format!("{sheet} — {}", r.contract_name), &f.title)
-        .map_err(xlsx_err)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("{sheet} — {}", r.metrics.contract_name),
+        &f.title,
+    )
+    .map_err(xlsx_err)?;
     let row = summary_headline(ws, &f, r)?;
     summary_tables(ws, &f, r, row)?;
     wb.save_to_buffer().map_err(xlsx_err)
@@ -46,20 +54,20 @@ pub(super) fn summary_workbook(r: &Report) -> Result<Vec<u8>> {
 /// The summary's headline figures from row 2; returns the next free row.
 pub(super) fn summary_headline(ws: &mut Worksheet, f: &Formats, r: &Report) -> Result<u32> {
     let l = |k: &str| r.text.label(k);
-    let end = chrono::NaiveDate::parse_from_str(&r.period.end, "%Y-%m-%d")
+    let end = chrono::NaiveDate::parse_from_str(&r.metrics.period.end, "%Y-%m-%d")
         .ok()
         .and_then(|d| d.pred_opt())
         .map(|d| d.to_string())
         .unwrap_or_default();
-    let o = &r.overall;
+    let o = &r.metrics.overall;
     let mut items = vec![
-        (l("contract_id"), Value::Text(r.contract_id.clone())),
+        (l("contract_id"), Value::Text(r.metrics.contract_id.clone())),
         (
             l("period"),
-            Value::Text(if r.period.start == end {
+            Value::Text(if r.metrics.period.start == end {
                 end.clone()
             } else {
-                format!("{} – {end}", r.period.start)
+                format!("{} – {end}", r.metrics.period.start)
             }),
         ),
         (l("contacts"), Value::Count(o.contacts)),
@@ -72,10 +80,10 @@ pub(super) fn summary_headline(ws: &mut Worksheet, f: &Formats, r: &Report) -> R
         (l("csat_mean"), Value::TwoDecimals(o.csat_mean)),
         (l("csat_responses"), Value::Count(o.csat_responses)),
         (l("complaints"), Value::Count(o.complaints)),
-        (l("urgent"), Value::Count(r.urgent.contacts)),
-        (l("orders"), Value::Count(r.orders.contacts)),
+        (l("urgent"), Value::Count(r.metrics.urgent.contacts)),
+        (l("orders"), Value::Count(r.metrics.orders.contacts)),
     ];
-    if let Some(q) = &r.quality {
+    if let Some(q) = &r.metrics.quality {
         items.push((l("inspections"), Value::Count(q.inspections)));
         items.push((l("pass_rate"), Value::Percent(q.pass_rate)));
     }
@@ -107,6 +115,7 @@ pub(super) fn summary_tables(
     .map(|k| l(k))
     .collect();
     let rows: Vec<Vec<Value>> = r
+        .metrics
         .channels
         .iter()
         .map(|(name, c)| {
@@ -135,6 +144,7 @@ pub(super) fn summary_tables(
         }
     };
     let rows: Vec<Vec<Value>> = r
+        .metrics
         .scorecard
         .iter()
         .map(|s| {
@@ -153,7 +163,7 @@ pub(super) fn summary_tables(
         .map_err(xlsx_err)?;
     row += 1;
 
-    if r.cadence == Cadence::Weekly {
+    if r.metrics.cadence == Cadence::Weekly {
         let (headers, rows) = daily_rows(r);
         row = block(ws, f, r, row, &l("daily_table"), &headers, &rows)?;
     }
@@ -187,6 +197,7 @@ pub(super) fn summary_tables(
         )?;
     }
     let rows: Vec<Vec<Value>> = r
+        .metrics
         .orders
         .types
         .iter()
@@ -207,11 +218,12 @@ pub(super) fn summary_tables(
     ];
     row = block(ws, f, r, row, &l("sheet_orders"), &headers, &rows)?;
     let rows: Vec<Vec<Value>> = r
+        .metrics
         .findings
         .iter()
         .map(|x| {
             vec![
-                Value::Text(l(&x.severity)),
+                Value::Text(l(&x.severity.as_str())),
                 Value::Text(x.evidence.clone()),
                 Value::Text(x.suggestion.clone()),
             ]

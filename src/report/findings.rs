@@ -1,0 +1,524 @@
+//! Findings and improvement suggestions: a table of named rules ([`RULES`]), each reading
+//! the period's figures and adding the findings it sees, with the thresholds it uses named
+//! below. The wording is the text tables' (`[findings]`); a rule only picks the key and
+//! fills the placeholders. No rule computes a figure the report does not show.
+
+use super::{agent_label, fmt_value, pct, Finding, Report, Severity};
+use crate::config::Calendar;
+use crate::evaluate::Status;
+use crate::kpi::{DayRow, HourRow};
+
+/// A complaint type is a finding when it holds at least this share of the complaints...
+const TOP_COMPLAINT_MIN_SHARE: f64 = 0.25;
+/// ...and the period has at least this many complaints.
+const TOP_COMPLAINT_MIN_COMPLAINTS: u64 = 10;
+/// The weekday-hour with the most abandons is a finding when it holds at least this share of
+/// the abandons...
+const ABANDON_PEAK_MIN_SHARE: f64 = 0.03;
+/// ...and the period has at least this many abandons.
+const ABANDON_PEAK_MIN_ABANDONS: u64 = 20;
+/// A complaint type is rising with at least this many complaints...
+const RISING_MIN_COMPLAINTS: u64 = 10;
+/// ...at least this many more than in the previous period...
+const RISING_MIN_MORE: u64 = 5;
+/// ...and at least this ratio to the previous period's count.
+const RISING_MIN_RATIO: f64 = 1.3;
+/// An agent is far below the team with a resolution rate this far under the overall rate...
+const AGENT_RESOLUTION_GAP: f64 = 0.10;
+/// ...and at least this many answered contacts.
+const AGENT_MIN_ANSWERED: u64 = 30;
+/// Peak and other days each need this many contacts in the service-level base.
+const PEAK_MIN_BASE: u64 = 30;
+/// A quality criterion is a finding when failed at least this often...
+const QA_CRITERION_MIN_FAILED: u64 = 3;
+/// ...at this fail rate or more (high from the second rate on); only the three most failed.
+const QA_CRITERION_FAIL_RATES: (f64, f64) = (0.10, 0.25);
+/// An agent fails inspections far more than the team with a pass rate this far under the
+/// team's, over at least [`QA_AGENT_MIN_INSPECTIONS`] inspections.
+const QA_AGENT_GAP: f64 = 0.20;
+const QA_AGENT_MIN_INSPECTIONS: u64 = 3;
+/// An order sub-type is resolved far less often than orders as a whole at this gap, with at
+/// least [`ORDER_MIN_CONTACTS`] contacts.
+const ORDER_RESOLVED_GAP: f64 = 0.10;
+const ORDER_MIN_CONTACTS: u64 = 20;
+
+/// What every rule may read.
+pub(super) struct Facts<'a> {
+    r: &'a Report,
+    calendar: Option<&'a Calendar>,
+    /// The weekday × hour with the most abandons, and when it is, in words.
+    abandon_peak: Option<(&'a HourRow, String)>,
+}
+
+/// A rule: its name (the id prefix of its findings) and what it does.
+type Rule = (&'static str, fn(&Facts<'_>, &mut Vec<Finding>));
+
+/// The rules, in the order their findings are listed.
+const RULES: &[Rule] = &[
+    ("termination_right", termination_right),
+    ("sla_status", sla_status),
+    ("top_complaint_type", top_complaint_type),
+    ("abandon_peak", abandon_peak),
+    ("complaint_rising", complaint_rising),
+    ("holiday_peak", holiday_peak),
+    ("agent_low_resolution", agent_low_resolution),
+    ("peak_staffing", peak_staffing),
+    ("qa_criterion", qa_criterion),
+    ("qa_agent", qa_agent),
+    ("order_type_unresolved", order_type_unresolved),
+];
+
+/// Run every rule over the report.
+pub(super) fn findings(r: &Report, calendar: Option<&Calendar>) -> Vec<Finding> {
+    let weekday = |w: u32| {
+        r.text
+            .findings
+            .weekdays
+            .get(w as usize)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let peak = r
+        .metrics
+        .hourly
+        .iter()
+        .filter(|h| h.abandoned > 0)
+        .max_by(|a, b| {
+            a.abandoned
+                .cmp(&b.abandoned)
+                .then(b.weekday.cmp(&a.weekday))
+                .then(b.hour.cmp(&a.hour))
+        });
+    let facts = Facts {
+        r,
+        calendar,
+        abandon_peak: peak.map(|h| {
+            let when = format!(
+                "{} {:02}:00–{:02}:00",
+                weekday(h.weekday),
+                h.hour,
+                h.hour + 1
+            );
+            (h, when)
+        }),
+    };
+    let mut out = Vec::new();
+    for (_, rule) in RULES {
+        rule(&facts, &mut out);
+    }
+    out
+}
+
+fn finding(id: String, severity: Severity, evidence: String, suggestion: String) -> Finding {
+    Finding {
+        id,
+        severity,
+        evidence,
+        suggestion,
+    }
+}
+
+/// The contract's termination right has been reached.
+fn termination_right(f: &Facts<'_>, out: &mut Vec<Finding>) {
+    let t = &f.r.text;
+    if let Some(inc) =
+        f.r.metrics
+            .incentive
+            .as_ref()
+            .filter(|i| i.termination_right)
+    {
+        out.push(finding(
+            "termination_right".into(),
+            Severity::High,
+            t.finding(
+                "termination",
+                &[
+                    ("n", inc.consecutive_failures.to_string()),
+                    ("clause", inc.clause.clone().unwrap_or_default()),
+                ],
+            ),
+            t.finding("termination_suggestion", &[]),
+        ));
+    }
+}
+
+/// Every SLA missed, and every SLA that could not be measured.
+fn sla_status(f: &Facts<'_>, out: &mut Vec<Finding>) {
+    let t = &f.r.text;
+    let when = f
+        .abandon_peak
+        .as_ref()
+        .map(|p| p.1.clone())
+        .unwrap_or_default();
+    for l in &f.r.metrics.scorecard {
+        match l.status {
+            Status::Missed => out.push(finding(
+                format!("sla_missed:{}", l.id),
+                Severity::High,
+                t.finding(
+                    "sla_missed",
+                    &[
+                        ("sla", l.id.clone()),
+                        ("clause", l.clause.clone()),
+                        ("actual", fmt_value(&l.metric, l.actual)),
+                        ("target", fmt_value(&l.metric, Some(l.target))),
+                    ],
+                ),
+                t.finding(
+                    &format!("sla_missed_{}", l.metric),
+                    &[("when", when.clone())],
+                ),
+            )),
+            Status::NotMeasurable => out.push(finding(
+                format!("not_measurable:{}", l.id),
+                Severity::Medium,
+                t.finding(
+                    "not_measurable",
+                    &[
+                        ("sla", l.id.clone()),
+                        ("clause", l.clause.clone()),
+                        ("why", l.note.clone().unwrap_or_default()),
+                    ],
+                ),
+                t.finding("not_measurable_suggestion", &[]),
+            )),
+            Status::Met => {}
+        }
+    }
+}
+
+/// One complaint type holds a large share of the complaints.
+fn top_complaint_type(f: &Facts<'_>, out: &mut Vec<Finding>) {
+    let (t, m) = (&f.r.text, &f.r.metrics);
+    let Some(top) = m.complaint_types.first() else {
+        return;
+    };
+    if m.overall.complaints < TOP_COMPLAINT_MIN_COMPLAINTS
+        || top.row.share < TOP_COMPLAINT_MIN_SHARE
+    {
+        return;
+    }
+    let ty = top
+        .row
+        .complaint_type
+        .clone()
+        .unwrap_or_else(|| t.label("none"));
+    out.push(finding(
+        "top_complaint_type".into(),
+        Severity::Medium,
+        t.finding(
+            "top_complaint",
+            &[
+                ("type", ty.clone()),
+                ("share", pct(Some(top.row.share))),
+                ("n", top.row.complaints.to_string()),
+            ],
+        ),
+        t.finding("top_complaint_suggestion", &[("type", ty)]),
+    ));
+}
+
+/// Abandons concentrate in one weekday-hour.
+fn abandon_peak(f: &Facts<'_>, out: &mut Vec<Finding>) {
+    let t = &f.r.text;
+    let Some((h, when)) = &f.abandon_peak else {
+        return;
+    };
+    let total: u64 = f.r.metrics.hourly.iter().map(|h| h.abandoned).sum();
+    let share = h.abandoned as f64 / total as f64;
+    if total < ABANDON_PEAK_MIN_ABANDONS || share < ABANDON_PEAK_MIN_SHARE {
+        return;
+    }
+    out.push(finding(
+        "abandon_peak".into(),
+        Severity::Medium,
+        t.finding(
+            "abandon_peak",
+            &[
+                ("when", when.clone()),
+                ("n", h.abandoned.to_string()),
+                ("share", pct(Some(share))),
+            ],
+        ),
+        t.finding("abandon_peak_suggestion", &[("when", when.clone())]),
+    ));
+}
+
+/// Complaint types rising against the previous period.
+fn complaint_rising(f: &Facts<'_>, out: &mut Vec<Finding>) {
+    let t = &f.r.text;
+    for c in &f.r.metrics.complaint_types {
+        let Some(prev) = c.previous_complaints else {
+            continue;
+        };
+        let n = c.row.complaints;
+        if n < RISING_MIN_COMPLAINTS
+            || n < prev + RISING_MIN_MORE
+            || (n as f64) < RISING_MIN_RATIO * prev.max(1) as f64
+        {
+            continue;
+        }
+        let ty = c
+            .row
+            .complaint_type
+            .clone()
+            .unwrap_or_else(|| t.label("none"));
+        out.push(finding(
+            format!("complaint_rising:{ty}"),
+            Severity::Medium,
+            t.finding(
+                "complaint_rising",
+                &[
+                    ("type", ty.clone()),
+                    ("n", n.to_string()),
+                    ("prev", prev.to_string()),
+                    ("change", pct(Some(n as f64 / prev.max(1) as f64 - 1.0))),
+                ],
+            ),
+            t.finding("complaint_rising_suggestion", &[("type", ty)]),
+        ));
+    }
+}
+
+/// Volume peaks on the first working days after a holiday: at least the contract's
+/// `[peaks] volume_factor` times the median day (both from the KPI stage's peaks).
+fn holiday_peak(f: &Facts<'_>, out: &mut Vec<Finding>) {
+    let (t, m) = (&f.r.text, &f.r.metrics);
+    let Some(cal) = f.calendar else {
+        return;
+    };
+    let Some(median) = m.peaks.median_day_contacts.filter(|&v| v > 0.0) else {
+        return;
+    };
+    let peaks: Vec<&DayRow> = m
+        .daily
+        .iter()
+        .filter(|d| {
+            let Ok(day) = chrono::NaiveDate::parse_from_str(&d.date, "%Y-%m-%d") else {
+                return false;
+            };
+            let after_holiday = day.pred_opt().is_some_and(|p| cal.holidays.contains(&p));
+            !cal.windows_of(day).is_empty()
+                && after_holiday
+                && d.contacts as f64 >= m.peaks.volume_factor * median
+        })
+        .collect();
+    let Some(top) = peaks.iter().max_by_key(|d| d.contacts) else {
+        return;
+    };
+    let dates: Vec<&str> = peaks.iter().map(|d| d.date.as_str()).collect();
+    out.push(finding(
+        "holiday_peak".into(),
+        Severity::Medium,
+        t.finding(
+            "holiday_peak",
+            &[
+                ("dates", dates.join(", ")),
+                ("n", top.contacts.to_string()),
+                ("ratio", format!("{:.1}", top.contacts as f64 / median)),
+                ("median", format!("{median:.0}")),
+                ("sl", pct(top.service_level)),
+            ],
+        ),
+        t.finding("holiday_peak_suggestion", &[]),
+    ));
+}
+
+/// Agents whose resolution rate is far below the team's.
+fn agent_low_resolution(f: &Facts<'_>, out: &mut Vec<Finding>) {
+    let (t, m) = (&f.r.text, &f.r.metrics);
+    let Some(team_rate) = m.overall.resolution_rate else {
+        return;
+    };
+    for a in &m.agents {
+        let Some(rate) = a.resolution_rate else {
+            continue;
+        };
+        if a.answered < AGENT_MIN_ANSWERED || rate >= team_rate - AGENT_RESOLUTION_GAP {
+            continue;
+        }
+        out.push(finding(
+            format!("agent_low_resolution:{}", a.agent_id),
+            Severity::Low,
+            t.finding(
+                "agent_low_resolution",
+                &[
+                    ("agent", agent_label(&a.agent_id, a.agent_name.as_deref())),
+                    ("rate", pct(Some(rate))),
+                    ("team_rate", pct(Some(team_rate))),
+                ],
+            ),
+            t.finding("agent_low_resolution_suggestion", &[]),
+        ));
+    }
+}
+
+/// Service level on peak days (holidays, the days around them, unusually busy days) well
+/// below the other days' (the contract's `[peaks] service_level_drop`): the provider did not
+/// staff for the peak.
+fn peak_staffing(f: &Facts<'_>, out: &mut Vec<Finding>) {
+    let (t, m) = (&f.r.text, &f.r.metrics);
+    let p = &m.peaks;
+    let (Some(peak), Some(other)) = (p.peak_service_level, p.other_service_level) else {
+        return;
+    };
+    let drop = f.r.terms.peaks_drop;
+    // Enough calls on both sides for the gap to mean something.
+    let base = |peak: bool| -> u64 {
+        m.daily
+            .iter()
+            .filter(|d| d.peak.is_some() == peak)
+            .map(|d| d.service_level_base)
+            .sum()
+    };
+    if peak > other - drop || base(true) < PEAK_MIN_BASE || base(false) < PEAK_MIN_BASE {
+        return;
+    }
+    // The three peak days with the lowest service level, as evidence.
+    let mut worst: Vec<&DayRow> = m
+        .daily
+        .iter()
+        .filter(|d| d.peak.is_some() && d.service_level.is_some())
+        .collect();
+    worst.sort_by(|a, b| {
+        a.service_level
+            .partial_cmp(&b.service_level)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.date.cmp(&b.date))
+    });
+    let days: Vec<String> = worst
+        .iter()
+        .take(3)
+        .map(|d| {
+            let kind = t.label(&format!("peak_{}", d.peak.as_deref().unwrap_or("")));
+            format!("{} ({kind}) {}", d.date, pct(d.service_level))
+        })
+        .collect();
+    let severity = if other - peak >= 2.0 * drop {
+        Severity::High
+    } else {
+        Severity::Medium
+    };
+    out.push(finding(
+        "peak_staffing".into(),
+        severity,
+        t.finding(
+            "peak_staffing",
+            &[
+                ("n", p.peak_days.to_string()),
+                ("peak_sl", pct(Some(peak))),
+                ("other_sl", pct(Some(other))),
+                ("days", days.join("; ")),
+                ("clause", f.r.terms.peaks_clause.clone().unwrap_or_default()),
+            ],
+        ),
+        t.finding("peak_staffing_suggestion", &[]),
+    ));
+}
+
+/// Quality criteria failed often.
+fn qa_criterion(f: &Facts<'_>, out: &mut Vec<Finding>) {
+    let t = &f.r.text;
+    let Some(q) = &f.r.metrics.quality else {
+        return;
+    };
+    let (medium, high) = QA_CRITERION_FAIL_RATES;
+    for c in q.criteria.iter().take(3) {
+        let Some(rate) = c.fail_rate else { continue };
+        if c.failed < QA_CRITERION_MIN_FAILED || rate < medium {
+            continue;
+        }
+        let name = t.criterion(&c.criterion);
+        out.push(finding(
+            format!("qa_criterion:{}", c.criterion),
+            if rate >= high {
+                Severity::High
+            } else {
+                Severity::Medium
+            },
+            t.finding(
+                "qa_criterion",
+                &[
+                    ("criterion", name.clone()),
+                    ("failed", c.failed.to_string()),
+                    ("checked", c.checked.to_string()),
+                    ("rate", pct(Some(rate))),
+                ],
+            ),
+            t.finding("qa_criterion_suggestion", &[("criterion", name)]),
+        ));
+    }
+}
+
+/// Agents who fail inspections far more often than the team.
+fn qa_agent(f: &Facts<'_>, out: &mut Vec<Finding>) {
+    let t = &f.r.text;
+    let Some(q) = &f.r.metrics.quality else {
+        return;
+    };
+    let Some(team) = q.pass_rate else { return };
+    for a in &q.agents {
+        let Some(rate) = a.pass_rate else { continue };
+        if a.inspections < QA_AGENT_MIN_INSPECTIONS || rate > team - QA_AGENT_GAP {
+            continue;
+        }
+        out.push(finding(
+            format!("qa_agent:{}", a.agent_id),
+            Severity::Low,
+            t.finding(
+                "qa_agent",
+                &[
+                    ("agent", agent_label(&a.agent_id, a.agent_name.as_deref())),
+                    ("rate", pct(Some(rate))),
+                    ("n", a.inspections.to_string()),
+                    ("team_rate", pct(Some(team))),
+                ],
+            ),
+            t.finding("qa_agent_suggestion", &[]),
+        ));
+    }
+}
+
+/// Order sub-types resolved far less often than orders as a whole.
+fn order_type_unresolved(f: &Facts<'_>, out: &mut Vec<Finding>) {
+    let (t, m) = (&f.r.text, &f.r.metrics);
+    let Some(all) = m.orders.resolved_rate else {
+        return;
+    };
+    for o in &m.orders.types {
+        let Some(rate) = o.resolved_rate else {
+            continue;
+        };
+        if o.contacts < ORDER_MIN_CONTACTS || rate > all - ORDER_RESOLVED_GAP {
+            continue;
+        }
+        let name = t.order_type(&o.order_type);
+        out.push(finding(
+            format!("order_type_unresolved:{}", o.order_type),
+            Severity::Medium,
+            t.finding(
+                "order_unresolved",
+                &[
+                    ("type", name.clone()),
+                    ("rate", pct(Some(rate))),
+                    ("n", o.contacts.to_string()),
+                    ("all_rate", pct(Some(all))),
+                ],
+            ),
+            t.finding("order_unresolved_suggestion", &[("type", name)]),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_has_a_distinct_name() {
+        let mut names: Vec<&str> = RULES.iter().map(|(n, _)| *n).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), RULES.len());
+    }
+}

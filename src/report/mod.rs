@@ -1,0 +1,474 @@
+//! The assembled evaluation: every figure, the scorecard, the incentive result and the
+//! findings of one period, plus the report text in the chosen language.
+//!
+//! [`Report`] is what `metrics.json` serialises and what every renderer reads; building it
+//! runs the findings rules over the computed figures. Report wording lives in
+//! `report-templates/text/{zh,en}.toml` (compiled in), not here. This module writes no file.
+
+mod findings;
+
+use crate::config::text::Text;
+use crate::config::{Cadence, Lang, Period, RunConfig};
+use crate::evaluate::{IncentiveResult, ScoreLine, Status};
+use crate::kpi::{
+    AgentRow, ChannelMetrics, ComplaintRow, DayRow, HourRow, Kpis, Orders, Overall, Peaks, Quality,
+    ScoreRow, TopicRow, Urgent,
+};
+use crate::normalize::{Rejection, RowCounts};
+use crate::util::InputFile;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PeriodOut {
+    pub start: String,
+    pub end: String,
+    pub timezone: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CalendarOut {
+    pub name: String,
+    pub sources: Vec<String>,
+}
+
+/// One period of the trend across history and the current period.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TrendRow {
+    pub period: String,
+    pub contacts: Option<u64>,
+    pub resolution_rate: Option<f64>,
+    pub fcr_rate: Option<f64>,
+    pub csat_mean: Option<f64>,
+    pub csat_top_box_rate: Option<f64>,
+    pub complaint_rate: Option<f64>,
+    pub tier: Option<String>,
+    pub failure: bool,
+    pub slas_missed: usize,
+    /// Actual of each SLA, by id.
+    pub sla: BTreeMap<String, Option<f64>>,
+}
+
+/// How much a finding weighs; its label key is [`Severity::as_str`].
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    High,
+    Medium,
+    Low,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Finding {
+    pub id: String,
+    pub severity: Severity,
+    pub evidence: String,
+    pub suggestion: String,
+}
+
+/// A consultation hotspot with the previous period's count (when the history has it).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TopicLine {
+    #[serde(flatten)]
+    pub row: TopicRow,
+    pub previous_contacts: Option<u64>,
+}
+
+/// A complaint type with the previous period's count (when the history has it).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ComplaintLine {
+    #[serde(flatten)]
+    pub row: ComplaintRow,
+    pub previous_complaints: Option<u64>,
+}
+
+/// `metrics.json`: every figure of one period under its stable keys (docs/metrics.md).
+#[derive(Debug, Clone, Serialize)]
+pub struct Metrics {
+    pub cseval_version: String,
+    pub contract_id: String,
+    pub contract_name: String,
+    pub client: Option<String>,
+    pub provider: Option<String>,
+    pub currency: Option<String>,
+    pub monthly_base_fee: Option<f64>,
+    pub period: PeriodOut,
+    /// `monthly` (the evaluation), `weekly` or `daily` (summaries).
+    pub cadence: Cadence,
+    pub calendar: Option<CalendarOut>,
+    pub inputs: Vec<InputFile>,
+    pub survey_inputs: Vec<InputFile>,
+    pub inspection_inputs: Vec<InputFile>,
+    pub rows: RowCounts,
+    pub survey_rows: RowCounts,
+    /// Row accounting of the inspections; null without inspection input.
+    pub inspection_rows: Option<RowCounts>,
+    pub overall: Overall,
+    /// The previous period's overall figures, when the history has them.
+    pub previous_overall: Option<Overall>,
+    /// The previous period's per-channel figures, when the history has them.
+    pub previous_channels: Option<BTreeMap<String, ChannelMetrics>>,
+    pub channels: BTreeMap<String, ChannelMetrics>,
+    pub topics: Vec<TopicLine>,
+    pub complaint_types: Vec<ComplaintLine>,
+    pub agents: Vec<AgentRow>,
+    pub daily: Vec<DayRow>,
+    pub hourly: Vec<HourRow>,
+    pub satisfaction_distribution: Vec<ScoreRow>,
+    pub orders: Orders,
+    pub urgent: Urgent,
+    pub peaks: Peaks,
+    /// Quality inspections; null without inspection input.
+    pub quality: Option<Quality>,
+    pub scorecard: Vec<ScoreLine>,
+    /// Null in daily and weekly summaries: tiers, bonus and deductions are monthly.
+    pub incentive: Option<IncentiveResult>,
+    /// Earlier periods from the history plus this one, oldest first.
+    pub trend: Vec<TrendRow>,
+    pub findings: Vec<Finding>,
+}
+
+/// The contract terms the report shows beside the figures.
+#[derive(Debug, Clone)]
+pub struct ContractTerms {
+    /// `[peaks]`: the service-level drop that makes a finding, and its clause.
+    pub peaks_drop: f64,
+    pub peaks_clause: Option<String>,
+    /// `[quality]`: its clause and pass score.
+    pub quality_clause: Option<String>,
+    pub quality_pass_score: f64,
+    pub survey: crate::config::contract::SurveyCfg,
+}
+
+/// What the renderers read: the figures, and the wording, rejected rows, contract terms and
+/// parameters shown beside them.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub metrics: Metrics,
+    /// Every row not accepted, for the data-quality sheet.
+    pub rejections: Vec<Rejection>,
+    pub terms: ContractTerms,
+    pub text: Text,
+    pub lang: Lang,
+    /// The contract's parameters as the Method sheet lists them.
+    pub method_params: Vec<(String, String)>,
+    /// Timestamp written inside files: SOURCE_DATE_EPOCH, else the end of the period.
+    pub doc_epoch: i64,
+}
+
+/// Label keys of the scorecard's columns, in the order every renderer shows them (the
+/// workbook adds a `note` column).
+pub const SCORECARD_COLUMNS: &[&str] = &[
+    "sla_id",
+    "clause",
+    "metric",
+    "channel",
+    "threshold",
+    "target",
+    "actual",
+    "previous",
+    "numerator",
+    "denominator",
+    "status",
+];
+
+/// One line of a ranked list as the renderers show it: name (nulls labelled), count,
+/// share, previous period's count.
+pub type RankedRow = (String, u64, f64, Option<u64>);
+
+impl Report {
+    /// Consultation hotspots as ranked rows.
+    pub fn topic_rows(&self) -> Vec<RankedRow> {
+        let none = self.text.label("none");
+        self.metrics
+            .topics
+            .iter()
+            .map(|x| {
+                (
+                    x.row.topic.clone().unwrap_or(none.clone()),
+                    x.row.contacts,
+                    x.row.share,
+                    x.previous_contacts,
+                )
+            })
+            .collect()
+    }
+
+    /// Complaint types as ranked rows.
+    pub fn complaint_rows(&self) -> Vec<RankedRow> {
+        let none = self.text.label("none");
+        self.metrics
+            .complaint_types
+            .iter()
+            .map(|x| {
+                (
+                    x.row.complaint_type.clone().unwrap_or(none.clone()),
+                    x.row.complaints,
+                    x.row.share,
+                    x.previous_complaints,
+                )
+            })
+            .collect()
+    }
+
+    /// The Method paragraphs with this contract's parameters.
+    pub fn method_paragraphs(&self) -> Vec<String> {
+        let peaks = &self.metrics.peaks;
+        self.text.method_paragraphs(
+            &self.terms.survey,
+            &[
+                ("days_around", peaks.days_around_holidays.to_string()),
+                ("volume_factor", peaks.volume_factor.to_string()),
+                ("drop", format!("{}", self.terms.peaks_drop * 100.0)),
+                ("pass_score", self.terms.quality_pass_score.to_string()),
+            ],
+        )
+    }
+
+    pub fn top_box(&self) -> u32 {
+        self.terms.survey.top_box
+    }
+    pub fn scale(&self) -> (f64, f64) {
+        (self.terms.survey.scale_min, self.terms.survey.scale_max)
+    }
+}
+
+pub fn pct(x: Option<f64>) -> String {
+    x.map(|v| format!("{:.2}%", v * 100.0))
+        .unwrap_or_else(|| "—".into())
+}
+
+fn fmt_value(metric: &str, v: Option<f64>) -> String {
+    if crate::evaluate::is_rate_metric(metric) {
+        pct(v)
+    } else {
+        v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "—".into())
+    }
+}
+
+/// "A017 何平", or the id alone when the name is unknown.
+fn agent_label(id: &str, name: Option<&str>) -> String {
+    match name {
+        Some(n) => format!("{id} {n}"),
+        None => id.to_string(),
+    }
+}
+
+/// Assemble the report for one period.
+#[allow(clippy::too_many_arguments)]
+pub fn build(
+    cfg: &RunConfig,
+    cadence: Cadence,
+    period: Period,
+    kpis: Kpis,
+    scorecard: Vec<ScoreLine>,
+    incentive: Option<IncentiveResult>,
+    data: &crate::normalize::Dataset,
+    history: &[crate::evaluate::HistoryEntry],
+    text: Text,
+) -> Report {
+    let c = &cfg.contract;
+    let previous = crate::evaluate::previous_period(history, period);
+    let topics = kpis
+        .topics
+        .iter()
+        .map(|row| TopicLine {
+            previous_contacts: previous.map(|p| {
+                p.topics
+                    .iter()
+                    .find(|x| x.topic == row.topic)
+                    .map_or(0, |x| x.contacts)
+            }),
+            row: row.clone(),
+        })
+        .collect();
+    let complaint_types = kpis
+        .complaint_types
+        .iter()
+        .map(|row| ComplaintLine {
+            previous_complaints: previous.map(|p| {
+                p.complaint_types
+                    .iter()
+                    .find(|x| x.complaint_type == row.complaint_type)
+                    .map_or(0, |x| x.complaints)
+            }),
+            row: row.clone(),
+        })
+        .collect();
+    let mut rows = data.contact_rows.clone();
+    rows.out_of_period = kpis.out_of_period + data.contacts_elsewhere;
+    let mut survey_rows = data.survey_rows.clone();
+    survey_rows.out_of_period = kpis.survey_out_of_period;
+    let mut method_params = vec![
+        ("timezone".to_string(), c.info.timezone.clone()),
+        (
+            "survey scale".to_string(),
+            format!(
+                "{}–{}, top box {}",
+                c.survey.scale_min, c.survey.scale_max, c.survey.top_box
+            ),
+        ),
+    ];
+    for s in &c.slas {
+        method_params.push((
+            s.id.clone(),
+            format!(
+                "{} {}{}{} target {} ({})",
+                s.metric.as_str(),
+                s.channel
+                    .map(|c| format!("channel={c} "))
+                    .unwrap_or_default(),
+                s.threshold_text.clone().unwrap_or_default(),
+                s.short_abandon_seconds
+                    .map(|v| format!(" short_abandon_seconds={v}"))
+                    .unwrap_or_default(),
+                s.target,
+                s.clause
+            ),
+        ));
+    }
+    let mut metrics = Metrics {
+        cseval_version: env!("CARGO_PKG_VERSION").to_string(),
+        contract_id: c.info.id.clone(),
+        contract_name: c.info.name.clone(),
+        client: c.info.client.clone(),
+        provider: c.info.provider.clone(),
+        currency: c.info.currency.clone(),
+        monthly_base_fee: c.info.monthly_base_fee,
+        period: PeriodOut {
+            start: period.start.to_string(),
+            end: period.end.to_string(),
+            timezone: c.info.timezone.clone(),
+        },
+        cadence,
+        calendar: cfg.calendar.as_ref().map(|k| CalendarOut {
+            name: k.name.clone(),
+            sources: k.sources.clone(),
+        }),
+        inputs: data.inputs.clone(),
+        survey_inputs: data.survey_inputs.clone(),
+        inspection_inputs: data.inspection_inputs.clone(),
+        rows,
+        survey_rows,
+        inspection_rows: kpis.quality.as_ref().map(|q| RowCounts {
+            out_of_period: data.inspection_rows.accepted.saturating_sub(q.inspections),
+            ..data.inspection_rows.clone()
+        }),
+        overall: kpis.overall,
+        previous_overall: previous.and_then(|p| p.overall.clone()),
+        previous_channels: previous.and_then(|p| p.channels.clone()),
+        channels: kpis.channels,
+        topics,
+        complaint_types,
+        agents: kpis.agents,
+        daily: kpis.days,
+        hourly: kpis.hours,
+        satisfaction_distribution: kpis.scores,
+        orders: kpis.orders,
+        urgent: kpis.urgent,
+        peaks: kpis.peaks,
+        quality: kpis.quality,
+        trend: Vec::new(),
+        scorecard,
+        incentive,
+        findings: Vec::new(),
+    };
+    metrics.trend = history
+        .iter()
+        .map(|h| {
+            trend_row(
+                &h.period.start,
+                h.overall.as_ref(),
+                &h.scorecard,
+                h.incentive.as_ref(),
+            )
+        })
+        .chain(std::iter::once(trend_row(
+            &metrics.period.start,
+            Some(&metrics.overall),
+            &metrics.scorecard,
+            metrics.incentive.as_ref(),
+        )))
+        .collect();
+    let mut r = Report {
+        metrics,
+        rejections: data.rejections.clone(),
+        terms: ContractTerms {
+            peaks_drop: c.peaks.service_level_drop,
+            peaks_clause: c.peaks.clause.clone(),
+            quality_clause: c.quality.clause.clone(),
+            quality_pass_score: c.quality.pass_score,
+            survey: c.survey.clone(),
+        },
+        text,
+        lang: cfg.lang,
+        method_params,
+        doc_epoch: cfg.source_date_epoch.unwrap_or_else(|| {
+            period
+                .end
+                .and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc().timestamp())
+                .unwrap_or(0)
+        }),
+    };
+    r.metrics.findings = findings::findings(&r, cfg.calendar.as_ref());
+    r
+}
+
+fn trend_row(
+    start: &str,
+    o: Option<&Overall>,
+    scorecard: &[ScoreLine],
+    inc: Option<&IncentiveResult>,
+) -> TrendRow {
+    TrendRow {
+        period: start.get(..7).unwrap_or(start).to_string(),
+        contacts: o.map(|o| o.contacts),
+        resolution_rate: o.and_then(|o| o.resolution_rate),
+        fcr_rate: o.and_then(|o| o.fcr_rate),
+        csat_mean: o.and_then(|o| o.csat_mean),
+        csat_top_box_rate: o.and_then(|o| o.csat_top_box_rate),
+        complaint_rate: o.and_then(|o| o.complaint_rate),
+        tier: inc.and_then(|i| i.tier.clone()),
+        failure: inc.is_some_and(|i| i.failure),
+        slas_missed: scorecard
+            .iter()
+            .filter(|l| l.status == Status::Missed)
+            .count(),
+        sla: scorecard.iter().map(|l| (l.id.clone(), l.actual)).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_load_with_the_same_keys() {
+        let zh = Text::load(Lang::Zh);
+        let en = Text::load(Lang::En);
+        assert_eq!(
+            zh.labels.keys().collect::<Vec<_>>(),
+            en.labels.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            zh.method.keys().collect::<Vec<_>>(),
+            en.method.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            zh.findings.text.keys().collect::<Vec<_>>(),
+            en.findings.text.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(zh.findings.weekdays.len(), 7);
+    }
+}
