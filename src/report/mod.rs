@@ -279,64 +279,12 @@ pub fn build(
 ) -> Report {
     let c = &cfg.contract;
     let previous = crate::evaluate::previous_period(history, period);
-    let topics = kpis
-        .topics
-        .iter()
-        .map(|row| TopicLine {
-            previous_contacts: previous.map(|p| {
-                p.topics
-                    .iter()
-                    .find(|x| x.topic == row.topic)
-                    .map_or(0, |x| x.contacts)
-            }),
-            row: row.clone(),
-        })
-        .collect();
-    let complaint_types = kpis
-        .complaint_types
-        .iter()
-        .map(|row| ComplaintLine {
-            previous_complaints: previous.map(|p| {
-                p.complaint_types
-                    .iter()
-                    .find(|x| x.complaint_type == row.complaint_type)
-                    .map_or(0, |x| x.complaints)
-            }),
-            row: row.clone(),
-        })
-        .collect();
+    let (topics, complaint_types) = ranked_lines(&kpis, previous);
     let mut rows = data.contact_rows.clone();
     rows.out_of_period = kpis.out_of_period + data.contacts_elsewhere;
     let mut survey_rows = data.survey_rows.clone();
     survey_rows.out_of_period = kpis.survey_out_of_period;
-    let mut method_params = vec![
-        ("timezone".to_string(), c.info.timezone.clone()),
-        (
-            "survey scale".to_string(),
-            format!(
-                "{}–{}, top box {}",
-                c.survey.scale_min, c.survey.scale_max, c.survey.top_box
-            ),
-        ),
-    ];
-    for s in &c.slas {
-        method_params.push((
-            s.id.clone(),
-            format!(
-                "{} {}{}{} target {} ({})",
-                s.metric.as_str(),
-                s.channel
-                    .map(|c| format!("channel={c} "))
-                    .unwrap_or_default(),
-                s.threshold_text.clone().unwrap_or_default(),
-                s.short_abandon_seconds
-                    .map(|v| format!(" short_abandon_seconds={v}"))
-                    .unwrap_or_default(),
-                s.target,
-                s.clause
-            ),
-        ));
-    }
+    let method_params = method_params(c);
     let mut metrics = Metrics {
         cseval_version: env!("CARGO_PKG_VERSION").to_string(),
         contract_id: c.info.id.clone(),
@@ -423,6 +371,74 @@ pub fn build(
     };
     r.metrics.findings = findings::findings(&r, cfg.calendar.as_ref());
     r
+}
+
+/// Hotspots and complaint types with the previous period's counts, when the history has
+/// the previous period (a type it does not list had none).
+fn ranked_lines(
+    kpis: &Kpis,
+    previous: Option<&crate::evaluate::HistoryEntry>,
+) -> (Vec<TopicLine>, Vec<ComplaintLine>) {
+    let topics = kpis
+        .topics
+        .iter()
+        .map(|row| TopicLine {
+            previous_contacts: previous.map(|p| {
+                p.topics
+                    .iter()
+                    .find(|x| x.topic == row.topic)
+                    .map_or(0, |x| x.contacts)
+            }),
+            row: row.clone(),
+        })
+        .collect();
+    let complaint_types = kpis
+        .complaint_types
+        .iter()
+        .map(|row| ComplaintLine {
+            previous_complaints: previous.map(|p| {
+                p.complaint_types
+                    .iter()
+                    .find(|x| x.complaint_type == row.complaint_type)
+                    .map_or(0, |x| x.complaints)
+            }),
+            row: row.clone(),
+        })
+        .collect();
+    (topics, complaint_types)
+}
+
+/// The contract's parameters as the Method sheet lists them.
+fn method_params(c: &crate::config::Contract) -> Vec<(String, String)> {
+    let mut params = vec![
+        ("timezone".to_string(), c.info.timezone.clone()),
+        (
+            "survey scale".to_string(),
+            format!(
+                "{}–{}, top box {}",
+                c.survey.scale_min, c.survey.scale_max, c.survey.top_box
+            ),
+        ),
+    ];
+    for s in &c.slas {
+        params.push((
+            s.id.clone(),
+            format!(
+                "{} {}{}{} target {} ({})",
+                s.metric.as_str(),
+                s.channel
+                    .map(|c| format!("channel={c} "))
+                    .unwrap_or_default(),
+                s.threshold_text.clone().unwrap_or_default(),
+                s.short_abandon_seconds
+                    .map(|v| format!(" short_abandon_seconds={v}"))
+                    .unwrap_or_default(),
+                s.target,
+                s.clause
+            ),
+        ));
+    }
+    params
 }
 
 fn trend_row(
