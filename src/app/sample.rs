@@ -219,34 +219,9 @@ fn sample_inspections(
 /// Write `months` months of contacts, surveys and quality inspections under `out/contacts`,
 /// `out/surveys` and `out/inspections`.
 pub fn write(out: &Path, start: NaiveDate, months: u32, per_month: u32, seed: u64) -> Result<()> {
-    let dir = std::env::temp_dir().join(format!("cseval-cal-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, "create", e))?;
-    let mut paths = Vec::new();
-    for (i, c) in CALENDARS.iter().enumerate() {
-        let p = dir.join(format!("cal{i}.toml"));
-        std::fs::write(&p, c).map_err(|e| io_err(&p, "write", e))?;
-        paths.push(p);
-    }
-    let cal = Calendar::load(&paths)?;
-    let _ = std::fs::remove_dir_all(&dir);
-
+    let cal = shipped_calendar()?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let agents: Vec<Agent> = NAMES
-        .iter()
-        .enumerate()
-        .map(|(i, n)| Agent {
-            id: format!("A{:03}", i + 1),
-            name: n,
-            team: TEAMS[i % TEAMS.len()],
-            // One agent resolves far less than the rest.
-            resolve_p: if i == 16 {
-                0.66
-            } else {
-                0.86 + 0.08 * ((i * 7 % 10) as f64 / 10.0)
-            },
-            speed: 0.8 + 0.4 * ((i * 3 % 10) as f64 / 10.0),
-        })
-        .collect();
+    let agents = agents();
     // Quality inspections draw from their own stream, so adding them left the contacts and
     // surveys of every seed unchanged.
     let mut qa_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5141_5141);
@@ -263,224 +238,308 @@ pub fn write(out: &Path, start: NaiveDate, months: u32, per_month: u32, seed: u6
             .iter_days()
             .take_while(|d| *d < period.end)
             .collect();
-        // Day weights: weekends quieter, the first working days after a holiday busier.
-        let day_w: Vec<f64> = days
-            .iter()
-            .map(|d| {
-                let mut w = if d.weekday().num_days_from_monday() >= 5 {
-                    0.75
-                } else {
-                    1.0
-                };
-                if cal.holidays.contains(d) {
-                    w = 0.9;
-                }
-                if let Some(prev) = d.pred_opt() {
-                    if cal.holidays.contains(&prev) && !cal.holidays.contains(d) {
-                        w = 1.8;
-                    }
-                }
-                if d.weekday().num_days_from_monday() == 0 {
-                    w *= 1.25;
-                }
-                w
-            })
-            .collect();
-        let day_total: f64 = day_w.iter().sum();
-        let hours: Vec<(String, f64)> = (0..24).map(|h| (h.to_string(), hour_weight(h))).collect();
-        let hours_ref: Vec<(&str, f64)> = hours.iter().map(|(a, b)| (a.as_str(), *b)).collect();
-        let mut rows = Vec::with_capacity(per_month as usize);
-        for _ in 0..per_month {
-            let mut u = rng.random::<f64>() * day_total;
-            let mut di = 0;
-            while di + 1 < days.len() && u >= day_w[di] {
-                u -= day_w[di];
-                di += 1;
-            }
-            let h: u32 = pick(&mut rng, &hours_ref).parse().unwrap_or(9);
-            let t = days[di]
-                .and_hms_opt(h, rng.random_range(0..60), rng.random_range(0..60))
-                .expect("valid time");
-            rows.push((t, day_w[di]));
-        }
-        rows.sort_by_key(|r| r.0);
-
-        let mut contacts = String::from(
-            "contact_id,channel,kind,topic,complaint_type,priority,complexity,arrived_at,answered_at,resolved_at,wait_seconds,handle_seconds,resolved,first_contact_resolved,agent_id,agent_name,team,customer_id,customer_phone,satisfaction\n",
-        );
-        let mut surveys = String::from("response_id,contact_id,responded_at,score,nps,comment\n");
-        // Answered phone and chat contacts: (id, agent index, arrival, channel).
-        let mut answered_calls: Vec<(String, usize, NaiveDateTime)> = Vec::new();
-        for (t, day_load) in rows {
+        let mut files = MonthFiles::default();
+        for (t, day_load) in arrivals(&mut rng, &days, &cal, per_month) {
             serial += 1;
-            let id = format!("C{}{:06}", t.format("%y%m"), serial);
-            let ch = pick(
-                &mut rng,
-                &[("phone", 60.0), ("chat", 25.0), ("email", 15.0)],
-            );
-            let kind = pick(
-                &mut rng,
-                &[
-                    ("consultation", 70.0),
-                    ("order", 12.0),
-                    ("complaint", 15.0),
-                    ("suggestion", 3.0),
-                ],
-            );
-            let (topic, ctype) = match kind {
-                "consultation" => (pick(&mut rng, TOPICS), ""),
-                "order" => (pick(&mut rng, ORDER_TOPICS), ""),
-                "complaint" => ("投诉", pick(&mut rng, COMPLAINTS)),
-                _ => ("服务建议", ""),
-            };
-            let urgent = rng.random::<f64>() < if kind == "complaint" { 0.25 } else { 0.05 };
-            let complex = kind == "complaint" && rng.random::<f64>() < 0.4 || topic == "理赔咨询";
-            let agent_ix = rng.random_range(0..agents.len());
-            let agent = &agents[agent_ix];
-            // Load: busier hours and days make longer queues.
-            let load = day_load * hour_weight(t.hour()) / 8.0;
-            let monday_morning =
-                t.weekday().num_days_from_monday() == 0 && (9..11).contains(&t.hour());
-            let (mut answered, mut wait) = (true, 0.0f64);
-            let mut answered_at = None;
-            match ch {
-                "phone" | "chat" => {
-                    let mean = if ch == "phone" { 9.0 } else { 14.0 }
-                        * load.powf(1.6)
-                        * if monday_morning { 2.5 } else { 1.0 };
-                    wait = exp(&mut rng, mean);
-                    let patience = exp(&mut rng, if ch == "phone" { 110.0 } else { 240.0 });
-                    if wait > patience {
-                        answered = false;
-                        wait = patience;
-                    } else {
-                        answered_at =
-                            Some(t + Duration::milliseconds((wait * 1000.0).round() as i64));
-                    }
-                }
-                _ => {
-                    let first = next_working(&cal, t);
-                    let delay = exp(&mut rng, 5400.0 * agent.speed * day_load);
-                    let reply = next_working(&cal, first + Duration::seconds(delay as i64));
-                    if rng.random::<f64>() < 0.01 {
-                        answered = false;
-                    } else {
-                        answered_at = Some(reply);
-                    }
-                }
-            }
-            let handle = if answered {
-                60.0 + exp(&mut rng, 180.0) * agent.speed
-            } else {
-                0.0
-            };
-            let resolved = answered
-                && rng.random::<f64>()
-                    < agent.resolve_p - if kind == "complaint" { 0.06 } else { 0.0 };
-            let resolved_at = if resolved {
-                let base = answered_at.expect("answered");
-                Some(if complex {
-                    base + Duration::seconds(3600 + exp(&mut rng, 2.0 * 86_400.0) as i64)
-                } else if kind == "complaint" {
-                    base + Duration::seconds(600 + exp(&mut rng, 0.6 * 86_400.0) as i64)
-                } else {
-                    base + Duration::seconds(handle as i64)
-                })
-            } else {
-                None
-            };
-            let fcr = resolved && !complex && rng.random::<f64>() < 0.86;
-            let sat_inline = if ch == "chat" && answered && rng.random::<f64>() < 0.35 {
-                let s: u32 = if resolved {
-                    pick(
-                        &mut rng,
-                        &[("5", 62.0), ("4", 28.0), ("3", 7.0), ("2", 2.0), ("1", 1.0)],
-                    )
-                } else {
-                    pick(
-                        &mut rng,
-                        &[
-                            ("5", 15.0),
-                            ("4", 25.0),
-                            ("3", 30.0),
-                            ("2", 18.0),
-                            ("1", 12.0),
-                        ],
-                    )
-                }
-                .parse()
-                .unwrap_or(3);
-                s.to_string()
-            } else {
-                String::new()
-            };
-            if answered && ch != "email" {
-                answered_calls.push((id.clone(), agent_ix, t));
-            }
-            let cust = format!("U{:08}", rng.random_range(0..100_000_000u32));
-            let ph = phone(&mut rng);
-            let o = |x: Option<NaiveDateTime>| x.map(fmt).unwrap_or_default();
-            let _ = writeln!(
-                contacts,
-                "{id},{ch},{kind},{topic},{ctype},{},{},{},{},{},{},{},{},{},{},{},{},{cust},{ph},{sat_inline}",
-                if urgent { "urgent" } else { "normal" },
-                if complex { "complex" } else { "standard" },
-                fmt(t),
-                o(answered_at),
-                o(resolved_at),
-                if ch == "email" { String::new() } else { format!("{wait:.0}") },
-                if answered { format!("{handle:.0}") } else { String::new() },
-                resolved,
-                if answered { fcr.to_string() } else { String::new() },
-                if answered { agent.id.as_str() } else { "" },
-                if answered { agent.name } else { "" },
-                if answered { agent.team } else { "" },
-            );
-            // Post-contact survey (phone and e-mail): about 30 % of answered contacts.
-            if answered && ch != "chat" && rng.random::<f64>() < 0.30 {
-                let score: u32 = if resolved {
-                    pick(
-                        &mut rng,
-                        &[("5", 58.0), ("4", 29.0), ("3", 8.0), ("2", 3.0), ("1", 2.0)],
-                    )
-                } else {
-                    pick(
-                        &mut rng,
-                        &[
-                            ("5", 10.0),
-                            ("4", 22.0),
-                            ("3", 33.0),
-                            ("2", 20.0),
-                            ("1", 15.0),
-                        ],
-                    )
-                }
-                .parse()
-                .unwrap_or(3);
-                let nps = (score * 2).saturating_sub(rng.random_range(0..2)).min(10);
-                let when = resolved_at.or(answered_at).expect("answered")
-                    + Duration::minutes(rng.random_range(5..240));
-                let comment = COMMENTS[rng.random_range(0..COMMENTS.len())]
-                    .replace("{phone}", &phone(&mut rng));
-                let _ = writeln!(
-                    surveys,
-                    "S{},{id},{},{score},{nps},{comment}",
-                    &id[1..],
-                    fmt(when)
-                );
-            }
+            write_contact(&mut rng, &cal, &agents, (t, day_load, serial), &mut files);
         }
         let label = period.label();
-        let inspections = sample_inspections(&mut qa_rng, &answered_calls, &agents, &days, period);
-        let p = out
-            .join("inspections")
-            .join(format!("inspections-{label}.csv"));
-        std::fs::write(&p, inspections).map_err(|e| io_err(&p, "write", e))?;
-        let p = out.join("contacts").join(format!("contacts-{label}.csv"));
-        std::fs::write(&p, contacts).map_err(|e| io_err(&p, "write", e))?;
-        let p = out.join("surveys").join(format!("surveys-{label}.csv"));
-        std::fs::write(&p, surveys).map_err(|e| io_err(&p, "write", e))?;
+        let inspections =
+            sample_inspections(&mut qa_rng, &files.answered_calls, &agents, &days, period);
+        for (dir, text) in [
+            ("inspections", inspections),
+            ("contacts", files.contacts),
+            ("surveys", files.surveys),
+        ] {
+            let p = out.join(dir).join(format!("{dir}-{label}.csv"));
+            std::fs::write(&p, text).map_err(|e| io_err(&p, "write", e))?;
+        }
         month_start = period.end;
     }
     Ok(())
+}
+
+/// The shipped mainland-China calendars of 2025 and 2026.
+fn shipped_calendar() -> Result<Calendar> {
+    let dir = std::env::temp_dir().join(format!("cseval-cal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, "create", e))?;
+    let mut paths = Vec::new();
+    for (i, c) in CALENDARS.iter().enumerate() {
+        let p = dir.join(format!("cal{i}.toml"));
+        std::fs::write(&p, c).map_err(|e| io_err(&p, "write", e))?;
+        paths.push(p);
+    }
+    let cal = Calendar::load(&paths);
+    let _ = std::fs::remove_dir_all(&dir);
+    cal
+}
+
+/// The agents, of uneven quality and speed.
+fn agents() -> Vec<Agent> {
+    NAMES
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Agent {
+            id: format!("A{:03}", i + 1),
+            name: n,
+            team: TEAMS[i % TEAMS.len()],
+            // One agent resolves far less than the rest.
+            resolve_p: if i == 16 {
+                0.66
+            } else {
+                0.86 + 0.08 * ((i * 7 % 10) as f64 / 10.0)
+            },
+            speed: 0.8 + 0.4 * ((i * 3 % 10) as f64 / 10.0),
+        })
+        .collect()
+}
+
+/// A day's weight: weekends quieter, the first working days after a holiday busier,
+/// Mondays busier.
+fn day_weight(cal: &Calendar, d: NaiveDate) -> f64 {
+    let mut w = if d.weekday().num_days_from_monday() >= 5 {
+        0.75
+    } else {
+        1.0
+    };
+    if cal.holidays.contains(&d) {
+        w = 0.9;
+    }
+    if let Some(prev) = d.pred_opt() {
+        if cal.holidays.contains(&prev) && !cal.holidays.contains(&d) {
+            w = 1.8;
+        }
+    }
+    if d.weekday().num_days_from_monday() == 0 {
+        w *= 1.25;
+    }
+    w
+}
+
+/// `per_month` arrival times over `days`, in order, each with its day's weight (its load).
+fn arrivals(
+    rng: &mut ChaCha8Rng,
+    days: &[NaiveDate],
+    cal: &Calendar,
+    per_month: u32,
+) -> Vec<(NaiveDateTime, f64)> {
+    let day_w: Vec<f64> = days.iter().map(|&d| day_weight(cal, d)).collect();
+    let day_total: f64 = day_w.iter().sum();
+    let hours: Vec<(String, f64)> = (0..24).map(|h| (h.to_string(), hour_weight(h))).collect();
+    let hours_ref: Vec<(&str, f64)> = hours.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+    let mut rows = Vec::with_capacity(per_month as usize);
+    for _ in 0..per_month {
+        let mut u = rng.random::<f64>() * day_total;
+        let mut di = 0;
+        while di + 1 < days.len() && u >= day_w[di] {
+            u -= day_w[di];
+            di += 1;
+        }
+        let h: u32 = pick(rng, &hours_ref).parse().unwrap_or(9);
+        let t = days[di]
+            .and_hms_opt(h, rng.random_range(0..60), rng.random_range(0..60))
+            .expect("valid time");
+        rows.push((t, day_w[di]));
+    }
+    rows.sort_by_key(|r| r.0);
+    rows
+}
+
+/// One month's files as they are written, and the answered phone and chat contacts the
+/// inspections draw from: (id, agent index, arrival).
+struct MonthFiles {
+    contacts: String,
+    surveys: String,
+    answered_calls: Vec<(String, usize, NaiveDateTime)>,
+}
+
+impl Default for MonthFiles {
+    fn default() -> Self {
+        MonthFiles {
+            contacts: String::from(
+                "contact_id,channel,kind,topic,complaint_type,priority,complexity,arrived_at,answered_at,resolved_at,wait_seconds,handle_seconds,resolved,first_contact_resolved,agent_id,agent_name,team,customer_id,customer_phone,satisfaction\n",
+            ),
+            surveys: String::from("response_id,contact_id,responded_at,score,nps,comment\n"),
+            answered_calls: Vec::new(),
+        }
+    }
+}
+
+/// How a contact was answered: whether, after how long a wait, and when.
+struct Answer {
+    answered: bool,
+    wait: f64,
+    at: Option<NaiveDateTime>,
+}
+
+/// Queue behaviour for phone and chat (waits grow with load, impatient callers abandon);
+/// e-mail replies wait for the next working window.
+fn answer(
+    rng: &mut ChaCha8Rng,
+    cal: &Calendar,
+    ch: &str,
+    t: NaiveDateTime,
+    day_load: f64,
+    speed: f64,
+) -> Answer {
+    // Load: busier hours and days make longer queues.
+    let load = day_load * hour_weight(t.hour()) / 8.0;
+    let monday_morning = t.weekday().num_days_from_monday() == 0 && (9..11).contains(&t.hour());
+    let mut a = Answer {
+        answered: true,
+        wait: 0.0,
+        at: None,
+    };
+    match ch {
+        "phone" | "chat" => {
+            let mean = if ch == "phone" { 9.0 } else { 14.0 }
+                * load.powf(1.6)
+                * if monday_morning { 2.5 } else { 1.0 };
+            a.wait = exp(rng, mean);
+            let patience = exp(rng, if ch == "phone" { 110.0 } else { 240.0 });
+            if a.wait > patience {
+                a.answered = false;
+                a.wait = patience;
+            } else {
+                a.at = Some(t + Duration::milliseconds((a.wait * 1000.0).round() as i64));
+            }
+        }
+        _ => {
+            let first = next_working(cal, t);
+            let delay = exp(rng, 5400.0 * speed * day_load);
+            let reply = next_working(cal, first + Duration::seconds(delay as i64));
+            if rng.random::<f64>() < 0.01 {
+                a.answered = false;
+            } else {
+                a.at = Some(reply);
+            }
+        }
+    }
+    a
+}
+
+/// A satisfaction score: mostly high when resolved, spread when not.
+fn score(rng: &mut ChaCha8Rng, resolved: bool, good: [f64; 5], bad: [f64; 5]) -> u32 {
+    let w = if resolved { good } else { bad };
+    pick(
+        rng,
+        &[
+            ("5", w[0]),
+            ("4", w[1]),
+            ("3", w[2]),
+            ("2", w[3]),
+            ("1", w[4]),
+        ],
+    )
+    .parse()
+    .unwrap_or(3)
+}
+
+/// Draw one contact arriving at `t` (`day_load`: its day's weight; `serial`: its number)
+/// and write it, with its survey response if it gets one.
+fn write_contact(
+    rng: &mut ChaCha8Rng,
+    cal: &Calendar,
+    agents: &[Agent],
+    (t, day_load, serial): (NaiveDateTime, f64, u64),
+    files: &mut MonthFiles,
+) {
+    let id = format!("C{}{:06}", t.format("%y%m"), serial);
+    let ch = pick(rng, &[("phone", 60.0), ("chat", 25.0), ("email", 15.0)]);
+    let kind = pick(
+        rng,
+        &[
+            ("consultation", 70.0),
+            ("order", 12.0),
+            ("complaint", 15.0),
+            ("suggestion", 3.0),
+        ],
+    );
+    let (topic, ctype) = match kind {
+        "consultation" => (pick(rng, TOPICS), ""),
+        "order" => (pick(rng, ORDER_TOPICS), ""),
+        "complaint" => ("投诉", pick(rng, COMPLAINTS)),
+        _ => ("服务建议", ""),
+    };
+    let urgent = rng.random::<f64>() < if kind == "complaint" { 0.25 } else { 0.05 };
+    let complex = kind == "complaint" && rng.random::<f64>() < 0.4 || topic == "理赔咨询";
+    let agent_ix = rng.random_range(0..agents.len());
+    let agent = &agents[agent_ix];
+    let Answer {
+        answered,
+        wait,
+        at: answered_at,
+    } = answer(rng, cal, ch, t, day_load, agent.speed);
+    let handle = if answered {
+        60.0 + exp(rng, 180.0) * agent.speed
+    } else {
+        0.0
+    };
+    let resolved = answered
+        && rng.random::<f64>() < agent.resolve_p - if kind == "complaint" { 0.06 } else { 0.0 };
+    let resolved_at = if resolved {
+        let base = answered_at.expect("answered");
+        Some(if complex {
+            base + Duration::seconds(3600 + exp(rng, 2.0 * 86_400.0) as i64)
+        } else if kind == "complaint" {
+            base + Duration::seconds(600 + exp(rng, 0.6 * 86_400.0) as i64)
+        } else {
+            base + Duration::seconds(handle as i64)
+        })
+    } else {
+        None
+    };
+    let fcr = resolved && !complex && rng.random::<f64>() < 0.86;
+    let sat_inline = if ch == "chat" && answered && rng.random::<f64>() < 0.35 {
+        score(
+            rng,
+            resolved,
+            [62.0, 28.0, 7.0, 2.0, 1.0],
+            [15.0, 25.0, 30.0, 18.0, 12.0],
+        )
+        .to_string()
+    } else {
+        String::new()
+    };
+    if answered && ch != "email" {
+        files.answered_calls.push((id.clone(), agent_ix, t));
+    }
+    let cust = format!("U{:08}", rng.random_range(0..100_000_000u32));
+    let ph = phone(rng);
+    let o = |x: Option<NaiveDateTime>| x.map(fmt).unwrap_or_default();
+    let _ = writeln!(
+        files.contacts,
+        "{id},{ch},{kind},{topic},{ctype},{},{},{},{},{},{},{},{},{},{},{},{},{cust},{ph},{sat_inline}",
+        if urgent { "urgent" } else { "normal" },
+        if complex { "complex" } else { "standard" },
+        fmt(t),
+        o(answered_at),
+        o(resolved_at),
+        if ch == "email" { String::new() } else { format!("{wait:.0}") },
+        if answered { format!("{handle:.0}") } else { String::new() },
+        resolved,
+        if answered { fcr.to_string() } else { String::new() },
+        if answered { agent.id.as_str() } else { "" },
+        if answered { agent.name } else { "" },
+        if answered { agent.team } else { "" },
+    );
+    // Post-contact survey (phone and e-mail): about 30 % of answered contacts.
+    if answered && ch != "chat" && rng.random::<f64>() < 0.30 {
+        let score = score(
+            rng,
+            resolved,
+            [58.0, 29.0, 8.0, 3.0, 2.0],
+            [10.0, 22.0, 33.0, 20.0, 15.0],
+        );
+        let nps = (score * 2).saturating_sub(rng.random_range(0..2)).min(10);
+        let when = resolved_at.or(answered_at).expect("answered")
+            + Duration::minutes(rng.random_range(5..240));
+        let comment = COMMENTS[rng.random_range(0..COMMENTS.len())].replace("{phone}", &phone(rng));
+        let _ = writeln!(
+            files.surveys,
+            "S{},{id},{},{score},{nps},{comment}",
+            &id[1..],
+            fmt(when)
+        );
+    }
 }

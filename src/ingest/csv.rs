@@ -34,62 +34,13 @@ pub(super) fn read_csv_streaming(
     opts: &ReadOptions,
     sink: &mut dyn RowSink,
 ) -> Result<InputFile> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path).map_err(|e| io_err(path, "read", e))?;
+    let f = std::fs::File::open(path).map_err(|e| io_err(path, "read", e))?;
     let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Piece>>(1);
     // Pieces done with come back to be filled again: the same few buffers carry the whole
     // file, instead of fresh memory (which the kernel must zero) for every piece.
     let (back, returned) = std::sync::mpsc::channel::<Vec<u8>>();
     std::thread::scope(|scope| {
-        scope.spawn(move || {
-            let mut hasher = Sha256::new();
-            let mut carry: Vec<u8> = Vec::new();
-            loop {
-                let mut buf = returned.try_recv().unwrap_or_default();
-                buf.clear();
-                // Room for a block, the last read and a carried line of up to a megabyte
-                // at once: a buffer that comes back is then filled again where it is,
-                // not moved to fresh memory because this piece's carry is a little longer.
-                buf.reserve((BLOCK_BYTES + carry.len()).max(BLOCK_BYTES + (1 << 20)) + (1 << 20));
-                buf.append(&mut carry);
-                let mut eof = false;
-                let mut line_break = false;
-                // Fill to the block size, then on to a line break.
-                loop {
-                    let start = buf.len();
-                    let n = match (&mut f)
-                        .take((1 << 20).min(BLOCK_BYTES) as u64)
-                        .read_to_end(&mut buf)
-                    {
-                        Ok(n) => n,
-                        Err(e) => {
-                            let _ = tx.send(Err(e));
-                            return;
-                        }
-                    };
-                    hasher.update(&buf[start..]);
-                    if n == 0 {
-                        eof = true;
-                        break;
-                    }
-                    line_break = line_break || memchr::memchr(b'\n', &buf[start..]).is_some();
-                    if buf.len() >= BLOCK_BYTES && line_break {
-                        break;
-                    }
-                }
-                if !eof {
-                    let cut = memchr::memrchr(b'\n', &buf).map_or(buf.len(), |i| i + 1);
-                    carry = buf.split_off(cut);
-                }
-                if !buf.is_empty() && tx.send(Ok(Piece::Lines(buf))).is_err() {
-                    return;
-                }
-                if eof {
-                    let _ = tx.send(Ok(Piece::Done(format!("{:x}", hasher.finalize()))));
-                    return;
-                }
-            }
-        });
+        scope.spawn(move || read_pieces(f, tx, returned));
         let mut file = InputFile {
             path: path.to_path_buf(),
             sha256: String::new(),
@@ -194,6 +145,64 @@ pub(super) fn read_csv_streaming(
             }
         }
     })
+}
+
+/// The reading thread of [`read_csv_streaming`]: reads `f` in pieces of whole lines of
+/// about [`BLOCK_BYTES`], fingerprinting it on the way, into buffers that come back through
+/// `returned`; sends each piece, then the SHA-256, or the first read error.
+fn read_pieces(
+    mut f: std::fs::File,
+    tx: std::sync::mpsc::SyncSender<std::io::Result<Piece>>,
+    returned: std::sync::mpsc::Receiver<Vec<u8>>,
+) {
+    use std::io::Read;
+    let mut hasher = Sha256::new();
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let mut buf = returned.try_recv().unwrap_or_default();
+        buf.clear();
+        // Room for a block, the last read and a carried line of up to a megabyte
+        // at once: a buffer that comes back is then filled again where it is,
+        // not moved to fresh memory because this piece's carry is a little longer.
+        buf.reserve((BLOCK_BYTES + carry.len()).max(BLOCK_BYTES + (1 << 20)) + (1 << 20));
+        buf.append(&mut carry);
+        let mut eof = false;
+        let mut line_break = false;
+        // Fill to the block size, then on to a line break.
+        loop {
+            let start = buf.len();
+            let n = match (&mut f)
+                .take((1 << 20).min(BLOCK_BYTES) as u64)
+                .read_to_end(&mut buf)
+            {
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            };
+            hasher.update(&buf[start..]);
+            if n == 0 {
+                eof = true;
+                break;
+            }
+            line_break = line_break || memchr::memchr(b'\n', &buf[start..]).is_some();
+            if buf.len() >= BLOCK_BYTES && line_break {
+                break;
+            }
+        }
+        if !eof {
+            let cut = memchr::memrchr(b'\n', &buf).map_or(buf.len(), |i| i + 1);
+            carry = buf.split_off(cut);
+        }
+        if !buf.is_empty() && tx.send(Ok(Piece::Lines(buf))).is_err() {
+            return;
+        }
+        if eof {
+            let _ = tx.send(Ok(Piece::Done(format!("{:x}", hasher.finalize()))));
+            return;
+        }
+    }
 }
 
 /// Refuse text that is no export: a NUL byte anywhere.
