@@ -28,8 +28,10 @@ mod link;
 pub use link::{link_surveys, CONTACT_ROW};
 
 mod converted;
-pub use converted::contact_check;
-use converted::{check_normalized, known_channel, same_schema, take_normalized, EVERY_CONTACT};
+pub mod rules;
+use converted::{check_normalized, same_schema, take_normalized, EVERY_CONTACT};
+pub use rules::contact_check;
+use rules::known_channel;
 
 mod dedup;
 use dedup::{finish_parts, repeated_hashes};

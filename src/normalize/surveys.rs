@@ -243,15 +243,7 @@ impl RowSink for SurveySink<'_> {
         }
         self.flush()?;
         self.ledger.open(file);
-        let (lo, hi) = (self.survey.scale_min, self.survey.scale_max);
-        let good = col("response_id")
-            .is_not_null()
-            .and(col("score").gt_eq(lit(lo)).and(col("score").lt_eq(lit(hi))))
-            .and(
-                col("nps")
-                    .is_null()
-                    .or(col("nps").gt_eq(lit(0.0)).and(col("nps").lt_eq(lit(10.0)))),
-            );
+        let good = super::rules::survey_check(self.survey);
         take_normalized(
             file,
             table,
