@@ -30,7 +30,7 @@ pub enum Status {
 pub struct ScoreLine {
     pub id: String,
     pub clause: String,
-    pub metric: String,
+    pub metric: SlaMetric,
     pub channel: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub complexity: Option<String>,
@@ -220,7 +220,7 @@ pub fn evaluate(
             ScoreLine {
                 id: s.id.clone(),
                 clause: s.clause.clone(),
-                metric: s.metric.as_str().to_string(),
+                metric: s.metric,
                 channel: s.channel.map(|c| c.as_str().to_string()),
                 complexity: s.complexity.map(|c| c.as_str().to_string()),
                 priority: s.priority.map(|c| c.as_str().to_string()),
@@ -294,10 +294,6 @@ fn round_money(x: f64) -> f64 {
 }
 
 /// True when the line's metric is a rate (shown as a percentage).
-pub fn is_rate_metric(metric: &str) -> bool {
-    metric != SlaMetric::CsatMean.as_str()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

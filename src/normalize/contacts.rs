@@ -6,7 +6,7 @@
 use super::{
     cell_at, check_contact_range, contact_check, finish_parts, label, map_headers, parse_flag,
     parse_number, parse_timestamp, range_text, ranges, row_key, same_schema, take_block_parts,
-    take_normalized, text, Ledger, Rejection, RowCounts, EVERY_CONTACT, SUB_RANGE,
+    take_normalized, text, Ledger, Rejection, RowCounts, RowError, EVERY_CONTACT, SUB_RANGE,
 };
 use crate::columns::{contact as cc, CONTACT_COLUMNS};
 use crate::config::contract::SurveyCfg;
@@ -17,8 +17,6 @@ use crate::util::InputFile;
 use chrono_tz::Tz;
 use polars::prelude::*;
 use std::borrow::Cow;
-
-pub(super) type RowError = (String, String);
 
 /// What one range of a block gives: its accepted rows and its rejected rows with keys.
 pub(super) type BlockPart = (DataFrame, Vec<(u64, RowError)>);
@@ -53,7 +51,7 @@ pub(super) fn check_contact<'c>(
     tz: Tz,
     survey: &SurveyCfg,
 ) -> std::result::Result<ContactValues<'c>, RowError> {
-    let err = |k: usize, why: String| (CONTACT_COLUMNS[k].to_string(), why);
+    let err = |k: usize, why: String| RowError::new(CONTACT_COLUMNS[k], why);
     let ts = |k: usize| -> std::result::Result<Option<i64>, RowError> {
         let c = get(k);
         if c.is_empty() {
@@ -476,7 +474,7 @@ impl RowSink for ContactSink<'_> {
         let pos = &self.pos;
         match check_contact(|k| cell_at(pos, cells, k).clone(), self.tz, self.survey) {
             Ok(v) => self.cols.push(key, v),
-            Err((column, reason)) => self.ledger.reject(key, column, reason),
+            Err(e) => self.ledger.reject(key, e),
         }
         if self.cols.scalars.key.len() >= ROWS_PER_PART {
             if let Err(e) = self.flush() {

@@ -96,8 +96,7 @@ pub(super) fn finish_parts(
         for (i, f) in dups {
             keep[i] = false;
             let (k, fk) = (keys.get(i).unwrap_or(0), keys.get(f).unwrap_or(0));
-            let why = ledger.duplicate_of(fk);
-            ledger.reject(k, id_column.to_string(), why);
+            ledger.duplicate(k, id_column, fk);
         }
         df = df.filter(&BooleanChunked::from_slice("keep".into(), &keep))?;
     }

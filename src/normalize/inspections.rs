@@ -92,8 +92,8 @@ impl<'a> InspectionSink<'a> {
         let source = match text(get(ic::SOURCE)) {
             None => InspectionSource::Recording,
             Some(s) => InspectionSource::parse(&s).ok_or_else(|| {
-                (
-                    "source".to_string(),
+                RowError::new(
+                    "source",
                     format!(
                         "unknown source `{s}` (expected {})",
                         InspectionSource::expected()
@@ -104,8 +104,8 @@ impl<'a> InspectionSink<'a> {
         let channel = match text(get(ic::CHANNEL)) {
             None => None,
             Some(s) => Some(Channel::parse(&s).ok_or_else(|| {
-                (
-                    "channel".to_string(),
+                RowError::new(
+                    "channel",
                     format!("unknown channel `{s}` (expected {})", Channel::expected()),
                 )
             })?),
@@ -129,22 +129,22 @@ impl<'a> InspectionSink<'a> {
                             .map(|t| t.timestamp_millis())
                             .ok_or(e)
                     })
-                    .map_err(|e| ("inspected_at".to_string(), e))?,
+                    .map_err(|e| RowError::new("inspected_at", e))?,
             ),
         };
         let score = match get(ic::SCORE) {
             c if c.is_empty() => None,
             c => {
-                let v = parse_number(c).map_err(|e| ("score".to_string(), e))?;
+                let v = parse_number(c).map_err(|e| RowError::new("score", e))?;
                 if v < 0.0 {
-                    return Err(("score".into(), format!("negative score {v}")));
+                    return Err(RowError::new("score", format!("negative score {v}")));
                 }
                 Some(v)
             }
         };
         let passed = match get(ic::PASSED) {
             c if c.is_empty() => None,
-            c => Some(parse_verdict(c).map_err(|e| ("passed".to_string(), e))?),
+            c => Some(parse_verdict(c).map_err(|e| RowError::new("passed", e))?),
         };
         let mut criteria = Vec::new();
         for &(k, p) in &self.criterion_pos {
@@ -156,7 +156,7 @@ impl<'a> InspectionSink<'a> {
             let ok = match (c, self.quality.criterion_pass_score) {
                 (Cell::Number(v), Some(min)) => *v >= min,
                 (Cell::Text(s), Some(min)) if s.trim().parse::<f64>().is_ok() => {
-                    let v = parse_number(c).map_err(|e| (column.clone(), e))?;
+                    let v = parse_number(c).map_err(|e| RowError::new(column.clone(), e))?;
                     v >= min
                 }
                 _ => parse_verdict(c).map_err(|e| {
@@ -165,7 +165,7 @@ impl<'a> InspectionSink<'a> {
                     } else {
                         ""
                     };
-                    (column.clone(), format!("{e}{hint}"))
+                    RowError::new(column.clone(), format!("{e}{hint}"))
                 })?,
             };
             criteria.push((k, ok));
@@ -175,9 +175,9 @@ impl<'a> InspectionSink<'a> {
             (None, Some(s)) => s >= self.quality.pass_score,
             (None, None) if !criteria.is_empty() => criteria.iter().all(|(_, ok)| *ok),
             (None, None) => {
-                return Err((
-                    "passed".into(),
-                    "no verdict: the row gives neither `passed`, `score` nor any criterion".into(),
+                return Err(RowError::new(
+                    "passed",
+                    "no verdict: the row gives neither `passed`, `score` nor any criterion",
                 ))
             }
         };
@@ -300,14 +300,13 @@ impl RowSink for InspectionSink<'_> {
         match self.check(cells, row_no) {
             Ok(x) => {
                 if let Some(first) = self.seen.get(&x.id) {
-                    let why = self.ledger.duplicate_of(*first);
-                    self.ledger.reject(key, "inspection_id".into(), why);
+                    self.ledger.duplicate(key, "inspection_id", *first);
                 } else {
                     self.seen.insert(x.id.clone(), key);
                     self.rows.push(x);
                 }
             }
-            Err((column, reason)) => self.ledger.reject(key, column, reason),
+            Err(e) => self.ledger.reject(key, e),
         }
     }
 }

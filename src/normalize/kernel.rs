@@ -98,8 +98,8 @@ pub(super) fn take_block_parts(
         if df.height() > 0 {
             parts.push(df);
         }
-        for (key, (column, reason)) in rejected {
-            ledger.reject(key, column, reason);
+        for (key, why) in rejected {
+            ledger.reject(key, why);
         }
     }
     Ok(())

@@ -1,7 +1,7 @@
 //! Row bookkeeping shared by the contact and survey sinks: every row read gets a sort key (file,
 //! row), and is accepted, rejected with its reason, or counted as a duplicate of an earlier row.
 
-use super::{Rejection, RowCounts};
+use super::{Rejection, RejectionKind, RowCounts};
 use crate::util::InputFile;
 
 /// Sort key of a data row: the file's index in reading order, then its row number. Rows are
@@ -52,9 +52,9 @@ impl Ledger {
     }
 
     /// "duplicate of FILE row N" for the row with sort key `first`.
-    pub(super) fn duplicate_of(&self, first: u64) -> String {
+    fn duplicate_of(&self, first: u64) -> String {
         format!(
-            "{DUPLICATE} {} row {}",
+            "duplicate of {} row {}",
             self.files
                 .get((first >> 40) as usize)
                 .map(|s| s.as_str())
@@ -63,15 +63,20 @@ impl Ledger {
         )
     }
 
-    /// List a row that is not accepted (`duplicate` when the reason says so).
-    pub(super) fn reject(&mut self, key: u64, column: String, reason: String) {
-        let category = if reason.starts_with(DUPLICATE) {
-            self.counts.duplicates += 1;
-            "duplicate"
-        } else {
-            self.counts.rejected += 1;
-            "rejected"
-        };
+    /// List a row that breaks a rule.
+    pub(super) fn reject(&mut self, key: u64, why: RowError) {
+        self.counts.rejected += 1;
+        self.list(key, why, RejectionKind::Rejected);
+    }
+
+    /// List a row whose id `column` repeats the row with sort key `first`.
+    pub(super) fn duplicate(&mut self, key: u64, column: &str, first: u64) {
+        self.counts.duplicates += 1;
+        let why = RowError::new(column, self.duplicate_of(first));
+        self.list(key, why, RejectionKind::Duplicate);
+    }
+
+    fn list(&mut self, key: u64, RowError { column, reason }: RowError, category: RejectionKind) {
         // A value quoted in a reason may be personal data sitting in the wrong column.
         let reason = crate::model::mask_personal(&reason);
         let file = self
@@ -109,4 +114,18 @@ impl Ledger {
     }
 }
 
-pub(super) const DUPLICATE: &str = "duplicate of";
+/// Why a row is not accepted: the column at fault and the reason.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct RowError {
+    pub(super) column: String,
+    pub(super) reason: String,
+}
+
+impl RowError {
+    pub(super) fn new(column: impl Into<String>, reason: impl Into<String>) -> Self {
+        RowError {
+            column: column.into(),
+            reason: reason.into(),
+        }
+    }
+}

@@ -42,8 +42,7 @@ use kernel::{check_block, check_contact_range, range_text, ranges, take_block_pa
 mod contacts;
 pub use contacts::ContactSink;
 use contacts::{
-    check_contact, opt_column, opt_str_col, str_col, BlockPart, ContactCols, ContactScalars,
-    RowError, KEY,
+    check_contact, opt_column, opt_str_col, str_col, BlockPart, ContactCols, ContactScalars, KEY,
 };
 
 mod cells;
@@ -54,8 +53,8 @@ use cells::{
 pub use cells::{parse_timestamp, MAX_LABEL_CHARS};
 
 mod ledger;
-use ledger::row_key;
 pub use ledger::Ledger;
+use ledger::{row_key, RowError};
 
 /// Why a row was not accepted.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -64,10 +63,32 @@ pub struct Rejection {
     pub row: u64,
     pub column: String,
     pub reason: String,
-    /// `rejected` or `duplicate`.
-    pub category: &'static str,
+    pub category: RejectionKind,
     /// `contacts`, `surveys` or `inspections`.
     pub input: &'static str,
+}
+
+/// Whether a row broke a rule or repeated an earlier row's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RejectionKind {
+    Rejected,
+    Duplicate,
+}
+
+impl RejectionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectionKind::Rejected => "rejected",
+            RejectionKind::Duplicate => "duplicate",
+        }
+    }
+}
+
+impl std::fmt::Display for RejectionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Row accounting for one input kind (`spec/metrics.md`).
@@ -300,7 +321,7 @@ mod tests {
                 "satisfaction"
             ]
         );
-        assert_eq!(rej[2].category, "duplicate");
+        assert_eq!(rej[2].category, RejectionKind::Duplicate);
         assert_eq!(rej[2].reason, "duplicate of t.csv row 2");
         assert_eq!(rej[0].row, 3);
     }

@@ -222,8 +222,7 @@ impl Partitions {
                     match first.get(v) {
                         Some(&f) => {
                             part.dups.push(j as u32);
-                            let why = ledger.duplicate_of(f);
-                            ledger.reject(key, "contact_id".into(), why);
+                            ledger.duplicate(key, "contact_id", f);
                             dups += 1;
                         }
                         None => {

@@ -37,12 +37,12 @@ pub(super) fn check_survey<'c>(
     let get = |k: usize| cell_at(pos, cells, k);
     let score_cell = get(sc::SCORE);
     if score_cell.is_empty() {
-        return Err(("score".into(), "missing (required)".into()));
+        return Err(RowError::new("score", "missing (required)"));
     }
-    let score = parse_number(score_cell).map_err(|e| ("score".to_string(), e))?;
+    let score = parse_number(score_cell).map_err(|e| RowError::new("score", e))?;
     if score < survey.scale_min || score > survey.scale_max {
-        return Err((
-            "score".into(),
+        return Err(RowError::new(
+            "score",
             format!(
                 "score {score} outside the survey scale {}..{}",
                 survey.scale_min, survey.scale_max
@@ -52,16 +52,16 @@ pub(super) fn check_survey<'c>(
     let nps = match get(sc::NPS) {
         c if c.is_empty() => None,
         c => {
-            let v = parse_number(c).map_err(|e| ("nps".to_string(), e))?;
+            let v = parse_number(c).map_err(|e| RowError::new("nps", e))?;
             if !(0.0..=10.0).contains(&v) {
-                return Err(("nps".into(), format!("{v} outside 0..10")));
+                return Err(RowError::new("nps", format!("{v} outside 0..10")));
             }
             Some(v)
         }
     };
     let responded = match get(sc::RESPONDED_AT) {
         c if c.is_empty() => None,
-        c => Some(parse_timestamp(c, tz).map_err(|e| ("responded_at".to_string(), e))?),
+        c => Some(parse_timestamp(c, tz).map_err(|e| RowError::new("responded_at", e))?),
     };
     let rid = text(get(sc::RESPONSE_ID)).unwrap_or_else(|| Cow::Owned(format!("{file}#{row_no}")));
     Ok(SurveyValues {
@@ -232,7 +232,7 @@ impl RowSink for SurveySink<'_> {
         let file = self.ledger.file();
         match check_survey(&self.pos, cells, self.tz, self.survey, file, row_no) {
             Ok(v) => self.cols.push(key, v),
-            Err((column, reason)) => self.ledger.reject(key, column, reason),
+            Err(e) => self.ledger.reject(key, e),
         }
     }
 

@@ -8,8 +8,8 @@
 use super::Renderer;
 use crate::config::text::Text;
 use crate::error::Result;
-use crate::evaluate::{is_rate_metric, Status};
-use crate::report::{pct, Report};
+use crate::evaluate::Status;
+use crate::report::{fmt_value, pct, Report};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -56,14 +56,6 @@ fn dur(v: Option<f64>, text: &Text) -> String {
 /// A label without its "(s)" unit, for columns whose cells carry the unit.
 fn unitless(label: String) -> String {
     label.replace("(秒)", "").replace(" (s)", "")
-}
-
-fn metric(m: &str, v: Option<f64>) -> String {
-    if is_rate_metric(m) {
-        pct(v)
-    } else {
-        num(v, 2)
-    }
 }
 
 /// A row of headline cards (label, value).
@@ -257,12 +249,12 @@ fn scorecard_section(h: &mut String, r: &Report, charts: &Charts) {
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"{status}\">{}</td></tr>",
             e(&s.id),
             e(&s.clause),
-            e(&l(&s.metric)),
+            e(&l(s.metric.as_str())),
             e(&s.channel.as_deref().map(|c| l(c)).unwrap_or_else(|| l("all_channels"))),
             e(s.threshold.as_deref().unwrap_or("")),
-            metric(&s.metric, Some(s.target)),
-            metric(&s.metric, s.actual),
-            metric(&s.metric, s.previous_actual),
+            fmt_value(s.metric, Some(s.target)),
+            fmt_value(s.metric, s.actual),
+            fmt_value(s.metric, s.previous_actual),
             num(Some(s.numerator), if s.numerator.fract() == 0.0 { 0 } else { 2 }),
             num(Some(s.denominator), 0),
             e(&l(status))

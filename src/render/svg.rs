@@ -6,7 +6,6 @@
 
 use super::Renderer;
 use crate::error::{Error, Result};
-use crate::evaluate::is_rate_metric;
 use crate::report::Report;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
@@ -371,7 +370,7 @@ impl Renderer for Svg {
             .metrics
             .scorecard
             .iter()
-            .filter(|l| is_rate_metric(&l.metric))
+            .filter(|l| l.metric.is_rate())
             .map(|l| Bar {
                 name: l.id.clone(),
                 value: l.actual.unwrap_or(0.0),

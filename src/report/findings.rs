@@ -160,12 +160,12 @@ fn sla_status(f: &Facts<'_>, out: &mut Vec<Finding>) {
                     &[
                         ("sla", l.id.clone()),
                         ("clause", l.clause.clone()),
-                        ("actual", fmt_value(&l.metric, l.actual)),
-                        ("target", fmt_value(&l.metric, Some(l.target))),
+                        ("actual", fmt_value(l.metric, l.actual)),
+                        ("target", fmt_value(l.metric, Some(l.target))),
                     ],
                 ),
                 t.finding(
-                    &format!("sla_missed_{}", l.metric),
+                    &format!("sla_missed_{}", l.metric.as_str()),
                     &[("when", when.clone())],
                 ),
             )),

@@ -7,6 +7,7 @@
 
 mod findings;
 
+use crate::config::contract::SlaMetric;
 use crate::config::text::Text;
 use crate::config::{Cadence, Lang, Period, RunConfig};
 use crate::evaluate::{IncentiveResult, ScoreLine, Status};
@@ -248,8 +249,9 @@ pub fn pct(x: Option<f64>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-fn fmt_value(metric: &str, v: Option<f64>) -> String {
-    if crate::evaluate::is_rate_metric(metric) {
+/// A figure of SLA metric `metric` as text: a percentage for a rate, else two decimals.
+pub fn fmt_value(metric: SlaMetric, v: Option<f64>) -> String {
+    if metric.is_rate() {
         pct(v)
     } else {
         v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "—".into())

@@ -11,8 +11,9 @@
 //! figure comes from the report.
 
 use super::Renderer;
+use crate::config::contract::SlaMetric;
 use crate::error::{Error, Result};
-use crate::evaluate::{is_rate_metric, Status};
+use crate::evaluate::Status;
 use crate::report::Report;
 use rust_xlsxwriter::{
     Chart, ChartType, Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder,
@@ -364,8 +365,8 @@ fn column_chart(
     Ok(())
 }
 
-fn metric_value(metric: &str, v: Option<f64>) -> Value {
-    if is_rate_metric(metric) {
+fn metric_value(metric: SlaMetric, v: Option<f64>) -> Value {
+    if metric.is_rate() {
         Value::Percent(v)
     } else {
         Value::TwoDecimals(v)

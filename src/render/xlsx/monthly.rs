@@ -187,12 +187,12 @@ pub(super) fn scorecard_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Res
             vec![
                 Value::Text(s.id.clone()),
                 Value::Text(s.clause.clone()),
-                Value::Text(l(&s.metric)),
+                Value::Text(l(s.metric.as_str())),
                 Value::Text(ch_label(&s.channel)),
                 Value::Text(s.threshold.clone().unwrap_or_default()),
-                metric_value(&s.metric, Some(s.target)),
-                metric_value(&s.metric, s.actual),
-                metric_value(&s.metric, s.previous_actual),
+                metric_value(s.metric, Some(s.target)),
+                metric_value(s.metric, s.actual),
+                metric_value(s.metric, s.previous_actual),
                 count_or_sum(s.numerator),
                 count_or_sum(s.denominator),
                 Value::Status(s.status),
@@ -536,7 +536,7 @@ pub(super) fn trend_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<
                 Value::Count(t.slas_missed as u64),
             ];
             for (id, line) in sla_ids.iter().zip(&r.metrics.scorecard) {
-                row.push(metric_value(&line.metric, t.sla.get(id).copied().flatten()));
+                row.push(metric_value(line.metric, t.sla.get(id).copied().flatten()));
             }
             row
         })

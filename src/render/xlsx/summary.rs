@@ -1,9 +1,8 @@
 //! The one-sheet workbook of a daily or weekly summary: headline figures, channels, the SLAs as
 //! indications, the days (weekly), top hotspots and complaint types, orders and findings.
 
-use super::{block, daily_rows, pairs, xlsx_err, Formats, Value};
+use super::{block, daily_rows, metric_value, pairs, xlsx_err, Formats, Value};
 use crate::error::Result;
-use crate::evaluate::is_rate_metric;
 use crate::report::Report;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet};
 
@@ -136,13 +135,6 @@ pub(super) fn summary_tables(
         .iter()
         .map(|k| l(k))
         .collect();
-    let value = |m: &str, v: Option<f64>| {
-        if is_rate_metric(m) {
-            Value::Percent(v)
-        } else {
-            Value::TwoDecimals(v)
-        }
-    };
     let rows: Vec<Vec<Value>> = r
         .metrics
         .scorecard
@@ -151,9 +143,9 @@ pub(super) fn summary_tables(
             vec![
                 Value::Text(s.id.clone()),
                 Value::Text(s.clause.clone()),
-                Value::Text(l(&s.metric)),
-                value(&s.metric, Some(s.target)),
-                value(&s.metric, s.actual),
+                Value::Text(l(s.metric.as_str())),
+                metric_value(s.metric, Some(s.target)),
+                metric_value(s.metric, s.actual),
                 Value::Status(s.status),
             ]
         })
