@@ -293,3 +293,62 @@ fn partitions_read_month_by_month_give_the_figures_of_a_whole_load() {
         .lines()
         .any(|l| l.contains(",C2608") && l.contains(",2026-09-")));
 }
+
+/// The readers' shipped sizes, which unit tests shrink to cross their boundaries often
+/// (16 MiB CSV pieces, 2,048-row check ranges, 65,536-row frame parts), on an export big
+/// enough to cross each: a 120,000-contact month (about 24 MB) read by the block reader,
+/// and with one quoted cell in its first row (which sends the whole file to the record
+/// reader), gives the same figures.
+#[test]
+fn the_shipped_reader_sizes_give_the_same_figures_either_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    cseval()
+        .args(["sample", "--months", "1", "--start", "2026-10"])
+        .args(["--contacts-per-month", "120000", "--out"])
+        .arg(&data)
+        .assert()
+        .success();
+    let plain = data.join("contacts/contacts-2026-10.csv");
+    let text = std::fs::read_to_string(&plain).unwrap();
+    assert!(
+        text.len() > 16 << 20,
+        "{} bytes: one piece only",
+        text.len()
+    );
+    let first = text.lines().nth(1).unwrap();
+    let id = first.split(',').next().unwrap();
+    let quoted = dir.path().join("quoted.csv");
+    std::fs::write(
+        &quoted,
+        text.replacen(first, &first.replacen(id, &format!("\"{id}\""), 1), 1),
+    )
+    .unwrap();
+    let figures = |calls: &Path, out: &str| -> Value {
+        let out = dir.path().join(out);
+        cseval()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "run",
+                "-q",
+                "--contract",
+                "report-templates/contracts/express-courier.toml",
+            ])
+            .arg("--calls")
+            .arg(calls)
+            .args(["--period", "2026-10", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let mut m: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap())
+                .unwrap();
+        // The two files differ by one quote: their paths and hashes.
+        m.as_object_mut().unwrap().remove("inputs");
+        m
+    };
+    let block = figures(&plain, "block");
+    assert_eq!(block["overall"]["contacts"], 120000);
+    assert_eq!(block["rows"]["accepted"], 120000);
+    assert_eq!(block, figures(&quoted, "record"));
+}
