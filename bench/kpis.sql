@@ -1,6 +1,6 @@
 -- The core KPIs of cseval's metrics.json, as an analyst would write them in DuckDB, over the
 -- canonical CSV (arrived_at etc. in Asia/Shanghai wall-clock time; the whole file is one
--- month, so no period filter is needed). Definitions follow spec/metrics.md.
+-- month, so no period filter is needed). Definitions follow docs/metrics.md.
 CREATE TEMP TABLE c AS
 SELECT *,
        answered_at IS NOT NULL AS answered,

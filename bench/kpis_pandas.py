@@ -1,5 +1,5 @@
 """The core KPIs of cseval's metrics.json, as an analyst would write them in pandas, over the
-canonical CSV (one month). Definitions follow spec/metrics.md. Usage: kpis_pandas.py CSV OUT_DIR"""
+canonical CSV (one month). Definitions follow docs/metrics.md. Usage: kpis_pandas.py CSV OUT_DIR"""
 import sys
 
 import pandas as pd

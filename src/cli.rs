@@ -1,7 +1,7 @@
 //! Command line: flags (clap derive) → a resolved [`RunConfig`], dispatch, exit codes.
 //!
 //! Parses arguments, sets up logging on stderr, runs the requested command and maps its
-//! result to the exit codes of `spec/cli.md`. A panic is caught and reported as an internal
+//! result to the exit codes of `docs/cli.md`. A panic is caught and reported as an internal
 //! error (exit 1) rather than a Rust backtrace. No pipeline logic lives here.
 
 use crate::app;

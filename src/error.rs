@@ -1,6 +1,6 @@
 //! Typed errors and exit codes.
 //!
-//! Every failure the user can act on carries an exit code from `spec/cli.md`, a message that
+//! Every failure the user can act on carries an exit code from `docs/cli.md`, a message that
 //! names the file (and the key, row or column where one applies) and, where we know one, a
 //! hint on how to fix it. This module only classifies and formats errors; it does not decide
 //! whether a problem is fatal (the pipeline stages do that: a bad row is rejected and counted,
@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-/// Exit codes, as documented in `spec/cli.md` and the README.
+/// Exit codes, as documented in `docs/cli.md` and the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitCode {
     /// Report written.

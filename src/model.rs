@@ -1,5 +1,5 @@
 //! Canonical vocabulary shared by every stage: channels, contact kinds, priorities and
-//! complexities, with their parsing rules from `spec/contact-record.md`.
+//! complexities, with their parsing rules from `docs/contact-record.md`.
 //!
 //! This module holds value types only; it reads no files and computes no KPI.
 
@@ -112,7 +112,7 @@ fn lower(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Parse a boolean per `spec/contact-record.md`.
+/// Parse a boolean per `docs/contact-record.md`.
 pub fn parse_bool(s: &str) -> Option<bool> {
     // The common spellings as they are, without trimming or lower-casing.
     match s {

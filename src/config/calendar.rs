@@ -1,6 +1,6 @@
 //! Business calendars and working-time arithmetic.
 //!
-//! A calendar file (TOML, `spec/contract-template.md`) gives working windows per weekday,
+//! A calendar file (TOML, `docs/contract-template.md`) gives working windows per weekday,
 //! holidays (days off, also on weekdays) and make-up workdays (调休). From it we build a
 //! prefix sum of working seconds per day so that the working time between two instants is
 //! `cum(b) - cum(a)`, O(1) per contact: this is the column kernel the KPI stage applies to

@@ -1,4 +1,4 @@
-//! KPI stage: every figure of `spec/metrics.md`, computed with Polars' lazy API and one
+//! KPI stage: every figure of `docs/metrics.md`, computed with Polars' lazy API and one
 //! column kernel.
 //!
 //! Input: the accepted canonical contacts and survey responses, the period, the contract

@@ -463,7 +463,9 @@ impl RowSink for ContactSink<'_> {
                 missing.join(", "),
                 headers.join(", ")
             ))
-            .with_hint("rename the columns to the canonical names listed in the README (spec/contact-record.md)"));
+            .with_hint(
+                "rename the columns to the canonical names listed in docs/contact-record.md",
+            ));
         }
         Ok(())
     }

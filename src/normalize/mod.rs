@@ -1,5 +1,5 @@
 //! Normalize stage: map ingested rows onto the canonical contact and survey records of
-//! `spec/contact-record.md`, and account for every row.
+//! `docs/contact-record.md`, and account for every row.
 //!
 //! Each data row becomes an accepted record, a rejected row (with file, row, column and
 //! reason) or a duplicate (a `contact_id` seen before; the first row wins). Timestamps are
@@ -91,7 +91,7 @@ impl std::fmt::Display for RejectionKind {
     }
 }
 
-/// Row accounting for one input kind (`spec/metrics.md`).
+/// Row accounting for one input kind (`docs/metrics.md`).
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct RowCounts {
     pub read: u64,

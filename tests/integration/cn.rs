@@ -3,7 +3,7 @@
 //! verbal answers, and the error for a misspelled profile column.
 
 use crate::common::{close, ranked};
-use crate::run::{cseval, fixtures};
+use crate::common::{cseval, fixtures};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::Value;
 use std::path::Path;

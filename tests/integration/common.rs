@@ -1,7 +1,40 @@
 //! Helpers shared by the integration tests.
 
+use assert_cmd::Command;
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The test fixtures folder.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// The `cseval` binary, with no `SOURCE_DATE_EPOCH` from the environment.
+pub fn cseval() -> Command {
+    let mut c = Command::cargo_bin("cseval").unwrap();
+    c.env_remove("SOURCE_DATE_EPOCH");
+    c
+}
+
+/// Every cell of every sheet, as text.
+pub fn workbook_text(path: &Path) -> String {
+    use calamine::{open_workbook_auto, Reader};
+    let mut wb = open_workbook_auto(path).unwrap();
+    let mut out = String::new();
+    for name in wb.sheet_names() {
+        out.push_str(&name);
+        out.push('\n');
+        let range = wb.worksheet_range(&name).unwrap();
+        for row in range.rows() {
+            for c in row {
+                out.push_str(&c.to_string());
+                out.push('\t');
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
 
 /// Assert a JSON number equals `expected` within 1e-9.
 pub fn close(v: &Value, expected: f64, what: &str) {
@@ -36,7 +69,7 @@ pub fn ranked(list: &Value, name: &str, count: &str) -> Vec<(String, u64)> {
 /// `cseval run` over the three sample months (Aug–Oct 2026) with the complaints contract,
 /// one report per month under `out`, each seeing the ones before it as history.
 pub fn run_sample_quarter(out: &Path) {
-    crate::run::cseval()
+    cseval()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args([
             "run",

@@ -1,7 +1,7 @@
 //! The same canonical month read from CSV and from XLSX (typed date cells, numbers, strings)
 //! gives identical figures.
 
-use crate::run::{cseval, fixtures};
+use crate::common::{cseval, fixtures};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::Value;
 use std::path::Path;

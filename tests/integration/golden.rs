@@ -4,7 +4,7 @@
 //! `UPDATE_GOLDEN=1 cargo test --test integration golden` (only the value `1` rewrites them)
 //! and review the diff.
 
-use crate::run::{cseval, fixtures, workbook_text};
+use crate::common::{cseval, fixtures, workbook_text};
 use std::path::Path;
 
 fn chart_xml(xlsx: &Path) -> String {

@@ -1,7 +1,7 @@
 //! Contract engine over time: seed templates, multi-month runs, previous-period values,
 //! consecutive failures and the termination right.
 
-use crate::run::{cseval, fixtures};
+use crate::common::{cseval, fixtures};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -117,7 +117,7 @@ fn three_month_run_carries_previous_values_and_counts_failures() {
 
     // The workbook's Summary and Scorecard carry the incentive outcome with its clauses and
     // the previous period beside the headline figures.
-    let book = crate::run::workbook_text(&out.path().join("2026-10/report.xlsx"));
+    let book = crate::common::workbook_text(&out.path().join("2026-10/report.xlsx"));
     let summary = book.split("考核结果\n").next().unwrap();
     assert!(
         summary.contains("连续不合格期数\t3 / 3\t合同条款 四\t"),

@@ -22,7 +22,7 @@
 //! - E10 arrived Wed 09-30: previous period.
 
 use crate::common::{close, ranked};
-use crate::run::{cseval, fixtures};
+use crate::common::{cseval, fixtures};
 use serde_json::Value;
 
 #[test]

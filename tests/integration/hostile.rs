@@ -1,7 +1,7 @@
 //! Hostile and broken inputs: each gives its documented exit code and a message naming the
 //! file — never a panic (exit 101) and never a silently dropped row.
 
-use crate::run::{cseval, fixtures};
+use crate::common::{cseval, fixtures};
 use std::path::Path;
 
 const HEADER: &str = "contact_id,channel,arrived_at,wait_seconds\n";
@@ -350,7 +350,7 @@ fn text_that_looks_like_a_formula_is_never_written_as_one() {
         }
     }
     assert!(sheets >= 10);
-    let text = crate::run::workbook_text(&out.join("report.xlsx"));
+    let text = crate::common::workbook_text(&out.join("report.xlsx"));
     assert!(
         text.contains("=HYPERLINK(\"http://evil\")"),
         "kept verbatim as text"
@@ -415,7 +415,7 @@ fn personal_values(file: &Path, columns: &[&str]) -> Vec<String> {
 
 /// All text of a report folder: JSON, manifest, SVG, and every workbook cell.
 fn report_text(dir: &Path) -> String {
-    let mut text = crate::run::workbook_text(&dir.join("report.xlsx"));
+    let mut text = crate::common::workbook_text(&dir.join("report.xlsx"));
     for f in ["metrics.json", "manifest.json", "report.html"] {
         text.push_str(&std::fs::read_to_string(dir.join(f)).unwrap());
     }

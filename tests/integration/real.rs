@@ -1,8 +1,8 @@
 //! Real public exports (`tests/fixtures/real/`, provenance in its README) through the shipped
 //! mapping profiles: every published figure of that folder's README is reproduced.
 
+use crate::common::cseval;
 use crate::common::{close_tol, ranked};
-use crate::run::cseval;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

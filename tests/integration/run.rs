@@ -1,20 +1,9 @@
 //! `cseval run` on the canonical fixture month: every figure of `metrics.json` against values
 //! computed by hand (the working is in the comments), plus outputs, masking and exit codes.
 
-use crate::common::close;
-use assert_cmd::Command;
+use crate::common::{close, cseval, fixtures, workbook_text};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-pub fn cseval() -> Command {
-    let mut c = Command::cargo_bin("cseval").unwrap();
-    c.env_remove("SOURCE_DATE_EPOCH");
-    c
-}
+use std::path::Path;
 
 fn run_canonical(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
     let f = fixtures().join("canonical");
@@ -205,30 +194,10 @@ fn outputs_exist_and_rejections_are_listed() {
     ] {
         assert!(dir.path().join(f).is_file(), "{f} missing");
     }
-    let cells = crate::run::workbook_text(&dir.path().join("report.xlsx"));
+    let cells = workbook_text(&dir.path().join("report.xlsx"));
     assert!(cells.contains("Data quality"), "sheet names in English");
     assert!(cells.contains("unknown channel `fax`"));
     assert!(cells.contains("duplicate of"));
-}
-
-/// Every cell of every sheet, as text.
-pub fn workbook_text(path: &Path) -> String {
-    use calamine::{open_workbook_auto, Reader};
-    let mut wb = open_workbook_auto(path).unwrap();
-    let mut out = String::new();
-    for name in wb.sheet_names() {
-        out.push_str(&name);
-        out.push('\n');
-        let range = wb.worksheet_range(&name).unwrap();
-        for row in range.rows() {
-            for c in row {
-                out.push_str(&c.to_string());
-                out.push('\t');
-            }
-            out.push('\n');
-        }
-    }
-    out
 }
 
 #[test]

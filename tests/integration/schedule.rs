@@ -2,7 +2,7 @@
 //! quality inspections (canonical and mapped), order handling and peaks on the sample data.
 
 use crate::common::close;
-use crate::run::{cseval, fixtures, workbook_text};
+use crate::common::{cseval, fixtures, workbook_text};
 use serde_json::Value;
 use std::path::Path;
 

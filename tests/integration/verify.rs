@@ -1,7 +1,7 @@
 //! `manifest.json` and `cseval verify`: a report folder is reproduced byte for byte from its
 //! manifest; edits to the outputs and changes to the sources are caught.
 
-use crate::run::{cseval, fixtures};
+use crate::common::{cseval, fixtures};
 use std::path::Path;
 
 fn run_to(out: &Path, calls: &Path) {

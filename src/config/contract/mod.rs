@@ -1,4 +1,4 @@
-//! Contract templates (TOML, `spec/contract-template.md`): parsing and validation.
+//! Contract templates (TOML, `docs/contract-template.md`): parsing and validation.
 //!
 //! A template is read once, checked strictly (unknown keys, impossible targets, missing
 //! thresholds, duplicate ids, conditions that name nothing) and turned into a [`Contract`]
@@ -88,7 +88,7 @@ impl SurveyCfg {
     }
 }
 
-/// SLA metrics of `spec/metrics.md`.
+/// SLA metrics of `docs/metrics.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SlaMetric {
