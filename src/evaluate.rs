@@ -190,6 +190,11 @@ fn subject_value(subject: &str, kpis: &Kpis, scorecard: &[ScoreLine]) -> Option<
     }
 }
 
+/// How many lines of a scorecard have `status`.
+pub fn count(scorecard: &[ScoreLine], status: Status) -> usize {
+    scorecard.iter().filter(|l| l.status == status).count()
+}
+
 /// The history entry of the period just before `period`, if the history has it.
 pub fn previous_period(history: &[HistoryEntry], period: Period) -> Option<&HistoryEntry> {
     history

@@ -131,11 +131,8 @@ pub fn run(cfg: &RunConfig) -> Result<ExitCode> {
         let hist: &[HistoryEntry] = if monthly { &history } else { &[] };
         let data = inputs.for_period(period, cfg.contract.tz())?;
         let report = compute_report(cfg, data, cadence, period, hist)?;
-        breach |= report
-            .metrics
-            .scorecard
-            .iter()
-            .any(|l| l.status == Status::Missed);
+        let scorecard = &report.metrics.scorecard;
+        breach |= evaluate::count(scorecard, Status::Missed) > 0;
         let out = out_dir(cfg, &jobs, (cadence, period));
         let t = std::time::Instant::now();
         let sources = ReportInputs {
@@ -154,13 +151,8 @@ pub fn run(cfg: &RunConfig) -> Result<ExitCode> {
                 period.label(),
                 if monthly { "" } else { " (summary)" },
                 report.metrics.overall.contacts,
-                report
-                    .metrics
-                    .scorecard
-                    .iter()
-                    .filter(|l| l.status == Status::Met)
-                    .count(),
-                report.metrics.scorecard.len(),
+                evaluate::count(scorecard, Status::Met),
+                scorecard.len(),
                 out.display()
             );
         }

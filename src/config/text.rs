@@ -39,6 +39,11 @@ impl Text {
             .cloned()
             .unwrap_or_else(|| key.to_string())
     }
+    /// The labels of `keys`, in order (table headers).
+    pub fn labels(&self, keys: &[&str]) -> Vec<String> {
+        keys.iter().map(|k| self.label(k)).collect()
+    }
+
     /// The Method paragraphs in reading order, placeholders filled in.
     pub fn method_paragraphs(
         &self,

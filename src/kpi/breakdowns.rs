@@ -104,7 +104,6 @@ pub(super) fn channels(
     for (&ch, t) in tallies {
         let name = ch.as_str().to_string();
         let n = t.contacts as f64;
-        let ans = t.answered as f64;
         let short = t.short_abandoned as f64;
         let threshold = contract.service_level_threshold(ch);
         let cs = csat.get(&name);
@@ -127,12 +126,8 @@ pub(super) fn channels(
             response_p90_seconds: p90,
             aht_seconds: t.handle.get(),
             resolved: t.resolved,
-            resolution_rate: ratio(t.resolved_answered as f64, ans),
-            fcr_rate: if t.fcr_known > 0 {
-                ratio(t.fcr_answered as f64, ans)
-            } else {
-                None
-            },
+            resolution_rate: t.resolution_rate(),
+            fcr_rate: t.fcr_rate(),
             csat_mean: cs.and_then(|c| c.mean),
             csat_responses: cs.map(|c| c.n).unwrap_or(0),
             complaints: t.complaints,
@@ -199,7 +194,7 @@ pub(super) fn agents(
                 contacts: t.contacts,
                 answered: t.answered,
                 resolved: t.resolved,
-                resolution_rate: ratio(t.resolved_answered as f64, t.answered as f64),
+                resolution_rate: t.resolution_rate(),
                 asa_seconds: t.resp_rt.get(),
                 aht_seconds: t.handle.get(),
                 csat_mean: cs.and_then(|c| c.mean),

@@ -389,12 +389,8 @@ fn overall(o: &tally::Tally, s: &satisfaction::Summary, ttr_p50: Option<f64>) ->
         short_abandoned: o.short_abandoned,
         unanswered: o.unanswered,
         resolved: o.resolved,
-        resolution_rate: ratio(o.resolved_answered as f64, answered),
-        fcr_rate: if o.fcr_known > 0 {
-            ratio(o.fcr_answered as f64, answered)
-        } else {
-            None
-        },
+        resolution_rate: o.resolution_rate(),
+        fcr_rate: o.fcr_rate(),
         // Over the real-time channels only: email is never abandoned.
         abandon_rate: ratio(o.abandoned as f64 - short, o.realtime as f64 - short),
         // ASA across channels only makes sense for the real-time ones (phone, chat).

@@ -165,6 +165,23 @@ pub(super) struct Tally {
     pub resolve: Mean,
 }
 
+impl Tally {
+    /// Resolved answered contacts ÷ answered contacts.
+    pub fn resolution_rate(&self) -> Option<f64> {
+        super::ratio(self.resolved_answered as f64, self.answered as f64)
+    }
+
+    /// First-contact resolutions ÷ answered contacts; null when no contact says whether it
+    /// was resolved at first contact.
+    pub fn fcr_rate(&self) -> Option<f64> {
+        if self.fcr_known > 0 {
+            super::ratio(self.fcr_answered as f64, self.answered as f64)
+        } else {
+            None
+        }
+    }
+}
+
 /// A sum and how many values it holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(super) struct Mean {

@@ -58,6 +58,11 @@ fn unitless(label: String) -> String {
     label.replace("(秒)", "").replace(" (s)", "")
 }
 
+/// A section's heading: the label `key`.
+fn heading(h: &mut String, r: &Report, key: &str) {
+    let _ = write!(h, "<h2>{}</h2>", e(&r.text.label(key)));
+}
+
 /// A row of headline cards (label, value).
 fn card_row(out: &mut String, cards: &[(String, String)]) {
     out.push_str("<div class=\"cards\">");
@@ -171,20 +176,8 @@ impl Renderer for Html {
 fn summary_section(h: &mut String, r: &Report) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
-    let missed = r
-        .metrics
-        .scorecard
-        .iter()
-        .filter(|s| s.status == Status::Missed)
-        .count();
-    let (verdict, class) = if missed == 0 {
-        (l("verdict_met"), "met")
-    } else {
-        (
-            l("verdict_missed").replace("{n}", &missed.to_string()),
-            "missed",
-        )
-    };
+    let (verdict, all_met) = r.verdict();
+    let class = if all_met { "met" } else { "missed" };
     let _ = write!(
         h,
         "<h2>{}</h2><div class=\"verdict {class}\">{}</div>",
@@ -232,7 +225,7 @@ fn summary_section(h: &mut String, r: &Report) {
 fn scorecard_section(h: &mut String, r: &Report, charts: &Charts) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
-    let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_scorecard")));
+    heading(h, r, "sheet_scorecard");
     h.push_str("<table><thead><tr>");
     for k in crate::report::SCORECARD_COLUMNS {
         let _ = write!(h, "<th>{}</th>", e(&l(k)));
@@ -268,7 +261,7 @@ fn scorecard_section(h: &mut String, r: &Report, charts: &Charts) {
 fn findings_section(h: &mut String, r: &Report) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
-    let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_findings")));
+    heading(h, r, "sheet_findings");
     h.push_str("<table><thead><tr>");
     for k in ["severity", "evidence", "suggestion"] {
         let _ = write!(h, "<th>{}</th>", e(&l(k)));
@@ -291,7 +284,7 @@ fn findings_section(h: &mut String, r: &Report) {
 fn channels_section(h: &mut String, r: &Report) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
-    let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_channels")));
+    heading(h, r, "sheet_channels");
     let headers: Vec<String> = [
         "channel",
         "contacts",
@@ -368,7 +361,7 @@ fn ranked_section(h: &mut String, r: &Report, charts: &Charts) {
 fn agents_section(h: &mut String, r: &Report) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
-    let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_agents")));
+    heading(h, r, "sheet_agents");
     let rows: Vec<Vec<(String, bool)>> = r
         .metrics
         .agents
@@ -402,9 +395,7 @@ fn agents_section(h: &mut String, r: &Report) {
 
 /// The daily volume and trend section.
 fn daily_section(h: &mut String, r: &Report, charts: &Charts) {
-    let t = &r.text;
-    let l = |k: &str| t.label(k);
-    let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_daily")));
+    heading(h, r, "sheet_daily");
     chart(h, charts, "daily");
 }
 
@@ -412,7 +403,7 @@ fn daily_section(h: &mut String, r: &Report, charts: &Charts) {
 fn orders_section(h: &mut String, r: &Report, charts: &Charts) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
-    let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_orders")));
+    heading(h, r, "sheet_orders");
     chart(h, charts, "orders");
     let o = &r.metrics.orders;
     let mut rows: Vec<Vec<(String, bool)>> = o
@@ -437,17 +428,14 @@ fn orders_section(h: &mut String, r: &Report, charts: &Charts) {
         (dur(o.handle_mean_seconds, t), true),
         (dur(o.resolve_time_mean_seconds, t), true),
     ]);
-    let headers: Vec<String> = [
+    let headers: Vec<String> = r.text.labels(&[
         "order_type",
         "contacts",
         "share",
         "resolved_rate",
         "handle_mean",
         "resolve_time_mean",
-    ]
-    .iter()
-    .map(|k| l(k))
-    .collect();
+    ]);
     table(h, &headers, &rows);
 }
 
@@ -455,7 +443,7 @@ fn orders_section(h: &mut String, r: &Report, charts: &Charts) {
 fn peaks_section(h: &mut String, r: &Report) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
-    let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_peaks")));
+    heading(h, r, "sheet_peaks");
     let (p, u) = (&r.metrics.peaks, &r.metrics.urgent);
     let cards = [
         (l("peak_days"), p.peak_days.to_string()),
@@ -485,17 +473,14 @@ fn peaks_section(h: &mut String, r: &Report) {
             ]
         })
         .collect();
-    let headers: Vec<String> = [
+    let headers: Vec<String> = r.text.labels(&[
         "date",
         "day_type",
         "peak",
         "contacts",
         "urgent",
         "service_level",
-    ]
-    .iter()
-    .map(|k| l(k))
-    .collect();
+    ]);
     table(h, &headers, &rows);
 }
 
@@ -504,7 +489,7 @@ fn quality_section(h: &mut String, r: &Report, charts: &Charts) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
     if let Some(q) = &r.metrics.quality {
-        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_inspections")));
+        heading(h, r, "sheet_inspections");
         let mut cards = vec![
             (l("inspections"), q.inspections.to_string()),
             (l("pass_rate"), pct(q.pass_rate)),
@@ -532,21 +517,18 @@ fn quality_section(h: &mut String, r: &Report, charts: &Charts) {
                 ]
             })
             .collect();
-        let headers: Vec<String> = [
+        let headers: Vec<String> = r.text.labels(&[
             "agent_id",
             "agent_name",
             "inspections",
             "pass_rate",
             "score_mean",
             "criteria_failed",
-        ]
-        .iter()
-        .map(|k| l(k))
-        .collect();
+        ]);
         table(h, &headers, &rows);
     }
     if r.metrics.trend.len() > 1 {
-        let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_trend")));
+        heading(h, r, "sheet_trend");
         let rows: Vec<Vec<(String, bool)>> = r
             .metrics
             .trend
@@ -562,17 +544,14 @@ fn quality_section(h: &mut String, r: &Report, charts: &Charts) {
                 ]
             })
             .collect();
-        let headers: Vec<String> = [
+        let headers: Vec<String> = r.text.labels(&[
             "period",
             "contacts",
             "resolution_rate",
             "csat_mean",
             "tier",
             "slas_missed",
-        ]
-        .iter()
-        .map(|k| l(k))
-        .collect();
+        ]);
         table(h, &headers, &rows);
     }
 }
@@ -581,7 +560,7 @@ fn quality_section(h: &mut String, r: &Report, charts: &Charts) {
 fn data_quality_section(h: &mut String, r: &Report) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
-    let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_quality")));
+    heading(h, r, "sheet_quality");
     let rc = &r.metrics.rows;
     let _ = write!(
         h,
@@ -625,9 +604,7 @@ fn data_quality_section(h: &mut String, r: &Report) {
 
 /// The method section.
 fn method_section(h: &mut String, r: &Report) {
-    let t = &r.text;
-    let l = |k: &str| t.label(k);
-    let _ = write!(h, "<h2>{}</h2>", e(&l("sheet_method")));
+    heading(h, r, "sheet_method");
     for v in r.method_paragraphs() {
         let _ = write!(h, "<p>{}</p>", e(&v));
     }

@@ -188,6 +188,17 @@ pub const SCORECARD_COLUMNS: &[&str] = &[
 pub type RankedRow = (String, u64, f64, Option<u64>);
 
 impl Report {
+    /// The verdict as the Summary shows it, and whether every SLA was met.
+    pub fn verdict(&self) -> (String, bool) {
+        let missed = crate::evaluate::count(&self.metrics.scorecard, Status::Missed);
+        if missed == 0 {
+            (self.text.label("verdict_met"), true)
+        } else {
+            let text = self.text.label("verdict_missed");
+            (text.replace("{n}", &missed.to_string()), false)
+        }
+    }
+
     /// Consultation hotspots as ranked rows.
     pub fn topic_rows(&self) -> Vec<RankedRow> {
         let none = self.text.label("none");
@@ -459,10 +470,7 @@ fn trend_row(
         complaint_rate: o.and_then(|o| o.complaint_rate),
         tier: inc.and_then(|i| i.tier.clone()),
         failure: inc.is_some_and(|i| i.failure),
-        slas_missed: scorecard
-            .iter()
-            .filter(|l| l.status == Status::Missed)
-            .count(),
+        slas_missed: crate::evaluate::count(scorecard, Status::Missed),
         sla: scorecard.iter().map(|l| (l.id.clone(), l.actual)).collect(),
     }
 }

@@ -23,7 +23,7 @@ pub(super) fn orders_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
         "handle_mean",
         "resolve_time_mean",
     ];
-    let headers: Vec<String> = keys.iter().map(|k| l(k)).collect();
+    let headers: Vec<String> = r.text.labels(&keys);
     let mut rows: Vec<Vec<Value>> = o
         .types
         .iter()
@@ -150,10 +150,9 @@ pub(super) fn quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resul
     let name = l("sheet_inspections");
     ws.set_name(&name).map_err(xlsx_err)?;
     // Criteria first, so the table and its chart sit at the top.
-    let headers: Vec<String> = ["criterion", "checked", "failed", "fail_rate"]
-        .iter()
-        .map(|k| l(k))
-        .collect();
+    let headers: Vec<String> = r
+        .text
+        .labels(&["criterion", "checked", "failed", "fail_rate"]);
     let rows: Vec<Vec<Value>> = q
         .criteria
         .iter()
@@ -214,7 +213,7 @@ pub(super) fn quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resul
         "score_mean",
         "criteria_failed",
     ];
-    let headers: Vec<String> = keys.iter().map(|k| l(k)).collect();
+    let headers: Vec<String> = r.text.labels(&keys);
     let rows: Vec<Vec<Value>> = q
         .agents
         .iter()

@@ -183,7 +183,7 @@ fn table(
 /// service level.
 fn daily_rows(r: &Report) -> (Vec<String>, Vec<Vec<Value>>) {
     let l = |k: &str| r.text.label(k);
-    let headers = [
+    let headers = r.text.labels(&[
         "date",
         "day_type",
         "peak",
@@ -192,10 +192,7 @@ fn daily_rows(r: &Report) -> (Vec<String>, Vec<Vec<Value>>) {
         "abandoned",
         "urgent",
         "service_level",
-    ]
-    .iter()
-    .map(|k| l(k))
-    .collect();
+    ]);
     let rows = r
         .metrics
         .daily

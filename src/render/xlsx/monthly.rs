@@ -7,7 +7,6 @@ use super::{
     write_value, xlsx_err, Formats, Value,
 };
 use crate::error::Result;
-use crate::evaluate::Status;
 use crate::kpi::Overall;
 use crate::report::Report;
 use rust_xlsxwriter::{Chart, ChartType, Color, Workbook};
@@ -84,17 +83,7 @@ pub(super) fn summary_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resul
     .map_err(xlsx_err)?;
     ws.set_column_width(0, 28).map_err(xlsx_err)?;
     ws.set_column_width(1, 60).map_err(xlsx_err)?;
-    let missed = r
-        .metrics
-        .scorecard
-        .iter()
-        .filter(|s| s.status == Status::Missed)
-        .count();
-    let verdict = if missed == 0 {
-        l("verdict_met")
-    } else {
-        l("verdict_missed").replace("{n}", &missed.to_string())
-    };
+    let (verdict, _) = r.verdict();
     let rows: Vec<(String, Value)> = vec![
         (l("contract"), Value::Text(r.metrics.contract_name.clone())),
         (l("contract_id"), Value::Text(r.metrics.contract_id.clone())),
@@ -250,7 +239,7 @@ pub(super) fn channels_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resu
         "csat_responses",
         "complaints",
     ];
-    let headers: Vec<String> = keys.iter().map(|k| l(k)).collect();
+    let headers: Vec<String> = r.text.labels(&keys);
     let opt = |x: Option<u64>| x.map(Value::Count).unwrap_or(Value::Text("—".into()));
     let channel_row = |name: &str, c: &crate::kpi::ChannelMetrics| {
         vec![
@@ -336,7 +325,7 @@ pub(super) fn agents_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
         "csat_mean",
         "csat_responses",
     ];
-    let headers: Vec<String> = keys.iter().map(|k| l(k)).collect();
+    let headers: Vec<String> = r.text.labels(&keys);
     let rows: Vec<Vec<Value>> = r
         .metrics
         .agents
@@ -504,7 +493,7 @@ pub(super) fn trend_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<
     let name = l("sheet_trend");
     ws.set_name(&name).map_err(xlsx_err)?;
     let sla_ids: Vec<String> = r.metrics.scorecard.iter().map(|s| s.id.clone()).collect();
-    let mut headers: Vec<String> = [
+    let mut headers: Vec<String> = r.text.labels(&[
         "period",
         "contacts",
         "resolution_rate",
@@ -514,10 +503,7 @@ pub(super) fn trend_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<
         "complaint_rate",
         "tier",
         "slas_missed",
-    ]
-    .iter()
-    .map(|k| l(k))
-    .collect();
+    ]);
     headers.extend(sla_ids.iter().cloned());
     let rows: Vec<Vec<Value>> = r
         .metrics

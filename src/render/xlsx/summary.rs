@@ -101,7 +101,7 @@ pub(super) fn summary_tables(
     let t = &r.text;
     let l = |k: &str| t.label(k);
 
-    let headers: Vec<String> = [
+    let headers: Vec<String> = r.text.labels(&[
         "channel",
         "contacts",
         "answered",
@@ -109,10 +109,7 @@ pub(super) fn summary_tables(
         "asa_seconds",
         "response_p90_seconds",
         "resolution_rate",
-    ]
-    .iter()
-    .map(|k| l(k))
-    .collect();
+    ]);
     let rows: Vec<Vec<Value>> = r
         .metrics
         .channels
@@ -131,10 +128,9 @@ pub(super) fn summary_tables(
         .collect();
     row = block(ws, f, r, row, &l("sheet_channels"), &headers, &rows)?;
 
-    let headers: Vec<String> = ["sla_id", "clause", "metric", "target", "actual", "status"]
-        .iter()
-        .map(|k| l(k))
-        .collect();
+    let headers: Vec<String> = r
+        .text
+        .labels(&["sla_id", "clause", "metric", "target", "actual", "status"]);
     let rows: Vec<Vec<Value>> = r
         .metrics
         .scorecard
