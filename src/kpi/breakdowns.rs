@@ -47,7 +47,7 @@ pub(super) struct Row<'a> {
 }
 
 impl Row<'_> {
-    pub(super) fn f(&self, name: &str) -> Option<f64> {
+    pub(super) fn float(&self, name: &str) -> Option<f64> {
         self.df
             .column(name)
             .ok()?
@@ -55,10 +55,10 @@ impl Row<'_> {
             .ok()?
             .extract::<f64>()
     }
-    pub(super) fn u(&self, name: &str) -> u64 {
-        self.f(name).unwrap_or(0.0) as u64
+    pub(super) fn count(&self, name: &str) -> u64 {
+        self.float(name).unwrap_or(0.0) as u64
     }
-    pub(super) fn s(&self, name: &str) -> Option<String> {
+    pub(super) fn text(&self, name: &str) -> Option<String> {
         let v = self.df.column(name).ok()?.get(self.i).ok()?;
         // Text, enum and categorical values alike.
         v.get_str().map(|s| s.to_string())

@@ -154,7 +154,7 @@ fn group_aggs() -> Vec<Expr> {
 pub(super) fn quality(insp: &DataFrame, criteria: &DataFrame) -> Result<Quality> {
     let o = insp.clone().lazy().select(group_aggs()).collect()?;
     let r = Row { df: &o, i: 0 };
-    let n = r.u("n");
+    let n = r.count("n");
     let g = insp
         .clone()
         .lazy()
@@ -166,11 +166,11 @@ pub(super) fn quality(insp: &DataFrame, criteria: &DataFrame) -> Result<Quality>
         .map(|i| {
             let r = Row { df: &g, i };
             QaSourceRow {
-                source: r.s("source").unwrap_or_default(),
-                inspections: r.u("n"),
-                passed: r.u("passed"),
-                pass_rate: ratio(r.u("passed") as f64, r.u("n") as f64),
-                score_mean: r.f("score_mean"),
+                source: r.text("source").unwrap_or_default(),
+                inspections: r.count("n"),
+                passed: r.count("passed"),
+                pass_rate: ratio(r.count("passed") as f64, r.count("n") as f64),
+                score_mean: r.float("score_mean"),
             }
         })
         .collect();
@@ -199,10 +199,10 @@ pub(super) fn quality(insp: &DataFrame, criteria: &DataFrame) -> Result<Quality>
         .map(|i| {
             let r = Row { df: &g, i };
             QaCriterionRow {
-                criterion: r.s("criterion").unwrap_or_default(),
-                checked: r.u("checked"),
-                failed: r.u("failed"),
-                fail_rate: ratio(r.u("failed") as f64, r.u("checked") as f64),
+                criterion: r.text("criterion").unwrap_or_default(),
+                checked: r.count("checked"),
+                failed: r.count("failed"),
+                fail_rate: ratio(r.count("failed") as f64, r.count("checked") as f64),
             }
         })
         .collect();
@@ -234,22 +234,22 @@ pub(super) fn quality(insp: &DataFrame, criteria: &DataFrame) -> Result<Quality>
         .map(|i| {
             let r = Row { df: &g, i };
             QaAgentRow {
-                agent_id: r.s("agent").unwrap_or_default(),
-                agent_name: r.s("agent_name"),
-                inspections: r.u("n"),
-                passed: r.u("passed"),
-                pass_rate: ratio(r.u("passed") as f64, r.u("n") as f64),
-                score_mean: r.f("score_mean"),
-                criteria_failed: r.u("criteria_failed"),
+                agent_id: r.text("agent").unwrap_or_default(),
+                agent_name: r.text("agent_name"),
+                inspections: r.count("n"),
+                passed: r.count("passed"),
+                pass_rate: ratio(r.count("passed") as f64, r.count("n") as f64),
+                score_mean: r.float("score_mean"),
+                criteria_failed: r.count("criteria_failed"),
             }
         })
         .collect();
     Ok(Quality {
         inspections: n,
-        passed: r.u("passed"),
-        pass_rate: ratio(r.u("passed") as f64, n as f64),
-        scored: r.u("scored"),
-        score_mean: r.f("score_mean"),
+        passed: r.count("passed"),
+        pass_rate: ratio(r.count("passed") as f64, n as f64),
+        scored: r.count("scored"),
+        score_mean: r.float("score_mean"),
         sources,
         criteria: criteria_rows,
         agents,
@@ -286,7 +286,7 @@ pub(super) fn measure(
         ])
         .collect()?;
     let r = Row { df: &g, i: 0 };
-    let (n, d) = (r.f("num").unwrap_or(0.0), r.f("den").unwrap_or(0.0));
+    let (n, d) = (r.float("num").unwrap_or(0.0), r.float("den").unwrap_or(0.0));
     Ok(Measurement {
         numerator: n,
         denominator: d,

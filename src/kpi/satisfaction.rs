@@ -83,12 +83,12 @@ pub(super) fn csat_by(resp: &DataFrame, key: &str) -> Result<BTreeMap<String, Cs
     let mut m = BTreeMap::new();
     for i in 0..g.height() {
         let r = Row { df: &g, i };
-        if let Some(k) = r.s(key) {
+        if let Some(k) = r.text(key) {
             m.insert(
                 k,
                 Csat {
-                    mean: r.f("mean"),
-                    n: r.u("n"),
+                    mean: r.float("mean"),
+                    n: r.count("n"),
                 },
             );
         }
@@ -124,12 +124,12 @@ pub(super) fn summary(resp: &DataFrame, top: f64) -> Result<Summary> {
         .collect()?;
     let r = Row { df: &s, i: 0 };
     Ok(Summary {
-        mean: r.f("mean"),
-        responses: r.u("n"),
-        top_box: r.u("top"),
-        nps_responses: r.u("nps_n"),
-        promoters: r.u("promoters"),
-        detractors: r.u("detractors"),
+        mean: r.float("mean"),
+        responses: r.count("n"),
+        top_box: r.count("top"),
+        nps_responses: r.count("nps_n"),
+        promoters: r.count("promoters"),
+        detractors: r.count("detractors"),
     })
 }
 
@@ -146,8 +146,8 @@ pub(super) fn score_rows(resp: &DataFrame) -> Result<Vec<ScoreRow>> {
         .map(|i| {
             let r = Row { df: &g, i };
             ScoreRow {
-                score: r.f("score").unwrap_or(0.0),
-                responses: r.u("n"),
+                score: r.float("score").unwrap_or(0.0),
+                responses: r.count("n"),
             }
         })
         .collect())

@@ -109,16 +109,16 @@ pub(super) fn orders(df: &DataFrame) -> Result<Orders> {
         let r = Row { df: &g, i };
         for s in [
             by_type
-                .entry(order_type(r.s("topic").as_deref()))
+                .entry(order_type(r.text("topic").as_deref()))
                 .or_default(),
             &mut all,
         ] {
-            s.n += r.u("n");
-            s.resolved += r.u("resolved");
-            s.handle_sum += r.f("handle_sum").unwrap_or(0.0);
-            s.handle_n += r.u("handle_n");
-            s.ttr_sum += r.f("ttr_sum").unwrap_or(0.0);
-            s.ttr_n += r.u("ttr_n");
+            s.n += r.count("n");
+            s.resolved += r.count("resolved");
+            s.handle_sum += r.float("handle_sum").unwrap_or(0.0);
+            s.handle_n += r.count("handle_n");
+            s.ttr_sum += r.float("ttr_sum").unwrap_or(0.0);
+            s.ttr_n += r.count("ttr_n");
         }
     }
     let mean = |sum: f64, n: u64| ratio(sum, n as f64);
@@ -183,12 +183,12 @@ pub(super) fn urgent(df: &DataFrame) -> Result<Urgent> {
         .collect()?;
     let r = Row { df: &g, i: 0 };
     Ok(Urgent {
-        contacts: r.u("n"),
-        answered: r.u("answered"),
-        resolved: r.u("resolved"),
-        response_mean_seconds: r.f("mean"),
-        response_p90_seconds: r.f("p90"),
-        response_max_seconds: r.f("max"),
+        contacts: r.count("n"),
+        answered: r.count("answered"),
+        resolved: r.count("resolved"),
+        response_mean_seconds: r.float("mean"),
+        response_p90_seconds: r.float("p90"),
+        response_max_seconds: r.float("max"),
     })
 }
 

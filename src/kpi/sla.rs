@@ -109,7 +109,7 @@ pub(super) fn measure(
                 ])
                 .collect()?;
             let r = Row { df: &g, i: 0 };
-            let (n, d) = (r.f("num").unwrap_or(0.0), r.f("den").unwrap_or(0.0));
+            let (n, d) = (r.float("num").unwrap_or(0.0), r.float("den").unwrap_or(0.0));
             return Ok(Measurement {
                 numerator: n,
                 denominator: d,

@@ -34,7 +34,8 @@ figure{margin:12px 0}figure svg{max-width:100%;height:auto}
 @media print{body{background:#fff}main{max-width:none;padding:0}h2{break-after:avoid}table,figure{break-inside:avoid}}
 "#;
 
-fn e(s: &str) -> String {
+/// `s` escaped for HTML text.
+fn esc(s: &str) -> String {
     html_escape::encode_text(s).into_owned()
 }
 
@@ -60,14 +61,14 @@ fn unitless(label: String) -> String {
 
 /// A section's heading: the label `key`.
 fn heading(h: &mut String, r: &Report, key: &str) {
-    let _ = write!(h, "<h2>{}</h2>", e(&r.text.label(key)));
+    let _ = write!(h, "<h2>{}</h2>", esc(&r.text.label(key)));
 }
 
 /// A row of headline cards (label, value).
 fn card_row(out: &mut String, cards: &[(String, String)]) {
     out.push_str("<div class=\"cards\">");
     for (k, v) in cards {
-        let _ = write!(out, "<div class=\"card\">{}<b>{}</b></div>", e(k), e(v));
+        let _ = write!(out, "<div class=\"card\">{}<b>{}</b></div>", esc(k), esc(v));
     }
     out.push_str("</div>");
 }
@@ -76,7 +77,7 @@ fn card_row(out: &mut String, cards: &[(String, String)]) {
 fn table(out: &mut String, headers: &[String], rows: &[Vec<(String, bool)>]) {
     out.push_str("<table><thead><tr>");
     for h in headers {
-        let _ = write!(out, "<th>{}</th>", e(h));
+        let _ = write!(out, "<th>{}</th>", esc(h));
     }
     out.push_str("</tr></thead><tbody>");
     for r in rows {
@@ -86,7 +87,7 @@ fn table(out: &mut String, headers: &[String], rows: &[Vec<(String, bool)>]) {
                 out,
                 "<td{}>{}</td>",
                 if *n { " class=\"n\"" } else { "" },
-                e(v)
+                esc(v)
             );
         }
         out.push_str("</tr>");
@@ -130,28 +131,28 @@ impl Renderer for Html {
         let _ = write!(
             h,
             "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{CSS}</style></head><body><main>",
-            e(&format!("{} — {} {}", l("title"), r.metrics.contract_name, r.metrics.period.start))
+            esc(&format!("{} — {} {}", l("title"), r.metrics.contract_name, r.metrics.period.start))
         );
         let _ = write!(
             h,
             "<h1>{}</h1>",
-            e(&format!("{} — {}", l("title"), r.metrics.contract_name))
+            esc(&format!("{} — {}", l("title"), r.metrics.contract_name))
         );
         let _ = write!(
             h,
             "<p class=\"sub\">{}: {} · {}: {} · {}: {} — {} ({}){}</p>",
-            e(&l("client")),
-            e(r.metrics.client.as_deref().unwrap_or("—")),
-            e(&l("provider")),
-            e(r.metrics.provider.as_deref().unwrap_or("—")),
-            e(&l("period")),
-            e(&r.metrics.period.start),
-            e(&r.metrics.period.end),
-            e(&r.metrics.period.timezone),
+            esc(&l("client")),
+            esc(r.metrics.client.as_deref().unwrap_or("—")),
+            esc(&l("provider")),
+            esc(r.metrics.provider.as_deref().unwrap_or("—")),
+            esc(&l("period")),
+            esc(&r.metrics.period.start),
+            esc(&r.metrics.period.end),
+            esc(&r.metrics.period.timezone),
             r.metrics
                 .calendar
                 .as_ref()
-                .map(|c| format!(" · {}: {}", e(&l("calendar")), e(&c.name)))
+                .map(|c| format!(" · {}: {}", esc(&l("calendar")), esc(&c.name)))
                 .unwrap_or_default()
         );
 
@@ -181,8 +182,8 @@ fn summary_section(h: &mut String, r: &Report) {
     let _ = write!(
         h,
         "<h2>{}</h2><div class=\"verdict {class}\">{}</div>",
-        e(&l("sheet_summary")),
-        e(&verdict)
+        esc(&l("sheet_summary")),
+        esc(&verdict)
     );
     // Always present in a monthly report (the only one rendered as HTML).
     let inc = &r.metrics.incentive.clone().unwrap_or_default();
@@ -217,7 +218,7 @@ fn summary_section(h: &mut String, r: &Report) {
     ];
     card_row(h, &cards);
     if let Some(c) = &inc.clause {
-        let _ = write!(h, "<p class=\"sub\">{} {}</p>", e(&l("clause")), e(c));
+        let _ = write!(h, "<p class=\"sub\">{} {}</p>", esc(&l("clause")), esc(c));
     }
 }
 
@@ -228,7 +229,7 @@ fn scorecard_section(h: &mut String, r: &Report, charts: &Charts) {
     heading(h, r, "sheet_scorecard");
     h.push_str("<table><thead><tr>");
     for k in crate::report::SCORECARD_COLUMNS {
-        let _ = write!(h, "<th>{}</th>", e(&l(k)));
+        let _ = write!(h, "<th>{}</th>", esc(&l(k)));
     }
     h.push_str("</tr></thead><tbody>");
     for s in &r.metrics.scorecard {
@@ -240,17 +241,17 @@ fn scorecard_section(h: &mut String, r: &Report, charts: &Charts) {
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"{status}\">{}</td></tr>",
-            e(&s.id),
-            e(&s.clause),
-            e(&l(s.metric.as_str())),
-            e(&s.channel.as_deref().map(|c| l(c)).unwrap_or_else(|| l("all_channels"))),
-            e(s.threshold.as_deref().unwrap_or("")),
+            esc(&s.id),
+            esc(&s.clause),
+            esc(&l(s.metric.as_str())),
+            esc(&s.channel.as_deref().map(|c| l(c)).unwrap_or_else(|| l("all_channels"))),
+            esc(s.threshold.as_deref().unwrap_or("")),
             fmt_value(s.metric, Some(s.target)),
             fmt_value(s.metric, s.actual),
             fmt_value(s.metric, s.previous_actual),
             num(Some(s.numerator), if s.numerator.fract() == 0.0 { 0 } else { 2 }),
             num(Some(s.denominator), 0),
-            e(&l(status))
+            esc(&l(status))
         );
     }
     h.push_str("</tbody></table>");
@@ -264,17 +265,17 @@ fn findings_section(h: &mut String, r: &Report) {
     heading(h, r, "sheet_findings");
     h.push_str("<table><thead><tr>");
     for k in ["severity", "evidence", "suggestion"] {
-        let _ = write!(h, "<th>{}</th>", e(&l(k)));
+        let _ = write!(h, "<th>{}</th>", esc(&l(k)));
     }
     h.push_str("</tr></thead><tbody>");
     for f in &r.metrics.findings {
         let _ = write!(
             h,
             "<tr><td class=\"sev-{}\">{}</td><td>{}</td><td>{}</td></tr>",
-            e(&f.severity.as_str()),
-            e(&l(&f.severity.as_str())),
-            e(&f.evidence),
-            e(&f.suggestion)
+            esc(&f.severity.as_str()),
+            esc(&l(&f.severity.as_str())),
+            esc(&f.evidence),
+            esc(&f.suggestion)
         );
     }
     h.push_str("</tbody></table>");
@@ -336,7 +337,7 @@ fn ranked_section(h: &mut String, r: &Report, charts: &Charts) {
             &complaints,
         ),
     ] {
-        let _ = write!(h, "<h2>{}</h2>", e(&l(keys[0])));
+        let _ = write!(h, "<h2>{}</h2>", esc(&l(keys[0])));
         chart(h, charts, chart_name);
         let rows: Vec<Vec<(String, bool)>> = items
             .iter()
@@ -565,15 +566,15 @@ fn data_quality_section(h: &mut String, r: &Report) {
     let _ = write!(
         h,
         "<p>{}: {} = {} {} + {} {} + {} {} · {}: {}</p>",
-        e(&l("rows_read")),
+        esc(&l("rows_read")),
         rc.read,
-        e(&l("rows_accepted")),
+        esc(&l("rows_accepted")),
         rc.accepted,
-        e(&l("rows_rejected")),
+        esc(&l("rows_rejected")),
         rc.rejected,
-        e(&l("rows_duplicates")),
+        esc(&l("rows_duplicates")),
         rc.duplicates,
-        e(&l("rows_out_of_period")),
+        esc(&l("rows_out_of_period")),
         rc.out_of_period
     );
     let rows: Vec<Vec<(String, bool)>> = r
@@ -596,7 +597,7 @@ fn data_quality_section(h: &mut String, r: &Report) {
                 h,
                 "<p class=\"sub\">… {} ({})</p>",
                 r.rejections.len() - 200,
-                e(&l("sheet_quality"))
+                esc(&l("sheet_quality"))
             );
         }
     }
@@ -606,6 +607,6 @@ fn data_quality_section(h: &mut String, r: &Report) {
 fn method_section(h: &mut String, r: &Report) {
     heading(h, r, "sheet_method");
     for v in r.method_paragraphs() {
-        let _ = write!(h, "<p>{}</p>", e(&v));
+        let _ = write!(h, "<p>{}</p>", esc(&v));
     }
 }
