@@ -198,6 +198,14 @@ pub fn resolve(a: &RunArgs, quiet: bool) -> Result<RunConfig> {
             if f >= t {
                 return Err(Error::usage("--from must be before --to"));
             }
+            // One report per whole month: a span that starts or ends mid-month would be
+            // widened silently to the months around it.
+            if chrono::Datelike::day(&f) != 1 || chrono::Datelike::day(&t) != 1 {
+                return Err(Error::usage(format!(
+                    "--from {f} --to {t}: a range is evaluated month by month, so it must start and end on the first of a month"
+                ))
+                .with_hint("e.g. --from 2026-08-01 --to 2026-11-01 for August to October; for a span inside a month use --period with a week (2026-W42) or a day (2026-10-15), or --cadence daily"));
+            }
             Some((f, t))
         }
         _ => None,

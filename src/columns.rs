@@ -86,6 +86,37 @@ canonical_columns!(
 /// Prefix of the criterion columns: `criterion_greeting` is criterion `greeting`.
 pub const CRITERION_PREFIX: &str = "criterion_";
 
+/// Which canonical contact columns the inputs give: a column counts when at least one
+/// contact input has it (for a mapped export: when its profile maps it). What a metric can
+/// be computed from depends on it: no column, no figure.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ColumnsSeen(u32);
+
+const _: () = assert!(CONTACT_COLUMNS.len() <= 32);
+
+impl ColumnsSeen {
+    /// Every column (inputs whose columns are not known one by one, such as converted
+    /// Parquet files, which hold every canonical column).
+    pub fn all() -> Self {
+        ColumnsSeen(u32::MAX)
+    }
+
+    /// Mark column `k` (a position in [`CONTACT_COLUMNS`]) as given.
+    pub fn add(&mut self, k: usize) {
+        self.0 |= 1 << k;
+    }
+
+    /// Whether column `k` is given.
+    pub fn has(self, k: usize) -> bool {
+        self.0 & (1 << k) != 0
+    }
+
+    /// The columns given by `self` or by `other`.
+    pub fn union(self, other: ColumnsSeen) -> Self {
+        ColumnsSeen(self.0 | other.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

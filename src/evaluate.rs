@@ -7,7 +7,7 @@
 //! count of consecutive failing periods that can open a termination right. This stage
 //! computes no KPI and writes no file.
 
-use crate::config::contract::{Condition, Op, SlaMetric};
+use crate::config::contract::{Condition, Op, SlaMetric, Tier};
 use crate::config::text::Text;
 use crate::config::{Contract, Period};
 use crate::kpi::Kpis;
@@ -69,6 +69,14 @@ pub struct IncentiveResult {
     /// Earlier periods found in the history, oldest first.
     #[serde(default)]
     pub history_periods: Vec<String>,
+    /// The tier conditions that could not be evaluated because the figure they name is not
+    /// measurable: then no tier is awarded and the period is no failure.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undecided_conditions: Vec<String>,
+    /// Earlier periods whose tier could not be decided, passed over (not counted, not
+    /// breaking the run) when counting consecutive failures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undecided_periods: Vec<String>,
 }
 
 /// What we read of an earlier period's `metrics.json`.
@@ -157,6 +165,42 @@ pub fn read_history(
         }
     }
     Ok(found.into_values().collect())
+}
+
+/// Whether tier `t` holds for the figures `value` gives each condition: `Ok(true/false)`,
+/// or `Err` with the conditions that decide it but name a figure that is null.
+fn tier_holds(
+    t: &Tier,
+    value: impl Fn(&Condition) -> Option<f64>,
+) -> std::result::Result<bool, Vec<String>> {
+    if t.always {
+        return Ok(true);
+    }
+    let truth = |c: &Condition| value(c).map(|v| holds(c, Some(v)));
+    let unknown = |cs: &[Condition]| -> Vec<String> {
+        cs.iter()
+            .filter(|c| truth(c).is_none())
+            .map(|c| c.text.clone())
+            .collect()
+    };
+    // `all`: false as soon as one is false; unknown when none is false but one is unknown.
+    if t.all.iter().any(|c| truth(c) == Some(false)) {
+        return Ok(false);
+    }
+    let mut open = unknown(&t.all);
+    // `any`: true as soon as one is true; unknown when none is true but one is unknown.
+    if !t.any.is_empty() && !t.any.iter().any(|c| truth(c) == Some(true)) {
+        let any_open = unknown(&t.any);
+        if any_open.is_empty() {
+            return Ok(false);
+        }
+        open.extend(any_open);
+    }
+    if open.is_empty() {
+        Ok(true)
+    } else {
+        Err(open)
+    }
 }
 
 fn holds(c: &Condition, value: Option<f64>) -> bool {
@@ -251,10 +295,23 @@ pub fn evaluate(
     if let Some(inc) = &contract.incentive {
         res.clause = inc.clause.clone();
         res.termination_threshold = inc.consecutive_failures_for_termination;
-        let tier = inc.tiers.iter().find(|t| {
-            let v = |c: &Condition| holds(c, subject_value(&c.subject, kpis, &scorecard));
-            t.always || (t.all.iter().all(v) && (t.any.is_empty() || t.any.iter().any(v)))
-        });
+        // The first tier that holds; a tier that cannot be decided (it names a figure that
+        // is not measurable) stops the search: no tier, no bonus, no failure.
+        let value = |c: &Condition| subject_value(&c.subject, kpis, &scorecard);
+        let mut tier = None;
+        for t in &inc.tiers {
+            match tier_holds(t, value) {
+                Ok(true) => {
+                    tier = Some(t);
+                    break;
+                }
+                Ok(false) => {}
+                Err(open) => {
+                    res.undecided_conditions = open;
+                    break;
+                }
+            }
+        }
         if let Some(t) = tier {
             res.tier = Some(t.name.clone());
             res.bonus_rate = t.bonus_rate;
@@ -279,12 +336,20 @@ pub fn evaluate(
         let mut n = 1;
         let mut expect_end = period.start.to_string();
         for h in history.iter().rev() {
-            let failing = h.incentive.as_ref().is_some_and(|i| i.failure);
-            if h.period.end != expect_end || !failing {
+            if h.period.end != expect_end {
+                break;
+            }
+            expect_end = h.period.start.clone();
+            let inc = h.incentive.as_ref();
+            if inc.is_some_and(|i| i.tier.is_none() && !i.undecided_conditions.is_empty()) {
+                // Not decided for lack of data: neither a failure nor the end of the run.
+                res.undecided_periods.push(h.period.start.clone());
+                continue;
+            }
+            if !inc.is_some_and(|i| i.failure) {
                 break;
             }
             n += 1;
-            expect_end = h.period.start.clone();
         }
         res.consecutive_failures = n;
     }

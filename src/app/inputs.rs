@@ -4,6 +4,7 @@
 //! their files for a report and read period by period ([`Inputs::for_period`]). This is the
 //! one place where ingest and normalize meet; it computes no KPI.
 
+use crate::columns::ColumnsSeen;
 use crate::config::{profile::Profile, read::Limits, RunConfig};
 use crate::error::Result;
 use crate::ingest::{self, mapped::MappedSink, RowSink};
@@ -36,6 +37,8 @@ struct Contacts {
     rejections: Vec<Rejection>,
     rows: RowCounts,
     parts: Option<Partitions>,
+    /// The canonical columns the contact inputs give.
+    columns: ColumnsSeen,
 }
 
 fn open_inputs(cfg: &RunConfig, for_report: bool) -> Result<Inputs> {
@@ -83,6 +86,8 @@ fn open_inputs(cfg: &RunConfig, for_report: bool) -> Result<Inputs> {
                 rejections,
                 rows,
                 parts: Some(parts),
+                // Converted partitions hold every canonical column.
+                columns: ColumnsSeen::all(),
             }
         }
         None => read_contacts(cfg, for_report, &bar, surveys)?,
@@ -91,6 +96,7 @@ fn open_inputs(cfg: &RunConfig, for_report: bool) -> Result<Inputs> {
     contacts.rejections.extend(srej);
     contacts.rejections.extend(irej);
     let data = Dataset {
+        contact_columns: contacts.columns,
         contacts: contacts.frame,
         contacts_elsewhere: 0,
         surveys: contacts.surveys,
@@ -145,6 +151,7 @@ fn read_contacts(
 ) -> Result<Contacts> {
     let mut csink = ContactSink::new(cfg.contract.tz(), &cfg.contract.survey);
     let inputs = read_all(&cfg.calls, cfg.mapping.as_ref(), cfg, bar, &mut csink)?;
+    let columns = csink.columns_seen();
     let t = std::time::Instant::now();
     let (contacts, rejections, rows) = csink.into_frame()?;
     tracing::debug!(
@@ -172,6 +179,7 @@ fn read_contacts(
         rejections,
         rows,
         parts: None,
+        columns,
     })
 }
 

@@ -33,6 +33,7 @@ pub fn compute_report(
         &cfg.contract,
         cfg.calendar.as_ref(),
         period,
+        data.contact_columns,
     )?;
     tracing::info!(period = %period.label(), seconds = t.elapsed().as_secs_f64(), "KPIs computed");
     let text = Text::load(cfg.lang);

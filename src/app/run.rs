@@ -37,22 +37,64 @@ fn load(cfg: &RunConfig) -> Result<Inputs> {
 
 /// The month (or, for a daily or weekly run alone, the day or ISO week) of the latest contact.
 fn default_period(cfg: &RunConfig, inputs: &Inputs) -> Result<Period> {
-    let max = inputs.latest_arrival()?.ok_or_else(|| {
+    let (_, max) = inputs.arrival_range()?.ok_or_else(|| {
         Error::input("no contact was accepted from the inputs: nothing to evaluate")
             .with_hint("see the rejected rows listed above, or run `cseval validate`")
     })?;
-    let local = cfg
-        .contract
-        .tz()
-        .timestamp_millis_opt(max)
-        .single()
-        .expect("valid instant");
-    let day = local.date_naive();
+    let day = local_day(cfg, max);
     Ok(match cfg.cadences.as_slice() {
         [Cadence::Daily] => Period::day(day),
         [Cadence::Weekly] => Period::week_of(day),
         _ => Period::month_of(day),
     })
+}
+
+/// The local day of instant `ms` in the contract's time zone.
+fn local_day(cfg: &RunConfig, ms: i64) -> NaiveDate {
+    let tz = cfg.contract.tz();
+    tz.timestamp_millis_opt(ms)
+        .earliest()
+        .map_or(NaiveDate::MIN, |t| t.date_naive())
+}
+
+/// Refuse a monthly evaluation with nothing to evaluate: no accepted contact arrived in the
+/// period (or, without contact inputs, no survey response counts in it). A verdict, a tier
+/// and money from an empty period would be a wrong figure.
+fn check_not_empty(
+    cfg: &RunConfig,
+    covered: Option<(i64, i64)>,
+    period: Period,
+    report: &crate::report::Report,
+) -> Result<()> {
+    let m = &report.metrics;
+    let last_day = period.end.pred_opt().unwrap_or(period.end);
+    let span = format!("{} ({} – {last_day})", period.label(), period.start);
+    if !cfg.calls.is_empty() && m.overall.contacts == 0 {
+        let names: Vec<String> = cfg.calls.iter().map(|p| p.display().to_string()).collect();
+        let files = match names.len() {
+            1..=3 => names.join(", "),
+            n => format!("{}, … {n} files in all", names[..3].join(", ")),
+        };
+        let covered = match covered {
+            Some((a, b)) => format!(
+                "the contact inputs ({files}) cover {} – {}",
+                local_day(cfg, a),
+                local_day(cfg, b)
+            ),
+            None => format!("the contact inputs ({files}) hold no accepted contact"),
+        };
+        return Err(Error::input(format!(
+            "{span}: no accepted contact arrived in this period; {covered}"
+        ))
+        .with_hint("check --period (or --from/--to) and the exports given to --calls; a period with no data gets no verdict"));
+    }
+    if cfg.calls.is_empty() && m.overall.csat_responses == 0 {
+        return Err(Error::input(format!(
+            "{span}: no survey response counts in this period"
+        ))
+        .with_hint("check --period and the exports given to --surveys; a period with no data gets no verdict"));
+    }
+    Ok(())
 }
 
 fn months(from: NaiveDate, to: NaiveDate) -> Vec<Period> {
@@ -123,6 +165,7 @@ pub fn run(cfg: &RunConfig) -> Result<ExitCode> {
         None => Vec::new(),
     };
     let jobs = jobs(cfg, &periods);
+    let covered = inputs.arrival_range()?;
     let mut breach = false;
     for &(cadence, period) in &jobs {
         let monthly = cadence == Cadence::Monthly;
@@ -131,6 +174,9 @@ pub fn run(cfg: &RunConfig) -> Result<ExitCode> {
         let hist: &[HistoryEntry] = if monthly { &history } else { &[] };
         let data = inputs.for_period(period, cfg.contract.tz())?;
         let report = compute_report(cfg, data, cadence, period, hist)?;
+        if monthly {
+            check_not_empty(cfg, covered, period, &report)?;
+        }
         let scorecard = &report.metrics.scorecard;
         breach |= evaluate::count(scorecard, Status::Missed) > 0;
         let out = out_dir(cfg, &jobs, (cadence, period));

@@ -62,6 +62,7 @@ impl Text {
             "csat",
             "percentile",
             "status",
+            "evidence",
         ];
         let rest = self
             .method

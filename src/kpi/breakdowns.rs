@@ -5,6 +5,7 @@
 
 use super::enrich::AgentLabels;
 use super::satisfaction::Csat;
+use super::sla::Evidence;
 use super::tally::{DayTally, HourTally, LabelCounts, Tally};
 use super::{one_array, ratio, AgentRow, ChannelMetrics, ComplaintRow, DayRow, HourRow, TopicRow};
 use crate::config::Contract;
@@ -99,6 +100,7 @@ pub(super) fn channels(
     percentiles: &ChannelPercentiles,
     csat: &BTreeMap<String, Csat>,
     contract: &Contract,
+    evidence: Evidence,
 ) -> BTreeMap<String, ChannelMetrics> {
     let mut channels = BTreeMap::new();
     for (&ch, t) in tallies {
@@ -114,10 +116,12 @@ pub(super) fn channels(
             abandoned: ch.is_realtime().then_some(t.abandoned),
             short_abandoned: ch.is_realtime().then_some(t.short_abandoned),
             unanswered: (!ch.is_realtime()).then_some(t.unanswered),
-            service_level: threshold.and_then(|_| ratio(t.sl_hit as f64, t.sl_base as f64)),
+            service_level: threshold
+                .and_then(|_| ratio(t.sl_hit as f64, t.sl_base as f64))
+                .filter(|_| evidence.answer && evidence.response_time),
             service_level_threshold_seconds: threshold,
             asa_seconds: t.resp.get(),
-            abandon_rate: if ch.is_realtime() {
+            abandon_rate: if ch.is_realtime() && evidence.answer {
                 ratio(t.abandoned as f64 - short, n - short)
             } else {
                 None
@@ -126,7 +130,7 @@ pub(super) fn channels(
             response_p90_seconds: p90,
             aht_seconds: t.handle.get(),
             resolved: t.resolved,
-            resolution_rate: t.resolution_rate(),
+            resolution_rate: t.resolution_rate().filter(|_| evidence.resolution),
             fcr_rate: t.fcr_rate(),
             csat_mean: cs.and_then(|c| c.mean),
             csat_responses: cs.map(|c| c.n).unwrap_or(0),
@@ -178,6 +182,7 @@ pub(super) fn agents(
     tallies: &BTreeMap<u32, Tally>,
     csat: &BTreeMap<String, Csat>,
     text: &AgentText,
+    evidence: Evidence,
 ) -> Vec<AgentRow> {
     let label = |text: &CategoricalMapping, id: Option<u32>| {
         id.and_then(|id| text.cat_to_str(id)).map(str::to_string)
@@ -194,7 +199,7 @@ pub(super) fn agents(
                 contacts: t.contacts,
                 answered: t.answered,
                 resolved: t.resolved,
-                resolution_rate: t.resolution_rate(),
+                resolution_rate: t.resolution_rate().filter(|_| evidence.resolution),
                 asa_seconds: t.resp_rt.get(),
                 aht_seconds: t.handle.get(),
                 csat_mean: cs.and_then(|c| c.mean),

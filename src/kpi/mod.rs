@@ -12,6 +12,7 @@
 //! (`tally`) and counts each SLA over contacts. It does not decide whether a target is
 //! met or what a tier pays: that is the evaluate stage.
 
+use crate::columns::ColumnsSeen;
 use crate::config::contract::SlaMetric;
 use crate::config::{Calendar, Contract, Period};
 use crate::error::Result;
@@ -27,6 +28,7 @@ mod schedule;
 mod tally;
 pub use quality::{QaAgentRow, QaCriterionRow, QaInput, QaSourceRow, Quality};
 pub use schedule::{day_type, order_type, OrderTypeRow, Orders, Peaks, Urgent};
+pub use sla::Evidence;
 
 mod sla;
 use sla::{measure, Scope};
@@ -223,7 +225,8 @@ impl Lap {
     }
 }
 
-/// Compute every KPI for the period.
+/// Compute every KPI for the period; `columns`: the canonical contact columns the inputs
+/// give (a rate that needs one no input gives is null).
 pub fn compute(
     contacts: &DataFrame,
     surveys: &DataFrame,
@@ -231,7 +234,9 @@ pub fn compute(
     contract: &Contract,
     calendar: Option<&Calendar>,
     period: Period,
+    columns: ColumnsSeen,
 ) -> Result<Kpis> {
+    let evidence = Evidence::of(columns);
     let tz = contract.tz();
     let (a, b) = period.bounds_ms(tz);
     let mut lap = Lap(std::time::Instant::now());
@@ -257,13 +262,14 @@ pub fn compute(
     lap.at("tallies");
     let (ttr_p50, channel_percentiles) = percentiles(&df)?;
     let survey = satisfaction::summary(&resp, contract.survey.top_box_min())?;
-    let overall = overall(&tallies.overall, &survey, ttr_p50);
+    let overall = overall(&tallies.overall, &survey, ttr_p50, evidence);
     lap.at("overall");
     let channels = breakdowns::channels(
         &tallies.channels,
         &channel_percentiles,
         &csat_by(&resp, "channel")?,
         contract,
+        evidence,
     );
     lap.at("channels");
     // The text of a categorical column's ids.
@@ -284,6 +290,7 @@ pub fn compute(
         &tallies.agents,
         &csat_by(&resp, "agent_id")?,
         &agent_text,
+        evidence,
     );
     lap.at("agents");
     let mut days = breakdowns::days(&tallies.days, first_day);
@@ -309,7 +316,7 @@ pub fn compute(
         .zip(&sla_counts)
         .map(|(s, counts)| match s.metric {
             SlaMetric::QaPassRate => quality::measure(qa_df.as_ref(), s),
-            _ => measure(&resp, s, *counts, contract),
+            _ => measure(&resp, s, *counts, contract, evidence),
         })
         .collect::<Result<Vec<_>>>()?;
     lap.at("SLAs");
@@ -377,8 +384,13 @@ fn percentiles(df: &DataFrame) -> Result<(Option<f64>, breakdowns::ChannelPercen
 }
 
 /// The overall figures from the overall tally, the survey summary and the median time to
-/// resolution.
-fn overall(o: &tally::Tally, s: &satisfaction::Summary, ttr_p50: Option<f64>) -> Overall {
+/// resolution; rates that need data the inputs lack (`evidence`) are null.
+fn overall(
+    o: &tally::Tally,
+    s: &satisfaction::Summary,
+    ttr_p50: Option<f64>,
+    evidence: Evidence,
+) -> Overall {
     let answered = o.answered as f64;
     let short = o.short_abandoned as f64;
     let csat_n = s.responses;
@@ -389,17 +401,18 @@ fn overall(o: &tally::Tally, s: &satisfaction::Summary, ttr_p50: Option<f64>) ->
         short_abandoned: o.short_abandoned,
         unanswered: o.unanswered,
         resolved: o.resolved,
-        resolution_rate: o.resolution_rate(),
+        resolution_rate: o.resolution_rate().filter(|_| evidence.resolution),
         fcr_rate: o.fcr_rate(),
         // Over the real-time channels only: email is never abandoned.
-        abandon_rate: ratio(o.abandoned as f64 - short, o.realtime as f64 - short),
+        abandon_rate: ratio(o.abandoned as f64 - short, o.realtime as f64 - short)
+            .filter(|_| evidence.answer),
         // ASA across channels only makes sense for the real-time ones (phone, chat).
         asa_seconds: o.resp_rt.get(),
         aht_seconds: o.handle.get(),
         csat_mean: if csat_n > 0 { s.mean } else { None },
         csat_top_box_rate: ratio(s.top_box as f64, csat_n as f64),
         csat_responses: csat_n,
-        csat_response_rate: ratio(csat_n as f64, answered),
+        csat_response_rate: ratio(csat_n as f64, answered).filter(|_| evidence.answer),
         nps: if s.nps_responses > 0 {
             Some(100.0 * (s.promoters as f64 - s.detractors as f64) / s.nps_responses as f64)
         } else {
@@ -491,6 +504,7 @@ mod tests {
             "{:?}",
             cs.ledger.rejections()
         );
+        let columns = cs.columns_seen();
         let (df, _, _) = cs.into_frame().unwrap();
         let (sv, _, _) = ss.into_frame().unwrap();
         let (df, sv) = crate::normalize::link_surveys(df, sv).unwrap();
@@ -501,6 +515,7 @@ mod tests {
             c,
             cal,
             Period::parse_month("2026-10").unwrap(),
+            columns,
         )
         .unwrap()
     }

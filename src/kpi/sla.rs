@@ -1,9 +1,11 @@
 //! SLA measurement: the population an SLA counts ([`Scope`]: channel, kind, priority,
 //! complexity) and [`measure`], which turns an SLA's numerator and denominator, counted by the
 //! enrich kernel or from the frames, into a [`super::Measurement`] (null when nothing is in
-//! scope). Targets and verdicts are the evaluate stage's.
+//! scope, or when no input gives a column the metric needs: [`Evidence`]). Targets and
+//! verdicts are the evaluate stage's.
 
 use super::{ratio, Measurement, Row, SlaCounts};
+use crate::columns::{contact as cc, ColumnsSeen};
 use crate::config::contract::SlaMetric;
 use crate::config::Contract;
 use crate::error::Result;
@@ -76,6 +78,58 @@ impl Scope {
             && self.kind.is_none_or(|k| kind == Some(k as u32))
     }
 }
+/// What the inputs can tell, from the canonical contact columns they give: a figure that
+/// needs a column no input gives is null, never 0 %.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence {
+    /// `resolved` or `resolved_at`.
+    pub resolution: bool,
+    /// `resolved_at`.
+    pub resolution_time: bool,
+    /// `answered_at` or an `answered` flag.
+    pub answer: bool,
+    /// `answered_at` or `wait_seconds`.
+    pub response_time: bool,
+}
+
+impl Evidence {
+    pub fn of(seen: ColumnsSeen) -> Self {
+        Evidence {
+            resolution: seen.has(cc::RESOLVED) || seen.has(cc::RESOLVED_AT),
+            resolution_time: seen.has(cc::RESOLVED_AT),
+            answer: seen.has(cc::ANSWERED_AT) || seen.has(cc::ANSWERED),
+            response_time: seen.has(cc::ANSWERED_AT) || seen.has(cc::WAIT_SECONDS),
+        }
+    }
+
+    /// Why SLA metric `m` cannot be measured from these inputs, if it cannot.
+    fn missing_for(self, m: SlaMetric) -> Option<&'static str> {
+        match m {
+            SlaMetric::ResolutionRate if !self.resolution => {
+                Some("no input gives `resolved` or `resolved_at`")
+            }
+            SlaMetric::ResolvedWithin if !self.resolution_time => {
+                Some("no input gives `resolved_at`")
+            }
+            SlaMetric::ServiceLevel
+            | SlaMetric::ResponseWithin
+            | SlaMetric::UrgentResponseWithin
+                if !self.answer =>
+            {
+                Some("no input gives `answered_at` or `answered`")
+            }
+            SlaMetric::ServiceLevel
+            | SlaMetric::ResponseWithin
+            | SlaMetric::UrgentResponseWithin
+                if !self.response_time =>
+            {
+                Some("no input gives `answered_at` or `wait_seconds`")
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Numerator and denominator of one SLA: from the kernel's `counts` for an SLA over
 /// contacts (see [`Counted`]), from the responses for satisfaction.
 pub(super) fn measure(
@@ -83,6 +137,7 @@ pub(super) fn measure(
     sla: &crate::config::contract::Sla,
     counts: Option<SlaCounts>,
     contract: &Contract,
+    evidence: Evidence,
 ) -> Result<Measurement> {
     match sla.metric {
         // Measured by `super::quality::measure` over the inspections; never over contacts.
@@ -121,7 +176,15 @@ pub(super) fn measure(
     }
     let c = counts.unwrap_or_default();
     let (n, d) = (c.num as f64, c.den as f64);
-    if sla.metric == SlaMetric::FcrRate && c.fcr_known == 0 {
+    if let Some(why) = evidence.missing_for(sla.metric) {
+        return Ok(Measurement {
+            numerator: 0.0,
+            denominator: d,
+            actual: None,
+            why_missing: Some(why),
+        });
+    }
+    if sla.metric == SlaMetric::FcrRate && c.fcr_known == 0 && d > 0.0 {
         return Ok(Measurement {
             numerator: 0.0,
             denominator: d,

@@ -8,7 +8,7 @@ use super::{
     parse_number, parse_timestamp, range_text, ranges, row_key, same_schema, take_block_parts,
     take_normalized, text, Ledger, Rejection, RowCounts, RowError, EVERY_CONTACT, SUB_RANGE,
 };
-use crate::columns::{contact as cc, CONTACT_COLUMNS};
+use crate::columns::{contact as cc, ColumnsSeen, CONTACT_COLUMNS};
 use crate::config::contract::SurveyCfg;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Cell, RowSink};
@@ -399,6 +399,8 @@ pub struct ContactSink<'a> {
     pub ledger: Ledger,
     /// A failure to build a part while rows were arriving, reported by `into_frame`.
     pub(super) failed: Option<Error>,
+    /// The canonical columns the inputs read so far give.
+    pub(super) seen: ColumnsSeen,
 }
 
 /// Rows the row-by-row readers collect before they become a frame part: the part is built
@@ -416,7 +418,13 @@ impl<'a> ContactSink<'a> {
             pos: Vec::new(),
             ledger: Ledger::new("contacts"),
             failed: None,
+            seen: ColumnsSeen::default(),
         }
+    }
+
+    /// The canonical columns the inputs read so far give.
+    pub fn columns_seen(&self) -> ColumnsSeen {
+        self.seen
     }
 
     /// Move the row-by-row rows into a part.
@@ -451,6 +459,11 @@ impl RowSink for ContactSink<'_> {
     fn header(&mut self, file: &InputFile, headers: &[String]) -> Result<()> {
         self.ledger.open(file);
         self.pos = map_headers(headers, CONTACT_COLUMNS);
+        for (k, p) in self.pos.iter().enumerate() {
+            if p.is_some() {
+                self.seen.add(k);
+            }
+        }
         let missing: Vec<&str> = [cc::CONTACT_ID, cc::CHANNEL, cc::ARRIVED_AT]
             .into_iter()
             .filter(|k| self.pos[*k].is_none())
@@ -495,6 +508,7 @@ impl RowSink for ContactSink<'_> {
         }
         self.flush()?;
         self.ledger.open(file);
+        self.seen = ColumnsSeen::all();
         let good = contact_check(self.survey);
         take_normalized(
             file,

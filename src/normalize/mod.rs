@@ -141,6 +141,8 @@ pub fn empty_contacts() -> Result<DataFrame> {
 
 /// Everything ingested and normalized for a run.
 pub struct Dataset {
+    /// The canonical contact columns the inputs give (what the figures can be computed from).
+    pub contact_columns: crate::columns::ColumnsSeen,
     /// The accepted contacts: all of them, or, for normalized Parquet partitions, those of
     /// the period asked last and those its responses and inspections link to.
     pub contacts: DataFrame,
@@ -188,19 +190,23 @@ impl Inputs {
         &self.data
     }
 
-    /// The latest arrival of any accepted contact (epoch ms).
-    pub fn latest_arrival(&self) -> Result<Option<i64>> {
+    /// The earliest and latest arrival of any accepted contact (epoch ms).
+    pub fn arrival_range(&self) -> Result<Option<(i64, i64)>> {
         if let Some(p) = &self.parts {
-            return Ok(p.latest_arrival());
+            return Ok(p.arrival_range());
         }
-        let max = self
+        let span = self
             .data
             .contacts
             .clone()
             .lazy()
-            .select([col("arrived_ms").max()])
+            .select([
+                col("arrived_ms").min().alias("first"),
+                col("arrived_ms").max().alias("last"),
+            ])
             .collect()?;
-        Ok(max.column("arrived_ms")?.get(0)?.extract::<i64>())
+        let at = |c: &str| -> Result<Option<i64>> { Ok(span.column(c)?.get(0)?.extract::<i64>()) };
+        Ok(at("first")?.zip(at("last")?))
     }
 
     /// The dataset with every contact `period`'s KPIs need: with partitions, the contacts

@@ -247,9 +247,13 @@ impl Partitions {
         )))
     }
 
-    /// The latest arrival in any file.
-    pub fn latest_arrival(&self) -> Option<i64> {
-        self.parts.iter().filter_map(|p| p.span.map(|s| s.1)).max()
+    /// The earliest and latest arrival in any file.
+    pub fn arrival_range(&self) -> Option<(i64, i64)> {
+        let spans = self.parts.iter().filter_map(|p| p.span);
+        spans.fold(None, |acc, (a, b)| match acc {
+            None => Some((a, b)),
+            Some((x, y)) => Some((x.min(a), y.max(b))),
+        })
     }
 
     /// The contacts of `bounds` (epoch ms, end exclusive) and those linked by `ids` (the

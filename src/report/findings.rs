@@ -56,6 +56,7 @@ type Rule = (&'static str, fn(&Facts<'_>, &mut Vec<Finding>));
 /// The rules, in the order their findings are listed.
 const RULES: &[Rule] = &[
     ("termination_right", termination_right),
+    ("tier_undecided", tier_undecided),
     ("sla_status", sla_status),
     ("top_complaint_type", top_complaint_type),
     ("abandon_peak", abandon_peak),
@@ -140,6 +141,26 @@ fn termination_right(f: &Facts<'_>, out: &mut Vec<Finding>) {
             t.finding("termination_suggestion", &[]),
         ));
     }
+}
+
+/// The tier could not be decided: a condition names a figure that is not measurable.
+fn tier_undecided(f: &Facts<'_>, out: &mut Vec<Finding>) {
+    let t = &f.r.text;
+    let Some(inc) = f.r.metrics.incentive.as_ref() else {
+        return;
+    };
+    if inc.undecided_conditions.is_empty() {
+        return;
+    }
+    out.push(finding(
+        "tier_undecided".into(),
+        Severity::High,
+        t.finding(
+            "tier_undecided",
+            &[("conditions", inc.undecided_conditions.join(", "))],
+        ),
+        t.finding("tier_undecided_suggestion", &[]),
+    ));
 }
 
 /// Every SLA missed, and every SLA that could not be measured.

@@ -188,15 +188,26 @@ pub const SCORECARD_COLUMNS: &[&str] = &[
 pub type RankedRow = (String, u64, f64, Option<u64>);
 
 impl Report {
-    /// The verdict as the Summary shows it, and whether every SLA was met.
+    /// The verdict as the Summary shows it, and whether every SLA was met: never "all met"
+    /// while an SLA is not measurable.
     pub fn verdict(&self) -> (String, bool) {
-        let missed = crate::evaluate::count(&self.metrics.scorecard, Status::Missed);
-        if missed == 0 {
-            (self.text.label("verdict_met"), true)
-        } else {
-            let text = self.text.label("verdict_missed");
-            (text.replace("{n}", &missed.to_string()), false)
-        }
+        let card = &self.metrics.scorecard;
+        let missed = crate::evaluate::count(card, Status::Missed);
+        let unmeasurable = crate::evaluate::count(card, Status::NotMeasurable);
+        let key = match (missed, unmeasurable) {
+            (0, 0) => "verdict_met",
+            (_, 0) => "verdict_missed",
+            (0, _) => "verdict_unmeasurable",
+            _ => "verdict_missed_unmeasurable",
+        };
+        let text = self
+            .text
+            .label(key)
+            .replace("{n}", &missed.to_string())
+            .replace("{u}", &unmeasurable.to_string())
+            .replace("{total}", &card.len().to_string())
+            .replace("{met}", &(card.len() - missed - unmeasurable).to_string());
+        (text, missed == 0 && unmeasurable == 0)
     }
 
     /// Consultation hotspots as ranked rows.

@@ -28,7 +28,8 @@ fn cases(dir: &Path) -> Vec<(String, Vec<u8>, i32, &'static str)> {
         ("truncated.xlsx".into(), far[..far.len() / 2].to_vec(), 3, "cannot open the workbook"),
         ("nul.csv".into(), format!("{HEADER}1,phone,2026-10-01 09:00:00\0,5\n").into_bytes(), 3, "NUL bytes"),
         ("wrong-columns.csv".into(), b"a,b\n1,2\n".to_vec(), 3, "required column(s) missing"),
-        ("header-only.csv".into(), HEADER.as_bytes().to_vec(), 0, ""),
+        // No data: no verdict, and the message names the period and what the inputs cover.
+        ("header-only.csv".into(), HEADER.as_bytes().to_vec(), 3, "2026-10 (2026-10-01 – 2026-10-31): no accepted contact arrived in this period; the contact inputs ("),
         (
             "absurd.csv".into(),
             format!("{HEADER}1,phone,2026-10-01 09:00:00,-5\n2,phone,2026-10-01 09:00:00,1e400\n3,phone,2026-10-01 09:00:00,NaN\n4,phone,2026-10-01 09:00:00,5\n").into_bytes(),
@@ -37,7 +38,7 @@ fn cases(dir: &Path) -> Vec<(String, Vec<u8>, i32, &'static str)> {
         ),
         ("open-quote.csv".into(), format!("{HEADER}1,phone,2026-10-01 09:00:00,5\n2,phone,\"2026-10-01\n").into_bytes(), 0, ""),
         ("semicolons.csv".into(), b"contact_id;channel;arrived_at\n1;phone;2026-10-01 09:00:00\n".to_vec(), 0, ""),
-        ("bom-inside.csv".into(), format!("{HEADER}1,phone,\u{feff}2026-10-01 09:00:00,5\n").into_bytes(), 0, ""),
+        ("bom-inside.csv".into(), format!("{HEADER}1,phone,\u{feff}2026-10-01 09:00:00,5\n").into_bytes(), 3, "no accepted contact arrived in this period"),
         ("far-corner.xlsx".into(), far, 0, ""),
         ("truncated-csv.csv".into(), good[..good.len() / 2].to_vec(), 0, ""),
         (
@@ -56,8 +57,8 @@ fn cases(dir: &Path) -> Vec<(String, Vec<u8>, i32, &'static str)> {
         ("duplicate-header.csv".into(), b"contact_id,channel,channel,arrived_at\n1,phone,fax,2026-10-01 09:00:00\n".to_vec(), 0, ""),
         ("extra-cells.csv".into(), format!("{HEADER}1,phone,2026-10-01 09:00:00,5,x,y,z\n2,phone\n").into_bytes(), 0, ""),
         ("offsets.csv".into(), format!("{HEADER}1,phone,2026-10-01T01:00:00Z,5\n2,phone,2026-10-01T09:00:00-05:00,5\n").into_bytes(), 0, ""),
-        ("blank-lines.csv".into(), format!("{HEADER}\n\n,,,\n\n").into_bytes(), 0, ""),
-        ("answered-before-arrival.csv".into(), b"contact_id,channel,arrived_at,answered_at,resolved_at\n1,phone,2026-10-01 09:00:00,2026-10-01 08:00:00,\n2,phone,2026-10-01 09:00:00,2026-10-01 09:10:00,2026-10-01 09:05:00\n".to_vec(), 0, ""),
+        ("blank-lines.csv".into(), format!("{HEADER}\n\n,,,\n\n").into_bytes(), 3, "no accepted contact arrived in this period"),
+        ("answered-before-arrival.csv".into(), b"contact_id,channel,arrived_at,answered_at,resolved_at\n1,phone,2026-10-01 09:00:00,2026-10-01 08:00:00,\n2,phone,2026-10-01 09:00:00,2026-10-01 09:10:00,2026-10-01 09:05:00\n".to_vec(), 3, "no accepted contact arrived in this period"),
         ("utf16.csv".into(), {
             let mut b = vec![0xFF, 0xFE];
             // A UTF-16 BOM is recognised (encoding_rs sniffs it): read as text.

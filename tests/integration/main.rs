@@ -2,6 +2,7 @@
 
 mod cn;
 mod common;
+mod evidence;
 mod formats;
 mod golden;
 mod history;

@@ -1,0 +1,242 @@
+//! No verdict and no money from missing data: a metric the inputs cannot give is null and
+//! its SLA not measurable; a tier that depends on it is not decided; an empty period and a
+//! range that does not fall on month boundaries are refused.
+
+use crate::common::{cseval, fixtures};
+use serde_json::{json, Value};
+use std::path::Path;
+
+fn metrics(dir: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("metrics.json")).unwrap()).unwrap()
+}
+
+/// The canonical fixture's contacts without the columns `drop`.
+fn contacts_without(drop: &[&str], to: &Path) {
+    let text = std::fs::read_to_string(fixtures().join("canonical/contacts.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let keep: Vec<usize> = (0..header.len())
+        .filter(|&i| !drop.contains(&header[i]))
+        .collect();
+    let pick = |l: &str| {
+        let cells: Vec<&str> = l.split(',').collect();
+        keep.iter().map(|&i| cells[i]).collect::<Vec<_>>().join(",")
+    };
+    let mut out = pick(&header.join(","));
+    for l in lines {
+        out.push('\n');
+        out.push_str(&pick(l));
+    }
+    out.push('\n');
+    std::fs::write(to, out).unwrap();
+}
+
+fn run(contract: &Path, calls: &Path, extra: &[&str], out: &Path) -> std::process::Output {
+    cseval()
+        .args(["run", "-q", "--contract"])
+        .arg(contract)
+        .arg("--calls")
+        .arg(calls)
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+/// The canonical month with no `resolved` or `resolved_at` column (a real call log that has
+/// no resolution data). Worked out by hand against the fixture's contract:
+/// - `resolution`, `resolution_all` (resolution_rate) and `standard_24h` (resolved_within)
+///   cannot be measured: null, not measurable, with the missing columns named;
+/// - the deduction counts only the five SLAs really missed (phone_sl, chat_reply,
+///   email_reply, fcr, csat_mean): 5 × 2 % = 10 % (the cap), 10,000.00, where the
+///   resolution-less run used to add standard_24h;
+/// - tier 优秀 fails on `csat_mean >= 4.5` (inline scores only: 3.8); tier 合格's `any` has
+///   `csat_mean >= 4.0` false and `resolution >= 0.85` unknown: no tier, no bonus, no failure,
+///   and a high-severity finding naming the condition;
+/// - every resolution rate (overall, channels, agents) is null, not 0 %.
+#[test]
+fn no_resolution_data_gives_null_figures_and_moves_no_money_on_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("no-resolution.csv");
+    contacts_without(&["resolved", "resolved_at"], &calls);
+    let out = dir.path().join("out");
+    let contract = fixtures().join("canonical/contract.toml");
+    let r = run(&contract, &calls, &["--period", "2026-10"], &out);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let m = metrics(&out);
+    let line = |id: &str| {
+        m["scorecard"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    for (id, why) in [
+        ("resolution", "no input gives `resolved` or `resolved_at`"),
+        (
+            "resolution_all",
+            "no input gives `resolved` or `resolved_at`",
+        ),
+        ("standard_24h", "no input gives `resolved_at`"),
+    ] {
+        let l = line(id);
+        assert_eq!(l["status"], "not_measurable", "{id}");
+        assert_eq!(l["actual"], Value::Null, "{id}");
+        assert_eq!(l["note"], why, "{id}");
+    }
+    let inc = &m["incentive"];
+    assert_eq!(
+        inc["breached_slas"],
+        json!(["phone_sl", "chat_reply", "email_reply", "fcr", "csat_mean"])
+    );
+    assert_eq!(inc["penalty"], 10000.0);
+    assert_eq!(inc["tier"], Value::Null);
+    assert_eq!(inc["bonus_rate"], 0.0);
+    assert_eq!(inc["failure"], false);
+    assert_eq!(inc["undecided_conditions"], json!(["resolution >= 0.85"]));
+    assert_eq!(m["overall"]["resolution_rate"], Value::Null);
+    for (name, c) in m["channels"].as_object().unwrap() {
+        assert_eq!(c["resolution_rate"], Value::Null, "{name}");
+    }
+    for a in m["agents"].as_array().unwrap() {
+        assert_eq!(a["resolution_rate"], Value::Null, "{}", a["agent_id"]);
+    }
+    let findings = m["findings"].as_array().unwrap();
+    assert_eq!(findings[0]["id"], "tier_undecided");
+    assert_eq!(findings[0]["severity"], "high");
+    assert!(findings
+        .iter()
+        .all(|f| !f["id"].as_str().unwrap().starts_with("sla_missed:standard")));
+    // The banner says what is missed and what could not be measured.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("共 9 项服务水平:5 项未达标,3 项无法计量"),
+        "banner"
+    );
+}
+
+/// A period the inputs do not cover, and a header-only export, get no report: exit 3, the
+/// message naming the period and what the inputs cover.
+#[test]
+fn a_period_without_data_is_refused_with_the_range_the_inputs_cover() {
+    let dir = tempfile::tempdir().unwrap();
+    let contract = fixtures().join("canonical/contract.toml");
+    let calls = fixtures().join("canonical/contacts.csv");
+    let out = dir.path().join("out");
+    let r = run(&contract, &calls, &["--period", "2025-10"], &out);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("2025-10 (2025-10-01 – 2025-10-31): no accepted contact arrived in this period; the contact inputs (")
+            && err.contains("contacts.csv) cover 2026-09-30 – 2026-11-01"),
+        "{err}"
+    );
+    assert!(!out.join("metrics.json").exists());
+    let header_only = dir.path().join("header-only.csv");
+    std::fs::write(&header_only, "contact_id,channel,arrived_at\n").unwrap();
+    let r = run(&contract, &header_only, &["--period", "2026-10"], &out);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("header-only.csv) hold no accepted contact"),
+        "{err}"
+    );
+}
+
+/// `--from/--to` off month boundaries would have been widened to whole months: refused.
+#[test]
+fn a_range_off_month_boundaries_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(
+        &fixtures().join("canonical/contract.toml"),
+        &fixtures().join("canonical/contacts.csv"),
+        &["--from", "2026-10-01", "--to", "2026-10-15"],
+        &dir.path().join("out"),
+    );
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("must start and end on the first of a month"),
+        "{err}"
+    );
+}
+
+/// A month whose tier could not be decided is neither a failure nor the end of a run of
+/// failures: August failed, September was undecided, October fails → 2 consecutive
+/// failures (October and August), September named as passed over.
+#[test]
+fn the_failure_count_passes_over_an_undecided_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history");
+    for (month, end, incentive) in [
+        (
+            "2026-08",
+            "2026-09-01",
+            json!({"tier": "不合格", "failure": true, "bonus_rate": 0.0, "bonus": 0.0,
+                   "penalty_rate": 0.0, "penalty": 0.0, "consecutive_failures": 1,
+                   "termination_threshold": 3, "termination_right": false, "clause": null}),
+        ),
+        (
+            "2026-09",
+            "2026-10-01",
+            json!({"tier": null, "failure": false, "bonus_rate": 0.0, "bonus": 0.0,
+                   "penalty_rate": 0.0, "penalty": 0.0, "consecutive_failures": 0,
+                   "termination_threshold": 3, "termination_right": false, "clause": null,
+                   "undecided_conditions": ["resolution >= 0.85"]}),
+        ),
+    ] {
+        let d = history.join(month);
+        std::fs::create_dir_all(&d).unwrap();
+        let m = json!({
+            "contract_id": "TEST-001",
+            "period": {"start": format!("{month}-01"), "end": end, "timezone": "Asia/Shanghai"},
+            "incentive": incentive,
+        });
+        std::fs::write(d.join("metrics.json"), m.to_string()).unwrap();
+    }
+    // The canonical contract with a top tier October cannot reach (csat_mean is 3.875).
+    let text = std::fs::read_to_string(fixtures().join("canonical/contract.toml")).unwrap();
+    let contract = dir.path().join("contract.toml");
+    std::fs::write(
+        &contract,
+        text.replace(
+            "any = [\"csat_mean >= 4.0\", \"resolution >= 0.85\"]",
+            "any = [\"csat_mean >= 4.9\"]",
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let surveys = fixtures().join("canonical/surveys.csv");
+    let r = run(
+        &contract,
+        &fixtures().join("canonical/contacts.csv"),
+        &[
+            "--surveys",
+            surveys.to_str().unwrap(),
+            "--period",
+            "2026-10",
+            "--history",
+            history.to_str().unwrap(),
+        ],
+        &out,
+    );
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let inc = &metrics(&out)["incentive"];
+    assert_eq!(inc["tier"], "不合格");
+    assert_eq!(inc["failure"], true);
+    assert_eq!(inc["consecutive_failures"], 2);
+    assert_eq!(inc["undecided_periods"], json!(["2026-09-01"]));
+}
