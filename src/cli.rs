@@ -124,6 +124,10 @@ pub struct RunArgs {
     /// Largest uncompressed size a workbook may declare, in MiB (zip-bomb guard).
     #[arg(long, default_value_t = 8192)]
     pub max_uncompressed_mb: u64,
+    /// Read canonical files that have columns with other names, leaving those columns out
+    /// (by default such a column is refused: it may be a misspelt canonical one).
+    #[arg(long)]
+    pub ignore_extra_columns: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -227,6 +231,7 @@ pub fn resolve(a: &RunArgs, quiet: bool) -> Result<RunConfig> {
         force: a.force,
         fail_on_breach: a.fail_on_breach,
         history: a.history.clone(),
+        ignore_extra_columns: a.ignore_extra_columns,
         quiet,
         progress: !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
         source_date_epoch: std::env::var("SOURCE_DATE_EPOCH")

@@ -48,6 +48,21 @@ pub fn chunk_ranges<T: PolarsDataType>(ca: &ChunkedArray<T>) -> Vec<(usize, usiz
         .collect()
 }
 
+/// The candidate closest to `want` (Jaro–Winkler, case-insensitive), if any is reasonably
+/// close: the "did you mean" of error messages.
+pub fn closest(want: &str, candidates: impl Iterator<Item = String>) -> Option<String> {
+    candidates
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&want.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|(s, _)| *s > 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
 /// The process's peak resident memory so far, in MB (Linux; 0 elsewhere): logged with the
 /// step times.
 pub fn peak_rss_mb() -> u64 {

@@ -45,6 +45,7 @@ fn open_inputs(cfg: &RunConfig, for_report: bool) -> Result<Inputs> {
     let tz = cfg.contract.tz();
     let bar = progress_bar(cfg);
     let mut ssink = SurveySink::new(tz, &cfg.contract.survey);
+    ssink.allow_extra_columns(cfg.ignore_extra_columns);
     let survey_inputs = read_all(
         &cfg.surveys,
         cfg.survey_mapping.as_ref(),
@@ -150,6 +151,7 @@ fn read_contacts(
     surveys: DataFrame,
 ) -> Result<Contacts> {
     let mut csink = ContactSink::new(cfg.contract.tz(), &cfg.contract.survey);
+    csink.allow_extra_columns(cfg.ignore_extra_columns);
     let inputs = read_all(&cfg.calls, cfg.mapping.as_ref(), cfg, bar, &mut csink)?;
     let columns = csink.columns_seen();
     let t = std::time::Instant::now();

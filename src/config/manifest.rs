@@ -43,6 +43,9 @@ pub struct Manifest {
     pub source_date_epoch: Option<i64>,
     pub max_input_bytes: u64,
     pub max_uncompressed_bytes: u64,
+    /// `--ignore-extra-columns` was given.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ignore_extra_columns: bool,
     /// Every output file but this one.
     pub files: Vec<FileHash>,
 }
@@ -131,6 +134,7 @@ pub fn build(
         source_date_epoch: cfg.source_date_epoch,
         max_input_bytes: cfg.limits.max_file_bytes,
         max_uncompressed_bytes: cfg.limits.max_uncompressed_bytes,
+        ignore_extra_columns: cfg.ignore_extra_columns,
         files: Vec::new(),
     })
 }
@@ -172,6 +176,7 @@ impl RunConfig {
             force: false,
             fail_on_breach: false,
             history: None,
+            ignore_extra_columns: m.ignore_extra_columns,
             limits: Limits {
                 max_file_bytes: m.max_input_bytes,
                 max_uncompressed_bytes: m.max_uncompressed_bytes,

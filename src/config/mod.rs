@@ -228,6 +228,8 @@ pub struct RunConfig {
     pub fail_on_breach: bool,
     pub history: Option<PathBuf>,
     pub limits: read::Limits,
+    /// `--ignore-extra-columns`: canonical files may carry columns with other names.
+    pub ignore_extra_columns: bool,
     /// `SOURCE_DATE_EPOCH`, read once: the timestamp inside generated files.
     pub source_date_epoch: Option<i64>,
     /// `--quiet`: errors only, no progress or summary lines on stderr.

@@ -221,7 +221,7 @@ impl Profile {
                         .with_hint(format!(
                             "canonical columns: {}{}",
                             canonical.join(", "),
-                            closest(key, canonical.iter().map(|s| s.to_string()))
+                            crate::util::closest(key, canonical.iter().map(|s| s.to_string()))
                                 .map(|c| format!("; did you mean `{c}`?"))
                                 .unwrap_or_default()
                         ))
@@ -326,20 +326,6 @@ impl Profile {
             })
             .collect()
     }
-}
-
-/// The candidate closest to `want` (Jaro–Winkler), if any is reasonably close.
-fn closest(want: &str, candidates: impl Iterator<Item = String>) -> Option<String> {
-    candidates
-        .map(|c| {
-            (
-                strsim::jaro_winkler(&want.to_lowercase(), &c.to_lowercase()),
-                c,
-            )
-        })
-        .filter(|(s, _)| *s > 0.6)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
 
 /// The `n` candidates closest to `want`, best first.

@@ -3,6 +3,7 @@
 //! offset cached per hour), numbers, flags, trimmed text and labels, and the header map from
 //! a file's columns to the canonical ones. No rule here decides whether a row is accepted.
 
+use crate::error::{Error, Result};
 use crate::ingest::Cell;
 use crate::model::{parse_bool, parse_naive};
 use chrono::{DateTime, NaiveDateTime, TimeZone};
@@ -190,6 +191,33 @@ pub(super) fn label<'c>(cell: &Cell<'c>) -> Option<Cow<'c, str>> {
             s
         }
     })
+}
+
+/// Refuse a header with a column that is no canonical name (a misspelt `answerd_at` would
+/// otherwise leave every contact unanswered without a word), unless `allowed`.
+pub(super) fn check_extra_columns(
+    file: &str,
+    headers: &[String],
+    canonical: &[&'static str],
+    record: &str,
+    allowed: bool,
+) -> Result<()> {
+    if allowed {
+        return Ok(());
+    }
+    let unknown = headers.iter().find(|h| {
+        let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
+        !h.is_empty() && !canonical.contains(&h.as_str())
+    });
+    let Some(h) = unknown else { return Ok(()) };
+    let near = crate::util::closest(h.trim(), canonical.iter().map(|c| c.to_string()))
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default();
+    Err(Error::usage(format!(
+        "{file}: column `{}` is not a canonical {record} column{near}",
+        h.trim()
+    ))
+    .with_hint("rename it (docs/contact-record.md lists the names), read the file through a mapping profile, or pass --ignore-extra-columns to read it without that column"))
 }
 
 /// Map header names to the positions of the canonical columns (case-insensitive, trimmed;

@@ -4,9 +4,10 @@
 //! every row.
 
 use super::{
-    cell_at, check_contact_range, contact_check, finish_parts, label, map_headers, parse_flag,
-    parse_number, parse_timestamp, range_text, ranges, row_key, same_schema, take_block_parts,
-    take_normalized, text, Ledger, Rejection, RowCounts, RowError, EVERY_CONTACT, SUB_RANGE,
+    cell_at, check_contact_range, check_extra_columns, contact_check, finish_parts, label,
+    map_headers, parse_flag, parse_number, parse_timestamp, range_text, ranges, row_key,
+    same_schema, take_block_parts, take_normalized, text, Ledger, Rejection, RowCounts, RowError,
+    EVERY_CONTACT, SUB_RANGE,
 };
 use crate::columns::{contact as cc, ColumnsSeen, CONTACT_COLUMNS};
 use crate::config::contract::SurveyCfg;
@@ -401,6 +402,8 @@ pub struct ContactSink<'a> {
     pub(super) failed: Option<Error>,
     /// The canonical columns the inputs read so far give.
     pub(super) seen: ColumnsSeen,
+    /// Read files with columns that are no canonical names (`--ignore-extra-columns`).
+    pub(super) allow_extra: bool,
 }
 
 /// Rows the row-by-row readers collect before they become a frame part: the part is built
@@ -419,7 +422,13 @@ impl<'a> ContactSink<'a> {
             ledger: Ledger::new("contacts"),
             failed: None,
             seen: ColumnsSeen::default(),
+            allow_extra: false,
         }
+    }
+
+    /// Read files with columns that are no canonical names instead of refusing them.
+    pub fn allow_extra_columns(&mut self, yes: bool) {
+        self.allow_extra = yes;
     }
 
     /// The canonical columns the inputs read so far give.
@@ -480,7 +489,8 @@ impl RowSink for ContactSink<'_> {
                 "rename the columns to the canonical names listed in docs/contact-record.md",
             ));
         }
-        Ok(())
+        let file = self.ledger.file();
+        check_extra_columns(file, headers, CONTACT_COLUMNS, "contact", self.allow_extra)
     }
 
     fn row(&mut self, row_no: u64, cells: &[Cell<'_>]) {

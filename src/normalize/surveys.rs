@@ -4,9 +4,9 @@
 //! [`super::link`]'s job.
 
 use super::{
-    cell_at, check_block, finish_parts, map_headers, opt_column, opt_str_col, parse_common_ms,
-    parse_number, parse_timestamp, row_key, same_schema, str_col, take_normalized, text, Ledger,
-    LocalToUtc, Rejection, RowCounts, RowError, KEY,
+    cell_at, check_block, check_extra_columns, finish_parts, map_headers, opt_column, opt_str_col,
+    parse_common_ms, parse_number, parse_timestamp, row_key, same_schema, str_col, take_normalized,
+    text, Ledger, LocalToUtc, Rejection, RowCounts, RowError, KEY,
 };
 use crate::columns::{survey as sc, SURVEY_COLUMNS};
 use crate::config::contract::SurveyCfg;
@@ -178,9 +178,16 @@ pub struct SurveySink<'a> {
     pub(super) parts: Vec<DataFrame>,
     pub(super) pos: Vec<Option<usize>>,
     pub ledger: Ledger,
+    /// Read files with columns that are no canonical names (`--ignore-extra-columns`).
+    pub(super) allow_extra: bool,
 }
 
 impl<'a> SurveySink<'a> {
+    /// Read files with columns that are no canonical names instead of refusing them.
+    pub fn allow_extra_columns(&mut self, yes: bool) {
+        self.allow_extra = yes;
+    }
+
     pub fn new(tz: Tz, survey: &'a SurveyCfg) -> Self {
         SurveySink {
             tz,
@@ -189,6 +196,7 @@ impl<'a> SurveySink<'a> {
             parts: Vec::new(),
             pos: Vec::new(),
             ledger: Ledger::new("surveys"),
+            allow_extra: false,
         }
     }
 
@@ -223,7 +231,8 @@ impl RowSink for SurveySink<'_> {
             ))
             .with_hint("rename the overall-satisfaction column to `score`"));
         }
-        Ok(())
+        let file = self.ledger.file();
+        check_extra_columns(file, headers, SURVEY_COLUMNS, "survey", self.allow_extra)
     }
 
     fn row(&mut self, row_no: u64, cells: &[Cell<'_>]) {

@@ -240,3 +240,54 @@ fn the_failure_count_passes_over_an_undecided_month() {
     assert_eq!(inc["consecutive_failures"], 2);
     assert_eq!(inc["undecided_periods"], json!(["2026-09-01"]));
 }
+
+/// A canonical export whose `answered_at` header is misspelt is refused, with the closest
+/// canonical name, instead of every contact reading as unanswered. With
+/// `--ignore-extra-columns` it is read without the column: no input then gives an answer
+/// time, so the service level and the response SLAs are not measurable (not 0 %).
+#[test]
+fn a_misspelt_column_is_refused_with_the_name_it_resembles() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixtures().join("canonical/contacts.csv")).unwrap();
+    let calls = dir.path().join("misspelt.csv");
+    std::fs::write(&calls, text.replacen("answered_at", "answerd_at", 1)).unwrap();
+    let contract = fixtures().join("canonical/contract.toml");
+    let out = dir.path().join("out");
+    let r = run(&contract, &calls, &["--period", "2026-10"], &out);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("misspelt.csv: column `answerd_at` is not a canonical contact column (did you mean `answered_at`?)"),
+        "{err}"
+    );
+    assert!(!out.join("metrics.json").exists());
+    let r = run(
+        &contract,
+        &calls,
+        &["--period", "2026-10", "--ignore-extra-columns"],
+        &out,
+    );
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let m = metrics(&out);
+    for id in ["phone_sl", "chat_reply", "email_reply"] {
+        let l = m["scorecard"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == id)
+            .unwrap()
+            .clone();
+        assert_eq!(l["status"], "not_measurable", "{id}");
+        assert_eq!(
+            l["note"], "no input gives `answered_at` or `answered`",
+            "{id}"
+        );
+    }
+    assert_eq!(m["channels"]["phone"]["service_level"], Value::Null);
+    assert_eq!(m["overall"]["abandon_rate"], Value::Null);
+}
