@@ -178,7 +178,8 @@ pub fn run(cfg: &RunConfig) -> Result<ExitCode> {
             check_not_empty(cfg, covered, period, &report)?;
         }
         let scorecard = &report.metrics.scorecard;
-        breach |= evaluate::count(scorecard, Status::Missed) > 0;
+        breach |= evaluate::count(scorecard, Status::Missed) > 0
+            || (monthly && report.metrics.data_quality.provisional);
         let out = out_dir(cfg, &jobs, (cadence, period));
         let t = std::time::Instant::now();
         let sources = ReportInputs {

@@ -181,9 +181,10 @@ fn summary_section(h: &mut String, r: &Report) {
     let class = if all_met { "met" } else { "missed" };
     let _ = write!(
         h,
-        "<h2>{}</h2><div class=\"verdict {class}\">{}</div>",
+        "<h2>{}</h2><div class=\"verdict {class}\">{}</div><p class=\"sub\">{}</p>",
         esc(&l("sheet_summary")),
-        esc(&verdict)
+        esc(&verdict),
+        esc(&r.row_lines().join(" · "))
     );
     // Always present in a monthly report (the only one rendered as HTML).
     let inc = &r.metrics.incentive.clone().unwrap_or_default();
@@ -562,20 +563,14 @@ fn data_quality_section(h: &mut String, r: &Report) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
     heading(h, r, "sheet_quality");
-    let rc = &r.metrics.rows;
+    for line in r.row_lines() {
+        let _ = write!(h, "<p>{}</p>", esc(&line));
+    }
     let _ = write!(
         h,
-        "<p>{}: {} = {} {} + {} {} + {} {} · {}: {}</p>",
-        esc(&l("rows_read")),
-        rc.read,
-        esc(&l("rows_accepted")),
-        rc.accepted,
-        esc(&l("rows_rejected")),
-        rc.rejected,
-        esc(&l("rows_duplicates")),
-        rc.duplicates,
+        "<p>{}: {}</p>",
         esc(&l("rows_out_of_period")),
-        rc.out_of_period
+        r.metrics.rows.out_of_period
     );
     let rows: Vec<Vec<(String, bool)>> = r
         .rejections

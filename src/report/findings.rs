@@ -57,6 +57,8 @@ type Rule = (&'static str, fn(&Facts<'_>, &mut Vec<Finding>));
 const RULES: &[Rule] = &[
     ("termination_right", termination_right),
     ("tier_undecided", tier_undecided),
+    ("rejected_share", rejected_share),
+    ("missing_days", missing_days),
     ("sla_status", sla_status),
     ("top_complaint_type", top_complaint_type),
     ("abandon_peak", abandon_peak),
@@ -160,6 +162,67 @@ fn tier_undecided(f: &Facts<'_>, out: &mut Vec<Finding>) {
             &[("conditions", inc.undecided_conditions.join(", "))],
         ),
         t.finding("tier_undecided_suggestion", &[]),
+    ));
+}
+
+/// An input with more rows not accepted than the contract allows: the verdict is provisional.
+fn rejected_share(f: &Facts<'_>, out: &mut Vec<Finding>) {
+    let t = &f.r.text;
+    let limit = f.r.terms.max_rejected_share;
+    for s in &f.r.metrics.data_quality.rejected_shares {
+        // The commonest (kind, column) pairs among this input's rows not accepted.
+        let mut by: std::collections::BTreeMap<(String, String), u64> = Default::default();
+        for x in f.r.rejections.iter().filter(|x| x.input == s.input) {
+            let kind = t.label(&format!("category_{}", x.category.as_str()));
+            *by.entry((x.column.clone(), kind)).or_default() += 1;
+        }
+        let mut top: Vec<((String, String), u64)> = by.into_iter().collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let top: Vec<String> = top
+            .iter()
+            .take(3)
+            .map(|((column, kind), n)| format!("{column} {kind} × {n}"))
+            .collect();
+        out.push(finding(
+            format!("rejected_share:{}", s.input),
+            Severity::High,
+            t.finding(
+                "rejected_share",
+                &[
+                    ("input", t.label(&format!("input_{}", s.input))),
+                    ("share", pct(Some(s.share))),
+                    ("read", s.read.to_string()),
+                    ("rejected", s.rejected.to_string()),
+                    ("duplicates", s.duplicates.to_string()),
+                    ("limit", pct(Some(limit))),
+                    ("top", top.join(", ")),
+                ],
+            ),
+            t.finding("rejected_share_suggestion", &[]),
+        ));
+    }
+}
+
+/// Working days with no contact at all: the verdict is provisional.
+fn missing_days(f: &Facts<'_>, out: &mut Vec<Finding>) {
+    let t = &f.r.text;
+    let days = &f.r.metrics.data_quality.missing_days;
+    if days.is_empty() {
+        return;
+    }
+    let shown: Vec<&str> = days.iter().take(10).map(|d| d.as_str()).collect();
+    let more = if days.len() > 10 { ", …" } else { "" };
+    out.push(finding(
+        "missing_days".into(),
+        Severity::High,
+        t.finding(
+            "missing_days",
+            &[
+                ("n", days.len().to_string()),
+                ("days", format!("{}{more}", shown.join(", "))),
+            ],
+        ),
+        t.finding("missing_days_suggestion", &[]),
     ));
 }
 

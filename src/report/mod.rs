@@ -77,6 +77,73 @@ pub struct Finding {
     pub suggestion: String,
 }
 
+/// The data-quality gate: past the contract's `[data_quality]` limits the verdict is
+/// provisional (暂定) in every output, and findings say why.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct DataQuality {
+    pub provisional: bool,
+    /// Inputs whose rejected and duplicate rows exceed the contract's share of rows read.
+    pub rejected_shares: Vec<RejectedShare>,
+    /// Working days of the period (days with service windows; every day without a
+    /// calendar) on which no contact arrived.
+    pub missing_days: Vec<String>,
+}
+
+/// One input kind's rows not accepted, against the rows read.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RejectedShare {
+    pub input: &'static str,
+    pub read: u64,
+    pub rejected: u64,
+    pub duplicates: u64,
+    pub share: f64,
+}
+
+/// The data-quality gate over the row accounting and the days with contacts.
+fn data_quality(
+    cfg: &RunConfig,
+    period: Period,
+    rows: [(&'static str, &RowCounts); 3],
+    days: &[DayRow],
+) -> DataQuality {
+    let limits = &cfg.contract.data_quality;
+    let rejected_shares: Vec<RejectedShare> = rows
+        .into_iter()
+        .filter(|(_, r)| r.read > 0)
+        .map(|(input, r)| RejectedShare {
+            input,
+            read: r.read,
+            rejected: r.rejected,
+            duplicates: r.duplicates,
+            share: (r.rejected + r.duplicates) as f64 / r.read as f64,
+        })
+        .filter(|s| s.share > limits.max_rejected_share)
+        .collect();
+    let mut missing_days = Vec::new();
+    if limits.missing_days && !cfg.calls.is_empty() {
+        let seen: std::collections::BTreeSet<&str> = days
+            .iter()
+            .filter(|d| d.contacts > 0)
+            .map(|d| d.date.as_str())
+            .collect();
+        for day in period.start.iter_days().take_while(|d| *d < period.end) {
+            let working = cfg
+                .calendar
+                .as_ref()
+                .is_none_or(|c| !c.windows_of(day).is_empty());
+            let date = day.format("%Y-%m-%d").to_string();
+            if working && !seen.contains(date.as_str()) {
+                missing_days.push(date);
+            }
+        }
+    }
+    DataQuality {
+        provisional: !rejected_shares.is_empty() || !missing_days.is_empty(),
+        rejected_shares,
+        missing_days,
+    }
+}
+
 /// A consultation hotspot with the previous period's count (when the history has it).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TopicLine {
@@ -114,6 +181,8 @@ pub struct Metrics {
     pub survey_rows: RowCounts,
     /// Row accounting of the inspections; null without inspection input.
     pub inspection_rows: Option<RowCounts>,
+    /// Whether the data is firm enough for a firm verdict (`[data_quality]`).
+    pub data_quality: DataQuality,
     pub overall: Overall,
     /// The previous period's overall figures, when the history has them.
     pub previous_overall: Option<Overall>,
@@ -149,6 +218,8 @@ pub struct ContractTerms {
     pub quality_clause: Option<String>,
     pub quality_pass_score: f64,
     pub survey: crate::config::contract::SurveyCfg,
+    /// `[data_quality]`: the share of rows read that may be rejected or duplicates.
+    pub max_rejected_share: f64,
 }
 
 /// What the renderers read: the figures, and the wording, rejected rows, contract terms and
@@ -188,6 +259,30 @@ pub const SCORECARD_COLUMNS: &[&str] = &[
 pub type RankedRow = (String, u64, f64, Option<u64>);
 
 impl Report {
+    /// One line of row accounting per input kind read ("read N = accepted + rejected +
+    /// duplicates"), contacts always.
+    pub fn row_lines(&self) -> Vec<String> {
+        let m = &self.metrics;
+        let kinds = [
+            ("contacts", Some(&m.rows)),
+            ("surveys", Some(&m.survey_rows)),
+            ("inspections", m.inspection_rows.as_ref()),
+        ];
+        kinds
+            .into_iter()
+            .filter_map(|(k, r)| r.filter(|r| k == "contacts" || r.read > 0).map(|r| (k, r)))
+            .map(|(k, r)| {
+                self.text
+                    .label("rows_line")
+                    .replace("{input}", &self.text.label(&format!("input_{k}")))
+                    .replace("{read}", &r.read.to_string())
+                    .replace("{accepted}", &r.accepted.to_string())
+                    .replace("{rejected}", &r.rejected.to_string())
+                    .replace("{duplicates}", &r.duplicates.to_string())
+            })
+            .collect()
+    }
+
     /// The verdict as the Summary shows it, and whether every SLA was met: never "all met"
     /// while an SLA is not measurable.
     pub fn verdict(&self) -> (String, bool) {
@@ -200,14 +295,22 @@ impl Report {
             (0, _) => "verdict_unmeasurable",
             _ => "verdict_missed_unmeasurable",
         };
-        let text = self
+        let verdict = self
             .text
             .label(key)
             .replace("{n}", &missed.to_string())
             .replace("{u}", &unmeasurable.to_string())
             .replace("{total}", &card.len().to_string())
             .replace("{met}", &(card.len() - missed - unmeasurable).to_string());
-        (text, missed == 0 && unmeasurable == 0)
+        let firm = !self.metrics.data_quality.provisional;
+        let text = if firm {
+            verdict
+        } else {
+            self.text
+                .label("verdict_provisional")
+                .replace("{verdict}", &verdict)
+        };
+        (text, missed == 0 && unmeasurable == 0 && firm)
     }
 
     /// Consultation hotspots as ranked rows.
@@ -336,6 +439,16 @@ pub fn build(
             out_of_period: data.inspection_rows.accepted.saturating_sub(q.inspections),
             ..data.inspection_rows.clone()
         }),
+        data_quality: data_quality(
+            cfg,
+            period,
+            [
+                ("contacts", &data.contact_rows),
+                ("surveys", &data.survey_rows),
+                ("inspections", &data.inspection_rows),
+            ],
+            &kpis.days,
+        ),
         overall: kpis.overall,
         previous_overall: previous.and_then(|p| p.overall.clone()),
         previous_channels: previous.and_then(|p| p.channels.clone()),
@@ -381,6 +494,7 @@ pub fn build(
             quality_clause: c.quality.clause.clone(),
             quality_pass_score: c.quality.pass_score,
             survey: c.survey.clone(),
+            max_rejected_share: c.data_quality.max_rejected_share,
         },
         text,
         lang: cfg.lang,

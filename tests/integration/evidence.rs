@@ -291,3 +291,67 @@ fn a_misspelt_column_is_refused_with_the_name_it_resembles() {
     assert_eq!(m["channels"]["phone"]["service_level"], Value::Null);
     assert_eq!(m["overall"]["abandon_rate"], Value::Null);
 }
+
+/// The data-quality gate: the sample month is firm; the same month with a tenth of its rows
+/// repeated (300 duplicate ids of 3,300 rows read, 9.09 % > the default 2 %) is provisional,
+/// says so in the verdict and a high finding (naming the share and the commonest reason),
+/// and exits 4 under `--fail-on-breach` although no SLA is missed.
+#[test]
+fn duplicates_past_the_limit_make_the_verdict_provisional() {
+    let dir = tempfile::tempdir().unwrap();
+    let contract = dir.path().join("contract.toml");
+    std::fs::write(
+        &contract,
+        "[contract]\nid = \"GATE\"\nname = \"gate\"\ntimezone = \"Asia/Shanghai\"\n",
+    )
+    .unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let month = root.join("sample-data/contacts/contacts-2026-10.csv");
+    let firm = dir.path().join("firm");
+    let r = run(&contract, &month, &["--fail-on-breach"], &firm);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert_eq!(metrics(&firm)["data_quality"]["provisional"], false);
+
+    let text = std::fs::read_to_string(&month).unwrap();
+    let repeated: Vec<&str> = text.lines().skip(1).take(300).collect();
+    let doubled = dir.path().join("doubled.csv");
+    std::fs::write(&doubled, format!("{text}{}\n", repeated.join("\n"))).unwrap();
+    let out = dir.path().join("out");
+    let r = run(&contract, &doubled, &["--fail-on-breach"], &out);
+    assert_eq!(
+        r.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let m = metrics(&out);
+    let share = &m["data_quality"]["rejected_shares"][0];
+    assert_eq!(share["input"], "contacts");
+    assert_eq!(
+        (share["read"].as_u64(), share["duplicates"].as_u64()),
+        (Some(3300), Some(300))
+    );
+    assert_eq!(m["data_quality"]["provisional"], true);
+    let f = &m["findings"][0];
+    assert_eq!(f["id"], "rejected_share:contacts");
+    assert_eq!(f["severity"], "high");
+    assert!(
+        f["evidence"].as_str().unwrap().contains("9.09%")
+            && f["evidence"]
+                .as_str()
+                .unwrap()
+                .contains("contact_id 重复 × 300"),
+        "{f}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("暂定:全部服务水平达标"), "verdict");
+    assert!(
+        html.contains("联系记录:读取 3300 行 = 接受 3000 + 拒绝 0 + 重复 300"),
+        "rows"
+    );
+}

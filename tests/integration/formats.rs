@@ -174,6 +174,17 @@ fn converted_parquet_partitions_give_identical_metrics() {
         o.remove("survey_rows");
         o.remove("survey_inputs");
     }
+    // The CSV's rejected rows make its verdict provisional; the Parquet has none.
+    assert_eq!(
+        from_csv["data_quality"]["rejected_shares"][0]["input"],
+        "contacts"
+    );
+    assert_eq!(
+        from_pq["data_quality"]["rejected_shares"],
+        serde_json::json!([])
+    );
+    without_rejected_shares(&mut from_csv);
+    without_rejected_shares(&mut from_pq);
     assert_eq!(from_csv, from_pq);
 
     // A converted file altered afterwards (a reply before its arrival) is refused whole.
@@ -279,10 +290,14 @@ fn partitions_read_month_by_month_give_the_figures_of_a_whole_load() {
         assert_eq!(y["rows"]["read"], 18000, "{r}");
         assert_eq!(y["rows"]["duplicates"], 9000, "{r}");
         assert!(x["rows"]["out_of_period"].as_u64().unwrap() >= 6000, "{r}");
+        // A second copy of every partition: half the rows read are duplicates, past the
+        // contract's 2 %: provisional.
+        assert_eq!(y["data_quality"]["provisional"], true, "{r}");
         for m in [&mut x, &mut y] {
             let rows = m["rows"].as_object_mut().unwrap();
             rows.remove("read");
             rows.remove("duplicates");
+            without_rejected_shares(m);
         }
         assert_eq!(x, y, "{r}");
     }
@@ -351,4 +366,15 @@ fn the_shipped_reader_sizes_give_the_same_figures_either_way() {
     assert_eq!(block["overall"]["contacts"], 120000);
     assert_eq!(block["rows"]["accepted"], 120000);
     assert_eq!(block, figures(&quoted, "record"));
+}
+
+/// `m` without the data-quality gate's rejected-share part: its `data_quality` and the
+/// findings it raises (what two reads of the same records differ by when one of them has
+/// rows not accepted).
+fn without_rejected_shares(m: &mut Value) {
+    let o = m.as_object_mut().unwrap();
+    o.remove("data_quality");
+    if let Some(f) = o.get_mut("findings").and_then(|f| f.as_array_mut()) {
+        f.retain(|x| !x["id"].as_str().unwrap_or("").starts_with("rejected_share"));
+    }
 }

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 
 mod parse;
 use parse::{
-    check_info, check_peaks, check_penalty, check_quality, check_survey, parse_incentive, parse_sla,
+    check_data_quality, check_info, check_peaks, check_penalty, check_quality, check_survey,
+    parse_incentive, parse_sla,
 };
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -300,6 +301,40 @@ pub struct QualityCfg {
     pub criterion_pass_score: Option<f64>,
 }
 
+/// `[data_quality]`: when the data is too thin for a firm verdict. Past either limit the
+/// verdict is provisional (暂定) and a finding says why.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DataQualityCfg {
+    #[serde(default)]
+    pub clause: Option<String>,
+    /// The largest share of an input's rows read that may be rejected or duplicates.
+    #[serde(default = "two_percent")]
+    pub max_rejected_share: f64,
+    /// Whether a working day (a day with service windows, or any day without a calendar)
+    /// with no contact makes the verdict provisional.
+    #[serde(default = "yes")]
+    pub missing_days: bool,
+}
+
+fn two_percent() -> f64 {
+    0.02
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for DataQualityCfg {
+    fn default() -> Self {
+        DataQualityCfg {
+            clause: None,
+            max_rejected_share: two_percent(),
+            missing_days: true,
+        }
+    }
+}
+
 fn eighty() -> f64 {
     80.0
 }
@@ -367,6 +402,8 @@ struct ContractFile {
     peaks: PeaksCfg,
     #[serde(default)]
     quality: QualityCfg,
+    #[serde(default)]
+    data_quality: DataQualityCfg,
 }
 
 /// Comparison operator of a tier condition.
@@ -416,6 +453,7 @@ pub struct Contract {
     pub penalty: Option<PenaltyFile>,
     pub peaks: PeaksCfg,
     pub quality: QualityCfg,
+    pub data_quality: DataQualityCfg,
     /// Calendar files, resolved against the contract's folder.
     pub calendar_paths: Vec<PathBuf>,
 }
@@ -474,6 +512,7 @@ impl Contract {
         }
         check_peaks(&f.peaks, path)?;
         check_quality(&f.quality, path)?;
+        check_data_quality(&f.data_quality, path)?;
         let base = path.parent().unwrap_or(Path::new("."));
         let info = f.contract;
         let calendar_paths = match &info.calendar {
@@ -490,6 +529,7 @@ impl Contract {
             penalty: f.penalty,
             peaks: f.peaks,
             quality: f.quality,
+            data_quality: f.data_quality,
             calendar_paths,
         })
     }

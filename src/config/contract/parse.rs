@@ -3,8 +3,9 @@
 //! [`super`].
 
 use super::{
-    Condition, ContractInfo, Denominator, Incentive, IncentiveFile, Op, PeaksCfg, PenaltyFile,
-    QualityCfg, Sla, SlaFile, SlaMetric, SurveyCfg, Threshold, Tier, CONDITION_METRICS,
+    Condition, ContractInfo, DataQualityCfg, Denominator, Incentive, IncentiveFile, Op, PeaksCfg,
+    PenaltyFile, QualityCfg, Sla, SlaFile, SlaMetric, SurveyCfg, Threshold, Tier,
+    CONDITION_METRICS,
 };
 use crate::error::{Error, Result};
 use crate::model::{Channel, Complexity, Kind, Priority};
@@ -364,6 +365,19 @@ pub(super) fn check_peaks(pk: &PeaksCfg, file: &Path) -> Result<()> {
 }
 
 /// `[quality]`: scores are numbers.
+/// `[data_quality]`: a share between 0 and 1.
+pub(super) fn check_data_quality(d: &DataQualityCfg, file: &Path) -> Result<()> {
+    if !(0.0..=1.0).contains(&d.max_rejected_share) {
+        return Err(Error::usage(format!(
+            "{}: `[data_quality] max_rejected_share` = {} is not a share between 0 and 1",
+            file.display(),
+            d.max_rejected_share
+        ))
+        .with_hint("e.g. max_rejected_share = 0.02 for 2 %"));
+    }
+    Ok(())
+}
+
 pub(super) fn check_quality(q: &QualityCfg, file: &Path) -> Result<()> {
     if !q.pass_score.is_finite() || q.criterion_pass_score.is_some_and(|v| !v.is_finite()) {
         return Err(Error::usage(format!(

@@ -282,7 +282,13 @@ pub(super) fn data_quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> 
         ws.write_number_with_format(i as u32, 1, *v as f64, &f.int)
             .map_err(xlsx_err)?;
     }
-    let top = summary.len() as u32 + 1;
+    // Every input kind read, surveys and inspections included.
+    let lines = r.row_lines();
+    for (i, line) in lines.iter().enumerate() {
+        let row = (summary.len() + 1 + i) as u32;
+        ws.write_string(row, 0, line).map_err(xlsx_err)?;
+    }
+    let top = (summary.len() + lines.len()) as u32 + 2;
     let headers = vec![
         l("input"),
         l("file"),

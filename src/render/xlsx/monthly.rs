@@ -113,7 +113,14 @@ pub(super) fn summary_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resul
             ),
         ),
         (l("verdict"), Value::Text(verdict)),
-    ];
+    ]
+    .into_iter()
+    .chain(
+        r.row_lines()
+            .into_iter()
+            .map(|line| (l("sheet_quality"), Value::Text(line))),
+    )
+    .collect();
     for (i, (k, v)) in rows.iter().enumerate() {
         let row = 2 + i as u32;
         ws.write_string_with_format(row, 0, k, &f.bold)
