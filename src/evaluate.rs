@@ -261,7 +261,19 @@ pub fn evaluate(
         .iter()
         .zip(&kpis.sla)
         .map(|(s, m)| {
-            let status = match m.actual {
+            // Too few contacts (responses, inspections) in scope for a verdict: no figure.
+            let min = contract.data_quality.min_population;
+            let thin = m.actual.is_some() && m.denominator < min as f64;
+            let actual = m.actual.filter(|_| !thin);
+            let note = if thin {
+                Some(format!(
+                    "n = {}, below the contract's minimum of {min}",
+                    m.denominator
+                ))
+            } else {
+                m.why_missing.map(|w| w.to_string())
+            };
+            let status = match actual {
                 None => Status::NotMeasurable,
                 Some(a) if a >= s.target - EPS => Status::Met,
                 Some(_) => Status::Missed,
@@ -275,11 +287,11 @@ pub fn evaluate(
                 priority: s.priority.map(|c| c.as_str().to_string()),
                 threshold: s.threshold.map(|t| t.describe(text)),
                 target: s.target,
-                actual: m.actual,
+                actual,
                 numerator: m.numerator,
                 denominator: m.denominator,
                 status,
-                note: m.why_missing.map(|w| w.to_string()),
+                note,
                 previous_actual: previous
                     .and_then(|p| p.scorecard.iter().find(|l| l.id == s.id))
                     .and_then(|l| l.actual),

@@ -218,8 +218,10 @@ pub struct ContractTerms {
     pub quality_clause: Option<String>,
     pub quality_pass_score: f64,
     pub survey: crate::config::contract::SurveyCfg,
-    /// `[data_quality]`: the share of rows read that may be rejected or duplicates.
+    /// `[data_quality]`: the share of rows read that may be rejected or duplicates, and
+    /// the fewest contacts an SLA needs in scope.
     pub max_rejected_share: f64,
+    pub min_population: u64,
 }
 
 /// What the renderers read: the figures, and the wording, rejected rows, contract terms and
@@ -357,6 +359,7 @@ impl Report {
                 ("volume_factor", peaks.volume_factor.to_string()),
                 ("drop", format!("{}", self.terms.peaks_drop * 100.0)),
                 ("pass_score", self.terms.quality_pass_score.to_string()),
+                ("min_population", self.terms.min_population.to_string()),
             ],
         )
     }
@@ -495,6 +498,7 @@ pub fn build(
             quality_pass_score: c.quality.pass_score,
             survey: c.survey.clone(),
             max_rejected_share: c.data_quality.max_rejected_share,
+            min_population: c.data_quality.min_population,
         },
         text,
         lang: cfg.lang,

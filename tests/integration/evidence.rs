@@ -355,3 +355,64 @@ fn duplicates_past_the_limit_make_the_verdict_provisional() {
         "rows"
     );
 }
+
+/// Evidence sufficiency: with `[data_quality] min_population = 10`, an SLA with fewer than
+/// ten contacts (responses) in scope gets no figure and no verdict. On the canonical month:
+/// phone_sl has 6 in its base, chat_reply and email_reply 3, resolution and fcr 9 answered
+/// contacts, the satisfaction SLAs 8 responses: not measurable; resolution_all (13 contacts,
+/// 8 resolved: 61.54 %, met) and standard_24h (12 standard contacts, 6 resolved in time:
+/// 50 %, missed) keep theirs; only standard_24h is breached.
+#[test]
+fn an_sla_below_the_minimum_population_is_not_measurable() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixtures().join("canonical/contract.toml")).unwrap();
+    let contract = dir.path().join("contract.toml");
+    std::fs::write(
+        &contract,
+        text.replace("min_population = 1", "min_population = 10"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let surveys = fixtures().join("canonical/surveys.csv");
+    let r = run(
+        &contract,
+        &fixtures().join("canonical/contacts.csv"),
+        &[
+            "--surveys",
+            surveys.to_str().unwrap(),
+            "--period",
+            "2026-10",
+        ],
+        &out,
+    );
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let m = metrics(&out);
+    let lines = m["scorecard"].as_array().unwrap();
+    let by = |id: &str| lines.iter().find(|l| l["id"] == id).unwrap();
+    for (id, n) in [
+        ("phone_sl", 6),
+        ("chat_reply", 3),
+        ("email_reply", 3),
+        ("resolution", 9),
+        ("fcr", 9),
+        ("csat_mean", 8),
+        ("csat_top", 8),
+    ] {
+        assert_eq!(by(id)["status"], "not_measurable", "{id}");
+        assert_eq!(by(id)["actual"], Value::Null, "{id}");
+        assert_eq!(
+            by(id)["note"],
+            format!("n = {n}, below the contract's minimum of 10"),
+            "{id}"
+        );
+    }
+    assert_eq!(by("resolution_all")["status"], "met");
+    assert_eq!(by("standard_24h")["status"], "missed");
+    assert_eq!(by("standard_24h")["actual"], 0.5);
+    assert_eq!(m["incentive"]["breached_slas"], json!(["standard_24h"]));
+}

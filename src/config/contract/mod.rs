@@ -315,6 +315,14 @@ pub struct DataQualityCfg {
     /// with no contact makes the verdict provisional.
     #[serde(default = "yes")]
     pub missing_days: bool,
+    /// The fewest contacts (responses, inspections) an SLA needs in scope for a verdict;
+    /// below it the SLA is not measurable.
+    #[serde(default = "thirty")]
+    pub min_population: u64,
+}
+
+fn thirty() -> u64 {
+    30
 }
 
 fn two_percent() -> f64 {
@@ -331,6 +339,7 @@ impl Default for DataQualityCfg {
             clause: None,
             max_rejected_share: two_percent(),
             missing_days: true,
+            min_population: thirty(),
         }
     }
 }
