@@ -416,3 +416,54 @@ fn an_sla_below_the_minimum_population_is_not_measurable() {
     assert_eq!(by("standard_24h")["actual"], 0.5);
     assert_eq!(m["incentive"]["breached_slas"], json!(["standard_24h"]));
 }
+
+/// A survey-only evaluation of the canonical month: the contact SLAs are not measurable
+/// (no contact input), the survey rows are accounted for (7 read = 6 accepted + 1 rejected,
+/// beside the 0 contact rows), and the verdict does not say "all met": 1 of 9 missed
+/// (csat_mean: 3.875 < 4.0), 7 not measurable, provisional (1 of 7 survey rows rejected,
+/// 14.29 % > 2 %).
+#[test]
+fn a_survey_only_run_accounts_for_its_rows_and_claims_nothing_it_cannot_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let r = cseval()
+        .args(["run", "-q", "--contract"])
+        .arg(fixtures().join("canonical/contract.toml"))
+        .arg("--surveys")
+        .arg(fixtures().join("canonical/surveys.csv"))
+        .args(["--period", "2026-10", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let m = metrics(&out);
+    assert_eq!(
+        m["survey_rows"],
+        json!({"read": 7, "accepted": 6, "rejected": 1, "duplicates": 0, "out_of_period": 1})
+    );
+    let statuses: Vec<&str> = m["scorecard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == "not_measurable").count(),
+        7
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("暂定:共 9 项服务水平:1 项未达标,7 项无法计量"),
+        "verdict"
+    );
+    assert!(
+        html.contains("满意度问卷:读取 7 行 = 接受 6 + 拒绝 1 + 重复 0"),
+        "rows"
+    );
+    assert!(!html.contains("全部服务水平达标"));
+}
