@@ -201,6 +201,59 @@ pub struct Kpis {
     pub survey_in_period: u64,
     /// Accepted survey records attributed to another period.
     pub survey_out_of_period: u64,
+    pub inconsistencies: Inconsistencies,
+}
+
+/// Records of the period that contradict themselves or the other inputs; each row is valid
+/// on its own, so they are counted (and a high share is a finding) rather than rejected.
+#[derive(Debug, Clone, Copy, Serialize, Default, PartialEq)]
+pub struct Inconsistencies {
+    /// Contacts resolved but never answered.
+    pub resolved_unanswered: u64,
+    /// Answered contacts with a handling time of zero.
+    pub answered_zero_handle: u64,
+    /// Survey responses naming a contact that no contact input holds.
+    pub surveys_unlinked: u64,
+}
+
+/// [`Inconsistencies`] of the period's contacts `df` (with the enrich kernel's `answered`
+/// and `resolved`) and of the responses in `[a, b)`.
+fn inconsistencies(
+    df: &DataFrame,
+    surveys: &DataFrame,
+    (a, b): (i64, i64),
+) -> Result<Inconsistencies> {
+    let count = |e: Expr, name: &str| e.sum().cast(DataType::Int64).alias(name);
+    let c = df
+        .clone()
+        .lazy()
+        .select([
+            count(col("resolved").and(col("answered").not()), "ru"),
+            count(col("answered").and(col("handle_s").eq(lit(0.0))), "az"),
+        ])
+        .collect()?;
+    let t = col("responded_ms");
+    let s = surveys
+        .clone()
+        .lazy()
+        .filter(
+            t.clone()
+                .is_null()
+                .or(t.clone().gt_eq(lit(a)).and(t.lt(lit(b)))),
+        )
+        .select([count(
+            col("contact_id")
+                .is_not_null()
+                .and(col(crate::normalize::CONTACT_ROW).is_null()),
+            "su",
+        )])
+        .collect()?;
+    let (c, s) = (Row { df: &c, i: 0 }, Row { df: &s, i: 0 });
+    Ok(Inconsistencies {
+        resolved_unanswered: c.count("ru"),
+        answered_zero_handle: c.count("az"),
+        surveys_unlinked: s.count("su"),
+    })
 }
 
 fn ratio(n: f64, d: f64) -> Option<f64> {
@@ -298,6 +351,7 @@ pub fn compute(
     let hours = breakdowns::hours(&tallies.hours);
     let scores = satisfaction::score_rows(&resp)?;
     lap.at("days and hours");
+    let inconsistencies = inconsistencies(&df, surveys, (a, b))?;
     let orders = schedule::orders(&df)?;
     let urgent = schedule::urgent(&df)?;
     let qa_df = qa
@@ -337,6 +391,7 @@ pub fn compute(
         out_of_period,
         survey_in_period: survey.responses,
         survey_out_of_period,
+        inconsistencies,
     })
 }
 

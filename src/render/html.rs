@@ -572,6 +572,9 @@ fn data_quality_section(h: &mut String, r: &Report) {
         esc(&l("rows_out_of_period")),
         r.metrics.rows.out_of_period
     );
+    for (key, n, _) in r.inconsistencies() {
+        let _ = write!(h, "<p>{}: {n}</p>", esc(&l(key)));
+    }
     let rows: Vec<Vec<(String, bool)>> = r
         .rejections
         .iter()

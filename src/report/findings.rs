@@ -27,6 +27,10 @@ const RISING_MIN_RATIO: f64 = 1.3;
 const AGENT_RESOLUTION_GAP: f64 = 0.10;
 /// ...and at least this many answered contacts.
 const AGENT_MIN_ANSWERED: u64 = 30;
+/// Inconsistent records are a finding from this many...
+const INCONSISTENT_MIN: u64 = 10;
+/// ...and this share of the records they belong to (contacts, answered contacts, responses).
+const INCONSISTENT_MIN_SHARE: f64 = 0.01;
 /// Peak and other days each need this many contacts in the service-level base.
 const PEAK_MIN_BASE: u64 = 30;
 /// A quality criterion is a finding when failed at least this often...
@@ -59,6 +63,7 @@ const RULES: &[Rule] = &[
     ("tier_undecided", tier_undecided),
     ("rejected_share", rejected_share),
     ("missing_days", missing_days),
+    ("inconsistent", inconsistent),
     ("sla_status", sla_status),
     ("top_complaint_type", top_complaint_type),
     ("abandon_peak", abandon_peak),
@@ -199,6 +204,31 @@ fn rejected_share(f: &Facts<'_>, out: &mut Vec<Finding>) {
                 ],
             ),
             t.finding("rejected_share_suggestion", &[]),
+        ));
+    }
+}
+
+/// Records that contradict each other, when they are many: at least
+/// [`INCONSISTENT_MIN`] and [`INCONSISTENT_MIN_SHARE`] of their base.
+fn inconsistent(f: &Facts<'_>, out: &mut Vec<Finding>) {
+    let t = &f.r.text;
+    for (key, n, base) in f.r.inconsistencies() {
+        let share = n as f64 / base.max(1) as f64;
+        if n < INCONSISTENT_MIN || share < INCONSISTENT_MIN_SHARE {
+            continue;
+        }
+        out.push(finding(
+            key.replace("inconsistent_", "inconsistent:"),
+            Severity::High,
+            t.finding(
+                "inconsistent",
+                &[
+                    ("what", t.label(key)),
+                    ("n", n.to_string()),
+                    ("share", pct(Some(share))),
+                ],
+            ),
+            t.finding("inconsistent_suggestion", &[]),
         ));
     }
 }

@@ -12,8 +12,8 @@ use crate::config::text::Text;
 use crate::config::{Cadence, Lang, Period, RunConfig};
 use crate::evaluate::{IncentiveResult, ScoreLine, Status};
 use crate::kpi::{
-    AgentRow, ChannelMetrics, ComplaintRow, DayRow, HourRow, Kpis, Orders, Overall, Peaks, Quality,
-    ScoreRow, TopicRow, Urgent,
+    AgentRow, ChannelMetrics, ComplaintRow, DayRow, HourRow, Inconsistencies, Kpis, Orders,
+    Overall, Peaks, Quality, ScoreRow, TopicRow, Urgent,
 };
 use crate::normalize::{Rejection, RowCounts};
 use crate::util::InputFile;
@@ -183,6 +183,8 @@ pub struct Metrics {
     pub inspection_rows: Option<RowCounts>,
     /// Whether the data is firm enough for a firm verdict (`[data_quality]`).
     pub data_quality: DataQuality,
+    /// Records that contradict themselves or the other inputs.
+    pub inconsistencies: Inconsistencies,
     pub overall: Overall,
     /// The previous period's overall figures, when the history has them.
     pub previous_overall: Option<Overall>,
@@ -261,6 +263,29 @@ pub const SCORECARD_COLUMNS: &[&str] = &[
 pub type RankedRow = (String, u64, f64, Option<u64>);
 
 impl Report {
+    /// The inconsistent records of the period: (label key, count, the count it is a share
+    /// of).
+    pub fn inconsistencies(&self) -> [(&'static str, u64, u64); 3] {
+        let (i, o) = (&self.metrics.inconsistencies, &self.metrics.overall);
+        [
+            (
+                "inconsistent_resolved_unanswered",
+                i.resolved_unanswered,
+                o.contacts,
+            ),
+            (
+                "inconsistent_answered_zero_handle",
+                i.answered_zero_handle,
+                o.answered,
+            ),
+            (
+                "inconsistent_surveys_unlinked",
+                i.surveys_unlinked,
+                o.csat_responses,
+            ),
+        ]
+    }
+
     /// One line of row accounting per input kind read ("read N = accepted + rejected +
     /// duplicates"), contacts always.
     pub fn row_lines(&self) -> Vec<String> {
@@ -452,6 +477,7 @@ pub fn build(
             ],
             &kpis.days,
         ),
+        inconsistencies: kpis.inconsistencies,
         overall: kpis.overall,
         previous_overall: previous.and_then(|p| p.overall.clone()),
         previous_channels: previous.and_then(|p| p.channels.clone()),

@@ -467,3 +467,54 @@ fn a_survey_only_run_accounts_for_its_rows_and_claims_nothing_it_cannot_show() {
     );
     assert!(!html.contains("全部服务水平达标"));
 }
+
+/// The sample month with its `answered_at` header misspelt and read with
+/// `--ignore-extra-columns`: every resolved contact is now resolved but never answered,
+/// which the Data quality sheet counts and a high finding reports (the count is that of
+/// the file's rows with `resolved` = true; the period holds every row).
+#[test]
+fn resolved_but_never_answered_contacts_are_counted_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text =
+        std::fs::read_to_string(root.join("sample-data/contacts/contacts-2026-10.csv")).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "resolved").unwrap();
+    let resolved = text
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(col) == Some("true"))
+        .count() as u64;
+    assert!(resolved > 2000);
+    let calls = dir.path().join("misspelt.csv");
+    std::fs::write(&calls, text.replacen("answered_at", "answerd_at", 1)).unwrap();
+    let out = dir.path().join("out");
+    let r = run(
+        &root.join("report-templates/contracts/express-courier.toml"),
+        &calls,
+        &["--ignore-extra-columns"],
+        &out,
+    );
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let m = metrics(&out);
+    assert_eq!(m["inconsistencies"]["resolved_unanswered"], resolved);
+    let f = m["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "inconsistent:resolved_unanswered")
+        .expect("finding");
+    assert_eq!(f["severity"], "high");
+    assert!(
+        f["evidence"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("已解决但未接通的联系:{resolved} 条")),
+        "{f}"
+    );
+}

@@ -288,7 +288,15 @@ pub(super) fn data_quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> 
         let row = (summary.len() + 1 + i) as u32;
         ws.write_string(row, 0, line).map_err(xlsx_err)?;
     }
-    let top = (summary.len() + lines.len()) as u32 + 2;
+    let odd = r.inconsistencies();
+    for (i, (key, n, _)) in odd.iter().enumerate() {
+        let row = (summary.len() + lines.len() + 2 + i) as u32;
+        ws.write_string_with_format(row, 0, l(key), &f.bold)
+            .map_err(xlsx_err)?;
+        ws.write_number_with_format(row, 1, *n as f64, &f.int)
+            .map_err(xlsx_err)?;
+    }
+    let top = (summary.len() + lines.len() + odd.len()) as u32 + 3;
     let headers = vec![
         l("input"),
         l("file"),
