@@ -2,6 +2,7 @@
 //! each profile maps its columns and the row accounting, and write nothing.
 
 use super::inputs;
+use crate::columns::CONTACT_COLUMNS;
 use crate::config::RunConfig;
 use crate::error::{ExitCode, Result};
 
@@ -47,6 +48,16 @@ pub fn validate(cfg: &RunConfig) -> Result<ExitCode> {
                 println!("  {canon:<24} <- {src}");
             }
         }
+    }
+    if !cfg.calls.is_empty() {
+        let given = |yes: bool| -> Vec<&str> {
+            (0..CONTACT_COLUMNS.len())
+                .filter(|&k| data.contact_columns.has(k) == yes)
+                .map(|k| CONTACT_COLUMNS[k])
+                .collect()
+        };
+        println!("contact columns found: {}", given(true).join(", "));
+        println!("contact columns missing: {}", given(false).join(", "));
     }
     let r = &data.contact_rows;
     println!(

@@ -61,6 +61,7 @@ type Rule = (&'static str, fn(&Facts<'_>, &mut Vec<Finding>));
 const RULES: &[Rule] = &[
     ("termination_right", termination_right),
     ("tier_undecided", tier_undecided),
+    ("failures_passed_over", failures_passed_over),
     ("rejected_share", rejected_share),
     ("missing_days", missing_days),
     ("inconsistent", inconsistent),
@@ -167,6 +168,28 @@ fn tier_undecided(f: &Facts<'_>, out: &mut Vec<Finding>) {
             &[("conditions", inc.undecided_conditions.join(", "))],
         ),
         t.finding("tier_undecided_suggestion", &[]),
+    ));
+}
+
+/// Earlier periods the consecutive-failure count passed over (tier undecided).
+fn failures_passed_over(f: &Facts<'_>, out: &mut Vec<Finding>) {
+    let t = &f.r.text;
+    let Some(inc) = f.r.metrics.incentive.as_ref() else {
+        return;
+    };
+    if inc.undecided_periods.is_empty() {
+        return;
+    }
+    let periods: Vec<&str> = inc
+        .undecided_periods
+        .iter()
+        .map(|p| p.get(..7).unwrap_or(p))
+        .collect();
+    out.push(finding(
+        "failures_passed_over".into(),
+        Severity::Medium,
+        t.finding("failures_passed_over", &[("periods", periods.join(", "))]),
+        t.finding("failures_passed_over_suggestion", &[]),
     ));
 }
 

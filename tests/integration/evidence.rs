@@ -239,6 +239,15 @@ fn the_failure_count_passes_over_an_undecided_month() {
     assert_eq!(inc["failure"], true);
     assert_eq!(inc["consecutive_failures"], 2);
     assert_eq!(inc["undecided_periods"], json!(["2026-09-01"]));
+    let findings = metrics(&out)["findings"].clone();
+    let f = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "failures_passed_over")
+        .expect("the pass-over is reported")
+        .clone();
+    assert!(f["evidence"].as_str().unwrap().contains("2026-09"), "{f}");
 }
 
 /// A canonical export whose `answered_at` header is misspelt is refused, with the closest
@@ -516,5 +525,23 @@ fn resolved_but_never_answered_contacts_are_counted_and_reported() {
             .unwrap()
             .starts_with(&format!("已解决但未接通的联系:{resolved} 条")),
         "{f}"
+    );
+}
+
+/// `validate` names the canonical contact columns the inputs give and those they lack.
+#[test]
+fn validate_lists_the_canonical_columns_found_and_missing() {
+    let r = cseval()
+        .args(["validate", "--contract"])
+        .arg(fixtures().join("canonical/contract.toml"))
+        .arg("--calls")
+        .arg(fixtures().join("canonical/contacts.csv"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&r.stdout);
+    assert!(stdout.contains("contact columns found: contact_id, channel, kind, topic, complaint_type, complexity, arrived_at, answered_at, resolved_at, wait_seconds, handle_seconds, resolved, first_contact_resolved, agent_id, agent_name, customer_id, customer_phone, satisfaction\n"), "{stdout}");
+    assert!(
+        stdout.contains("contact columns missing: priority, team, answered\n"),
+        "{stdout}"
     );
 }
