@@ -95,6 +95,9 @@ pub(super) struct Kernel {
     /// By the contract's SLA index: the counts of an SLA over contacts (`None` for the
     /// others: satisfaction, quality inspections).
     pub(super) slas: Vec<Option<SlaCounts>>,
+    /// Contacts resolved but never answered, and answered with a handling time of zero.
+    pub(super) resolved_unanswered: u64,
+    pub(super) answered_zero_handle: u64,
 }
 
 /// How an SLA over contacts counts a contact in its scope.
@@ -408,6 +411,8 @@ struct Run<'c> {
     counts: Vec<SlaCounts>,
     local: LocalTime,
     clock: Option<WorkClock<'c>>,
+    resolved_unanswered: u64,
+    answered_zero_handle: u64,
 }
 
 impl<'c> Run<'c> {
@@ -418,6 +423,8 @@ impl<'c> Run<'c> {
             counts: vec![SlaCounts::default(); setup.slas.len()],
             local: LocalTime::new(setup.tz),
             clock: setup.calendar.map(Calendar::clock),
+            resolved_unanswered: 0,
+            answered_zero_handle: 0,
         }
     }
 
@@ -447,6 +454,8 @@ impl<'c> Run<'c> {
         let (kind, priority) = (x.kind.get(i), x.priority.get(i));
         let fcr = x.fcr.get(i);
         let (handle, resolve) = (x.handle.get(i), x.resolve.get(i));
+        self.resolved_unanswered += u64::from(is_resolved && !is_answered);
+        self.answered_zero_handle += u64::from(is_answered && handle == Some(0.0));
         // Working time is `cum(b) - cum(a)` on the calendar, else wall-clock time; each
         // worked out at most once, and only for a contact in the scope of an SLA that
         // counts in it.
@@ -550,12 +559,16 @@ fn fold_runs(runs: Vec<Run<'_>>, setup: &Setup<'_>, n_slas: usize) -> Kernel {
         agent_labels: AgentLabels::new(),
         tallies: Vec::with_capacity(runs.len()),
         slas: vec![None; n_slas],
+        resolved_unanswered: 0,
+        answered_zero_handle: 0,
     };
     for (k, _, _) in &setup.slas {
         kernel.slas[*k] = Some(SlaCounts::default());
     }
     for run in runs {
         run.labels.fold_into(&mut kernel.agent_labels);
+        kernel.resolved_unanswered += run.resolved_unanswered;
+        kernel.answered_zero_handle += run.answered_zero_handle;
         kernel.tallies.push(run.tallied);
         for ((k, _, _), c) in setup.slas.iter().zip(&run.counts) {
             if let Some(all) = kernel.slas[*k].as_mut() {

@@ -216,22 +216,9 @@ pub struct Inconsistencies {
     pub surveys_unlinked: u64,
 }
 
-/// [`Inconsistencies`] of the period's contacts `df` (with the enrich kernel's `answered`
-/// and `resolved`) and of the responses in `[a, b)`.
-fn inconsistencies(
-    df: &DataFrame,
-    surveys: &DataFrame,
-    (a, b): (i64, i64),
-) -> Result<Inconsistencies> {
-    let count = |e: Expr, name: &str| e.sum().cast(DataType::Int64).alias(name);
-    let c = df
-        .clone()
-        .lazy()
-        .select([
-            count(col("resolved").and(col("answered").not()), "ru"),
-            count(col("answered").and(col("handle_s").eq(lit(0.0))), "az"),
-        ])
-        .collect()?;
+/// Survey responses of `[a, b)` (or without a time) naming a contact no contact input
+/// holds. (The contact inconsistencies are counted by the enrich kernel.)
+fn surveys_unlinked(surveys: &DataFrame, (a, b): (i64, i64)) -> Result<u64> {
     let t = col("responded_ms");
     let s = surveys
         .clone()
@@ -241,19 +228,14 @@ fn inconsistencies(
                 .is_null()
                 .or(t.clone().gt_eq(lit(a)).and(t.lt(lit(b)))),
         )
-        .select([count(
-            col("contact_id")
-                .is_not_null()
-                .and(col(crate::normalize::CONTACT_ROW).is_null()),
-            "su",
-        )])
+        .select([col("contact_id")
+            .is_not_null()
+            .and(col(crate::normalize::CONTACT_ROW).is_null())
+            .sum()
+            .cast(DataType::Int64)
+            .alias("su")])
         .collect()?;
-    let (c, s) = (Row { df: &c, i: 0 }, Row { df: &s, i: 0 });
-    Ok(Inconsistencies {
-        resolved_unanswered: c.count("ru"),
-        answered_zero_handle: c.count("az"),
-        surveys_unlinked: s.count("su"),
-    })
+    Ok(Row { df: &s, i: 0 }.count("su"))
 }
 
 fn ratio(n: f64, d: f64) -> Option<f64> {
@@ -301,6 +283,8 @@ pub fn compute(
         agent_labels,
         tallies: chunk_tallies,
         slas: sla_counts,
+        resolved_unanswered,
+        answered_zero_handle,
     } = kernel;
     lap.at("enrich");
     let (resp, survey_out_of_period) = responses(contacts, &df, surveys, (a, b))?;
@@ -351,7 +335,11 @@ pub fn compute(
     let hours = breakdowns::hours(&tallies.hours);
     let scores = satisfaction::score_rows(&resp)?;
     lap.at("days and hours");
-    let inconsistencies = inconsistencies(&df, surveys, (a, b))?;
+    let inconsistencies = Inconsistencies {
+        resolved_unanswered,
+        answered_zero_handle,
+        surveys_unlinked: surveys_unlinked(surveys, (a, b))?,
+    };
     let orders = schedule::orders(&df)?;
     let urgent = schedule::urgent(&df)?;
     let qa_df = qa
