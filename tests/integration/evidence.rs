@@ -31,6 +31,23 @@ fn contacts_without(drop: &[&str], to: &Path) {
     std::fs::write(to, out).unwrap();
 }
 
+/// Assert `r` exited with `code` and its stderr contains `needle`.
+fn refused(r: &std::process::Output, code: i32, needle: &str) {
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(code), "{err}");
+    assert!(err.contains(needle), "{err}");
+}
+
+/// The scorecard line of SLA `id`.
+fn sla_line<'m>(m: &'m Value, id: &str) -> &'m Value {
+    m["scorecard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == id)
+        .unwrap()
+}
+
 fn run(contract: &Path, calls: &Path, extra: &[&str], out: &Path) -> std::process::Output {
     cseval()
         .args(["run", "-q", "--contract"])
@@ -70,15 +87,7 @@ fn no_resolution_data_gives_null_figures_and_moves_no_money_on_them() {
         String::from_utf8_lossy(&r.stderr)
     );
     let m = metrics(&out);
-    let line = |id: &str| {
-        m["scorecard"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let line = |id: &str| sla_line(&m, id).clone();
     for (id, why) in [
         ("resolution", "no input gives `resolved` or `resolved_at`"),
         (
@@ -132,23 +141,13 @@ fn a_period_without_data_is_refused_with_the_range_the_inputs_cover() {
     let calls = fixtures().join("canonical/contacts.csv");
     let out = dir.path().join("out");
     let r = run(&contract, &calls, &["--period", "2025-10"], &out);
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert_eq!(r.status.code(), Some(3), "{err}");
-    assert!(
-        err.contains("2025-10 (2025-10-01 – 2025-10-31): no accepted contact arrived in this period; the contact inputs (")
-            && err.contains("contacts.csv) cover 2026-09-30 – 2026-11-01"),
-        "{err}"
-    );
+    refused(&r, 3, "2025-10 (2025-10-01 – 2025-10-31): no accepted contact arrived in this period; the contact inputs (");
+    refused(&r, 3, "contacts.csv) cover 2026-09-30 – 2026-11-01");
     assert!(!out.join("metrics.json").exists());
     let header_only = dir.path().join("header-only.csv");
     std::fs::write(&header_only, "contact_id,channel,arrived_at\n").unwrap();
     let r = run(&contract, &header_only, &["--period", "2026-10"], &out);
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert_eq!(r.status.code(), Some(3), "{err}");
-    assert!(
-        err.contains("header-only.csv) hold no accepted contact"),
-        "{err}"
-    );
+    refused(&r, 3, "header-only.csv) hold no accepted contact");
 }
 
 /// `--from/--to` off month boundaries would have been widened to whole months: refused.
@@ -161,12 +160,7 @@ fn a_range_off_month_boundaries_is_refused() {
         &["--from", "2026-10-01", "--to", "2026-10-15"],
         &dir.path().join("out"),
     );
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert_eq!(r.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("must start and end on the first of a month"),
-        "{err}"
-    );
+    refused(&r, 2, "must start and end on the first of a month");
 }
 
 /// A month whose tier could not be decided is neither a failure nor the end of a run of
@@ -263,11 +257,10 @@ fn a_misspelt_column_is_refused_with_the_name_it_resembles() {
     let contract = fixtures().join("canonical/contract.toml");
     let out = dir.path().join("out");
     let r = run(&contract, &calls, &["--period", "2026-10"], &out);
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert_eq!(r.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("misspelt.csv: column `answerd_at` is not a canonical contact column (did you mean `answered_at`?)"),
-        "{err}"
+    refused(
+        &r,
+        2,
+        "misspelt.csv: column `answerd_at` is not a canonical contact column (did you mean `answered_at`?)",
     );
     assert!(!out.join("metrics.json").exists());
     let r = run(
@@ -284,13 +277,7 @@ fn a_misspelt_column_is_refused_with_the_name_it_resembles() {
     );
     let m = metrics(&out);
     for id in ["phone_sl", "chat_reply", "email_reply"] {
-        let l = m["scorecard"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["id"] == id)
-            .unwrap()
-            .clone();
+        let l = sla_line(&m, id);
         assert_eq!(l["status"], "not_measurable", "{id}");
         assert_eq!(
             l["note"], "no input gives `answered_at` or `answered`",
@@ -401,8 +388,7 @@ fn an_sla_below_the_minimum_population_is_not_measurable() {
         String::from_utf8_lossy(&r.stderr)
     );
     let m = metrics(&out);
-    let lines = m["scorecard"].as_array().unwrap();
-    let by = |id: &str| lines.iter().find(|l| l["id"] == id).unwrap();
+    let by = |id: &str| sla_line(&m, id);
     for (id, n) in [
         ("phone_sl", 6),
         ("chat_reply", 3),
