@@ -140,9 +140,12 @@ pub fn mask(value: &str) -> String {
     }
 }
 
-/// Mask anything in free text that looks like personal data: runs of seven or more digits
-/// (phone numbers, id numbers) and tokens with an `@` (e-mail addresses). Used on every
-/// message that quotes an input value, so a personal value in the wrong column never leaks.
+/// Mask anything in free text that looks like personal data: phone and id numbers in any
+/// common spelling (seven or more digits, grouped by spaces, dashes, dots or parentheses,
+/// with or without `+86`; an 18-character id number ending in `X`) and tokens with an `@`
+/// (e-mail addresses). Dates (`2026-10-01 09`) and decimals (`46303.385`) are left as they
+/// are. Used on every message that quotes an input value and on labels shown in reports, so
+/// a personal value in the wrong column never leaks.
 pub fn mask_personal(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, token) in text.split(' ').enumerate() {
@@ -151,29 +154,92 @@ pub fn mask_personal(text: &str) -> String {
         }
         if token.contains('@') {
             out.push_str("****@****");
+        } else {
+            out.push_str(token);
+        }
+    }
+    mask_number_runs(&out)
+}
+
+/// The number runs of `text` (digit groups joined by one separator each, a leading `+`)
+/// that look like phone or id numbers, masked.
+fn mask_number_runs(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let starts = chars[i].is_ascii_digit()
+            || (chars[i] == '+' || chars[i] == '(')
+                && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit());
+        if !starts || (i > 0 && (chars[i - 1].is_ascii_digit() || chars[i - 1] == '.')) {
+            out.push(chars[i]);
+            i += 1;
             continue;
         }
-        let mut digits = String::new();
-        for c in token.chars() {
-            if c.is_ascii_digit() {
-                digits.push(c);
-                continue;
-            }
-            flush_digits(&mut out, &mut digits);
-            out.push(c);
+        let (end, groups, seps) = number_run(&chars, i);
+        let run: String = chars[i..end].iter().collect();
+        if looks_personal(&groups, &seps) {
+            out.push_str(&mask(&groups.concat()));
+        } else {
+            out.push_str(&run);
         }
-        flush_digits(&mut out, &mut digits);
+        i = end;
     }
     out
 }
 
-fn flush_digits(out: &mut String, digits: &mut String) {
-    if digits.len() >= 7 {
-        out.push_str(&mask(digits));
-    } else {
-        out.push_str(digits);
+/// The run starting at `start`: where it ends, its digit groups (an id's final `X` kept in
+/// the last group) and the separators between them.
+fn number_run(chars: &[char], start: usize) -> (usize, Vec<String>, Vec<char>) {
+    const SEPARATORS: &[char] = &[' ', '-', '.', '(', ')'];
+    let mut i = start;
+    if chars[i] == '+' || chars[i] == '(' {
+        i += 1;
     }
-    digits.clear();
+    let (mut groups, mut seps) = (vec![String::new()], Vec::new());
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_ascii_digit() {
+            groups.last_mut().expect("a group").push(c);
+            i += 1;
+        } else if SEPARATORS.contains(&c) && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()) {
+            seps.push(c);
+            groups.push(String::new());
+            i += 1;
+        } else if c == ')'
+            && chars.get(i + 1) == Some(&' ')
+            && chars.get(i + 2).is_some_and(|n| n.is_ascii_digit())
+        {
+            // `(010) 1234-5678`: the closing parenthesis and a space part one group.
+            seps.push(c);
+            groups.push(String::new());
+            i += 2;
+        } else if (c == 'X' || c == 'x') && groups.concat().len() == 17 {
+            groups.last_mut().expect("a group").push('X');
+            i += 1;
+            break;
+        } else {
+            break;
+        }
+    }
+    (i, groups, seps)
+}
+
+/// Whether digit groups joined by `seps` are a phone or id number rather than a date, a
+/// time, a decimal or a count.
+fn looks_personal(groups: &[String], seps: &[char]) -> bool {
+    let digits: usize = groups.iter().map(|g| g.len()).sum();
+    if digits < 7 {
+        return false;
+    }
+    // A decimal: one dot between an integer part and a fraction.
+    if seps == ['.'] {
+        return false;
+    }
+    // A date, maybe with an hour: a four-digit year and groups of one or two digits.
+    let date =
+        groups[0].len() == 4 && groups.len() >= 3 && groups[1..].iter().all(|g| g.len() <= 2);
+    !date
 }
 
 /// Parse a naive ISO-like timestamp (no offset).
@@ -224,6 +290,26 @@ mod tests {
             mask_personal("`2026-13-45 99:00` is not a timestamp"),
             "`2026-13-45 99:00` is not a timestamp"
         );
+        // Phone numbers in every common spelling, an id number, but no date or decimal.
+        for (text, want) in [
+            ("call 138-0000-1001 now", "call 138****1001 now"),
+            ("`+86 138 0000 1002`", "`861****1002`"),
+            ("tel (010) 1234-5678", "tel 010****5678"),
+            ("138.0000.1003", "138****1003"),
+            ("id 11010519491231002X", "id 110****002X"),
+            (
+                "`46303.3851648148` is not a timestamp",
+                "`46303.3851648148` is not a timestamp",
+            ),
+            (
+                "answered 2026-10-01 09:00:00, before",
+                "answered 2026-10-01 09:00:00, before",
+            ),
+            ("2026/10/01 09:05", "2026/10/01 09:05"),
+            ("3000 rows, 12 columns", "3000 rows, 12 columns"),
+        ] {
+            assert_eq!(mask_personal(text), want, "{text}");
+        }
     }
 
     #[test]

@@ -557,7 +557,11 @@ fn ranked_lines(
                     .find(|x| x.topic == row.topic)
                     .map_or(0, |x| x.contacts)
             }),
-            row: row.clone(),
+            row: TopicRow {
+                // A free-text label may hold a phone number typed into it.
+                topic: row.topic.as_deref().map(crate::model::mask_personal),
+                ..row.clone()
+            },
         })
         .collect();
     let complaint_types = kpis
@@ -570,7 +574,13 @@ fn ranked_lines(
                     .find(|x| x.complaint_type == row.complaint_type)
                     .map_or(0, |x| x.complaints)
             }),
-            row: row.clone(),
+            row: ComplaintRow {
+                complaint_type: row
+                    .complaint_type
+                    .as_deref()
+                    .map(crate::model::mask_personal),
+                ..row.clone()
+            },
         })
         .collect();
     (topics, complaint_types)

@@ -570,3 +570,57 @@ fn duplicate_ids_across_files_keep_the_first_and_list_the_rest() {
         "{text}"
     );
 }
+
+/// Phone numbers in the spellings people type (dashes, spaces, `+86`, parentheses, dots) in
+/// a column where they do not belong: a rejected channel cell quoted in the reason, and a
+/// topic label shown in the report. None reaches an output file or stderr.
+#[test]
+fn phone_numbers_in_any_spelling_never_leave() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("calls.csv");
+    let spellings = [
+        "138-0000-1001",
+        "+86 138 0000 1002",
+        "(010) 1234-5678",
+        "139.0000.1003",
+    ];
+    let mut csv = String::from("contact_id,channel,topic,arrived_at,answered_at\n");
+    for (i, p) in spellings.iter().enumerate() {
+        // The number as the channel: rejected, its reason quoting the value.
+        csv.push_str(&format!("R{i},{p},运单查询,2026-10-0{} 09:00:00,\n", i + 1));
+        // The number typed into the topic: accepted, a hotspot label.
+        csv.push_str(&format!(
+            "A{i},phone,回电 {p},2026-10-0{} 10:00:00,2026-10-0{} 10:00:05\n",
+            i + 1,
+            i + 1
+        ));
+    }
+    std::fs::write(&calls, csv).unwrap();
+    let out = dir.path().join("out");
+    let r = cseval()
+        .args(["run", "--ignore-extra-columns", "--contract"])
+        .arg(fixtures().join("canonical/contract.toml"))
+        .arg("--calls")
+        .arg(&calls)
+        .args(["--period", "2026-10", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&r.stderr).into_owned();
+    assert_eq!(r.status.code(), Some(0), "{stderr}");
+    let text = report_text(&out) + &stderr;
+    assert!(
+        text.contains("138****1001"),
+        "the rejected value is quoted, masked"
+    );
+    for digits in [
+        "0000-1001",
+        "0000 1002",
+        "1234-5678",
+        "0000.1003",
+        "13800001001",
+        "8613800001002",
+    ] {
+        assert!(!text.contains(digits), "{digits} leaked");
+    }
+}
