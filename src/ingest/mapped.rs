@@ -153,6 +153,16 @@ impl Profile {
                         return Out::DateTime(d.and_hms_opt(0, 0, 0).expect("midnight"));
                     }
                 }
+                // An Excel serial number stored as text (a re-saved sheet, a CSV export of
+                // one), in the file's date system: only a plausible date (1954–2119), so a
+                // stray small number is still refused rather than dated to 1900.
+                let serial = s
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|n| (20_000.0..80_000.0).contains(n));
+                if let Some(t) = serial.and_then(|n| self.excel_serial(n)) {
+                    return Out::DateTime(t);
+                }
                 // Leave ISO forms (with or without offset) to the canonical parser.
                 Out::Text(s.to_string())
             }
@@ -385,5 +395,15 @@ mod tests {
         // 46303.5 is 2026-10-08 12:00 in the 1900 system; the 1904 system is 1462 days later.
         assert_eq!(t(&p1900, 46303.5), "2026-10-08 12:00:00");
         assert_eq!(t(&p1904, 46303.5 - 1462.0), "2026-10-08 12:00:00");
+        // The same serial stored as text, as a re-saved sheet or its CSV export has it.
+        let rule = p1900.rules[0].clone();
+        match p1900.timestamp(&Cell::Text(" 46303.5 "), &rule) {
+            Out::DateTime(t) => assert_eq!(t.to_string(), "2026-10-08 12:00:00"),
+            _ => panic!("a serial stored as text is a timestamp"),
+        }
+        assert!(matches!(
+            p1900.timestamp(&Cell::Text("5"), &rule),
+            Out::Text(_)
+        ));
     }
 }
