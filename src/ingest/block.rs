@@ -267,12 +267,16 @@ pub(super) fn text_bytes(b: &[u8], quote: u8) -> TextBytes {
     }
 }
 
-/// A delimited file's field as a cell: empty, or its text.
+/// A delimited file's field as a cell: empty, or its text (an Excel-style `="T01"` as `T01`).
 pub(super) fn field(f: &str) -> Cell<'_> {
     if f.is_empty() {
-        Cell::Empty
-    } else {
-        Cell::Text(f)
+        return Cell::Empty;
+    }
+    // `="T01"`: Excel's way of keeping a value as text in a CSV, which it shows as `T01`.
+    // (It holds quotes, so only the record reader meets it.)
+    match f.strip_prefix("=\"").and_then(|v| v.strip_suffix('"')) {
+        Some(v) if !v.contains('"') => field(v),
+        _ => Cell::Text(f),
     }
 }
 

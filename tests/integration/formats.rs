@@ -378,3 +378,44 @@ fn without_rejected_shares(m: &mut Value) {
         f.retain(|x| !x["id"].as_str().unwrap_or("").starts_with("rejected_share"));
     }
 }
+
+/// Ids written Excel-style as `="C1"` (how Excel keeps a value as text in a CSV, shown as
+/// `C1`) read as `C1`, so the survey naming contact `C1` links to it and counts in its
+/// channel.
+#[test]
+fn excel_style_text_cells_read_as_their_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("calls.csv");
+    std::fs::write(
+        &calls,
+        "contact_id,channel,arrived_at,answered_at\n=\"C1\",phone,2026-10-08 09:00:00,2026-10-08 09:00:05\n\"=\"\"C2\"\"\",phone,2026-10-08 10:00:00,2026-10-08 10:00:05\n",
+    )
+    .unwrap();
+    let surveys = dir.path().join("surveys.csv");
+    std::fs::write(&surveys, "response_id,contact_id,score\nS1,C1,5\nS2,C2,4\n").unwrap();
+    let out = dir.path().join("out");
+    let r = cseval()
+        .args(["run", "-q", "--contract"])
+        .arg(fixtures().join("canonical/contract.toml"))
+        .arg("--calls")
+        .arg(&calls)
+        .arg("--surveys")
+        .arg(&surveys)
+        .args(["--period", "2026-10", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    assert_eq!(
+        m["channels"]["phone"]["csat_responses"], 2,
+        "both responses linked"
+    );
+    assert_eq!(m["channels"]["phone"]["csat_mean"], 4.5);
+}
