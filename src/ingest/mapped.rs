@@ -310,22 +310,32 @@ impl RowSink for MappedSink<'_> {
     fn header(&mut self, file: &InputFile, headers: &[String]) -> Result<()> {
         let p = self.profile;
         let find = |key: &str, name: &str| -> Result<usize> {
-            headers
-                .iter()
-                .position(|h| h.trim() == name.trim())
-                .ok_or_else(|| {
-                    let near = closest_n(name, headers, 3);
-                    Error::usage(format!(
-                        "mapping profile {}: `columns.{key}`: no column `{name}` in {}",
-                        p.path.display(),
-                        file.path.display()
-                    ))
-                    .with_hint(if near.is_empty() {
-                        "the file has no header names".to_string()
-                    } else {
-                        format!("closest column names in the file: {}", near.join(", "))
-                    })
+            let at: Vec<usize> = (0..headers.len())
+                .filter(|&i| headers[i].trim() == name.trim())
+                .collect();
+            if let [first, second, ..] = at[..] {
+                return Err(Error::usage(format!(
+                    "{}: column `{name}` (mapped to `{key}` by {}) appears twice, as columns {} and {}",
+                    file.path.display(),
+                    p.path.display(),
+                    first + 1,
+                    second + 1
+                ))
+                .with_hint("rename one of them in the export, so that the profile names the one it means"));
+            }
+            at.first().copied().ok_or_else(|| {
+                let near = closest_n(name, headers, 3);
+                Error::usage(format!(
+                    "mapping profile {}: `columns.{key}`: no column `{name}` in {}",
+                    p.path.display(),
+                    file.path.display()
+                ))
+                .with_hint(if near.is_empty() {
+                    "the file has no header names".to_string()
+                } else {
+                    format!("closest column names in the file: {}", near.join(", "))
                 })
+            })
         };
         self.resolved = p
             .rules

@@ -220,6 +220,33 @@ pub(super) fn check_extra_columns(
     .with_hint("rename it (docs/contact-record.md lists the names), read the file through a mapping profile, or pass --ignore-extra-columns to read it without that column"))
 }
 
+/// Refuse a header that names a canonical column twice: the first would silently be used for
+/// both.
+pub(super) fn check_repeated_columns(
+    file: &str,
+    headers: &[String],
+    canonical: &[&'static str],
+) -> Result<()> {
+    let norm = |h: &String| h.trim().trim_start_matches('\u{feff}').to_lowercase();
+    for (i, h) in headers.iter().enumerate() {
+        let name = norm(h);
+        if !canonical.contains(&name.as_str()) {
+            continue;
+        }
+        if let Some(j) = headers[i + 1..].iter().position(|o| norm(o) == name) {
+            return Err(Error::usage(format!(
+                "{file}: column `{name}` appears twice, as columns {} and {}",
+                i + 1,
+                i + j + 2
+            ))
+            .with_hint(
+                "remove or rename one of them, so that it is clear which holds the values",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Map header names to the positions of the canonical columns (case-insensitive, trimmed;
 /// the first matching column wins): entry `k` is the file column holding `canonical[k]`.
 pub(super) fn map_headers(headers: &[String], canonical: &[&'static str]) -> Vec<Option<usize>> {

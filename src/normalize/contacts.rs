@@ -4,10 +4,10 @@
 //! every row.
 
 use super::{
-    cell_at, check_contact_range, check_extra_columns, contact_check, finish_parts, label,
-    map_headers, parse_flag, parse_number, parse_timestamp, range_text, ranges, row_key,
-    same_schema, take_block_parts, take_normalized, text, Ledger, Rejection, RowCounts, RowError,
-    EVERY_CONTACT, SUB_RANGE,
+    cell_at, check_contact_range, check_extra_columns, check_repeated_columns, contact_check,
+    finish_parts, label, map_headers, parse_flag, parse_number, parse_timestamp, range_text,
+    ranges, row_key, same_schema, take_block_parts, take_normalized, text, Ledger, Rejection,
+    RowCounts, RowError, EVERY_CONTACT, SUB_RANGE,
 };
 use crate::columns::{contact as cc, ColumnsSeen, CONTACT_COLUMNS};
 use crate::config::contract::SurveyCfg;
@@ -490,6 +490,7 @@ impl RowSink for ContactSink<'_> {
             ));
         }
         let file = self.ledger.file();
+        check_repeated_columns(file, headers, CONTACT_COLUMNS)?;
         check_extra_columns(file, headers, CONTACT_COLUMNS, "contact", self.allow_extra)
     }
 

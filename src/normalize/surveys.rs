@@ -4,9 +4,9 @@
 //! [`super::link`]'s job.
 
 use super::{
-    cell_at, check_block, check_extra_columns, finish_parts, map_headers, opt_column, opt_str_col,
-    parse_common_ms, parse_number, parse_timestamp, row_key, same_schema, str_col, take_normalized,
-    text, Ledger, LocalToUtc, Rejection, RowCounts, RowError, KEY,
+    cell_at, check_block, check_extra_columns, check_repeated_columns, finish_parts, map_headers,
+    opt_column, opt_str_col, parse_common_ms, parse_number, parse_timestamp, row_key, same_schema,
+    str_col, take_normalized, text, Ledger, LocalToUtc, Rejection, RowCounts, RowError, KEY,
 };
 use crate::columns::{survey as sc, SURVEY_COLUMNS};
 use crate::config::contract::SurveyCfg;
@@ -232,6 +232,7 @@ impl RowSink for SurveySink<'_> {
             .with_hint("rename the overall-satisfaction column to `score`"));
         }
         let file = self.ledger.file();
+        check_repeated_columns(file, headers, SURVEY_COLUMNS)?;
         check_extra_columns(file, headers, SURVEY_COLUMNS, "survey", self.allow_extra)
     }
 

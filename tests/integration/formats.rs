@@ -419,3 +419,36 @@ fn excel_style_text_cells_read_as_their_value() {
     );
     assert_eq!(m["channels"]["phone"]["csat_mean"], 4.5);
 }
+
+/// A source column named twice (两列“时长”), which a profile maps: the first would silently
+/// stand for both, so the run is refused with both positions named.
+#[test]
+fn a_mapped_column_that_appears_twice_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("calls.csv");
+    std::fs::write(&calls, "ID,时间,时长,时长\nC1,2026-10-08 09:00:00,30,600\n").unwrap();
+    let profile = dir.path().join("profile.toml");
+    std::fs::write(
+        &profile,
+        "[profile]\nname = \"p\"\nrecords = \"contacts\"\n[columns]\ncontact_id = \"ID\"\nchannel = { value = \"phone\" }\narrived_at = \"时间\"\nhandle_seconds = \"时长\"\n",
+    )
+    .unwrap();
+    let r = cseval()
+        .args(["run", "-q", "--contract"])
+        .arg(fixtures().join("canonical/contract.toml"))
+        .arg("--mapping")
+        .arg(&profile)
+        .arg("--calls")
+        .arg(&calls)
+        .args(["--period", "2026-10", "--out"])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("column `时长` (mapped to `handle_seconds` by"),
+        "{err}"
+    );
+    assert!(err.contains("appears twice, as columns 3 and 4"), "{err}");
+}

@@ -54,7 +54,8 @@ fn cases(dir: &Path) -> Vec<(String, Vec<u8>, i32, &'static str)> {
         }, 0, ""),
         ("crlf.csv".into(), b"contact_id,channel,arrived_at\r\n1,phone,2026-10-01 09:00:00\r\n".to_vec(), 0, ""),
         ("tabs.txt".into(), b"contact_id\tchannel\tarrived_at\n1\tphone\t2026-10-01 09:00:00\n".to_vec(), 0, ""),
-        ("duplicate-header.csv".into(), b"contact_id,channel,channel,arrived_at\n1,phone,fax,2026-10-01 09:00:00\n".to_vec(), 0, ""),
+        // The first `channel` would silently stand for both: refused, both positions named.
+        ("duplicate-header.csv".into(), b"contact_id,channel,channel,arrived_at\n1,phone,fax,2026-10-01 09:00:00\n".to_vec(), 2, "column `channel` appears twice, as columns 2 and 3"),
         ("extra-cells.csv".into(), format!("{HEADER}1,phone,2026-10-01 09:00:00,5,x,y,z\n2,phone\n").into_bytes(), 0, ""),
         ("offsets.csv".into(), format!("{HEADER}1,phone,2026-10-01T01:00:00Z,5\n2,phone,2026-10-01T09:00:00-05:00,5\n").into_bytes(), 0, ""),
         ("blank-lines.csv".into(), format!("{HEADER}\n\n,,,\n\n").into_bytes(), 3, "no accepted contact arrived in this period"),
