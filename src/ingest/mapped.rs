@@ -88,6 +88,37 @@ fn hms(s: &str) -> Option<f64> {
     }
 }
 
+/// A duration written in Chinese: `90秒`, `1分30秒`, `1小时2分`, `2时5分10秒`, `3分钟`; each
+/// number followed by its unit, units from hours down, nothing else.
+fn cn_duration(s: &str) -> Option<f64> {
+    const UNITS: &[(&str, f64)] = &[
+        ("小时", 3600.0),
+        ("时", 3600.0),
+        ("分钟", 60.0),
+        ("分", 60.0),
+        ("秒钟", 1.0),
+        ("秒", 1.0),
+    ];
+    let mut rest = s.trim();
+    let (mut total, mut last) = (0.0, f64::INFINITY);
+    while !rest.is_empty() {
+        let n_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .filter(|&i| i > 0)?;
+        let n: f64 = rest[..n_end].parse().ok()?;
+        rest = &rest[n_end..];
+        let (unit, secs) = UNITS.iter().find(|(u, _)| rest.starts_with(u))?;
+        // Units must come from larger to smaller (1分30秒, not 30秒1分).
+        if *secs >= last {
+            return None;
+        }
+        last = *secs;
+        total += n * secs;
+        rest = &rest[unit.len()..];
+    }
+    (last.is_finite()).then_some(total)
+}
+
 impl Profile {
     fn excel_serial(&self, n: f64) -> Option<NaiveDateTime> {
         let base = if self.date_1904 {
@@ -184,7 +215,7 @@ impl Profile {
                         DurationFormat::DayFraction => n * 86_400.0,
                         _ => n,
                     }),
-                    Err(_) => hms(s),
+                    Err(_) => hms(s).or_else(|| cn_duration(s)),
                 }
             }
             _ => None,
@@ -192,7 +223,7 @@ impl Profile {
         match v {
             Some(v) => Out::Number(v),
             None => Out::Invalid(format!(
-                "`{}` is not a duration (expected seconds or H:MM:SS)",
+                "`{}` is not a duration (expected seconds, H:MM:SS or 1分30秒)",
                 c.to_text()
             )),
         }
@@ -383,6 +414,19 @@ impl RowSink for MappedSink<'_> {
 mod tests {
     use super::*;
     use std::path::Path;
+
+    #[test]
+    fn chinese_durations() {
+        assert_eq!(cn_duration("90秒"), Some(90.0));
+        assert_eq!(cn_duration("1分30秒"), Some(90.0));
+        assert_eq!(cn_duration("1小时2分"), Some(3720.0));
+        assert_eq!(cn_duration("2时5分10秒"), Some(7510.0));
+        assert_eq!(cn_duration("3分钟"), Some(180.0));
+        assert_eq!(cn_duration("30秒1分"), None);
+        assert_eq!(cn_duration("1分30"), None);
+        assert_eq!(cn_duration("分"), None);
+        assert_eq!(cn_duration(""), None);
+    }
 
     #[test]
     fn clock_durations() {

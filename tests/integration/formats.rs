@@ -452,3 +452,44 @@ fn a_mapped_column_that_appears_twice_is_refused() {
     );
     assert!(err.contains("appears twice, as columns 3 and 4"), "{err}");
 }
+
+/// Durations written in Chinese (`1分30秒`, `90秒`, `1小时2分`) map to seconds: handle times
+/// of 90, 90 and 3,720 s average 1,300 s.
+#[test]
+fn chinese_duration_spellings_are_read_as_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("calls.csv");
+    std::fs::write(
+        &calls,
+        "ID,时间,接通,时长\nC1,2026-10-08 09:00:00,2026-10-08 09:00:05,1分30秒\nC2,2026-10-08 10:00:00,2026-10-08 10:00:05,90秒\nC3,2026-10-08 11:00:00,2026-10-08 11:00:05,1小时2分\n",
+    )
+    .unwrap();
+    let profile = dir.path().join("profile.toml");
+    std::fs::write(
+        &profile,
+        "[profile]\nname = \"p\"\nrecords = \"contacts\"\n[columns]\ncontact_id = \"ID\"\nchannel = { value = \"phone\" }\narrived_at = \"时间\"\nanswered_at = \"接通\"\nhandle_seconds = \"时长\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let r = cseval()
+        .args(["run", "-q", "--contract"])
+        .arg(fixtures().join("canonical/contract.toml"))
+        .arg("--mapping")
+        .arg(&profile)
+        .arg("--calls")
+        .arg(&calls)
+        .args(["--period", "2026-10", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    assert_eq!(m["rows"]["accepted"], 3);
+    assert_eq!(m["overall"]["aht_seconds"], 1300.0);
+}
