@@ -121,8 +121,12 @@ pub fn parse_bool(s: &str) -> Option<bool> {
         _ => {}
     }
     match &*lower(s) {
-        "true" | "1" | "y" | "yes" | "是" | "t" | "1.0" => Some(true),
-        "false" | "0" | "n" | "no" | "否" | "f" | "0.0" => Some(false),
+        "true" | "1" | "y" | "yes" | "是" | "t" | "1.0" | "√" | "✓" | "✔" | "有" | "对" => {
+            Some(true)
+        }
+        "false" | "0" | "n" | "no" | "否" | "f" | "0.0" | "×" | "✗" | "✘" | "无" | "错" => {
+            Some(false)
+        }
         _ => None,
     }
 }
@@ -274,6 +278,16 @@ mod tests {
         assert_eq!(parse_bool("是"), Some(true));
         assert_eq!(parse_bool("N"), Some(false));
         assert_eq!(parse_bool("maybe"), None);
+        // Check marks and the Chinese words for "there is / there is none".
+        for (s, want) in [
+            ("√", true),
+            ("×", false),
+            ("有", true),
+            ("无", false),
+            (" ✓ ", true),
+        ] {
+            assert_eq!(parse_bool(s), Some(want), "{s}");
+        }
     }
 
     #[test]
