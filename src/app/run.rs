@@ -36,8 +36,8 @@ fn load(cfg: &RunConfig) -> Result<Inputs> {
 }
 
 /// The month (or, for a daily or weekly run alone, the day or ISO week) of the latest contact.
-fn default_period(cfg: &RunConfig, inputs: &Inputs) -> Result<Period> {
-    let (_, max) = inputs.arrival_range()?.ok_or_else(|| {
+fn default_period(cfg: &RunConfig, covered: Option<(i64, i64)>) -> Result<Period> {
+    let (_, max) = covered.ok_or_else(|| {
         Error::input("no contact was accepted from the inputs: nothing to evaluate")
             .with_hint("see the rejected rows listed above, or run `cseval validate`")
     })?;
@@ -155,17 +155,18 @@ fn out_dir(cfg: &RunConfig, jobs: &[(Cadence, Period)], job: (Cadence, Period)) 
 pub fn run(cfg: &RunConfig) -> Result<ExitCode> {
     let mut inputs = load(cfg)?;
     report_rejections(cfg, inputs.data());
+    // The days the contacts cover: the default period, and the message refusing an empty one.
+    let covered = inputs.arrival_range()?;
     let periods = match (cfg.range, cfg.period) {
         (Some((f, t)), _) => months(f, t),
         (None, Some(p)) => vec![p],
-        (None, None) => vec![default_period(cfg, &inputs)?],
+        (None, None) => vec![default_period(cfg, covered)?],
     };
     let mut history: Vec<HistoryEntry> = match &cfg.history {
         Some(dir) => evaluate::read_history(dir, &cfg.contract.info.id, periods[0])?,
         None => Vec::new(),
     };
     let jobs = jobs(cfg, &periods);
-    let covered = inputs.arrival_range()?;
     let mut breach = false;
     for &(cadence, period) in &jobs {
         let monthly = cadence == Cadence::Monthly;

@@ -193,6 +193,12 @@ pub(super) fn label<'c>(cell: &Cell<'c>) -> Option<Cow<'c, str>> {
     })
 }
 
+/// A header cell as the canonical names are matched against it: trimmed, without a byte-order
+/// mark, in lower case.
+pub(super) fn header_key(h: &str) -> String {
+    h.trim().trim_start_matches('\u{feff}').to_lowercase()
+}
+
 /// Refuse a header with a column that is no canonical name (a misspelt `answerd_at` would
 /// otherwise leave every contact unanswered without a word), unless `allowed`.
 pub(super) fn check_extra_columns(
@@ -206,7 +212,7 @@ pub(super) fn check_extra_columns(
         return Ok(());
     }
     let unknown = headers.iter().find(|h| {
-        let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
+        let h = header_key(h);
         !h.is_empty() && !canonical.contains(&h.as_str())
     });
     let Some(h) = unknown else { return Ok(()) };
@@ -227,13 +233,12 @@ pub(super) fn check_repeated_columns(
     headers: &[String],
     canonical: &[&'static str],
 ) -> Result<()> {
-    let norm = |h: &String| h.trim().trim_start_matches('\u{feff}').to_lowercase();
     for (i, h) in headers.iter().enumerate() {
-        let name = norm(h);
+        let name = header_key(h);
         if !canonical.contains(&name.as_str()) {
             continue;
         }
-        if let Some(j) = headers[i + 1..].iter().position(|o| norm(o) == name) {
+        if let Some(j) = headers[i + 1..].iter().position(|o| header_key(o) == name) {
             return Err(Error::usage(format!(
                 "{file}: column `{name}` appears twice, as columns {} and {}",
                 i + 1,
@@ -252,7 +257,7 @@ pub(super) fn check_repeated_columns(
 pub(super) fn map_headers(headers: &[String], canonical: &[&'static str]) -> Vec<Option<usize>> {
     let mut m = vec![None; canonical.len()];
     for (i, h) in headers.iter().enumerate() {
-        let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
+        let h = header_key(h);
         if let Some(k) = canonical.iter().position(|c| *c == h) {
             m[k].get_or_insert(i);
         }

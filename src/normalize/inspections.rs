@@ -11,7 +11,9 @@
 //! two frames, the inspections and their criterion checks (long form); linking to contacts
 //! and every KPI happen in the KPI stage.
 
-use super::{cell_at, map_headers, parse_flag, parse_number, parse_timestamp, text, Ledger};
+use super::{
+    cell_at, header_key, map_headers, parse_flag, parse_number, parse_timestamp, text, Ledger,
+};
 use super::{Rejection, RowCounts, RowError};
 use crate::config::contract::QualityCfg;
 use crate::error::{Error, Result};
@@ -260,7 +262,7 @@ impl RowSink for InspectionSink<'_> {
         self.pos = map_headers(headers, INSPECTION_COLUMNS);
         self.criterion_pos.clear();
         for (i, h) in headers.iter().enumerate() {
-            let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
+            let h = header_key(h);
             if let Some(name) = h.strip_prefix(CRITERION_PREFIX) {
                 if name.is_empty()
                     || self

@@ -47,8 +47,8 @@ use contacts::{
 
 mod cells;
 use cells::{
-    cell_at, check_extra_columns, check_repeated_columns, label, map_headers, non_blank,
-    parse_common_ms, parse_flag, parse_number, text, LocalToUtc,
+    cell_at, check_extra_columns, check_repeated_columns, header_key, label, map_headers,
+    non_blank, parse_common_ms, parse_flag, parse_number, text, LocalToUtc,
 };
 pub use cells::{parse_timestamp, MAX_LABEL_CHARS};
 

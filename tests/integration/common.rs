@@ -16,6 +16,22 @@ pub fn cseval() -> Command {
     c
 }
 
+/// `cseval run -q --contract CONTRACT ARGS... --out OUT`: its exit code, stdout and stderr.
+pub fn run_report<S: AsRef<std::ffi::OsStr>>(
+    contract: &Path,
+    args: impl IntoIterator<Item = S>,
+    out: &Path,
+) -> std::process::Output {
+    cseval()
+        .args(["run", "-q", "--contract"])
+        .arg(contract)
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
 /// Every cell of every sheet, as text.
 pub fn workbook_text(path: &Path) -> String {
     use calamine::{open_workbook_auto, Reader};

@@ -2,7 +2,7 @@
 //! its SLA not measurable; a tier that depends on it is not decided; an empty period and a
 //! range that does not fall on month boundaries are refused.
 
-use crate::common::{cseval, fixtures};
+use crate::common::{cseval, fixtures, run_report};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -49,16 +49,13 @@ fn sla_line<'m>(m: &'m Value, id: &str) -> &'m Value {
 }
 
 fn run(contract: &Path, calls: &Path, extra: &[&str], out: &Path) -> std::process::Output {
-    cseval()
-        .args(["run", "-q", "--contract"])
-        .arg(contract)
-        .arg("--calls")
-        .arg(calls)
-        .args(extra)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap()
+    let args = [std::ffi::OsStr::new("--calls"), calls.as_os_str()];
+    run_report(
+        contract,
+        args.into_iter()
+            .chain(extra.iter().map(std::ffi::OsStr::new)),
+        out,
+    )
 }
 
 /// The canonical month with no `resolved` or `resolved_at` column (a real call log that has

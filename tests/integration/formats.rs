@@ -1,7 +1,7 @@
 //! The same canonical month read from CSV and from XLSX (typed date cells, numbers, strings)
 //! gives identical figures.
 
-use crate::common::{cseval, fixtures};
+use crate::common::{cseval, fixtures, run_report};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::Value;
 use std::path::Path;
@@ -394,17 +394,18 @@ fn excel_style_text_cells_read_as_their_value() {
     let surveys = dir.path().join("surveys.csv");
     std::fs::write(&surveys, "response_id,contact_id,score\nS1,C1,5\nS2,C2,4\n").unwrap();
     let out = dir.path().join("out");
-    let r = cseval()
-        .args(["run", "-q", "--contract"])
-        .arg(fixtures().join("canonical/contract.toml"))
-        .arg("--calls")
-        .arg(&calls)
-        .arg("--surveys")
-        .arg(&surveys)
-        .args(["--period", "2026-10", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let r = run_report(
+        &fixtures().join("canonical/contract.toml"),
+        [
+            "--calls".as_ref(),
+            calls.as_os_str(),
+            "--surveys".as_ref(),
+            surveys.as_os_str(),
+            "--period".as_ref(),
+            "2026-10".as_ref(),
+        ],
+        &out,
+    );
     assert_eq!(
         r.status.code(),
         Some(0),
@@ -433,17 +434,18 @@ fn a_mapped_column_that_appears_twice_is_refused() {
         "[profile]\nname = \"p\"\nrecords = \"contacts\"\n[columns]\ncontact_id = \"ID\"\nchannel = { value = \"phone\" }\narrived_at = \"时间\"\nhandle_seconds = \"时长\"\n",
     )
     .unwrap();
-    let r = cseval()
-        .args(["run", "-q", "--contract"])
-        .arg(fixtures().join("canonical/contract.toml"))
-        .arg("--mapping")
-        .arg(&profile)
-        .arg("--calls")
-        .arg(&calls)
-        .args(["--period", "2026-10", "--out"])
-        .arg(dir.path().join("out"))
-        .output()
-        .unwrap();
+    let r = run_report(
+        &fixtures().join("canonical/contract.toml"),
+        [
+            "--mapping".as_ref(),
+            profile.as_os_str(),
+            "--calls".as_ref(),
+            calls.as_os_str(),
+            "--period".as_ref(),
+            "2026-10".as_ref(),
+        ],
+        &dir.path().join("out"),
+    );
     let err = String::from_utf8_lossy(&r.stderr);
     assert_eq!(r.status.code(), Some(2), "{err}");
     assert!(
@@ -471,17 +473,18 @@ fn chinese_duration_spellings_are_read_as_seconds() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    let r = cseval()
-        .args(["run", "-q", "--contract"])
-        .arg(fixtures().join("canonical/contract.toml"))
-        .arg("--mapping")
-        .arg(&profile)
-        .arg("--calls")
-        .arg(&calls)
-        .args(["--period", "2026-10", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let r = run_report(
+        &fixtures().join("canonical/contract.toml"),
+        [
+            "--mapping".as_ref(),
+            profile.as_os_str(),
+            "--calls".as_ref(),
+            calls.as_os_str(),
+            "--period".as_ref(),
+            "2026-10".as_ref(),
+        ],
+        &out,
+    );
     assert_eq!(
         r.status.code(),
         Some(0),
