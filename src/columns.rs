@@ -131,3 +131,15 @@ mod tests {
         assert_eq!(INSPECTION_COLUMNS[inspection::PASSED], "passed");
     }
 }
+
+/// A header cell (or a column name in a mapping profile) as names are matched: NFKC
+/// (full-width letters, digits and parentheses as their plain forms), without a byte-order
+/// mark, spaces or line breaks (a header wrapped onto two lines in Excel), in lower case.
+pub fn header_key(h: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    h.trim_start_matches('\u{feff}')
+        .nfkc()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}

@@ -57,6 +57,15 @@ impl Error {
         self.hint = Some(hint.into());
         self
     }
+    /// Add a sentence to the hint (where the input was read from, what to try next).
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        let note = note.into();
+        self.hint = Some(match self.hint.take() {
+            Some(h) => format!("{h}; {note}"),
+            None => note,
+        });
+        self
+    }
 }
 
 impl fmt::Display for Error {

@@ -104,6 +104,12 @@ struct ColumnSpec {
     /// Duration column added to the timestamp of `from` (e.g. answered_at = arrived + wait).
     #[serde(default)]
     add: Option<String>,
+    /// Several columns joined into one value (an id unique only with its line or site).
+    #[serde(default)]
+    join: Option<Vec<String>>,
+    /// What goes between the joined values (default `-`).
+    #[serde(default)]
+    separator: Option<String>,
     /// Value map: source value → canonical value (verbal scales, flags from status values,
     /// Chinese enum labels).
     #[serde(default)]
@@ -122,6 +128,20 @@ struct ColumnSpec {
     otherwise: Option<toml::Value>,
 }
 
+/// A row filter: rows whose `column` holds one of `drop` (or none of `keep`) are left out
+/// and counted as filtered under the filter's name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilterFile {
+    #[serde(default)]
+    name: Option<String>,
+    column: String,
+    #[serde(default)]
+    keep: Option<Vec<String>>,
+    #[serde(default)]
+    drop: Option<Vec<String>>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ProfileFile {
@@ -131,6 +151,25 @@ struct ProfileFile {
     #[serde(default)]
     defaults: Defaults,
     columns: BTreeMap<String, ColumnFile>,
+    #[serde(default)]
+    filter: Vec<FilterFile>,
+}
+
+/// A row filter, its values in matching form (see [`value_key`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Filter {
+    pub(crate) name: String,
+    pub(crate) column: String,
+    /// `true`: keep only rows with one of the values; `false`: drop rows with one of them.
+    pub(crate) keep: bool,
+    pub(crate) values: Vec<String>,
+}
+
+/// A cell value or a profile value as they are compared (value maps, sentinels, filters):
+/// NFKC, trimmed, in lower case.
+pub(crate) fn value_key(v: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    v.trim().nfkc().collect::<String>().to_lowercase()
 }
 
 /// How one canonical column is produced.
@@ -138,8 +177,18 @@ struct ProfileFile {
 pub(crate) enum Source {
     Column(String),
     Constant(String),
-    DateTime { date: String, time: String },
-    Plus { base: String, add: String },
+    Join {
+        columns: Vec<String>,
+        separator: String,
+    },
+    DateTime {
+        date: String,
+        time: String,
+    },
+    Plus {
+        base: String,
+        add: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -166,6 +215,7 @@ pub struct Profile {
     pub(crate) date_formats: Vec<String>,
     pub(crate) timestamp_formats: Vec<String>,
     pub(crate) rules: Vec<ColumnRule>,
+    pub(crate) filters: Vec<Filter>,
 }
 
 fn value_text(v: &toml::Value) -> String {
@@ -233,24 +283,18 @@ impl Profile {
                 },
                 ColumnFile::Spec(s) => s.clone(),
             };
-            let source = match (&spec.from, &spec.value, &spec.date, &spec.time, &spec.add) {
-                (Some(c), None, None, None, None) => Source::Column(c.clone()),
-                (None, Some(v), None, None, None) => Source::Constant(value_text(v)),
-                (None, None, Some(d), Some(t), None) => Source::DateTime { date: d.clone(), time: t.clone() },
-                (Some(b), None, None, None, Some(a)) => Source::Plus { base: b.clone(), add: a.clone() },
-                _ => {
-                    return Err(Error::usage(format!("{p}: `columns.{key}`: unclear source")).with_hint(
-                        "give exactly one of: from = \"col\"; value = \"constant\"; date = \"col\" with time = \"col\"; from = \"col\" with add = \"duration col\"",
-                    ))
-                }
-            };
+            let source = source_of(&spec, canon).map_err(|why| {
+                Error::usage(format!("{p}: `columns.{key}`: {why}")).with_hint(
+                    "give exactly one of: from = \"col\"; value = \"constant\"; join = [\"col\", \"col\"]; date = \"col\" with time = \"col\" (timestamps); from = \"col\" with add = \"duration col\" (timestamps)",
+                )
+            })?;
             rules.push(ColumnRule {
                 canonical: canon,
                 source,
                 map: spec
                     .map
                     .iter()
-                    .map(|(k, v)| (k.trim().to_lowercase(), value_text(v)))
+                    .map(|(k, v)| (value_key(k), value_text(v)))
                     .collect(),
                 otherwise: spec.otherwise.as_ref().map(value_text),
                 none: spec.none.clone(),
@@ -285,6 +329,15 @@ impl Profile {
                 .with_hint("write e.g. quote = \"'\""))
             }
         };
+        let filters = f
+            .filter
+            .iter()
+            .map(|x| {
+                filter_of(x).map_err(|why| {
+                    Error::usage(format!("{p}: [[filter]] on `{}`: {why}", x.column))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(Profile {
             path: path.to_path_buf(),
             name: f.profile.name,
@@ -303,6 +356,7 @@ impl Profile {
             date_formats: f.defaults.date_formats,
             timestamp_formats: f.defaults.timestamp_formats,
             rules,
+            filters,
         })
     }
 
@@ -314,6 +368,14 @@ impl Profile {
                 let src = match &r.source {
                     Source::Column(c) => format!("column `{c}`"),
                     Source::Constant(v) => format!("constant `{v}`"),
+                    Source::Join { columns, separator } => format!(
+                        "columns {} joined with `{separator}`",
+                        columns
+                            .iter()
+                            .map(|c| format!("`{c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                     Source::DateTime { date, time } => format!("date `{date}` + time `{time}`"),
                     Source::Plus { base, add } => format!("`{base}` + duration `{add}`"),
                 };
@@ -326,6 +388,72 @@ impl Profile {
             })
             .collect()
     }
+}
+
+/// Where a canonical column comes from, checked against what the column is: a date plus a
+/// time or a timestamp plus a duration only make a timestamp, joined columns only an id or a
+/// label.
+fn source_of(spec: &ColumnSpec, canonical: &str) -> std::result::Result<Source, String> {
+    let timestamp = TIMESTAMP_COLUMNS.contains(&canonical);
+    let s = spec;
+    let source = match (&s.from, &s.value, &s.join, &s.date, &s.time, &s.add) {
+        (Some(c), None, None, None, None, None) => Source::Column(c.clone()),
+        (None, Some(v), None, None, None, None) => Source::Constant(value_text(v)),
+        (None, None, Some(cols), None, None, None) if cols.len() >= 2 => Source::Join {
+            columns: cols.clone(),
+            separator: s.separator.clone().unwrap_or_else(|| "-".into()),
+        },
+        (None, None, Some(_), None, None, None) => {
+            return Err("`join` needs two or more columns".into())
+        }
+        (None, None, None, Some(d), Some(t), None) => Source::DateTime {
+            date: d.clone(),
+            time: t.clone(),
+        },
+        (Some(b), None, None, None, None, Some(a)) => Source::Plus {
+            base: b.clone(),
+            add: a.clone(),
+        },
+        _ => return Err("unclear source".into()),
+    };
+    match &source {
+        Source::DateTime { .. } | Source::Plus { .. } if !timestamp => Err(format!(
+            "`{canonical}` is not a timestamp: `date` + `time` and `from` + `add` make timestamps only ({})",
+            TIMESTAMP_COLUMNS.join(", ")
+        )),
+        Source::Join { .. } if timestamp || DURATION_COLUMNS.contains(&canonical) => Err(format!(
+            "`join` makes an id or a label, not `{canonical}`"
+        )),
+        _ if s.separator.is_some() && !matches!(source, Source::Join { .. }) => {
+            Err("`separator` goes with `join`".into())
+        }
+        _ => Ok(source),
+    }
+}
+
+fn filter_of(f: &FilterFile) -> std::result::Result<Filter, String> {
+    let (keep, values) = match (&f.keep, &f.drop) {
+        (Some(k), None) => (true, k),
+        (None, Some(d)) => (false, d),
+        _ => return Err("give either `keep = [...]` or `drop = [...]`".into()),
+    };
+    if values.is_empty() {
+        return Err("the list of values is empty".into());
+    }
+    let name = f.name.clone().unwrap_or_else(|| {
+        format!(
+            "{} {} {}",
+            f.column,
+            if keep { "not in" } else { "in" },
+            values.join("/")
+        )
+    });
+    Ok(Filter {
+        name,
+        column: f.column.clone(),
+        keep,
+        values: values.iter().map(|v| value_key(v)).collect(),
+    })
 }
 
 /// The `n` candidates closest to `want`, best first.

@@ -8,7 +8,8 @@
 
 use super::{Cell, RowSink};
 use crate::config::profile::{
-    closest_n, ColumnRule, DurationFormat, Profile, Source, DURATION_COLUMNS, TIMESTAMP_COLUMNS,
+    closest_n, value_key, ColumnRule, DurationFormat, Profile, Source, DURATION_COLUMNS,
+    TIMESTAMP_COLUMNS,
 };
 use crate::error::{Error, Result};
 use crate::util::InputFile;
@@ -19,6 +20,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 enum Resolved {
     Column(usize),
     Constant(String),
+    Join(Vec<usize>, String),
     DateTime(usize, usize),
     Plus(usize, usize),
 }
@@ -35,6 +37,13 @@ enum Out {
 /// Adapts a source file to the canonical sink.
 pub struct MappedSink<'a> {
     profile: &'a Profile,
+    /// The column each row filter reads, in the current file.
+    filters: Vec<usize>,
+    /// The profile with the workbook's own 1904 date system, when the file being read is a
+    /// workbook that has it.
+    date_1904: Option<Profile>,
+    /// What the reader said of the next file's date system, before its header.
+    next_1904: bool,
     inner: &'a mut dyn RowSink,
     resolved: Vec<Resolved>,
 }
@@ -43,6 +52,9 @@ impl<'a> MappedSink<'a> {
     pub fn new(profile: &'a Profile, inner: &'a mut dyn RowSink) -> Self {
         MappedSink {
             profile,
+            filters: Vec::new(),
+            date_1904: None,
+            next_1904: false,
             inner,
             resolved: Vec::new(),
         }
@@ -250,18 +262,43 @@ impl Profile {
                 (s % 60.0) as u64
             )
         });
+        let text = value_key(&text);
         rule.missing
             .iter()
             .chain(&rule.none)
-            .any(|m| m.trim() == text || clock.as_deref() == Some(m.trim()))
+            .any(|m| value_key(m) == text || clock.as_deref() == Some(m.trim()))
     }
 
     fn convert(&self, rule: &ColumnRule, res: &Resolved, cells: &[Cell]) -> Out {
         let get = |i: usize| cells.get(i).unwrap_or(&Cell::Empty);
+        // An Excel error value or a formula without its value is never read as data.
+        let used: &[usize] = match res {
+            Resolved::Column(i) => std::slice::from_ref(i),
+            Resolved::DateTime(a, _) | Resolved::Plus(a, _) => std::slice::from_ref(a),
+            Resolved::Join(cols, _) => cols,
+            Resolved::Constant(_) => &[],
+        };
+        let second = match res {
+            Resolved::DateTime(_, b) | Resolved::Plus(_, b) => Some(*b),
+            _ => None,
+        };
+        for &i in used.iter().chain(second.as_ref()) {
+            if let Cell::Invalid(why) = get(i) {
+                return Out::Invalid(why.to_string());
+            }
+        }
         let is_ts = TIMESTAMP_COLUMNS.contains(&rule.canonical);
         let is_dur = DURATION_COLUMNS.contains(&rule.canonical);
         match res {
             Resolved::Constant(v) => Out::Text(v.clone()),
+            Resolved::Join(cols, sep) => {
+                let parts: Vec<String> = cols.iter().map(|&i| cell_text(get(i))).collect();
+                if parts.iter().all(|p| p.is_empty()) {
+                    Out::Empty
+                } else {
+                    Out::Text(parts.join(sep))
+                }
+            }
             Resolved::DateTime(d, t) => {
                 let (dc, tc) = (get(*d), get(*t));
                 if self.is_none(dc, rule) {
@@ -271,8 +308,10 @@ impl Profile {
                     Ok(d) => d,
                     Err(e) => return Out::Invalid(e),
                 };
+                // No time (or a "none" sentinel such as 0:00:00): the event did not happen
+                // (a call never answered), whatever the date column says.
                 if self.is_none(tc, rule) {
-                    return Out::Invalid("missing time of day".into());
+                    return Out::Empty;
                 }
                 match time_of_day(tc) {
                     Ok(s) => Out::DateTime(
@@ -308,7 +347,7 @@ impl Profile {
                     return Out::Empty;
                 }
                 if !rule.map.is_empty() || rule.otherwise.is_some() {
-                    let key = cell_text(c).trim().to_lowercase();
+                    let key = value_key(&cell_text(c));
                     match (rule.map.get(&key), &rule.otherwise) {
                         (Some(v), _) => {
                             return if v.is_empty() {
@@ -337,13 +376,61 @@ impl Profile {
     }
 }
 
+/// A time of day that comes before the arrival's on the same date column is on the next day
+/// (a call that arrived at 23:59:50 and was answered at 0:00:05): when the arrival and the
+/// later timestamp are both a date plus a time of day, from the same date column.
+fn next_day_after_arrival(profile: &Profile, outs: &mut [Out]) {
+    let date_of = |r: &ColumnRule| match &r.source {
+        Source::DateTime { date, .. } => Some(date.clone()),
+        _ => None,
+    };
+    let Some(a) = profile
+        .rules
+        .iter()
+        .position(|r| r.canonical == "arrived_at")
+    else {
+        return;
+    };
+    let (Some(date), Out::DateTime(arrived)) = (date_of(&profile.rules[a]), &outs[a]) else {
+        return;
+    };
+    let arrived = *arrived;
+    for (r, out) in profile.rules.iter().zip(outs.iter_mut()) {
+        if r.canonical == "arrived_at" || date_of(r).as_ref() != Some(&date) {
+            continue;
+        }
+        if let Out::DateTime(t) = out {
+            if *t < arrived && arrived - *t < Duration::days(1) {
+                *t += Duration::days(1);
+            }
+        }
+    }
+}
+
 impl RowSink for MappedSink<'_> {
+    /// A workbook's serial numbers count in its own date system, whatever the profile says
+    /// for text files.
+    fn workbook(&mut self, date_1904: bool) {
+        self.next_1904 = date_1904;
+    }
+
     fn header(&mut self, file: &InputFile, headers: &[String]) -> Result<()> {
+        let date_1904 = std::mem::take(&mut self.next_1904);
+        self.date_1904 = (date_1904 && !self.profile.date_1904).then(|| Profile {
+            date_1904: true,
+            ..self.profile.clone()
+        });
         let p = self.profile;
-        let find = |key: &str, name: &str| -> Result<usize> {
-            let at: Vec<usize> = (0..headers.len())
-                .filter(|&i| headers[i].trim() == name.trim())
-                .collect();
+        let keys: Vec<String> = headers
+            .iter()
+            .map(|h| crate::columns::header_key(h))
+            .collect();
+        let mut missing: Vec<String> = Vec::new();
+        // A source column's position; a name the file lacks is noted (all are reported
+        // together) and stands at position 0 until then.
+        let mut find = |key: &str, name: &str| -> Result<usize> {
+            let want = crate::columns::header_key(name);
+            let at: Vec<usize> = (0..keys.len()).filter(|&i| keys[i] == want).collect();
             if let [first, second, ..] = at[..] {
                 return Err(Error::usage(format!(
                     "{}: column `{name}` (mapped to `{key}` by {}) appears twice, as columns {} and {}",
@@ -354,48 +441,103 @@ impl RowSink for MappedSink<'_> {
                 ))
                 .with_hint("rename one of them in the export, so that the profile names the one it means"));
             }
-            at.first().copied().ok_or_else(|| {
+            if at.is_empty() {
                 let near = closest_n(name, headers, 3);
-                Error::usage(format!(
-                    "mapping profile {}: `columns.{key}`: no column `{name}` in {}",
-                    p.path.display(),
-                    file.path.display()
-                ))
-                .with_hint(if near.is_empty() {
-                    "the file has no header names".to_string()
+                missing.push(if near.is_empty() {
+                    format!("`columns.{key}` = `{name}`")
                 } else {
-                    format!("closest column names in the file: {}", near.join(", "))
-                })
-            })
+                    format!("`columns.{key}` = `{name}` (closest: {})", near.join(", "))
+                });
+            }
+            Ok(at.first().copied().unwrap_or(0))
         };
-        self.resolved = p
-            .rules
+        let mut resolved = Vec::with_capacity(p.rules.len());
+        for r in &p.rules {
+            resolved.push(match &r.source {
+                Source::Column(c) => Resolved::Column(find(r.canonical, c)?),
+                Source::Constant(v) => Resolved::Constant(v.clone()),
+                Source::Join { columns, separator } => Resolved::Join(
+                    columns
+                        .iter()
+                        .map(|c| find(r.canonical, c))
+                        .collect::<Result<_>>()?,
+                    separator.clone(),
+                ),
+                Source::DateTime { date, time } => {
+                    Resolved::DateTime(find(r.canonical, date)?, find(r.canonical, time)?)
+                }
+                Source::Plus { base, add } => {
+                    Resolved::Plus(find(r.canonical, base)?, find(r.canonical, add)?)
+                }
+            });
+        }
+        let filters = p
+            .filters
             .iter()
-            .map(|r| {
-                Ok(match &r.source {
-                    Source::Column(c) => Resolved::Column(find(r.canonical, c)?),
-                    Source::Constant(v) => Resolved::Constant(v.clone()),
-                    Source::DateTime { date, time } => {
-                        Resolved::DateTime(find(r.canonical, date)?, find(r.canonical, time)?)
-                    }
-                    Source::Plus { base, add } => {
-                        Resolved::Plus(find(r.canonical, base)?, find(r.canonical, add)?)
-                    }
-                })
-            })
-            .collect::<Result<_>>()?;
+            .map(|f| find("filter", &f.column))
+            .collect::<Result<Vec<_>>>()?;
+        if !missing.is_empty() {
+            return Err(Error::usage(format!(
+                "mapping profile {}: {} source column{} not in {}: {}",
+                p.path.display(),
+                missing.len(),
+                if missing.len() == 1 { " is" } else { "s are" },
+                file.path.display(),
+                missing.join("; ")
+            ))
+            .with_hint(if headers.iter().all(|h| h.trim().is_empty()) {
+                "the file has no header names".to_string()
+            } else {
+                "correct the names in the profile's [columns], or name the sheet or header row where they are in its [source]".to_string()
+            }));
+        }
+        self.resolved = resolved;
+        self.filters = filters;
         let canonical: Vec<String> = p.rules.iter().map(|r| r.canonical.to_string()).collect();
         self.inner.header(file, &canonical)
     }
 
     fn row(&mut self, row_no: u64, cells: &[Cell<'_>]) {
-        let outs: Vec<Out> = self
-            .profile
+        // Full-width digits, colons, spaces and letters as their plain forms (NFKC).
+        let nfkc: Vec<Option<String>> = cells
+            .iter()
+            .map(|c| match c {
+                Cell::Text(s) if !s.is_ascii() && !unicode_normalization::is_nfkc(s) => {
+                    use unicode_normalization::UnicodeNormalization;
+                    Some(s.nfkc().collect())
+                }
+                _ => None,
+            })
+            .collect();
+        let normalized: Vec<Cell>;
+        let cells = if nfkc.iter().any(Option::is_some) {
+            normalized = cells
+                .iter()
+                .zip(&nfkc)
+                .map(|(c, n)| match n {
+                    Some(s) => Cell::Text(s.as_str()),
+                    None => c.clone(),
+                })
+                .collect();
+            &normalized[..]
+        } else {
+            cells
+        };
+        for (f, &i) in self.profile.filters.iter().zip(&self.filters) {
+            let v = value_key(&cells.get(i).map(cell_text).unwrap_or_default());
+            if f.values.contains(&v) != f.keep {
+                return self.inner.filtered(row_no, &f.name);
+            }
+        }
+        let profile = self.date_1904.as_ref().unwrap_or(self.profile);
+        let outs: Vec<Out> = profile
             .rules
             .iter()
             .zip(&self.resolved)
-            .map(|(r, res)| self.profile.convert(r, res, cells))
+            .map(|(r, res)| profile.convert(r, res, cells))
             .collect();
+        let mut outs = outs;
+        next_day_after_arrival(profile, &mut outs);
         let mapped: Vec<Cell> = outs
             .iter()
             .map(|o| match o {

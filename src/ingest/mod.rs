@@ -77,6 +77,12 @@ impl Cell<'_> {
 pub trait RowSink {
     fn header(&mut self, file: &InputFile, headers: &[String]) -> Result<()>;
     fn row(&mut self, row_no: u64, cells: &[Cell<'_>]);
+    /// A data row left out by a mapping profile's row filter `rule`: counted as read and
+    /// filtered, never as accepted or rejected.
+    fn filtered(&mut self, _row_no: u64, _rule: &str) {}
+    /// A workbook's date system, before its header: `true` when its serial numbers count
+    /// from 1904-01-01 (a Mac Excel workbook) rather than 1899-12-30.
+    fn workbook(&mut self, _date_1904: bool) {}
     /// A whole table already in the sink's normalized form (a file written by `cseval
     /// convert`). Returns `false` when the sink does not take it as such; the file is then
     /// read row by row.

@@ -35,25 +35,146 @@ pub(super) fn check_zip(path: &Path, bytes: &[u8], limits: Limits) -> Result<()>
     Ok(())
 }
 
-/// The sheet to read: the one the options name, else the first.
-pub(super) fn pick_sheet(path: &Path, names: &[String], opts: &ReadOptions) -> Result<String> {
+/// The sheet to read: the one the options name (hidden or not), else the first visible
+/// worksheet (a hidden sheet before it is what the user does not see in Excel).
+pub(super) fn pick_sheet(
+    path: &Path,
+    sheets: &[calamine::Sheet],
+    opts: &ReadOptions,
+) -> Result<String> {
+    use calamine::{SheetType, SheetVisible};
+    let listed = || {
+        let all: Vec<String> = sheets
+            .iter()
+            .map(|s| match s.visible {
+                SheetVisible::Visible => format!("`{}`", s.name),
+                _ => format!("`{}` (hidden)", s.name),
+            })
+            .collect();
+        format!("the workbook's sheets: {}", all.join(", "))
+    };
     match &opts.sheet {
-        Some(want) => names.iter().find(|n| *n == want).cloned().ok_or_else(|| {
-            Error::input(format!("{}: no sheet `{want}`", path.display()))
-                .with_hint(format!("the workbook's sheets: {}", names.join(", ")))
-        }),
-        None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| Error::input(format!("{}: the workbook has no sheet", path.display()))),
+        Some(want) => sheets
+            .iter()
+            .find(|s| s.name == *want || s.name.trim() == want.trim())
+            .map(|s| s.name.clone())
+            .ok_or_else(|| {
+                Error::input(format!("{}: no sheet `{want}`", path.display())).with_hint(listed())
+            }),
+        None => sheets
+            .iter()
+            .find(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
+            .map(|s| s.name.clone())
+            .ok_or_else(|| {
+                Error::input(format!(
+                    "{}: the workbook has no visible worksheet",
+                    path.display()
+                ))
+                .with_hint(format!(
+                    "{}; name the sheet to read with `sheet` in a mapping profile's [source]",
+                    listed()
+                ))
+            }),
     }
 }
 
-/// Convert one workbook value to a cell (shared by the dense and the streaming readers).
-pub(super) fn excel_cell<'a>(v: &'a calamine::DataRef<'a>) -> Cell<'a> {
+/// Where a header was read from, added to any error about it: the sheet and its row, a
+/// word on `header_row` when the row holds a single cell (a title above the table), and the
+/// workbook's other sheets (a cover sheet before the data).
+pub(super) fn header_note(
+    e: Error,
+    sheet: &str,
+    row: u64,
+    headers: &[String],
+    sheets: &[calamine::Sheet],
+) -> Error {
+    let filled: Vec<&String> = headers.iter().filter(|h| !h.trim().is_empty()).collect();
+    let mut e = e.with_note(format!(
+        "the column names were read from sheet `{sheet}`, spreadsheet row {row}"
+    ));
+    if let [only] = filled[..] {
+        e = e.with_note(format!(
+            "that row holds one cell only (`{}`), a title? set `header_row` in the mapping profile's [source] to the spreadsheet row that holds the column names",
+            crate::model::mask_personal(only)
+        ));
+    }
+    let others: Vec<String> = sheets
+        .iter()
+        .filter(|s| s.name != sheet)
+        .map(|s| format!("`{}`", s.name))
+        .collect();
+    if !others.is_empty() {
+        e = e.with_note(format!(
+            "the workbook's other sheets: {}; name the one to read with `sheet` in the profile's [source]",
+            others.join(", ")
+        ));
+    }
+    e
+}
+
+/// The reason an Excel error value rejects the row whose column holds it.
+pub(super) fn error_text(e: &calamine::CellErrorType) -> &'static str {
+    use calamine::CellErrorType as E;
+    match e {
+        E::Div0 => "#DIV/0! (an Excel error value, not data)",
+        E::NA => "#N/A (an Excel error value, not data)",
+        E::Name => "#NAME? (an Excel error value, not data)",
+        E::Null => "#NULL! (an Excel error value, not data)",
+        E::Num => "#NUM! (an Excel error value, not data)",
+        E::Ref => "#REF! (an Excel error value, not data)",
+        E::Value => "#VALUE! (an Excel error value, not data)",
+        E::GettingData => "#GETTING_DATA (an Excel error value, not data)",
+    }
+}
+
+/// The reason a formula saved without its computed value rejects the row.
+pub(super) const UNCOMPUTED: &str =
+    "a formula saved without its computed value (open the file in Excel or WPS, recalculate and save it)";
+
+/// Whether a number format displays its value as a percentage: a `%` outside quoted text,
+/// escapes and brackets (`0%`, `0.0%`, but not `0"%"` or `[Red]0`).
+pub(super) fn shows_percent(code: &str) -> bool {
+    let (mut quoted, mut bracket, mut escaped) = (false, false, false);
+    for c in code.chars() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '[' if !quoted => bracket = true,
+            ']' if !quoted => bracket = false,
+            '%' if !quoted && !bracket => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The number a percent-formatted cell displays (0.85 shown as 85% is 85), without the
+/// binary noise of the multiplication.
+pub(super) fn percent_value(v: f64) -> f64 {
+    (v * 100.0 * 1e9).round() / 1e9
+}
+
+/// One workbook value as the streaming reader keeps it: a value, or a formula that has none.
+#[derive(Clone)]
+pub(super) enum Raw<'a> {
+    Value(calamine::DataRef<'a>),
+    Uncomputed,
+}
+
+/// Convert one workbook value to a cell.
+pub(super) fn excel_cell<'a>(v: &'a Raw<'a>) -> Cell<'a> {
     use calamine::DataRef as D;
+    let v = match v {
+        Raw::Value(v) => v,
+        Raw::Uncomputed => return Cell::Invalid(UNCOMPUTED),
+    };
     match v {
-        D::Empty | D::Error(_) => Cell::Empty,
+        D::Empty => Cell::Empty,
+        D::Error(e) => Cell::Invalid(error_text(e)),
         D::String(s) | D::DateTimeIso(s) | D::DurationIso(s) => Cell::Text(s.as_str()),
         D::SharedString(s) => Cell::Text(s),
         D::Int(i) => Cell::Number(*i as f64),
@@ -76,6 +197,70 @@ pub(super) fn excel_datetime<'a>(dt: &calamine::ExcelDateTime) -> Cell<'a> {
     }
 }
 
+/// Merged regions of a sheet, filled as the user sees them: every cell below a region's top
+/// row shows the top-left cell's value (a complaint merged over three calls is a complaint
+/// for each of them). The top row itself is left as written, so a heading merged across
+/// columns does not repeat.
+pub(super) struct Merges<'a> {
+    /// Regions as (top, bottom, left, right), sorted by top row.
+    regions: Vec<(u32, u32, u32, u32)>,
+    next: usize,
+    /// Regions reached so far with their top-left value.
+    active: Vec<((u32, u32, u32, u32), Raw<'a>)>,
+}
+
+impl<'a> Merges<'a> {
+    pub(super) fn new(dims: &[calamine::Dimensions]) -> Self {
+        let mut regions: Vec<_> = dims
+            .iter()
+            .map(|d| (d.start.0, d.end.0, d.start.1, d.end.1))
+            .filter(|r| r.1 > r.0)
+            .collect();
+        regions.sort_unstable();
+        Merges {
+            regions,
+            next: 0,
+            active: Vec::new(),
+        }
+    }
+
+    /// Fill the cells of row `row` (its values by column, in column order) that merged
+    /// regions cover.
+    pub(super) fn fill(&mut self, row: u32, vals: &mut Vec<(u32, Raw<'a>)>) {
+        if self.regions.is_empty() {
+            return;
+        }
+        self.active.retain(|(r, _)| r.1 >= row);
+        while self.next < self.regions.len() && self.regions[self.next].0 <= row {
+            let r = self.regions[self.next];
+            self.next += 1;
+            if r.0 == row {
+                let top_left = vals.iter().find(|(c, _)| *c == r.2).map(|(_, v)| v.clone());
+                self.active
+                    .push((r, top_left.unwrap_or(Raw::Value(calamine::DataRef::Empty))));
+            }
+        }
+        let mut added = false;
+        for (r, v) in &self.active {
+            if r.0 == row {
+                continue;
+            }
+            for c in r.2..=r.3 {
+                match vals.iter_mut().find(|(vc, _)| *vc == c) {
+                    Some(slot) => slot.1 = v.clone(),
+                    None => {
+                        vals.push((c, v.clone()));
+                        added = true;
+                    }
+                }
+            }
+        }
+        if added {
+            vals.sort_by_key(|(c, _)| *c);
+        }
+    }
+}
+
 /// A file's bytes shared between the reader and the fingerprinting thread.
 #[derive(Clone)]
 pub(super) struct SharedBytes(pub(super) std::sync::Arc<Vec<u8>>);
@@ -86,9 +271,39 @@ impl AsRef<[u8]> for SharedBytes {
     }
 }
 
+/// The cells of a sheet whose number format displays a percentage, by (row, column): read
+/// in a first pass over the sheet's styles, made only when the workbook has such a format.
+fn percent_cells<RS: std::io::Read + std::io::Seek>(
+    wb: &mut calamine::Xlsx<RS>,
+    sheet: &str,
+) -> std::result::Result<std::collections::HashSet<(u32, u32)>, calamine::XlsxError> {
+    let mut reader = wb.worksheet_cells_reader(sheet)?;
+    let percent: Vec<bool> = reader
+        .styles()
+        .iter()
+        .map(|s| {
+            s.number_format
+                .as_ref()
+                .is_some_and(|f| shows_percent(&f.format_code))
+        })
+        .collect();
+    let mut cells = std::collections::HashSet::new();
+    if percent.iter().any(|p| *p) {
+        while let Some((r, c, style)) = reader.next_style_id()? {
+            if percent.get(style).copied().unwrap_or(false) {
+                cells.insert((r, c));
+            }
+        }
+    }
+    Ok(cells)
+}
+
 /// XLSX/XLSM with calamine's streaming cell reader: cells arrive row by row and no dense
 /// range is allocated, so a sheet whose used area is declared (or padded) to a million rows
-/// by 16,384 columns costs only the cells it really holds.
+/// by 16,384 columns costs only the cells it really holds. Cells are read as displayed:
+/// percentages as the number shown, merged regions filled, error values and formulas
+/// without a saved value passed on as invalid cells (listed with the row if the column is
+/// used); the workbook's date system goes to the sink before the header.
 pub(super) fn read_xlsx_streaming(
     file: &mut InputFile,
     bytes: SharedBytes,
@@ -101,50 +316,61 @@ pub(super) fn read_xlsx_streaming(
         Error::input(format!("{}: cannot open the workbook: {e}", path.display()))
             .with_hint("the file may be damaged or not really a spreadsheet; re-export it")
     };
-    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| bad(&e))?;
-    let sheet = pick_sheet(&path, &wb.sheet_names(), opts)?;
-    let mut reader = wb.worksheet_cells_reader(&sheet).map_err(|e| {
+    let cannot = |sheet: &str, e: &dyn std::fmt::Display| {
         Error::input(format!(
             "{}: sheet `{sheet}`: cannot read: {e}",
             path.display()
         ))
-    })?;
+    };
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| bad(&e))?;
+    let sheets = wb.sheets_metadata().to_vec();
+    let sheet = pick_sheet(&path, &sheets, opts)?;
+    sink.workbook(wb.has_1904_epoch());
+    let merged = wb
+        .merge_cells_by_sheet_name(&sheet)
+        .map_err(|e| cannot(&sheet, &e))?;
+    let percent = percent_cells(&mut wb, &sheet).map_err(|e| cannot(&sheet, &e))?;
+    let mut reader = wb
+        .worksheet_cells_reader(&sheet)
+        .map_err(|e| cannot(&sheet, &e))?;
     let header_row = opts.header_row.unwrap_or(0);
     let mut header_seen = false;
     let mut current: Option<u32> = None;
-    let mut row_vals: Vec<(u32, DataRef)> = Vec::new();
-    let mut flush =
-        |row: u32, vals: &mut Vec<(u32, DataRef)>, header_seen: &mut bool| -> Result<()> {
-            let width = vals.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0);
-            let mut cells: Vec<Cell> = vec![Cell::Empty; width];
-            for (c, v) in vals.iter() {
-                cells[*c as usize] = excel_cell(v);
+    let mut merges = Merges::new(&merged);
+    let mut row_vals: Vec<(u32, Raw)> = Vec::new();
+    let mut flush = |row: u32, vals: &mut Vec<(u32, Raw)>, header_seen: &mut bool| -> Result<()> {
+        let width = vals.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0);
+        let mut cells: Vec<Cell> = vec![Cell::Empty; width];
+        for (c, v) in vals.iter() {
+            cells[*c as usize] = excel_cell(v);
+        }
+        let user_row = row as u64 + 1;
+        let blank = cells.iter().all(|c| c.is_empty());
+        if !*header_seen {
+            if user_row >= header_row && !blank {
+                let headers: Vec<String> = cells.iter().map(|c| c.to_text()).collect();
+                sink.header(file, &headers)
+                    .map_err(|e| header_note(e, &sheet, user_row, &headers, &sheets))?;
+                *header_seen = true;
             }
-            let user_row = row as u64 + 1;
-            let blank = cells.iter().all(|c| c.is_empty());
-            if !*header_seen {
-                if user_row >= header_row && !blank {
-                    let headers: Vec<String> = cells.iter().map(|c| c.to_text()).collect();
-                    sink.header(file, &headers)?;
-                    *header_seen = true;
-                }
-            } else if !blank {
-                file.rows += 1;
-                sink.row(user_row, &cells);
-            }
-            vals.clear();
-            Ok(())
-        };
+        } else if !blank {
+            file.rows += 1;
+            sink.row(user_row, &cells);
+        }
+        vals.clear();
+        Ok(())
+    };
     // calamine parses the sheet on a second thread while this one checks the rows it has
     // already parsed: the sheet's XML is read once, and the checks cost no extra time as
     // long as they keep up with the parsing.
-    type Batch<'a> = std::result::Result<Vec<(u32, u32, DataRef<'a>)>, String>;
+    type Batch<'a> = std::result::Result<Vec<(u32, u32, Raw<'a>)>, String>;
     const BATCH: usize = 1 << 16;
     std::thread::scope(|scope| -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<'_>>(4);
         // Emptied batches go back to the parsing thread, so that no batch is allocated
         // (and its pages faulted in) more than once.
-        let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<(u32, u32, DataRef<'_>)>>();
+        let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<(u32, u32, Raw<'_>)>>();
+        let percent = &percent;
         scope.spawn(move || {
             let fresh = || {
                 back_rx
@@ -153,13 +379,21 @@ pub(super) fn read_xlsx_streaming(
             };
             let mut batch = fresh();
             loop {
-                match reader.next_cell() {
+                match reader.next_cell_with_formula_metadata() {
                     Ok(Some(cell)) => {
-                        let (r, c) = cell.get_position();
-                        let v = cell.get_value().clone();
-                        if !matches!(v, DataRef::Empty) {
-                            batch.push((r, c, v));
-                        }
+                        let (r, c) = cell.pos;
+                        let v = match cell.value {
+                            DataRef::Empty if cell.formula.is_some() => Raw::Uncomputed,
+                            DataRef::Empty => continue,
+                            DataRef::Float(f) if percent.contains(&(r, c)) => {
+                                Raw::Value(DataRef::Float(percent_value(f)))
+                            }
+                            DataRef::Int(i) if percent.contains(&(r, c)) => {
+                                Raw::Value(DataRef::Float(percent_value(i as f64)))
+                            }
+                            v => Raw::Value(v),
+                        };
+                        batch.push((r, c, v));
                         if batch.len() >= BATCH {
                             let full = std::mem::replace(&mut batch, fresh());
                             if tx.send(Ok(full)).is_err() {
@@ -179,16 +413,11 @@ pub(super) fn read_xlsx_streaming(
             }
         });
         for batch in rx {
-            let batch = batch.map_err(|e| {
-                Error::input(format!(
-                    "{}: sheet `{sheet}`: cannot read: {e}",
-                    path.display()
-                ))
-            })?;
-            let mut batch = batch;
+            let mut batch = batch.map_err(|e| cannot(&sheet, &e))?;
             for (r, c, v) in batch.drain(..) {
-                if current.is_some_and(|cur| cur != r) {
-                    flush(current.unwrap_or(0), &mut row_vals, &mut header_seen)?;
+                if let Some(cur) = current.filter(|cur| *cur != r) {
+                    merges.fill(cur, &mut row_vals);
+                    flush(cur, &mut row_vals, &mut header_seen)?;
                 }
                 current = Some(r);
                 row_vals.push((c, v));
@@ -198,6 +427,7 @@ pub(super) fn read_xlsx_streaming(
         Ok(())
     })?;
     if let Some(cur) = current {
+        merges.fill(cur, &mut row_vals);
         flush(cur, &mut row_vals, &mut header_seen)?;
     }
     if !header_seen {
@@ -209,6 +439,9 @@ pub(super) fn read_xlsx_streaming(
     Ok(())
 }
 
+/// XLS/XLSB/ODS through calamine's dense range: the same cells as the streaming reader
+/// (error values invalid, merged regions of an XLS filled, its date system passed on), but
+/// number formats are not exposed for these formats, so a percentage reads as its fraction.
 pub(super) fn read_workbook(
     file: &mut InputFile,
     bytes: Vec<u8>,
@@ -220,13 +453,31 @@ pub(super) fn read_workbook(
         Error::input(format!("{}: cannot open the workbook: {e}", path.display()))
             .with_hint("the file may be damaged or not really a spreadsheet; re-export it")
     })?;
-    let sheet = pick_sheet(&path, &wb.sheet_names(), opts)?;
-    let range = wb.worksheet_range(&sheet).map_err(|e| {
+    let sheets = wb.sheets_metadata().to_vec();
+    let sheet = pick_sheet(&path, &sheets, opts)?;
+    let merged = match &wb {
+        calamine::Sheets::Xls(x) => {
+            sink.workbook(x.has_1904_epoch());
+            x.merge_cells_by_sheet_name(&sheet).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
+    let mut range = wb.worksheet_range(&sheet).map_err(|e| {
         Error::input(format!(
             "{}: sheet `{sheet}`: cannot read: {e}",
             path.display()
         ))
     })?;
+    for d in merged.iter().filter(|d| d.end.0 > d.start.0) {
+        let top_left = range.get_value(d.start).cloned().unwrap_or(Data::Empty);
+        for r in d.start.0 + 1..=d.end.0 {
+            for c in d.start.1..=d.end.1 {
+                if range.get_value((r, c)).is_some() {
+                    range.set_value((r, c), top_left.clone());
+                }
+            }
+        }
+    }
     let start_row = range.start().map(|(r, _)| r).unwrap_or(0) as u64;
     let start_col = range.start().map(|(_, c)| c).unwrap_or(0) as usize;
     let mut rows = range.rows();
@@ -247,13 +498,15 @@ pub(super) fn read_workbook(
         Data::Empty => String::new(),
         other => other.to_string(),
     }));
-    sink.header(file, &headers)?;
+    sink.header(file, &headers)
+        .map_err(|e| header_note(e, &sheet, start_row + 1, &headers, &sheets))?;
     let mut cells: Vec<Cell> = Vec::new();
     for (i, row) in rows.enumerate() {
         cells.clear();
         cells.extend(std::iter::repeat_n(Cell::Empty, start_col));
         cells.extend(row.iter().map(|c| match c {
-            Data::Empty | Data::Error(_) => Cell::Empty,
+            Data::Empty => Cell::Empty,
+            Data::Error(e) => Cell::Invalid(error_text(e)),
             Data::String(s) => Cell::Text(s.as_str()),
             Data::Int(i) => Cell::Number(*i as f64),
             Data::Float(f) => Cell::Number(*f),

@@ -142,6 +142,22 @@ pub(super) fn parse_flag(cell: &Cell) -> std::result::Result<bool, String> {
     }
 }
 
+/// The first canonical column whose cell is invalid (an Excel error value, a formula saved
+/// without its value, a value a mapping profile could not convert), as the row's error: such
+/// a cell is never read as text or as blank.
+pub(super) fn invalid_cell(
+    pos: &[Option<usize>],
+    cells: &[Cell],
+    names: &[&'static str],
+) -> Option<super::ledger::RowError> {
+    pos.iter()
+        .zip(names)
+        .find_map(|(p, name)| match p.and_then(|i| cells.get(i)) {
+            Some(Cell::Invalid(why)) => Some(super::ledger::RowError::new(*name, *why)),
+            _ => None,
+        })
+}
+
 /// A cell's text, trimmed; `None` when empty. Borrowed from the cell when it is text.
 pub(super) fn text<'c>(cell: &Cell<'c>) -> Option<Cow<'c, str>> {
     match cell {
@@ -193,11 +209,7 @@ pub(super) fn label<'c>(cell: &Cell<'c>) -> Option<Cow<'c, str>> {
     })
 }
 
-/// A header cell as the canonical names are matched against it: trimmed, without a byte-order
-/// mark, in lower case.
-pub(super) fn header_key(h: &str) -> String {
-    h.trim().trim_start_matches('\u{feff}').to_lowercase()
-}
+pub(super) use crate::columns::header_key;
 
 /// Refuse a header with a column that is no canonical name (a misspelt `answerd_at` would
 /// otherwise leave every contact unanswered without a word), unless `allowed`.

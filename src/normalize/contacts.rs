@@ -14,6 +14,7 @@ use crate::config::contract::SurveyCfg;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Cell, RowSink};
 use crate::model::{Channel, Complexity, Kind, Priority};
+use crate::normalize::cells::invalid_cell;
 use crate::util::InputFile;
 use chrono_tz::Tz;
 use polars::prelude::*;
@@ -494,10 +495,17 @@ impl RowSink for ContactSink<'_> {
         check_extra_columns(file, headers, CONTACT_COLUMNS, "contact", self.allow_extra)
     }
 
+    fn filtered(&mut self, _row_no: u64, rule: &str) {
+        self.ledger.filtered(rule);
+    }
+
     fn row(&mut self, row_no: u64, cells: &[Cell<'_>]) {
         self.ledger.counts.read += 1;
         let key = self.ledger.key(row_no);
         let pos = &self.pos;
+        if let Some(e) = invalid_cell(pos, cells, CONTACT_COLUMNS) {
+            return self.ledger.reject(key, e);
+        }
         match check_contact(|k| cell_at(pos, cells, k).clone(), self.tz, self.survey) {
             Ok(v) => self.cols.push(key, v),
             Err(e) => self.ledger.reject(key, e),

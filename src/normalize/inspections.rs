@@ -19,6 +19,7 @@ use crate::config::contract::QualityCfg;
 use crate::error::{Error, Result};
 use crate::ingest::{Cell, RowSink};
 use crate::model::{Channel, InspectionSource};
+use crate::normalize::cells::invalid_cell;
 use crate::util::InputFile;
 use chrono_tz::Tz;
 use polars::prelude::*;
@@ -89,6 +90,9 @@ impl<'a> InspectionSink<'a> {
     }
 
     fn check(&self, cells: &[Cell<'_>], row_no: u64) -> std::result::Result<Inspection, RowError> {
+        if let Some(e) = invalid_cell(&self.pos, cells, INSPECTION_COLUMNS) {
+            return Err(e);
+        }
         let get = |k: usize| cell_at(&self.pos, cells, k);
         let owned = |k: usize| text(get(k)).map(|s| s.into_owned());
         let source = match text(get(ic::SOURCE)) {
@@ -294,6 +298,10 @@ impl RowSink for InspectionSink<'_> {
             .with_hint("map the inspector's verdict with a mapping profile (records = \"inspections\")"));
         }
         Ok(())
+    }
+
+    fn filtered(&mut self, _row_no: u64, rule: &str) {
+        self.ledger.filtered(rule);
     }
 
     fn row(&mut self, row_no: u64, cells: &[Cell<'_>]) {

@@ -63,6 +63,13 @@ impl Ledger {
         )
     }
 
+    /// Count a row a profile's row filter left out.
+    pub(super) fn filtered(&mut self, rule: &str) {
+        self.counts.read += 1;
+        self.counts.filtered += 1;
+        *self.counts.filtered_by.entry(rule.to_string()).or_default() += 1;
+    }
+
     /// List a row that breaks a rule.
     pub(super) fn reject(&mut self, key: u64, why: RowError) {
         self.counts.rejected += 1;

@@ -98,6 +98,10 @@ pub struct RowCounts {
     pub accepted: u64,
     pub rejected: u64,
     pub duplicates: u64,
+    /// Rows a mapping profile's row filters left out (read = accepted + rejected +
+    /// duplicates + filtered), and how many each filter took, by its name.
+    pub filtered: u64,
+    pub filtered_by: std::collections::BTreeMap<String, u64>,
     pub out_of_period: u64,
 }
 

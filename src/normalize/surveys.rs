@@ -12,6 +12,7 @@ use crate::columns::{survey as sc, SURVEY_COLUMNS};
 use crate::config::contract::SurveyCfg;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Cell, RowSink};
+use crate::normalize::cells::invalid_cell;
 use crate::util::InputFile;
 use chrono_tz::Tz;
 use polars::prelude::*;
@@ -236,9 +237,16 @@ impl RowSink for SurveySink<'_> {
         check_extra_columns(file, headers, SURVEY_COLUMNS, "survey", self.allow_extra)
     }
 
+    fn filtered(&mut self, _row_no: u64, rule: &str) {
+        self.ledger.filtered(rule);
+    }
+
     fn row(&mut self, row_no: u64, cells: &[Cell<'_>]) {
         self.ledger.counts.read += 1;
         let key = self.ledger.key(row_no);
+        if let Some(e) = invalid_cell(&self.pos, cells, SURVEY_COLUMNS) {
+            return self.ledger.reject(key, e);
+        }
         let file = self.ledger.file();
         match check_survey(&self.pos, cells, self.tz, self.survey, file, row_no) {
             Ok(v) => self.cols.push(key, v),

@@ -109,13 +109,14 @@ fn data_quality(
     let limits = &cfg.contract.data_quality;
     let rejected_shares: Vec<RejectedShare> = rows
         .into_iter()
-        .filter(|(_, r)| r.read > 0)
+        // Rows a profile's filters left out were never meant as data.
+        .filter(|(_, r)| r.read > r.filtered)
         .map(|(input, r)| RejectedShare {
             input,
-            read: r.read,
+            read: r.read - r.filtered,
             rejected: r.rejected,
             duplicates: r.duplicates,
-            share: (r.rejected + r.duplicates) as f64 / r.read as f64,
+            share: (r.rejected + r.duplicates) as f64 / (r.read - r.filtered) as f64,
         })
         .filter(|s| s.share > limits.max_rejected_share)
         .collect();
@@ -299,13 +300,27 @@ impl Report {
             .into_iter()
             .filter_map(|(k, r)| r.filter(|r| k == "contacts" || r.read > 0).map(|r| (k, r)))
             .map(|(k, r)| {
-                self.text
+                let line = self
+                    .text
                     .label("rows_line")
                     .replace("{input}", &self.text.label(&format!("input_{k}")))
                     .replace("{read}", &r.read.to_string())
                     .replace("{accepted}", &r.accepted.to_string())
                     .replace("{rejected}", &r.rejected.to_string())
-                    .replace("{duplicates}", &r.duplicates.to_string())
+                    .replace("{duplicates}", &r.duplicates.to_string());
+                if r.filtered == 0 {
+                    return line;
+                }
+                let rules: Vec<String> = r
+                    .filtered_by
+                    .iter()
+                    .map(|(rule, n)| format!("{} {n}", crate::model::mask_personal(rule)))
+                    .collect();
+                line + &self
+                    .text
+                    .label("rows_filtered")
+                    .replace("{filtered}", &r.filtered.to_string())
+                    .replace("{rules}", &rules.join(&self.text.label("list_separator")))
             })
             .collect()
     }

@@ -203,7 +203,7 @@ fn misspelled_profile_column_names_profile_key_and_closest_columns() {
     assert!(err.contains("columns.agent_id"), "{err}");
     assert!(err.contains("坐席工号码"), "{err}");
     assert!(
-        err.contains("closest column names in the file: 坐席工号"),
+        err.contains("`columns.agent_id` = `坐席工号码` (closest: 坐席工号"),
         "{err}"
     );
 }

@@ -436,7 +436,7 @@ fn a_survey_only_run_accounts_for_its_rows_and_claims_nothing_it_cannot_show() {
     let m = metrics(&out);
     assert_eq!(
         m["survey_rows"],
-        json!({"read": 7, "accepted": 6, "rejected": 1, "duplicates": 0, "out_of_period": 1})
+        json!({"read": 7, "accepted": 6, "rejected": 1, "duplicates": 0, "filtered": 0, "filtered_by": {}, "out_of_period": 1})
     );
     let statuses: Vec<&str> = m["scorecard"]
         .as_array()

@@ -3,6 +3,7 @@
 mod cn;
 mod common;
 mod evidence;
+mod exports;
 mod formats;
 mod golden;
 mod history;

@@ -1,0 +1,470 @@
+//! Real exports read as the user sees them in Excel (issue 24): a 1904 workbook's serial
+//! numbers, percentages, merged cells, error values and formulas saved without a value,
+//! hidden and cover sheets, title rows. Each case writes its workbook, maps it with a
+//! profile and checks the figures (or the rows listed, or the refusal) written out here.
+
+use crate::common::{close, run_report};
+use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet};
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::path::Path;
+
+/// A contract with one phone service level (20 s, 80 %) and the quality terms (pass score
+/// 80), measurable from a single contact.
+const CONTRACT: &str = r#"
+[contract]
+id = "EXPORTS"
+name = "exports"
+timezone = "Asia/Shanghai"
+
+[[sla]]
+id = "phone_20s"
+clause = "1"
+channel = "phone"
+metric = "service_level"
+threshold_seconds = 20
+target = 0.80
+
+[[sla]]
+id = "qa_pass"
+clause = "2"
+metric = "qa_pass_rate"
+target = 0.90
+
+[data_quality]
+min_population = 1
+missing_days = false
+
+[quality]
+pass_score = 80
+"#;
+
+/// A contact profile over the columns 编号, 呼入时间, 应答时间, 类型, 话题.
+const CALLS: &str = r#"
+[profile]
+name = "calls"
+records = "contacts"
+[columns]
+contact_id = "编号"
+arrived_at = "呼入时间"
+answered_at = "应答时间"
+kind = "类型"
+topic = "话题"
+channel = { value = "phone" }
+"#;
+
+/// Write `text` files into `dir` and return the contract's path.
+fn setup(dir: &Path, files: &[(&str, &str)]) -> std::path::PathBuf {
+    std::fs::write(dir.join("contract.toml"), CONTRACT).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    dir.join("contract.toml")
+}
+
+/// Run a report; its metrics.json (the run must succeed).
+fn report(dir: &Path, args: &[&str]) -> Value {
+    let out = dir.join("out");
+    let _ = std::fs::remove_dir_all(&out);
+    let o = run_report(&dir.join("contract.toml"), args, &out);
+    assert!(
+        o.status.success(),
+        "run failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap()
+}
+
+/// Replace `from` by `to` in one entry of a workbook (the XML a writer library cannot be
+/// asked to produce: a 1904 date system, a formula without its value).
+fn patch_xlsx(path: &Path, entry: &str, from: &str, to: &str) {
+    let bytes = std::fs::read(path).unwrap();
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name == entry {
+            let text = String::from_utf8(data).unwrap();
+            assert!(text.contains(from), "{entry} has no `{from}`");
+            data = text.replacen(from, to, 1).into_bytes();
+        }
+        zout.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zout.write_all(&data).unwrap();
+    }
+    zout.finish().unwrap();
+}
+
+/// Header 编号, 呼入时间, 应答时间, 类型, 话题 on the first row of `ws`.
+fn calls_header(ws: &mut Worksheet, row: u32) {
+    for (c, h) in ["编号", "呼入时间", "应答时间", "类型", "话题"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(row, c as u16, *h).unwrap();
+    }
+}
+
+/// 2026-10-08 09:00:00 as an Excel serial in the 1900 date system.
+const OCT8_9AM: f64 = 46303.375;
+
+#[test]
+fn a_1904_workbook_dates_its_plain_numbers_in_its_own_system() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), &[("calls.toml", CALLS)]);
+    let xlsx = dir.path().join("calls.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    calls_header(ws, 0);
+    // Date-times as General numbers, in the 1904 system: 1,462 days less than in 1900's.
+    for (r, (arrive, wait)) in [(0.0, 10.0), (1.0 / 24.0, 30.0)].iter().enumerate() {
+        let r = r as u32 + 1;
+        let t = OCT8_9AM - 1462.0 + arrive;
+        ws.write_string(r, 0, format!("C{r}")).unwrap();
+        ws.write_number(r, 1, t).unwrap();
+        ws.write_number(r, 2, t + wait / 86_400.0).unwrap();
+    }
+    wb.save(&xlsx).unwrap();
+    patch_xlsx(
+        &xlsx,
+        "xl/workbook.xml",
+        "<workbookPr ",
+        "<workbookPr date1904=\"1\" ",
+    );
+    let p = dir.path();
+    let m = report(
+        p,
+        &[
+            "--mapping",
+            p.join("calls.toml").to_str().unwrap(),
+            "--calls",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    // Without --period the report is for the month the data is in: October 2026, not 2022.
+    assert_eq!(m["period"]["start"], "2026-10-01", "{}", m["period"]);
+    assert_eq!(m["overall"]["contacts"], 2);
+    // Waits 10 s and 30 s.
+    close(&m["overall"]["asa_seconds"], 20.0, "ASA");
+    // Thursday 2026-10-08 at 09:00 and 10:00.
+    assert_eq!(hours(&m), vec![(3, 9, 1), (3, 10, 1)]);
+}
+
+/// (weekday, hour, contacts) of metrics.json's hourly table.
+fn hours(m: &Value) -> Vec<(u64, u64, u64)> {
+    m["hourly"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["weekday"].as_u64().unwrap(),
+                h["hour"].as_u64().unwrap(),
+                h["contacts"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Three calls of 2026-10-08 from 09:00, answered after 10 s; `kind` and `topic` written
+/// by `fill` (row 1 is the first call).
+fn calls_xlsx(path: &Path, fill: impl Fn(&mut Worksheet, u32)) {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    calls_header(ws, 0);
+    let ts = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    for r in 1..=3u32 {
+        let t = OCT8_9AM + (r - 1) as f64 / 24.0;
+        ws.write_string(r, 0, format!("C{r}")).unwrap();
+        ws.write_number_with_format(r, 1, t, &ts).unwrap();
+        ws.write_number_with_format(r, 2, t + 10.0 / 86_400.0, &ts)
+            .unwrap();
+        fill(ws, r);
+    }
+    wb.save(path).unwrap();
+}
+
+fn run_calls(dir: &Path, xlsx: &Path) -> Value {
+    report(
+        dir,
+        &[
+            "--mapping",
+            dir.join("calls.toml").to_str().unwrap(),
+            "--calls",
+            xlsx.to_str().unwrap(),
+            "--period",
+            "2026-10",
+        ],
+    )
+}
+
+#[test]
+fn a_value_merged_down_several_rows_belongs_to_each_of_them() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), &[("calls.toml", CALLS)]);
+    let xlsx = dir.path().join("calls.xlsx");
+    calls_xlsx(&xlsx, |ws, r| {
+        if r == 1 {
+            // 投诉 merged over the three calls' 类型 cells (D2:D4).
+            ws.merge_range(1, 3, 3, 3, "投诉", &Format::new()).unwrap();
+        }
+        ws.write_string(r, 4, "话费").unwrap();
+    });
+    let m = run_calls(dir.path(), &xlsx);
+    assert_eq!(m["overall"]["contacts"], 3);
+    assert_eq!(
+        m["overall"]["complaints"], 3,
+        "each merged row is a complaint"
+    );
+}
+
+#[test]
+fn excel_error_values_and_formulas_without_a_value_are_listed_not_blank() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), &[("calls.toml", CALLS)]);
+    let xlsx = dir.path().join("calls.xlsx");
+    calls_xlsx(&xlsx, |ws, r| match r {
+        2 => {
+            ws.write_formula(r, 4, Formula::new("=VLOOKUP(A3,Sheet2!A:B,2,0)"))
+                .unwrap();
+            ws.set_formula_result(r, 4, "#N/A");
+        }
+        3 => {
+            ws.write_formula(r, 4, Formula::new("=A4&\"\"")).unwrap();
+            ws.set_formula_result(r, 4, "12345");
+        }
+        _ => {
+            ws.write_string(r, 4, "话费").unwrap();
+        }
+    });
+    // The third call's formula as a program without a calculation engine saves it: no value.
+    patch_xlsx(&xlsx, "xl/worksheets/sheet1.xml", "<v>12345</v>", "<v></v>");
+    let m = run_calls(dir.path(), &xlsx);
+    assert_eq!(m["rows"]["read"], 3);
+    assert_eq!(m["rows"]["accepted"], 1);
+    assert_eq!(m["rows"]["rejected"], 2);
+    let text = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(text.contains("#N/A"), "the error value is named");
+    assert!(
+        text.contains("formula saved without its computed value"),
+        "the missing value is named"
+    );
+}
+
+/// An inspection profile over 质检编号, 工单号, 总分.
+const INSPECTIONS: &str = r#"
+[profile]
+name = "qa"
+records = "inspections"
+[columns]
+inspection_id = "质检编号"
+contact_id = "工单号"
+score = "总分"
+"#;
+
+#[test]
+fn a_score_shown_as_a_percentage_is_the_number_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(
+        dir.path(),
+        &[("calls.toml", CALLS), ("qa.toml", INSPECTIONS)],
+    );
+    let calls = dir.path().join("calls.xlsx");
+    calls_xlsx(&calls, |ws, r| {
+        ws.write_string(r, 4, "话费").unwrap();
+    });
+    let qa = dir.path().join("qa.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["质检编号", "工单号", "总分"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    // 85 %, 92.5 % and 75 % as Excel stores them (0.85 …) with a percent format; pass
+    // score 80: two pass, one fails.
+    let pct = Format::new().set_num_format("0.0%");
+    for (r, v) in [0.85, 0.925, 0.75].iter().enumerate() {
+        let r = r as u32 + 1;
+        ws.write_string(r, 0, format!("Q{r}")).unwrap();
+        ws.write_string(r, 1, format!("C{r}")).unwrap();
+        ws.write_number_with_format(r, 2, *v, &pct).unwrap();
+    }
+    wb.save(&qa).unwrap();
+    let p = dir.path();
+    let m = report(
+        p,
+        &[
+            "--mapping",
+            p.join("calls.toml").to_str().unwrap(),
+            "--calls",
+            calls.to_str().unwrap(),
+            "--inspection-mapping",
+            p.join("qa.toml").to_str().unwrap(),
+            "--inspections",
+            qa.to_str().unwrap(),
+            "--period",
+            "2026-10",
+        ],
+    );
+    let q = &m["quality"];
+    assert_eq!(q["inspections"], 3);
+    assert_eq!(q["passed"], 2, "{q}");
+    close(&q["score_mean"], (85.0 + 92.5 + 75.0) / 3.0, "mean score");
+}
+
+/// A workbook whose first sheet is `first` (hidden or a cover) and whose second holds the
+/// three calls.
+fn two_sheets(path: &Path, hidden: bool) {
+    let mut wb = Workbook::new();
+    let first = wb.add_worksheet().set_name("说明").unwrap();
+    first.write_string(0, 0, "本表由系统导出").unwrap();
+    first.write_string(1, 0, "统计周期：2026年10月").unwrap();
+    if hidden {
+        first.set_hidden(true);
+    }
+    let ws = wb.add_worksheet().set_name("通话明细").unwrap();
+    calls_header(ws, 0);
+    let ts = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    ws.write_string(1, 0, "C1").unwrap();
+    ws.write_number_with_format(1, 1, OCT8_9AM, &ts).unwrap();
+    if hidden {
+        ws.set_active(true);
+    }
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn a_hidden_first_sheet_is_passed_over_and_a_cover_sheet_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), &[("calls.toml", CALLS)]);
+    let hidden = dir.path().join("hidden.xlsx");
+    two_sheets(&hidden, true);
+    let m = run_calls(dir.path(), &hidden);
+    assert_eq!(m["overall"]["contacts"], 1, "the visible sheet is read");
+
+    let cover = dir.path().join("cover.xlsx");
+    two_sheets(&cover, false);
+    let o = run_report(
+        &dir.path().join("contract.toml"),
+        [
+            "--mapping",
+            dir.path().join("calls.toml").to_str().unwrap(),
+            "--calls",
+            cover.to_str().unwrap(),
+        ],
+        &dir.path().join("out2"),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for want in [
+        "5 source columns are not in",
+        "`columns.contact_id` = `编号`",
+        "sheet `说明`, spreadsheet row 1",
+        "one cell only (`本表由系统导出`)",
+        "header_row",
+        "other sheets: `通话明细`",
+    ] {
+        assert!(err.contains(want), "`{want}` not in: {err}");
+    }
+}
+
+#[test]
+fn a_title_row_above_the_header_is_named_and_header_row_skips_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_row = CALLS.replace("[columns]", "[source]\nheader_row = 3\n[columns]");
+    setup(
+        dir.path(),
+        &[("calls.toml", CALLS), ("calls3.toml", with_row.as_str())],
+    );
+    let xlsx = dir.path().join("titled.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.merge_range(0, 0, 0, 4, "2026年10月呼入明细", &Format::new())
+        .unwrap();
+    calls_header(ws, 2);
+    let ts = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    ws.write_string(3, 0, "C1").unwrap();
+    ws.write_number_with_format(3, 1, OCT8_9AM, &ts).unwrap();
+    wb.save(&xlsx).unwrap();
+    let o = run_report(
+        &dir.path().join("contract.toml"),
+        [
+            "--mapping",
+            dir.path().join("calls.toml").to_str().unwrap(),
+            "--calls",
+            xlsx.to_str().unwrap(),
+        ],
+        &dir.path().join("out2"),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("one cell only (`2026年10月呼入明细`), a title?"),
+        "{err}"
+    );
+    let m = report(
+        dir.path(),
+        &[
+            "--mapping",
+            dir.path().join("calls3.toml").to_str().unwrap(),
+            "--calls",
+            xlsx.to_str().unwrap(),
+            "--period",
+            "2026-10",
+        ],
+    );
+    assert_eq!(m["overall"]["contacts"], 1);
+    assert_eq!(m["rows"]["read"], 1);
+}
+
+#[test]
+fn the_anonymous_bank_log_maps_with_a_profile_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), &[]);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let m = report(
+        dir.path(),
+        &[
+            "--mapping",
+            root.join("report-templates/mappings/anonymous-bank.toml")
+                .to_str()
+                .unwrap(),
+            "--calls",
+            root.join("tests/fixtures/anonymous-bank/calls.txt")
+                .to_str()
+                .unwrap(),
+            "--period",
+            "1999-10",
+        ],
+    );
+    let rows = &m["rows"];
+    // 7 read = 5 accepted + 0 rejected + 0 duplicates + 2 filtered (PHANTOM).
+    assert_eq!(rows["read"], 7, "{rows}");
+    assert_eq!(rows["accepted"], 5);
+    assert_eq!(
+        rows["duplicates"], 0,
+        "call 33116 on two lines is two calls"
+    );
+    assert_eq!(rows["filtered"], 2);
+    assert_eq!(rows["filtered_by"]["PHANTOM (not a call)"], 2);
+    let o = &m["overall"];
+    assert_eq!(o["contacts"], 5);
+    assert_eq!(o["answered"], 4);
+    assert_eq!(o["abandoned"], 1);
+    close(&o["asa_seconds"], (10.0 + 60.0 + 30.0 + 5.0) / 4.0, "ASA");
+    close(
+        &o["aht_seconds"],
+        (244.0 + 120.0 + 180.0 + 120.0) / 4.0,
+        "AHT",
+    );
+    let sl = &m["scorecard"][0];
+    assert_eq!(sl["numerator"], 2.0, "{sl}");
+    assert_eq!(sl["denominator"], 5.0);
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(
+        html.contains("筛除 2（PHANTOM (not a call) 2）"),
+        "the filtered rows are said"
+    );
+}
