@@ -50,6 +50,9 @@ struct SourceFile {
     /// Excel serial dates in text files count from 1904-01-01 instead of 1899-12-30.
     #[serde(default)]
     date_1904: bool,
+    /// The zone of the export's times that carry none (default: the contract's).
+    #[serde(default)]
+    time_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -212,6 +215,8 @@ pub struct Profile {
     pub records: Records,
     pub read: ReadOptions,
     pub(crate) date_1904: bool,
+    /// The zone of times written without one; `None`: the contract's.
+    pub(crate) time_zone: Option<chrono_tz::Tz>,
     pub(crate) date_formats: Vec<String>,
     pub(crate) timestamp_formats: Vec<String>,
     pub(crate) rules: Vec<ColumnRule>,
@@ -228,6 +233,9 @@ fn value_text(v: &toml::Value) -> String {
 pub(crate) const TIMESTAMP_COLUMNS: &[&str] =
     &["arrived_at", "answered_at", "resolved_at", "responded_at"];
 pub(crate) const DURATION_COLUMNS: &[&str] = &["wait_seconds", "handle_seconds"];
+/// Columns read as numbers (scores): `85%` and `1,234` written as text are read as the
+/// numbers shown.
+pub(crate) const NUMBER_COLUMNS: &[&str] = &["satisfaction", "score", "nps"];
 
 impl Profile {
     pub fn load(path: &Path) -> Result<Profile> {
@@ -329,6 +337,17 @@ impl Profile {
                 .with_hint("write e.g. quote = \"'\""))
             }
         };
+        let time_zone = match &f.source.time_zone {
+            None => None,
+            Some(z) => Some(z.parse::<chrono_tz::Tz>().map_err(|_| {
+                Error::usage(format!(
+                    "{p}: `source.time_zone` = `{z}` is not a time zone"
+                ))
+                .with_hint(
+                    "write an IANA name such as \"UTC\", \"Asia/Shanghai\" or \"Europe/London\"",
+                )
+            })?),
+        };
         let filters = f
             .filter
             .iter()
@@ -353,6 +372,7 @@ impl Profile {
                 record_reader: false,
             },
             date_1904: f.source.date_1904,
+            time_zone,
             date_formats: f.defaults.date_formats,
             timestamp_formats: f.defaults.timestamp_formats,
             rules,

@@ -9,7 +9,7 @@
 use super::{Cell, RowSink};
 use crate::config::profile::{
     closest_n, value_key, ColumnRule, DurationFormat, Profile, Source, DURATION_COLUMNS,
-    TIMESTAMP_COLUMNS,
+    NUMBER_COLUMNS, TIMESTAMP_COLUMNS,
 };
 use crate::error::{Error, Result};
 use crate::util::InputFile;
@@ -89,6 +89,33 @@ fn time_of_day(c: &Cell) -> std::result::Result<f64, String> {
     }
 }
 
+/// A number written as a spreadsheet shows it: thousands separators (`1,234.5`) and a
+/// trailing percent sign (`85%` is 85, the number shown). `None` for anything else.
+fn shown_number(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let s = s.strip_suffix('%').map(str::trim_end).unwrap_or(s);
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
+    };
+    let digits = int.strip_prefix(['-', '+']).unwrap_or(int);
+    let groups: Vec<&str> = digits.split(',').collect();
+    let grouped = groups.len() > 1
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3);
+    if groups.len() > 1 && !grouped {
+        return None;
+    }
+    if !groups
+        .iter()
+        .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
+        || frac.is_some_and(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    s.replace(',', "").parse().ok()
+}
+
 /// Parse a clock duration `H:MM:SS` or `MM:SS`.
 fn hms(s: &str) -> Option<f64> {
     let parts: Vec<&str> = s.trim().split(':').collect();
@@ -129,6 +156,120 @@ fn cn_duration(s: &str) -> Option<f64> {
         rest = &rest[unit.len()..];
     }
     (last.is_finite()).then_some(total)
+}
+
+/// A timestamp whose format carries its zone: an offset (`%z`, `%:z`), a zone name (`%Z`:
+/// `UTC`, `GMT` or an IANA name; an abbreviation such as `CST` means several zones and is
+/// refused) or Unix seconds (`%s`, UTC). `None` when the format has no zone or the text does
+/// not match it. The instant is passed on with its offset, so no zone setting moves it.
+fn zoned(s: &str, f: &str) -> Option<Out> {
+    let instant = |t: chrono::DateTime<chrono::FixedOffset>| Some(Out::Text(t.to_rfc3339()));
+    if f.contains("%z") || f.contains("%:z") || f.contains("%#z") {
+        return chrono::DateTime::parse_from_str(s, f)
+            .ok()
+            .and_then(instant);
+    }
+    if f.contains("%s") {
+        let t = NaiveDateTime::parse_from_str(s, f).ok()?;
+        return instant(t.and_utc().fixed_offset());
+    }
+    if f.contains("%Z") {
+        let g = f.replace("%Z", "");
+        let words: Vec<&str> = s.split_whitespace().collect();
+        for (i, w) in words.iter().enumerate() {
+            let rest: Vec<&str> = words
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, w)| *w)
+                .collect();
+            let Ok(t) = NaiveDateTime::parse_from_str(&rest.join(" "), g.trim()) else {
+                continue;
+            };
+            let tz = match *w {
+                "Z" | "UTC" | "GMT" => chrono_tz::UTC,
+                name => match name.parse::<chrono_tz::Tz>() {
+                    Ok(tz) if name.contains('/') => tz,
+                    _ => {
+                        return Some(Out::Invalid(format!(
+                            "`{name}` in `{s}` is not a time zone name this tool can place (write UTC, an IANA name or an offset such as +0800)"
+                        )))
+                    }
+                },
+            };
+            return Some(match local_to_instant(t, tz) {
+                Some(t) => Out::Text(t.to_rfc3339()),
+                None => Out::Invalid(format!("{t} does not exist in {tz}")),
+            });
+        }
+    }
+    None
+}
+
+/// A wall-clock time in `tz` as an instant with its offset (the earlier one in an hour that
+/// repeats).
+fn local_to_instant(
+    t: NaiveDateTime,
+    tz: chrono_tz::Tz,
+) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    use chrono::TimeZone;
+    tz.from_local_datetime(&t)
+        .earliest()
+        .map(|t| t.fixed_offset())
+}
+
+/// A time written the Chinese way: `2026年10月1日 9时05分[30秒]`, `2026年10月1日 09:05[:30]`,
+/// with `上午`/`下午` (also `凌晨`, `中午`, `晚上`) before a 12-hour clock.
+fn cn_clock(s: &str) -> Option<NaiveDateTime> {
+    const HALVES: &[(&str, bool)] = &[
+        ("上午", false),
+        ("凌晨", false),
+        ("早上", false),
+        ("中午", true),
+        ("下午", true),
+        ("晚上", true),
+    ];
+    let half = HALVES.iter().find(|(w, _)| s.contains(w));
+    let plain = match half {
+        Some((w, _)) => s.replacen(w, " ", 1),
+        None => s.to_string(),
+    };
+    let plain = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+    let t = [
+        "%Y年%m月%d日 %H时%M分%S秒",
+        "%Y年%m月%d日 %H时%M分",
+        "%Y年%m月%d日 %H点%M分%S秒",
+        "%Y年%m月%d日 %H点%M分",
+        "%Y年%m月%d日 %H:%M:%S",
+        "%Y年%m月%d日 %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y/%m/%d %H:%M:%S",
+        "%Y/%m/%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(&plain, f).ok())
+    .or_else(|| {
+        NaiveDate::parse_from_str(&plain, "%Y年%m月%d日")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    })?;
+    match half {
+        None => Some(t),
+        Some((_, pm)) => {
+            let h = t.hour();
+            if h > 12 {
+                return None;
+            }
+            let h = match (pm, h) {
+                (true, 12) => 12,
+                (true, h) => h + 12,
+                (false, 12) => 0,
+                (false, h) => h,
+            };
+            t.with_hour(h)
+        }
+    }
 }
 
 impl Profile {
@@ -187,9 +328,15 @@ impl Profile {
             Cell::Text(s) => {
                 let s = s.trim();
                 for f in rule.formats.iter().chain(&self.timestamp_formats) {
+                    if let Some(out) = zoned(s, f) {
+                        return out;
+                    }
                     if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
                         return Out::DateTime(t);
                     }
+                }
+                if let Some(t) = cn_clock(s) {
+                    return Out::DateTime(t);
                 }
                 for f in rule.formats.iter().chain(&self.date_formats) {
                     if let Ok(d) = NaiveDate::parse_from_str(s, f) {
@@ -206,8 +353,12 @@ impl Profile {
                 if let Some(t) = serial.and_then(|n| self.excel_serial(n)) {
                     return Out::DateTime(t);
                 }
-                // Leave ISO forms (with or without offset) to the canonical parser.
-                Out::Text(s.to_string())
+                // A naive ISO form is a wall-clock time (in the export's zone); one with an
+                // offset is left to the canonical parser, which honours it.
+                match crate::model::parse_naive(s) {
+                    Some(t) => Out::DateTime(t),
+                    None => Out::Text(s.to_string()),
+                }
             }
             other => Out::Text(other.to_text()),
         }
@@ -221,13 +372,13 @@ impl Profile {
             (Cell::Number(n), _) => Some(*n),
             (Cell::Text(s), f) => {
                 let s = s.trim();
-                match s.parse::<f64>() {
-                    Ok(n) => Some(match f {
+                match shown_number(s).filter(|_| !s.ends_with('%')) {
+                    Some(n) => Some(match f {
                         DurationFormat::Minutes => n * 60.0,
                         DurationFormat::DayFraction => n * 86_400.0,
                         _ => n,
                     }),
-                    Err(_) => hms(s).or_else(|| cn_duration(s)),
+                    None => hms(s).or_else(|| cn_duration(s)),
                 }
             }
             _ => None,
@@ -367,6 +518,12 @@ impl Profile {
                 } else {
                     match c {
                         Cell::Number(n) => Out::Number(*n),
+                        Cell::Text(s) if NUMBER_COLUMNS.contains(&rule.canonical) => {
+                            match shown_number(s) {
+                                Some(n) => Out::Number(n),
+                                None => Out::Text(s.trim().to_string()),
+                            }
+                        }
                         Cell::Bool(b) => Out::Text(b.to_string()),
                         other => Out::Text(cell_text(other)),
                     }
@@ -538,6 +695,17 @@ impl RowSink for MappedSink<'_> {
             .collect();
         let mut outs = outs;
         next_day_after_arrival(profile, &mut outs);
+        if let Some(tz) = profile.time_zone {
+            for (r, out) in profile.rules.iter().zip(outs.iter_mut()) {
+                if let (true, Out::DateTime(t)) = (TIMESTAMP_COLUMNS.contains(&r.canonical), &*out)
+                {
+                    *out = match local_to_instant(*t, tz) {
+                        Some(i) => Out::Text(i.to_rfc3339()),
+                        None => Out::Invalid(format!("{t} does not exist in {tz}")),
+                    };
+                }
+            }
+        }
         let mapped: Vec<Cell> = outs
             .iter()
             .map(|o| match o {
@@ -568,6 +736,43 @@ mod tests {
         assert_eq!(cn_duration("1分30"), None);
         assert_eq!(cn_duration("分"), None);
         assert_eq!(cn_duration(""), None);
+    }
+
+    #[test]
+    fn numbers_as_shown() {
+        assert_eq!(shown_number("1,234"), Some(1234.0));
+        assert_eq!(shown_number("-1,234,567.5"), Some(-1_234_567.5));
+        assert_eq!(shown_number("85%"), Some(85.0));
+        assert_eq!(shown_number("92.5 %"), Some(92.5));
+        assert_eq!(shown_number("12"), Some(12.0));
+        assert_eq!(shown_number("1,23"), None);
+        assert_eq!(shown_number("12,3456"), None);
+        assert_eq!(shown_number("1.2.3"), None);
+        assert_eq!(shown_number("abc"), None);
+        assert_eq!(shown_number("1."), None);
+    }
+
+    #[test]
+    fn chinese_clocks() {
+        let t = |s: &str| cn_clock(s).map(|t| t.to_string());
+        assert_eq!(
+            t("2026年10月8日 9时05分").as_deref(),
+            Some("2026-10-08 09:05:00")
+        );
+        assert_eq!(
+            t("2026年10月8日 下午3:05:00").as_deref(),
+            Some("2026-10-08 15:05:00")
+        );
+        assert_eq!(
+            t("2026年10月8日 上午12点10分").as_deref(),
+            Some("2026-10-08 00:10:00")
+        );
+        assert_eq!(
+            t("2026年10月8日 中午12:30").as_deref(),
+            Some("2026-10-08 12:30:00")
+        );
+        assert_eq!(t("2026年10月8日").as_deref(), Some("2026-10-08 00:00:00"));
+        assert_eq!(t("2026年10月8日 下午13:00"), None);
     }
 
     #[test]

@@ -468,3 +468,103 @@ fn the_anonymous_bank_log_maps_with_a_profile_alone() {
         "the filtered rows are said"
     );
 }
+
+#[test]
+fn zones_written_in_the_data_and_the_exports_zone_place_each_call_in_its_local_hour() {
+    let dir = tempfile::tempdir().unwrap();
+    let zoned = r#"
+[profile]
+name = "zoned"
+records = "contacts"
+[columns]
+contact_id = "id"
+arrived_at = { from = "start", formats = ["%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S %Z", "%s"] }
+channel = { value = "phone" }
+"#;
+    let utc = zoned.replace("[columns]", "[source]\ntime_zone = \"UTC\"\n[columns]");
+    let p = dir.path();
+    setup(
+        p,
+        &[
+            ("zoned.toml", zoned),
+            ("utc.toml", utc.as_str()),
+            // Evaluated in Asia/Shanghai (UTC+8): 2026-09-30 23:30 +0000 is 2026-10-01 07:30;
+            // 16:15 UTC is 00:15; 1790787600 (Unix seconds) is 2026-09-30 17:00 UTC, 01:00.
+            (
+                "zoned.csv",
+                "id,start\nZ1,2026-09-30 23:30:00 +0000\nZ2,2026-09-30 16:15:00 UTC\nZ3,1790787600\n",
+            ),
+            // No zone written: the profile says the export is in UTC; 02:00 UTC is 10:00.
+            ("naive.csv", "id,start\nN1,2026-10-01 02:00:00\n"),
+        ],
+    );
+    let m = report(
+        p,
+        &[
+            "--mapping",
+            p.join("zoned.toml").to_str().unwrap(),
+            "--calls",
+            p.join("zoned.csv").to_str().unwrap(),
+        ],
+    );
+    // Without --period: all three in October (read naively, two would be in September).
+    assert_eq!(m["period"]["start"], "2026-10-01");
+    assert_eq!(m["rows"]["accepted"], 3);
+    // Thursday 2026-10-01 at 00:15, 01:00 and 07:30.
+    assert_eq!(hours(&m), vec![(3, 0, 1), (3, 1, 1), (3, 7, 1)]);
+    let m = report(
+        p,
+        &[
+            "--mapping",
+            p.join("utc.toml").to_str().unwrap(),
+            "--calls",
+            p.join("naive.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(hours(&m), vec![(3, 10, 1)]);
+}
+
+#[test]
+fn chinese_clock_spellings_full_width_digits_and_thousands() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let profile = r#"
+[profile]
+name = "cn clock"
+records = "contacts"
+[columns]
+contact_id = "工单号"
+arrived_at = "来电时间"
+handle_seconds = "通话时长"
+channel = { value = "phone" }
+"#;
+    setup(
+        p,
+        &[
+            ("cn.toml", profile),
+            (
+                "cn.csv",
+                "工单号,来电时间,通话时长\n\
+                 T1,2026年10月8日 9时05分,\"1,200\"\n\
+                 T2,2026年10月8日 下午3:05:00,90秒\n\
+                 T3,２０２６－１０－０８　２１：３０：００,１分３０秒\n\
+                 T4,2026年10月8日 上午12点10分,1:00\n",
+            ),
+        ],
+    );
+    let m = report(
+        p,
+        &[
+            "--mapping",
+            p.join("cn.toml").to_str().unwrap(),
+            "--calls",
+            p.join("cn.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(m["rows"]["accepted"], 4, "{}", m["rows"]);
+    // 09:05, 15:05, 21:30 and 00:10 (上午12点 is just after midnight) on Thursday 2026-10-08.
+    assert_eq!(
+        hours(&m),
+        vec![(3, 0, 1), (3, 9, 1), (3, 15, 1), (3, 21, 1)]
+    );
+}
