@@ -3,7 +3,7 @@
 //! block reader that splits quote-free pieces in place, and the record reader (the csv crate)
 //! for everything else. Both readers give the same rows and row numbers.
 
-use super::{decode_as, field, text_bytes, Block, Cell, RowSink};
+use super::{decode_as, field, header_note, text_bytes, Block, Cell, RowSink};
 use crate::config::read::{Encoding, ReadOptions};
 use crate::error::{io_err, Error, Result};
 use crate::util::InputFile;
@@ -250,7 +250,6 @@ pub(super) fn read_csv(
         return blocks.lines(file, rest, sink);
     }
     let header_row = opts.header_row.unwrap_or(1).max(1);
-    let mut record_no = 0u64;
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delim)
         .quote(opts.quote.unwrap_or(b'"'))
@@ -274,13 +273,14 @@ pub(super) fn read_csv(
             }
         }
         let line = lines.line_of(record.position().map_or(0, |p| p.byte()));
-        record_no += 1;
-        if record_no < header_row {
+        // `header_row` counts the file's lines, blank ones included, as an editor shows them.
+        if line < header_row {
             continue;
         }
         if !header_seen {
             let headers: Vec<String> = record.iter().map(|h| h.trim().to_string()).collect();
-            sink.header(file, &headers)?;
+            sink.header(file, &headers)
+                .map_err(|e| header_note(e, &format!("line {line}"), &headers, &[]))?;
             header_seen = true;
             continue;
         }
@@ -347,7 +347,8 @@ impl CsvBlocks {
             .split(delim as char)
             .map(|h| h.trim().to_string())
             .collect();
-        sink.header(file, &headers)?;
+        sink.header(file, &headers)
+            .map_err(|e| header_note(e, "line 1", &headers, &[]))?;
         Ok(CsvBlocks {
             delim,
             width: headers.len(),

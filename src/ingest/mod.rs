@@ -102,8 +102,30 @@ pub trait RowSink {
     }
 }
 
+/// Where a header was read from, added to any error about it: the place (sheet and
+/// spreadsheet row, or file line), a word on `header_row` when the row holds a single cell
+/// (a title above the table), and a workbook's other sheets (a cover sheet before the data).
+pub(crate) fn header_note(e: Error, place: &str, headers: &[String], others: &[String]) -> Error {
+    let filled: Vec<&String> = headers.iter().filter(|h| !h.trim().is_empty()).collect();
+    let mut e = e.with_note(format!("the column names were read from {place}"));
+    if let [only] = filled[..] {
+        e = e.with_note(format!(
+            "that row holds one cell only (`{}`), a title? set `header_row` in the mapping profile's [source] to the row that holds the column names",
+            crate::model::mask_personal(only)
+        ));
+    }
+    if !others.is_empty() {
+        let names: Vec<String> = others.iter().map(|s| format!("`{s}`")).collect();
+        e = e.with_note(format!(
+            "the workbook's other sheets: {}; name the one to read with `sheet` in the profile's [source]",
+            names.join(", ")
+        ));
+    }
+    e
+}
+
 const SUPPORTED: &[&str] = &[
-    "csv", "tsv", "txt", "xlsx", "xlsm", "xls", "xlsb", "ods", "parquet",
+    "csv", "tsv", "txt", "xlsx", "xlsm", "xls", "xlsb", "ods", "et", "parquet",
 ];
 
 fn is_supported(p: &Path) -> bool {
@@ -177,7 +199,7 @@ pub fn read_file_with(
         ))
         .with_hint("split the export by month, convert it to Parquet, or raise --max-input-mb"));
     }
-    if is_delimited(path) && streams(opts) {
+    if is_delimited(path) && streams(opts) && sniff_file(path)? == Content::Text {
         return read_csv_streaming(path, opts, sink);
     }
     let bytes = std::fs::read(path).map_err(|e| io_err(path, "read", e))?;
@@ -197,7 +219,7 @@ fn extension(path: &Path) -> String {
 fn is_delimited(path: &Path) -> bool {
     !matches!(
         extension(path).as_str(),
-        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" | "parquet"
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" | "et" | "parquet"
     )
 }
 
@@ -209,7 +231,46 @@ pub fn read_bytes(
     opts: &ReadOptions,
     sink: &mut dyn RowSink,
 ) -> Result<InputFile> {
-    let ext = extension(path);
+    let named = extension(path);
+    let content = sniff(&bytes);
+    if bytes.is_empty() && !is_delimited(path) {
+        return Err(Error::input(format!(
+            "{}: the file is empty (0 bytes), not a {named} workbook",
+            path.display()
+        ))
+        .with_hint("the export or the copy did not finish; export the file again"));
+    }
+    // The reader follows the content, not the name: an old .xls or a WPS .et saved under
+    // .xlsx, a workbook named .csv.
+    let ext = match content {
+        Content::Zip if matches!(named.as_str(), "xlsx" | "xlsm" | "xlsb" | "ods") => named.clone(),
+        Content::Zip => "xlsx".to_string(),
+        Content::Ole => "xls".to_string(),
+        Content::Parquet => "parquet".to_string(),
+        Content::Text
+            if matches!(
+                named.as_str(),
+                "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" | "et"
+            ) =>
+        {
+            let page = bytes.trim_ascii_start().starts_with(b"<");
+            return Err(Error::input(format!(
+                "{}: not a {named} workbook: the file holds {}",
+                path.display(),
+                if page {
+                    "an HTML or XML page (some systems export a web table under a spreadsheet name)"
+                } else {
+                    "text"
+                }
+            ))
+            .with_hint(if page {
+                "open it in Excel or WPS and save it as .xlsx"
+            } else {
+                "if it is a CSV export, rename it to .csv"
+            }));
+        }
+        Content::Text => named.clone(),
+    };
     if matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "ods") {
         check_zip(path, &bytes, opts.limits)?;
     }
@@ -237,7 +298,13 @@ pub fn read_bytes(
         }
         "xls" | "xlsb" | "ods" => {
             file.sha256 = digest(&bytes);
-            read_workbook(&mut file, bytes, opts, sink)?;
+            read_workbook(&mut file, bytes, opts, sink).map_err(|e| {
+                if named == "et" {
+                    e.with_note("a WPS .et workbook: save it as .xlsx in WPS")
+                } else {
+                    e
+                }
+            })?;
         }
         _ => {
             // The fingerprint is taken on another thread while the text is parsed.
@@ -250,6 +317,37 @@ pub fn read_bytes(
         }
     }
     Ok(file)
+}
+
+/// What a file holds, by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Content {
+    /// A zip archive: XLSX, XLSM, ODS.
+    Zip,
+    /// An OLE2 compound file: XLS, WPS .et.
+    Ole,
+    Parquet,
+    Text,
+}
+
+fn sniff(head: &[u8]) -> Content {
+    if head.starts_with(b"PK\x03\x04") {
+        Content::Zip
+    } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Content::Ole
+    } else if head.starts_with(b"PAR1") {
+        Content::Parquet
+    } else {
+        Content::Text
+    }
+}
+
+fn sniff_file(path: &Path) -> Result<Content> {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    let mut f = std::fs::File::open(path).map_err(|e| io_err(path, "read", e))?;
+    let n = f.read(&mut head).map_err(|e| io_err(path, "read", e))?;
+    Ok(sniff(&head[..n]))
 }
 
 /// Decode bytes: UTF-8 (BOM stripped), else GB18030.

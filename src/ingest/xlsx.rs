@@ -2,7 +2,7 @@
 //! choice, typed cells (numbers, dates, durations) and the streaming XLSX reader that never
 //! allocates a sheet's declared area. Nothing here knows canonical columns.
 
-use super::{Cell, RowSink};
+use super::{header_note, Cell, RowSink};
 use crate::config::read::{Limits, ReadOptions};
 use crate::error::{Error, Result};
 use crate::util::InputFile;
@@ -78,38 +78,13 @@ pub(super) fn pick_sheet(
     }
 }
 
-/// Where a header was read from, added to any error about it: the sheet and its row, a
-/// word on `header_row` when the row holds a single cell (a title above the table), and the
-/// workbook's other sheets (a cover sheet before the data).
-pub(super) fn header_note(
-    e: Error,
-    sheet: &str,
-    row: u64,
-    headers: &[String],
-    sheets: &[calamine::Sheet],
-) -> Error {
-    let filled: Vec<&String> = headers.iter().filter(|h| !h.trim().is_empty()).collect();
-    let mut e = e.with_note(format!(
-        "the column names were read from sheet `{sheet}`, spreadsheet row {row}"
-    ));
-    if let [only] = filled[..] {
-        e = e.with_note(format!(
-            "that row holds one cell only (`{}`), a title? set `header_row` in the mapping profile's [source] to the spreadsheet row that holds the column names",
-            crate::model::mask_personal(only)
-        ));
-    }
-    let others: Vec<String> = sheets
+/// The names of a workbook's sheets other than `sheet`.
+fn other_sheets(sheets: &[calamine::Sheet], sheet: &str) -> Vec<String> {
+    sheets
         .iter()
         .filter(|s| s.name != sheet)
-        .map(|s| format!("`{}`", s.name))
-        .collect();
-    if !others.is_empty() {
-        e = e.with_note(format!(
-            "the workbook's other sheets: {}; name the one to read with `sheet` in the profile's [source]",
-            others.join(", ")
-        ));
-    }
-    e
+        .map(|s| s.name.clone())
+        .collect()
 }
 
 /// The reason an Excel error value rejects the row whose column holds it.
@@ -349,8 +324,10 @@ pub(super) fn read_xlsx_streaming(
         if !*header_seen {
             if user_row >= header_row && !blank {
                 let headers: Vec<String> = cells.iter().map(|c| c.to_text()).collect();
-                sink.header(file, &headers)
-                    .map_err(|e| header_note(e, &sheet, user_row, &headers, &sheets))?;
+                sink.header(file, &headers).map_err(|e| {
+                    let place = format!("sheet `{sheet}`, spreadsheet row {user_row}");
+                    header_note(e, &place, &headers, &other_sheets(&sheets, &sheet))
+                })?;
                 *header_seen = true;
             }
         } else if !blank {
@@ -498,8 +475,10 @@ pub(super) fn read_workbook(
         Data::Empty => String::new(),
         other => other.to_string(),
     }));
-    sink.header(file, &headers)
-        .map_err(|e| header_note(e, &sheet, start_row + 1, &headers, &sheets))?;
+    sink.header(file, &headers).map_err(|e| {
+        let place = format!("sheet `{sheet}`, spreadsheet row {}", start_row + 1);
+        header_note(e, &place, &headers, &other_sheets(&sheets, &sheet))
+    })?;
     let mut cells: Vec<Cell> = Vec::new();
     for (i, row) in rows.enumerate() {
         cells.clear();

@@ -568,3 +568,113 @@ channel = { value = "phone" }
         vec![(3, 0, 1), (3, 9, 1), (3, 15, 1), (3, 21, 1)]
     );
 }
+
+/// `cseval run` on the Chinese call-centre profile and contract: exit code, stderr, and the
+/// metrics when it succeeded.
+fn run_cn(calls: &Path, out: &Path) -> (Option<i32>, String, Option<Value>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = run_report(
+        &root.join("tests/fixtures/cn/contract.toml"),
+        [
+            "--mapping",
+            root.join("report-templates/mappings/cn-call-center.toml")
+                .to_str()
+                .unwrap(),
+            "--calls",
+            calls.to_str().unwrap(),
+            "--period",
+            "2026-10",
+        ],
+        out,
+    );
+    let m = std::fs::read_to_string(out.join("metrics.json"))
+        .ok()
+        .map(|t| serde_json::from_str(&t).unwrap());
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        m,
+    )
+}
+
+#[test]
+fn files_are_read_by_what_they_hold_and_misnamed_ones_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let xls = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cn/calls.xls");
+    // An old-format .xls saved under .xlsx, and as a WPS .et: read as the .xls it is.
+    for name in ["calls.xlsx", "calls.et"] {
+        std::fs::copy(&xls, p.join(name)).unwrap();
+        let (code, err, m) = run_cn(&p.join(name), &p.join(format!("out-{name}")));
+        assert_eq!(code, Some(0), "{name}: {err}");
+        assert_eq!(m.unwrap()["overall"]["contacts"], 8, "{name}");
+    }
+    // A 0-byte workbook and a web page under a spreadsheet name.
+    std::fs::write(p.join("empty.xlsx"), b"").unwrap();
+    std::fs::write(
+        p.join("page.xls"),
+        b"<html><table><tr><td>1</td></tr></table></html>",
+    )
+    .unwrap();
+    let (code, err, _) = run_cn(&p.join("empty.xlsx"), &p.join("o1"));
+    assert_eq!(code, Some(3), "{err}");
+    assert!(
+        err.contains("empty.xlsx: the file is empty (0 bytes)"),
+        "{err}"
+    );
+    let (code, err, _) = run_cn(&p.join("page.xls"), &p.join("o2"));
+    assert_eq!(code, Some(3), "{err}");
+    assert!(
+        err.contains("not a xls workbook: the file holds an HTML or XML page"),
+        "{err}"
+    );
+    assert!(err.contains("save it as .xlsx"), "{err}");
+}
+
+#[test]
+fn header_row_counts_the_lines_an_editor_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let profile = CALLS.replace("[columns]", "[source]\nheader_row = 3\n[columns]");
+    setup(
+        p,
+        &[
+            ("calls.toml", profile.as_str()),
+            // Line 1 blank, line 2 a title, line 3 the header.
+            (
+                "calls.csv",
+                "\n2026年10月呼入明细\n编号,呼入时间,应答时间,类型,话题\nC1,2026-10-08 09:00:00,2026-10-08 09:00:10,咨询,话费\n",
+            ),
+            (
+                "plain.toml",
+                CALLS,
+            ),
+        ],
+    );
+    let m = report(
+        p,
+        &[
+            "--mapping",
+            p.join("calls.toml").to_str().unwrap(),
+            "--calls",
+            p.join("calls.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(m["rows"]["accepted"], 1);
+    let o = run_report(
+        &p.join("contract.toml"),
+        [
+            "--mapping",
+            p.join("plain.toml").to_str().unwrap(),
+            "--calls",
+            p.join("calls.csv").to_str().unwrap(),
+        ],
+        &p.join("o2"),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("read from line 2"), "{err}");
+    assert!(
+        err.contains("one cell only (`2026年10月呼入明细`), a title?"),
+        "{err}"
+    );
+}
