@@ -254,20 +254,24 @@ pub fn read_bytes(
             ) =>
         {
             let page = bytes.trim_ascii_start().starts_with(b"<");
+            let head = &bytes[..bytes.len().min(1024)];
+            let text = !head.contains(&0) && std::str::from_utf8(head).is_ok();
+            let (what, hint) = match (page, text) {
+                (true, _) => (
+                    "an HTML or XML page (some systems export a web table under a spreadsheet name)",
+                    "open it in Excel or WPS and save it as .xlsx",
+                ),
+                (false, true) => ("text", "if it is a CSV export, rename it to .csv"),
+                (false, false) => (
+                    "bytes of no spreadsheet format (a damaged or unfinished file?)",
+                    "export the file again",
+                ),
+            };
             return Err(Error::input(format!(
-                "{}: not a {named} workbook: the file holds {}",
-                path.display(),
-                if page {
-                    "an HTML or XML page (some systems export a web table under a spreadsheet name)"
-                } else {
-                    "text"
-                }
+                "{}: not a {named} workbook: the file holds {what}",
+                path.display()
             ))
-            .with_hint(if page {
-                "open it in Excel or WPS and save it as .xlsx"
-            } else {
-                "if it is a CSV export, rename it to .csv"
-            }));
+            .with_hint(hint));
         }
         Content::Text => named.clone(),
     };

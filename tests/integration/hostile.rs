@@ -68,8 +68,8 @@ fn cases(dir: &Path) -> Vec<(String, Vec<u8>, i32, &'static str)> {
             }
             b
         }, 0, ""),
-        ("junk.ods".into(), b"not an opendocument file".to_vec(), 3, "cannot open the workbook"),
-        ("junk.xls".into(), vec![0xD0, 0xCF, 0x11, 0xE0, 1, 2, 3, 4], 3, "cannot open the workbook"),
+        ("junk.ods".into(), b"not an opendocument file".to_vec(), 3, "not a ods workbook: the file holds text"),
+        ("junk.xls".into(), vec![0xD0, 0xCF, 0x11, 0xE0, 1, 2, 3, 4], 3, "not a xls workbook: the file holds bytes of no spreadsheet format"),
         ("junk.parquet".into(), b"PAR1 definitely not parquet".to_vec(), 3, "cannot read Parquet"),
         ("empty-sheet.xlsx".into(), {
             let mut wb = rust_xlsxwriter::Workbook::new();
