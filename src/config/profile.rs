@@ -41,6 +41,9 @@ struct SourceFile {
     sheet: Option<String>,
     #[serde(default)]
     header_row: Option<u64>,
+    /// Rows the header spans: 2 for a grouped heading above the sub-headings.
+    #[serde(default)]
+    header_rows: Option<u64>,
     #[serde(default)]
     delimiter: Option<String>,
     #[serde(default)]
@@ -365,6 +368,10 @@ impl Profile {
             read: ReadOptions {
                 sheet: f.source.sheet,
                 header_row: f.source.header_row,
+                header_rows: header_rows(f.source.header_rows).map_err(|why| {
+                    Error::usage(format!("{p}: `source.header_rows`: {why}"))
+                        .with_hint("header_rows = 2 for a grouped heading above the sub-headings")
+                })?,
                 delimiter,
                 quote,
                 encoding: f.source.encoding,
@@ -448,6 +455,13 @@ fn source_of(spec: &ColumnSpec, canonical: &str) -> std::result::Result<Source, 
             Err("`separator` goes with `join`".into())
         }
         _ => Ok(source),
+    }
+}
+
+fn header_rows(n: Option<u64>) -> std::result::Result<u64, String> {
+    match n.unwrap_or(1) {
+        n @ 1..=3 => Ok(n),
+        n => Err(format!("{n} is not 1, 2 or 3")),
     }
 }
 

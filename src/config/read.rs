@@ -38,8 +38,11 @@ impl Default for Limits {
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
     pub sheet: Option<String>,
-    /// 1-based row (spreadsheet row or CSV record) holding the header; default: the first.
+    /// 1-based row (spreadsheet row or file line) holding the header; default: the first.
     pub header_row: Option<u64>,
+    /// Rows the header spans (default 1); with 2, a grouped heading above the sub-headings
+    /// makes names such as `呼入/开始时间`.
+    pub header_rows: u64,
     pub delimiter: Option<u8>,
     /// Quote character of a delimited file (default `"`).
     pub quote: Option<u8>,

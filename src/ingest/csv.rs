@@ -3,7 +3,7 @@
 //! block reader that splits quote-free pieces in place, and the record reader (the csv crate)
 //! for everything else. Both readers give the same rows and row numbers.
 
-use super::{decode_as, field, header_note, text_bytes, Block, Cell, RowSink};
+use super::{decode_as, field, header_note, text_bytes, Block, Cell, HeaderRows, RowSink};
 use crate::config::read::{Encoding, ReadOptions};
 use crate::error::{io_err, Error, Result};
 use crate::util::InputFile;
@@ -13,7 +13,10 @@ use std::path::Path;
 /// Whether a delimited file may be read piece by piece: its header is the first line and
 /// its text is UTF-8 (a GB18030 file is decoded whole).
 pub(super) fn streams(opts: &ReadOptions) -> bool {
-    !opts.record_reader && opts.header_row.unwrap_or(1) <= 1 && opts.encoding != Encoding::Gb18030
+    !opts.record_reader
+        && opts.header_row.unwrap_or(1) <= 1
+        && opts.header_rows <= 1
+        && opts.encoding != Encoding::Gb18030
 }
 
 /// What the reading thread of [`read_csv_streaming`] hands over.
@@ -259,6 +262,7 @@ pub(super) fn read_csv(
     let mut record = csv::StringRecord::new();
     let mut lines = LineCounter::new(text.as_bytes());
     let mut header_seen = false;
+    let mut header_rows = HeaderRows::new(opts);
     loop {
         match rdr.read_record(&mut record) {
             Ok(false) => break,
@@ -278,10 +282,12 @@ pub(super) fn read_csv(
             continue;
         }
         if !header_seen {
-            let headers: Vec<String> = record.iter().map(|h| h.trim().to_string()).collect();
-            sink.header(file, &headers)
-                .map_err(|e| header_note(e, &format!("line {line}"), &headers, &[]))?;
-            header_seen = true;
+            let row: Vec<String> = record.iter().map(|h| h.trim().to_string()).collect();
+            if let Some(headers) = header_rows.push(row) {
+                sink.header(file, &headers)
+                    .map_err(|e| header_note(e, &format!("line {line}"), &headers, &[]))?;
+                header_seen = true;
+            }
             continue;
         }
         if record.iter().all(|f| f.trim().is_empty()) {
@@ -310,7 +316,9 @@ pub(super) fn blocks_apply(text: &str, opts: &ReadOptions) -> bool {
 
 /// The options [`blocks_apply`] needs.
 pub(super) fn block_options(opts: &ReadOptions) -> bool {
-    opts.header_row.unwrap_or(1) <= 1 && opts.delimiter.is_none_or(|d| d.is_ascii())
+    opts.header_row.unwrap_or(1) <= 1
+        && opts.header_rows <= 1
+        && opts.delimiter.is_none_or(|d| d.is_ascii())
 }
 
 pub(super) fn quote_of(opts: &ReadOptions) -> u8 {

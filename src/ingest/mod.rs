@@ -102,6 +102,51 @@ pub trait RowSink {
     }
 }
 
+/// A table's header from one row or from several (a grouped heading above the
+/// sub-headings): [`HeaderRows::push`] takes the header rows one by one and gives the names
+/// once the last has come. A column's name joins its non-empty cells with `/` (`呼入/开始时间`;
+/// a column without a group keeps its sub-heading alone).
+pub(crate) struct HeaderRows {
+    want: usize,
+    rows: Vec<Vec<String>>,
+}
+
+impl HeaderRows {
+    pub(crate) fn new(opts: &ReadOptions) -> Self {
+        HeaderRows {
+            want: opts.header_rows.max(1) as usize,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Whether more than one row makes the header.
+    pub(crate) fn grouped(&self) -> bool {
+        self.want > 1
+    }
+
+    pub(crate) fn push(&mut self, row: Vec<String>) -> Option<Vec<String>> {
+        self.rows.push(row);
+        if self.rows.len() < self.want {
+            return None;
+        }
+        let width = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        Some(
+            (0..width)
+                .map(|i| {
+                    let mut parts: Vec<&str> = self
+                        .rows
+                        .iter()
+                        .filter_map(|r| r.get(i).map(|c| c.trim()).filter(|c| !c.is_empty()))
+                        .collect();
+                    // A heading merged down both rows is one name, not `编号/编号`.
+                    parts.dedup();
+                    parts.join("/")
+                })
+                .collect(),
+        )
+    }
+}
+
 /// Where a header was read from, added to any error about it: the place (sheet and
 /// spreadsheet row, or file line), a word on `header_row` when the row holds a single cell
 /// (a title above the table), and a workbook's other sheets (a cover sheet before the data).

@@ -2,7 +2,7 @@
 //! choice, typed cells (numbers, dates, durations) and the streaming XLSX reader that never
 //! allocates a sheet's declared area. Nothing here knows canonical columns.
 
-use super::{header_note, Cell, RowSink};
+use super::{header_note, Cell, HeaderRows, RowSink};
 use crate::config::read::{Limits, ReadOptions};
 use crate::error::{Error, Result};
 use crate::util::InputFile;
@@ -189,7 +189,7 @@ impl<'a> Merges<'a> {
         let mut regions: Vec<_> = dims
             .iter()
             .map(|d| (d.start.0, d.end.0, d.start.1, d.end.1))
-            .filter(|r| r.1 > r.0)
+            .filter(|r| r.1 > r.0 || r.3 > r.2)
             .collect();
         regions.sort_unstable();
         Merges {
@@ -200,8 +200,9 @@ impl<'a> Merges<'a> {
     }
 
     /// Fill the cells of row `row` (its values by column, in column order) that merged
-    /// regions cover.
-    pub(super) fn fill(&mut self, row: u32, vals: &mut Vec<(u32, Raw<'a>)>) {
+    /// regions cover; `across`: also across a region's top row (a group heading above
+    /// sub-headings, in a header of several rows).
+    pub(super) fn fill(&mut self, row: u32, vals: &mut Vec<(u32, Raw<'a>)>, across: bool) {
         if self.regions.is_empty() {
             return;
         }
@@ -217,7 +218,7 @@ impl<'a> Merges<'a> {
         }
         let mut added = false;
         for (r, v) in &self.active {
-            if r.0 == row {
+            if r.0 == row && !across {
                 continue;
             }
             for c in r.2..=r.3 {
@@ -310,6 +311,8 @@ pub(super) fn read_xlsx_streaming(
         .map_err(|e| cannot(&sheet, &e))?;
     let header_row = opts.header_row.unwrap_or(0);
     let mut header_seen = false;
+    let mut header_rows = HeaderRows::new(opts);
+    let grouped = header_rows.grouped();
     let mut current: Option<u32> = None;
     let mut merges = Merges::new(&merged);
     let mut row_vals: Vec<(u32, Raw)> = Vec::new();
@@ -323,7 +326,11 @@ pub(super) fn read_xlsx_streaming(
         let blank = cells.iter().all(|c| c.is_empty());
         if !*header_seen {
             if user_row >= header_row && !blank {
-                let headers: Vec<String> = cells.iter().map(|c| c.to_text()).collect();
+                let row: Vec<String> = cells.iter().map(|c| c.to_text()).collect();
+                let Some(headers) = header_rows.push(row) else {
+                    vals.clear();
+                    return Ok(());
+                };
                 sink.header(file, &headers).map_err(|e| {
                     let place = format!("sheet `{sheet}`, spreadsheet row {user_row}");
                     header_note(e, &place, &headers, &other_sheets(&sheets, &sheet))
@@ -393,7 +400,7 @@ pub(super) fn read_xlsx_streaming(
             let mut batch = batch.map_err(|e| cannot(&sheet, &e))?;
             for (r, c, v) in batch.drain(..) {
                 if let Some(cur) = current.filter(|cur| *cur != r) {
-                    merges.fill(cur, &mut row_vals);
+                    merges.fill(cur, &mut row_vals, grouped && !header_seen);
                     flush(cur, &mut row_vals, &mut header_seen)?;
                 }
                 current = Some(r);
@@ -404,7 +411,7 @@ pub(super) fn read_xlsx_streaming(
         Ok(())
     })?;
     if let Some(cur) = current {
-        merges.fill(cur, &mut row_vals);
+        merges.fill(cur, &mut row_vals, grouped && !header_seen);
         flush(cur, &mut row_vals, &mut header_seen)?;
     }
     if !header_seen {
@@ -466,15 +473,22 @@ pub(super) fn read_workbook(
     for _ in 0..skip {
         rows.next();
     }
-    let header_row = rows
-        .next()
-        .ok_or_else(|| Error::input(format!("{}: sheet `{sheet}` is empty", path.display())))?;
-    let mut headers: Vec<String> = vec![String::new(); start_col];
-    headers.extend(header_row.iter().map(|c| match c {
-        Data::String(s) => s.trim().to_string(),
-        Data::Empty => String::new(),
-        other => other.to_string(),
-    }));
+    let mut header_rows = HeaderRows::new(opts);
+    let headers = loop {
+        let row = rows
+            .next()
+            .ok_or_else(|| Error::input(format!("{}: sheet `{sheet}` is empty", path.display())))?;
+        let mut names: Vec<String> = vec![String::new(); start_col];
+        names.extend(row.iter().map(|c| match c {
+            Data::String(s) => s.trim().to_string(),
+            Data::Empty => String::new(),
+            other => other.to_string(),
+        }));
+        if let Some(h) = header_rows.push(names) {
+            break h;
+        }
+    };
+    let start_row = start_row + opts.header_rows.max(1) - 1;
     sink.header(file, &headers).map_err(|e| {
         let place = format!("sheet `{sheet}`, spreadsheet row {}", start_row + 1);
         header_note(e, &place, &headers, &other_sheets(&sheets, &sheet))

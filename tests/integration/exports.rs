@@ -678,3 +678,114 @@ fn header_row_counts_the_lines_an_editor_shows() {
         "{err}"
     );
 }
+
+#[test]
+fn a_grouped_heading_above_the_sub_headings_names_each_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let profile = r#"
+[profile]
+name = "grouped"
+records = "contacts"
+[source]
+header_rows = 2
+[columns]
+contact_id = "编号"
+arrived_at = "呼入/时间"
+answered_at = "应答/时间"
+kind = "类型"
+channel = { value = "phone" }
+"#;
+    setup(
+        p,
+        &[
+            ("grouped.toml", profile),
+            // Two header lines: the sub-heading 时间 repeats under 呼入 and 应答.
+            (
+                "grouped.csv",
+                "编号,呼入,应答,类型\n,时间,时间,\n\
+                 C1,2026-10-08 09:00:00,2026-10-08 09:00:30,投诉\n",
+            ),
+        ],
+    );
+    // The same table as a workbook: 编号 and 类型 merged down both header rows, 时间 under
+    // both 呼入 and 应答.
+    let xlsx = p.join("grouped.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let f = Format::new();
+    ws.merge_range(0, 0, 1, 0, "编号", &f).unwrap();
+    ws.merge_range(0, 3, 1, 3, "类型", &f).unwrap();
+    ws.write_string(0, 1, "呼入").unwrap();
+    ws.write_string(0, 2, "应答").unwrap();
+    ws.write_string(1, 1, "时间").unwrap();
+    ws.write_string(1, 2, "时间").unwrap();
+    let ts = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    ws.write_string(2, 0, "C1").unwrap();
+    ws.write_number_with_format(2, 1, OCT8_9AM, &ts).unwrap();
+    ws.write_number_with_format(2, 2, OCT8_9AM + 30.0 / 86_400.0, &ts)
+        .unwrap();
+    ws.write_string(2, 3, "投诉").unwrap();
+    wb.save(&xlsx).unwrap();
+    for input in [p.join("grouped.csv"), xlsx] {
+        let m = report(
+            p,
+            &[
+                "--mapping",
+                p.join("grouped.toml").to_str().unwrap(),
+                "--calls",
+                input.to_str().unwrap(),
+                "--period",
+                "2026-10",
+            ],
+        );
+        assert_eq!(m["overall"]["contacts"], 1, "{}", input.display());
+        close(&m["overall"]["asa_seconds"], 30.0, "ASA");
+        assert_eq!(m["overall"]["complaints"], 1);
+    }
+}
+
+#[test]
+fn a_group_heading_merged_across_its_columns_names_each_of_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let profile = r#"
+[profile]
+name = "grouped"
+records = "contacts"
+[source]
+header_rows = 2
+[columns]
+contact_id = "编号"
+arrived_at = "通话/呼入时间"
+answered_at = "通话/应答时间"
+channel = { value = "phone" }
+"#;
+    setup(p, &[("grouped.toml", profile)]);
+    let xlsx = p.join("grouped.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let f = Format::new();
+    ws.merge_range(0, 0, 1, 0, "编号", &f).unwrap();
+    ws.merge_range(0, 1, 0, 2, "通话", &f).unwrap();
+    ws.write_string(1, 1, "呼入时间").unwrap();
+    ws.write_string(1, 2, "应答时间").unwrap();
+    let ts = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    ws.write_string(2, 0, "C1").unwrap();
+    ws.write_number_with_format(2, 1, OCT8_9AM, &ts).unwrap();
+    ws.write_number_with_format(2, 2, OCT8_9AM + 12.0 / 86_400.0, &ts)
+        .unwrap();
+    wb.save(&xlsx).unwrap();
+    let m = report(
+        p,
+        &[
+            "--mapping",
+            p.join("grouped.toml").to_str().unwrap(),
+            "--calls",
+            xlsx.to_str().unwrap(),
+            "--period",
+            "2026-10",
+        ],
+    );
+    close(&m["overall"]["asa_seconds"], 12.0, "ASA");
+}
