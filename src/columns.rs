@@ -86,6 +86,10 @@ canonical_columns!(
 /// Prefix of the criterion columns: `criterion_greeting` is criterion `greeting`.
 pub const CRITERION_PREFIX: &str = "criterion_";
 
+/// Prefix of the survey item columns (the questions beside the overall score):
+/// `item_speed` is item `speed`.
+pub const ITEM_PREFIX: &str = "item_";
+
 /// Which canonical contact columns the inputs give: a column counts when at least one
 /// contact input has it (for a mapped export: when its profile maps it). What a metric can
 /// be computed from depends on it: no column, no figure.

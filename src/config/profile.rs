@@ -113,6 +113,9 @@ struct ColumnSpec {
     /// Several columns joined into one value (an id unique only with its line or site).
     #[serde(default)]
     join: Option<Vec<String>>,
+    /// The mean of several columns' answers (a score made of survey items).
+    #[serde(default)]
+    mean: Option<Vec<String>>,
     /// What goes between the joined values (default `-`).
     #[serde(default)]
     separator: Option<String>,
@@ -187,6 +190,7 @@ pub(crate) enum Source {
         columns: Vec<String>,
         separator: String,
     },
+    Mean(Vec<String>),
     DateTime {
         date: String,
         time: String,
@@ -268,14 +272,15 @@ impl Profile {
         };
         let mut rules = Vec::new();
         for (key, col) in &f.columns {
-            let criterion = f.profile.records == Records::Inspections
-                && key.len() > crate::columns::CRITERION_PREFIX.len()
-                && key.starts_with(crate::columns::CRITERION_PREFIX);
+            let prefixed = |prefix: &str| key.len() > prefix.len() && key.starts_with(prefix);
+            let criterion = (f.profile.records == Records::Inspections
+                && prefixed(crate::columns::CRITERION_PREFIX))
+                || (f.profile.records == Records::Surveys && prefixed(crate::columns::ITEM_PREFIX));
             let canon = canonical
                 .iter()
                 .find(|c| **c == key.as_str())
                 .copied()
-                // Criterion names are the profile's own: kept for the whole run.
+                // Criterion and item names are the profile's own: kept for the whole run.
                 .or_else(|| criterion.then(|| &*Box::leak(key.clone().into_boxed_str())))
                 .ok_or_else(|| {
                     Error::usage(format!("{p}: `columns.{key}` is not a canonical column"))
@@ -296,7 +301,7 @@ impl Profile {
             };
             let source = source_of(&spec, canon).map_err(|why| {
                 Error::usage(format!("{p}: `columns.{key}`: {why}")).with_hint(
-                    "give exactly one of: from = \"col\"; value = \"constant\"; join = [\"col\", \"col\"]; date = \"col\" with time = \"col\" (timestamps); from = \"col\" with add = \"duration col\" (timestamps)",
+                    "give exactly one of: from = \"col\"; value = \"constant\"; join = [\"col\", \"col\"]; mean = [\"col\", …] (scores); date = \"col\" with time = \"col\" (timestamps); from = \"col\" with add = \"duration col\" (timestamps)",
                 )
             })?;
             rules.push(ColumnRule {
@@ -395,6 +400,14 @@ impl Profile {
                 let src = match &r.source {
                     Source::Column(c) => format!("column `{c}`"),
                     Source::Constant(v) => format!("constant `{v}`"),
+                    Source::Mean(columns) => format!(
+                        "mean of {}",
+                        columns
+                            .iter()
+                            .map(|c| format!("`{c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                     Source::Join { columns, separator } => format!(
                         "columns {} joined with `{separator}`",
                         columns
@@ -423,6 +436,20 @@ impl Profile {
 fn source_of(spec: &ColumnSpec, canonical: &str) -> std::result::Result<Source, String> {
     let timestamp = TIMESTAMP_COLUMNS.contains(&canonical);
     let s = spec;
+    if let Some(cols) = &s.mean {
+        let alone = s.from.is_none()
+            && s.value.is_none()
+            && s.join.is_none()
+            && s.date.is_none()
+            && s.time.is_none()
+            && s.add.is_none();
+        return match (alone, NUMBER_COLUMNS.contains(&canonical), cols.len()) {
+            (false, _, _) => Err("unclear source".into()),
+            (_, false, _) => Err(format!("`mean` makes a score, not `{canonical}`")),
+            (_, _, 0) => Err("`mean` needs one or more columns".into()),
+            _ => Ok(Source::Mean(cols.clone())),
+        };
+    }
     let source = match (&s.from, &s.value, &s.join, &s.date, &s.time, &s.add) {
         (Some(c), None, None, None, None, None) => Source::Column(c.clone()),
         (None, Some(v), None, None, None, None) => Source::Constant(value_text(v)),

@@ -21,6 +21,7 @@ enum Resolved {
     Column(usize),
     Constant(String),
     Join(Vec<usize>, String),
+    Mean(Vec<usize>),
     DateTime(usize, usize),
     Plus(usize, usize),
 }
@@ -44,6 +45,8 @@ pub struct MappedSink<'a> {
     date_1904: Option<Profile>,
     /// What the reader said of the next file's date system, before its header.
     next_1904: bool,
+    /// The order the rules' columns go to the inner sink in.
+    order: Vec<usize>,
     inner: &'a mut dyn RowSink,
     resolved: Vec<Resolved>,
 }
@@ -55,6 +58,7 @@ impl<'a> MappedSink<'a> {
             filters: Vec::new(),
             date_1904: None,
             next_1904: false,
+            order: Vec::new(),
             inner,
             resolved: Vec::new(),
         }
@@ -426,7 +430,7 @@ impl Profile {
         let used: &[usize] = match res {
             Resolved::Column(i) => std::slice::from_ref(i),
             Resolved::DateTime(a, _) | Resolved::Plus(a, _) => std::slice::from_ref(a),
-            Resolved::Join(cols, _) => cols,
+            Resolved::Join(cols, _) | Resolved::Mean(cols) => cols,
             Resolved::Constant(_) => &[],
         };
         let second = match res {
@@ -442,6 +446,30 @@ impl Profile {
         let is_dur = DURATION_COLUMNS.contains(&rule.canonical);
         match res {
             Resolved::Constant(v) => Out::Text(v.clone()),
+            Resolved::Mean(cols) => {
+                // The answers given, missing ones left out; none at all: no score.
+                let mut answers = Vec::new();
+                for &i in cols {
+                    let c = get(i);
+                    if self.is_none(c, rule) {
+                        continue;
+                    }
+                    let v = match c {
+                        Cell::Number(n) => Some(*n),
+                        Cell::Text(s) => shown_number(s),
+                        _ => None,
+                    };
+                    match v {
+                        Some(v) => answers.push(v),
+                        None => return Out::Invalid(format!("`{}` is not a score", c.to_text())),
+                    }
+                }
+                if answers.is_empty() {
+                    Out::Empty
+                } else {
+                    Out::Number(answers.iter().sum::<f64>() / answers.len() as f64)
+                }
+            }
             Resolved::Join(cols, sep) => {
                 let parts: Vec<String> = cols.iter().map(|&i| cell_text(get(i))).collect();
                 if parts.iter().all(|p| p.is_empty()) {
@@ -533,6 +561,11 @@ impl Profile {
     }
 }
 
+/// Whether a canonical column is a survey item.
+fn is_item(canonical: &str) -> bool {
+    canonical.starts_with(crate::columns::ITEM_PREFIX)
+}
+
 /// A time of day that comes before the arrival's on the same date column is on the next day
 /// (a call that arrived at 23:59:50 and was answered at 0:00:05): when the arrival and the
 /// later timestamp are both a date plus a time of day, from the same date column.
@@ -620,6 +653,12 @@ impl RowSink for MappedSink<'_> {
                         .collect::<Result<_>>()?,
                     separator.clone(),
                 ),
+                Source::Mean(columns) => Resolved::Mean(
+                    columns
+                        .iter()
+                        .map(|c| find(r.canonical, c))
+                        .collect::<Result<_>>()?,
+                ),
                 Source::DateTime { date, time } => {
                     Resolved::DateTime(find(r.canonical, date)?, find(r.canonical, time)?)
                 }
@@ -650,7 +689,21 @@ impl RowSink for MappedSink<'_> {
         }
         self.resolved = resolved;
         self.filters = filters;
-        let canonical: Vec<String> = p.rules.iter().map(|r| r.canonical.to_string()).collect();
+        // Survey items go in the order of their columns in the file (the questionnaire's),
+        // after the other columns.
+        let mut order: Vec<usize> = (0..p.rules.len()).collect();
+        order.sort_by_key(
+            |&i| match (&self.resolved[i], is_item(p.rules[i].canonical)) {
+                (Resolved::Column(col), true) => (1, *col),
+                _ => (0, i),
+            },
+        );
+        self.order = order;
+        let canonical: Vec<String> = self
+            .order
+            .iter()
+            .map(|&i| p.rules[i].canonical.to_string())
+            .collect();
         self.inner.header(file, &canonical)
     }
 
@@ -706,9 +759,10 @@ impl RowSink for MappedSink<'_> {
                 }
             }
         }
-        let mapped: Vec<Cell> = outs
+        let mapped: Vec<Cell> = self
+            .order
             .iter()
-            .map(|o| match o {
+            .map(|&i| match &outs[i] {
                 Out::Empty => Cell::Empty,
                 Out::Text(s) => Cell::Text(s.as_str()),
                 Out::Number(n) => Cell::Number(*n),

@@ -34,6 +34,7 @@ mod sla;
 use sla::{measure, Scope};
 
 mod satisfaction;
+pub use satisfaction::ItemStats;
 use satisfaction::{csat_by, responses};
 
 mod breakdowns;
@@ -201,6 +202,9 @@ pub struct Kpis {
     pub survey_in_period: u64,
     /// Accepted survey records attributed to another period.
     pub survey_out_of_period: u64,
+    /// Each survey item's statistics over the period's responses (several questions per
+    /// survey file).
+    pub survey_items: Vec<ItemStats>,
     pub inconsistencies: Inconsistencies,
 }
 
@@ -287,7 +291,8 @@ pub fn compute(
         answered_zero_handle,
     } = kernel;
     lap.at("enrich");
-    let (resp, survey_out_of_period) = responses(contacts, &df, surveys, (a, b))?;
+    let (resp, survey_out_of_period, survey_items) =
+        responses(contacts, &df, surveys, (a, b), &contract.survey)?;
     lap.at("responses");
     // Every additive figure of the overall, channel, agent and day breakdowns.
     let tallies = tally::fold(
@@ -379,6 +384,7 @@ pub fn compute(
         out_of_period,
         survey_in_period: survey.responses,
         survey_out_of_period,
+        survey_items,
         inconsistencies,
     })
 }

@@ -6,6 +6,7 @@ use super::Row;
 use super::ScoreRow;
 use crate::error::Result;
 use polars::prelude::*;
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Satisfaction responses of the period, each with the channel/agent/topic of its contact.
@@ -14,14 +15,23 @@ pub(super) fn responses(
     period_contacts: &DataFrame,
     surveys: &DataFrame,
     bounds: (i64, i64),
-) -> Result<(DataFrame, u64)> {
+    survey: &crate::config::contract::SurveyCfg,
+) -> Result<(DataFrame, u64, Vec<ItemStats>)> {
     let (a, b) = bounds;
     // Each response's contact, by the row the normalize stage linked it to.
     let rows = surveys.column(crate::normalize::CONTACT_ROW)?.u32()?;
     let linked = all_contacts
         .select(["channel", "agent_id", "topic", "arrived_ms"])?
         .take(rows)?;
-    let mut joined = surveys.select(["score", "nps", "responded_ms"])?;
+    let items: Vec<String> = surveys
+        .get_column_names()
+        .into_iter()
+        .filter(|n| n.starts_with(crate::columns::ITEM_PREFIX))
+        .map(|n| n.to_string())
+        .collect();
+    let mut wanted = vec!["score".to_string(), "nps".into(), "responded_ms".into()];
+    wanted.extend(items.iter().cloned());
+    let mut joined = surveys.select(wanted)?;
     for c in linked.columns() {
         joined.with_column(c.clone())?;
     }
@@ -34,15 +44,17 @@ pub(super) fn responses(
                 .is_null()
                 .or(col("when_ms").gt_eq(lit(a)).and(col("when_ms").lt(lit(b)))),
         )
-        .select([
-            col("score"),
-            col("nps"),
-            col("channel"),
-            col("agent_id"),
-            col("topic"),
-        ])
+        .select(
+            ["score", "nps", "channel", "agent_id", "topic"]
+                .into_iter()
+                .map(col)
+                .chain(items.iter().map(|n| col(n.as_str())))
+                .collect::<Vec<_>>(),
+        )
         .collect()?;
     let out_of_period = (surveys.height() - from_surveys.height()) as u64;
+    let item_stats = item_stats(&from_surveys, &items, survey)?;
+    let from_surveys = from_surveys.select(["score", "nps", "channel", "agent_id", "topic"])?;
     let inline = period_contacts
         .clone()
         .lazy()
@@ -61,7 +73,69 @@ pub(super) fn responses(
     Ok((
         concat([from_surveys.lazy(), inline], UnionArgs::default())?.collect()?,
         out_of_period,
+        item_stats,
     ))
+}
+
+/// One survey item's answers in the period (`survey_items` in metrics.json).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct ItemStats {
+    pub item: String,
+    /// Responses of the period that answer the item, and those that leave it blank.
+    pub responses: u64,
+    pub missing: u64,
+    pub mean: Option<f64>,
+    pub median: Option<f64>,
+    /// Sample standard deviation (n − 1); null below two answers.
+    pub sd: Option<f64>,
+    /// Share of the answers in the top box (the contract's `[survey] top_box`).
+    pub top_box_rate: Option<f64>,
+}
+
+/// Every item's statistics over the period's responses (`items`: the item columns).
+fn item_stats(
+    responses: &DataFrame,
+    items: &[String],
+    survey: &crate::config::contract::SurveyCfg,
+) -> Result<Vec<ItemStats>> {
+    let mut out = Vec::with_capacity(items.len());
+    for name in items {
+        let mut v: Vec<f64> = responses.column(name)?.f64()?.iter().flatten().collect();
+        v.sort_by(f64::total_cmp);
+        out.push(describe(
+            &name[crate::columns::ITEM_PREFIX.len()..],
+            &v,
+            responses.height() as u64,
+            survey.top_box_min(),
+        ));
+    }
+    Ok(out)
+}
+
+/// Statistics of `sorted` answers out of `asked` responses.
+fn describe(item: &str, sorted: &[f64], asked: u64, top_box_min: f64) -> ItemStats {
+    let n = sorted.len();
+    let mean = (n > 0).then(|| sorted.iter().sum::<f64>() / n as f64);
+    let median = (n > 0).then(|| {
+        if n % 2 == 1 {
+            sorted[n / 2]
+        } else {
+            (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+        }
+    });
+    let sd = mean
+        .filter(|_| n > 1)
+        .map(|m| (sorted.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64).sqrt());
+    let top = sorted.iter().filter(|x| **x >= top_box_min).count();
+    ItemStats {
+        item: item.to_string(),
+        responses: n as u64,
+        missing: asked - n as u64,
+        mean,
+        median,
+        sd,
+        top_box_rate: (n > 0).then(|| top as f64 / n as f64),
+    }
 }
 
 pub(super) struct Csat {

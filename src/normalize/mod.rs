@@ -21,6 +21,7 @@ pub mod partitions;
 pub use inspections::InspectionSink;
 pub use partitions::Partitions;
 
+mod items;
 mod surveys;
 pub use surveys::SurveySink;
 

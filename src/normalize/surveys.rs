@@ -13,6 +13,7 @@ use crate::config::contract::SurveyCfg;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Cell, RowSink};
 use crate::normalize::cells::invalid_cell;
+use crate::normalize::items::{align, is_item, ItemCols, Items};
 use crate::util::InputFile;
 use chrono_tz::Tz;
 use polars::prelude::*;
@@ -128,6 +129,9 @@ pub(super) struct SurveyCols<S> {
     pub(super) responded_ms: Vec<Option<i64>>,
     pub(super) score: Vec<f64>,
     pub(super) nps: Vec<Option<f64>>,
+    /// The survey items' values (row-by-row reading only) and their names.
+    pub(super) items: ItemCols,
+    pub(super) item_names: Vec<String>,
 }
 
 impl<S> Default for SurveyCols<S> {
@@ -139,6 +143,8 @@ impl<S> Default for SurveyCols<S> {
             responded_ms: Vec::new(),
             score: Vec::new(),
             nps: Vec::new(),
+            items: ItemCols::default(),
+            item_names: Vec::new(),
         }
     }
 }
@@ -157,17 +163,17 @@ impl<S: AsRef<str>> SurveyCols<S> {
 
     pub(super) fn into_frame(self) -> Result<DataFrame> {
         let c = self;
-        Ok(DataFrame::new(
-            c.key.len(),
-            vec![
-                Column::new(KEY.into(), c.key),
-                str_col("response_id", &c.response_id),
-                opt_str_col("contact_id", &c.contact_id),
-                opt_column::<Int64Type, _>("responded_ms", c.responded_ms),
-                Column::new("score".into(), c.score),
-                opt_column::<Float64Type, _>("nps", c.nps),
-            ],
-        )?)
+        let height = c.key.len();
+        let mut columns = vec![
+            Column::new(KEY.into(), c.key),
+            str_col("response_id", &c.response_id),
+            opt_str_col("contact_id", &c.contact_id),
+            opt_column::<Int64Type, _>("responded_ms", c.responded_ms),
+            Column::new("score".into(), c.score),
+            opt_column::<Float64Type, _>("nps", c.nps),
+        ];
+        columns.extend(c.items.columns(&c.item_names, height));
+        Ok(DataFrame::new(height, columns)?)
     }
 }
 
@@ -181,6 +187,7 @@ pub struct SurveySink<'a> {
     pub ledger: Ledger,
     /// Read files with columns that are no canonical names (`--ignore-extra-columns`).
     pub(super) allow_extra: bool,
+    pub(super) items: Items,
 }
 
 impl<'a> SurveySink<'a> {
@@ -198,12 +205,14 @@ impl<'a> SurveySink<'a> {
             pos: Vec::new(),
             ledger: Ledger::new("surveys"),
             allow_extra: false,
+            items: Items::default(),
         }
     }
 
     pub(super) fn flush(&mut self) -> Result<()> {
         if !self.cols.key.is_empty() {
-            let cols = std::mem::take(&mut self.cols);
+            let mut cols = std::mem::take(&mut self.cols);
+            cols.item_names = self.items.names.clone();
             self.parts.push(cols.into_frame()?);
         }
         Ok(())
@@ -211,8 +220,13 @@ impl<'a> SurveySink<'a> {
 
     pub fn into_frame(mut self) -> Result<(DataFrame, Vec<Rejection>, RowCounts)> {
         self.flush()?;
-        let empty = SurveyCols::<String>::default().into_frame()?;
-        let parts = std::mem::take(&mut self.parts);
+        let empty = SurveyCols::<String> {
+            item_names: self.items.names.clone(),
+            ..Default::default()
+        }
+        .into_frame()?;
+        let mut parts = std::mem::take(&mut self.parts);
+        align(&mut parts, &self.items.names)?;
         let df = finish_parts(parts, empty, "response_id", "response_id", &mut self.ledger)?;
         let n = df.height() as u64;
         let (rej, counts) = self.ledger.finish(n);
@@ -234,7 +248,9 @@ impl RowSink for SurveySink<'_> {
         }
         let file = self.ledger.file();
         check_repeated_columns(file, headers, SURVEY_COLUMNS)?;
-        check_extra_columns(file, headers, SURVEY_COLUMNS, "survey", self.allow_extra)
+        self.items.header(headers);
+        let others: Vec<String> = headers.iter().filter(|h| !is_item(h)).cloned().collect();
+        check_extra_columns(file, &others, SURVEY_COLUMNS, "survey", self.allow_extra)
     }
 
     fn filtered(&mut self, _row_no: u64, rule: &str) {
@@ -248,9 +264,17 @@ impl RowSink for SurveySink<'_> {
             return self.ledger.reject(key, e);
         }
         let file = self.ledger.file();
-        match check_survey(&self.pos, cells, self.tz, self.survey, file, row_no) {
-            Ok(v) => self.cols.push(key, v),
-            Err(e) => self.ledger.reject(key, e),
+        let items = self.items.parse(cells, self.survey);
+        match (
+            check_survey(&self.pos, cells, self.tz, self.survey, file, row_no),
+            items,
+        ) {
+            (Ok(v), Ok(items)) => {
+                let before = self.cols.key.len();
+                self.cols.push(key, v);
+                self.cols.items.push(items, before);
+            }
+            (Err(e), _) | (_, Err(e)) => self.ledger.reject(key, e),
         }
     }
 
@@ -273,6 +297,16 @@ impl RowSink for SurveySink<'_> {
     }
 
     fn block(&mut self, block: &ingest::Block<'_>) -> Result<()> {
+        if self.items.in_file() {
+            // The block kernels know no items: the rows go one by one.
+            let mut cells = Vec::new();
+            for (i, row) in block.rows().iter().enumerate() {
+                cells.clear();
+                cells.extend(block.cells(i));
+                self.row(*row, &cells);
+            }
+            return Ok(());
+        }
         self.flush()?;
         let (pos, tz, survey) = (&self.pos, self.tz, self.survey);
         let file_index = self.ledger.file_index();

@@ -162,6 +162,7 @@ impl Renderer for Html {
         channels_section(&mut h, r);
         ranked_section(&mut h, r, &charts);
         agents_section(&mut h, r);
+        survey_items_section(&mut h, r);
         daily_section(&mut h, r, &charts);
         orders_section(&mut h, r, &charts);
         peaks_section(&mut h, r);
@@ -391,6 +392,43 @@ fn agents_section(h: &mut String, r: &Report) {
     ]
     .iter()
     .map(|k| unitless(l(k)))
+    .collect();
+    table(h, &headers, &rows);
+}
+
+/// The survey items section: each question's answers (only with item columns).
+fn survey_items_section(h: &mut String, r: &Report) {
+    let items = &r.metrics.survey_items;
+    if items.is_empty() {
+        return;
+    }
+    let l = |k: &str| r.text.label(k);
+    heading(h, r, "survey_items");
+    let rows: Vec<Vec<(String, bool)>> = items
+        .iter()
+        .map(|x| {
+            vec![
+                (x.item.clone(), false),
+                (x.responses.to_string(), true),
+                (x.missing.to_string(), true),
+                (num(x.mean, 2), true),
+                (num(x.median, 2), true),
+                (num(x.sd, 2), true),
+                (pct(x.top_box_rate), true),
+            ]
+        })
+        .collect();
+    let headers: Vec<String> = [
+        "survey_item",
+        "item_responses",
+        "item_missing",
+        "item_mean",
+        "item_median",
+        "item_sd",
+        "item_top_box",
+    ]
+    .iter()
+    .map(|k| l(k))
     .collect();
     table(h, &headers, &rows);
 }

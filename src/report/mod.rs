@@ -198,6 +198,8 @@ pub struct Metrics {
     pub daily: Vec<DayRow>,
     pub hourly: Vec<HourRow>,
     pub satisfaction_distribution: Vec<ScoreRow>,
+    /// Each survey item's answers in the period; empty without item columns.
+    pub survey_items: Vec<crate::kpi::ItemStats>,
     pub orders: Orders,
     pub urgent: Urgent,
     pub peaks: Peaks,
@@ -503,6 +505,7 @@ pub fn build(
         daily: kpis.days,
         hourly: kpis.hours,
         satisfaction_distribution: kpis.scores,
+        survey_items: kpis.survey_items,
         orders: kpis.orders,
         urgent: kpis.urgent,
         peaks: kpis.peaks,

@@ -789,3 +789,103 @@ channel = { value = "phone" }
     );
     close(&m["overall"]["asa_seconds"], 12.0, "ASA");
 }
+
+#[test]
+fn a_survey_of_several_items_gives_each_items_statistics() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let survey = r#"
+[profile]
+name = "items"
+records = "surveys"
+[defaults]
+missing = ["-99"]
+[columns]
+response_id = "编号"
+contact_id = "工单号"
+item_overall = "Q1"
+item_speed = "Q2"
+item_attitude = "Q3"
+score = { mean = ["Q1", "Q2", "Q3"] }
+"#;
+    setup(
+        p,
+        &[
+            ("calls.toml", CALLS),
+            ("survey.toml", survey),
+            (
+                "calls.csv",
+                "编号,呼入时间,应答时间,类型,话题\n\
+                 C1,2026-10-08 09:00:00,2026-10-08 09:00:10,咨询,话费\n\
+                 C2,2026-10-08 10:00:00,2026-10-08 10:00:10,咨询,话费\n\
+                 C3,2026-10-08 11:00:00,2026-10-08 11:00:10,咨询,话费\n\
+                 C4,2026-10-08 12:00:00,2026-10-08 12:00:10,咨询,话费\n\
+                 C5,2026-10-08 13:00:00,2026-10-08 13:00:10,咨询,话费\n",
+            ),
+            // Three 1–7 items, -99 for no answer; R4 answers none (no score: rejected).
+            (
+                "survey.csv",
+                "编号,工单号,Q1,Q2,Q3\nR1,C1,7,6,-99\nR2,C2,5,-99,4\nR3,C3,6,7,7\nR4,C4,-99,-99,-99\nR5,C5,3,4,5\n",
+            ),
+        ],
+    );
+    let contract = std::fs::read_to_string(p.join("contract.toml")).unwrap()
+        + "\n[survey]\nscale_min = 1\nscale_max = 7\ntop_box = 2\n";
+    std::fs::write(p.join("contract.toml"), contract).unwrap();
+    let m = report(
+        p,
+        &[
+            "--mapping",
+            p.join("calls.toml").to_str().unwrap(),
+            "--calls",
+            p.join("calls.csv").to_str().unwrap(),
+            "--survey-mapping",
+            p.join("survey.toml").to_str().unwrap(),
+            "--surveys",
+            p.join("survey.csv").to_str().unwrap(),
+            "--period",
+            "2026-10",
+        ],
+    );
+    assert_eq!(m["survey_rows"]["accepted"], 4, "{}", m["survey_rows"]);
+    assert_eq!(m["survey_rows"]["rejected"], 1);
+    // Score = mean of the answered items: 6.5, 4.5, 20/3 and 4.
+    close(
+        &m["overall"]["csat_mean"],
+        (6.5 + 4.5 + 20.0 / 3.0 + 4.0) / 4.0,
+        "CSAT",
+    );
+    let items = m["survey_items"].as_array().unwrap();
+    let names: Vec<&str> = items.iter().map(|i| i["item"].as_str().unwrap()).collect();
+    assert_eq!(names, ["overall", "speed", "attitude"]);
+    // Q1: 7 5 6 3. Mean 5.25, median 5.5, SD √(8.75/3), top box (6–7) 2 of 4.
+    let q1 = &items[0];
+    assert_eq!(
+        (q1["responses"].as_u64(), q1["missing"].as_u64()),
+        (Some(4), Some(0))
+    );
+    close(&q1["mean"], 5.25, "Q1 mean");
+    close(&q1["median"], 5.5, "Q1 median");
+    close(&q1["sd"], (8.75f64 / 3.0).sqrt(), "Q1 SD");
+    close(&q1["top_box_rate"], 0.5, "Q1 top box");
+    // Q2: 6 7 4, one missing. Mean 17/3, median 6, SD √(14/3 / 2), top box 2 of 3.
+    let q2 = &items[1];
+    assert_eq!(
+        (q2["responses"].as_u64(), q2["missing"].as_u64()),
+        (Some(3), Some(1))
+    );
+    close(&q2["mean"], 17.0 / 3.0, "Q2 mean");
+    close(&q2["median"], 6.0, "Q2 median");
+    close(&q2["sd"], (14.0f64 / 3.0 / 2.0).sqrt(), "Q2 SD");
+    close(&q2["top_box_rate"], 2.0 / 3.0, "Q2 top box");
+    // Q3: 4 7 5, one missing. Mean 16/3, median 5, top box 1 of 3.
+    let q3 = &items[2];
+    close(&q3["mean"], 16.0 / 3.0, "Q3 mean");
+    close(&q3["median"], 5.0, "Q3 median");
+    close(&q3["top_box_rate"], 1.0 / 3.0, "Q3 top box");
+    let html = std::fs::read_to_string(p.join("out/report.html")).unwrap();
+    assert!(
+        html.contains("问卷分项统计"),
+        "the items table is in the report"
+    );
+}

@@ -9,7 +9,7 @@ use super::{
 use crate::error::Result;
 use crate::kpi::Overall;
 use crate::report::Report;
-use rust_xlsxwriter::{Chart, ChartType, Color, Workbook};
+use rust_xlsxwriter::{Chart, ChartType, Color, Workbook, Worksheet};
 
 /// A sheet of ranked counts (name, count, share, previous period) with a bar chart.
 /// `keys`: sheet name, name column, count column and chart title labels.
@@ -479,6 +479,7 @@ pub(super) fn satisfaction_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> 
         })
         .collect();
     let last = table(ws, f, r, 0, &headers, &[10., 14., 10.], &rows)?;
+    survey_items_table(ws, f, r, last.max(20) + 2)?;
     if !rows.is_empty() {
         column_chart(
             ws,
@@ -490,6 +491,53 @@ pub(super) fn satisfaction_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> 
             false,
         )?;
     }
+    Ok(())
+}
+
+/// Each survey item's answers, from row `top` of the satisfaction sheet (below its chart).
+fn survey_items_table(ws: &mut Worksheet, f: &Formats, r: &Report, top: u32) -> Result<()> {
+    let items = &r.metrics.survey_items;
+    if items.is_empty() {
+        return Ok(());
+    }
+    let l = |k: &str| r.text.label(k);
+    ws.write_string_with_format(top, 0, l("survey_items"), &f.bold)
+        .map_err(xlsx_err)?;
+    let headers: Vec<String> = [
+        "survey_item",
+        "item_responses",
+        "item_missing",
+        "item_mean",
+        "item_median",
+        "item_sd",
+        "item_top_box",
+    ]
+    .iter()
+    .map(|k| l(k))
+    .collect();
+    let rows: Vec<Vec<Value>> = items
+        .iter()
+        .map(|x| {
+            vec![
+                Value::Text(x.item.clone()),
+                Value::Count(x.responses),
+                Value::Count(x.missing),
+                Value::TwoDecimals(x.mean),
+                Value::TwoDecimals(x.median),
+                Value::TwoDecimals(x.sd),
+                Value::Percent(x.top_box_rate),
+            ]
+        })
+        .collect();
+    table(
+        ws,
+        f,
+        r,
+        top + 1,
+        &headers,
+        &[14., 10., 10., 10., 10., 10., 10.],
+        &rows,
+    )?;
     Ok(())
 }
 
