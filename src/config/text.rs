@@ -84,6 +84,9 @@ impl Text {
                 }
                 v
             })
+            // A paragraph about a term this contract does not set keeps its placeholder:
+            // it is left out.
+            .filter(|v| !v.contains("{default_priority}"))
             .collect()
     }
 

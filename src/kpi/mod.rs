@@ -280,6 +280,7 @@ pub fn compute(
     let (a, b) = period.bounds_ms(tz);
     let mut lap = Lap(std::time::Instant::now());
     let (period_df, out_of_period) = in_period(contacts, (a, b))?;
+    let period_df = default_priority(period_df, contract)?;
     lap.at("period filter");
     let first_day = LocalTime::new(tz).at(a).map_or(0, |(day, _)| day);
     let (df, kernel) = enrich(period_df, contract, calendar, first_day)?;
@@ -387,6 +388,21 @@ pub fn compute(
         survey_items,
         inconsistencies,
     })
+}
+
+/// A contact without a priority takes the contract's `default_priority`, so that an SLA
+/// filtered by priority is measurable on an export that gives none.
+fn default_priority(contacts: DataFrame, contract: &Contract) -> Result<DataFrame> {
+    let Some(p) = contract.default_priority else {
+        return Ok(contacts);
+    };
+    let dtype = crate::normalize::dtypes::contact_type("priority")
+        .expect("priority is an enum column")
+        .clone();
+    Ok(contacts
+        .lazy()
+        .with_column(col("priority").fill_null(lit(p.as_str()).cast(dtype)))
+        .collect()?)
 }
 
 /// The contacts that arrived in `[a, b)`, and how many did not. Most runs are one month of

@@ -227,6 +227,8 @@ pub struct ContractTerms {
     /// the fewest contacts an SLA needs in scope.
     pub max_rejected_share: f64,
     pub min_population: u64,
+    /// `[contract] default_priority`: the priority of contacts that give none.
+    pub default_priority: Option<&'static str>,
 }
 
 /// What the renderers read: the figures, and the wording, rejected rows, contract terms and
@@ -402,6 +404,13 @@ impl Report {
                 ("drop", format!("{}", self.terms.peaks_drop * 100.0)),
                 ("pass_score", self.terms.quality_pass_score.to_string()),
                 ("min_population", self.terms.min_population.to_string()),
+                (
+                    "default_priority",
+                    self.terms
+                        .default_priority
+                        .map(|p| self.text.label(&format!("priority_{p}")))
+                        .unwrap_or_else(|| "{default_priority}".into()),
+                ),
             ],
         )
     }
@@ -543,6 +552,7 @@ pub fn build(
             survey: c.survey.clone(),
             max_rejected_share: c.data_quality.max_rejected_share,
             min_population: c.data_quality.min_population,
+            default_priority: c.default_priority.map(|p| p.as_str()),
         },
         text,
         lang: cfg.lang,

@@ -889,3 +889,72 @@ score = { mean = ["Q1", "Q2", "Q3"] }
         "the items table is in the report"
     );
 }
+
+#[test]
+fn a_missing_priority_counts_as_the_contracts_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let sla = r#"
+[[sla]]
+id = "normal_30s"
+clause = "3"
+priority = "normal"
+metric = "response_within"
+threshold_seconds = 30
+target = 0.5
+"#;
+    setup(
+        p,
+        &[
+            ("calls.toml", CALLS),
+            // No priority column: waits 10, 20 and 60 s.
+            (
+                "calls.csv",
+                "编号,呼入时间,应答时间,类型,话题\n\
+                 C1,2026-10-08 09:00:00,2026-10-08 09:00:10,咨询,话费\n\
+                 C2,2026-10-08 10:00:00,2026-10-08 10:00:20,咨询,话费\n\
+                 C3,2026-10-08 11:00:00,2026-10-08 11:01:00,咨询,话费\n",
+            ),
+        ],
+    );
+    let base = std::fs::read_to_string(p.join("contract.toml")).unwrap() + sla;
+    let args = [
+        "--mapping",
+        p.join("calls.toml").to_str().unwrap(),
+        "--calls",
+        p.join("calls.csv").to_str().unwrap(),
+        "--period",
+        "2026-10",
+    ]
+    .map(String::from);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let line = |m: &Value| -> Value {
+        m["scorecard"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == "normal_30s")
+            .cloned()
+            .unwrap()
+    };
+    // Without a default, no contact is "normal": the SLA cannot be measured.
+    std::fs::write(p.join("contract.toml"), &base).unwrap();
+    let m = report(p, &args);
+    assert_eq!(line(&m)["status"], "not_measurable", "{}", line(&m));
+    // With default_priority = "normal": 2 of 3 within 30 s.
+    let with = base.replace(
+        "[contract]\n",
+        "[contract]\ndefault_priority = \"normal\"\n",
+    );
+    std::fs::write(p.join("contract.toml"), with).unwrap();
+    let m = report(p, &args);
+    let l = line(&m);
+    assert_eq!(
+        (l["numerator"].as_f64(), l["denominator"].as_f64()),
+        (Some(2.0), Some(3.0)),
+        "{l}"
+    );
+    assert_eq!(l["status"], "met");
+    let html = std::fs::read_to_string(p.join("out/report.html")).unwrap();
+    assert!(html.contains("默认优先级“普通”"), "the Method says so");
+}

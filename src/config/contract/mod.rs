@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 mod parse;
 use parse::{
     check_data_quality, check_info, check_peaks, check_penalty, check_quality, check_survey,
-    parse_incentive, parse_sla,
+    parse_enum, parse_incentive, parse_sla,
 };
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -38,6 +38,10 @@ pub struct ContractInfo {
     /// Free-text description of the contract (seed, scope), shown on the Summary sheet.
     #[serde(default)]
     pub description: Option<String>,
+    /// The priority of a contact whose export gives none (`normal`, `urgent`): without it,
+    /// such a contact is in no SLA filtered by priority.
+    #[serde(default)]
+    pub default_priority: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -465,6 +469,8 @@ pub struct Contract {
     pub data_quality: DataQualityCfg,
     /// Calendar files, resolved against the contract's folder.
     pub calendar_paths: Vec<PathBuf>,
+    /// `[contract] default_priority`, parsed.
+    pub default_priority: Option<Priority>,
 }
 
 /// Overall metric ids a tier condition may name (besides SLA ids).
@@ -523,6 +529,13 @@ impl Contract {
         check_quality(&f.quality, path)?;
         check_data_quality(&f.data_quality, path)?;
         let base = path.parent().unwrap_or(Path::new("."));
+        let default_priority = parse_enum(
+            &f.contract.default_priority,
+            Priority::parse,
+            Priority::expected(),
+            path,
+            "contract.default_priority",
+        )?;
         let info = f.contract;
         let calendar_paths = match &info.calendar {
             None => vec![],
@@ -540,6 +553,7 @@ impl Contract {
             quality: f.quality,
             data_quality: f.data_quality,
             calendar_paths,
+            default_priority,
         })
     }
 
