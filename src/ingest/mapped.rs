@@ -87,6 +87,10 @@ fn time_of_day(c: &Cell) -> std::result::Result<f64, String> {
                     return Ok(t.num_seconds_from_midnight() as f64);
                 }
             }
+            // 上午9:05, 下午3:05:10, 9时05分: read as on any date.
+            if let Some(t) = cn_clock(&format!("2000年1月1日 {}", s.trim())) {
+                return Ok(t.time().num_seconds_from_midnight() as f64);
+            }
             Err(format!("`{}` is not a time of day", s.trim()))
         }
         other => Err(format!("`{}` is not a time of day", other.to_text())),

@@ -958,3 +958,50 @@ target = 0.5
     let html = std::fs::read_to_string(p.join("out/report.html")).unwrap();
     assert!(html.contains("默认优先级“普通”"), "the Method says so");
 }
+
+#[test]
+fn the_shipped_chinese_cti_profile_reads_its_export() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), &[]);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let m = report(
+        dir.path(),
+        &[
+            "--mapping",
+            root.join("report-templates/mappings/cn-cti-detail.toml")
+                .to_str()
+                .unwrap(),
+            "--calls",
+            root.join("tests/fixtures/cn/cti-detail.csv")
+                .to_str()
+                .unwrap(),
+            "--period",
+            "2026-10",
+        ],
+    );
+    // 5 rows read: 1 outbound filtered, 4 calls; 流水号 0001 on two dates is two calls.
+    let rows = &m["rows"];
+    assert_eq!(
+        (
+            rows["read"].as_u64(),
+            rows["accepted"].as_u64(),
+            rows["filtered"].as_u64()
+        ),
+        (Some(5), Some(4), Some(1)),
+        "{rows}"
+    );
+    let o = &m["overall"];
+    assert_eq!(
+        (o["answered"].as_u64(), o["abandoned"].as_u64()),
+        (Some(3), Some(1))
+    );
+    // Waits 12, 30 (23:59:50 → 0:00:20 the next day) and 8 s (full-width ８秒).
+    close(&o["asa_seconds"], 50.0 / 3.0, "ASA");
+    close(&o["aht_seconds"], (90.0 + 120.0 + 60.0) / 3.0, "AHT");
+    close(&o["csat_mean"], 4.0, "CSAT"); // 5, 4, 3; 未评价 is no answer
+    let sl = &m["scorecard"][0];
+    assert_eq!(
+        (sl["numerator"].as_f64(), sl["denominator"].as_f64()),
+        (Some(2.0), Some(4.0))
+    );
+}
