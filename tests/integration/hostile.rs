@@ -417,12 +417,29 @@ fn personal_values(file: &Path, columns: &[&str]) -> Vec<String> {
 
 /// All text of a report folder: JSON, manifest, SVG, and every workbook cell.
 fn report_text(dir: &Path) -> String {
-    let mut text = crate::common::workbook_text(&dir.join("report.xlsx"));
-    for f in ["metrics.json", "manifest.json", "report.html"] {
-        text.push_str(&std::fs::read_to_string(dir.join(f)).unwrap());
-    }
-    for e in std::fs::read_dir(dir.join("charts")).unwrap() {
-        text.push_str(&std::fs::read_to_string(e.unwrap().path()).unwrap());
+    // Every file the run wrote, a workbook as its cells and as every XML part inside it
+    // (shared strings, charts).
+    let mut text = String::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "xlsx") {
+                use std::io::Read;
+                text.push_str(&crate::common::workbook_text(&path));
+                let bytes = std::fs::read(&path).unwrap();
+                let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+                for i in 0..zip.len() {
+                    let mut part = String::new();
+                    let _ = zip.by_index(i).unwrap().read_to_string(&mut part);
+                    text.push_str(&part);
+                }
+            } else {
+                text.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+            }
+        }
     }
     text
 }
@@ -596,6 +613,10 @@ fn phone_numbers_in_any_spelling_never_leave() {
             i + 1
         ));
     }
+    // An e-mail address and an 18-character id number typed into topics, and as a channel.
+    csv.push_str("E1,phone,回邮 zhang.san@example.com,2026-10-05 10:00:00,2026-10-05 10:00:05\n");
+    csv.push_str("E2,phone,身份证 11010519491231002X,2026-10-05 11:00:00,2026-10-05 11:00:05\n");
+    csv.push_str("E3,li.si@example.com,运单查询,2026-10-05 12:00:00,\n");
     std::fs::write(&calls, csv).unwrap();
     let out = dir.path().join("out");
     let r = cseval()
@@ -621,6 +642,10 @@ fn phone_numbers_in_any_spelling_never_leave() {
         "0000.1003",
         "13800001001",
         "8613800001002",
+        "example.com",
+        "zhang.san",
+        "li.si",
+        "19491231",
     ] {
         assert!(!text.contains(digits), "{digits} leaked");
     }
