@@ -460,7 +460,7 @@ impl Renderer for Svg {
             .satisfaction_distribution
             .iter()
             .map(|d| Bar {
-                name: format!("{}", d.score),
+                name: crate::report::score_label(d.score),
                 value: d.responses as f64,
                 target: None,
                 ok: None,

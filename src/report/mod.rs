@@ -213,6 +213,17 @@ pub struct Metrics {
     pub findings: Vec<Finding>,
 }
 
+/// A score as the distribution shows it: whole scores as they are (`4`), others (a mean of
+/// survey items) to two decimals (`6.67`).
+pub fn score_label(score: f64) -> String {
+    if score.fract() == 0.0 {
+        format!("{score}")
+    } else {
+        let s = format!("{score:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
 /// The contract terms the report shows beside the figures.
 #[derive(Debug, Clone)]
 pub struct ContractTerms {
@@ -670,6 +681,14 @@ fn trend_row(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn scores_show_whole_or_to_two_decimals() {
+        assert_eq!(super::score_label(4.0), "4");
+        assert_eq!(super::score_label(20.0 / 3.0), "6.67");
+        assert_eq!(super::score_label(4.5), "4.5");
+        assert_eq!(super::score_label(4.999), "5");
+    }
+
     use super::*;
 
     #[test]

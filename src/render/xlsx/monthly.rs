@@ -468,7 +468,7 @@ pub(super) fn satisfaction_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> 
         .iter()
         .map(|d| {
             vec![
-                Value::Text(format!("{}", d.score)),
+                Value::Text(crate::report::score_label(d.score)),
                 Value::Count(d.responses),
                 Value::Percent(if total > 0 {
                     Some(d.responses as f64 / total as f64)
