@@ -418,18 +418,10 @@ fn survey_items_section(h: &mut String, r: &Report) {
             ]
         })
         .collect();
-    let headers: Vec<String> = [
-        "survey_item",
-        "item_responses",
-        "item_missing",
-        "item_mean",
-        "item_median",
-        "item_sd",
-        "item_top_box",
-    ]
-    .iter()
-    .map(|k| l(k))
-    .collect();
+    let headers: Vec<String> = crate::report::SURVEY_ITEM_COLUMNS
+        .iter()
+        .map(|k| l(k))
+        .collect();
     table(h, &headers, &rows);
 }
 

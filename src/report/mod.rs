@@ -213,6 +213,17 @@ pub struct Metrics {
     pub findings: Vec<Finding>,
 }
 
+/// The label keys of the survey items table's columns, in order (HTML and workbook).
+pub const SURVEY_ITEM_COLUMNS: [&str; 7] = [
+    "survey_item",
+    "item_responses",
+    "item_missing",
+    "item_mean",
+    "item_median",
+    "item_sd",
+    "item_top_box",
+];
+
 /// A score as the distribution shows it: whole scores as they are (`4`), others (a mean of
 /// survey items) to two decimals (`6.67`).
 pub fn score_label(score: f64) -> String {

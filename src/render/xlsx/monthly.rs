@@ -503,18 +503,10 @@ fn survey_items_table(ws: &mut Worksheet, f: &Formats, r: &Report, top: u32) -> 
     let l = |k: &str| r.text.label(k);
     ws.write_string_with_format(top, 0, l("survey_items"), &f.bold)
         .map_err(xlsx_err)?;
-    let headers: Vec<String> = [
-        "survey_item",
-        "item_responses",
-        "item_missing",
-        "item_mean",
-        "item_median",
-        "item_sd",
-        "item_top_box",
-    ]
-    .iter()
-    .map(|k| l(k))
-    .collect();
+    let headers: Vec<String> = crate::report::SURVEY_ITEM_COLUMNS
+        .iter()
+        .map(|k| l(k))
+        .collect();
     let rows: Vec<Vec<Value>> = items
         .iter()
         .map(|x| {
