@@ -549,6 +549,45 @@ mod tests {
     }
 
     #[test]
+    fn derivations_that_cannot_apply_are_refused_when_the_profile_loads() {
+        let head = "[profile]\nname = \"x\"\nrecords = \"contacts\"\n[columns]\n";
+        for (column, want) in [
+            (
+                "contact_id = { from = \"a\", add = \"b\" }",
+                "`contact_id` is not a timestamp",
+            ),
+            (
+                "agent_id = { date = \"a\", time = \"b\" }",
+                "`agent_id` is not a timestamp",
+            ),
+            (
+                "arrived_at = { join = [\"a\", \"b\"] }",
+                "`join` makes an id or a label",
+            ),
+            ("contact_id = { join = [\"a\"] }", "two or more columns"),
+            (
+                "contact_id = { mean = [\"a\", \"b\"] }",
+                "`mean` makes a score",
+            ),
+            (
+                "contact_id = { from = \"a\", separator = \"/\" }",
+                "`separator` goes with `join`",
+            ),
+        ] {
+            let e = Profile::parse(&format!("{head}{column}\n"), Path::new("p.toml")).unwrap_err();
+            assert_eq!(e.code, crate::error::ExitCode::Usage, "{column}");
+            assert!(e.message.contains(want), "{column}: {}", e.message);
+        }
+        let f = "[[filter]]\ncolumn = \"outcome\"\nkeep = [\"A\"]\ndrop = [\"B\"]\n";
+        let e = Profile::parse(
+            &format!("{head}contact_id = \"id\"\n{f}"),
+            Path::new("p.toml"),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("either `keep"), "{}", e.message);
+    }
+
+    #[test]
     fn closest_names() {
         let cols: Vec<String> = ["Call Id", "Agent", "Date", "Time"]
             .iter()
