@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 pub mod mapped;
+mod merges;
 mod xlsx;
 use xlsx::{check_zip, read_workbook, read_xlsx_streaming, SharedBytes};
 

@@ -2,6 +2,7 @@
 //! choice, typed cells (numbers, dates, durations) and the streaming XLSX reader that never
 //! allocates a sheet's declared area. Nothing here knows canonical columns.
 
+use super::merges::Merges;
 use super::{header_note, Cell, HeaderRows, RowSink};
 use crate::config::read::{Limits, ReadOptions};
 use crate::error::{Error, Result};
@@ -172,71 +173,6 @@ pub(super) fn excel_datetime<'a>(dt: &calamine::ExcelDateTime) -> Cell<'a> {
     }
 }
 
-/// Merged regions of a sheet, filled as the user sees them: every cell below a region's top
-/// row shows the top-left cell's value (a complaint merged over three calls is a complaint
-/// for each of them). The top row itself is left as written, so a heading merged across
-/// columns does not repeat.
-pub(super) struct Merges<'a> {
-    /// Regions as (top, bottom, left, right), sorted by top row.
-    regions: Vec<(u32, u32, u32, u32)>,
-    next: usize,
-    /// Regions reached so far with their top-left value.
-    active: Vec<((u32, u32, u32, u32), Raw<'a>)>,
-}
-
-impl<'a> Merges<'a> {
-    pub(super) fn new(dims: &[calamine::Dimensions]) -> Self {
-        let mut regions: Vec<_> = dims
-            .iter()
-            .map(|d| (d.start.0, d.end.0, d.start.1, d.end.1))
-            .filter(|r| r.1 > r.0 || r.3 > r.2)
-            .collect();
-        regions.sort_unstable();
-        Merges {
-            regions,
-            next: 0,
-            active: Vec::new(),
-        }
-    }
-
-    /// Fill the cells of row `row` (its values by column, in column order) that merged
-    /// regions cover; `across`: also across a region's top row (a group heading above
-    /// sub-headings, in a header of several rows).
-    pub(super) fn fill(&mut self, row: u32, vals: &mut Vec<(u32, Raw<'a>)>, across: bool) {
-        if self.regions.is_empty() {
-            return;
-        }
-        self.active.retain(|(r, _)| r.1 >= row);
-        while self.next < self.regions.len() && self.regions[self.next].0 <= row {
-            let r = self.regions[self.next];
-            self.next += 1;
-            if r.0 == row {
-                let top_left = vals.iter().find(|(c, _)| *c == r.2).map(|(_, v)| v.clone());
-                self.active
-                    .push((r, top_left.unwrap_or(Raw::Value(calamine::DataRef::Empty))));
-            }
-        }
-        let mut added = false;
-        for (r, v) in &self.active {
-            if r.0 == row && !across {
-                continue;
-            }
-            for c in r.2..=r.3 {
-                match vals.iter_mut().find(|(vc, _)| *vc == c) {
-                    Some(slot) => slot.1 = v.clone(),
-                    None => {
-                        vals.push((c, v.clone()));
-                        added = true;
-                    }
-                }
-            }
-        }
-        if added {
-            vals.sort_by_key(|(c, _)| *c);
-        }
-    }
-}
-
 /// A file's bytes shared between the reader and the fingerprinting thread.
 #[derive(Clone)]
 pub(super) struct SharedBytes(pub(super) std::sync::Arc<Vec<u8>>);
@@ -298,13 +234,12 @@ pub(super) fn read_xlsx_streaming(
             path.display()
         ))
     };
+    let bytes_for_merges = bytes.clone();
     let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| bad(&e))?;
     let sheets = wb.sheets_metadata().to_vec();
     let sheet = pick_sheet(&path, &sheets, opts)?;
     sink.workbook(wb.has_1904_epoch());
-    let merged = wb
-        .merge_cells_by_sheet_name(&sheet)
-        .map_err(|e| cannot(&sheet, &e))?;
+    let merged = super::merges::xlsx_regions(&bytes_for_merges.0, &sheet);
     let percent = percent_cells(&mut wb, &sheet).map_err(|e| cannot(&sheet, &e))?;
     let mut reader = wb
         .worksheet_cells_reader(&sheet)

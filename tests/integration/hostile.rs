@@ -650,3 +650,23 @@ fn phone_numbers_in_any_spelling_never_leave() {
         assert!(!text.contains(digits), "{digits} leaked");
     }
 }
+
+#[test]
+fn inputs_that_once_crashed_a_reader_exit_cleanly() {
+    for name in ["reversed-merge.xlsx"] {
+        let o = cseval()
+            .args(["validate", "-q", "--contract"])
+            .arg(fixtures().join("canonical/contract.toml"))
+            .arg("--calls")
+            .arg(fixtures().join("fuzz").join(name))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            matches!(o.status.code(), Some(0) | Some(2) | Some(3)),
+            "{name}: exit {:?}: {err}",
+            o.status.code()
+        );
+        assert!(!err.contains("internal error"), "{name}: {err}");
+    }
+}
