@@ -295,7 +295,10 @@ pub fn main() -> i32 {
     };
     init_logging(cli.quiet, cli.verbose);
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("error: internal error (a bug in cseval, please report it): {info}");
+        // A parser failing on a damaged file is reported as that file's error.
+        if !crate::ingest::panic_is_guarded() {
+            eprintln!("error: internal error (a bug in cseval, please report it): {info}");
+        }
     }));
     match std::panic::catch_unwind(|| dispatch(cli)) {
         Ok(Ok(code)) => code as i32,

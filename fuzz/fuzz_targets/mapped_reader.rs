@@ -9,6 +9,9 @@ use cseval::ingest::mapped::MappedSink;
 use cseval::ingest::read_bytes;
 use cseval::normalize::ContactSink;
 use libfuzzer_sys::fuzz_target;
+
+#[path = "guard.rs"]
+mod guard;
 use std::path::Path;
 
 const PROFILES: [&str; 2] = [
@@ -17,6 +20,7 @@ const PROFILES: [&str; 2] = [
 ];
 
 fuzz_target!(|data: &[u8]| {
+    guard::install();
     let Some((&pick, rest)) = data.split_first() else {
         return;
     };

@@ -7,7 +7,11 @@ use cseval::ingest::read_bytes;
 use cseval::normalize::ContactSink;
 use libfuzzer_sys::fuzz_target;
 
+#[path = "guard.rs"]
+mod guard;
+
 fuzz_target!(|data: &[u8]| {
+    guard::install();
     let cfg = SurveyCfg::default();
     let mut sink = ContactSink::new(chrono_tz::Asia::Shanghai, &cfg);
     let _ = read_bytes(std::path::Path::new("input.xlsx"), data.to_vec(), &ReadOptions::default(), &mut sink);

@@ -148,6 +148,34 @@ impl HeaderRows {
     }
 }
 
+thread_local! {
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run a third-party parser on untrusted bytes: a panic inside it (an arithmetic overflow
+/// on a damaged file, in a build that checks them) becomes an error naming it, instead of
+/// ending the run. Only calls into calamine are guarded; a panic in cseval's own code is
+/// still an internal error.
+pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    GUARDED.with(|g| g.set(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(false));
+    r.map_err(|p| {
+        let why = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "the parser failed".into());
+        format!("the file is damaged ({why})")
+    })
+}
+
+/// Whether the current thread is inside [`guarded`]: a panic hook stays quiet then (the
+/// panic becomes an error that names the file).
+pub fn panic_is_guarded() -> bool {
+    GUARDED.with(|g| g.get())
+}
+
 /// Where a header was read from, added to any error about it: the place (sheet and
 /// spreadsheet row, or file line), a word on `header_row` when the row holds a single cell
 /// (a title above the table), and a workbook's other sheets (a cover sheet before the data).

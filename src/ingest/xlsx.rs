@@ -3,7 +3,7 @@
 //! allocates a sheet's declared area. Nothing here knows canonical columns.
 
 use super::merges::Merges;
-use super::{header_note, Cell, HeaderRows, RowSink};
+use super::{guarded, header_note, Cell, HeaderRows, RowSink};
 use crate::config::read::{Limits, ReadOptions};
 use crate::error::{Error, Result};
 use crate::util::InputFile;
@@ -183,6 +183,18 @@ impl AsRef<[u8]> for SharedBytes {
     }
 }
 
+/// Whether a cell position is inside Excel's grid (1,048,576 rows by 16,384 columns): a
+/// damaged reference can come out anywhere, and a row as wide as its column number is
+/// allocated.
+fn on_grid((row, col): (u32, u32)) -> bool {
+    row < 1_048_576 && col < 16_384
+}
+
+/// A parser's panic message as the `&'static str` its error type wants (once per file).
+fn leak(message: String) -> &'static str {
+    Box::leak(message.into_boxed_str())
+}
+
 /// The cells of a sheet whose number format displays a percentage, by (row, column): read
 /// in a first pass over the sheet's styles, made only when the workbook has such a format.
 fn percent_cells<RS: std::io::Read + std::io::Seek>(
@@ -210,6 +222,70 @@ fn percent_cells<RS: std::io::Read + std::io::Seek>(
     Ok(cells)
 }
 
+/// A batch of a sheet's cells (row, column, value), or why the sheet cannot be read.
+type Batch<'a> = std::result::Result<Vec<(u32, u32, Raw<'a>)>, String>;
+const BATCH: usize = 1 << 16;
+
+/// The parsing thread of [`read_xlsx_streaming`]: every cell of the sheet, in batches, as
+/// displayed (percentages), with formulas that have no saved value marked; a position off
+/// Excel's grid or a parser failure ends the sheet with its reason.
+fn parse_cells<'a, RS: std::io::Read + std::io::Seek>(
+    reader: &mut calamine::XlsxCellReader<'a, RS>,
+    percent: &std::collections::HashSet<(u32, u32)>,
+    tx: &std::sync::mpsc::SyncSender<Batch<'a>>,
+    back_rx: &std::sync::mpsc::Receiver<Vec<(u32, u32, Raw<'a>)>>,
+) {
+    use calamine::DataRef;
+    let fresh = || {
+        back_rx
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BATCH))
+    };
+    let mut batch = fresh();
+    loop {
+        let next = guarded(|| reader.next_cell_with_formula_metadata())
+            .unwrap_or_else(|panic| Err(calamine::XlsxError::Unexpected(leak(panic))));
+        let cell = match next {
+            Ok(Some(cell)) => cell,
+            Ok(None) => {
+                let _ = tx.send(Ok(batch));
+                return;
+            }
+            Err(e) => {
+                let _ = tx.send(Err(e.to_string()));
+                return;
+            }
+        };
+        let (r, c) = cell.pos;
+        if !on_grid(cell.pos) {
+            let _ = tx.send(Err(format!(
+                "a cell at row {} column {} is outside Excel's grid: the file is damaged",
+                r as u64 + 1,
+                c as u64 + 1
+            )));
+            return;
+        }
+        let v = match cell.value {
+            DataRef::Empty if cell.formula.is_some() => Raw::Uncomputed,
+            DataRef::Empty => continue,
+            DataRef::Float(f) if percent.contains(&(r, c)) => {
+                Raw::Value(DataRef::Float(percent_value(f)))
+            }
+            DataRef::Int(i) if percent.contains(&(r, c)) => {
+                Raw::Value(DataRef::Float(percent_value(i as f64)))
+            }
+            v => Raw::Value(v),
+        };
+        batch.push((r, c, v));
+        if batch.len() >= BATCH {
+            let full = std::mem::replace(&mut batch, fresh());
+            if tx.send(Ok(full)).is_err() {
+                return;
+            }
+        }
+    }
+}
+
 /// XLSX/XLSM with calamine's streaming cell reader: cells arrive row by row and no dense
 /// range is allocated, so a sheet whose used area is declared (or padded) to a million rows
 /// by 16,384 columns costs only the cells it really holds. Cells are read as displayed:
@@ -222,7 +298,7 @@ pub(super) fn read_xlsx_streaming(
     opts: &ReadOptions,
     sink: &mut dyn RowSink,
 ) -> Result<()> {
-    use calamine::{DataRef, Xlsx};
+    use calamine::Xlsx;
     let path = file.path.clone();
     let bad = |e: &dyn std::fmt::Display| {
         Error::input(format!("{}: cannot open the workbook: {e}", path.display()))
@@ -235,14 +311,18 @@ pub(super) fn read_xlsx_streaming(
         ))
     };
     let bytes_for_merges = bytes.clone();
-    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| bad(&e))?;
+    let mut wb: Xlsx<_> = guarded(|| Xlsx::new(std::io::Cursor::new(bytes)))
+        .map_err(|e| bad(&e))?
+        .map_err(|e| bad(&e))?;
     let sheets = wb.sheets_metadata().to_vec();
     let sheet = pick_sheet(&path, &sheets, opts)?;
     sink.workbook(wb.has_1904_epoch());
     let merged = super::merges::xlsx_regions(&bytes_for_merges.0, &sheet);
-    let percent = percent_cells(&mut wb, &sheet).map_err(|e| cannot(&sheet, &e))?;
-    let mut reader = wb
-        .worksheet_cells_reader(&sheet)
+    let percent = guarded(|| percent_cells(&mut wb, &sheet))
+        .map_err(|e| cannot(&sheet, &e))?
+        .map_err(|e| cannot(&sheet, &e))?;
+    let mut reader = guarded(|| wb.worksheet_cells_reader(&sheet))
+        .map_err(|e| cannot(&sheet, &e))?
         .map_err(|e| cannot(&sheet, &e))?;
     let header_row = opts.header_row.unwrap_or(0);
     let mut header_seen = false;
@@ -282,55 +362,13 @@ pub(super) fn read_xlsx_streaming(
     // calamine parses the sheet on a second thread while this one checks the rows it has
     // already parsed: the sheet's XML is read once, and the checks cost no extra time as
     // long as they keep up with the parsing.
-    type Batch<'a> = std::result::Result<Vec<(u32, u32, Raw<'a>)>, String>;
-    const BATCH: usize = 1 << 16;
     std::thread::scope(|scope| -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<'_>>(4);
         // Emptied batches go back to the parsing thread, so that no batch is allocated
         // (and its pages faulted in) more than once.
         let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<(u32, u32, Raw<'_>)>>();
         let percent = &percent;
-        scope.spawn(move || {
-            let fresh = || {
-                back_rx
-                    .try_recv()
-                    .unwrap_or_else(|_| Vec::with_capacity(BATCH))
-            };
-            let mut batch = fresh();
-            loop {
-                match reader.next_cell_with_formula_metadata() {
-                    Ok(Some(cell)) => {
-                        let (r, c) = cell.pos;
-                        let v = match cell.value {
-                            DataRef::Empty if cell.formula.is_some() => Raw::Uncomputed,
-                            DataRef::Empty => continue,
-                            DataRef::Float(f) if percent.contains(&(r, c)) => {
-                                Raw::Value(DataRef::Float(percent_value(f)))
-                            }
-                            DataRef::Int(i) if percent.contains(&(r, c)) => {
-                                Raw::Value(DataRef::Float(percent_value(i as f64)))
-                            }
-                            v => Raw::Value(v),
-                        };
-                        batch.push((r, c, v));
-                        if batch.len() >= BATCH {
-                            let full = std::mem::replace(&mut batch, fresh());
-                            if tx.send(Ok(full)).is_err() {
-                                return;
-                            }
-                        }
-                    }
-                    Ok(None) => {
-                        let _ = tx.send(Ok(batch));
-                        return;
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Err(e.to_string()));
-                        return;
-                    }
-                }
-            }
-        });
+        scope.spawn(move || parse_cells(&mut reader, percent, &tx, &back_rx));
         for batch in rx {
             let mut batch = batch.map_err(|e| cannot(&sheet, &e))?;
             for (r, c, v) in batch.drain(..) {
@@ -368,10 +406,13 @@ pub(super) fn read_workbook(
     sink: &mut dyn RowSink,
 ) -> Result<()> {
     let path = file.path.clone();
-    let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
+    let bad = |e: &dyn std::fmt::Display| {
         Error::input(format!("{}: cannot open the workbook: {e}", path.display()))
             .with_hint("the file may be damaged or not really a spreadsheet; re-export it")
-    })?;
+    };
+    let mut wb = guarded(|| open_workbook_auto_from_rs(std::io::Cursor::new(bytes)))
+        .map_err(|e| bad(&e))?
+        .map_err(|e| bad(&e))?;
     let sheets = wb.sheets_metadata().to_vec();
     let sheet = pick_sheet(&path, &sheets, opts)?;
     let merged = match &wb {
@@ -381,12 +422,15 @@ pub(super) fn read_workbook(
         }
         _ => Vec::new(),
     };
-    let mut range = wb.worksheet_range(&sheet).map_err(|e| {
+    let cannot = |e: &dyn std::fmt::Display| {
         Error::input(format!(
             "{}: sheet `{sheet}`: cannot read: {e}",
             path.display()
         ))
-    })?;
+    };
+    let mut range = guarded(|| wb.worksheet_range(&sheet))
+        .map_err(|e| cannot(&e))?
+        .map_err(|e| cannot(&e))?;
     for d in merged.iter().filter(|d| d.end.0 > d.start.0) {
         let top_left = range.get_value(d.start).cloned().unwrap_or(Data::Empty);
         for r in d.start.0 + 1..=d.end.0 {
