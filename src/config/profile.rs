@@ -207,6 +207,7 @@ pub(crate) struct ColumnRule {
     pub(crate) source: Source,
     pub(crate) map: BTreeMap<String, String>,
     pub(crate) otherwise: Option<String>,
+    /// "None" sentinels and missing-value codes, in [`value_key`] form.
     pub(crate) none: Vec<String>,
     pub(crate) missing: Vec<String>,
     pub(crate) formats: Vec<String>,
@@ -313,12 +314,13 @@ impl Profile {
                     .map(|(k, v)| (value_key(k), value_text(v)))
                     .collect(),
                 otherwise: spec.otherwise.as_ref().map(value_text),
-                none: spec.none.clone(),
+                // Sentinels in matching form (NFKC, trimmed, lower case), as cells are compared.
+                none: spec.none.iter().map(|v| value_key(v)).collect(),
                 missing: spec
                     .missing
                     .iter()
                     .chain(&f.defaults.missing)
-                    .cloned()
+                    .map(|v| value_key(v))
                     .collect(),
                 formats: spec.formats.clone(),
                 duration: spec.duration,

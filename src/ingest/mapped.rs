@@ -425,7 +425,7 @@ impl Profile {
         rule.missing
             .iter()
             .chain(&rule.none)
-            .any(|m| value_key(m) == text || clock.as_deref() == Some(m.trim()))
+            .any(|m| *m == text || clock.as_deref() == Some(m.as_str()))
     }
 
     fn convert(&self, rule: &ColumnRule, res: &Resolved, cells: &[Cell]) -> Out {
