@@ -279,7 +279,9 @@ pub(super) fn data_quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> 
     for (i, (k, v)) in summary.iter().enumerate() {
         ws.write_string_with_format(i as u32, 0, k, &f.bold)
             .map_err(xlsx_err)?;
-        ws.write_number_with_format(i as u32, 1, *v as f64, &f.int)
+        // The figure two columns over: the label has the narrow first column and the wide
+        // file column to run into.
+        ws.write_number_with_format(i as u32, 2, *v as f64, &f.int)
             .map_err(xlsx_err)?;
     }
     // Every input kind read, surveys and inspections included.
@@ -293,7 +295,7 @@ pub(super) fn data_quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> 
         let row = (summary.len() + lines.len() + 2 + i) as u32;
         ws.write_string_with_format(row, 0, l(key), &f.bold)
             .map_err(xlsx_err)?;
-        ws.write_number_with_format(row, 1, *n as f64, &f.int)
+        ws.write_number_with_format(row, 2, *n as f64, &f.int)
             .map_err(xlsx_err)?;
     }
     let top = (summary.len() + lines.len() + odd.len()) as u32 + 3;
