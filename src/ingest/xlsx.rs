@@ -190,11 +190,6 @@ fn on_grid((row, col): (u32, u32)) -> bool {
     row < 1_048_576 && col < 16_384
 }
 
-/// A parser's panic message as the `&'static str` its error type wants (once per file).
-fn leak(message: String) -> &'static str {
-    Box::leak(message.into_boxed_str())
-}
-
 /// The cells of a sheet whose number format displays a percentage, by (row, column): read
 /// in a first pass over the sheet's styles, made only when the workbook has such a format.
 fn percent_cells<RS: std::io::Read + std::io::Seek>(
@@ -243,9 +238,7 @@ fn parse_cells<'a, RS: std::io::Read + std::io::Seek>(
     };
     let mut batch = fresh();
     loop {
-        let next = guarded(|| reader.next_cell_with_formula_metadata())
-            .unwrap_or_else(|panic| Err(calamine::XlsxError::Unexpected(leak(panic))));
-        let cell = match next {
+        let cell = match reader.next_cell_with_formula_metadata() {
             Ok(Some(cell)) => cell,
             Ok(None) => {
                 let _ = tx.send(Ok(batch));
@@ -368,7 +361,13 @@ pub(super) fn read_xlsx_streaming(
         // (and its pages faulted in) more than once.
         let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<(u32, u32, Raw<'_>)>>();
         let percent = &percent;
-        scope.spawn(move || parse_cells(&mut reader, percent, &tx, &back_rx));
+        scope.spawn(move || {
+            // One guard around the whole parse: a panic in calamine ends the sheet with the
+            // file's error.
+            if let Err(damaged) = guarded(|| parse_cells(&mut reader, percent, &tx, &back_rx)) {
+                let _ = tx.send(Err(damaged));
+            }
+        });
         for batch in rx {
             let mut batch = batch.map_err(|e| cannot(&sheet, &e))?;
             for (r, c, v) in batch.drain(..) {
