@@ -310,7 +310,6 @@ pub(super) fn read_xlsx_streaming(
     let sheets = wb.sheets_metadata().to_vec();
     let sheet = pick_sheet(&path, &sheets, opts)?;
     sink.workbook(wb.has_1904_epoch());
-    let merged = super::merges::xlsx_regions(&bytes_for_merges.0, &sheet);
     let percent = guarded(|| percent_cells(&mut wb, &sheet))
         .map_err(|e| cannot(&sheet, &e))?
         .map_err(|e| cannot(&sheet, &e))?;
@@ -322,7 +321,7 @@ pub(super) fn read_xlsx_streaming(
     let mut header_rows = HeaderRows::new(opts);
     let grouped = header_rows.grouped();
     let mut current: Option<u32> = None;
-    let mut merges = Merges::new(&merged);
+    let mut merges: Option<Merges> = None;
     let mut row_vals: Vec<(u32, Raw)> = Vec::new();
     let mut flush = |row: u32, vals: &mut Vec<(u32, Raw)>, header_seen: &mut bool| -> Result<()> {
         let width = vals.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0);
@@ -368,22 +367,43 @@ pub(super) fn read_xlsx_streaming(
                 let _ = tx.send(Err(damaged));
             }
         });
-        for batch in rx {
-            let mut batch = batch.map_err(|e| cannot(&sheet, &e))?;
-            for (r, c, v) in batch.drain(..) {
-                if let Some(cur) = current.filter(|cur| *cur != r) {
-                    merges.fill(cur, &mut row_vals, grouped && !header_seen);
-                    flush(cur, &mut row_vals, &mut header_seen)?;
-                }
-                current = Some(r);
-                row_vals.push((c, v));
+        // The merged regions come from a third thread's scan of the sheet's XML (they stand
+        // after the cells): parsed batches wait for it, kept, so the parse never stalls.
+        let bytes = &bytes_for_merges.0;
+        let sheet_name = &sheet;
+        let mut scan = Some(scope.spawn(move || {
+            guarded(|| super::merges::xlsx_regions(bytes, sheet_name)).unwrap_or_default()
+        }));
+        let mut waiting = Vec::new();
+        for next in rx.iter().map(Some).chain(std::iter::once(None)) {
+            let end = next.is_none();
+            if let Some(batch) = next {
+                waiting.push(batch.map_err(|e| cannot(&sheet, &e))?);
             }
-            let _ = back_tx.send(batch);
+            if merges.is_none() {
+                if !end && scan.as_ref().is_some_and(|h| !h.is_finished()) {
+                    continue;
+                }
+                let regions = scan.take().and_then(|h| h.join().ok()).unwrap_or_default();
+                merges = Some(Merges::new(&regions));
+            }
+            let m = merges.as_mut().expect("the regions are known");
+            for mut batch in waiting.drain(..) {
+                for (r, c, v) in batch.drain(..) {
+                    if let Some(cur) = current.filter(|cur| *cur != r) {
+                        m.fill(cur, &mut row_vals, grouped && !header_seen);
+                        flush(cur, &mut row_vals, &mut header_seen)?;
+                    }
+                    current = Some(r);
+                    row_vals.push((c, v));
+                }
+                let _ = back_tx.send(batch);
+            }
         }
         Ok(())
     })?;
-    if let Some(cur) = current {
-        merges.fill(cur, &mut row_vals, grouped && !header_seen);
+    if let (Some(cur), Some(m)) = (current, merges.as_mut()) {
+        m.fill(cur, &mut row_vals, grouped && !header_seen);
         flush(cur, &mut row_vals, &mut header_seen)?;
     }
     if !header_seen {
