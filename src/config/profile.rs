@@ -402,22 +402,10 @@ impl Profile {
                 let src = match &r.source {
                     Source::Column(c) => format!("column `{c}`"),
                     Source::Constant(v) => format!("constant `{v}`"),
-                    Source::Mean(columns) => format!(
-                        "mean of {}",
-                        columns
-                            .iter()
-                            .map(|c| format!("`{c}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                    Source::Join { columns, separator } => format!(
-                        "columns {} joined with `{separator}`",
-                        columns
-                            .iter()
-                            .map(|c| format!("`{c}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                    Source::Mean(columns) => format!("mean of {}", quoted(columns)),
+                    Source::Join { columns, separator } => {
+                        format!("columns {} joined with `{separator}`", quoted(columns))
+                    }
                     Source::DateTime { date, time } => format!("date `{date}` + time `{time}`"),
                     Source::Plus { base, add } => format!("`{base}` + duration `{add}`"),
                 };
@@ -430,6 +418,12 @@ impl Profile {
             })
             .collect()
     }
+}
+
+/// Column names as a message lists them: `a`, `b`.
+fn quoted(columns: &[String]) -> String {
+    let names: Vec<String> = columns.iter().map(|c| format!("`{c}`")).collect();
+    names.join(", ")
 }
 
 /// Where a canonical column comes from, checked against what the column is: a date plus a

@@ -650,19 +650,14 @@ impl RowSink for MappedSink<'_> {
             resolved.push(match &r.source {
                 Source::Column(c) => Resolved::Column(find(r.canonical, c)?),
                 Source::Constant(v) => Resolved::Constant(v.clone()),
-                Source::Join { columns, separator } => Resolved::Join(
-                    columns
-                        .iter()
-                        .map(|c| find(r.canonical, c))
-                        .collect::<Result<_>>()?,
-                    separator.clone(),
-                ),
-                Source::Mean(columns) => Resolved::Mean(
-                    columns
-                        .iter()
-                        .map(|c| find(r.canonical, c))
-                        .collect::<Result<_>>()?,
-                ),
+                Source::Join { columns, separator } => {
+                    let cols = columns.iter().map(|c| find(r.canonical, c));
+                    Resolved::Join(cols.collect::<Result<_>>()?, separator.clone())
+                }
+                Source::Mean(columns) => {
+                    let cols = columns.iter().map(|c| find(r.canonical, c));
+                    Resolved::Mean(cols.collect::<Result<_>>()?)
+                }
                 Source::DateTime { date, time } => {
                     Resolved::DateTime(find(r.canonical, date)?, find(r.canonical, time)?)
                 }

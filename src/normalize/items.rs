@@ -22,7 +22,8 @@ pub(super) struct Items {
 
 /// Whether a header cell names an item column.
 pub(super) fn is_item(header: &str) -> bool {
-    header_key(header).len() > ITEM_PREFIX.len() && header_key(header).starts_with(ITEM_PREFIX)
+    let key = header_key(header);
+    key.len() > ITEM_PREFIX.len() && key.starts_with(ITEM_PREFIX)
 }
 
 impl Items {
