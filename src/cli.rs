@@ -157,7 +157,7 @@ fn parse_day(s: &str, flag: &str) -> Result<chrono::NaiveDate> {
 
 /// Resolve flags and files into a run configuration.
 pub fn resolve(a: &RunArgs, quiet: bool) -> Result<RunConfig> {
-    let (contract, calendar) = config::load_contract(&a.contract)?;
+    let (mut contract, calendar) = config::load_contract(&a.contract)?;
     let calls = crate::ingest::expand_paths(&a.calls, "--calls")?;
     let load_profile = |p: &Option<PathBuf>, want: crate::config::profile::Records, flag: &str| {
         p.as_deref()
@@ -214,6 +214,10 @@ pub fn resolve(a: &RunArgs, quiet: bool) -> Result<RunConfig> {
         }
         _ => None,
     };
+    config::declare_profile_channels(
+        &mut contract,
+        [&mapping, &survey_mapping, &inspection_mapping],
+    )?;
     Ok(RunConfig {
         contract,
         calendar,

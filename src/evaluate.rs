@@ -282,7 +282,7 @@ pub fn evaluate(
                 id: s.id.clone(),
                 clause: s.clause.clone(),
                 metric: s.metric,
-                channel: s.channel.map(|c| c.as_str().to_string()),
+                channel: s.channel.map(|c| contract.channels.name(c).to_string()),
                 complexity: s.complexity.map(|c| c.as_str().to_string()),
                 priority: s.priority.map(|c| c.as_str().to_string()),
                 threshold: s.threshold.map(|t| t.describe(text)),

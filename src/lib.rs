@@ -14,6 +14,7 @@ macro_rules! println {
 }
 
 pub mod app;
+pub mod channel;
 pub mod cli;
 pub mod columns;
 pub mod config;

@@ -1,10 +1,13 @@
-//! Canonical vocabulary shared by every stage: channels, contact kinds, priorities and
-//! complexities, with their parsing rules from `docs/contact-record.md`.
+//! Canonical vocabulary shared by every stage: contact kinds, priorities and complexities
+//! (channels, which contracts and profiles may add to, are in [`crate::channel`]), with
+//! their parsing rules from `docs/contact-record.md`.
 //!
 //! This module holds value types only; it reads no files and computes no KPI.
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
+
+pub use crate::channel::{Channel, Channels};
 
 macro_rules! canonical_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident => $text:literal $(| $alias:literal)*),+ $(,)? }) => {
@@ -44,18 +47,6 @@ macro_rules! canonical_enum {
 }
 
 canonical_enum!(
-    /// Contact channel.
-    Channel {
-        Phone => "phone" | "电话" | "热线" | "call" | "voice",
-        Email => "email" | "邮件" | "电子邮件" | "e-mail" | "mail",
-        Chat => "chat" | "在线" | "在线客服" | "livechat",
-        Web => "web" | "网页" | "工单" | "ticket",
-        Social => "social" | "社交媒体" | "微信" | "微博",
-        Other => "other" | "其他",
-    }
-);
-
-canonical_enum!(
     /// Contact kind (`kind` column). Missing means consultation.
     Kind {
         Consultation => "consultation" | "咨询",
@@ -90,14 +81,6 @@ canonical_enum!(
         MysteryShopper => "mystery_shopper" | "神秘顾客" | "暗访" | "mystery shopper" | "mystery",
     }
 );
-
-impl Channel {
-    /// Channels where an unanswered contact is an abandon (the customer gave up waiting);
-    /// on the others it is merely unanswered.
-    pub fn is_realtime(self) -> bool {
-        matches!(self, Channel::Phone | Channel::Chat)
-    }
-}
 
 /// `s` trimmed and lower-cased, without allocating in the common case (ASCII already in
 /// lower case). For ASCII text, ASCII and Unicode lower-casing agree.
@@ -266,9 +249,6 @@ mod tests {
 
     #[test]
     fn enums_parse_case_insensitively_and_in_chinese() {
-        assert_eq!(Channel::parse("PHONE"), Some(Channel::Phone));
-        assert_eq!(Channel::parse("邮件"), Some(Channel::Email));
-        assert_eq!(Channel::parse("fax"), None);
         assert_eq!(Kind::parse("投诉"), Some(Kind::Complaint));
         assert_eq!(Priority::parse(" Urgent "), Some(Priority::Urgent));
     }

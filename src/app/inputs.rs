@@ -9,8 +9,8 @@ use crate::config::{profile::Profile, read::Limits, RunConfig};
 use crate::error::Result;
 use crate::ingest::{self, mapped::MappedSink, RowSink};
 use crate::normalize::{
-    contact_check, empty_contacts, link_surveys, ContactSink, Dataset, Inputs, InspectionSink,
-    Partitions, Rejection, RowCounts, SurveySink,
+    empty_contacts, link_surveys, Checks, ContactSink, Dataset, Inputs, InspectionSink, Partitions,
+    Rejection, RowCounts, SurveySink,
 };
 use crate::util::{peak_rss_mb, InputFile};
 use indicatif::ProgressBar;
@@ -53,7 +53,7 @@ fn open_inputs(cfg: &RunConfig, for_report: bool) -> Result<Inputs> {
         &bar,
         &mut ssink,
     )?;
-    let mut isink = InspectionSink::new(tz, &cfg.contract.quality);
+    let mut isink = InspectionSink::new(tz, &cfg.contract.quality, &cfg.contract.channels);
     let inspection_inputs = read_all(
         &cfg.inspections,
         cfg.inspection_mapping.as_ref(),
@@ -71,7 +71,7 @@ fn open_inputs(cfg: &RunConfig, for_report: bool) -> Result<Inputs> {
         Partitions::open(
             &cfg.calls,
             cfg.limits.max_file_bytes,
-            contact_check(&cfg.contract.survey),
+            Checks::of(&cfg.contract),
             &linked,
         )?
     } else {
@@ -81,7 +81,7 @@ fn open_inputs(cfg: &RunConfig, for_report: bool) -> Result<Inputs> {
         Some((parts, inputs, rejections, rows)) => {
             bar.inc(cfg.calls.len() as u64);
             Contacts {
-                frame: empty_contacts()?,
+                frame: empty_contacts(&cfg.contract.channels)?,
                 surveys,
                 inputs,
                 rejections,
@@ -150,7 +150,7 @@ fn read_contacts(
     bar: &ProgressBar,
     surveys: DataFrame,
 ) -> Result<Contacts> {
-    let mut csink = ContactSink::new(cfg.contract.tz(), &cfg.contract.survey);
+    let mut csink = ContactSink::new(cfg.contract.tz(), Checks::of(&cfg.contract));
     csink.allow_extra_columns(cfg.ignore_extra_columns);
     let inputs = read_all(&cfg.calls, cfg.mapping.as_ref(), cfg, bar, &mut csink)?;
     let columns = csink.columns_seen();

@@ -144,7 +144,7 @@ impl RunConfig {
     /// period it covers: the same contract, calendar, profiles, inputs, language, limits and
     /// document timestamp, writing nothing.
     pub fn from_manifest(m: &Manifest, path: &Path) -> Result<(RunConfig, Period)> {
-        let (contract, calendar) = load_contract(Path::new(&m.contract.path))?;
+        let (mut contract, calendar) = load_contract(Path::new(&m.contract.path))?;
         let profile = |f: &Option<FileHash>| {
             f.as_ref()
                 .map(|f| Profile::load(Path::new(&f.path)))
@@ -159,15 +159,24 @@ impl RunConfig {
             end: day(&m.period.end)?,
         };
         let paths = |v: &[InputHash]| v.iter().map(|f| PathBuf::from(&f.path)).collect();
+        let (mapping, survey_mapping, inspection_mapping) = (
+            profile(&m.mapping)?,
+            profile(&m.survey_mapping)?,
+            profile(&m.inspection_mapping)?,
+        );
+        super::declare_profile_channels(
+            &mut contract,
+            [&mapping, &survey_mapping, &inspection_mapping],
+        )?;
         let cfg = RunConfig {
             contract,
             calendar,
             calls: paths(&m.inputs),
             surveys: paths(&m.survey_inputs),
-            mapping: profile(&m.mapping)?,
-            survey_mapping: profile(&m.survey_mapping)?,
+            mapping,
+            survey_mapping,
             inspections: paths(&m.inspection_inputs),
-            inspection_mapping: profile(&m.inspection_mapping)?,
+            inspection_mapping,
             cadences: vec![m.cadence],
             period: Some(period),
             range: None,

@@ -238,6 +238,18 @@ pub struct RunConfig {
     pub progress: bool,
 }
 
+/// Add the channels the mapping profiles declare (`[[channel]]`) to the contract's: the
+/// run's channel table, one for every input.
+pub fn declare_profile_channels(
+    contract: &mut Contract,
+    profiles: [&Option<profile::Profile>; 3],
+) -> Result<()> {
+    for p in profiles.into_iter().flatten() {
+        contract.declare_channels(&p.channels, &p.path)?;
+    }
+    Ok(())
+}
+
 /// Load the contract and its calendar.
 pub fn load_contract(path: &std::path::Path) -> Result<(Contract, Option<Calendar>)> {
     let mut contract = Contract::load(path)?;

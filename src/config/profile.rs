@@ -162,6 +162,9 @@ struct ProfileFile {
     columns: BTreeMap<String, ColumnFile>,
     #[serde(default)]
     filter: Vec<FilterFile>,
+    /// `[[channel]]`: channels beyond the built-in ones, or other spellings of known ones.
+    #[serde(default)]
+    channel: Vec<crate::channel::ChannelDecl>,
 }
 
 /// A row filter, its values in matching form (see [`value_key`]).
@@ -229,6 +232,8 @@ pub struct Profile {
     pub(crate) timestamp_formats: Vec<String>,
     pub(crate) rules: Vec<ColumnRule>,
     pub(crate) filters: Vec<Filter>,
+    /// `[[channel]]` tables, added to the contract's channels for the run.
+    pub channels: Vec<crate::channel::ChannelDecl>,
 }
 
 fn value_text(v: &toml::Value) -> String {
@@ -369,6 +374,7 @@ impl Profile {
             .collect::<Result<Vec<_>>>()?;
         Ok(Profile {
             path: path.to_path_buf(),
+            channels: f.channel,
             name: f.profile.name,
             description: f.profile.description,
             records: f.profile.records,

@@ -24,6 +24,9 @@ pub struct FindingText {
     pub text: BTreeMap<String, String>,
 }
 
+/// Placeholders of Method paragraphs about terms an evaluation may not have.
+pub const OPTIONAL: &[&str] = &["{default_priority}", "{declared_channels}"];
+
 impl Text {
     pub fn load(lang: Lang) -> Text {
         let src = match lang {
@@ -39,12 +42,22 @@ impl Text {
             .cloned()
             .unwrap_or_else(|| key.to_string())
     }
+    /// A channel's label: a built-in channel's from the table, a declared one's name.
+    pub fn channel(&self, name: &str) -> String {
+        if crate::channel::is_built_in(name) {
+            self.label(name)
+        } else {
+            name.to_string()
+        }
+    }
+
     /// The labels of `keys`, in order (table headers).
     pub fn labels(&self, keys: &[&str]) -> Vec<String> {
         keys.iter().map(|k| self.label(k)).collect()
     }
 
-    /// The Method paragraphs in reading order, placeholders filled in.
+    /// The Method paragraphs in reading order, placeholders filled in; a paragraph whose
+    /// [`OPTIONAL`] placeholder is not filled is left out.
     pub fn method_paragraphs(
         &self,
         survey: &super::contract::SurveyCfg,
@@ -84,9 +97,9 @@ impl Text {
                 }
                 v
             })
-            // A paragraph about a term this contract does not set keeps its placeholder:
+            // A paragraph about a term this evaluation does not set keeps its placeholder:
             // it is left out.
-            .filter(|v| !v.contains("{default_priority}"))
+            .filter(|v| !OPTIONAL.iter().any(|p| v.contains(p)))
             .collect()
     }
 

@@ -14,7 +14,7 @@ use polars::prelude::*;
 use std::collections::BTreeMap;
 
 /// The non-null values of the float column `name` of `df` as `(group, value)` pairs, the
-/// group being the contact's channel (its position in `Channel::ALL`) when `codes` holds
+/// group being the contact's channel (its position in the run's table) when `codes` holds
 /// the channel codes, else 0: what [`super::percentile::quantiles`] streams.
 pub(super) fn grouped_values<'a>(
     values: &'a Float64Chunked,
@@ -28,9 +28,9 @@ pub(super) fn grouped_values<'a>(
             (0..len).filter_map(move |i| {
                 let x = v.get(i)?;
                 // A contact without a known channel code counts as `Other`, as in the tallies.
-                let g = c
-                    .as_ref()
-                    .map_or(0, |c| c.get(i).unwrap_or(Channel::Other as u32) as usize);
+                let g = c.as_ref().map_or(0, |c| {
+                    c.get(i).map_or(Channel::OTHER.index(), |c| c as usize)
+                });
                 Some((g, x))
             })
         })
@@ -104,7 +104,8 @@ pub(super) fn channels(
 ) -> BTreeMap<String, ChannelMetrics> {
     let mut channels = BTreeMap::new();
     for (&ch, t) in tallies {
-        let name = ch.as_str().to_string();
+        let name = contract.channels.name(ch).to_string();
+        let realtime = contract.channels.is_realtime(ch);
         let n = t.contacts as f64;
         let short = t.short_abandoned as f64;
         let threshold = contract.service_level_threshold(ch);
@@ -113,15 +114,16 @@ pub(super) fn channels(
         let m = ChannelMetrics {
             contacts: t.contacts,
             answered: t.answered,
-            abandoned: ch.is_realtime().then_some(t.abandoned),
-            short_abandoned: ch.is_realtime().then_some(t.short_abandoned),
-            unanswered: (!ch.is_realtime()).then_some(t.unanswered),
+            realtime,
+            abandoned: realtime.then_some(t.abandoned),
+            short_abandoned: realtime.then_some(t.short_abandoned),
+            unanswered: (!realtime).then_some(t.unanswered),
             service_level: threshold
                 .and_then(|_| ratio(t.sl_hit as f64, t.sl_base as f64))
                 .filter(|_| evidence.answer && evidence.response_time),
             service_level_threshold_seconds: threshold,
             asa_seconds: t.resp.get(),
-            abandon_rate: if ch.is_realtime() && evidence.answer {
+            abandon_rate: if realtime && evidence.answer {
                 ratio(t.abandoned as f64 - short, n - short)
             } else {
                 None

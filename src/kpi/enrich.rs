@@ -349,8 +349,9 @@ impl Columns {
 
 /// What every run of the kernel shares: thresholds, the SLAs over contacts, the calendar.
 struct Setup<'c> {
-    /// By channel code: short-abandon and service-level thresholds.
-    thresholds: Vec<(f64, Option<f64>)>,
+    /// By channel code: short-abandon and service-level thresholds, and whether the
+    /// channel is real-time.
+    thresholds: Vec<(f64, Option<f64>, bool)>,
     /// The SLAs over contacts, by their index in the contract.
     slas: Vec<(usize, Counted, Scope)>,
     /// The calendar, when an SLA counts in working time.
@@ -384,12 +385,14 @@ impl<'c> Setup<'c> {
             .collect();
         let working = slas.iter().any(|(_, c, _)| c.working());
         Ok(Setup {
-            thresholds: Channel::ALL
-                .iter()
-                .map(|&c| {
+            thresholds: contract
+                .channels
+                .all()
+                .map(|c| {
                     (
                         contract.short_abandon_seconds(c),
                         contract.service_level_threshold(c),
+                        contract.channels.is_realtime(c),
                     )
                 })
                 .collect(),
@@ -432,14 +435,11 @@ impl<'c> Run<'c> {
     /// in whose scope it is.
     #[inline]
     fn contact(&mut self, setup: &Setup<'_>, x: &Arrays, i: usize) {
-        let ch = x.channel.get(i).unwrap_or(Channel::Other as u32);
-        let (sa, sl) = setup
+        let ch = x.channel.get(i).unwrap_or(Channel::OTHER.index() as u32);
+        let (sa, sl, realtime) = setup
             .thresholds
             .get(ch as usize)
-            .map_or((0.0, None), |&t| t);
-        let realtime = Channel::ALL
-            .get(ch as usize)
-            .is_some_and(|c| c.is_realtime());
+            .map_or((0.0, None, false), |&t| t);
         let r = x.resp.get(i);
         let a = x.arrived.get(i).unwrap_or(0);
         let resolved_at = x.resolved_ms.get(i);

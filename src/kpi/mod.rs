@@ -16,7 +16,7 @@ use crate::columns::ColumnsSeen;
 use crate::config::contract::SlaMetric;
 use crate::config::{Calendar, Contract, Period};
 use crate::error::Result;
-use crate::model::Channel;
+use crate::model::Channels;
 use crate::util::peak_rss_mb;
 use polars::prelude::*;
 use serde::Serialize;
@@ -76,6 +76,8 @@ pub struct Overall {
 pub struct ChannelMetrics {
     pub contacts: u64,
     pub answered: u64,
+    /// Real-time (queued: unanswered contacts are abandoned) or asynchronous.
+    pub realtime: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub abandoned: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -299,11 +301,12 @@ pub fn compute(
     let tallies = tally::fold(
         chunk_tallies,
         |c| contract.service_level_threshold(c).is_some(),
+        &contract.channels,
         // Day number 0 is `first_day`.
         |d| weekday(first_day as i64 + d as i64),
     );
     lap.at("tallies");
-    let (ttr_p50, channel_percentiles) = percentiles(&df)?;
+    let (ttr_p50, channel_percentiles) = percentiles(&df, &contract.channels)?;
     let survey = satisfaction::summary(&resp, contract.survey.top_box_min())?;
     let overall = overall(&tallies.overall, &survey, ttr_p50, evidence);
     lap.at("overall");
@@ -363,7 +366,7 @@ pub fn compute(
         .iter()
         .zip(&sla_counts)
         .map(|(s, counts)| match s.metric {
-            SlaMetric::QaPassRate => quality::measure(qa_df.as_ref(), s),
+            SlaMetric::QaPassRate => quality::measure(qa_df.as_ref(), s, &contract.channels),
             _ => measure(&resp, s, *counts, contract, evidence),
         })
         .collect::<Result<Vec<_>>>()?;
@@ -429,23 +432,26 @@ fn in_period(contacts: &DataFrame, (a, b): (i64, i64)) -> Result<(DataFrame, u64
 /// The median time to resolution, and each channel's median and 90th percentile response
 /// time. Percentiles are not additive: each from its own values, streamed twice (see
 /// `percentile`), the time to resolution and the channels' response times at once.
-fn percentiles(df: &DataFrame) -> Result<(Option<f64>, breakdowns::ChannelPercentiles)> {
+fn percentiles(
+    df: &DataFrame,
+    channels: &Channels,
+) -> Result<(Option<f64>, breakdowns::ChannelPercentiles)> {
     let (resolve_s, resp_s) = (df.column("resolve_s")?.f64()?, df.column("resp_s")?.f64()?);
     let channel_codes = df.column("channel")?.cat32()?.physical();
     let (ttr, by_channel) = rayon::join(
         || percentile::quantiles(1, &[0.5], || grouped_values(resolve_s, None)),
         || {
-            percentile::quantiles(Channel::ALL.len(), &[0.5, 0.9], || {
+            percentile::quantiles(channels.len(), &[0.5, 0.9], || {
                 grouped_values(resp_s, Some(channel_codes))
             })
         },
     );
-    let channels = Channel::ALL
-        .iter()
+    let by_channel = channels
+        .all()
         .zip(&by_channel)
-        .map(|(&c, q)| (c, (q[0], q[1])))
+        .map(|(c, q)| (c, (q[0], q[1])))
         .collect();
-    Ok((ttr[0][0], channels))
+    Ok((ttr[0][0], by_channel))
 }
 
 /// The overall figures from the overall tally, the survey summary and the median time to
@@ -546,7 +552,11 @@ mod tests {
         surveys: &str,
         inspections: Option<&str>,
     ) -> Kpis {
-        let mut is = crate::normalize::InspectionSink::new(chrono_tz::Asia::Shanghai, &c.quality);
+        let mut is = crate::normalize::InspectionSink::new(
+            chrono_tz::Asia::Shanghai,
+            &c.quality,
+            &c.channels,
+        );
         if let Some(csv) = inspections {
             feed_csv(&mut is, csv);
         }
@@ -562,7 +572,7 @@ mod tests {
         if !surveys.is_empty() {
             feed_csv(&mut ss, surveys);
         }
-        let mut cs = ContactSink::new(tz, &cfg);
+        let mut cs = ContactSink::new(tz, crate::normalize::Checks::of(c));
         feed_csv(&mut cs, contacts);
         assert!(
             cs.ledger.rejections().is_empty(),
@@ -771,8 +781,10 @@ mod tests {
                 }
             }
         }
-        let cfg = SurveyCfg::default();
-        let mut cs = ContactSink::new(chrono_tz::Asia::Shanghai, &cfg);
+        let mut cs = ContactSink::new(
+            chrono_tz::Asia::Shanghai,
+            crate::normalize::Checks::default(),
+        );
         feed_csv(&mut cs, &csv);
         let (df, rej, _) = cs.into_frame().unwrap();
         assert!(rej.is_empty(), "{rej:?}");
@@ -785,7 +797,12 @@ mod tests {
         );
         for sla in &c.slas {
             let scope = Scope::of(sla);
-            let kept = df.clone().lazy().filter(scope.expr()).collect().unwrap();
+            let kept = df
+                .clone()
+                .lazy()
+                .filter(scope.expr(&c.channels))
+                .collect()
+                .unwrap();
             let by_filter: Vec<String> = kept
                 .column("contact_id")
                 .unwrap()

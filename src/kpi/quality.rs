@@ -260,6 +260,7 @@ pub(super) fn quality(insp: &DataFrame, criteria: &DataFrame) -> Result<Quality>
 pub(super) fn measure(
     insp: Option<&DataFrame>,
     sla: &crate::config::contract::Sla,
+    channels: &crate::model::Channels,
 ) -> Result<Measurement> {
     let Some(insp) = insp else {
         return Ok(Measurement {
@@ -274,7 +275,7 @@ pub(super) fn measure(
         f = f.and(col("source").eq(lit(s.as_str())));
     }
     if let Some(c) = sla.channel {
-        f = f.and(col("channel").eq(lit(c.as_str())));
+        f = f.and(col("channel").eq(lit(channels.name(c))));
     }
     let g = insp
         .clone()

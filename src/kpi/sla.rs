@@ -39,10 +39,10 @@ impl Scope {
 
     /// The filter on the contacts frame.
     #[cfg(test)]
-    pub(super) fn expr(&self) -> Expr {
+    pub(super) fn expr(&self, channels: &crate::model::Channels) -> Expr {
         let mut filter = lit(true);
         if let Some(c) = self.channel {
-            filter = filter.and(col("channel").eq(lit(c.as_str())));
+            filter = filter.and(col("channel").eq(lit(channels.name(c))));
         }
         if let Some(c) = self.complexity {
             let mut is = col("complexity").eq(lit(c.as_str()));
@@ -61,7 +61,7 @@ impl Scope {
     }
 
     /// Whether a contact is in scope, from its category codes (positions in the `ALL`
-    /// lists; `None`: null, which no equality filter keeps).
+    /// lists and the channel table; `None`: null, which no equality filter keeps).
     pub(super) fn matches(
         &self,
         channel: Option<u32>,
@@ -70,7 +70,8 @@ impl Scope {
         kind: Option<u32>,
     ) -> bool {
         use crate::model::Complexity;
-        self.channel.is_none_or(|c| channel == Some(c as u32))
+        self.channel
+            .is_none_or(|c| channel == Some(c.index() as u32))
             && self.complexity.is_none_or(|c| {
                 complexity == Some(c as u32) || (c == Complexity::Standard && complexity.is_none())
             })
@@ -141,12 +142,12 @@ pub(super) fn measure(
 ) -> Result<Measurement> {
     match sla.metric {
         // Measured by `super::quality::measure` over the inspections; never over contacts.
-        SlaMetric::QaPassRate => return super::quality::measure(None, sla),
+        SlaMetric::QaPassRate => return super::quality::measure(None, sla, &contract.channels),
         SlaMetric::CsatMean | SlaMetric::CsatTopBoxRate => {
             // Responses, filtered by the linked contact's channel.
             let mut f = lit(true);
             if let Some(c) = sla.channel {
-                f = f.and(col("channel").eq(lit(c.as_str())));
+                f = f.and(col("channel").eq(lit(contract.channels.name(c))));
             }
             let top = contract.survey.top_box_min();
             let num = if sla.metric == SlaMetric::CsatMean {

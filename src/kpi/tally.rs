@@ -13,7 +13,7 @@
 //! random reads over ten million rows. Percentiles are not additive and are not computed
 //! here.
 
-use crate::model::Channel;
+use crate::model::{Channel, Channels};
 use crate::util::FastMap;
 use std::collections::BTreeMap;
 
@@ -38,25 +38,23 @@ pub(super) mod flag {
 }
 
 /// A contact's group: agent (category id + 1, 0 without an agent), channel (position in
-/// `Channel::ALL`) and flags, packed into 33 + 3 + 11 bits.
+/// the run's table) and flags, packed into 33 + 5 + 11 bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct Key(pub u64);
 
-const CHANNEL_BITS: u32 = 3;
-const _: () = assert!(Channel::ALL.len() <= 1 << CHANNEL_BITS);
+const CHANNEL_BITS: u32 = 5;
+const CHANNEL_MASK: u64 = (1 << CHANNEL_BITS) - 1;
+const _: () = assert!(Channel::MAX <= 1 << CHANNEL_BITS);
 const AGENT_SHIFT: u32 = flag::BITS + CHANNEL_BITS;
 
-/// The channel of a position in `Channel::ALL`.
+/// The channel at a position in the run's table.
 fn channel_at(c: u64) -> Channel {
-    Channel::ALL
-        .get(c as usize)
-        .copied()
-        .unwrap_or(Channel::Other)
+    Channel::at(c as usize).unwrap_or(Channel::OTHER)
 }
 
 impl Key {
     pub fn new(agent: Option<u32>, channel: u32, flags: u16) -> Key {
-        debug_assert!((channel as usize) < Channel::ALL.len());
+        debug_assert!((channel as usize) < Channel::MAX);
         let agent = agent.map_or(0, |a| a as u64 + 1);
         Key(agent << AGENT_SHIFT | (channel as u64) << flag::BITS | flags as u64)
     }
@@ -67,7 +65,7 @@ impl Key {
         }
     }
     pub fn channel(self) -> Channel {
-        channel_at((self.0 >> flag::BITS) & ((1 << CHANNEL_BITS) - 1))
+        channel_at((self.0 >> flag::BITS) & CHANNEL_MASK)
     }
     pub fn flags(self) -> u16 {
         (self.0 & ((1 << flag::BITS) - 1)) as u16
@@ -79,7 +77,7 @@ impl Key {
 pub(super) const NO_DAY: u32 = (1 << 16) - 1;
 
 /// A contact's day slot: day number, local hour, channel and the flags `ANSWERED`,
-/// `SHORT_ABANDONED`, `SL_HIT` and `URGENT`, packed into 16 + 5 + 3 + 4 bits.
+/// `SHORT_ABANDONED`, `SL_HIT` and `URGENT`, packed into 16 + 5 + 5 + 4 bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct Slot(pub u32);
 
@@ -99,17 +97,17 @@ impl Slot {
                 f |= 1 << i;
             }
         }
-        Slot(day << 12 | hour << 7 | channel << 4 | f)
+        Slot(day << 14 | hour << 9 | channel << 4 | f)
     }
     pub fn day(self) -> Option<u32> {
-        let d = self.0 >> 12;
+        let d = self.0 >> 14;
         (d != NO_DAY).then_some(d)
     }
     pub fn hour(self) -> u32 {
-        (self.0 >> 7) & 31
+        (self.0 >> 9) & 31
     }
     pub fn channel(self) -> Channel {
-        channel_at(((self.0 >> 4) & 7) as u64)
+        channel_at((self.0 as u64 >> 4) & CHANNEL_MASK)
     }
     fn has(self, bit: u16) -> bool {
         SLOT_FLAGS
@@ -312,13 +310,12 @@ impl ChunkTally {
 
 impl Tally {
     /// Add the `g.n` contacts of a group; `sl_scope` says whether their channel has a
-    /// service-level threshold.
-    fn add(&mut self, key: Key, g: &Group, sl_scope: bool) {
+    /// service-level threshold, `realtime` whether it is real-time.
+    fn add(&mut self, key: Key, g: &Group, sl_scope: bool, realtime: bool) {
         let f = key.flags();
         let has = |bit: u16| f & bit != 0;
         let n = g.n;
         let count = |yes: bool| if yes { n } else { 0 };
-        let realtime = key.channel().is_realtime();
         let answered = has(flag::ANSWERED);
         self.contacts += n;
         self.realtime += count(realtime);
@@ -367,11 +364,12 @@ pub(super) struct Tallies {
 }
 
 /// Fold the chunks' groups (in chunk order) into the breakdowns; `sl_scope(channel)` says
-/// whether a channel has a service-level threshold, `weekday(day)` is the weekday of a day
-/// number.
+/// whether a channel has a service-level threshold, `channels` which are real-time,
+/// `weekday(day)` is the weekday of a day number.
 pub(super) fn fold(
     chunks: Vec<ChunkTally>,
     sl_scope: impl Fn(Channel) -> bool,
+    channels: &Channels,
     weekday: impl Fn(u32) -> u32,
 ) -> Tallies {
     // Key order, then chunk order: every sum is taken in the same order on every run.
@@ -384,19 +382,20 @@ pub(super) fn fold(
     let mut t = Tallies::default();
     for (key, _, g) in &groups {
         let scope = sl_scope(key.channel());
-        t.overall.add(*key, g, scope);
+        let rt = channels.is_realtime(key.channel());
+        t.overall.add(*key, g, scope, rt);
         t.channels
             .entry(key.channel())
             .or_default()
-            .add(*key, g, scope);
+            .add(*key, g, scope, rt);
         if let Some(a) = key.agent() {
-            t.agents.entry(a).or_default().add(*key, g, scope);
+            t.agents.entry(a).or_default().add(*key, g, scope, rt);
         }
     }
     for (s, n) in chunks.iter().flat_map(|c| c.slots.iter()) {
         let (s, n) = (Slot(*s), *n);
         let count = |yes: bool| if yes { n } else { 0 };
-        let abandoned = s.channel().is_realtime() && !s.has(flag::ANSWERED);
+        let abandoned = channels.is_realtime(s.channel()) && !s.has(flag::ANSWERED);
         let d = t.days.entry(s.day()).or_default();
         d.contacts += n;
         d.answered += count(s.has(flag::ANSWERED));
@@ -422,27 +421,35 @@ pub(super) fn fold(
 mod tests {
     use super::*;
 
+    fn decl(name: &str, realtime: bool) -> crate::channel::ChannelDecl {
+        crate::channel::ChannelDecl {
+            name: name.into(),
+            realtime: Some(realtime),
+            aliases: vec![],
+        }
+    }
+
     #[test]
     fn keys_and_slots_round_trip_at_their_limits() {
         for (agent, channel, flags) in [
             (None, 0, 0),
             (Some(0), 2, flag::ANSWERED | flag::HAS_RESOLVE),
-            (Some(u32::MAX), 5, (1 << flag::BITS) - 1),
+            (Some(u32::MAX), 31, (1 << flag::BITS) - 1),
         ] {
             let k = Key::new(agent, channel, flags);
             assert_eq!(k.agent(), agent);
-            assert_eq!(k.channel(), Channel::ALL[channel as usize]);
+            assert_eq!(k.channel().index(), channel as usize);
             assert_eq!(k.flags(), flags);
         }
         for (day, hour, channel, flags) in [
             (0, 0, 0, 0),
-            (30, 23, 5, flag::ANSWERED | flag::URGENT),
+            (30, 23, 31, flag::ANSWERED | flag::URGENT),
             (NO_DAY, 0, 2, flag::SHORT_ABANDONED | flag::SL_HIT),
         ] {
             let s = Slot::new(day, hour, channel, flags);
             assert_eq!(s.day(), (day != NO_DAY).then_some(day));
             assert_eq!(s.hour(), hour);
-            assert_eq!(s.channel(), Channel::ALL[channel as usize]);
+            assert_eq!(s.channel().index(), channel as usize);
             for bit in SLOT_FLAGS {
                 assert_eq!(s.has(bit), flags & bit != 0);
             }
@@ -455,7 +462,7 @@ mod tests {
         #[test]
         fn runs_fold_into_the_same_breakdowns(
             rows in proptest::collection::vec(
-                (0u32..3, 0u32..3, 0u16..(1 << flag::BITS), 0u32..3, 0u32..24,
+                (0u32..3, proptest::sample::select(&[0u32, 1, 2, 6, 7][..]), 0u16..(1 << flag::BITS), 0u32..3, 0u32..24,
                  proptest::option::of(0u32..1000), proptest::option::of(0u32..1000)),
                 0..80),
             cuts in proptest::collection::vec(1usize..20, 1..6),
@@ -477,9 +484,12 @@ mod tests {
                 runs.push(t);
                 (at, k) = (end, k + 1);
             }
-            let scope = |c| c != Channel::Email;
+            let scope = |c| c != Channel::EMAIL;
             let weekday = |d| d % 7;
-            let (a, b) = (fold(vec![one], scope, weekday), fold(runs, scope, weekday));
+            // Declared channels 6 (real-time) and 7 (asynchronous).
+            let mut table = Channels::default();
+            table.declare(&[decl("app", true), decl("mini", false)], "c.toml").unwrap();
+            let (a, b) = (fold(vec![one], scope, &table, weekday), fold(runs, scope, &table, weekday));
             proptest::prop_assert_eq!(a.overall, b.overall);
             proptest::prop_assert_eq!(&a.channels, &b.channels);
             proptest::prop_assert_eq!(&a.agents, &b.agents);
@@ -488,6 +498,10 @@ mod tests {
             proptest::prop_assert_eq!(a.overall.contacts, rows.len() as u64);
             let answered = rows.iter().filter(|r| r.2 & flag::ANSWERED != 0).count() as u64;
             proptest::prop_assert_eq!(a.overall.answered, answered);
+            // Unanswered contacts on phone, chat and the app are abandoned; the others not.
+            let abandoned = rows.iter().filter(|r| r.2 & flag::ANSWERED == 0 && [0, 2, 6].contains(&r.1)).count() as u64;
+            proptest::prop_assert_eq!(a.overall.abandoned, abandoned);
+            proptest::prop_assert_eq!(a.overall.unanswered + abandoned + answered, rows.len() as u64);
             let hours: u64 = a.hours.values().map(|h| h.contacts).sum();
             proptest::prop_assert_eq!(hours, rows.len() as u64);
             let with_resp: Vec<f64> = rows.iter().filter(|r| r.2 & flag::HAS_RESP != 0).filter_map(|r| r.5.map(f64::from)).collect();
@@ -522,8 +536,8 @@ mod tests {
     #[test]
     fn groups_fold_into_counts_and_means() {
         // Two phone groups (answered within SL; abandoned short) and one email group.
-        let phone = Channel::Phone as u32;
-        let email = Channel::Email as u32;
+        let phone = Channel::PHONE.index() as u32;
+        let email = Channel::EMAIL.index() as u32;
         let a = flag::ANSWERED | flag::SL_HIT | flag::HAS_RESP | flag::HAS_HANDLE | flag::FCR_KNOWN;
         let b = flag::SHORT_ABANDONED | flag::HAS_HANDLE;
         let c = flag::ANSWERED | flag::HAS_RESP | flag::RESOLVED | flag::HAS_RESOLVE;
@@ -551,10 +565,11 @@ mod tests {
             one.add(k, s, r, h, z);
             two[i / 3].add(k, s, r, h, z);
         }
-        let scope = |c| c == Channel::Phone;
+        let scope = |c| c == Channel::PHONE;
         let weekday = |d| (d + 2) % 7;
-        let t = fold(vec![one], scope, weekday);
-        let t2 = fold(two.into(), scope, weekday);
+        let table = Channels::default();
+        let t = fold(vec![one], scope, &table, weekday);
+        let t2 = fold(two.into(), scope, &table, weekday);
         assert_eq!(t.overall, t2.overall);
         assert_eq!(t.channels, t2.channels);
         assert_eq!(t.agents, t2.agents);
@@ -573,7 +588,7 @@ mod tests {
         assert_eq!((o.resolved, o.resolved_answered), (1, 1));
         assert_eq!(t.agents.len(), 1);
         assert_eq!(t.agents[&1].contacts, 3);
-        assert_eq!(t.channels[&Channel::Email].resp_rt.get(), None);
+        assert_eq!(t.channels[&Channel::EMAIL].resp_rt.get(), None);
         let d0 = t.days[&Some(0)];
         assert_eq!((d0.contacts, d0.answered, d0.abandoned), (3, 2, 1));
         assert_eq!((d0.sl_hit, d0.sl_base), (2, 2));

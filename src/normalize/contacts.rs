@@ -3,6 +3,7 @@
 //! canonical contact frame from a reader's rows, blocks or normalized tables and accounts for
 //! every row.
 
+use super::rules::Checks;
 use super::{
     cell_at, check_contact_range, check_extra_columns, check_repeated_columns, contact_check,
     finish_parts, label, map_headers, parse_flag, parse_number, parse_timestamp, range_text,
@@ -10,10 +11,9 @@ use super::{
     RowCounts, RowError, EVERY_CONTACT, SUB_RANGE,
 };
 use crate::columns::{contact as cc, ColumnsSeen, CONTACT_COLUMNS};
-use crate::config::contract::SurveyCfg;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Cell, RowSink};
-use crate::model::{Channel, Complexity, Kind, Priority};
+use crate::model::{Channel, Channels, Complexity, Kind, Priority};
 use crate::normalize::cells::invalid_cell;
 use crate::util::InputFile;
 use chrono_tz::Tz;
@@ -51,8 +51,9 @@ pub(super) struct ContactValues<'c> {
 pub(super) fn check_contact<'c>(
     get: impl Fn(usize) -> Cell<'c>,
     tz: Tz,
-    survey: &SurveyCfg,
+    checks: &Checks,
 ) -> std::result::Result<ContactValues<'c>, RowError> {
+    let survey = &checks.survey;
     let err = |k: usize, why: String| RowError::new(CONTACT_COLUMNS[k], why);
     let ts = |k: usize| -> std::result::Result<Option<i64>, RowError> {
         let c = get(k);
@@ -80,12 +81,12 @@ pub(super) fn check_contact<'c>(
         .ok_or_else(|| err(cc::CONTACT_ID, "missing (required)".into()))?;
     let channel_text =
         text(&get(cc::CHANNEL)).ok_or_else(|| err(cc::CHANNEL, "missing (required)".into()))?;
-    let channel = Channel::parse(&channel_text).ok_or_else(|| {
+    let channel = checks.channels.parse(&channel_text).ok_or_else(|| {
         err(
             cc::CHANNEL,
             format!(
-                "unknown channel `{channel_text}` (expected {})",
-                Channel::expected()
+                "unknown channel `{channel_text}` (expected {}; declare others with [[channel]])",
+                checks.channels.expected()
             ),
         )
     })?;
@@ -305,7 +306,12 @@ impl ContactScalars {
 
     /// The rows as a frame with the sort key (the contacts schema plus `_key`), with their
     /// `contact_id` and their [`super::dtypes::LABELS`] columns.
-    pub(super) fn into_frame(self, contact_id: Column, labels: [Column; 5]) -> Result<DataFrame> {
+    pub(super) fn into_frame(
+        self,
+        channels: &Channels,
+        contact_id: Column,
+        labels: [Column; 5],
+    ) -> Result<DataFrame> {
         let c = self;
         let n = c.key.len();
         let [topic, complaint_type, agent_id, agent_name, team] = labels;
@@ -320,7 +326,7 @@ impl ContactScalars {
             vec![
                 Column::new(KEY.into(), c.key),
                 contact_id,
-                super::dtypes::enum_column("channel", codes(&c.channel, |v| v as u8)),
+                super::dtypes::channel_column(channels, codes(&c.channel, |v| v.index() as u8)),
                 super::dtypes::enum_column("kind", codes(&c.kind, |v| v as u8)),
                 topic,
                 complaint_type,
@@ -371,12 +377,13 @@ impl ContactCols {
         self.scalars.key.is_empty()
     }
 
-    pub(super) fn into_frame(self) -> Result<DataFrame> {
+    pub(super) fn into_frame(self, channels: &Channels) -> Result<DataFrame> {
         let c = self;
         let label = |name: &str, v: &[Option<String>]| {
             super::dtypes::label_column(name, v.iter().map(Option::as_deref))
         };
         c.scalars.into_frame(
+            channels,
             str_col("contact_id", &c.contact_id),
             [
                 label("topic", &c.topic)?,
@@ -390,9 +397,9 @@ impl ContactCols {
 }
 
 /// Builds canonical contacts from ingested rows.
-pub struct ContactSink<'a> {
+pub struct ContactSink {
     pub(super) tz: Tz,
-    pub(super) survey: &'a SurveyCfg,
+    pub(super) checks: Checks,
     /// Rows from the row-by-row readers, not yet moved into `parts`.
     pub(super) cols: ContactCols,
     /// Accepted rows so far, as frames in reading order.
@@ -412,11 +419,11 @@ pub struct ContactSink<'a> {
 /// so that their row-by-row reads are split into parts.
 pub(super) const ROWS_PER_PART: usize = if cfg!(test) { 3 } else { 1 << 16 };
 
-impl<'a> ContactSink<'a> {
-    pub fn new(tz: Tz, survey: &'a SurveyCfg) -> Self {
+impl ContactSink {
+    pub fn new(tz: Tz, checks: Checks) -> Self {
         ContactSink {
             tz,
-            survey,
+            checks,
             cols: ContactCols::default(),
             parts: Vec::new(),
             pos: Vec::new(),
@@ -441,7 +448,7 @@ impl<'a> ContactSink<'a> {
     pub(super) fn flush(&mut self) -> Result<()> {
         if !self.cols.is_empty() {
             let cols = std::mem::take(&mut self.cols);
-            self.parts.push(cols.into_frame()?);
+            self.parts.push(cols.into_frame(&self.checks.channels)?);
         }
         Ok(())
     }
@@ -454,7 +461,7 @@ impl<'a> ContactSink<'a> {
             return Err(e);
         }
         self.flush()?;
-        let empty = ContactCols::default().into_frame()?;
+        let empty = ContactCols::default().into_frame(&self.checks.channels)?;
         let parts = std::mem::take(&mut self.parts);
         let df = finish_parts(parts, empty, "contact_id", "contact_id", &mut self.ledger)?;
         let n = df.height();
@@ -465,7 +472,7 @@ impl<'a> ContactSink<'a> {
     }
 }
 
-impl RowSink for ContactSink<'_> {
+impl RowSink for ContactSink {
     fn header(&mut self, file: &InputFile, headers: &[String]) -> Result<()> {
         self.ledger.open(file);
         self.pos = map_headers(headers, CONTACT_COLUMNS);
@@ -506,7 +513,7 @@ impl RowSink for ContactSink<'_> {
         if let Some(e) = invalid_cell(pos, cells, CONTACT_COLUMNS) {
             return self.ledger.reject(key, e);
         }
-        match check_contact(|k| cell_at(pos, cells, k).clone(), self.tz, self.survey) {
+        match check_contact(|k| cell_at(pos, cells, k).clone(), self.tz, &self.checks) {
             Ok(v) => self.cols.push(key, v),
             Err(e) => self.ledger.reject(key, e),
         }
@@ -521,18 +528,20 @@ impl RowSink for ContactSink<'_> {
     /// every row keeps the invariants the row checks enforce; a file that breaks them was
     /// altered after conversion and is refused whole.
     fn normalized(&mut self, file: &InputFile, table: &DataFrame) -> Result<bool> {
-        let want = super::dtypes::to_file(ContactCols::default().into_frame()?)?;
+        let channels = &self.checks.channels;
+        let want = super::dtypes::to_file(ContactCols::default().into_frame(channels)?)?;
         if !same_schema(table, &want) {
             return Ok(false);
         }
         self.flush()?;
         self.ledger.open(file);
         self.seen = ColumnsSeen::all();
-        let good = contact_check(self.survey);
+        let good = contact_check(&self.checks);
         take_normalized(
             file,
             table,
             good,
+            &self.checks.channels,
             EVERY_CONTACT,
             &mut self.parts,
             &mut self.ledger,
@@ -546,7 +555,7 @@ impl RowSink for ContactSink<'_> {
     fn block(&mut self, block: &ingest::Block<'_>) -> Result<()> {
         use rayon::prelude::*;
         self.flush()?;
-        let (tz, survey, pos) = (self.tz, self.survey, &self.pos);
+        let (tz, checks, pos) = (self.tz, &self.checks, &self.pos);
         let file = self.ledger.file_index();
         let rows = block.rows();
         let results: Vec<Result<BlockPart>> = ranges(block.len())
@@ -575,7 +584,7 @@ impl RowSink for ContactSink<'_> {
                 {
                     let split = block.split(sub.clone());
                     let (sub_keep, sub_rejected) =
-                        check_contact_range(&split, pos, sub.clone(), tz, survey, &mut acc);
+                        check_contact_range(&split, pos, sub.clone(), tz, checks, &mut acc);
                     rejected.extend(sub_rejected.into_iter().map(|(i, e)| (key(i), e)));
                     for v in range_text(&split, pos[cc::CONTACT_ID], &sub_keep, false) {
                         contact_id.append_option(v);
@@ -611,7 +620,10 @@ impl RowSink for ContactSink<'_> {
                     .collect();
                 let [a, b, c, d, e] = labels.map(|(_, ids)| ids.finish());
                 let contact_id = contact_id.finish().into_column();
-                Ok((acc.into_frame(contact_id, [a?, b?, c?, d?, e?])?, rejected))
+                Ok((
+                    acc.into_frame(&checks.channels, contact_id, [a?, b?, c?, d?, e?])?,
+                    rejected,
+                ))
             })
             .collect();
         take_block_parts(results, block.len(), &mut self.parts, &mut self.ledger)

@@ -10,7 +10,7 @@ use polars::prelude::*;
 use std::path::Path;
 
 /// The checks named when a converted contact row breaks [`super::rules::contact_check`].
-pub(super) const EVERY_CONTACT: &str = "every contact passes (unknown channel, reply before arrival, negative duration, score off the scale, ...)";
+pub(super) const EVERY_CONTACT: &str = "every contact passes (channel not built in or declared, reply before arrival, negative duration, score off the scale, ...)";
 
 /// Whether `table` has the columns and types of `want` without its leading `_key`.
 pub(super) fn same_schema(table: &DataFrame, want: &DataFrame) -> bool {
@@ -58,6 +58,7 @@ pub(super) fn take_normalized(
     file: &InputFile,
     table: &DataFrame,
     good: Expr,
+    channels: &crate::model::Channels,
     checks: &str,
     parts: &mut Vec<DataFrame>,
     ledger: &mut Ledger,
@@ -65,7 +66,7 @@ pub(super) fn take_normalized(
     check_normalized(&file.path, table, good, checks)?;
     ledger.counts.read += table.height() as u64;
     parts.push(with_keys(
-        &super::dtypes::to_memory(table.clone())?,
+        &super::dtypes::to_memory(table.clone(), channels)?,
         ledger.file_index(),
     )?);
     Ok(true)

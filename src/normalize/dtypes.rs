@@ -4,16 +4,18 @@
 //! In memory, the closed vocabularies (`channel`, `kind`, `priority`, `complexity`) and the
 //! labels (`topic`, `complaint_type`, `agent_id`, `agent_name`, `team`) are categoricals
 //! holding a four-byte id per row (the vocabularies' ids are the values' positions in their
-//! `ALL` lists); only `contact_id` stays text. A 16-byte string view per row and column made the text columns
+//! `ALL` lists, a channel's its position in the run's table); only `contact_id` stays text. A 16-byte string view per row and column made the text columns
 //! most of a 10 M-contact frame, and grouping by an id is faster than hashing text. Files
 //! keep plain strings: category ids depend on the order values arrive in, which would make
 //! the written files differ between identical runs. This module checks nothing; the values
 //! it is given are already canonical.
 
 use crate::error::Result;
-use crate::model::{Channel, Complexity, Kind, Priority};
+use crate::model::{Channels, Complexity, Kind, Priority};
 use polars::prelude::*;
+use std::collections::HashMap;
 use std::sync::LazyLock;
+use std::sync::Mutex;
 
 fn label_type(name: &str) -> DataType {
     DataType::from_categories(Categories::new(
@@ -26,7 +28,7 @@ fn label_type(name: &str) -> DataType {
 /// A closed vocabulary: categories whose ids are the values' positions. (Not a Polars
 /// `Enum`: one with this few values is held in bytes, which this build of Polars, without
 /// its `dtype-u8` feature, cannot group or fill.)
-fn enum_type(name: &str, values: impl IntoIterator<Item = &'static str>) -> DataType {
+fn enum_type<'v>(name: &str, values: impl IntoIterator<Item = &'v str>) -> DataType {
     let dtype = label_type(name);
     let mapping = dtype.cat_mapping().expect("a categorical type");
     for (i, v) in values.into_iter().enumerate() {
@@ -36,8 +38,19 @@ fn enum_type(name: &str, values: impl IntoIterator<Item = &'static str>) -> Data
     dtype
 }
 
-static CHANNEL: LazyLock<DataType> =
-    LazyLock::new(|| enum_type("channel", Channel::ALL.iter().map(|v| v.as_str())));
+/// The type of the `channel` column for a run's channels: categories named after the
+/// table's names (one set per table, kept for the process), whose ids are the channels'
+/// positions.
+pub fn channel_type(channels: &Channels) -> DataType {
+    static TYPES: LazyLock<Mutex<HashMap<String, DataType>>> = LazyLock::new(Default::default);
+    let names: Vec<&str> = channels.names().collect();
+    let key = format!("channel/{}", names.join("\u{1f}"));
+    let mut types = TYPES.lock().unwrap_or_else(|e| e.into_inner());
+    types
+        .entry(key)
+        .or_insert_with_key(|key| enum_type(key, names.iter().copied()))
+        .clone()
+}
 static KIND: LazyLock<DataType> =
     LazyLock::new(|| enum_type("kind", Kind::ALL.iter().map(|v| v.as_str())));
 static PRIORITY: LazyLock<DataType> =
@@ -51,10 +64,9 @@ pub const LABELS: [&str; 5] = ["topic", "complaint_type", "agent_id", "agent_nam
 static LABEL_TYPES: LazyLock<[DataType; 5]> = LazyLock::new(|| LABELS.map(label_type));
 
 /// The in-memory type of a contacts column held as an enum or categorical, `None` for the
-/// others.
+/// others and for `channel` (see [`channel_type`]).
 pub fn contact_type(name: &str) -> Option<&'static DataType> {
     Some(match name {
-        "channel" => &CHANNEL,
         "kind" => &KIND,
         "priority" => &PRIORITY,
         "complexity" => &COMPLEXITY,
@@ -64,7 +76,19 @@ pub fn contact_type(name: &str) -> Option<&'static DataType> {
 
 /// An enum column from the variants' positions in their `ALL` list.
 pub fn enum_column(name: &str, codes: Vec<Option<u8>>) -> Column {
-    let dtype = contact_type(name).expect("an enum column").clone();
+    coded_column(
+        name,
+        contact_type(name).expect("an enum column").clone(),
+        codes,
+    )
+}
+
+/// The `channel` column from the channels' positions in `channels`.
+pub fn channel_column(channels: &Channels, codes: Vec<Option<u8>>) -> Column {
+    coded_column("channel", channel_type(channels), codes)
+}
+
+fn coded_column(name: &str, dtype: DataType, codes: Vec<Option<u8>>) -> Column {
     let phys = super::opt_column::<UInt32Type, _>(
         name,
         codes.into_iter().map(|c| c.map(u32::from)).collect(),
@@ -228,15 +252,19 @@ impl LabelIds {
 }
 
 /// `df` with its text columns that are held as enums or categoricals in memory converted to
-/// those types (a frame read from a file); other columns are left as they are.
-pub fn to_memory(df: DataFrame) -> Result<DataFrame> {
+/// those types (a frame read from a file, whose channels are names in `channels`: checked
+/// before); other columns are left as they are.
+pub fn to_memory(df: DataFrame, channels: &Channels) -> Result<DataFrame> {
     let casts: Vec<Expr> = df
         .columns()
         .iter()
         .filter(|c| c.dtype() == &DataType::String)
         .filter_map(|c| {
-            let t = contact_type(c.name())?;
-            Some(col(c.name().clone()).strict_cast(t.clone()))
+            let t = match c.name().as_str() {
+                "channel" => channel_type(channels),
+                name => contact_type(name)?.clone(),
+            };
+            Some(col(c.name().clone()).strict_cast(t))
         })
         .collect();
     if casts.is_empty() {
@@ -265,10 +293,45 @@ mod tests {
 
     #[test]
     fn enum_codes_are_the_variants_positions() {
-        let c = enum_column("channel", vec![Some(Channel::Chat as u8), None]);
+        let c = enum_column("kind", vec![Some(Kind::Complaint as u8), None]);
         let s = to_file(DataFrame::new(2, vec![c]).unwrap()).unwrap();
-        let v: Vec<Option<&str>> = s.column("channel").unwrap().str().unwrap().iter().collect();
-        assert_eq!(v, [Some("chat"), None]);
+        let v: Vec<Option<&str>> = s.column("kind").unwrap().str().unwrap().iter().collect();
+        assert_eq!(v, [Some("complaint"), None]);
+    }
+
+    #[test]
+    fn channel_codes_are_positions_in_the_runs_table() {
+        use crate::model::Channel;
+        let mut t = Channels::default();
+        let app = crate::channel::ChannelDecl {
+            name: "app".into(),
+            realtime: Some(true),
+            aliases: vec![],
+        };
+        t.declare(&[app], "c.toml").unwrap();
+        let codes = vec![Some(Channel::CHAT.index() as u8), Some(6), None];
+        let df = DataFrame::new(3, vec![channel_column(&t, codes)]).unwrap();
+        let file = to_file(df).unwrap();
+        let v: Vec<Option<&str>> = file
+            .column("channel")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(v, [Some("chat"), Some("app"), None]);
+        // Back in memory, the built-in table's frames and this one's have their own types.
+        let back = to_memory(file, &t).unwrap();
+        let ids: Vec<Option<u32>> = back
+            .column("channel")
+            .unwrap()
+            .cat32()
+            .unwrap()
+            .physical()
+            .iter()
+            .collect();
+        assert_eq!(ids, [Some(2), Some(6), None]);
+        assert_ne!(channel_type(&t), channel_type(&Channels::default()));
     }
 
     proptest::proptest! {
@@ -317,7 +380,7 @@ mod tests {
             .iter()
             .collect();
         assert_eq!(got, [Some("查件"), None, Some("查件"), Some("x")]);
-        let again = to_memory(back).unwrap();
+        let again = to_memory(back, &Channels::default()).unwrap();
         assert_eq!(
             again.column("topic").unwrap().dtype(),
             contact_type("topic").unwrap()

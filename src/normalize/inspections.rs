@@ -18,7 +18,7 @@ use super::{Rejection, RowCounts, RowError};
 use crate::config::contract::QualityCfg;
 use crate::error::{Error, Result};
 use crate::ingest::{Cell, RowSink};
-use crate::model::{Channel, InspectionSource};
+use crate::model::{Channel, Channels, InspectionSource};
 use crate::normalize::cells::invalid_cell;
 use crate::util::InputFile;
 use chrono_tz::Tz;
@@ -66,6 +66,7 @@ struct Inspection {
 pub struct InspectionSink<'a> {
     tz: Tz,
     quality: &'a QualityCfg,
+    channels: &'a Channels,
     pos: Vec<Option<usize>>,
     /// Criterion index (into `criteria`) and column position, for the file being read.
     criterion_pos: Vec<(usize, usize)>,
@@ -76,10 +77,11 @@ pub struct InspectionSink<'a> {
 }
 
 impl<'a> InspectionSink<'a> {
-    pub fn new(tz: Tz, quality: &'a QualityCfg) -> Self {
+    pub fn new(tz: Tz, quality: &'a QualityCfg, channels: &'a Channels) -> Self {
         InspectionSink {
             tz,
             quality,
+            channels,
             pos: Vec::new(),
             criterion_pos: Vec::new(),
             criteria: Vec::new(),
@@ -107,12 +109,13 @@ impl<'a> InspectionSink<'a> {
                 )
             })?,
         };
+        let channels = self.channels;
         let channel = match text(get(ic::CHANNEL)) {
             None => None,
-            Some(s) => Some(Channel::parse(&s).ok_or_else(|| {
+            Some(s) => Some(channels.parse(&s).ok_or_else(|| {
                 RowError::new(
                     "channel",
-                    format!("unknown channel `{s}` (expected {})", Channel::expected()),
+                    format!("unknown channel `{s}` (expected {})", channels.expected()),
                 )
             })?),
         };
@@ -227,7 +230,12 @@ impl<'a> InspectionSink<'a> {
                     "source".into(),
                     r.iter().map(|x| x.source.as_str()).collect::<Vec<_>>(),
                 ),
-                Column::new("channel".into(), s(|x| x.channel.map(|c| c.as_str()))),
+                Column::new(
+                    "channel".into(),
+                    r.iter()
+                        .map(|x| x.channel.map(|c| self.channels.name(c)))
+                        .collect::<Vec<_>>(),
+                ),
                 Column::new(
                     "score".into(),
                     r.iter().map(|x| x.score).collect::<Vec<_>>(),
@@ -326,8 +334,10 @@ mod tests {
     use super::*;
     use crate::normalize::feed_csv;
 
+    static CHANNELS: std::sync::LazyLock<Channels> = std::sync::LazyLock::new(Channels::default);
+
     fn sink(q: &QualityCfg, csv: &str) -> (DataFrame, DataFrame, Vec<Rejection>, RowCounts) {
-        let mut s = InspectionSink::new(chrono_tz::Asia::Shanghai, q);
+        let mut s = InspectionSink::new(chrono_tz::Asia::Shanghai, q, &CHANNELS);
         feed_csv(&mut s, csv);
         s.into_frames().unwrap()
     }
@@ -417,7 +427,7 @@ mod tests {
     #[test]
     fn a_file_without_any_verdict_column_is_refused() {
         let q = QualityCfg::default();
-        let mut s = InspectionSink::new(chrono_tz::Asia::Shanghai, &q);
+        let mut s = InspectionSink::new(chrono_tz::Asia::Shanghai, &q, &CHANNELS);
         let file = InputFile {
             path: "qa.csv".into(),
             sha256: String::new(),

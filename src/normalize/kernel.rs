@@ -3,12 +3,12 @@
 //! other cell falling back to the row check ([`super::contacts::check_contact`]), so both paths
 //! accept and reject the same rows with the same reasons.
 
+use super::rules::Checks;
 use super::{
     check_contact, label, non_blank, parse_common_ms, text, BlockPart, ContactScalars, Ledger,
     LocalToUtc, RowError,
 };
 use crate::columns::contact as cc;
-use crate::config::contract::SurveyCfg;
 use crate::error::Result;
 use crate::ingest::{self, Cell};
 use crate::model::{parse_bool, Channel, Complexity, Kind, Priority};
@@ -137,7 +137,7 @@ pub(super) fn check_contact_range(
     pos: &[Option<usize>],
     r: std::ops::Range<usize>,
     tz: Tz,
-    survey: &SurveyCfg,
+    checks: &Checks,
     c: &mut ContactScalars,
 ) -> (Vec<bool>, Vec<(usize, RowError)>) {
     let n = r.len();
@@ -146,7 +146,7 @@ pub(super) fn check_contact_range(
     let base = c.arrived_ms.len();
     // Canonical column `k` of the range's rows.
     let a = |k: usize| (0..n).map(move |j| pos[k].and_then(|p| split.get(j, p)));
-    let (lo, hi) = (survey.scale_min, survey.scale_max);
+    let (lo, hi) = (checks.survey.scale_min, checks.survey.scale_max);
     for (j, v) in a(cc::CONTACT_ID).enumerate() {
         if !v.is_some_and(non_blank) {
             sure[j] = false;
@@ -156,8 +156,8 @@ pub(super) fn check_contact_range(
         a(cc::CHANNEL),
         &mut c.channel,
         &mut sure,
-        Channel::Other,
-        |v| Channel::parse(v?),
+        Channel::OTHER,
+        |v| checks.channels.parse(v?),
     );
     column_kernel(
         a(cc::KIND),
@@ -260,7 +260,7 @@ pub(super) fn check_contact_range(
                 .and_then(|p| split.get(j, p))
                 .map_or(Cell::Empty, Cell::Text)
         };
-        match check_contact(cell, tz, survey) {
+        match check_contact(cell, tz, checks) {
             Ok(v) => c.set(base + j, &v),
             Err(e) => {
                 keep[j] = false;

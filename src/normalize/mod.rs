@@ -31,8 +31,8 @@ pub use link::{link_surveys, CONTACT_ROW};
 mod converted;
 pub mod rules;
 use converted::{check_normalized, same_schema, take_normalized, EVERY_CONTACT};
-pub use rules::contact_check;
 use rules::known_channel;
+pub use rules::{contact_check, Checks};
 
 mod dedup;
 use dedup::{finish_parts, repeated_hashes};
@@ -138,8 +138,8 @@ pub(crate) fn feed_csv(sink: &mut dyn crate::ingest::RowSink, csv: &str) {
 }
 
 /// A contacts frame with no row: what the contacts of a run read from partitions start as.
-pub fn empty_contacts() -> Result<DataFrame> {
-    let mut contacts = ContactCols::default().into_frame()?.drop(KEY)?;
+pub fn empty_contacts(channels: &crate::model::Channels) -> Result<DataFrame> {
+    let mut contacts = ContactCols::default().into_frame(channels)?.drop(KEY)?;
     contacts.with_column(Column::new("has_survey".into(), Vec::<bool>::new()))?;
     Ok(contacts)
 }
@@ -299,8 +299,7 @@ mod tests {
     use std::path::Path;
 
     fn sink_rows(csv: &str) -> (DataFrame, Vec<Rejection>, RowCounts) {
-        let cfg = SurveyCfg::default();
-        let mut s = ContactSink::new(chrono_tz::Asia::Shanghai, &cfg);
+        let mut s = ContactSink::new(chrono_tz::Asia::Shanghai, Checks::default());
         feed_csv(&mut s, csv);
         s.into_frame().unwrap()
     }
@@ -355,8 +354,7 @@ mod tests {
                 csv.push_str(&row);
                 csv.push('\n');
             }
-            let cfg = SurveyCfg::default();
-            let mut s = ContactSink::new(chrono_tz::Asia::Shanghai, &cfg);
+            let mut s = ContactSink::new(chrono_tz::Asia::Shanghai, Checks::default());
             feed_csv(&mut s, &csv);
             let (df, rej, n) = s.into_frame().unwrap();
             proptest::prop_assert_eq!(n.read, kinds.len() as u64);
@@ -396,7 +394,7 @@ mod tests {
             record_reader,
             ..Default::default()
         };
-        let mut cs = ContactSink::new(tz, &cfg);
+        let mut cs = ContactSink::new(tz, Checks::default());
         let mut ss = SurveySink::new(tz, &cfg);
         // One file with both records' columns, read as either.
         cs.allow_extra_columns(true);

@@ -13,8 +13,8 @@
 //! [`super::load`]; this module computes no KPI.
 
 use super::{
-    check_normalized, known_channel, row_key, same_schema, ContactCols, Ledger, Rejection,
-    RowCounts, EVERY_CONTACT,
+    check_normalized, contact_check, known_channel, row_key, same_schema, Checks, ContactCols,
+    Ledger, Rejection, RowCounts, EVERY_CONTACT,
 };
 use crate::error::{io_err, Error, Result};
 use crate::util::FastMap;
@@ -57,8 +57,8 @@ pub struct Partitions {
     links: FastMap<u64, u32>,
     /// Accepted contacts in all files.
     pub accepted: u64,
-    /// Checks every row read must pass (see `ContactSink::normalized`).
-    good: Expr,
+    /// What every row read is checked against (see `ContactSink::normalized`).
+    checks: Checks,
 }
 
 fn scan(path: &Path, row_index: bool) -> Result<LazyFrame> {
@@ -106,11 +106,11 @@ impl Partitions {
     pub fn open(
         paths: &[PathBuf],
         max_file_bytes: u64,
-        good: Expr,
+        checks: Checks,
         linked: &[&StringChunked],
     ) -> Result<Option<Opened>> {
         use rayon::prelude::*;
-        let want = super::dtypes::to_file(ContactCols::default().into_frame()?)?;
+        let want = super::dtypes::to_file(ContactCols::default().into_frame(&checks.channels)?)?;
         if paths.is_empty() {
             return Ok(None);
         }
@@ -239,7 +239,7 @@ impl Partitions {
                 parts,
                 links,
                 accepted,
-                good,
+                checks,
             },
             inputs,
             rejections,
@@ -273,7 +273,10 @@ impl Partitions {
         let in_range = col("arrived_ms")
             .gt_eq(lit(a))
             .and(col("arrived_ms").lt(lit(b)));
-        let schema = ContactCols::default().into_frame()?.drop(super::KEY)?;
+        let channels = &self.checks.channels;
+        let schema = ContactCols::default()
+            .into_frame(channels)?
+            .drop(super::KEY)?;
         let link_ids = DataFrame::new(
             ids.len(),
             vec![Column::new("contact_id".into(), ids.to_vec())],
@@ -293,8 +296,9 @@ impl Partitions {
                     .filter(in_range.clone())
                     .collect()
                     .map_err(|e| unreadable(&part.path, e))?;
-                check_normalized(&part.path, &df, self.good.clone(), EVERY_CONTACT)?;
-                frames.push(super::dtypes::to_memory(df)?);
+                let good = contact_check(&self.checks);
+                check_normalized(&part.path, &df, good, EVERY_CONTACT)?;
+                frames.push(super::dtypes::to_memory(df, channels)?);
             }
             if linked {
                 let linked = scan(&part.path, true)?
@@ -315,9 +319,9 @@ impl Partitions {
                     )
                     .collect()
                     .map_err(|e| unreadable(&part.path, e))?;
-                let valid = known_channel().and(col("arrived_ms").is_not_null());
+                let valid = known_channel(channels).and(col("arrived_ms").is_not_null());
                 check_normalized(&part.path, &linked, valid, EVERY_CONTACT)?;
-                let linked = super::dtypes::to_memory(linked)?;
+                let linked = super::dtypes::to_memory(linked, channels)?;
                 // Every other column null, in the schema's order.
                 let h = linked.height();
                 let cols: Vec<Column> = std::iter::once(linked.column(ROW)?.clone())

@@ -9,17 +9,34 @@
 //! accepted on every path exactly when every rule holds. A rule deleted from any path fails
 //! that test.
 
-use crate::config::contract::SurveyCfg;
-use crate::model::{Channel, Complexity, Kind, Priority};
+use crate::config::contract::{Contract, SurveyCfg};
+use crate::model::{Channels, Complexity, Kind, Priority};
 use polars::prelude::*;
 
-/// One validity rule over records of type `R`.
-pub struct Rule<R> {
+/// One validity rule over records of type `R`, checked against a `C` (the survey scale, and
+/// for contacts the run's channels).
+pub struct Rule<R, C = SurveyCfg> {
     pub name: &'static str,
-    /// Whether record `r` keeps the rule, on a survey scale.
-    pub holds: fn(&R, &SurveyCfg) -> bool,
+    /// Whether record `r` keeps the rule.
+    pub holds: fn(&R, &C) -> bool,
     /// The rule over the normalized columns (null where a value it needs is null).
-    pub expr: fn(&SurveyCfg) -> Expr,
+    pub expr: fn(&C) -> Expr,
+}
+
+/// What a contact is checked against: the contract's survey scale and the run's channels.
+#[derive(Debug, Clone, Default)]
+pub struct Checks {
+    pub survey: SurveyCfg,
+    pub channels: Channels,
+}
+
+impl Checks {
+    pub fn of(contract: &Contract) -> Checks {
+        Checks {
+            survey: contract.survey.clone(),
+            channels: contract.channels.clone(),
+        }
+    }
 }
 
 /// A contact's values as a normalized frame holds them.
@@ -72,27 +89,32 @@ fn named<T: Copy>(v: Option<&str>, all: &[T], name: fn(T) -> &'static str) -> bo
     v.is_some_and(|v| all.iter().any(|&x| name(x) == v))
 }
 
+/// `v` is the name of one of the run's channels.
+fn channel_named(v: Option<&str>, channels: &Channels) -> bool {
+    v.is_some_and(|v| channels.names().any(|n| n == v))
+}
+
 fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<&'static str> {
     all.iter().map(|&x| name(x)).collect()
 }
 
-/// Whether `channel` is a canonical channel (also checked on the linked contacts outside a
-/// period that converted partitions hold with their link columns only).
-pub fn known_channel() -> Expr {
-    one_of("channel", &names(Channel::ALL, Channel::as_str))
+/// Whether `channel` is one of the run's channels (also checked on the linked contacts
+/// outside a period that converted partitions hold with their link columns only).
+pub fn known_channel(channels: &Channels) -> Expr {
+    one_of("channel", &channels.names().collect::<Vec<_>>())
 }
 
 /// The rules every accepted contact keeps.
-pub const CONTACT_RULES: &[Rule<ContactRecord>] = &[
+pub const CONTACT_RULES: &[Rule<ContactRecord, Checks>] = &[
     Rule {
         name: "contact_id is given",
         holds: |c, _| c.contact_id.is_some(),
         expr: |_| col("contact_id").is_not_null(),
     },
     Rule {
-        name: "channel is a canonical channel",
-        holds: |c, _| named(c.channel.as_deref(), Channel::ALL, Channel::as_str),
-        expr: |_| known_channel(),
+        name: "channel is a built-in or declared channel",
+        holds: |c, k| channel_named(c.channel.as_deref(), &k.channels),
+        expr: |k| known_channel(&k.channels),
     },
     Rule {
         name: "kind is a canonical kind",
@@ -174,16 +196,16 @@ pub const CONTACT_RULES: &[Rule<ContactRecord>] = &[
     },
     Rule {
         name: "satisfaction, if given, is on the survey scale",
-        holds: |c, s| {
+        holds: |c, k| {
             c.satisfaction
-                .is_none_or(|v| v >= s.scale_min && v <= s.scale_max)
+                .is_none_or(|v| v >= k.survey.scale_min && v <= k.survey.scale_max)
         },
-        expr: |s| {
+        expr: |k| {
             optional(
                 "satisfaction",
                 col("satisfaction")
-                    .gt_eq(lit(s.scale_min))
-                    .and(col("satisfaction").lt_eq(lit(s.scale_max))),
+                    .gt_eq(lit(k.survey.scale_min))
+                    .and(col("satisfaction").lt_eq(lit(k.survey.scale_max))),
             )
         },
     },
@@ -221,13 +243,15 @@ pub const SURVEY_RULES: &[Rule<SurveyRecord>] = &[
 ];
 
 /// Every rule of `rules` as one expression.
-fn all_of<R>(rules: &[Rule<R>], survey: &SurveyCfg) -> Expr {
-    rules.iter().fold(lit(true), |e, r| e.and((r.expr)(survey)))
+fn all_of<R, C>(rules: &[Rule<R, C>], against: &C) -> Expr {
+    rules
+        .iter()
+        .fold(lit(true), |e, r| e.and((r.expr)(against)))
 }
 
 /// [`CONTACT_RULES`] over the normalized contact columns.
-pub fn contact_check(survey: &SurveyCfg) -> Expr {
-    all_of(CONTACT_RULES, survey)
+pub fn contact_check(checks: &Checks) -> Expr {
+    all_of(CONTACT_RULES, checks)
 }
 
 /// [`SURVEY_RULES`] over the normalized survey columns.
@@ -236,7 +260,7 @@ pub fn survey_check(survey: &SurveyCfg) -> Expr {
 }
 
 /// The rules a converted file's rows must keep, named, for the message that refuses it.
-pub fn rule_names<R>(rules: &[Rule<R>]) -> String {
+pub fn rule_names<R, C>(rules: &[Rule<R, C>]) -> String {
     rules.iter().map(|r| r.name).collect::<Vec<_>>().join("; ")
 }
 
@@ -318,7 +342,7 @@ mod tests {
             (
                 proptest::bool::weighted(0.95),
                 pick(
-                    &["phone", "chat", "email", "other"],
+                    &["phone", "chat", "email", "other", "app"],
                     &["fax", "web"],
                     (8, 1, 1),
                 ),
@@ -376,11 +400,11 @@ mod tests {
     }
 
     /// Each rule's expression on `df`, as one verdict per row (null: broken).
-    fn verdicts<R>(df: &DataFrame, rule: &Rule<R>, survey: &SurveyCfg) -> Vec<bool> {
+    fn verdicts<R, C>(df: &DataFrame, rule: &Rule<R, C>, against: &C) -> Vec<bool> {
         let out = df
             .clone()
             .lazy()
-            .select([(rule.expr)(survey).fill_null(lit(false)).alias("ok")])
+            .select([(rule.expr)(against).fill_null(lit(false)).alias("ok")])
             .collect()
             .unwrap();
         out.column("ok")
@@ -426,7 +450,10 @@ mod tests {
 
         #[test]
         fn every_contact_path_keeps_exactly_the_rules(rows in proptest::collection::vec(contact(), 1..40)) {
-            let survey = SurveyCfg::default();
+            // A declared channel besides the built-in ones.
+            let mut checks = Checks::default();
+            let app = crate::channel::ChannelDecl { name: "app".into(), realtime: Some(true), aliases: vec![] };
+            checks.channels.declare(&[app], "c.toml").unwrap();
             // Ids are the row numbers, so that accepted rows can be named.
             let rows: Vec<ContactRecord> = rows
                 .into_iter()
@@ -438,8 +465,8 @@ mod tests {
                 .collect();
             let df = contact_frame(&rows);
             for rule in CONTACT_RULES {
-                let want: Vec<bool> = rows.iter().map(|r| (rule.holds)(r, &survey)).collect();
-                prop_assert_eq!(verdicts(&df, rule, &survey), want, "{}", rule.name);
+                let want: Vec<bool> = rows.iter().map(|r| (rule.holds)(r, &checks)).collect();
+                prop_assert_eq!(verdicts(&df, rule, &checks), want, "{}", rule.name);
             }
             let mut csv = String::from("contact_id,channel,kind,priority,complexity,arrived_at,answered_at,resolved_at,wait_seconds,handle_seconds,satisfaction\n");
             for r in &rows {
@@ -454,11 +481,11 @@ mod tests {
             }
             let want: Vec<String> = rows
                 .iter()
-                .filter(|r| CONTACT_RULES.iter().all(|rule| (rule.holds)(r, &survey)))
+                .filter(|r| CONTACT_RULES.iter().all(|rule| (rule.holds)(r, &checks)))
                 .filter_map(|r| r.contact_id.clone())
                 .collect();
             for record_reader in [true, false] {
-                let mut sink = ContactSink::new(TZ, &survey);
+                let mut sink = ContactSink::new(TZ, checks.clone());
                 accepted(&csv, record_reader, &mut sink);
                 let (df, _, _) = sink.into_frame().unwrap();
                 prop_assert_eq!(ids(&df, "contact_id"), want.clone(), "record reader: {}\n{}", record_reader, csv);

@@ -290,6 +290,8 @@ impl RowSink for SurveySink<'_> {
             file,
             table,
             good,
+            // A survey frame has no channel column.
+            &crate::model::Channels::default(),
             "every survey response passes (score off the scale, NPS outside 0..10, no id)",
             &mut self.parts,
             &mut self.ledger,

@@ -246,7 +246,7 @@ fn scorecard_section(h: &mut String, r: &Report, charts: &Charts) {
             esc(&s.id),
             esc(&s.clause),
             esc(&l(s.metric.as_str())),
-            esc(&s.channel.as_deref().map(|c| l(c)).unwrap_or_else(|| l("all_channels"))),
+            esc(&s.channel.as_deref().map(|c| t.channel(c)).unwrap_or_else(|| l("all_channels"))),
             esc(s.threshold.as_deref().unwrap_or("")),
             fmt_value(s.metric, Some(s.target)),
             fmt_value(s.metric, s.actual),
@@ -309,7 +309,7 @@ fn channels_section(h: &mut String, r: &Report) {
         .iter()
         .map(|(n, c)| {
             vec![
-                (l(n), false),
+                (t.channel(n), false),
                 (c.contacts.to_string(), true),
                 (c.answered.to_string(), true),
                 (pct(c.service_level), true),

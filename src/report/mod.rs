@@ -251,6 +251,8 @@ pub struct ContractTerms {
     pub min_population: u64,
     /// `[contract] default_priority`: the priority of contacts that give none.
     pub default_priority: Option<&'static str>,
+    /// The declared channels: name, real-time, the file that declares it.
+    pub declared_channels: Vec<(String, bool, String)>,
 }
 
 /// What the renderers read: the figures, and the wording, rejected rows, contract terms and
@@ -433,8 +435,35 @@ impl Report {
                         .map(|p| self.text.label(&format!("priority_{p}")))
                         .unwrap_or_else(|| "{default_priority}".into()),
                 ),
+                ("declared_channels", self.declared_channels()),
             ],
         )
+    }
+
+    /// The declared channels for the Method paragraph (its placeholder when there are none).
+    fn declared_channels(&self) -> String {
+        let t = &self.text;
+        let list: Vec<String> = self
+            .terms
+            .declared_channels
+            .iter()
+            .map(|(name, realtime, file)| {
+                let kind = if *realtime {
+                    "channel_realtime"
+                } else {
+                    "channel_asynchronous"
+                };
+                t.label("declared_channel")
+                    .replace("{name}", name)
+                    .replace("{kind}", &t.label(kind))
+                    .replace("{file}", file)
+            })
+            .collect();
+        if list.is_empty() {
+            "{declared_channels}".into()
+        } else {
+            list.join(&t.label("list_separator"))
+        }
     }
 
     pub fn top_box(&self) -> u32 {
@@ -575,6 +604,16 @@ pub fn build(
             max_rejected_share: c.data_quality.max_rejected_share,
             min_population: c.data_quality.min_population,
             default_priority: c.default_priority.map(|p| p.as_str()),
+            declared_channels: c
+                .channels
+                .declared()
+                .map(|(name, realtime, file)| {
+                    let file = std::path::Path::new(file)
+                        .file_name()
+                        .map_or(file.to_string(), |f| f.to_string_lossy().into_owned());
+                    (name.to_string(), realtime, file)
+                })
+                .collect(),
         },
         text,
         lang: cfg.lang,
@@ -655,7 +694,7 @@ fn method_params(c: &crate::config::Contract) -> Vec<(String, String)> {
                 "{} {}{}{} target {} ({})",
                 s.metric.as_str(),
                 s.channel
-                    .map(|c| format!("channel={c} "))
+                    .map(|ch| format!("channel={} ", c.channels.name(ch)))
                     .unwrap_or_default(),
                 s.threshold_text.clone().unwrap_or_default(),
                 s.short_abandon_seconds

@@ -5,6 +5,7 @@
 //! the later stages use as-is. Every error names the file and the key and exits with code 2.
 //! This module computes nothing from contact data.
 
+use crate::channel::{ChannelDecl, Channels};
 use crate::config::text::Text;
 use crate::error::{Error, Result};
 use crate::model::{Channel, Complexity, Kind, Priority};
@@ -229,6 +230,13 @@ impl Threshold {
     }
 }
 
+/// A refused `[[channel]]` table.
+fn channel_error(msg: String) -> Error {
+    Error::usage(msg).with_hint(
+        "declare a channel once with `name`, `realtime` and `aliases` (see docs/contract-template.md, Channels)",
+    )
+}
+
 /// A validated service level.
 #[derive(Debug, Clone, Serialize)]
 pub struct Sla {
@@ -417,6 +425,9 @@ struct ContractFile {
     quality: QualityCfg,
     #[serde(default)]
     data_quality: DataQualityCfg,
+    /// `[[channel]]`: channels beyond the built-in ones.
+    #[serde(default)]
+    channel: Vec<ChannelDecl>,
 }
 
 /// Comparison operator of a tier condition.
@@ -471,6 +482,10 @@ pub struct Contract {
     pub calendar_paths: Vec<PathBuf>,
     /// `[contract] default_priority`, parsed.
     pub default_priority: Option<Priority>,
+    /// The channels: built in, declared here (`[[channel]]`), then declared by the mapping
+    /// profiles ([`Contract::declare_channels`]).
+    #[serde(skip)]
+    pub channels: Channels,
 }
 
 /// Overall metric ids a tier condition may name (besides SLA ids).
@@ -511,11 +526,15 @@ impl Contract {
         })?;
         check_info(&f.contract, path)?;
         check_survey(&f.survey, path)?;
+        let mut channels = Channels::default();
+        channels
+            .declare(&f.channel, &path.display().to_string())
+            .map_err(channel_error)?;
         let slas = f
             .sla
             .iter()
             .enumerate()
-            .map(|(i, sf)| parse_sla(i, sf, &f.sla[..i], &f.survey, path))
+            .map(|(i, sf)| parse_sla(i, sf, &f.sla[..i], &f.survey, &channels, path))
             .collect::<Result<Vec<_>>>()?;
         let ids: Vec<String> = slas.iter().map(|s| s.id.clone()).collect();
         let incentive = f
@@ -554,7 +573,15 @@ impl Contract {
             data_quality: f.data_quality,
             calendar_paths,
             default_priority,
+            channels,
         })
+    }
+
+    /// Add the `[[channel]]` tables of mapping profile `profile`.
+    pub fn declare_channels(&mut self, decls: &[ChannelDecl], profile: &Path) -> Result<()> {
+        self.channels
+            .declare(decls, &profile.display().to_string())
+            .map_err(channel_error)
     }
 
     pub fn tz(&self) -> chrono_tz::Tz {
@@ -620,7 +647,7 @@ target = 0.8
         let c = parse(MIN).unwrap();
         assert_eq!(c.slas.len(), 1);
         assert_eq!(c.slas[0].threshold, Some(Threshold::Seconds(20.0)));
-        assert_eq!(c.service_level_threshold(Channel::Phone), Some(20.0));
+        assert_eq!(c.service_level_threshold(Channel::PHONE), Some(20.0));
     }
 
     #[test]

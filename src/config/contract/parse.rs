@@ -8,7 +8,7 @@ use super::{
     CONDITION_METRICS,
 };
 use crate::error::{Error, Result};
-use crate::model::{Channel, Complexity, Kind, Priority};
+use crate::model::{Channels, Complexity, Kind, Priority};
 use std::path::Path;
 
 pub(super) fn parse_condition(
@@ -52,7 +52,7 @@ pub(super) fn parse_condition(
 
 pub(super) fn parse_enum<T>(
     v: &Option<String>,
-    parse: fn(&str) -> Option<T>,
+    parse: impl Fn(&str) -> Option<T>,
     expected: String,
     file: &Path,
     key: &str,
@@ -110,6 +110,7 @@ pub(super) fn parse_sla(
     sf: &SlaFile,
     before: &[SlaFile],
     survey: &SurveyCfg,
+    channels: &Channels,
     file: &Path,
 ) -> Result<Sla> {
     let key = |k: &str| format!("sla[{i}] ({}).{k}", sf.id);
@@ -122,8 +123,8 @@ pub(super) fn parse_sla(
     }
     let channel = parse_enum(
         &sf.channel,
-        Channel::parse,
-        Channel::expected(),
+        |s| channels.parse(s),
+        channels.expected(),
         file,
         &key("channel"),
     )?;

@@ -165,7 +165,7 @@ pub(super) fn scorecard_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Res
     let l = |k: &str| r.text.label(k);
     let ch_label = |c: &Option<String>| {
         c.as_ref()
-            .map(|c| l(c))
+            .map(|c| r.text.channel(c))
             .unwrap_or_else(|| l("all_channels"))
     };
     let ws = wb.add_worksheet();
@@ -250,7 +250,7 @@ pub(super) fn channels_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resu
     let opt = |x: Option<u64>| x.map(Value::Count).unwrap_or(Value::Text("—".into()));
     let channel_row = |name: &str, c: &crate::kpi::ChannelMetrics| {
         vec![
-            Value::Text(l(name)),
+            Value::Text(r.text.channel(name)),
             Value::Count(c.contacts),
             Value::Count(c.answered),
             opt(c.abandoned),

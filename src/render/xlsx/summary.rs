@@ -116,7 +116,7 @@ pub(super) fn summary_tables(
         .iter()
         .map(|(name, c)| {
             vec![
-                Value::Text(l(name)),
+                Value::Text(r.text.channel(name)),
                 Value::Count(c.contacts),
                 Value::Count(c.answered),
                 Value::Percent(c.service_level),
