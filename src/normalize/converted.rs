@@ -5,6 +5,7 @@
 
 use super::{row_key, Ledger, KEY};
 use crate::error::{Error, Result};
+use crate::model::Channels;
 use crate::util::InputFile;
 use polars::prelude::*;
 use std::path::Path;
@@ -52,17 +53,45 @@ pub(super) fn check_normalized(
     Ok(())
 }
 
+/// Refuse a normalized table with a channel this run does not know: one declared when the
+/// file was converted (by the profile then) that neither this run's contract nor its
+/// profiles declare. Named before the row checks, which would call the file altered.
+pub(super) fn check_channels(path: &Path, table: &DataFrame, channels: &Channels) -> Result<()> {
+    let Ok(c) = table.column("channel") else {
+        return Ok(());
+    };
+    let values = c.as_materialized_series().unique()?;
+    let unknown: Vec<String> = values
+        .str()?
+        .iter()
+        .flatten()
+        .filter(|v| !channels.names().any(|n| n == *v))
+        .map(|v| format!("`{v}`"))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(Error::input(format!(
+        "{}: holds the channel(s) {}, which this run's contract and profiles do not declare (known: {})",
+        path.display(),
+        unknown.join(", "),
+        channels.expected()
+    ))
+    .with_hint("declare them with [[channel]] in the contract (as the profile did when the file was converted)"))
+}
+
 /// Take a normalized table whose every row satisfies `good`, else refuse the whole file:
 /// a row that breaks the checks `checks` names was altered after conversion.
 pub(super) fn take_normalized(
     file: &InputFile,
     table: &DataFrame,
     good: Expr,
-    channels: &crate::model::Channels,
+    channels: &Channels,
     checks: &str,
     parts: &mut Vec<DataFrame>,
     ledger: &mut Ledger,
 ) -> Result<bool> {
+    check_channels(&file.path, table, channels)?;
     check_normalized(&file.path, table, good, checks)?;
     ledger.counts.read += table.height() as u64;
     parts.push(with_keys(

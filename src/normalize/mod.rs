@@ -30,7 +30,7 @@ pub use link::{link_surveys, CONTACT_ROW};
 
 mod converted;
 pub mod rules;
-use converted::{check_normalized, same_schema, take_normalized, EVERY_CONTACT};
+use converted::{check_channels, check_normalized, same_schema, take_normalized, EVERY_CONTACT};
 use rules::known_channel;
 pub use rules::{contact_check, Checks};
 

@@ -13,8 +13,8 @@
 //! [`super::load`]; this module computes no KPI.
 
 use super::{
-    check_normalized, contact_check, known_channel, row_key, same_schema, Checks, ContactCols,
-    Ledger, Rejection, RowCounts, EVERY_CONTACT,
+    check_channels, check_normalized, contact_check, known_channel, row_key, same_schema, Checks,
+    ContactCols, Ledger, Rejection, RowCounts, EVERY_CONTACT,
 };
 use crate::error::{io_err, Error, Result};
 use crate::util::FastMap;
@@ -297,6 +297,7 @@ impl Partitions {
                     .collect()
                     .map_err(|e| unreadable(&part.path, e))?;
                 let good = contact_check(&self.checks);
+                check_channels(&part.path, &df, channels)?;
                 check_normalized(&part.path, &df, good, EVERY_CONTACT)?;
                 frames.push(super::dtypes::to_memory(df, channels)?);
             }
@@ -320,6 +321,7 @@ impl Partitions {
                     .collect()
                     .map_err(|e| unreadable(&part.path, e))?;
                 let valid = known_channel(channels).and(col("arrived_ms").is_not_null());
+                check_channels(&part.path, &linked, channels)?;
                 check_normalized(&part.path, &linked, valid, EVERY_CONTACT)?;
                 let linked = super::dtypes::to_memory(linked, channels)?;
                 // Every other column null, in the schema's order.

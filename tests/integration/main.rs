@@ -1,5 +1,6 @@
 //! Integration tests: run the real `cseval` binary on fixtures, sample data and real exports.
 
+mod channels;
 mod cn;
 mod common;
 mod evidence;
