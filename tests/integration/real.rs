@@ -175,9 +175,9 @@ fn nyc311_reproduces_channels_complaint_types_and_closing_times() {
     assert_eq!(m["period"]["start"], "2022-05-01");
     assert_eq!(m["rows"]["accepted"], 924);
     let ch = |c: &str| m["channels"][c]["contacts"].as_u64().unwrap();
-    // ONLINE 501, MOBILE 280 (mapped to social), PHONE 139, UNKNOWN 4 (other).
+    // ONLINE 501, MOBILE 280 (the app the profile declares), PHONE 139, UNKNOWN 4 (other).
     assert_eq!(
-        (ch("web"), ch("social"), ch("phone"), ch("other")),
+        (ch("web"), ch("app"), ch("phone"), ch("other")),
         (501, 280, 139, 4)
     );
     let ct: Vec<(String, u64)> = ranked(&m["complaint_types"], "complaint_type", "complaints")
