@@ -1,7 +1,6 @@
 //! Fuzz the csv reader and the canonical normalizer behind it: any bytes must give rows or
 //! a clean error, never a panic.
 #![no_main]
-use cseval::config::contract::SurveyCfg;
 use cseval::config::read::ReadOptions;
 use cseval::ingest::read_bytes;
 use cseval::normalize::ContactSink;
@@ -12,8 +11,7 @@ mod guard;
 
 fuzz_target!(|data: &[u8]| {
     guard::install();
-    let cfg = SurveyCfg::default();
-    let mut sink = ContactSink::new(chrono_tz::Asia::Shanghai, &cfg);
+    let mut sink = ContactSink::new(chrono_tz::Asia::Shanghai, guard::checks());
     let _ = read_bytes(std::path::Path::new("input.csv"), data.to_vec(), &ReadOptions::default(), &mut sink);
     let _ = sink.into_frame();
 });

@@ -3,7 +3,6 @@
 //! and durations) into the canonical normalizer. The first byte picks the profile and the
 //! reader; any other bytes must give rows or a clean error, never a panic.
 #![no_main]
-use cseval::config::contract::SurveyCfg;
 use cseval::config::profile::Profile;
 use cseval::ingest::mapped::MappedSink;
 use cseval::ingest::read_bytes;
@@ -26,8 +25,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let profile = Profile::parse(PROFILES[(pick & 1) as usize], Path::new("p.toml")).unwrap();
     let name = if pick & 2 != 0 { "input.xlsx" } else { "input.csv" };
-    let cfg = SurveyCfg::default();
-    let mut sink = ContactSink::new(chrono_tz::Asia::Shanghai, &cfg);
+    let mut sink = ContactSink::new(chrono_tz::Asia::Shanghai, guard::checks());
     let mut mapped = MappedSink::new(&profile, &mut sink);
     let _ = read_bytes(Path::new(name), rest.to_vec(), &profile.read, &mut mapped);
     drop(mapped);

@@ -49,6 +49,8 @@ fn parse_verdict(cell: &Cell) -> std::result::Result<bool, String> {
 
 /// One accepted inspection.
 struct Inspection {
+    /// The row's sort key (see `Ledger::key`).
+    key: u64,
     id: String,
     contact_id: Option<String>,
     agent_id: Option<String>,
@@ -59,6 +61,8 @@ struct Inspection {
     channel: Option<Channel>,
     score: Option<f64>,
     passed: bool,
+    /// The verdict is `score ≥ pass_score` (no `passed` column value).
+    by_score: bool,
     criteria: Vec<(usize, bool)>,
 }
 
@@ -73,6 +77,8 @@ pub struct InspectionSink<'a> {
     criteria: Vec<String>,
     seen: HashMap<String, u64>,
     rows: Vec<Inspection>,
+    /// Where the rows of the file being read start in `rows`.
+    file_start: usize,
     pub ledger: Ledger,
 }
 
@@ -87,6 +93,7 @@ impl<'a> InspectionSink<'a> {
             criteria: Vec::new(),
             seen: HashMap::new(),
             rows: Vec::new(),
+            file_start: 0,
             ledger: Ledger::new("inspections"),
         }
     }
@@ -179,6 +186,7 @@ impl<'a> InspectionSink<'a> {
             };
             criteria.push((k, ok));
         }
+        let by_score = passed.is_none() && score.is_some();
         let passed = match (passed, score) {
             (Some(p), _) => p,
             (None, Some(s)) => s >= self.quality.pass_score,
@@ -191,6 +199,8 @@ impl<'a> InspectionSink<'a> {
             }
         };
         Ok(Inspection {
+            key: self.ledger.key(row_no),
+            by_score,
             id: owned(ic::ID).unwrap_or_else(|| format!("{}#{row_no}", self.ledger.file())),
             contact_id: owned(ic::CONTACT_ID),
             agent_id: owned(ic::AGENT_ID),
@@ -205,9 +215,40 @@ impl<'a> InspectionSink<'a> {
         })
     }
 
+    /// The file just read judged by scores that are all fractions (between 0 and 1, one
+    /// strictly inside) while the pass score is above 1: percentages read as fractions (an
+    /// XLS or ODS file carries no number formats; a CSV may hold `0.85`). Every inspection
+    /// would fail and money would follow a misreading, so those rows are rejected, naming
+    /// why, instead.
+    fn reject_fraction_scores(&mut self) {
+        let pass = self.quality.pass_score;
+        let start = std::mem::replace(&mut self.file_start, self.rows.len());
+        let judged = || self.rows[start..].iter().filter(|x| x.by_score);
+        let fraction = |v: f64| (0.0..=1.0).contains(&v);
+        let suspect = pass > 1.0
+            && judged().all(|x| x.score.is_some_and(fraction))
+            && judged().any(|x| x.score.is_some_and(|v| v > 0.0 && v < 1.0));
+        if !suspect {
+            return;
+        }
+        let (kept, fractions): (Vec<Inspection>, Vec<Inspection>) =
+            self.rows.drain(start..).partition(|x| !x.by_score);
+        self.rows.extend(kept);
+        self.file_start = self.rows.len();
+        for x in fractions {
+            self.seen.remove(&x.id);
+            let why = format!(
+                "score {} reads as a fraction: every score of this file lies between 0 and 1, and the pass score is {pass} (a sheet formatted as percentages, saved as .xls or .ods, keeps the fraction; write the scores as shown, e.g. 85, or save it as .xlsx)",
+                x.score.unwrap_or_default()
+            );
+            self.ledger.reject(x.key, RowError::new("score", why));
+        }
+    }
+
     /// The accepted inspections, their criterion checks (`inspection_id`, `criterion`,
     /// `ok`), the rejections and the row counts.
-    pub fn into_frames(self) -> Result<(DataFrame, DataFrame, Vec<Rejection>, RowCounts)> {
+    pub fn into_frames(mut self) -> Result<(DataFrame, DataFrame, Vec<Rejection>, RowCounts)> {
+        self.reject_fraction_scores();
         let r = &self.rows;
         let s =
             |f: fn(&Inspection) -> Option<&str>| -> Vec<Option<&str>> { r.iter().map(f).collect() };
@@ -270,6 +311,7 @@ impl<'a> InspectionSink<'a> {
 
 impl RowSink for InspectionSink<'_> {
     fn header(&mut self, file: &InputFile, headers: &[String]) -> Result<()> {
+        self.reject_fraction_scores();
         self.ledger.open(file);
         self.pos = map_headers(headers, INSPECTION_COLUMNS);
         self.criterion_pos.clear();
@@ -340,6 +382,48 @@ mod tests {
         let mut s = InspectionSink::new(chrono_tz::Asia::Shanghai, q, &CHANNELS);
         feed_csv(&mut s, csv);
         s.into_frames().unwrap()
+    }
+
+    #[test]
+    fn a_file_of_fraction_scores_against_a_pass_score_in_points_is_rejected() {
+        let q = QualityCfg::default(); // pass_score 80
+                                       // Percentages read as fractions (85 %, 92.5 %, 75 %): scored against 80 all three
+                                       // would fail. Q4's verdict is its own `passed`, so it stands.
+        let (df, _, rej, n) = sink(
+            &q,
+            "inspection_id,score,passed
+Q1,0.85,
+Q2,0.925,
+Q3,0.75,
+Q4,0.5,合格
+",
+        );
+        assert_eq!((n.read, n.accepted, n.rejected), (4, 1, 3));
+        assert_eq!(
+            df.column("inspection_id").unwrap().str().unwrap().get(0),
+            Some("Q4")
+        );
+        assert_eq!(rej.iter().map(|r| r.row).collect::<Vec<_>>(), [2, 3, 4]);
+        assert!(
+            rej[0].column == "score"
+                && rej[0].reason.starts_with("score 0.85 reads as a fraction: every score of this file lies between 0 and 1, and the pass score is 80"),
+            "{rej:?}"
+        );
+        // Scores of 0 and 1 alone, or any score above 1, are points: kept.
+        for csv in [
+            "inspection_id,score\nQ1,0\nQ2,1\n",
+            "inspection_id,score\nQ1,0.5\nQ2,85\n",
+        ] {
+            let (_, _, rej, n) = sink(&q, csv);
+            assert_eq!((n.accepted, rej.len()), (2, 0), "{csv}");
+        }
+        // With a pass score of 0.8 (scores as fractions), fractions are the scale.
+        let q = QualityCfg {
+            pass_score: 0.8,
+            ..QualityCfg::default()
+        };
+        let (_, _, rej, n) = sink(&q, "inspection_id,score\nQ1,0.85\nQ2,0.75\n");
+        assert_eq!((n.accepted, rej.len()), (2, 0));
     }
 
     #[test]

@@ -314,6 +314,59 @@ fn a_score_shown_as_a_percentage_is_the_number_shown() {
     close(&q["score_mean"], (85.0 + 92.5 + 75.0) / 3.0, "mean score");
 }
 
+#[test]
+fn percentages_an_xls_or_ods_reads_as_fractions_fail_no_inspection() {
+    // tests/fixtures/cn/qa-percent.{xls,ods}: the scores of the XLSX test above as
+    // percentage cells, which these formats give as fractions (0.85). Against a pass score
+    // of 80 all three would fail and the QA SLA with them: the rows are rejected instead.
+    for ext in ["xls", "ods"] {
+        let dir = tempfile::tempdir().unwrap();
+        setup(
+            dir.path(),
+            &[("calls.toml", CALLS), ("qa.toml", INSPECTIONS)],
+        );
+        let calls = dir.path().join("calls.xlsx");
+        calls_xlsx(&calls, |ws, r| {
+            ws.write_string(r, 4, "话费").unwrap();
+        });
+        let qa = crate::common::fixtures().join(format!("cn/qa-percent.{ext}"));
+        let p = dir.path();
+        let m = report(
+            p,
+            &[
+                "--mapping",
+                p.join("calls.toml").to_str().unwrap(),
+                "--calls",
+                calls.to_str().unwrap(),
+                "--inspection-mapping",
+                p.join("qa.toml").to_str().unwrap(),
+                "--inspections",
+                qa.to_str().unwrap(),
+                "--period",
+                "2026-10",
+            ],
+        );
+        let rows = &m["inspection_rows"];
+        assert_eq!(
+            (rows["read"].as_u64(), rows["rejected"].as_u64()),
+            (Some(3), Some(3)),
+            "{ext}"
+        );
+        let qa_sla = m["scorecard"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "qa_pass")
+            .unwrap();
+        assert_eq!(qa_sla["status"], "not_measurable", "{ext}");
+        let html = std::fs::read_to_string(p.join("out/report.html")).unwrap();
+        assert!(
+            html.contains("score 0.85 reads as a fraction: every score of this file lies between 0 and 1, and the pass score is 80"),
+            "{ext}"
+        );
+    }
+}
+
 /// A workbook whose first sheet is `first` (hidden or a cover) and whose second holds the
 /// three calls.
 fn two_sheets(path: &Path, hidden: bool) {
