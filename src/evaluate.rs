@@ -7,10 +7,11 @@
 //! count of consecutive failing periods that can open a termination right. This stage
 //! computes no KPI and writes no file.
 
-use crate::config::contract::{Condition, Op, SlaMetric, Tier};
+use crate::config::contract::{Condition, Denominator, Op, Sla, SlaMetric, Tier};
 use crate::config::text::Text;
 use crate::config::{Contract, Period};
 use crate::kpi::Kpis;
+use crate::model::Priority;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -29,6 +30,14 @@ pub enum Status {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ScoreLine {
     pub id: String,
+    /// The name a person reads: the contract's `name` (`name_en`), else the metric and scope.
+    #[serde(default)]
+    pub name: String,
+    /// What the SLA counts, in words (channel, kind, priority, complexity, source).
+    #[serde(default)]
+    pub scope: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub description: Option<String>,
     pub clause: String,
     pub metric: SlaMetric,
     pub channel: Option<String>,
@@ -266,13 +275,15 @@ pub fn evaluate(
             let thin = m.actual.is_some() && m.denominator < min as f64;
             let actual = m.actual.filter(|_| !thin);
             let note = if thin {
-                Some(format!(
-                    "n = {}, below the contract's minimum of {min}",
-                    m.denominator
-                ))
+                Some(
+                    text.label("why_thin")
+                        .replace("{n}", &m.denominator.to_string())
+                        .replace("{min}", &min.to_string()),
+                )
             } else {
-                m.why_missing.map(|w| w.to_string())
+                m.why_missing.map(|w| text.label(w))
             };
+            let scope = sla_scope(s, contract, text);
             let status = match actual {
                 None => Status::NotMeasurable,
                 Some(a) if a >= s.target - EPS => Status::Met,
@@ -280,12 +291,17 @@ pub fn evaluate(
             };
             ScoreLine {
                 id: s.id.clone(),
+                name: sla_name(s, &scope, text),
+                scope,
+                description: s.description.clone(),
                 clause: s.clause.clone(),
                 metric: s.metric,
                 channel: s.channel.map(|c| contract.channels.name(c).to_string()),
                 complexity: s.complexity.map(|c| c.as_str().to_string()),
                 priority: s.priority.map(|c| c.as_str().to_string()),
-                threshold: s.threshold.map(|t| t.describe(text)),
+                threshold: s
+                    .threshold_written
+                    .map(|(unit, n)| text.label(unit).replace("{n}", &n.to_string())),
                 target: s.target,
                 actual,
                 numerator: m.numerator,
@@ -298,6 +314,7 @@ pub fn evaluate(
             }
         })
         .collect();
+    let scorecard = distinct_names(scorecard, text);
 
     let mut res = IncentiveResult {
         history_periods: history.iter().map(|h| h.period.start.clone()).collect(),
@@ -369,6 +386,69 @@ pub fn evaluate(
         .termination_threshold
         .is_some_and(|t| t > 0 && res.consecutive_failures >= t);
     (scorecard, res)
+}
+
+/// What an SLA counts, in words: its channel (all channels when none), kind, priority
+/// (urgent for an urgent response), complexity and inspection source.
+pub fn sla_scope(s: &Sla, contract: &Contract, text: &Text) -> String {
+    let qa = s.metric == SlaMetric::QaPassRate;
+    let mut parts = Vec::new();
+    match s.channel {
+        Some(c) => parts.push(text.channel(contract.channels.name(c))),
+        None if !qa => parts.push(text.label("all_channels")),
+        None => {}
+    }
+    if let Some(k) = s.kind {
+        parts.push(text.label(&format!("kind_{}", k.as_str())));
+    }
+    let urgent = (s.metric == SlaMetric::UrgentResponseWithin).then_some(Priority::Urgent);
+    if let Some(p) = s.priority.or(urgent) {
+        parts.push(text.label(&format!("priority_{}", p.as_str())));
+    }
+    if let Some(c) = s.complexity {
+        parts.push(text.label(&format!("complexity_{}", c.as_str())));
+    }
+    if let Some(src) = s.source {
+        parts.push(text.label(&format!("source_{}", src.as_str())));
+    }
+    if s.metric == SlaMetric::ResolutionRate && s.denominator == Denominator::Contacts {
+        parts.push(text.label("denominator_contacts"));
+    }
+    if parts.is_empty() {
+        parts.push(text.label("all_inspections"));
+    }
+    parts.join(&text.label("scope_separator"))
+}
+
+/// The lines with names a reader can tell apart: a name that repeats an earlier line's
+/// gets its number among them (`解决率（全部渠道）（2）`).
+fn distinct_names(mut lines: Vec<ScoreLine>, text: &Text) -> Vec<ScoreLine> {
+    for i in 1..lines.len() {
+        let n = lines[..i]
+            .iter()
+            .filter(|l| l.name == lines[i].name)
+            .count();
+        if n > 0 {
+            lines[i].name = text
+                .label("sla_name_nth")
+                .replace("{name}", &lines[i].name)
+                .replace("{n}", &(n + 1).to_string());
+        }
+    }
+    lines
+}
+
+/// The name of an SLA in the report's language: the contract's, else the metric and scope.
+pub fn sla_name(s: &Sla, scope: &str, text: &Text) -> String {
+    let given = match text.lang {
+        crate::config::Lang::Zh => &s.name,
+        crate::config::Lang::En => &s.name_en,
+    };
+    given.clone().unwrap_or_else(|| {
+        text.label("sla_name")
+            .replace("{metric}", &text.label(s.metric.as_str()))
+            .replace("{scope}", scope)
+    })
 }
 
 fn round_money(x: f64) -> f64 {

@@ -20,9 +20,10 @@ use chrono_tz::Tz;
 use std::path::PathBuf;
 
 /// Report language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
+    #[default]
     Zh,
     En,
 }

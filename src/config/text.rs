@@ -12,6 +12,9 @@ const EN: &str = include_str!("../../report-templates/text/en.toml");
 /// Report wording in one language.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Text {
+    /// The language of the tables.
+    #[serde(skip)]
+    pub lang: Lang,
     pub labels: BTreeMap<String, String>,
     pub method: BTreeMap<String, String>,
     pub findings: FindingText,
@@ -33,7 +36,9 @@ impl Text {
             Lang::Zh => ZH,
             Lang::En => EN,
         };
-        toml::from_str(src).expect("report-templates/text is valid (checked by a unit test)")
+        let text: Text =
+            toml::from_str(src).expect("report-templates/text is valid (checked by a unit test)");
+        Text { lang, ..text }
     }
     /// A label; the key itself when missing (so a gap is visible, never a crash).
     pub fn label(&self, key: &str) -> String {

@@ -267,7 +267,7 @@ pub(super) fn measure(
             numerator: 0.0,
             denominator: 0.0,
             actual: None,
-            why_missing: Some("no quality inspections were given (--inspections)"),
+            why_missing: Some("why_no_inspection_input"),
         });
     };
     let mut f = lit(true);
@@ -292,6 +292,6 @@ pub(super) fn measure(
         numerator: n,
         denominator: d,
         actual: ratio(n, d),
-        why_missing: (d == 0.0).then_some("no quality inspections in scope"),
+        why_missing: (d == 0.0).then_some("why_no_inspections"),
     })
 }

@@ -106,25 +106,21 @@ impl Evidence {
     /// Why SLA metric `m` cannot be measured from these inputs, if it cannot.
     fn missing_for(self, m: SlaMetric) -> Option<&'static str> {
         match m {
-            SlaMetric::ResolutionRate if !self.resolution => {
-                Some("no input gives `resolved` or `resolved_at`")
-            }
-            SlaMetric::ResolvedWithin if !self.resolution_time => {
-                Some("no input gives `resolved_at`")
-            }
+            SlaMetric::ResolutionRate if !self.resolution => Some("why_no_resolution"),
+            SlaMetric::ResolvedWithin if !self.resolution_time => Some("why_no_resolved_at"),
             SlaMetric::ServiceLevel
             | SlaMetric::ResponseWithin
             | SlaMetric::UrgentResponseWithin
                 if !self.answer =>
             {
-                Some("no input gives `answered_at` or `answered`")
+                Some("why_no_answer")
             }
             SlaMetric::ServiceLevel
             | SlaMetric::ResponseWithin
             | SlaMetric::UrgentResponseWithin
                 if !self.response_time =>
             {
-                Some("no input gives `answered_at` or `wait_seconds`")
+                Some("why_no_response_time")
             }
             _ => None,
         }
@@ -170,7 +166,7 @@ pub(super) fn measure(
                 numerator: n,
                 denominator: d,
                 actual: ratio(n, d),
-                why_missing: (d == 0.0).then_some("no satisfaction responses"),
+                why_missing: (d == 0.0).then_some("why_no_responses"),
             });
         }
         _ => {}
@@ -190,13 +186,13 @@ pub(super) fn measure(
             numerator: 0.0,
             denominator: d,
             actual: None,
-            why_missing: Some("the inputs have no first_contact_resolved column"),
+            why_missing: Some("why_no_fcr"),
         });
     }
     Ok(Measurement {
         numerator: n,
         denominator: d,
         actual: ratio(n, d),
-        why_missing: (d == 0.0).then_some("no contacts in scope"),
+        why_missing: (d == 0.0).then_some("why_no_contacts"),
     })
 }

@@ -243,10 +243,10 @@ fn scorecard_section(h: &mut String, r: &Report, charts: &Charts) {
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"{status}\">{}</td></tr>",
-            esc(&s.id),
+            esc(&s.name),
             esc(&s.clause),
             esc(&l(s.metric.as_str())),
-            esc(&s.channel.as_deref().map(|c| t.channel(c)).unwrap_or_else(|| l("all_channels"))),
+            esc(&s.scope),
             esc(s.threshold.as_deref().unwrap_or("")),
             fmt_value(s.metric, Some(s.target)),
             fmt_value(s.metric, s.actual),
@@ -266,16 +266,17 @@ fn findings_section(h: &mut String, r: &Report) {
     let l = |k: &str| t.label(k);
     heading(h, r, "sheet_findings");
     h.push_str("<table><thead><tr>");
-    for k in ["severity", "evidence", "suggestion"] {
+    for k in ["severity", "finding", "evidence", "suggestion"] {
         let _ = write!(h, "<th>{}</th>", esc(&l(k)));
     }
     h.push_str("</tr></thead><tbody>");
     for f in &r.metrics.findings {
         let _ = write!(
             h,
-            "<tr><td class=\"sev-{}\">{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td class=\"sev-{}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&f.severity.as_str()),
             esc(&l(&f.severity.as_str())),
+            esc(&f.title),
             esc(&f.evidence),
             esc(&f.suggestion)
         );

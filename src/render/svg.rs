@@ -372,7 +372,7 @@ impl Renderer for Svg {
             .iter()
             .filter(|l| l.metric.is_rate())
             .map(|l| Bar {
-                name: l.id.clone(),
+                name: l.name.clone(),
                 value: l.actual.unwrap_or(0.0),
                 target: Some(l.target),
                 ok: l.actual.map(|a| a >= l.target - 1e-9),

@@ -115,12 +115,43 @@ pub(super) fn findings(r: &Report, calendar: Option<&Calendar>) -> Vec<Finding> 
     for (_, rule) in RULES {
         rule(&facts, &mut out);
     }
+    for x in &mut out {
+        x.title = title(r, &x.id);
+    }
     out
+}
+
+/// A finding's heading from its id (`kind` or `kind:subject`): the kind's title, and the
+/// subject as a person names it (an SLA by its name, an input or a label in words).
+fn title(r: &Report, id: &str) -> String {
+    let t = &r.text;
+    let (kind, subject) = id.split_once(':').unwrap_or((id, ""));
+    let subject = match kind {
+        "sla_missed" | "not_measurable" => r
+            .metrics
+            .scorecard
+            .iter()
+            .find(|l| l.id == subject)
+            .map_or(subject.to_string(), |l| l.name.clone()),
+        "rejected_share" => t.label(&format!("input_{subject}")),
+        "inconsistent" => t.label(&format!("inconsistent_{subject}")),
+        "order_type_unresolved" => t.order_type(subject),
+        _ => subject.to_string(),
+    };
+    let kind = t.label(&format!("finding_{kind}"));
+    if subject.is_empty() {
+        kind
+    } else {
+        t.label("finding_title")
+            .replace("{kind}", &kind)
+            .replace("{subject}", &subject)
+    }
 }
 
 fn finding(id: String, severity: Severity, evidence: String, suggestion: String) -> Finding {
     Finding {
         id,
+        title: String::new(),
         severity,
         evidence,
         suggestion,
@@ -295,7 +326,7 @@ fn sla_status(f: &Facts<'_>, out: &mut Vec<Finding>) {
                 t.finding(
                     "sla_missed",
                     &[
-                        ("sla", l.id.clone()),
+                        ("sla", l.name.clone()),
                         ("clause", l.clause.clone()),
                         ("actual", fmt_value(l.metric, l.actual)),
                         ("target", fmt_value(l.metric, Some(l.target))),
@@ -312,7 +343,7 @@ fn sla_status(f: &Facts<'_>, out: &mut Vec<Finding>) {
                 t.finding(
                     "not_measurable",
                     &[
-                        ("sla", l.id.clone()),
+                        ("sla", l.name.clone()),
                         ("clause", l.clause.clone()),
                         ("why", l.note.clone().unwrap_or_default()),
                     ],

@@ -72,6 +72,8 @@ impl Severity {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Finding {
     pub id: String,
+    /// What a person reads as the finding's heading: its kind and subject in words.
+    pub title: String,
     pub severity: Severity,
     pub evidence: String,
     pub suggestion: String,
@@ -274,10 +276,10 @@ pub struct Report {
 /// Label keys of the scorecard's columns, in the order every renderer shows them (the
 /// workbook adds a `note` column).
 pub const SCORECARD_COLUMNS: &[&str] = &[
-    "sla_id",
+    "sla",
     "clause",
     "metric",
-    "channel",
+    "scope",
     "threshold",
     "target",
     "actual",
@@ -516,7 +518,7 @@ pub fn build(
     rows.out_of_period = kpis.out_of_period + data.contacts_elsewhere;
     let mut survey_rows = data.survey_rows.clone();
     survey_rows.out_of_period = kpis.survey_out_of_period;
-    let method_params = method_params(c);
+    let method_params = method_params(c, &scorecard, &text);
     let mut metrics = Metrics {
         cseval_version: env!("CARGO_PKG_VERSION").to_string(),
         contract_id: c.info.id.clone(),
@@ -675,34 +677,47 @@ fn ranked_lines(
     (topics, complaint_types)
 }
 
-/// The contract's parameters as the Method sheet lists them.
-fn method_params(c: &crate::config::Contract) -> Vec<(String, String)> {
+/// The contract's parameters as the Method sheet lists them, in the report's language: the
+/// time zone, the survey scale and each SLA (clause, metric, scope, threshold as written,
+/// target, short-abandon threshold).
+fn method_params(
+    c: &crate::config::Contract,
+    scorecard: &[ScoreLine],
+    t: &Text,
+) -> Vec<(String, String)> {
+    let s = &c.survey;
     let mut params = vec![
-        ("timezone".to_string(), c.info.timezone.clone()),
+        (t.label("param_timezone"), c.info.timezone.clone()),
         (
-            "survey scale".to_string(),
-            format!(
-                "{}–{}, top box {}",
-                c.survey.scale_min, c.survey.scale_max, c.survey.top_box
-            ),
+            t.label("param_survey_scale"),
+            t.label("param_survey_scale_value")
+                .replace("{min}", &s.scale_min.to_string())
+                .replace("{max}", &s.scale_max.to_string())
+                .replace("{top}", &s.top_box.to_string()),
         ),
     ];
-    for s in &c.slas {
+    for (sla, line) in c.slas.iter().zip(scorecard) {
+        let short = sla
+            .short_abandon_seconds
+            .map(|v| {
+                t.label("param_short_abandon")
+                    .replace("{n}", &v.to_string())
+            })
+            .unwrap_or_default();
+        let threshold = line
+            .threshold
+            .as_ref()
+            .map(|x| format!("{}{x}", t.label("param_separator")))
+            .unwrap_or_default();
         params.push((
-            s.id.clone(),
-            format!(
-                "{} {}{}{} target {} ({})",
-                s.metric.as_str(),
-                s.channel
-                    .map(|ch| format!("channel={} ", c.channels.name(ch)))
-                    .unwrap_or_default(),
-                s.threshold_text.clone().unwrap_or_default(),
-                s.short_abandon_seconds
-                    .map(|v| format!(" short_abandon_seconds={v}"))
-                    .unwrap_or_default(),
-                s.target,
-                s.clause
-            ),
+            line.name.clone(),
+            t.label("param_sla")
+                .replace("{clause}", &sla.clause)
+                .replace("{metric}", &t.label(sla.metric.as_str()))
+                .replace("{scope}", &line.scope)
+                .replace("{threshold}", &threshold)
+                .replace("{target}", &fmt_value(sla.metric, Some(sla.target)))
+                .replace("{short}", &short),
         ));
     }
     params

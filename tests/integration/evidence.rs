@@ -86,12 +86,10 @@ fn no_resolution_data_gives_null_figures_and_moves_no_money_on_them() {
     let m = metrics(&out);
     let line = |id: &str| sla_line(&m, id).clone();
     for (id, why) in [
-        ("resolution", "no input gives `resolved` or `resolved_at`"),
-        (
-            "resolution_all",
-            "no input gives `resolved` or `resolved_at`",
-        ),
-        ("standard_24h", "no input gives `resolved_at`"),
+        // The reasons in the report's language (Chinese by default).
+        ("resolution", "导入数据中没有是否解决或解决时间字段"),
+        ("resolution_all", "导入数据中没有是否解决或解决时间字段"),
+        ("standard_24h", "导入数据中没有解决时间字段"),
     ] {
         let l = line(id);
         assert_eq!(l["status"], "not_measurable", "{id}");
@@ -124,7 +122,7 @@ fn no_resolution_data_gives_null_figures_and_moves_no_money_on_them() {
     // The banner says what is missed and what could not be measured.
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(
-        html.contains("共 9 项服务水平:5 项未达标,3 项无法计量"),
+        html.contains("共 9 个考核项：5 个未达标，3 个无法计量"),
         "banner"
     );
 }
@@ -276,10 +274,7 @@ fn a_misspelt_column_is_refused_with_the_name_it_resembles() {
     for id in ["phone_sl", "chat_reply", "email_reply"] {
         let l = sla_line(&m, id);
         assert_eq!(l["status"], "not_measurable", "{id}");
-        assert_eq!(
-            l["note"], "no input gives `answered_at` or `answered`",
-            "{id}"
-        );
+        assert_eq!(l["note"], "导入数据中没有接通时间或是否接通字段", "{id}");
     }
     assert_eq!(m["channels"]["phone"]["service_level"], Value::Null);
     assert_eq!(m["overall"]["abandon_rate"], Value::Null);
@@ -342,9 +337,9 @@ fn duplicates_past_the_limit_make_the_verdict_provisional() {
         "{f}"
     );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert!(html.contains("暂定:全部服务水平达标"), "verdict");
+    assert!(html.contains("暂定：全部考核项达标"), "verdict");
     assert!(
-        html.contains("联系记录:读取 3300 行 = 接受 3000 + 拒绝 0 + 重复 300"),
+        html.contains("联系记录：读取 3300 行 = 接受 3000 + 拒绝 0 + 重复 300"),
         "rows"
     );
 }
@@ -399,7 +394,7 @@ fn an_sla_below_the_minimum_population_is_not_measurable() {
         assert_eq!(by(id)["actual"], Value::Null, "{id}");
         assert_eq!(
             by(id)["note"],
-            format!("n = {n}, below the contract's minimum of 10"),
+            format!("样本量 {n}，低于合同约定的最低样本量 10"),
             "{id}"
         );
     }
@@ -450,11 +445,11 @@ fn a_survey_only_run_accounts_for_its_rows_and_claims_nothing_it_cannot_show() {
     );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(
-        html.contains("暂定:共 9 项服务水平:1 项未达标,7 项无法计量"),
+        html.contains("暂定：共 9 个考核项：1 个未达标，7 个无法计量"),
         "verdict"
     );
     assert!(
-        html.contains("满意度问卷:读取 7 行 = 接受 6 + 拒绝 1 + 重复 0"),
+        html.contains("满意度问卷：读取 7 行 = 接受 6 + 拒绝 1 + 重复 0"),
         "rows"
     );
     assert!(!html.contains("全部服务水平达标"));
@@ -506,7 +501,7 @@ fn resolved_but_never_answered_contacts_are_counted_and_reported() {
         f["evidence"]
             .as_str()
             .unwrap()
-            .starts_with(&format!("已解决但未接通的联系:{resolved} 条")),
+            .starts_with(&format!("已解决但未接通的联系：{resolved} 条")),
         "{f}"
     );
 }

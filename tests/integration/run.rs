@@ -182,6 +182,16 @@ fn canonical_month_every_figure_matches_hand_computation() {
 }
 
 #[test]
+fn logs_to_a_file_or_pipe_carry_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_canonical(&dir.path().join("out"), &["-v"]).success();
+    let err = String::from_utf8_lossy(&o.get_output().stderr).to_string();
+    // Info lines at -v, and no ANSI escape (ESC [) in them: stderr is a pipe here.
+    assert!(err.contains("read and normalized"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+}
+
+#[test]
 fn outputs_exist_and_rejections_are_listed() {
     let dir = tempfile::tempdir().unwrap();
     run_canonical(dir.path(), &["--lang", "en"]).success();

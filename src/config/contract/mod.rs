@@ -151,6 +151,12 @@ pub enum Denominator {
 #[serde(deny_unknown_fields)]
 pub struct SlaFile {
     pub id: String,
+    /// The name a person reads (Chinese report); `name_en` for `--lang en`. Without one,
+    /// the name is made from the metric and the scope.
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub name_en: Option<String>,
     pub clause: String,
     pub metric: SlaMetric,
     pub target: f64,
@@ -241,6 +247,9 @@ fn channel_error(msg: String) -> Error {
 #[derive(Debug, Clone, Serialize)]
 pub struct Sla {
     pub id: String,
+    /// `name` and `name_en` as written.
+    pub name: Option<String>,
+    pub name_en: Option<String>,
     pub clause: String,
     pub metric: SlaMetric,
     pub target: f64,
@@ -249,8 +258,9 @@ pub struct Sla {
     pub priority: Option<Priority>,
     pub kind: Option<Kind>,
     pub threshold: Option<Threshold>,
-    /// Threshold as written (e.g. "4 working hours"), for the Method sheet.
-    pub threshold_text: Option<String>,
+    /// The threshold as the contract writes it: the text table's key for its unit
+    /// (`threshold_in_working_days`) and the number (3), shown as "3个工作日".
+    pub threshold_written: Option<(&'static str, f64)>,
     pub short_abandon_seconds: Option<f64>,
     pub denominator: Denominator,
     /// `qa_pass_rate` only: the inspection source counted.

@@ -204,6 +204,8 @@ pub(super) fn parse_sla(
     }
     Ok(Sla {
         id: sf.id.clone(),
+        name: sf.name.clone(),
+        name_en: sf.name_en.clone(),
         clause: sf.clause.clone(),
         metric: sf.metric,
         target: sf.target,
@@ -212,7 +214,7 @@ pub(super) fn parse_sla(
         priority,
         kind,
         threshold: threshold.as_ref().map(|t| t.0),
-        threshold_text: threshold.map(|t| t.1),
+        threshold_written: threshold.map(|t| t.1),
         short_abandon_seconds: sf.short_abandon_seconds,
         denominator: sf.denominator.unwrap_or(Denominator::Answered),
         source,
@@ -222,35 +224,26 @@ pub(super) fn parse_sla(
 
 /// The one threshold key of an `[[sla]]`, if any, with the key as written; a metric that
 /// needs one must have one, and it must be positive.
-pub(super) fn parse_threshold(sf: &SlaFile, file: &Path) -> Result<Option<(Threshold, String)>> {
-    let thresholds: Vec<(Threshold, String)> = [
+pub(super) fn parse_threshold(
+    sf: &SlaFile,
+    file: &Path,
+) -> Result<Option<(Threshold, (&'static str, f64))>> {
+    let thresholds: Vec<(Threshold, (&'static str, f64))> = [
         sf.threshold_seconds
-            .map(|v| (Threshold::Seconds(v), format!("threshold_seconds = {v}"))),
-        sf.threshold_minutes.map(|v| {
-            (
-                Threshold::Seconds(v * 60.0),
-                format!("threshold_minutes = {v}"),
-            )
-        }),
-        sf.threshold_hours.map(|v| {
-            (
-                Threshold::Seconds(v * 3600.0),
-                format!("threshold_hours = {v}"),
-            )
-        }),
+            .map(|v| (Threshold::Seconds(v), ("threshold_in_seconds", v))),
+        sf.threshold_minutes
+            .map(|v| (Threshold::Seconds(v * 60.0), ("threshold_in_minutes", v))),
+        sf.threshold_hours
+            .map(|v| (Threshold::Seconds(v * 3600.0), ("threshold_in_hours", v))),
         sf.threshold_working_hours.map(|v| {
             (
                 Threshold::WorkingSeconds(v * 3600.0),
-                format!("threshold_working_hours = {v}"),
+                ("threshold_in_working_hours", v),
             )
         }),
         // Working days are converted once the calendar is known (see resolve_working_days).
-        sf.threshold_working_days.map(|v| {
-            (
-                Threshold::WorkingDays(v),
-                format!("threshold_working_days = {v}"),
-            )
-        }),
+        sf.threshold_working_days
+            .map(|v| (Threshold::WorkingDays(v), ("threshold_in_working_days", v))),
     ]
     .into_iter()
     .flatten()

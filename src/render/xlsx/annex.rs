@@ -253,7 +253,7 @@ pub(super) fn findings_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resu
         .map(|x| {
             vec![
                 Value::Text(l(&x.severity.as_str())),
-                Value::Text(x.id.clone()),
+                Value::Text(x.title.clone()),
                 Value::Text(x.evidence.clone()),
                 Value::Text(x.suggestion.clone()),
             ]

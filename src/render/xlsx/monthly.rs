@@ -160,14 +160,18 @@ pub(super) fn summary_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resul
     Ok(())
 }
 
+/// A scorecard line's 说明: the contract's description, then why it is not measurable.
+fn note(s: &crate::evaluate::ScoreLine) -> String {
+    [s.description.as_deref(), s.note.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The scorecard sheet.
 pub(super) fn scorecard_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<()> {
     let l = |k: &str| r.text.label(k);
-    let ch_label = |c: &Option<String>| {
-        c.as_ref()
-            .map(|c| r.text.channel(c))
-            .unwrap_or_else(|| l("all_channels"))
-    };
     let ws = wb.add_worksheet();
     ws.set_name(l("sheet_scorecard")).map_err(xlsx_err)?;
     let headers: Vec<String> = crate::report::SCORECARD_COLUMNS
@@ -181,10 +185,10 @@ pub(super) fn scorecard_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Res
         .iter()
         .map(|s| {
             vec![
-                Value::Text(s.id.clone()),
+                Value::Text(s.name.clone()),
                 Value::Text(s.clause.clone()),
                 Value::Text(l(s.metric.as_str())),
-                Value::Text(ch_label(&s.channel)),
+                Value::Text(s.scope.clone()),
                 Value::Text(s.threshold.clone().unwrap_or_default()),
                 metric_value(s.metric, Some(s.target)),
                 metric_value(s.metric, s.actual),
@@ -192,7 +196,7 @@ pub(super) fn scorecard_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Res
                 count_or_sum(s.numerator),
                 count_or_sum(s.denominator),
                 Value::Status(s.status),
-                Value::Text(s.note.clone().unwrap_or_default()),
+                Value::Text(note(s)),
             ]
         })
         .collect();
@@ -540,6 +544,7 @@ pub(super) fn trend_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<
     let name = l("sheet_trend");
     ws.set_name(&name).map_err(xlsx_err)?;
     let sla_ids: Vec<String> = r.metrics.scorecard.iter().map(|s| s.id.clone()).collect();
+    let sla_names = r.metrics.scorecard.iter().map(|s| s.name.clone());
     let mut headers: Vec<String> = r.text.labels(&[
         "period",
         "contacts",
@@ -551,7 +556,7 @@ pub(super) fn trend_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<
         "tier",
         "slas_missed",
     ]);
-    headers.extend(sla_ids.iter().cloned());
+    headers.extend(sla_names);
     let rows: Vec<Vec<Value>> = r
         .metrics
         .trend

@@ -130,14 +130,14 @@ pub(super) fn summary_tables(
 
     let headers: Vec<String> = r
         .text
-        .labels(&["sla_id", "clause", "metric", "target", "actual", "status"]);
+        .labels(&["sla", "clause", "metric", "target", "actual", "status"]);
     let rows: Vec<Vec<Value>> = r
         .metrics
         .scorecard
         .iter()
         .map(|s| {
             vec![
-                Value::Text(s.id.clone()),
+                Value::Text(s.name.clone()),
                 Value::Text(s.clause.clone()),
                 Value::Text(l(s.metric.as_str())),
                 metric_value(s.metric, Some(s.target)),
