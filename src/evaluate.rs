@@ -15,6 +15,8 @@ use crate::model::Priority;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+pub mod payment;
+
 /// Tolerance for comparing a measured ratio with a target written as a decimal fraction
 /// (0.7 × 10 is 7.000000000000001 in binary floating point).
 const EPS: f64 = 1e-9;

@@ -75,3 +75,42 @@ pub fn peak_rss_mb() -> u64 {
         })
         .map_or(0, |kb| kb / 1024)
 }
+
+/// `x` with `decimals` decimals and its integer part grouped in thousands (`180,000.00`).
+pub fn grouped(x: f64, decimals: usize) -> String {
+    let plain = format!("{:.decimals$}", x.abs());
+    let (int, frac) = plain.split_once('.').unwrap_or((&plain, ""));
+    let mut out = String::with_capacity(plain.len() + int.len() / 3 + 1);
+    if x < 0.0 && plain.bytes().any(|b| b.is_ascii_digit() && b != b'0') {
+        out.push('-');
+    }
+    for (i, d) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
+}
+
+#[cfg(test)]
+mod grouped_tests {
+    #[test]
+    fn thousands_are_grouped() {
+        for (x, d, want) in [
+            (180000.0, 2, "180,000.00"),
+            (9000.0, 2, "9,000.00"),
+            (999.5, 1, "999.5"),
+            (1234567.0, 0, "1,234,567"),
+            (-10800.0, 2, "-10,800.00"),
+            (-0.001, 2, "0.00"),
+            (0.0, 0, "0"),
+        ] {
+            assert_eq!(super::grouped(x, d), want, "{x}");
+        }
+    }
+}

@@ -158,6 +158,7 @@ impl Renderer for Html {
 
         summary_section(&mut h, r);
         scorecard_section(&mut h, r, &charts);
+        payment_section(&mut h, r);
         findings_section(&mut h, r);
         channels_section(&mut h, r);
         ranked_section(&mut h, r, &charts);
@@ -189,10 +190,7 @@ fn summary_section(h: &mut String, r: &Report) {
     );
     // Always present in a monthly report (the only one rendered as HTML).
     let inc = &r.metrics.incentive.clone().unwrap_or_default();
-    let money = |v: Option<f64>| {
-        v.map(|x| format!("{x:.2} {}", r.metrics.currency.as_deref().unwrap_or("")))
-            .unwrap_or_else(|| "—".into())
-    };
+    let money = |v: Option<f64>| r.money(v);
     let o = &r.metrics.overall;
     let cards: Vec<(String, String)> = vec![
         (l("tier"), inc.tier.clone().unwrap_or_else(|| "—".into())),
@@ -258,6 +256,60 @@ fn scorecard_section(h: &mut String, r: &Report, charts: &Charts) {
     }
     h.push_str("</tbody></table>");
     chart(h, charts, "sla");
+}
+
+/// The payment statement: its lines, then the tier conditions as they were checked.
+fn payment_section(h: &mut String, r: &Report) {
+    let lines = r.payment_lines();
+    if lines.is_empty() {
+        return;
+    }
+    let t = &r.text;
+    heading(h, r, "sheet_payment");
+    let headers = t.labels(&[
+        "payment_item",
+        "payment_basis",
+        "payment_rate",
+        "payment_amount",
+        "clause",
+    ]);
+    let rows: Vec<Vec<(String, bool)>> = lines
+        .iter()
+        .map(|x| {
+            vec![
+                (x.item.clone(), false),
+                (x.basis.clone(), false),
+                (x.rate.map_or(String::new(), |v| pct(Some(v))), true),
+                (r.money(x.amount), true),
+                (x.clause.clone(), false),
+            ]
+        })
+        .collect();
+    table(h, &headers, &rows);
+    let conditions = r.condition_lines();
+    if !conditions.is_empty() {
+        let _ = write!(h, "<h3>{}</h3>", esc(&t.label("payment_conditions")));
+        let headers = t.labels(&[
+            "condition_tier",
+            "condition",
+            "condition_actual",
+            "condition_required",
+            "condition_result",
+        ]);
+        let rows: Vec<Vec<(String, bool)>> = conditions
+            .into_iter()
+            .map(|[tier, c, actual, req, res]| {
+                vec![
+                    (tier, false),
+                    (c, false),
+                    (actual, true),
+                    (req, true),
+                    (res, false),
+                ]
+            })
+            .collect();
+        table(h, &headers, &rows);
+    }
 }
 
 /// The findings section.

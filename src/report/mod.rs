@@ -6,6 +6,8 @@
 //! `report-templates/text/{zh,en}.toml` (compiled in), not here. This module writes no file.
 
 mod findings;
+mod payment;
+pub use payment::PaymentLine;
 
 use crate::config::contract::SlaMetric;
 use crate::config::text::Text;
@@ -210,6 +212,8 @@ pub struct Metrics {
     pub scorecard: Vec<ScoreLine>,
     /// Null in daily and weekly summaries: tiers, bonus and deductions are monthly.
     pub incentive: Option<IncentiveResult>,
+    /// The payment statement (费用结算) of a monthly evaluation.
+    pub payment: Option<crate::evaluate::payment::Payment>,
     /// Earlier periods from the history plus this one, oldest first.
     pub trend: Vec<TrendRow>,
     pub findings: Vec<Finding>,
@@ -483,7 +487,12 @@ pub fn pct(x: Option<f64>) -> String {
 
 /// A figure of SLA metric `metric` as text: a percentage for a rate, else two decimals.
 pub fn fmt_value(metric: SlaMetric, v: Option<f64>) -> String {
-    if metric.is_rate() {
+    fmt_value_of(v, metric.is_rate())
+}
+
+/// A figure as text: a percentage when `percent`, else two decimals; "—" for none.
+pub fn fmt_value_of(v: Option<f64>, percent: bool) -> String {
+    if percent {
         pct(v)
     } else {
         v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "—".into())
@@ -519,6 +528,9 @@ pub fn build(
     let mut survey_rows = data.survey_rows.clone();
     survey_rows.out_of_period = kpis.survey_out_of_period;
     let method_params = method_params(c, &scorecard, &text);
+    let payment = incentive
+        .as_ref()
+        .map(|res| crate::evaluate::payment::statement(c, &kpis, &scorecard, res));
     let mut metrics = Metrics {
         cseval_version: env!("CARGO_PKG_VERSION").to_string(),
         contract_id: c.info.id.clone(),
@@ -575,6 +587,7 @@ pub fn build(
         trend: Vec::new(),
         scorecard,
         incentive,
+        payment,
         findings: Vec::new(),
     };
     metrics.trend = history

@@ -11,6 +11,7 @@ mod history;
 mod holidays;
 mod hostile;
 mod house;
+mod payment;
 mod real;
 mod run;
 mod schedule;

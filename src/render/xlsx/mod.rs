@@ -24,6 +24,9 @@ use std::path::PathBuf;
 mod summary;
 use summary::summary_workbook;
 
+mod payment;
+use payment::payment_sheet;
+
 mod monthly;
 use monthly::{
     agents_sheet, channels_sheet, daily_sheet, hourly_sheet, ranked_sheet, satisfaction_sheet,
@@ -66,7 +69,7 @@ struct Formats {
 }
 
 impl Formats {
-    fn new() -> Formats {
+    fn new(r: &Report) -> Formats {
         let header = Format::new()
             .set_bold()
             .set_background_color(Color::RGB(0x1F4E79))
@@ -80,7 +83,7 @@ impl Formats {
             int: Format::new().set_num_format("#,##0"),
             n1: Format::new().set_num_format("#,##0.0"),
             n2: Format::new().set_num_format("0.00"),
-            money: Format::new().set_num_format("#,##0.00"),
+            money: Format::new().set_num_format(r.money_number_format()),
             met: Format::new()
                 .set_background_color(Color::RGB(0xC6EFCE))
                 .set_font_color(Color::RGB(0x006100)),
@@ -381,7 +384,7 @@ impl Renderer for Xlsx {
         }
         let t = &r.text;
         let l = |k: &str| t.label(k);
-        let f = Formats::new();
+        let f = Formats::new(r);
         let mut wb = Workbook::new();
         let epoch = crate::render::document_epoch(r);
         let created = ExcelDateTime::from_timestamp(epoch).map_err(xlsx_err)?;
@@ -400,6 +403,8 @@ impl Renderer for Xlsx {
         summary_sheet(&mut wb, &f, r)?;
 
         scorecard_sheet(&mut wb, &f, r)?;
+
+        payment_sheet(&mut wb, &f, r)?;
 
         channels_sheet(&mut wb, &f, r)?;
 

@@ -12,7 +12,7 @@ pub(super) fn summary_workbook(r: &Report) -> Result<Vec<u8>> {
     use crate::config::Cadence;
     let t = &r.text;
     let l = |k: &str| t.label(k);
-    let f = Formats::new();
+    let f = Formats::new(r);
     let mut wb = Workbook::new();
     let created =
         ExcelDateTime::from_timestamp(crate::render::document_epoch(r)).map_err(xlsx_err)?;

@@ -1,0 +1,139 @@
+//! The payment statement (issue 25): recomputed here from the contract and the scorecard
+//! (base fee, the tier's bonus, each breach × its rate, the cap, the net amount) and
+//! compared with `metrics.json` and the workbook's 费用结算 sheet.
+
+use crate::common::{close, cseval, workbook_text};
+use serde_json::Value;
+use std::path::Path;
+
+const CONTRACT: &str = "report-templates/contracts/express-courier.toml";
+
+/// The sample month under `contract` (a TOML text); its metrics.json and workbook text.
+fn run(dir: &Path, contract: &str) -> (Value, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The calendars named as the shipped contract names them, from its folder.
+    let calendars = root.join("report-templates/calendars/");
+    let contract = contract.replace("../calendars/", &calendars.to_string_lossy());
+    let path = dir.join("contract.toml");
+    std::fs::write(&path, contract).unwrap();
+    let out = dir.join("out");
+    let o = cseval()
+        .current_dir(root)
+        .args(["run", "-q", "--contract"])
+        .arg(&path)
+        .args([
+            "--calls",
+            "sample-data/contacts/contacts-2026-10.csv",
+            "--surveys",
+            "sample-data/surveys",
+            "--inspections",
+            "sample-data/inspections",
+            "--period",
+            "2026-10",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m = serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap());
+    (m.unwrap(), workbook_text(&out.join("report.xlsx")))
+}
+
+/// The statement recomputed from the contract's terms and the report's scorecard, checked
+/// against `metrics.json` and the workbook's sheet; returns (deduction, net).
+fn check_statement(contract: &toml::Value, m: &Value, sheet: &str) -> (f64, f64) {
+    let base = contract["contract"]["monthly_base_fee"].as_float().unwrap();
+    let tiers = contract["incentive"]["tier"].as_array().unwrap();
+    let tier = m["incentive"]["tier"].as_str().unwrap();
+    let rate = tiers
+        .iter()
+        .find(|t| t["name"].as_str() == Some(tier))
+        .and_then(|t| t["bonus_rate"].as_float())
+        .unwrap();
+    let per = contract["penalty"]["per_breached_sla_rate"]
+        .as_float()
+        .unwrap();
+    let cap = contract["penalty"]["cap_rate"].as_float().unwrap();
+    let missed: Vec<&str> = m["scorecard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["status"] == "missed")
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    let p = &m["payment"];
+    close(&p["base_fee"], base, "base fee");
+    close(&p["bonus"], base * rate, "bonus");
+    let lines: Vec<&str> = p["deductions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            close(&d["amount"], base * per, "deduction line");
+            d["sla"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(lines, missed, "one deduction per missed SLA");
+    let deduction = base * (per * missed.len() as f64).min(cap);
+    close(&p["deduction"], deduction, "deduction");
+    let net = base + base * rate - deduction;
+    close(&p["net_payable"], net, "net");
+    assert_eq!(p["cap_applied"], per * missed.len() as f64 > cap);
+    // The sheet holds the same amounts (deductions as negative numbers).
+    let sheet = sheet
+        .split("\n费用结算\n")
+        .nth(1)
+        .expect("a 费用结算 sheet")
+        .split("\n考核结果\n")
+        .next()
+        .unwrap();
+    for amount in [base, base * rate, -(base * per), -deduction, net] {
+        assert!(
+            sheet.contains(&format!("\t{amount}\t")),
+            "{amount} in\n{sheet}"
+        );
+    }
+    // The lines that are no totals add up to the net amount: base, bonus, each breach and
+    // what the cap gives back.
+    let given_back = base * per * missed.len() as f64 - deduction;
+    if given_back > 0.0 {
+        let line = format!("\t{given_back}\t");
+        assert!(sheet.contains(&line), "cap line in\n{sheet}");
+    }
+    let lines = base + base * rate - base * per * missed.len() as f64 + given_back;
+    close(&Value::from(lines), net, "lines add up");
+    (deduction, net)
+}
+
+#[test]
+fn the_payment_statement_follows_from_the_contract_and_the_scorecard() {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(CONTRACT)).unwrap();
+    let contract: toml::Value = toml::from_str(&text).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (m, wb) = run(dir.path(), &text);
+    // The sample month: tier 合格 (5 %), three SLAs missed at 2 % each, under the 10 % cap.
+    // 180,000 + 9,000 − 3 × 3,600 = 178,200.
+    let (deduction, net) = check_statement(&contract, &m, &wb);
+    assert_eq!((deduction, net), (10_800.0, 178_200.0));
+    assert_eq!(m["payment"]["cap_applied"], false);
+
+    // A 5 % cap: the three breaches' 6 % is capped at 9,000; 180,000 + 9,000 − 9,000.
+    let capped = text.replace("cap_rate = 0.10", "cap_rate = 0.05");
+    let contract: toml::Value = toml::from_str(&capped).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (m, wb) = run(dir.path(), &capped);
+    let (deduction, net) = check_statement(&contract, &m, &wb);
+    assert_eq!((deduction, net), (9_000.0, 180_000.0));
+    assert_eq!(m["payment"]["cap_applied"], true);
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(
+        html.contains("扣款比例合计 6.00%，超过上限 5.00%，按上限扣减"),
+        "cap line"
+    );
+    assert!(
+        html.contains("180,000.00 元"),
+        "amounts with separators and currency"
+    );
+}
