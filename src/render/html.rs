@@ -39,9 +39,15 @@ fn esc(s: &str) -> String {
     html_escape::encode_text(s).into_owned()
 }
 
+/// A figure with `decimals` decimals and thousands separators; "—" for none.
 fn num(v: Option<f64>, decimals: usize) -> String {
-    v.map(|x| format!("{x:.decimals$}"))
+    v.map(|x| crate::util::grouped(x, decimals))
         .unwrap_or_else(|| "—".into())
+}
+
+/// A count with thousands separators.
+fn count(n: u64) -> String {
+    crate::util::grouped(n as f64, 0)
 }
 
 /// A duration in seconds, shown in the unit a reader takes in at a glance.
@@ -131,29 +137,24 @@ impl Renderer for Html {
         let _ = write!(
             h,
             "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{CSS}</style></head><body><main>",
-            esc(&format!("{} — {} {}", l("title"), r.metrics.contract_name, r.metrics.period.start))
+            esc(&r.title())
         );
+        let _ = write!(h, "<h1>{}</h1>", esc(&r.title()));
+        let sep = esc(&l("label_separator"));
         let _ = write!(
             h,
-            "<h1>{}</h1>",
-            esc(&format!("{} — {}", l("title"), r.metrics.contract_name))
-        );
-        let _ = write!(
-            h,
-            "<p class=\"sub\">{}: {} · {}: {} · {}: {} — {} ({}){}</p>",
+            "<p class=\"sub\">{}{sep}{} · {}{sep}{} · {}{sep}{}{}</p>",
             esc(&l("client")),
             esc(r.metrics.client.as_deref().unwrap_or("—")),
             esc(&l("provider")),
             esc(r.metrics.provider.as_deref().unwrap_or("—")),
             esc(&l("period")),
-            esc(&r.metrics.period.start),
-            esc(&r.metrics.period.end),
-            esc(&r.metrics.period.timezone),
+            esc(&r.period_with_zone()),
             r.metrics
                 .calendar
                 .as_ref()
-                .map(|c| format!(" · {}: {}", esc(&l("calendar")), esc(&c.name)))
-                .unwrap_or_default()
+                .map(|c| format!(" · {}{sep}{}", esc(&l("calendar")), esc(&c.name)))
+                .unwrap_or_default(),
         );
 
         summary_section(&mut h, r);
@@ -211,7 +212,7 @@ fn summary_section(h: &mut String, r: &Report) {
                 l("no")
             },
         ),
-        (l("contacts"), o.contacts.to_string()),
+        (l("contacts"), count(o.contacts)),
         (l("resolution_rate"), pct(o.resolution_rate)),
         (l("csat_mean"), num(o.csat_mean, 2)),
         (l("complaint_rate"), pct(o.complaint_rate)),
@@ -363,8 +364,8 @@ fn channels_section(h: &mut String, r: &Report) {
         .map(|(n, c)| {
             vec![
                 (t.channel(n), false),
-                (c.contacts.to_string(), true),
-                (c.answered.to_string(), true),
+                (count(c.contacts), true),
+                (count(c.answered), true),
                 (pct(c.service_level), true),
                 (pct(c.abandon_rate), true),
                 (dur(c.asa_seconds, t), true),
@@ -399,9 +400,9 @@ fn ranked_section(h: &mut String, r: &Report, charts: &Charts) {
             .map(|(n, c, s, p)| {
                 vec![
                     (n.clone(), false),
-                    (c.to_string(), true),
+                    (count(*c), true),
                     (pct(Some(*s)), true),
-                    (p.map(|p| p.to_string()).unwrap_or_default(), true),
+                    (p.map(count).unwrap_or_default(), true),
                 ]
             })
             .collect();
@@ -427,7 +428,7 @@ fn agents_section(h: &mut String, r: &Report) {
                 (a.agent_id.clone(), false),
                 (a.agent_name.clone().unwrap_or_default(), false),
                 (a.team.clone().unwrap_or_default(), false),
-                (a.contacts.to_string(), true),
+                (count(a.contacts), true),
                 (pct(a.resolution_rate), true),
                 (dur(a.asa_seconds, t), true),
                 (num(a.csat_mean, 2), true),
@@ -462,8 +463,8 @@ fn survey_items_section(h: &mut String, r: &Report) {
         .map(|x| {
             vec![
                 (x.item.clone(), false),
-                (x.responses.to_string(), true),
-                (x.missing.to_string(), true),
+                (count(x.responses), true),
+                (count(x.missing), true),
                 (num(x.mean, 2), true),
                 (num(x.median, 2), true),
                 (num(x.sd, 2), true),
@@ -497,7 +498,7 @@ fn orders_section(h: &mut String, r: &Report, charts: &Charts) {
         .map(|x| {
             vec![
                 (t.order_type(&x.order_type), false),
-                (x.contacts.to_string(), true),
+                (count(x.contacts), true),
                 (pct(Some(x.share)), true),
                 (pct(x.resolved_rate), true),
                 (dur(x.handle_mean_seconds, t), true),
@@ -507,7 +508,7 @@ fn orders_section(h: &mut String, r: &Report, charts: &Charts) {
         .collect();
     rows.push(vec![
         (l("total"), false),
-        (o.contacts.to_string(), true),
+        (count(o.contacts), true),
         (String::new(), true),
         (pct(o.resolved_rate), true),
         (dur(o.handle_mean_seconds, t), true),
@@ -531,10 +532,10 @@ fn peaks_section(h: &mut String, r: &Report) {
     heading(h, r, "sheet_peaks");
     let (p, u) = (&r.metrics.peaks, &r.metrics.urgent);
     let cards = [
-        (l("peak_days"), p.peak_days.to_string()),
+        (l("peak_days"), count(p.peak_days)),
         (l("peak_service_level"), pct(p.peak_service_level)),
         (l("other_service_level"), pct(p.other_service_level)),
-        (l("urgent"), u.contacts.to_string()),
+        (l("urgent"), count(u.contacts)),
         (l("response_mean"), dur(u.response_mean_seconds, t)),
         (l("response_max"), dur(u.response_max_seconds, t)),
     ];
@@ -552,8 +553,8 @@ fn peaks_section(h: &mut String, r: &Report) {
                     l(&format!("peak_{}", d.peak.as_deref().unwrap_or(""))),
                     false,
                 ),
-                (d.contacts.to_string(), true),
-                (d.urgent.to_string(), true),
+                (count(d.contacts), true),
+                (count(d.urgent), true),
                 (pct(d.service_level), true),
             ]
         })
@@ -576,7 +577,7 @@ fn quality_section(h: &mut String, r: &Report, charts: &Charts) {
     if let Some(q) = &r.metrics.quality {
         heading(h, r, "sheet_inspections");
         let mut cards = vec![
-            (l("inspections"), q.inspections.to_string()),
+            (l("inspections"), count(q.inspections)),
             (l("pass_rate"), pct(q.pass_rate)),
             (l("score_mean"), num(q.score_mean, 1)),
         ];
@@ -595,10 +596,10 @@ fn quality_section(h: &mut String, r: &Report, charts: &Charts) {
                 vec![
                     (a.agent_id.clone(), false),
                     (a.agent_name.clone().unwrap_or_default(), false),
-                    (a.inspections.to_string(), true),
+                    (count(a.inspections), true),
                     (pct(a.pass_rate), true),
                     (num(a.score_mean, 1), true),
-                    (a.criteria_failed.to_string(), true),
+                    (count(a.criteria_failed), true),
                 ]
             })
             .collect();
@@ -625,7 +626,7 @@ fn quality_section(h: &mut String, r: &Report, charts: &Charts) {
                     (pct(x.resolution_rate), true),
                     (num(x.csat_mean, 2), true),
                     (x.tier.clone().unwrap_or_default(), false),
-                    (x.slas_missed.to_string(), true),
+                    (count(x.slas_missed as u64), true),
                 ]
             })
             .collect();

@@ -361,7 +361,7 @@ impl Renderer for Svg {
                 "{} — {} {}",
                 t.label(k),
                 r.metrics.contract_name,
-                r.metrics.period.start.get(..7).unwrap_or("")
+                r.period_name()
             )
         };
         let mut out = Vec::new();

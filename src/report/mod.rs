@@ -7,6 +7,7 @@
 
 mod findings;
 mod payment;
+mod period;
 pub use payment::PaymentLine;
 
 use crate::config::contract::SlaMetric;

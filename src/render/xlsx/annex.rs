@@ -72,7 +72,7 @@ pub(super) fn orders_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
             .set_name(l("resolved").as_str());
         chart
             .title()
-            .set_name(format!("{} {}", l("chart_orders"), r.metrics.period.start).as_str());
+            .set_name(r.chart_title("chart_orders").as_str());
         chart.y_axis().set_reverse();
         ws.insert_chart(1, 8, &chart).map_err(xlsx_err)?;
     }
@@ -173,9 +173,7 @@ pub(super) fn quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resul
             .set_categories((name.as_str(), 1, 0, last, 0))
             .set_values((name.as_str(), 1, 2, last, 2))
             .set_name(l("failed").as_str());
-        chart
-            .title()
-            .set_name(format!("{} {}", l("chart_qa"), r.metrics.period.start).as_str());
+        chart.title().set_name(r.chart_title("chart_qa").as_str());
         chart.y_axis().set_reverse();
         chart.legend().set_hidden();
         ws.insert_chart(1, 9, &chart).map_err(xlsx_err)?;

@@ -235,7 +235,7 @@ fn daily_chart(r: &Report, sheet: &str, last: u32) -> Chart {
         .set_name(l("answered").as_str());
     chart
         .title()
-        .set_name(format!("{} {}", l("chart_daily"), r.metrics.period.start).as_str());
+        .set_name(r.chart_title("chart_daily").as_str());
     chart
 }
 
@@ -382,20 +382,13 @@ impl Renderer for Xlsx {
         if r.metrics.cadence != crate::config::Cadence::Monthly {
             return Ok(vec![(PathBuf::from("report.xlsx"), summary_workbook(r)?)]);
         }
-        let t = &r.text;
-        let l = |k: &str| t.label(k);
         let f = Formats::new(r);
         let mut wb = Workbook::new();
         let epoch = crate::render::document_epoch(r);
         let created = ExcelDateTime::from_timestamp(epoch).map_err(xlsx_err)?;
         wb.set_properties(
             &DocProperties::new()
-                .set_title(format!(
-                    "{} {} {}",
-                    l("title"),
-                    r.metrics.contract_name,
-                    r.metrics.period.start
-                ))
+                .set_title(r.title())
                 .set_author("cseval")
                 .set_creation_datetime(&created),
         );

@@ -44,9 +44,7 @@ pub(super) fn ranked_sheet(
             .set_categories((name.as_str(), 1, 0, last, 0))
             .set_values((name.as_str(), 1, 1, last, 1))
             .set_name(l(keys[2]).as_str());
-        chart
-            .title()
-            .set_name(format!("{} {}", l(keys[3]), r.metrics.period.start).as_str());
+        chart.title().set_name(r.chart_title(keys[3]).as_str());
         chart.y_axis().set_reverse();
         chart.legend().set_hidden();
         ws.insert_chart(1, 5, &chart).map_err(xlsx_err)?;
@@ -95,13 +93,7 @@ pub(super) fn summary_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resul
             l("provider"),
             Value::Text(r.metrics.provider.clone().unwrap_or_default()),
         ),
-        (
-            l("period"),
-            Value::Text(format!(
-                "{} — {} ({})",
-                r.metrics.period.start, r.metrics.period.end, r.metrics.period.timezone
-            )),
-        ),
+        (l("period"), Value::Text(r.period_with_zone())),
         (
             l("calendar"),
             Value::Text(
@@ -206,7 +198,7 @@ pub(super) fn scorecard_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Res
         r,
         0,
         &headers,
-        &[18., 10., 16., 10., 14., 10., 10., 10., 12., 12., 12., 30.],
+        &[22., 10., 14., 18., 12., 10., 10., 10., 10., 10., 10., 30.],
         &rows,
     )?;
     let below = incentive_block(ws, f, r, last + 2)?;
@@ -217,7 +209,7 @@ pub(super) fn scorecard_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Res
             &name,
             last,
             &[5, 6],
-            &format!("{} {}", l("chart_sla"), r.metrics.period.start),
+            &r.chart_title("chart_sla"),
             (below + 2, 0),
             true,
         )?;
@@ -295,7 +287,7 @@ pub(super) fn channels_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resu
             &name,
             last,
             &[1, 2],
-            &format!("{} {}", l("sheet_channels"), r.metrics.period.start),
+            &r.chart_title("sheet_channels"),
             (chart_row, 0),
             false,
         )?;
@@ -422,7 +414,7 @@ pub(super) fn hourly_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
         &name,
         last,
         &[1, 2],
-        &format!("{} {}", l("weekday_hour"), r.metrics.period.start),
+        &r.chart_title("weekday_hour"),
         (last + 2, 0),
         false,
     )?;
@@ -490,7 +482,7 @@ pub(super) fn satisfaction_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> 
             &name,
             last,
             &[1],
-            &format!("{} {}", l("chart_satisfaction"), r.metrics.period.start),
+            &r.chart_title("chart_satisfaction"),
             (1, 4),
             false,
         )?;

@@ -25,7 +25,8 @@ pub(super) fn summary_workbook(r: &Report) -> Result<Vec<u8>> {
         &DocProperties::new()
             .set_title(format!(
                 "{sheet} {} {}",
-                r.metrics.contract_name, r.metrics.period.start
+                r.metrics.contract_name,
+                r.period_name()
             ))
             .set_author("cseval")
             .set_creation_datetime(&created),
@@ -53,22 +54,10 @@ pub(super) fn summary_workbook(r: &Report) -> Result<Vec<u8>> {
 /// The summary's headline figures from row 2; returns the next free row.
 pub(super) fn summary_headline(ws: &mut Worksheet, f: &Formats, r: &Report) -> Result<u32> {
     let l = |k: &str| r.text.label(k);
-    let end = chrono::NaiveDate::parse_from_str(&r.metrics.period.end, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.pred_opt())
-        .map(|d| d.to_string())
-        .unwrap_or_default();
     let o = &r.metrics.overall;
     let mut items = vec![
         (l("contract_id"), Value::Text(r.metrics.contract_id.clone())),
-        (
-            l("period"),
-            Value::Text(if r.metrics.period.start == end {
-                end.clone()
-            } else {
-                format!("{} – {end}", r.metrics.period.start)
-            }),
-        ),
+        (l("period"), Value::Text(r.period_span())),
         (l("contacts"), Value::Count(o.contacts)),
         (l("answered"), Value::Count(o.answered)),
         (l("abandoned"), Value::Count(o.abandoned)),
