@@ -23,10 +23,9 @@ const RISING_MIN_COMPLAINTS: u64 = 10;
 const RISING_MIN_MORE: u64 = 5;
 /// ...and at least this ratio to the previous period's count.
 const RISING_MIN_RATIO: f64 = 1.3;
-/// An agent is far below the team with a resolution rate this far under the overall rate...
+/// An agent is far below the team with a resolution rate this far under the overall rate,
+/// over at least `[data_quality] min_person_contacts` answered contacts.
 const AGENT_RESOLUTION_GAP: f64 = 0.10;
-/// ...and at least this many answered contacts.
-const AGENT_MIN_ANSWERED: u64 = 30;
 /// Inconsistent records are a finding from this many...
 const INCONSISTENT_MIN: u64 = 10;
 /// ...and this share of the records they belong to (contacts, answered contacts, responses).
@@ -38,9 +37,8 @@ const QA_CRITERION_MIN_FAILED: u64 = 3;
 /// ...at this fail rate or more (high from the second rate on); only the three most failed.
 const QA_CRITERION_FAIL_RATES: (f64, f64) = (0.10, 0.25);
 /// An agent fails inspections far more than the team with a pass rate this far under the
-/// team's, over at least [`QA_AGENT_MIN_INSPECTIONS`] inspections.
+/// team's, over at least `[data_quality] min_person_inspections` inspections.
 const QA_AGENT_GAP: f64 = 0.20;
-const QA_AGENT_MIN_INSPECTIONS: u64 = 3;
 /// An order sub-type is resolved far less often than orders as a whole at this gap, with at
 /// least [`ORDER_MIN_CONTACTS`] contacts.
 const ORDER_RESOLVED_GAP: f64 = 0.10;
@@ -502,7 +500,8 @@ fn agent_low_resolution(f: &Facts<'_>, out: &mut Vec<Finding>) {
         let Some(rate) = a.resolution_rate else {
             continue;
         };
-        if a.answered < AGENT_MIN_ANSWERED || rate >= team_rate - AGENT_RESOLUTION_GAP {
+        let enough = a.answered >= f.r.terms.min_person_contacts;
+        if !enough || rate >= team_rate - AGENT_RESOLUTION_GAP {
             continue;
         }
         out.push(finding(
@@ -513,6 +512,7 @@ fn agent_low_resolution(f: &Facts<'_>, out: &mut Vec<Finding>) {
                 &[
                     ("agent", agent_label(&a.agent_id, a.agent_name.as_deref())),
                     ("rate", pct(Some(rate))),
+                    ("n", a.answered.to_string()),
                     ("team_rate", pct(Some(team_rate))),
                 ],
             ),
@@ -627,7 +627,8 @@ fn qa_agent(f: &Facts<'_>, out: &mut Vec<Finding>) {
     let Some(team) = q.pass_rate else { return };
     for a in &q.agents {
         let Some(rate) = a.pass_rate else { continue };
-        if a.inspections < QA_AGENT_MIN_INSPECTIONS || rate > team - QA_AGENT_GAP {
+        let enough = a.inspections >= f.r.terms.min_person_inspections;
+        if !enough || rate > team - QA_AGENT_GAP {
             continue;
         }
         out.push(finding(

@@ -256,6 +256,10 @@ pub struct ContractTerms {
     /// the fewest contacts an SLA needs in scope.
     pub max_rejected_share: f64,
     pub min_population: u64,
+    /// `[data_quality]`: the fewest inspections and answered contacts behind a finding
+    /// that names an agent.
+    pub min_person_inspections: u64,
+    pub min_person_contacts: u64,
     /// `[contract] default_priority`: the priority of contacts that give none.
     pub default_priority: Option<&'static str>,
     /// The declared channels: name, real-time, the file that declares it.
@@ -386,6 +390,16 @@ impl Report {
             self.text
                 .label("verdict_provisional")
                 .replace("{verdict}", &verdict)
+        };
+        // The termination right, when it arises, comes first.
+        let text = match &self.metrics.incentive {
+            Some(inc) if inc.termination_right => self
+                .text
+                .label("verdict_termination")
+                .replace("{n}", &inc.consecutive_failures.to_string())
+                .replace("{clause}", inc.clause.as_deref().unwrap_or("—"))
+                .replace("{verdict}", &text),
+            _ => text,
         };
         (text, missed == 0 && unmeasurable == 0 && firm)
     }
@@ -619,6 +633,8 @@ pub fn build(
             survey: c.survey.clone(),
             max_rejected_share: c.data_quality.max_rejected_share,
             min_population: c.data_quality.min_population,
+            min_person_inspections: c.data_quality.min_person_inspections,
+            min_person_contacts: c.data_quality.min_person_contacts,
             default_priority: c.default_priority.map(|p| p.as_str()),
             declared_channels: c
                 .channels

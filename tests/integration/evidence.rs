@@ -523,3 +523,74 @@ fn validate_lists_the_canonical_columns_found_and_missing() {
         "{stdout}"
     );
 }
+
+/// A finding names an agent only on enough inspections (contacts), and says how many.
+#[test]
+fn an_agent_is_named_only_on_enough_inspections() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A1 passes 2 of 4, A2 6 of 12, A3 20 of 20: the team 28 of 36 (77.78 %); both A1 and
+    // A2 (50 %) are more than 20 points under it, but A1 on fewer than the 10 inspections
+    // the contract asks by default.
+    let mut csv = String::from("inspection_id,agent_id,passed\n");
+    let mut n = 0;
+    for (agent, passed, failed) in [("A1", 2, 2), ("A2", 6, 6), ("A3", 20, 0)] {
+        for i in 0..passed + failed {
+            n += 1;
+            csv.push_str(&format!(
+                "Q{n},{agent},{}\n",
+                if i < passed { "合格" } else { "不合格" }
+            ));
+        }
+    }
+    std::fs::write(d.join("qa.csv"), csv).unwrap();
+    let base = std::fs::read_to_string(fixtures().join("canonical/contract.toml")).unwrap();
+    let agents = |m: &Value| -> Vec<String> {
+        m["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| {
+                f["id"]
+                    .as_str()?
+                    .strip_prefix("qa_agent:")
+                    .map(str::to_string)
+            })
+            .collect()
+    };
+    let qa = d.join("qa.csv");
+    let extra = ["--inspections", qa.to_str().unwrap(), "--period", "2026-10"];
+    for (contract, want) in [
+        (base.clone(), vec!["A2"]),
+        (
+            base.replace(
+                "[data_quality]",
+                "[data_quality]\nmin_person_inspections = 3",
+            ),
+            vec!["A1", "A2"],
+        ),
+    ] {
+        std::fs::write(d.join("contract.toml"), contract).unwrap();
+        let out = d.join("out");
+        let _ = std::fs::remove_dir_all(&out);
+        let r = run(
+            &d.join("contract.toml"),
+            &fixtures().join("canonical/contacts.csv"),
+            &extra,
+            &out,
+        );
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        let m = metrics(&out);
+        assert_eq!(agents(&m), want);
+        let f = m["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "qa_agent:A2")
+            .unwrap();
+        assert!(
+            f["evidence"].as_str().unwrap().contains("（12 次质检）"),
+            "{f}"
+        );
+    }
+}

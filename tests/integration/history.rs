@@ -114,6 +114,12 @@ fn three_month_run_carries_previous_values_and_counts_failures() {
         .unwrap()
         .iter()
         .any(|f| f["id"] == "termination_right"));
+    // The termination right leads the banner.
+    let html = std::fs::read_to_string(out.path().join("2026-10/report.html")).unwrap();
+    assert!(
+        html.contains("<div class=\"verdict missed\">已连续 3 期不合格，达到合同约定的解除条件"),
+        "banner"
+    );
 
     // The workbook's Summary and Scorecard carry the incentive outcome with its clauses and
     // the previous period beside the headline figures.

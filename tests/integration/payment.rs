@@ -137,3 +137,41 @@ fn the_payment_statement_follows_from_the_contract_and_the_scorecard() {
         "amounts with separators and currency"
     );
 }
+
+/// Every sheet prints on A4, fitted to the page width, with the title in the header and
+/// the page number in the footer.
+#[test]
+fn every_sheet_prints_on_a4_with_title_and_page_numbers() {
+    use std::io::Read;
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(CONTRACT)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    run(dir.path(), &text);
+    let file = std::fs::File::open(dir.path().join("out/report.xlsx")).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let sheets: Vec<String> = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().unwrap().to_string())
+        .filter(|n| n.starts_with("xl/worksheets/sheet"))
+        .collect();
+    assert!(sheets.len() > 10, "{sheets:?}");
+    for name in sheets {
+        let mut xml = String::new();
+        zip.by_name(&name)
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        assert!(xml.contains("paperSize=\"9\""), "{name}: A4");
+        assert!(
+            xml.contains("fitToWidth") || xml.contains("fitToPage"),
+            "{name}: fit"
+        );
+        assert!(
+            xml.contains("<oddHeader>&amp;L客户服务外包评估报告 — 快递客服服务合同（2026年10月）</oddHeader>"),
+            "{name}: header"
+        );
+        assert!(
+            xml.contains("<oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter>"),
+            "{name}: footer"
+        );
+    }
+}

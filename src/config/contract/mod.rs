@@ -341,6 +341,16 @@ pub struct DataQualityCfg {
     /// below it the SLA is not measurable.
     #[serde(default = "thirty")]
     pub min_population: u64,
+    /// The fewest inspections, and answered contacts, behind a finding that names a person
+    /// (an agent): below them no agent is singled out.
+    #[serde(default = "ten")]
+    pub min_person_inspections: u64,
+    #[serde(default = "thirty")]
+    pub min_person_contacts: u64,
+}
+
+fn ten() -> u64 {
+    10
 }
 
 fn thirty() -> u64 {
@@ -362,6 +372,8 @@ impl Default for DataQualityCfg {
             max_rejected_share: two_percent(),
             missing_days: true,
             min_population: thirty(),
+            min_person_inspections: ten(),
+            min_person_contacts: thirty(),
         }
     }
 }

@@ -258,6 +258,10 @@ pub(super) fn findings_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resu
         })
         .collect();
     table(ws, f, r, 0, &headers, &[8., 28., 60., 60.], &rows)?;
+    // Long texts wrap inside their columns, so that a printed page cuts no sentence.
+    for c in 1..=3 {
+        ws.set_column_format(c, &f.wrap).map_err(xlsx_err)?;
+    }
     Ok(())
 }
 
@@ -328,6 +332,7 @@ pub(super) fn data_quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> 
         &[10., 40., 8., 18., 10., 60.],
         &rows,
     )?;
+    ws.set_column_format(5, &f.wrap).map_err(xlsx_err)?;
     Ok(())
 }
 
@@ -338,6 +343,7 @@ pub(super) fn method_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
     ws.set_name(l("sheet_method")).map_err(xlsx_err)?;
     ws.set_column_width(0, 24).map_err(xlsx_err)?;
     ws.set_column_width(1, 100).map_err(xlsx_err)?;
+    ws.set_column_format(1, &f.wrap).map_err(xlsx_err)?;
     let mut row = 0;
     for (i, v) in r.method_paragraphs().iter().enumerate() {
         ws.write_string_with_format(row, 0, format!("{}", i + 1), &f.bold)

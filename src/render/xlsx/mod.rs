@@ -98,6 +98,20 @@ impl Formats {
     }
 }
 
+/// Every sheet printed as a report: on A4, fitted to the page width, with the report's
+/// title and period in the header and the page number in the footer.
+fn print_setup(wb: &mut Workbook, r: &Report) {
+    // `&` starts a header code: a literal one is doubled.
+    let title = r.title().replace('&', "&&");
+    let footer = r.text.label("page_footer");
+    for ws in wb.worksheets_mut() {
+        ws.set_paper_size(9) // A4
+            .set_print_fit_to_pages(1, 0)
+            .set_header(format!("&L{title}"))
+            .set_footer(&footer);
+    }
+}
+
 /// Excel refuses cells over 32,767 characters: clip (with an ellipsis) rather than fail.
 fn fit(s: &str) -> std::borrow::Cow<'_, str> {
     const MAX: usize = 32_000;
@@ -446,6 +460,7 @@ impl Renderer for Xlsx {
 
         method_sheet(&mut wb, &f, r)?;
 
+        print_setup(&mut wb, r);
         let bytes = wb.save_to_buffer().map_err(xlsx_err)?;
         Ok(vec![(PathBuf::from("report.xlsx"), bytes)])
     }

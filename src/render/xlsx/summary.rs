@@ -48,6 +48,7 @@ pub(super) fn summary_workbook(r: &Report) -> Result<Vec<u8>> {
     .map_err(xlsx_err)?;
     let row = summary_headline(ws, &f, r)?;
     summary_tables(ws, &f, r, row)?;
+    super::print_setup(&mut wb, r);
     wb.save_to_buffer().map_err(xlsx_err)
 }
 
