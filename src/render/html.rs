@@ -13,6 +13,8 @@ use crate::report::{fmt_value, pct, Report};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+mod patterns;
+
 pub struct Html;
 
 const CSS: &str = r#"
@@ -165,7 +167,10 @@ impl Renderer for Html {
         ranked_section(&mut h, r, &charts);
         agents_section(&mut h, r);
         survey_items_section(&mut h, r);
-        daily_section(&mut h, r, &charts);
+        patterns::daily_section(&mut h, r, &charts);
+        patterns::hourly_section(&mut h, r, &charts);
+        patterns::satisfaction_section(&mut h, r, &charts);
+        patterns::trend_section(&mut h, r, &charts);
         orders_section(&mut h, r, &charts);
         peaks_section(&mut h, r);
         quality_section(&mut h, r, &charts);
@@ -477,12 +482,6 @@ fn survey_items_section(h: &mut String, r: &Report) {
         .map(|k| l(k))
         .collect();
     table(h, &headers, &rows);
-}
-
-/// The daily volume and trend section.
-fn daily_section(h: &mut String, r: &Report, charts: &Charts) {
-    heading(h, r, "sheet_daily");
-    chart(h, charts, "daily");
 }
 
 /// The orders section.

@@ -114,8 +114,17 @@ fn three_month_run_carries_previous_values_and_counts_failures() {
         .unwrap()
         .iter()
         .any(|f| f["id"] == "termination_right"));
-    // The termination right leads the banner.
+    // The termination right leads the banner; the page holds the trend, the satisfaction
+    // figures (NPS, response rate) and the weekday × hour heatmap as the workbook does.
     let html = std::fs::read_to_string(out.path().join("2026-10/report.html")).unwrap();
+    for part in [
+        "<h2>趋势</h2>",
+        "净推荐值",
+        "满意度参评率",
+        "<h2>时段分布</h2>",
+    ] {
+        assert!(html.contains(part), "{part}");
+    }
     assert!(
         html.contains("<div class=\"verdict missed\">已连续 3 期不合格，达到合同约定的解除条件"),
         "banner"
