@@ -382,6 +382,7 @@ fn channels_section(h: &mut String, r: &Report) {
         })
         .collect();
     table(h, &headers, &rows);
+    let _ = write!(h, "<p class=\"sub\">{}</p>", esc(&l("channels_note")));
 }
 
 /// The hotspots and complaint types: chart, then the ranked table section.

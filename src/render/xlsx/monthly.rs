@@ -274,6 +274,8 @@ pub(super) fn channels_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resu
         .collect();
     let widths: Vec<f64> = keys.iter().map(|_| 12.0).collect();
     let last = table(ws, f, r, 0, &headers, &widths, &rows)?;
+    ws.write_string(last + 1, 0, l("channels_note"))
+        .map_err(xlsx_err)?;
     let chart_row = last
         + 4
         + r.metrics
@@ -414,7 +416,7 @@ pub(super) fn hourly_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
         &name,
         last,
         &[1, 2],
-        &r.chart_title("weekday_hour"),
+        &r.chart_title("chart_hourly"),
         (last + 2, 0),
         false,
     )?;
