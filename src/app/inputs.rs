@@ -23,8 +23,7 @@ pub fn load(cfg: &RunConfig) -> Result<Dataset> {
 }
 
 /// The inputs of a report: like [`load`], except that contacts given as normalized Parquet
-/// files (`cseval convert`'s output) stay in their files and are read period by period,
-/// and that the contacts read whole keep their ids only when inspections link to them.
+/// files (`cseval convert`'s output) stay in their files and are read period by period.
 pub fn open(cfg: &RunConfig) -> Result<Inputs> {
     open_inputs(cfg, true)
 }
@@ -91,7 +90,7 @@ fn open_inputs(cfg: &RunConfig, for_report: bool) -> Result<Inputs> {
                 columns: ColumnsSeen::all(),
             }
         }
-        None => read_contacts(cfg, for_report, &bar, surveys)?,
+        None => read_contacts(cfg, &bar, surveys)?,
     };
     bar.finish_and_clear();
     contacts.rejections.extend(srej);
@@ -144,12 +143,7 @@ fn read_all(
 }
 
 /// Read the contact exports whole, resolve duplicates and link the survey responses.
-fn read_contacts(
-    cfg: &RunConfig,
-    for_report: bool,
-    bar: &ProgressBar,
-    surveys: DataFrame,
-) -> Result<Contacts> {
+fn read_contacts(cfg: &RunConfig, bar: &ProgressBar, surveys: DataFrame) -> Result<Contacts> {
     let mut csink = ContactSink::new(cfg.contract.tz(), Checks::of(&cfg.contract));
     csink.allow_extra_columns(cfg.ignore_extra_columns);
     let inputs = read_all(&cfg.calls, cfg.mapping.as_ref(), cfg, bar, &mut csink)?;
@@ -162,18 +156,14 @@ fn read_contacts(
         "duplicates resolved"
     );
     let t = std::time::Instant::now();
-    let (mut frame, surveys) = link_surveys(contacts, surveys)?;
+    let (frame, surveys) = link_surveys(contacts, surveys)?;
     tracing::debug!(
         seconds = t.elapsed().as_secs_f64(),
         peak_mb = peak_rss_mb(),
         "surveys linked"
     );
-    // A report needs the contact ids only to link inspections: without them, the
-    // duplicates resolved and the responses linked, the ids (the widest column) are freed
-    // before the KPIs.
-    if for_report && cfg.inspections.is_empty() {
-        frame = frame.drop("contact_id")?;
-    }
+    // The ids stay: inspections link to them, and the evidence lists name the contacts
+    // that missed an SLA by them.
     Ok(Contacts {
         frame,
         surveys,

@@ -95,6 +95,11 @@ pub(super) struct Kernel {
     /// By the contract's SLA index: the counts of an SLA over contacts (`None` for the
     /// others: satisfaction, quality inspections).
     pub(super) slas: Vec<Option<SlaCounts>>,
+    /// By the contract's SLA index: the rows (of the enriched frame) in an SLA's
+    /// denominator but not its numerator, in row order (`den − num` of them), with the time
+    /// held against its threshold (wall-clock or working seconds; NaN: none, such as a
+    /// contact never answered).
+    pub(super) missed: Vec<Vec<(u32, f64)>>,
     /// Contacts resolved but never answered, and answered with a handling time of zero.
     pub(super) resolved_unanswered: u64,
     pub(super) answered_zero_handle: u64,
@@ -205,6 +210,7 @@ pub(super) fn enrich(
             let mut state = Run::new(&setup);
             for &(start, len) in run {
                 let arrays = cols.chunk(start as i64, len);
+                state.base = start as u32;
                 for i in 0..len {
                     state.contact(&setup, &arrays, i);
                 }
@@ -412,6 +418,11 @@ struct Run<'c> {
     tallied: ChunkTally,
     labels: ChunkLabels,
     counts: Vec<SlaCounts>,
+    /// By SLA (as `counts`): the rows in its denominator but not its numerator, with the
+    /// time held against its threshold (NaN: none).
+    missed: Vec<Vec<(u32, f64)>>,
+    /// The row of the chunk being read that is its first.
+    base: u32,
     local: LocalTime,
     clock: Option<WorkClock<'c>>,
     resolved_unanswered: u64,
@@ -424,6 +435,8 @@ impl<'c> Run<'c> {
             tallied: ChunkTally::new(setup.topic_ids, setup.complaint_type_ids),
             labels: ChunkLabels::new(setup.agents),
             counts: vec![SlaCounts::default(); setup.slas.len()],
+            missed: vec![Vec::new(); setup.slas.len()],
+            base: 0,
             local: LocalTime::new(setup.tz),
             clock: setup.calendar.map(Calendar::clock),
             resolved_unanswered: 0,
@@ -474,36 +487,51 @@ impl<'c> Run<'c> {
                 *resp_work.get_or_insert_with(|| r.map(|r| work(a + (r * 1000.0).round() as i64)))
             }
         };
-        // Whether the contact made a threshold: `wall`, its wall-clock seconds, or its
-        // working time to the response (resolution).
-        let mut made = |w: Within, wall: Option<f64>, resolution: bool| match w {
-            Within::Seconds(t) => wall.is_some_and(|x| x <= t),
-            Within::Working(t) => work(resolution).is_some_and(|x| x <= t),
-            Within::Never => false,
+        // The time a threshold is held against (`wall`, the wall-clock seconds, or the
+        // working time to the response or resolution), and whether the contact made it.
+        let mut measured = |w: Within, wall: Option<f64>, resolution: bool| match w {
+            Within::Seconds(t) => (wall, wall.is_some_and(|x| x <= t)),
+            Within::Working(t) => {
+                let x = work(resolution);
+                (x, x.is_some_and(|x| x <= t))
+            }
+            Within::Never => (None, false),
         };
         let codes = (x.channel.get(i), x.complexity.get(i), priority, kind);
-        for ((_, counted, scope), c) in setup.slas.iter().zip(&mut self.counts) {
+        let row = self.base + i as u32;
+        let slas = setup
+            .slas
+            .iter()
+            .zip(&mut self.counts)
+            .zip(&mut self.missed);
+        for (((_, counted, scope), c), missed) in slas {
             if !scope.matches(codes.0, codes.1, codes.2, codes.3) {
                 continue;
             }
-            match *counted {
+            // Whether the contact is in the figure's denominator, and in its numerator, and
+            // the time held against the threshold.
+            let (counts, hit, time) = match *counted {
                 Counted::Response(w) => {
-                    c.den += u64::from(!short);
-                    c.num += u64::from(is_answered && made(w, r, false));
+                    let (time, made) = measured(w, r, false);
+                    (!short, is_answered && made, time.filter(|_| is_answered))
                 }
                 Counted::ResolvedWithin(w) => {
-                    c.den += 1;
-                    c.num += u64::from(is_resolved && made(w, resolve, true));
+                    let (time, made) = measured(w, resolve, true);
+                    (true, is_resolved && made, time.filter(|_| is_resolved))
                 }
                 Counted::Resolution { of_answered } => {
-                    c.den += u64::from(!of_answered || is_answered);
-                    c.num += u64::from(is_resolved && (!of_answered || is_answered));
+                    let counts = !of_answered || is_answered;
+                    (counts, is_resolved && counts, None)
                 }
                 Counted::Fcr => {
-                    c.den += u64::from(is_answered);
-                    c.num += u64::from(is_answered && fcr == Some(true));
                     c.fcr_known += u64::from(fcr.is_some());
+                    (is_answered, is_answered && fcr == Some(true), None)
                 }
+            };
+            c.den += u64::from(counts);
+            c.num += u64::from(hit);
+            if counts && !hit {
+                missed.push((row, time.unwrap_or(f64::NAN)));
             }
         }
         if let Some(a) = x.agent.get(i) {
@@ -559,6 +587,7 @@ fn fold_runs(runs: Vec<Run<'_>>, setup: &Setup<'_>, n_slas: usize) -> Kernel {
         agent_labels: AgentLabels::new(),
         tallies: Vec::with_capacity(runs.len()),
         slas: vec![None; n_slas],
+        missed: vec![Vec::new(); n_slas],
         resolved_unanswered: 0,
         answered_zero_handle: 0,
     };
@@ -570,10 +599,11 @@ fn fold_runs(runs: Vec<Run<'_>>, setup: &Setup<'_>, n_slas: usize) -> Kernel {
         kernel.resolved_unanswered += run.resolved_unanswered;
         kernel.answered_zero_handle += run.answered_zero_handle;
         kernel.tallies.push(run.tallied);
-        for ((k, _, _), c) in setup.slas.iter().zip(&run.counts) {
+        for (((k, _, _), c), rows) in setup.slas.iter().zip(&run.counts).zip(run.missed) {
             if let Some(all) = kernel.slas[*k].as_mut() {
                 all.add(c);
             }
+            kernel.missed[*k].extend(rows);
         }
     }
     kernel

@@ -208,6 +208,20 @@ pub struct Kpis {
     /// survey file).
     pub survey_items: Vec<ItemStats>,
     pub inconsistencies: Inconsistencies,
+    /// The contacts that missed each SLA over contacts (for the evidence lists).
+    pub misses: Misses,
+}
+
+/// The contacts that missed each SLA over contacts: in its denominator, not its numerator.
+#[derive(Debug, Clone, Default)]
+pub struct Misses {
+    /// By the contract's SLA index: rows of `frame` (`denominator − numerator` of them, in
+    /// row order) and the time held against the threshold, in wall-clock or working
+    /// seconds as the SLA counts (NaN: none, as for a contact never answered).
+    pub rows: Vec<Vec<(u32, f64)>>,
+    /// The period's contacts as the SLAs counted them: `contact_id`, `channel`, `agent_id`,
+    /// `arrived_ms`, `answered_ms`, `resolved_ms`, `answered`, `resolved`.
+    pub frame: DataFrame,
 }
 
 /// Records of the period that contradict themselves or the other inputs; each row is valid
@@ -290,9 +304,27 @@ pub fn compute(
         agent_labels,
         tallies: chunk_tallies,
         slas: sla_counts,
+        missed,
         resolved_unanswered,
         answered_zero_handle,
     } = kernel;
+    let misses = Misses {
+        rows: missed,
+        frame: df.select(
+            [
+                "contact_id",
+                "channel",
+                "agent_id",
+                "arrived_ms",
+                "answered_ms",
+                "resolved_ms",
+                "answered",
+                "resolved",
+            ]
+            .into_iter()
+            .filter(|c| df.column(c).is_ok()),
+        )?,
+    };
     lap.at("enrich");
     let (resp, survey_out_of_period, survey_items) =
         responses(contacts, &df, surveys, (a, b), &contract.survey)?;
@@ -390,6 +422,7 @@ pub fn compute(
         survey_out_of_period,
         survey_items,
         inconsistencies,
+        misses,
     })
 }
 

@@ -7,6 +7,7 @@
 //! without `--force`. Renderers compute nothing:
 //! every figure comes from the report.
 
+pub mod evidence;
 pub mod html;
 pub mod json;
 pub mod stage;
@@ -34,6 +35,7 @@ pub fn renderers(report: &Report) -> Vec<Box<dyn Renderer>> {
             Box::new(xlsx::Xlsx),
             Box::new(svg::Svg),
             Box::new(html::Html),
+            Box::new(evidence::EvidenceCsv),
         ]
     } else {
         vec![Box::new(json::Json), Box::new(xlsx::Xlsx)]

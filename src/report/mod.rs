@@ -9,6 +9,8 @@ mod findings;
 mod payment;
 mod period;
 pub use payment::PaymentLine;
+mod evidence;
+pub use evidence::{EvidenceList, EVIDENCE_COLUMNS};
 
 use crate::config::contract::SlaMetric;
 use crate::config::text::Text;
@@ -280,6 +282,10 @@ pub struct Report {
     pub method_params: Vec<(String, String)>,
     /// Timestamp written inside files: SOURCE_DATE_EPOCH, else the end of the period.
     pub doc_epoch: i64,
+    /// The contacts that missed each missed SLA over contacts, and the period's contacts
+    /// they are rows of (see [`Report::evidence_lines`]).
+    pub evidence: Vec<EvidenceList>,
+    pub misses: polars::prelude::DataFrame,
 }
 
 /// Label keys of the scorecard's columns, in the order every renderer shows them (the
@@ -528,7 +534,7 @@ pub fn build(
     cfg: &RunConfig,
     cadence: Cadence,
     period: Period,
-    kpis: Kpis,
+    mut kpis: Kpis,
     scorecard: Vec<ScoreLine>,
     incentive: Option<IncentiveResult>,
     data: &crate::normalize::Dataset,
@@ -543,6 +549,8 @@ pub fn build(
     let mut survey_rows = data.survey_rows.clone();
     survey_rows.out_of_period = kpis.survey_out_of_period;
     let method_params = method_params(c, &scorecard, &text);
+    let misses = std::mem::take(&mut kpis.misses);
+    let evidence = evidence::lists(&scorecard, &misses);
     let payment = incentive
         .as_ref()
         .map(|res| crate::evaluate::payment::statement(c, &kpis, &scorecard, res));
@@ -657,6 +665,8 @@ pub fn build(
                 .map(|t| t.and_utc().timestamp())
                 .unwrap_or(0)
         }),
+        evidence,
+        misses: misses.frame,
     };
     r.metrics.findings = findings::findings(&r, cfg.calendar.as_ref());
     r

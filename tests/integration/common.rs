@@ -106,3 +106,16 @@ pub fn run_sample_quarter(out: &Path) {
         .assert()
         .success();
 }
+
+/// `n` with thousands separators, as the report writes counts (`2,828`).
+pub fn grouped(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

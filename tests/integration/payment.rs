@@ -175,3 +175,78 @@ fn every_sheet_prints_on_a4_with_title_and_page_numbers() {
         );
     }
 }
+
+/// Each missed SLA over contacts lists the contacts that missed it: exactly `denominator −
+/// numerator` of them in `evidence/<id>.csv`, the first 1,000 on the workbook's 未达标明细
+/// sheet with a note naming the file when there are more.
+#[test]
+fn each_missed_sla_lists_exactly_the_contacts_that_missed_it() {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(CONTRACT)).unwrap();
+    // A response SLA no reply makes (1 s on every channel): nearly every answered contact
+    // misses it, more than the sheet shows.
+    let strict = format!(
+        "{text}\n[[sla]]\nid = \"strict\"\nclause = \"九\"\nmetric = \"response_within\"\nthreshold_seconds = 1\ntarget = 0.99\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (m, wb) = run(dir.path(), &strict);
+    let sheet = wb
+        .split("\n未达标明细\n")
+        .nth(1)
+        .expect("an evidence sheet")
+        .split("\n评估方法\n")
+        .next()
+        .unwrap();
+    let missed: Vec<(String, u64)> = m["scorecard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["status"] == "missed" && l["metric"] != "qa_pass_rate")
+        .map(|l| {
+            let n = l["denominator"].as_f64().unwrap() - l["numerator"].as_f64().unwrap();
+            (l["id"].as_str().unwrap().to_string(), n as u64)
+        })
+        .collect();
+    assert!(
+        missed.iter().any(|(id, n)| id == "strict" && *n > 1000),
+        "{missed:?}"
+    );
+    for (id, n) in &missed {
+        let csv =
+            std::fs::read_to_string(dir.path().join(format!("out/evidence/{id}.csv"))).unwrap();
+        assert!(
+            csv.starts_with("\u{feff}联系编号,渠道,工号,到达时间"),
+            "{id}"
+        );
+        assert_eq!(csv.lines().count() as u64 - 1, *n, "{id}: lines of the CSV");
+        // On the sheet: the lines under the list's header row, up to the next heading.
+        let heading = format!("：{} 个联系未达标", crate::common::grouped(*n));
+        let part = sheet
+            .split('\n')
+            .skip_while(|l| !(l.contains(&heading) && sheet_has_name(l, &m, id)))
+            .skip(2)
+            .take_while(|l| l.starts_with('C'))
+            .count() as u64;
+        assert_eq!(part, (*n).min(1000), "{id}: lines on the sheet");
+        if *n > 1000 {
+            assert!(
+                sheet.contains(&format!(
+                    "完整清单（{} 条）见报告目录中的 evidence/{id}.csv",
+                    crate::common::grouped(*n)
+                )),
+                "{id}: note"
+            );
+        }
+    }
+}
+
+/// Whether sheet line `l` is the heading of SLA `id`'s list (it names the SLA).
+fn sheet_has_name(l: &str, m: &Value, id: &str) -> bool {
+    let line = m["scorecard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == id)
+        .unwrap();
+    l.starts_with(line["name"].as_str().unwrap())
+}

@@ -27,6 +27,9 @@ use summary::summary_workbook;
 mod payment;
 use payment::payment_sheet;
 
+mod evidence;
+use evidence::evidence_sheet;
+
 mod monthly;
 use monthly::{
     agents_sheet, channels_sheet, daily_sheet, hourly_sheet, ranked_sheet, satisfaction_sheet,
@@ -455,6 +458,8 @@ impl Renderer for Xlsx {
         trend_sheet(&mut wb, &f, r)?;
 
         findings_sheet(&mut wb, &f, r)?;
+
+        evidence_sheet(&mut wb, &f, r)?;
 
         data_quality_sheet(&mut wb, &f, r)?;
 

@@ -1,0 +1,150 @@
+//! The evidence behind each missed SLA (未达标明细): every contact in its denominator but not
+//! its numerator, one line each with what the provider needs to find and dispute it
+//! (contact id, channel, agent, arrival, answer and resolution times, the time held against
+//! the threshold, why it missed). The period frame carries no customer data (no phone, id
+//! number or comment), so neither do the lines. The rows are the KPI kernel's; this module
+//! looks them up and words them, and decides nothing.
+
+use super::Report;
+use crate::config::contract::SlaMetric;
+use crate::evaluate::Status;
+use chrono::TimeZone;
+use polars::prelude::*;
+
+/// The contacts that missed one SLA.
+#[derive(Debug, Clone)]
+pub struct EvidenceList {
+    pub sla: String,
+    pub name: String,
+    pub clause: String,
+    pub threshold: Option<String>,
+    pub metric: SlaMetric,
+    /// Rows of the report's contact frame, and the time held against the threshold.
+    pub rows: Vec<(u32, f64)>,
+}
+
+/// The lists of the missed SLAs over contacts, from the kernel's rows (`misses`).
+pub(super) fn lists(
+    scorecard: &[crate::evaluate::ScoreLine],
+    misses: &crate::kpi::Misses,
+) -> Vec<EvidenceList> {
+    scorecard
+        .iter()
+        .zip(&misses.rows)
+        .filter(|(l, rows)| l.status == Status::Missed && !rows.is_empty())
+        .map(|(l, rows)| EvidenceList {
+            sla: l.id.clone(),
+            name: l.name.clone(),
+            clause: l.clause.clone(),
+            threshold: l.threshold.clone(),
+            metric: l.metric,
+            rows: rows.clone(),
+        })
+        .collect()
+}
+
+/// Label keys of an evidence line's columns.
+pub const EVIDENCE_COLUMNS: &[&str] = &[
+    "contact_id",
+    "channel",
+    "agent_id",
+    "arrived_at",
+    "answered_at",
+    "resolved_at",
+    "evidence_time",
+    "evidence_reason",
+];
+
+impl Report {
+    /// The evidence lines of `list`, `limit` at most, in row order.
+    pub fn evidence_lines(&self, list: &EvidenceList, limit: usize) -> Vec<[String; 8]> {
+        let f = &self.misses;
+        let text = |c: &str| {
+            f.column(c)
+                .ok()
+                .and_then(|c| c.cast(&DataType::String).ok())
+        };
+        let (ids, channels, agents) = (text("contact_id"), text("channel"), text("agent_id"));
+        let ms = |c: &str| f.column(c).ok().and_then(|c| c.i64().ok().cloned());
+        let (arrived, answered, resolved) =
+            (ms("arrived_ms"), ms("answered_ms"), ms("resolved_ms"));
+        let tz: chrono_tz::Tz = self
+            .metrics
+            .period
+            .timezone
+            .parse()
+            .unwrap_or(chrono_tz::UTC);
+        let local = |v: Option<i64>| {
+            v.and_then(|ms| tz.timestamp_millis_opt(ms).earliest())
+                .map_or(String::new(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        };
+        let str_at = |c: &Option<Column>, i: usize| {
+            c.as_ref()
+                .and_then(|c| c.str().ok()?.get(i).map(str::to_string))
+                .unwrap_or_default()
+        };
+        let ms_at = |c: &Option<Int64Chunked>, i: usize| c.as_ref().and_then(|c| c.get(i));
+        let flag = |c: &str| f.column(c).ok().and_then(|c| c.bool().ok().cloned());
+        let (is_answered, is_resolved) = (flag("answered"), flag("resolved"));
+        let flag_at = |c: &Option<BooleanChunked>, i: usize| {
+            c.as_ref().and_then(|c| c.get(i)).unwrap_or(false)
+        };
+        list.rows
+            .iter()
+            .take(limit)
+            .map(|&(row, time)| {
+                let i = row as usize;
+                let (answered, resolved) = (ms_at(&answered, i), ms_at(&resolved, i));
+                let why = reason(
+                    list.metric,
+                    flag_at(&is_answered, i),
+                    flag_at(&is_resolved, i),
+                );
+                let channel = str_at(&channels, i);
+                [
+                    str_at(&ids, i),
+                    self.text.channel(&channel),
+                    crate::model::mask_personal(&str_at(&agents, i)),
+                    local(ms_at(&arrived, i)),
+                    local(answered),
+                    local(resolved),
+                    if time.is_nan() {
+                        String::new()
+                    } else {
+                        self.duration_text(time)
+                    },
+                    self.text.label(why),
+                ]
+            })
+            .collect()
+    }
+
+    /// A duration with its unit: seconds, minutes or hours as a reader takes it in.
+    fn duration_text(&self, s: f64) -> String {
+        let l = |k: &str| self.text.label(k);
+        if s >= 3600.0 {
+            format!("{:.1} {}", s / 3600.0, l("unit_hours"))
+        } else if s >= 120.0 {
+            format!("{:.1} {}", s / 60.0, l("unit_minutes"))
+        } else {
+            format!("{s:.0} {}", l("unit_seconds"))
+        }
+    }
+}
+
+/// Why a contact missed an SLA of `metric`, as a label key.
+fn reason(metric: SlaMetric, answered: bool, resolved: bool) -> &'static str {
+    match metric {
+        SlaMetric::ServiceLevel | SlaMetric::ResponseWithin | SlaMetric::UrgentResponseWithin
+            if !answered =>
+        {
+            "evidence_not_answered"
+        }
+        SlaMetric::ServiceLevel | SlaMetric::ResponseWithin | SlaMetric::UrgentResponseWithin => {
+            "evidence_answered_late"
+        }
+        SlaMetric::ResolvedWithin if resolved => "evidence_resolved_late",
+        SlaMetric::FcrRate => "evidence_not_first_contact",
+        _ => "evidence_not_resolved",
+    }
+}
