@@ -212,16 +212,57 @@ pub struct Kpis {
     pub misses: Misses,
 }
 
+/// The most contacts an SLA's evidence list keeps (the first, in input order): a list
+/// longer than this is no list to check line by line, and keeping it whole would cost
+/// more than the rest of the report.
+pub const EVIDENCE_LINES: usize = 100_000;
+
 /// The contacts that missed each SLA over contacts: in its denominator, not its numerator.
 #[derive(Debug, Clone, Default)]
 pub struct Misses {
-    /// By the contract's SLA index: rows of `frame` (`denominator − numerator` of them, in
-    /// row order) and the time held against the threshold, in wall-clock or working
-    /// seconds as the SLA counts (NaN: none, as for a contact never answered).
+    /// By the contract's SLA index: rows of `frame` (the first [`EVIDENCE_LINES`] of the
+    /// `denominator − numerator`, in input order) and the time held against the
+    /// threshold, in wall-clock or working seconds as the SLA counts (NaN: none, as for a
+    /// contact never answered).
     pub rows: Vec<Vec<(u32, f64)>>,
     /// The period's contacts as the SLAs counted them: `contact_id`, `channel`, `agent_id`,
     /// `arrived_ms`, `answered_ms`, `resolved_ms`, `answered`, `resolved`.
     pub frame: DataFrame,
+}
+
+impl Misses {
+    /// The kernel's rows (of the enriched frame `df`), each list cut to
+    /// [`EVIDENCE_LINES`], with the rows they name taken out of `df`: what the report keeps
+    /// is bounded by the lists, not by the period's contacts.
+    fn of(mut missed: Vec<Vec<(u32, f64)>>, df: &DataFrame) -> Result<Misses> {
+        for rows in &mut missed {
+            rows.truncate(EVIDENCE_LINES);
+        }
+        let mut keep: Vec<u32> = missed.iter().flatten().map(|&(r, _)| r).collect();
+        keep.sort_unstable();
+        keep.dedup();
+        for rows in &mut missed {
+            for (r, _) in rows.iter_mut() {
+                *r = keep.binary_search(r).unwrap_or(0) as u32;
+            }
+        }
+        let columns = [
+            "contact_id",
+            "channel",
+            "agent_id",
+            "arrived_ms",
+            "answered_ms",
+            "resolved_ms",
+            "answered",
+            "resolved",
+        ];
+        let picked = df.select(columns.into_iter().filter(|c| df.column(c).is_ok()))?;
+        let idx = IdxCa::from_vec("row".into(), keep.iter().map(|&r| r as IdxSize).collect());
+        Ok(Misses {
+            rows: missed,
+            frame: picked.take(&idx)?,
+        })
+    }
 }
 
 /// Records of the period that contradict themselves or the other inputs; each row is valid
@@ -308,23 +349,7 @@ pub fn compute(
         resolved_unanswered,
         answered_zero_handle,
     } = kernel;
-    let misses = Misses {
-        rows: missed,
-        frame: df.select(
-            [
-                "contact_id",
-                "channel",
-                "agent_id",
-                "arrived_ms",
-                "answered_ms",
-                "resolved_ms",
-                "answered",
-                "resolved",
-            ]
-            .into_iter()
-            .filter(|c| df.column(c).is_ok()),
-        )?,
-    };
+    let misses = Misses::of(missed, &df)?;
     lap.at("enrich");
     let (resp, survey_out_of_period, survey_items) =
         responses(contacts, &df, surveys, (a, b), &contract.survey)?;
@@ -534,6 +559,37 @@ mod tests {
     //! One test per KPI on a few hand-made contacts; the expected values are worked out in
     //! the comments.
     use super::*;
+
+    #[test]
+    fn misses_keep_the_rows_they_name_and_point_at_them() {
+        let df = df!(
+            "contact_id" => ["a", "b", "c", "d"],
+            "arrived_ms" => [1i64, 2, 3, 4],
+        )
+        .unwrap();
+        let m = Misses::of(vec![vec![(3, 1.0), (1, 2.0)], vec![], vec![(1, 5.0)]], &df).unwrap();
+        let id = |r: u32| {
+            m.frame
+                .column("contact_id")
+                .unwrap()
+                .str()
+                .unwrap()
+                .get(r as usize)
+                .unwrap()
+                .to_string()
+        };
+        // Rows b and d are kept; each list still names its own contacts, in its order.
+        assert_eq!(m.frame.height(), 2);
+        let names = |k: usize| {
+            m.rows[k]
+                .iter()
+                .map(|&(r, t)| (id(r), t))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(0), [("d".to_string(), 1.0), ("b".to_string(), 2.0)]);
+        assert!(m.rows[1].is_empty());
+        assert_eq!(names(2), [("b".to_string(), 5.0)]);
+    }
 
     proptest::proptest! {
         /// Chunk by chunk, in a table or a map, an agent's labels are the first given in row

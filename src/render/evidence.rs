@@ -1,14 +1,17 @@
-//! `evidence/<sla id>.csv`: the whole list of the contacts that missed each missed SLA over
+//! `evidence/<sla id>.csv`: the list of the contacts that missed each missed SLA over
 //! contacts, one file per SLA (UTF-8 with a byte-order mark, so that Excel reads the
-//! Chinese headers), beside the workbook whose 未达标明细 sheet shows the first lines.
+//! Chinese headers), up to [`CSV_LINES`] lines, beside the workbook whose 未达标明细 sheet
+//! shows the first [`SHEET_LINES`].
 
 use super::Renderer;
 use crate::error::{Error, Result};
 use crate::report::{Report, EVIDENCE_COLUMNS};
 use std::path::PathBuf;
 
-/// The most lines of one SLA's list the workbook shows; the CSV holds them all.
+/// The most lines of one SLA's list the workbook shows.
 pub const SHEET_LINES: usize = 1000;
+/// The most lines of one SLA's list its CSV file holds (see [`crate::kpi::EVIDENCE_LINES`]).
+pub const CSV_LINES: usize = crate::kpi::EVIDENCE_LINES;
 
 pub struct EvidenceCsv;
 
@@ -41,7 +44,7 @@ impl Renderer for EvidenceCsv {
             let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
             w.write_record(report.text.labels(EVIDENCE_COLUMNS))
                 .map_err(|e| fail(&e))?;
-            for line in report.evidence_lines(list, usize::MAX) {
+            for line in report.evidence_lines(list, CSV_LINES) {
                 w.write_record(&line).map_err(|e| fail(&e))?;
             }
             let bytes = w.into_inner().map_err(|e| fail(&e))?;

@@ -272,13 +272,7 @@ fn payment_section(h: &mut String, r: &Report) {
     }
     let t = &r.text;
     heading(h, r, "sheet_payment");
-    let headers = t.labels(&[
-        "payment_item",
-        "payment_basis",
-        "payment_rate",
-        "payment_amount",
-        "clause",
-    ]);
+    let headers = t.labels(crate::report::PAYMENT_COLUMNS);
     let rows: Vec<Vec<(String, bool)>> = lines
         .iter()
         .map(|x| {
@@ -295,13 +289,7 @@ fn payment_section(h: &mut String, r: &Report) {
     let conditions = r.condition_lines();
     if !conditions.is_empty() {
         let _ = write!(h, "<h3>{}</h3>", esc(&t.label("payment_conditions")));
-        let headers = t.labels(&[
-            "condition_tier",
-            "condition",
-            "condition_actual",
-            "condition_required",
-            "condition_result",
-        ]);
+        let headers = t.labels(crate::report::CONDITION_COLUMNS);
         let rows: Vec<Vec<(String, bool)>> = conditions
             .into_iter()
             .map(|[tier, c, actual, req, res]| {

@@ -19,7 +19,10 @@ pub struct EvidenceList {
     pub clause: String,
     pub threshold: Option<String>,
     pub metric: SlaMetric,
-    /// Rows of the report's contact frame, and the time held against the threshold.
+    /// How many contacts missed it: its denominator − numerator.
+    pub missed: u64,
+    /// Rows of the report's contact frame (the first [`crate::kpi::EVIDENCE_LINES`] of
+    /// them), and the time held against the threshold.
     pub rows: Vec<(u32, f64)>,
 }
 
@@ -38,27 +41,24 @@ pub(super) fn lists(
             clause: l.clause.clone(),
             threshold: l.threshold.clone(),
             metric: l.metric,
+            missed: (l.denominator - l.numerator).round() as u64,
             rows: rows.clone(),
         })
         .collect()
 }
 
-/// Label keys of an evidence line's columns.
-pub const EVIDENCE_COLUMNS: &[&str] = &[
-    "contact_id",
-    "channel",
-    "agent_id",
-    "arrived_at",
-    "answered_at",
-    "resolved_at",
-    "evidence_time",
-    "evidence_reason",
-];
-
 impl Report {
-    /// The evidence lines of `list`, `limit` at most, in row order.
+    /// The evidence lines of `list`, `limit` at most, in row order. Only those rows are
+    /// looked up: a list of millions costs what its first `limit` lines cost.
     pub fn evidence_lines(&self, list: &EvidenceList, limit: usize) -> Vec<[String; 8]> {
-        let f = &self.misses;
+        let picked = &list.rows[..list.rows.len().min(limit)];
+        let idx = IdxCa::from_vec(
+            "row".into(),
+            picked.iter().map(|&(row, _)| row as IdxSize).collect(),
+        );
+        let Ok(f) = self.misses.take(&idx) else {
+            return Vec::new();
+        };
         let text = |c: &str| {
             f.column(c)
                 .ok()
@@ -68,6 +68,8 @@ impl Report {
         let ms = |c: &str| f.column(c).ok().and_then(|c| c.i64().ok().cloned());
         let (arrived, answered, resolved) =
             (ms("arrived_ms"), ms("answered_ms"), ms("resolved_ms"));
+        let flag = |c: &str| f.column(c).ok().and_then(|c| c.bool().ok().cloned());
+        let (is_answered, is_resolved) = (flag("answered"), flag("resolved"));
         let tz: chrono_tz::Tz = self
             .metrics
             .period
@@ -84,30 +86,25 @@ impl Report {
                 .unwrap_or_default()
         };
         let ms_at = |c: &Option<Int64Chunked>, i: usize| c.as_ref().and_then(|c| c.get(i));
-        let flag = |c: &str| f.column(c).ok().and_then(|c| c.bool().ok().cloned());
-        let (is_answered, is_resolved) = (flag("answered"), flag("resolved"));
         let flag_at = |c: &Option<BooleanChunked>, i: usize| {
             c.as_ref().and_then(|c| c.get(i)).unwrap_or(false)
         };
-        list.rows
+        picked
             .iter()
-            .take(limit)
-            .map(|&(row, time)| {
-                let i = row as usize;
-                let (answered, resolved) = (ms_at(&answered, i), ms_at(&resolved, i));
+            .enumerate()
+            .map(|(i, &(_, time))| {
                 let why = reason(
                     list.metric,
                     flag_at(&is_answered, i),
                     flag_at(&is_resolved, i),
                 );
-                let channel = str_at(&channels, i);
                 [
                     str_at(&ids, i),
-                    self.text.channel(&channel),
+                    self.text.channel(&str_at(&channels, i)),
                     crate::model::mask_personal(&str_at(&agents, i)),
                     local(ms_at(&arrived, i)),
-                    local(answered),
-                    local(resolved),
+                    local(ms_at(&answered, i)),
+                    local(ms_at(&resolved, i)),
                     if time.is_nan() {
                         String::new()
                     } else {

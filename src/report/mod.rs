@@ -10,7 +10,9 @@ mod payment;
 mod period;
 pub use payment::PaymentLine;
 mod evidence;
-pub use evidence::{EvidenceList, EVIDENCE_COLUMNS};
+pub use evidence::EvidenceList;
+mod columns;
+pub use columns::*;
 
 use crate::config::contract::SlaMetric;
 use crate::config::text::Text;
@@ -222,17 +224,6 @@ pub struct Metrics {
     pub findings: Vec<Finding>,
 }
 
-/// The label keys of the survey items table's columns, in order (HTML and workbook).
-pub const SURVEY_ITEM_COLUMNS: [&str; 7] = [
-    "survey_item",
-    "item_responses",
-    "item_missing",
-    "item_mean",
-    "item_median",
-    "item_sd",
-    "item_top_box",
-];
-
 /// A score as the distribution shows it: whole scores as they are (`4`), others (a mean of
 /// survey items) to two decimals (`6.67`).
 pub fn score_label(score: f64) -> String {
@@ -287,22 +278,6 @@ pub struct Report {
     pub evidence: Vec<EvidenceList>,
     pub misses: polars::prelude::DataFrame,
 }
-
-/// Label keys of the scorecard's columns, in the order every renderer shows them (the
-/// workbook adds a `note` column).
-pub const SCORECARD_COLUMNS: &[&str] = &[
-    "sla",
-    "clause",
-    "metric",
-    "scope",
-    "threshold",
-    "target",
-    "actual",
-    "previous",
-    "numerator",
-    "denominator",
-    "status",
-];
 
 /// One line of a ranked list as the renderers show it: name (nulls labelled), count,
 /// share, previous period's count.

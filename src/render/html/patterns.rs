@@ -4,23 +4,14 @@
 //! report's figures as the workbook's sheets do; nothing here computes a figure.
 
 use super::{card_row, chart, count, heading, num, table, Charts};
-use crate::report::{pct, Report};
+use crate::report::{pct, Report, DAILY_COLUMNS, TREND_COLUMNS};
 
 /// The day-by-day section: its chart, then one line a day.
 pub(super) fn daily_section(h: &mut String, r: &Report, charts: &Charts) {
     let l = |k: &str| r.text.label(k);
     heading(h, r, "sheet_daily");
     chart(h, charts, "daily");
-    let headers = r.text.labels(&[
-        "date",
-        "day_type",
-        "peak",
-        "contacts",
-        "answered",
-        "abandoned",
-        "urgent",
-        "service_level",
-    ]);
+    let headers = r.text.labels(DAILY_COLUMNS);
     let rows: Vec<Vec<(String, bool)>> = r
         .metrics
         .daily
@@ -79,17 +70,7 @@ pub(super) fn trend_section(h: &mut String, r: &Report, charts: &Charts) {
     }
     heading(h, r, "sheet_trend");
     chart(h, charts, "trend");
-    let headers = r.text.labels(&[
-        "period",
-        "contacts",
-        "resolution_rate",
-        "fcr_rate",
-        "csat_mean",
-        "csat_top_box_rate",
-        "complaint_rate",
-        "tier",
-        "slas_missed",
-    ]);
+    let headers = r.text.labels(TREND_COLUMNS);
     let rows: Vec<Vec<(String, bool)>> = trend
         .iter()
         .map(|x| {

@@ -5,7 +5,7 @@
 
 use super::{xlsx_err, Formats};
 use crate::error::Result;
-use crate::render::evidence::{file_name, SHEET_LINES};
+use crate::render::evidence::{file_name, CSV_LINES, SHEET_LINES};
 use crate::report::{Report, EVIDENCE_COLUMNS};
 use rust_xlsxwriter::Workbook;
 
@@ -26,7 +26,7 @@ pub(super) fn evidence_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resu
     let headers = t.labels(EVIDENCE_COLUMNS);
     let mut row = 0u32;
     for list in &r.evidence {
-        let n = list.rows.len();
+        let n = list.missed as usize;
         let threshold = list
             .threshold
             .as_ref()
@@ -53,9 +53,15 @@ pub(super) fn evidence_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resu
         }
         if n > SHEET_LINES {
             row += 1;
+            let key = if n > CSV_LINES {
+                "evidence_cap_note_csv"
+            } else {
+                "evidence_cap_note"
+            };
             let note = t
-                .label("evidence_cap_note")
+                .label(key)
                 .replace("{cap}", &crate::util::grouped(SHEET_LINES as f64, 0))
+                .replace("{csv_cap}", &crate::util::grouped(CSV_LINES as f64, 0))
                 .replace("{n}", &crate::util::grouped(n as f64, 0))
                 .replace("{file}", &file_name(&list.sla));
             ws.write_string(row, 0, note).map_err(xlsx_err)?;

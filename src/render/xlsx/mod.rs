@@ -203,16 +203,7 @@ fn table(
 /// service level.
 fn daily_rows(r: &Report) -> (Vec<String>, Vec<Vec<Value>>) {
     let l = |k: &str| r.text.label(k);
-    let headers = r.text.labels(&[
-        "date",
-        "day_type",
-        "peak",
-        "contacts",
-        "answered",
-        "abandoned",
-        "urgent",
-        "service_level",
-    ]);
+    let headers = r.text.labels(crate::report::DAILY_COLUMNS);
     let rows = r
         .metrics
         .daily

@@ -539,17 +539,7 @@ pub(super) fn trend_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<
     ws.set_name(&name).map_err(xlsx_err)?;
     let sla_ids: Vec<String> = r.metrics.scorecard.iter().map(|s| s.id.clone()).collect();
     let sla_names = r.metrics.scorecard.iter().map(|s| s.name.clone());
-    let mut headers: Vec<String> = r.text.labels(&[
-        "period",
-        "contacts",
-        "resolution_rate",
-        "fcr_rate",
-        "csat_mean",
-        "csat_top_box_rate",
-        "complaint_rate",
-        "tier",
-        "slas_missed",
-    ]);
+    let mut headers: Vec<String> = r.text.labels(crate::report::TREND_COLUMNS);
     headers.extend(sla_names);
     let rows: Vec<Vec<Value>> = r
         .metrics

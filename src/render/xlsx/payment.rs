@@ -17,13 +17,7 @@ pub(super) fn payment_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resul
     let l = |k: &str| r.text.label(k);
     let ws = wb.add_worksheet();
     ws.set_name(l("sheet_payment")).map_err(xlsx_err)?;
-    let headers = r.text.labels(&[
-        "payment_item",
-        "payment_basis",
-        "payment_rate",
-        "payment_amount",
-        "clause",
-    ]);
+    let headers = r.text.labels(crate::report::PAYMENT_COLUMNS);
     let rows: Vec<Vec<Value>> = lines
         .iter()
         .map(|x| {
@@ -57,13 +51,7 @@ pub(super) fn payment_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resul
     let top = last + 2;
     ws.write_string_with_format(top, 0, l("payment_conditions"), &f.bold)
         .map_err(xlsx_err)?;
-    let headers = r.text.labels(&[
-        "condition_tier",
-        "condition",
-        "condition_actual",
-        "condition_required",
-        "condition_result",
-    ]);
+    let headers = r.text.labels(crate::report::CONDITION_COLUMNS);
     let rows: Vec<Vec<Value>> = conditions
         .into_iter()
         .map(|c| c.into_iter().map(Value::Text).collect())

@@ -1,0 +1,85 @@
+//! The label keys of the tables every renderer shows, column by column in the order they
+//! are shown: one list per table, so that the workbook and the HTML cannot drift apart.
+//! Nothing here reads a figure.
+
+/// Label keys of the scorecard's columns, in the order every renderer shows them (the
+/// workbook adds a `note` column).
+pub const SCORECARD_COLUMNS: &[&str] = &[
+    "sla",
+    "clause",
+    "metric",
+    "scope",
+    "threshold",
+    "target",
+    "actual",
+    "previous",
+    "numerator",
+    "denominator",
+    "status",
+];
+
+/// The label keys of the survey items table's columns, in order (HTML and workbook).
+pub const SURVEY_ITEM_COLUMNS: [&str; 7] = [
+    "survey_item",
+    "item_responses",
+    "item_missing",
+    "item_mean",
+    "item_median",
+    "item_sd",
+    "item_top_box",
+];
+
+/// The day-by-day table.
+pub const DAILY_COLUMNS: &[&str] = &[
+    "date",
+    "day_type",
+    "peak",
+    "contacts",
+    "answered",
+    "abandoned",
+    "urgent",
+    "service_level",
+];
+
+/// The trend table (the workbook adds a column per SLA).
+pub const TREND_COLUMNS: &[&str] = &[
+    "period",
+    "contacts",
+    "resolution_rate",
+    "fcr_rate",
+    "csat_mean",
+    "csat_top_box_rate",
+    "complaint_rate",
+    "tier",
+    "slas_missed",
+];
+
+/// The payment statement.
+pub const PAYMENT_COLUMNS: &[&str] = &[
+    "payment_item",
+    "payment_basis",
+    "payment_rate",
+    "payment_amount",
+    "clause",
+];
+
+/// The tier conditions as they were checked.
+pub const CONDITION_COLUMNS: &[&str] = &[
+    "condition_tier",
+    "condition",
+    "condition_actual",
+    "condition_required",
+    "condition_result",
+];
+
+/// An evidence line of a missed SLA.
+pub const EVIDENCE_COLUMNS: &[&str] = &[
+    "contact_id",
+    "channel",
+    "agent_id",
+    "arrived_at",
+    "answered_at",
+    "resolved_at",
+    "evidence_time",
+    "evidence_reason",
+];
