@@ -324,10 +324,10 @@ impl Report {
                     .text
                     .label("rows_line")
                     .replace("{input}", &self.text.label(&format!("input_{k}")))
-                    .replace("{read}", &r.read.to_string())
-                    .replace("{accepted}", &r.accepted.to_string())
-                    .replace("{rejected}", &r.rejected.to_string())
-                    .replace("{duplicates}", &r.duplicates.to_string());
+                    .replace("{read}", &count(r.read))
+                    .replace("{accepted}", &count(r.accepted))
+                    .replace("{rejected}", &count(r.rejected))
+                    .replace("{duplicates}", &count(r.duplicates));
                 if r.filtered == 0 {
                     return line;
                 }
@@ -339,7 +339,7 @@ impl Report {
                 line + &self
                     .text
                     .label("rows_filtered")
-                    .replace("{filtered}", &r.filtered.to_string())
+                    .replace("{filtered}", &count(r.filtered))
                     .replace("{rules}", &rules.join(&self.text.label("list_separator")))
             })
             .collect()
@@ -474,6 +474,11 @@ impl Report {
     pub fn scale(&self) -> (f64, f64) {
         (self.terms.survey.scale_min, self.terms.survey.scale_max)
     }
+}
+
+/// A count as the report writes it: thousands separated (`3,300`).
+fn count(n: u64) -> String {
+    crate::util::grouped(n as f64, 0)
 }
 
 pub fn pct(x: Option<f64>) -> String {

@@ -339,7 +339,7 @@ fn duplicates_past_the_limit_make_the_verdict_provisional() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("暂定：全部考核项达标"), "verdict");
     assert!(
-        html.contains("联系记录：读取 3300 行 = 接受 3000 + 拒绝 0 + 重复 300"),
+        html.contains("联系记录：读取 3,300 行 = 接受 3,000 + 拒绝 0 + 重复 300"),
         "rows"
     );
 }

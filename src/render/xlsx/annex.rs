@@ -374,13 +374,15 @@ pub(super) fn method_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
     {
         ws.write_string_with_format(row, 0, l("file"), &f.bold)
             .map_err(xlsx_err)?;
-        ws.write_string(
-            row,
-            1,
-            format!("{} sha256={} rows={}", i.path.display(), i.sha256, i.rows),
-        )
-        .map_err(xlsx_err)?;
-        row += 1;
+        // The path, then its fingerprint and rows on a line of their own: one long line
+        // would wrap over the next row when printed.
+        ws.write_string(row, 1, i.path.display().to_string())
+            .map_err(xlsx_err)?;
+        let digest = l("file_digest")
+            .replace("{sha}", &i.sha256)
+            .replace("{n}", &crate::util::grouped(i.rows as f64, 0));
+        ws.write_string(row + 1, 1, digest).map_err(xlsx_err)?;
+        row += 2;
     }
     Ok(())
 }
