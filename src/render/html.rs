@@ -33,7 +33,10 @@ td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .sev-high{color:#9c0006;font-weight:600}.sev-medium{color:#9c5700;font-weight:600}.sev-low{color:#555}
 figure{margin:12px 0}figure svg{max-width:100%;height:auto}
 .verdict{font-size:16px;padding:10px 12px;border-radius:6px;margin:8px 0}
-@media print{body{background:#fff}main{max-width:none;padding:0}h2{break-after:avoid}table,figure{break-inside:avoid}}
+th,td{word-break:keep-all;overflow-wrap:normal}
+td.met,td.missed,td.not_measurable{white-space:nowrap}
+@page{size:A4;margin:12mm}
+@media print{body{background:#fff}main{max-width:none;padding:0}h2{break-after:avoid}table{font-size:11px}th,td{padding:4px 5px}tr,figure{break-inside:avoid}thead{display:table-header-group}}
 "#;
 
 /// `s` escaped for HTML text.
