@@ -56,6 +56,15 @@ impl Text {
         }
     }
 
+    /// A canonical column's name as this language writes it (`arrived_at` is 到达时间);
+    /// a column the table does not name (a criterion, a survey item) as it is.
+    pub fn column(&self, name: &str) -> String {
+        self.labels
+            .get(&format!("column_{name}"))
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
+    }
+
     /// The labels of `keys`, in order (table headers).
     pub fn labels(&self, keys: &[&str]) -> Vec<String> {
         keys.iter().map(|k| self.label(k)).collect()

@@ -658,7 +658,7 @@ fn data_quality_section(h: &mut String, r: &Report) {
             vec![
                 (x.file.clone(), false),
                 (x.row.to_string(), true),
-                (x.column.clone(), false),
+                (r.text.column(&x.column), false),
                 (x.reason.clone(), false),
             ]
         })

@@ -231,7 +231,7 @@ fn rejected_share(f: &Facts<'_>, out: &mut Vec<Finding>) {
         let mut by: std::collections::BTreeMap<(String, String), u64> = Default::default();
         for x in f.r.rejections.iter().filter(|x| x.input == s.input) {
             let kind = t.label(&format!("category_{}", x.category.as_str()));
-            *by.entry((x.column.clone(), kind)).or_default() += 1;
+            *by.entry((t.column(&x.column), kind)).or_default() += 1;
         }
         let mut top: Vec<((String, String), u64)> = by.into_iter().collect();
         top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

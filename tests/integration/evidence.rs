@@ -333,7 +333,7 @@ fn duplicates_past_the_limit_make_the_verdict_provisional() {
             && f["evidence"]
                 .as_str()
                 .unwrap()
-                .contains("contact_id 重复 × 300"),
+                .contains("联系编号 重复 × 300"),
         "{f}"
     );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();

@@ -317,7 +317,7 @@ pub(super) fn data_quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> 
                 Value::Text(x.input.to_string()),
                 Value::Text(x.file.clone()),
                 Value::Count(x.row),
-                Value::Text(x.column.clone()),
+                Value::Text(r.text.column(&x.column)),
                 Value::Text(x.category.to_string()),
                 Value::Text(x.reason.clone()),
             ]
