@@ -198,15 +198,19 @@ fn bars_and_line(
         let root = SVGBackend::with_string(&mut s, (820, 380)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_err)?;
         let ymax = bars.iter().copied().fold(1.0f64, f64::max) * 1.15;
+        // At most 16 dates under the axis, so that none overprints the next.
+        let shown = n.min(16);
         let rotate = labels
             .iter()
             .map(|l| text_width(l, 12.0))
             .max()
             .unwrap_or(0)
-            > 800 / n as u32;
+            > 700 / shown as u32;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, (FONT, 18).into_font().color(&GREY))
             .margin(14)
+            // A band above the plot for the legend, which hides no bar there.
+            .margin_top(34)
             .x_label_area_size(if rotate { 70 } else { 34 })
             .y_label_area_size(50)
             .right_y_label_area_size(50)
@@ -228,7 +232,7 @@ fn bars_and_line(
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(n.min(40))
+            .x_labels(shown)
             .x_label_formatter(&fmt_x)
             .x_label_style(style)
             .y_label_style((FONT, 12).into_font().color(&GREY))
@@ -254,9 +258,7 @@ fn bars_and_line(
                 r.set_margin(0, 0, 2, 2);
                 r
             }))
-            .map_err(plot_err)?
-            .label(bar_name)
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], BLUE.filled()));
+            .map_err(plot_err)?;
         let pts: Vec<(SegmentValue<i32>, f64)> = line
             .iter()
             .enumerate()
@@ -264,20 +266,40 @@ fn bars_and_line(
             .collect();
         chart
             .draw_secondary_series(LineSeries::new(pts.clone(), RED.stroke_width(2)))
-            .map_err(plot_err)?
-            .label(line_name)
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RED.stroke_width(2)));
+            .map_err(plot_err)?;
         chart
             .draw_secondary_series(pts.iter().map(|p| Circle::new(p.clone(), 3, RED.filled())))
             .map_err(plot_err)?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT, 12).into_font())
-            .border_style(GREY)
-            .background_style(WHITE)
-            .draw()
-            .map_err(plot_err)?;
+        // The legend in the band above the plot, right-aligned with it.
+        let (xs, ys) = chart.plotting_area().get_pixel_range();
+        let font = (FONT, 12).into_font().color(&GREY);
+        let line_w = text_width(line_name, 12.0) as i32;
+        let bar_w = text_width(bar_name, 12.0) as i32;
+        let y = ys.start - 14;
+        let x_line = xs.end - line_w - 22;
+        let x_bar = x_line - bar_w - 34;
+        root.draw(&Rectangle::new(
+            [(x_bar, y - 5), (x_bar + 12, y + 5)],
+            BLUE.filled(),
+        ))
+        .map_err(plot_err)?;
+        root.draw(&Text::new(
+            bar_name.to_string(),
+            (x_bar + 16, y - 7),
+            font.clone(),
+        ))
+        .map_err(plot_err)?;
+        root.draw(&PathElement::new(
+            vec![(x_line, y), (x_line + 16, y)],
+            RED.stroke_width(2),
+        ))
+        .map_err(plot_err)?;
+        root.draw(&Text::new(
+            line_name.to_string(),
+            (x_line + 20, y - 7),
+            font,
+        ))
+        .map_err(plot_err)?;
         root.present().map_err(plot_err)?;
     }
     Ok(s)
