@@ -100,6 +100,8 @@ pub(super) struct Kernel {
     /// held against its threshold (wall-clock or working seconds; NaN: none, such as a
     /// contact never answered).
     pub(super) missed: Vec<Vec<(u32, f64)>>,
+    /// By the contract's SLA index: where its contacts and misses are.
+    pub(super) spreads: Vec<Spread>,
     /// Contacts resolved but never answered, and answered with a handling time of zero.
     pub(super) resolved_unanswered: u64,
     pub(super) answered_zero_handle: u64,
@@ -156,6 +158,46 @@ impl Counted {
             self,
             Counted::Response(Within::Working(_)) | Counted::ResolvedWithin(Within::Working(_))
         )
+    }
+}
+
+/// Where an SLA's contacts (in its denominator) and its misses are: by channel (position
+/// in the run's table) and by local hour of arrival, each as (contacts, misses).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spread {
+    pub channel: Vec<(u64, u64)>,
+    pub hour: [(u64, u64); 24],
+}
+
+impl Default for Spread {
+    fn default() -> Self {
+        Spread {
+            channel: vec![(0, 0); Channel::MAX],
+            hour: [(0, 0); 24],
+        }
+    }
+}
+
+impl Spread {
+    fn add(&mut self, channel: u32, hour: Option<u32>, missed: bool) {
+        let count = |x: &mut (u64, u64)| {
+            x.0 += 1;
+            x.1 += u64::from(missed);
+        };
+        if let Some(x) = self.channel.get_mut(channel as usize) {
+            count(x);
+        }
+        if let Some(x) = hour.and_then(|h| self.hour.get_mut(h as usize)) {
+            count(x);
+        }
+    }
+
+    fn merge(&mut self, other: &Spread) {
+        let pairs = self.channel.iter_mut().zip(&other.channel);
+        for (a, b) in pairs.chain(self.hour.iter_mut().zip(&other.hour)) {
+            a.0 += b.0;
+            a.1 += b.1;
+        }
     }
 }
 
@@ -423,6 +465,8 @@ struct Run<'c> {
     missed: Vec<Vec<(u32, f64)>>,
     /// The row of the chunk being read that is its first.
     base: u32,
+    /// By SLA (as `counts`): where its contacts and its misses are.
+    spreads: Vec<Spread>,
     local: LocalTime,
     clock: Option<WorkClock<'c>>,
     resolved_unanswered: u64,
@@ -437,6 +481,7 @@ impl<'c> Run<'c> {
             counts: vec![SlaCounts::default(); setup.slas.len()],
             missed: vec![Vec::new(); setup.slas.len()],
             base: 0,
+            spreads: vec![Spread::default(); setup.slas.len()],
             local: LocalTime::new(setup.tz),
             clock: setup.calendar.map(Calendar::clock),
             resolved_unanswered: 0,
@@ -469,6 +514,16 @@ impl<'c> Run<'c> {
         let (handle, resolve) = (x.handle.get(i), x.resolve.get(i));
         self.resolved_unanswered += u64::from(is_resolved && !is_answered);
         self.answered_zero_handle += u64::from(is_answered && handle == Some(0.0));
+        let (day, hour) = match self.local.at(a) {
+            Some((d, h)) => (
+                u32::try_from(d as i64 - setup.first_day as i64)
+                    .ok()
+                    .filter(|&d| d < NO_DAY)
+                    .unwrap_or(NO_DAY),
+                h,
+            ),
+            None => (NO_DAY, 0),
+        };
         // Working time is `cum(b) - cum(a)` on the calendar, else wall-clock time; each
         // worked out at most once, and only for a contact in the scope of an SLA that
         // counts in it.
@@ -503,8 +558,9 @@ impl<'c> Run<'c> {
             .slas
             .iter()
             .zip(&mut self.counts)
-            .zip(&mut self.missed);
-        for (((_, counted, scope), c), missed) in slas {
+            .zip(&mut self.missed)
+            .zip(&mut self.spreads);
+        for ((((_, counted, scope), c), missed), spread) in slas {
             if !scope.matches(codes.0, codes.1, codes.2, codes.3) {
                 continue;
             }
@@ -533,6 +589,9 @@ impl<'c> Run<'c> {
             if counts && !hit {
                 missed.push((row, time.unwrap_or(f64::NAN)));
             }
+            if counts {
+                spread.add(ch, (day != NO_DAY).then_some(hour), !hit);
+            }
         }
         if let Some(a) = x.agent.get(i) {
             self.labels.add(a, || x.names.get(i), || x.teams.get(i));
@@ -555,16 +614,6 @@ impl<'c> Run<'c> {
                 flags |= bit;
             }
         }
-        let (day, hour) = match self.local.at(a) {
-            Some((d, h)) => (
-                u32::try_from(d as i64 - setup.first_day as i64)
-                    .ok()
-                    .filter(|&d| d < NO_DAY)
-                    .unwrap_or(NO_DAY),
-                h,
-            ),
-            None => (NO_DAY, 0),
-        };
         if kind == Some(Kind::Consultation as u32) {
             self.tallied.topics.add(x.topic.get(i));
         } else if kind == Some(Kind::Complaint as u32) {
@@ -588,6 +637,7 @@ fn fold_runs(runs: Vec<Run<'_>>, setup: &Setup<'_>, n_slas: usize) -> Kernel {
         tallies: Vec::with_capacity(runs.len()),
         slas: vec![None; n_slas],
         missed: vec![Vec::new(); n_slas],
+        spreads: vec![Spread::default(); n_slas],
         resolved_unanswered: 0,
         answered_zero_handle: 0,
     };
@@ -599,11 +649,13 @@ fn fold_runs(runs: Vec<Run<'_>>, setup: &Setup<'_>, n_slas: usize) -> Kernel {
         kernel.resolved_unanswered += run.resolved_unanswered;
         kernel.answered_zero_handle += run.answered_zero_handle;
         kernel.tallies.push(run.tallied);
-        for (((k, _, _), c), rows) in setup.slas.iter().zip(&run.counts).zip(run.missed) {
+        let slas = setup.slas.iter().zip(&run.counts).zip(run.missed);
+        for ((((k, _, _), c), rows), spread) in slas.zip(&run.spreads) {
             if let Some(all) = kernel.slas[*k].as_mut() {
                 all.add(c);
             }
             kernel.missed[*k].extend(rows);
+            kernel.spreads[*k].merge(spread);
         }
     }
     kernel

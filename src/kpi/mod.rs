@@ -41,6 +41,7 @@ mod breakdowns;
 use breakdowns::{count, grouped_values, Row};
 
 mod enrich;
+pub use enrich::Spread;
 use enrich::{enrich, one_array, weekday, Kernel, LocalTime, SlaCounts};
 
 /// Overall figures (`metrics.json` → `overall`).
@@ -210,6 +211,8 @@ pub struct Kpis {
     pub inconsistencies: Inconsistencies,
     /// The contacts that missed each SLA over contacts (for the evidence lists).
     pub misses: Misses,
+    /// By the contract's SLA index: where its contacts and misses are (for the findings).
+    pub spreads: Vec<Spread>,
 }
 
 /// The most contacts an SLA's evidence list keeps (the first, in input order): a list
@@ -346,6 +349,7 @@ pub fn compute(
         tallies: chunk_tallies,
         slas: sla_counts,
         missed,
+        spreads,
         resolved_unanswered,
         answered_zero_handle,
     } = kernel;
@@ -448,6 +452,7 @@ pub fn compute(
         survey_items,
         inconsistencies,
         misses,
+        spreads,
     })
 }
 

@@ -23,6 +23,12 @@ const RISING_MIN_COMPLAINTS: u64 = 10;
 const RISING_MIN_MORE: u64 = 5;
 /// ...and at least this ratio to the previous period's count.
 const RISING_MIN_RATIO: f64 = 1.3;
+/// A missed SLA's misses concentrate where at least this many of its contacts are...
+const WHERE_MIN_CONTACTS: u64 = 30;
+/// ...missed at a rate this far above the SLA's own...
+const WHERE_GAP: f64 = 0.10;
+/// ...and at least this many times it.
+const WHERE_RATIO: f64 = 1.5;
 /// An agent is far below the team with a resolution rate this far under the overall rate,
 /// over at least `[data_quality] min_person_contacts` answered contacts.
 const AGENT_RESOLUTION_GAP: f64 = 0.10;
@@ -316,12 +322,10 @@ fn sla_status(f: &Facts<'_>, out: &mut Vec<Finding>) {
         .as_ref()
         .map(|p| p.1.clone())
         .unwrap_or_default();
-    for l in &f.r.metrics.scorecard {
+    for (k, l) in f.r.metrics.scorecard.iter().enumerate() {
         match l.status {
-            Status::Missed => out.push(finding(
-                format!("sla_missed:{}", l.id),
-                Severity::High,
-                t.finding(
+            Status::Missed => {
+                let mut evidence = t.finding(
                     "sla_missed",
                     &[
                         ("sla", l.name.clone()),
@@ -329,12 +333,35 @@ fn sla_status(f: &Facts<'_>, out: &mut Vec<Finding>) {
                         ("actual", fmt_value(l.metric, l.actual)),
                         ("target", fmt_value(l.metric, Some(l.target))),
                     ],
-                ),
-                t.finding(
+                );
+                let mut suggestion = t.finding(
                     &format!("sla_missed_{}", l.metric.as_str()),
                     &[("when", when.clone())],
-                ),
-            )),
+                );
+                if let Some((place, missed, n)) = concentration(f, k, l) {
+                    let all = (l.denominator - l.numerator) / l.denominator;
+                    evidence += &t.finding(
+                        "sla_missed_where",
+                        &[
+                            ("where", place.clone()),
+                            ("rate", pct(Some(missed as f64 / n as f64))),
+                            ("missed", missed.to_string()),
+                            ("n", n.to_string()),
+                            ("all", pct(Some(all))),
+                        ],
+                    );
+                    suggestion = t.finding(
+                        "sla_missed_where_suggestion",
+                        &[("where", place), ("suggestion", suggestion)],
+                    );
+                }
+                out.push(finding(
+                    format!("sla_missed:{}", l.id),
+                    Severity::High,
+                    evidence,
+                    suggestion,
+                ))
+            }
             Status::NotMeasurable => out.push(finding(
                 format!("not_measurable:{}", l.id),
                 Severity::Medium,
@@ -351,6 +378,52 @@ fn sla_status(f: &Facts<'_>, out: &mut Vec<Finding>) {
             Status::Met => {}
         }
     }
+}
+
+/// Where the misses of SLA `k` (scorecard line `l`) concentrate: the channel (for an SLA
+/// over all channels) or the hour of arrival, with [`WHERE_MIN_CONTACTS`] contacts or
+/// more, whose miss rate most exceeds the SLA's own, when it is [`WHERE_GAP`] above it and
+/// [`WHERE_RATIO`] times it: in words, with its misses and contacts.
+fn concentration(
+    f: &Facts<'_>,
+    k: usize,
+    l: &crate::evaluate::ScoreLine,
+) -> Option<(String, u64, u64)> {
+    let spread = f.r.spreads.get(k)?;
+    if l.denominator <= 0.0 {
+        return None;
+    }
+    let all = (l.denominator - l.numerator) / l.denominator;
+    let t = &f.r.text;
+    let mut best: Option<(f64, String, u64, u64)> = None;
+    let mut consider = |place: String, (n, missed): (u64, u64)| {
+        let rate = missed as f64 / n.max(1) as f64;
+        if n < WHERE_MIN_CONTACTS || rate < all + WHERE_GAP || rate < all * WHERE_RATIO {
+            return;
+        }
+        let excess = missed as f64 - n as f64 * all;
+        if best.as_ref().is_none_or(|b| excess > b.0) {
+            best = Some((excess, place, missed, n));
+        }
+    };
+    if l.channel.is_none() {
+        for (c, x) in spread.channel.iter().enumerate() {
+            let name = f.r.channel_names.get(c).cloned().unwrap_or_default();
+            let place = t.finding("where_channel", &[("channel", t.channel(&name))]);
+            consider(place, *x);
+        }
+    }
+    for (h, x) in spread.hour.iter().enumerate() {
+        let place = t.finding(
+            "where_hour",
+            &[
+                ("from", format!("{h:02}:00")),
+                ("to", format!("{:02}:00", h + 1)),
+            ],
+        );
+        consider(place, *x);
+    }
+    best.map(|(_, place, missed, n)| (place, missed, n))
 }
 
 /// One complaint type holds a large share of the complaints.

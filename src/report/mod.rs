@@ -277,6 +277,10 @@ pub struct Report {
     /// they are rows of (see [`Report::evidence_lines`]).
     pub evidence: Vec<EvidenceList>,
     pub misses: polars::prelude::DataFrame,
+    /// By the contract's SLA index: where its contacts and misses are, and the channels'
+    /// names by position (for the findings that say where an SLA was missed).
+    pub spreads: Vec<crate::kpi::Spread>,
+    pub channel_names: Vec<String>,
 }
 
 /// One line of a ranked list as the renderers show it: name (nulls labelled), count,
@@ -530,6 +534,7 @@ pub fn build(
     survey_rows.out_of_period = kpis.survey_out_of_period;
     let method_params = method_params(c, &scorecard, &text);
     let misses = std::mem::take(&mut kpis.misses);
+    let spreads = std::mem::take(&mut kpis.spreads);
     let evidence = evidence::lists(&scorecard, &misses);
     let payment = incentive
         .as_ref()
@@ -647,6 +652,8 @@ pub fn build(
         }),
         evidence,
         misses: misses.frame,
+        spreads,
+        channel_names: c.channels.names().map(str::to_string).collect(),
     };
     r.metrics.findings = findings::findings(&r, cfg.calendar.as_ref());
     r

@@ -594,3 +594,58 @@ fn an_agent_is_named_only_on_enough_inspections() {
         );
     }
 }
+
+/// A missed SLA's finding says where its misses concentrate, with the figures.
+#[test]
+fn a_missed_sla_finding_names_where_its_misses_concentrate() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let contract = "[contract]\nid = \"W\"\nname = \"where\"\ntimezone = \"Asia/Shanghai\"\n\n\
+        [[sla]]\nid = \"reply\"\nclause = \"1\"\nmetric = \"response_within\"\nthreshold_seconds = 60\ntarget = 0.9\n\n\
+        [data_quality]\nmin_population = 1\nmissing_days = false\n";
+    std::fs::write(d.join("contract.toml"), contract).unwrap();
+    // 40 phone calls answered in 10 s; 40 chats, 20 answered in 10 s and 20 in 120 s; all
+    // arriving 09:00–09:40. Misses: 20 of 80 (25 %); chat 20 of 40 (50 %): 25 points over
+    // the whole and twice it. The hour 09:00–10:00 misses at the SLA's own rate.
+    let mut csv = String::from("contact_id,channel,arrived_at,answered_at\n");
+    for i in 0..80 {
+        let (ch, wait) = match i {
+            0..=39 => ("phone", 10),
+            40..=59 => ("chat", 10),
+            _ => ("chat", 120),
+        };
+        let (m, s) = (i / 2, (i % 2) * 30);
+        let arrived = format!("2026-10-08 09:{m:02}:{s:02}");
+        let t = 9 * 3600 + m * 60 + s + wait;
+        let answered = format!(
+            "2026-10-08 {:02}:{:02}:{:02}",
+            t / 3600,
+            t / 60 % 60,
+            t % 60
+        );
+        csv.push_str(&format!("c{i},{ch},{arrived},{answered}\n"));
+    }
+    std::fs::write(d.join("calls.csv"), csv).unwrap();
+    let out = d.join("out");
+    let r = run(&d.join("contract.toml"), &d.join("calls.csv"), &[], &out);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let m = metrics(&out);
+    let f = m["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "sla_missed:reply")
+        .unwrap();
+    let evidence = f["evidence"].as_str().unwrap();
+    assert!(
+        evidence.ends_with("；未达标集中在在线渠道：未达标率 50.00%（20/40），整体 25.00%"),
+        "{evidence}"
+    );
+    assert!(
+        f["suggestion"]
+            .as_str()
+            .unwrap()
+            .starts_with("重点针对在线渠道："),
+        "{f}"
+    );
+}
