@@ -265,17 +265,34 @@ contact_id = "工单号"
 score = "总分"
 "#;
 
-#[test]
-fn a_score_shown_as_a_percentage_is_the_number_shown() {
-    let dir = tempfile::tempdir().unwrap();
-    setup(
-        dir.path(),
-        &[("calls.toml", CALLS), ("qa.toml", INSPECTIONS)],
-    );
-    let calls = dir.path().join("calls.xlsx");
+/// The three calls of `calls_xlsx` and the inspections in `qa`, each through its profile,
+/// for October 2026: the report's metrics.json.
+fn run_with_inspections(p: &Path, qa: &Path) -> Value {
+    setup(p, &[("calls.toml", CALLS), ("qa.toml", INSPECTIONS)]);
+    let calls = p.join("calls.xlsx");
     calls_xlsx(&calls, |ws, r| {
         ws.write_string(r, 4, "话费").unwrap();
     });
+    report(
+        p,
+        &[
+            "--mapping",
+            p.join("calls.toml").to_str().unwrap(),
+            "--calls",
+            calls.to_str().unwrap(),
+            "--inspection-mapping",
+            p.join("qa.toml").to_str().unwrap(),
+            "--inspections",
+            qa.to_str().unwrap(),
+            "--period",
+            "2026-10",
+        ],
+    )
+}
+
+#[test]
+fn a_score_shown_as_a_percentage_is_the_number_shown() {
+    let dir = tempfile::tempdir().unwrap();
     let qa = dir.path().join("qa.xlsx");
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
@@ -292,22 +309,7 @@ fn a_score_shown_as_a_percentage_is_the_number_shown() {
         ws.write_number_with_format(r, 2, *v, &pct).unwrap();
     }
     wb.save(&qa).unwrap();
-    let p = dir.path();
-    let m = report(
-        p,
-        &[
-            "--mapping",
-            p.join("calls.toml").to_str().unwrap(),
-            "--calls",
-            calls.to_str().unwrap(),
-            "--inspection-mapping",
-            p.join("qa.toml").to_str().unwrap(),
-            "--inspections",
-            qa.to_str().unwrap(),
-            "--period",
-            "2026-10",
-        ],
-    );
+    let m = run_with_inspections(dir.path(), &qa);
     let q = &m["quality"];
     assert_eq!(q["inspections"], 3);
     assert_eq!(q["passed"], 2, "{q}");
@@ -321,31 +323,9 @@ fn percentages_an_xls_or_ods_reads_as_fractions_fail_no_inspection() {
     // of 80 all three would fail and the QA SLA with them: the rows are rejected instead.
     for ext in ["xls", "ods"] {
         let dir = tempfile::tempdir().unwrap();
-        setup(
-            dir.path(),
-            &[("calls.toml", CALLS), ("qa.toml", INSPECTIONS)],
-        );
-        let calls = dir.path().join("calls.xlsx");
-        calls_xlsx(&calls, |ws, r| {
-            ws.write_string(r, 4, "话费").unwrap();
-        });
-        let qa = crate::common::fixtures().join(format!("cn/qa-percent.{ext}"));
         let p = dir.path();
-        let m = report(
-            p,
-            &[
-                "--mapping",
-                p.join("calls.toml").to_str().unwrap(),
-                "--calls",
-                calls.to_str().unwrap(),
-                "--inspection-mapping",
-                p.join("qa.toml").to_str().unwrap(),
-                "--inspections",
-                qa.to_str().unwrap(),
-                "--period",
-                "2026-10",
-            ],
-        );
+        let qa = crate::common::fixtures().join(format!("cn/qa-percent.{ext}"));
+        let m = run_with_inspections(p, &qa);
         let rows = &m["inspection_rows"];
         assert_eq!(
             (rows["read"].as_u64(), rows["rejected"].as_u64()),
