@@ -306,15 +306,27 @@ fn bars_and_line(
 }
 
 /// Weekday × hour heatmap of contacts (darker = more), with the count in each busy cell.
-fn heatmap(title: &str, weekdays: &[String], cells: &[(u32, u32, u64)]) -> Result<String> {
+fn heatmap(
+    title: &str,
+    weekdays: &[String],
+    cells: &[(u32, u32, u64)],
+    scale_name: &str,
+) -> Result<String> {
     let mut s = String::new();
     {
         let root = SVGBackend::with_string(&mut s, (820, 300)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_err)?;
         let max = cells.iter().map(|c| c.2).max().unwrap_or(1).max(1) as f64;
+        // From the palest (no contact) to the darkest (the busiest hour) blue.
+        let shade = |t: f64| {
+            let mix = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * t).round() as u8;
+            RGBColor(mix(0xF4, 0x1F), mix(0xF7, 0x4E), mix(0xFB, 0x79))
+        };
         let mut chart = ChartBuilder::on(&root)
             .caption(title, (FONT, 18).into_font().color(&GREY))
             .margin(14)
+            // Room on the right for the colour scale.
+            .margin_right(90)
             .x_label_area_size(28)
             .y_label_area_size(
                 weekdays
@@ -350,9 +362,7 @@ fn heatmap(title: &str, weekdays: &[String], cells: &[(u32, u32, u64)]) -> Resul
             .map_err(plot_err)?;
         chart
             .draw_series(cells.iter().map(|&(w, h, n)| {
-                let t = n as f64 / max;
-                let mix = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * t).round() as u8;
-                let color = RGBColor(mix(0xF4, 0x1F), mix(0xF7, 0x4E), mix(0xFB, 0x79));
+                let color = shade(n as f64 / max);
                 let y = 6 - w as i32;
                 Rectangle::new(
                     [
@@ -366,6 +376,34 @@ fn heatmap(title: &str, weekdays: &[String], cells: &[(u32, u32, u64)]) -> Resul
                 )
             }))
             .map_err(plot_err)?;
+        // The colour scale: 0 at the foot, the busiest hour's count at the top.
+        let (xs, ys) = chart.plotting_area().get_pixel_range();
+        let (x0, steps) = (xs.end + 24, 20);
+        let h = (ys.end - ys.start) as f64;
+        for k in 0..steps {
+            let top = ys.start + (h * k as f64 / steps as f64) as i32;
+            let bottom = ys.start + (h * (k + 1) as f64 / steps as f64) as i32;
+            let t = 1.0 - (k as f64 + 0.5) / steps as f64;
+            root.draw(&Rectangle::new(
+                [(x0, top), (x0 + 14, bottom)],
+                shade(t).filled(),
+            ))
+            .map_err(plot_err)?;
+        }
+        let font = (FONT, 12).into_font().color(&GREY);
+        for (text, y) in [
+            (format!("{max:.0}"), ys.start),
+            ("0".to_string(), ys.end - 12),
+        ] {
+            root.draw(&Text::new(text, (x0 + 20, y), font.clone()))
+                .map_err(plot_err)?;
+        }
+        root.draw(&Text::new(
+            scale_name.to_string(),
+            (x0 - 6, ys.start - 18),
+            font,
+        ))
+        .map_err(plot_err)?;
         root.present().map_err(plot_err)?;
     }
     Ok(s)
@@ -473,7 +511,12 @@ impl Renderer for Svg {
             .collect();
         out.push((
             PathBuf::from("charts/heatmap.svg"),
-            heatmap(&title("weekday_hour"), &t.findings.weekdays, &cells)?,
+            heatmap(
+                &title("weekday_hour"),
+                &t.findings.weekdays,
+                &cells,
+                &t.label("contacts"),
+            )?,
         ));
 
         // Satisfaction distribution.
