@@ -143,6 +143,8 @@ fn line_chart(
         let mut chart = ChartBuilder::on(&root)
             .caption(title, (FONT, 18).into_font().color(&GREY))
             .margin(14)
+            // The last period's label is centred on the right edge: room for its half.
+            .margin_right(40)
             .x_label_area_size(40)
             .y_label_area_size(50)
             .build_cartesian_2d(0..(n as i32 - 1).max(1), 0f64..ymax)
@@ -172,6 +174,7 @@ fn line_chart(
         }
         chart
             .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
             .label_font((FONT, 12).into_font())
             .border_style(GREY)
             .background_style(WHITE)
