@@ -72,13 +72,8 @@ pub(super) fn summary_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resul
     let l = |k: &str| r.text.label(k);
     let ws = wb.add_worksheet();
     ws.set_name(l("sheet_summary")).map_err(xlsx_err)?;
-    ws.write_string_with_format(
-        0,
-        0,
-        format!("{} — {}", l("title"), r.metrics.contract_name),
-        &f.title,
-    )
-    .map_err(xlsx_err)?;
+    ws.write_string_with_format(0, 0, r.title(), &f.title)
+        .map_err(xlsx_err)?;
     ws.set_column_width(0, 28).map_err(xlsx_err)?;
     ws.set_column_width(1, 60).map_err(xlsx_err)?;
     let (verdict, _) = r.verdict();
