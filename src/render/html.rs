@@ -227,7 +227,11 @@ fn summary_section(h: &mut String, r: &Report) {
     ];
     card_row(h, &cards);
     if let Some(c) = &inc.clause {
-        let _ = write!(h, "<p class=\"sub\">{} {}</p>", esc(&l("clause")), esc(c));
+        let _ = write!(
+            h,
+            "<p class=\"sub\">{}</p>",
+            esc(&l("clause_ref").replace("{clause}", c))
+        );
     }
 }
 
@@ -589,7 +593,7 @@ fn quality_section(h: &mut String, r: &Report, charts: &Charts) {
         ];
         for s in &q.sources {
             cards.push((
-                format!("{} {}", l(&format!("source_{}", s.source)), l("pass_rate")),
+                l("source_pass_rate").replace("{source}", &l(&format!("source_{}", s.source))),
                 pct(s.pass_rate),
             ));
         }

@@ -135,10 +135,10 @@ fn three_month_run_carries_previous_values_and_counts_failures() {
     let book = crate::common::workbook_text(&out.path().join("2026-10/report.xlsx"));
     let summary = book.split("考核结果\n").next().unwrap();
     assert!(
-        summary.contains("连续不合格期数\t3 / 3\t合同条款 四\t"),
+        summary.contains("连续不合格期数\t3 / 3\t合同第 四 条\t"),
         "{summary}"
     );
-    assert!(summary.contains("解除合同权\t是\t合同条款 四\t"));
+    assert!(summary.contains("解除合同权\t是\t合同第 四 条\t"));
     assert!(summary.contains("违约扣款\t"));
     let sep_contacts = sep["overall"]["contacts"].as_u64().unwrap();
     let oct_contacts = oct["overall"]["contacts"].as_u64().unwrap();
@@ -154,7 +154,7 @@ fn three_month_run_carries_previous_values_and_counts_failures() {
         .next()
         .unwrap();
     assert!(
-        scorecard.contains("绩效档次\t不合格\t合同条款 四\t"),
+        scorecard.contains("绩效档次\t不合格\t合同第 四 条\t"),
         "{scorecard}"
     );
 }

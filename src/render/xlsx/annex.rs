@@ -186,15 +186,11 @@ pub(super) fn quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resul
     ];
     for s in &q.sources {
         items.push((
-            format!("{} {}", l(&format!("source_{}", s.source)), l("pass_rate")),
+            l("source_pass_rate").replace("{source}", &l(&format!("source_{}", s.source))),
             Value::Percent(s.pass_rate),
         ));
         items.push((
-            format!(
-                "{} {}",
-                l(&format!("source_{}", s.source)),
-                l("inspections")
-            ),
+            l("source_inspections").replace("{source}", &l(&format!("source_{}", s.source))),
             Value::Count(s.inspections),
         ));
     }

@@ -298,7 +298,7 @@ fn incentive_block(ws: &mut Worksheet, f: &Formats, r: &Report, top: u32) -> Res
     };
     let clause = |c: &Option<String>| {
         c.clone()
-            .map(|c| format!("{} {c}", l("clause")))
+            .map(|c| l("clause_ref").replace("{clause}", &c))
             .unwrap_or_default()
     };
     let failures = match inc.termination_threshold {
