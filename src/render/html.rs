@@ -342,8 +342,8 @@ fn findings_section(h: &mut String, r: &Report) {
         let _ = write!(
             h,
             "<tr><td class=\"sev-{}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&f.severity.as_str()),
-            esc(&l(&f.severity.as_str())),
+            esc(f.severity.as_str()),
+            esc(&l(f.severity.as_str())),
             esc(&f.title),
             esc(&f.evidence),
             esc(&f.suggestion)
