@@ -596,7 +596,12 @@ fn complaint_pareto(r: &Report, title: &str) -> Result<String> {
 /// The trend of the rates across the history's periods and this one.
 fn trend_chart(r: &Report, title: &str) -> Result<String> {
     let t = &r.text;
-    let labels: Vec<String> = r.metrics.trend.iter().map(|x| x.period.clone()).collect();
+    let labels: Vec<String> = r
+        .metrics
+        .trend
+        .iter()
+        .map(|x| r.month_label(&x.period))
+        .collect();
     let pct = |f: fn(&crate::report::TrendRow) -> Option<f64>| {
         r.metrics
             .trend

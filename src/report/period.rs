@@ -38,6 +38,15 @@ impl Report {
         }
     }
 
+    /// A month of the trend (`2026-08`) as this language writes it (`2026年8月`).
+    pub fn month_label(&self, ym: &str) -> String {
+        let parsed = NaiveDate::parse_from_str(&format!("{ym}-01"), "%Y-%m-%d");
+        match (self.lang, parsed) {
+            (Lang::Zh, Ok(d)) => format!("{}年{}月", d.year(), d.month()),
+            _ => ym.to_string(),
+        }
+    }
+
     /// The span and the time zone it is counted in.
     pub fn period_with_zone(&self) -> String {
         self.text

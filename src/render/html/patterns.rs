@@ -75,7 +75,7 @@ pub(super) fn trend_section(h: &mut String, r: &Report, charts: &Charts) {
         .iter()
         .map(|x| {
             vec![
-                (x.period.clone(), false),
+                (r.month_label(&x.period), false),
                 (x.contacts.map_or("—".into(), count), true),
                 (pct(x.resolution_rate), true),
                 (pct(x.fcr_rate), true),

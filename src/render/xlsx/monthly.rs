@@ -542,7 +542,7 @@ pub(super) fn trend_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<
         .iter()
         .map(|t| {
             let mut row = vec![
-                Value::Text(t.period.clone()),
+                Value::Text(r.month_label(&t.period)),
                 t.contacts.map_or(Value::Empty, Value::Count),
                 Value::Percent(t.resolution_rate),
                 Value::Percent(t.fcr_rate),
