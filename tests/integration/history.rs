@@ -119,6 +119,7 @@ fn three_month_run_carries_previous_values_and_counts_failures() {
     let html = std::fs::read_to_string(out.path().join("2026-10/report.html")).unwrap();
     for part in [
         "<h2>趋势</h2>",
+        "<td>2026年8月</td>",
         "净推荐值",
         "满意度参评率",
         "<h2>时段分布</h2>",
