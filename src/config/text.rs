@@ -65,6 +65,15 @@ impl Text {
             .unwrap_or_else(|| name.to_string())
     }
 
+    /// A time zone as this language names it (Asia/Shanghai is 北京时间 in Chinese); others
+    /// by their IANA name.
+    pub fn zone(&self, tz: &str) -> String {
+        self.labels
+            .get(&format!("zone_{}", tz.replace('/', "_")))
+            .cloned()
+            .unwrap_or_else(|| tz.to_string())
+    }
+
     /// The labels of `keys`, in order (table headers).
     pub fn labels(&self, keys: &[&str]) -> Vec<String> {
         keys.iter().map(|k| self.label(k)).collect()

@@ -714,7 +714,7 @@ fn method_params(
 ) -> Vec<(String, String)> {
     let s = &c.survey;
     let mut params = vec![
-        (t.label("param_timezone"), c.info.timezone.clone()),
+        (t.label("param_timezone"), t.zone(&c.info.timezone)),
         (
             t.label("param_survey_scale"),
             t.label("param_survey_scale_value")

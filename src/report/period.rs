@@ -52,7 +52,7 @@ impl Report {
         self.text
             .label("period_with_zone")
             .replace("{span}", &self.period_span())
-            .replace("{zone}", &self.metrics.period.timezone)
+            .replace("{zone}", &self.text.zone(&self.metrics.period.timezone))
     }
 
     /// The report's title: kind, contract and period.
