@@ -200,7 +200,10 @@ fn tier_undecided(f: &Facts<'_>, out: &mut Vec<Finding>) {
         Severity::High,
         t.finding(
             "tier_undecided",
-            &[("conditions", inc.undecided_conditions.join(", "))],
+            &[(
+                "conditions",
+                inc.undecided_conditions.join(&t.label("list_separator")),
+            )],
         ),
         t.finding("tier_undecided_suggestion", &[]),
     ));
@@ -223,7 +226,10 @@ fn failures_passed_over(f: &Facts<'_>, out: &mut Vec<Finding>) {
     out.push(finding(
         "failures_passed_over".into(),
         Severity::Medium,
-        t.finding("failures_passed_over", &[("periods", periods.join(", "))]),
+        t.finding(
+            "failures_passed_over",
+            &[("periods", periods.join(&t.label("list_separator")))],
+        ),
         t.finding("failures_passed_over_suggestion", &[]),
     ));
 }
@@ -258,7 +264,7 @@ fn rejected_share(f: &Facts<'_>, out: &mut Vec<Finding>) {
                     ("rejected", s.rejected.to_string()),
                     ("duplicates", s.duplicates.to_string()),
                     ("limit", pct(Some(limit))),
-                    ("top", top.join(", ")),
+                    ("top", top.join(&t.label("list_separator"))),
                 ],
             ),
             t.finding("rejected_share_suggestion", &[]),
@@ -299,7 +305,12 @@ fn missing_days(f: &Facts<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let shown: Vec<&str> = days.iter().take(10).map(|d| d.as_str()).collect();
-    let more = if days.len() > 10 { ", …" } else { "" };
+    let sep = t.label("list_separator");
+    let more = if days.len() > 10 {
+        format!("{sep}…")
+    } else {
+        String::new()
+    };
     out.push(finding(
         "missing_days".into(),
         Severity::High,
@@ -307,7 +318,7 @@ fn missing_days(f: &Facts<'_>, out: &mut Vec<Finding>) {
             "missing_days",
             &[
                 ("n", days.len().to_string()),
-                ("days", format!("{}{more}", shown.join(", "))),
+                ("days", format!("{}{more}", shown.join(&sep))),
             ],
         ),
         t.finding("missing_days_suggestion", &[]),
@@ -552,7 +563,7 @@ fn holiday_peak(f: &Facts<'_>, out: &mut Vec<Finding>) {
         t.finding(
             "holiday_peak",
             &[
-                ("dates", dates.join(", ")),
+                ("dates", dates.join(&t.label("list_separator"))),
                 ("n", top.contacts.to_string()),
                 ("ratio", format!("{:.1}", top.contacts as f64 / median)),
                 ("median", format!("{median:.0}")),
