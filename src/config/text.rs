@@ -47,6 +47,14 @@ impl Text {
             .cloned()
             .unwrap_or_else(|| key.to_string())
     }
+    /// The label `key`, or `fallback` when the table has none (a value shown as it is).
+    pub fn label_or(&self, key: &str, fallback: &str) -> String {
+        self.labels
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| fallback.to_string())
+    }
+
     /// A channel's label: a built-in channel's from the table, a declared one's name.
     pub fn channel(&self, name: &str) -> String {
         if crate::channel::is_built_in(name) {
@@ -59,19 +67,13 @@ impl Text {
     /// A canonical column's name as this language writes it (`arrived_at` is 到达时间);
     /// a column the table does not name (a criterion, a survey item) as it is.
     pub fn column(&self, name: &str) -> String {
-        self.labels
-            .get(&format!("column_{name}"))
-            .cloned()
-            .unwrap_or_else(|| name.to_string())
+        self.label_or(&format!("column_{name}"), name)
     }
 
     /// A time zone as this language names it (Asia/Shanghai is 北京时间 in Chinese); others
     /// by their IANA name.
     pub fn zone(&self, tz: &str) -> String {
-        self.labels
-            .get(&format!("zone_{}", tz.replace('/', "_")))
-            .cloned()
-            .unwrap_or_else(|| tz.to_string())
+        self.label_or(&format!("zone_{}", tz.replace('/', "_")), tz)
     }
 
     /// The labels of `keys`, in order (table headers).
@@ -128,10 +130,7 @@ impl Text {
 
     /// An order sub-type's label: the standard ones translated, others (topics) as they are.
     pub fn order_type(&self, key: &str) -> String {
-        self.labels
-            .get(&format!("order_type_{key}"))
-            .cloned()
-            .unwrap_or_else(|| key.to_string())
+        self.label_or(&format!("order_type_{key}"), key)
     }
 
     /// A quality criterion's label: the common ones translated, others as named.

@@ -6,7 +6,7 @@
 //! It decides nothing: the tier, the breaches and the rates are the incentive evaluation's
 //! ([`super::evaluate`]); this module lays them out. Amounts are rounded to the cent.
 
-use super::{holds, subject_value, IncentiveResult, ScoreLine, Status};
+use super::{holds, subject_value, IncentiveResult, ScoreLine};
 use crate::config::contract::{Condition, Op};
 use crate::config::Contract;
 use crate::kpi::Kpis;
@@ -84,7 +84,7 @@ pub fn statement(
         .map_or(0.0, |p| p.per_breached_sla_rate);
     let deductions: Vec<Deduction> = scorecard
         .iter()
-        .filter(|l| l.status == Status::Missed && contract.penalty.is_some())
+        .filter(|l| contract.penalty.is_some() && res.breached_slas.contains(&l.id))
         .map(|l| Deduction {
             sla: l.id.clone(),
             name: l.name.clone(),

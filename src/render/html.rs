@@ -57,12 +57,7 @@ fn count(n: u64) -> String {
 
 /// A duration in seconds, shown in the unit a reader takes in at a glance.
 fn dur(v: Option<f64>, text: &Text) -> String {
-    match v {
-        None => "—".into(),
-        Some(s) if s >= 3600.0 => format!("{:.1} {}", s / 3600.0, text.label("unit_hours")),
-        Some(s) if s >= 120.0 => format!("{:.1} {}", s / 60.0, text.label("unit_minutes")),
-        Some(s) => format!("{s:.1} {}", text.label("unit_seconds")),
-    }
+    v.map_or_else(|| "—".into(), |s| crate::report::duration(s, text, 1))
 }
 
 /// A label without its "(s)" unit, for columns whose cells carry the unit.

@@ -108,24 +108,12 @@ impl Report {
                     if time.is_nan() {
                         String::new()
                     } else {
-                        self.duration_text(time)
+                        super::duration(time, &self.text, 0)
                     },
                     self.text.label(why),
                 ]
             })
             .collect()
-    }
-
-    /// A duration with its unit: seconds, minutes or hours as a reader takes it in.
-    fn duration_text(&self, s: f64) -> String {
-        let l = |k: &str| self.text.label(k);
-        if s >= 3600.0 {
-            format!("{:.1} {}", s / 3600.0, l("unit_hours"))
-        } else if s >= 120.0 {
-            format!("{:.1} {}", s / 60.0, l("unit_minutes"))
-        } else {
-            format!("{s:.0} {}", l("unit_seconds"))
-        }
     }
 }
 

@@ -485,6 +485,18 @@ fn count(n: u64) -> String {
     crate::util::grouped(n as f64, 0)
 }
 
+/// A duration in seconds in the unit a reader takes in at a glance: hours from an hour,
+/// minutes from two minutes, else seconds (with `second_decimals` decimals).
+pub fn duration(s: f64, text: &Text, second_decimals: usize) -> String {
+    if s >= 3600.0 {
+        format!("{:.1} {}", s / 3600.0, text.label("unit_hours"))
+    } else if s >= 120.0 {
+        format!("{:.1} {}", s / 60.0, text.label("unit_minutes"))
+    } else {
+        format!("{s:.second_decimals$} {}", text.label("unit_seconds"))
+    }
+}
+
 pub fn pct(x: Option<f64>) -> String {
     x.map(|v| format!("{:.2}%", v * 100.0))
         .unwrap_or_else(|| "—".into())

@@ -4,7 +4,7 @@
 //! in the language's form (`180,000.00 元`, `CNY 180,000.00`), in text and as an Excel number
 //! format. The amounts are [`crate::evaluate::payment`]'s; nothing here computes one.
 
-use super::{fmt_value_of, Report};
+use super::{fmt_value_of, pct, Report};
 
 /// One line of the statement: the item, how it is reckoned, its rate of the base fee, the
 /// amount (negative for a deduction; the cap's is what it gives back) and the clause. The
@@ -25,9 +25,7 @@ impl Report {
     /// names one.
     pub fn currency_unit(&self) -> Option<String> {
         let code = self.metrics.currency.as_deref()?;
-        let key = format!("currency_{code}");
-        let unit = self.text.label(&key);
-        Some(if unit == key { code.to_string() } else { unit })
+        Some(self.text.label_or(&format!("currency_{code}"), code))
     }
 
     /// An amount with thousands separators and the currency; "—" for none.
@@ -69,7 +67,7 @@ impl Report {
         let t = &self.text;
         let l = |k: &str| t.label(k);
         let clause = |c: &Option<String>| c.clone().unwrap_or_default();
-        let pct = |x: f64| crate::util::grouped(x * 100.0, 2) + "%";
+        let pct = |x: f64| pct(Some(x));
         let line = |item: String, basis: String, rate, amount, clause: String| PaymentLine {
             item,
             basis,

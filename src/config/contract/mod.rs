@@ -6,7 +6,6 @@
 //! This module computes nothing from contact data.
 
 use crate::channel::{ChannelDecl, Channels};
-use crate::config::text::Text;
 use crate::error::{Error, Result};
 use crate::model::{Channel, Complexity, Kind, Priority};
 use serde::{Deserialize, Serialize};
@@ -206,25 +205,6 @@ pub enum Threshold {
 pub const DEFAULT_WORKING_DAY_SECONDS: f64 = 8.0 * 3600.0;
 
 impl Threshold {
-    /// The threshold as the scorecard shows it, in the words of `text`.
-    pub fn describe(&self, text: &Text) -> String {
-        let (key, n) = match *self {
-            Threshold::Seconds(s) if s >= 3600.0 && s % 3600.0 == 0.0 => {
-                ("threshold_in_hours", s / 3600.0)
-            }
-            Threshold::Seconds(s) if s >= 60.0 && s % 60.0 == 0.0 => {
-                ("threshold_in_minutes", s / 60.0)
-            }
-            Threshold::Seconds(s) => ("threshold_in_seconds", s),
-            Threshold::WorkingSeconds(s) => ("threshold_in_working_hours", s / 3600.0),
-            Threshold::WorkingDays(d) => (
-                "threshold_in_working_hours",
-                d * DEFAULT_WORKING_DAY_SECONDS / 3600.0,
-            ),
-        };
-        text.label(key).replace("{n}", &n.to_string())
-    }
-
     /// The threshold in working seconds, a day being [`DEFAULT_WORKING_DAY_SECONDS`] while
     /// working days are unresolved; `None` for a wall-clock threshold.
     pub fn working_seconds(&self) -> Option<f64> {
