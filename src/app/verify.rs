@@ -8,7 +8,10 @@
 use crate::config::manifest::Manifest;
 use crate::config::RunConfig;
 use crate::error::{Error, ExitCode, Result};
-use crate::util::{sha256, FileHash};
+use crate::render::stage::Hashing;
+use crate::util::FileHash;
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
 use std::path::Path;
 
 fn unchanged(f: &FileHash, what: &str) -> Result<()> {
@@ -23,6 +26,76 @@ fn unchanged(f: &FileHash, what: &str) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// The comparison of each freshly rendered file with the folder's copy and the manifest's
+/// hash, streamed: the file is never held in memory whole.
+struct Compare<'a> {
+    dir: &'a Path,
+    listed: &'a [FileHash],
+    /// Files that differ, by path.
+    differ: Vec<String>,
+    checked: usize,
+}
+
+impl crate::render::Output for Compare<'_> {
+    fn file(
+        &mut self,
+        rel: &Path,
+        fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+    ) -> Result<()> {
+        let name = rel.display().to_string();
+        let mut w = Hashing {
+            inner: Against {
+                disk: std::fs::File::open(self.dir.join(rel))
+                    .ok()
+                    .map(std::io::BufReader::new),
+                same: true,
+                scratch: Vec::new(),
+            },
+            hash: Sha256::new(),
+        };
+        fill(&mut w)?;
+        let fresh = format!("{:x}", w.hash.finalize());
+        let same_bytes = w.inner.same && w.inner.at_end();
+        let listed = self.listed.iter().find(|f| f.path == name);
+        if !same_bytes || listed.map(|f| f.sha256.as_str()) != Some(fresh.as_str()) {
+            self.differ.push(name);
+        }
+        self.checked += 1;
+        Ok(())
+    }
+}
+
+/// A writer that compares what is written with a file on disk (none: everything differs).
+struct Against {
+    disk: Option<std::io::BufReader<std::fs::File>>,
+    same: bool,
+    scratch: Vec<u8>,
+}
+
+impl Against {
+    /// Whether the file on disk has nothing left.
+    fn at_end(&mut self) -> bool {
+        let mut one = [0u8; 1];
+        matches!(self.disk.as_mut().map(|d| d.read(&mut one)), Some(Ok(0)))
+    }
+}
+
+impl Write for Against {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.same {
+            self.scratch.resize(buf.len(), 0);
+            self.same = match self.disk.as_mut() {
+                Some(d) => d.read_exact(&mut self.scratch).is_ok() && self.scratch == buf,
+                None => false,
+            };
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// `cseval verify DIR`.
@@ -81,22 +154,16 @@ pub fn verify(dir: &Path) -> Result<ExitCode> {
     let mut inputs = super::inputs::open(&cfg)?;
     let data = inputs.for_period(period, cfg.contract.tz())?;
     let report = super::compute_report(&cfg, data, m.cadence, period, &history)?;
-    let mut differ = Vec::new();
-    let mut checked = 0;
-    for (rel, bytes) in crate::render::render_all(&report)? {
-        let name = rel.display().to_string();
-        let on_disk = std::fs::read(dir.join(&rel)).unwrap_or_default();
-        let listed = m
-            .files
-            .iter()
-            .find(|f| f.path == name)
-            .map(|f| f.sha256.clone());
-        let fresh = sha256(&bytes);
-        if on_disk != bytes || listed.as_deref() != Some(fresh.as_str()) {
-            differ.push(name);
-        }
-        checked += 1;
-    }
+    let mut compare = Compare {
+        dir,
+        listed: &m.files,
+        differ: Vec::new(),
+        checked: 0,
+    };
+    crate::render::render_all(&report, &mut compare)?;
+    let Compare {
+        differ, checked, ..
+    } = compare;
     if !differ.is_empty() {
         return Err(Error::runtime(format!(
             "{}: {} of {checked} files differ from a fresh computation: {}",

@@ -215,51 +215,51 @@ pub struct Kpis {
     pub spreads: Vec<Spread>,
 }
 
-/// The most contacts an SLA's evidence list keeps (the first, in input order): a list
-/// longer than this is no list to check line by line, and keeping it whole would cost
-/// more than the rest of the report.
-pub const EVIDENCE_LINES: usize = 100_000;
-
 /// The contacts that missed each SLA over contacts: in its denominator, not its numerator.
 #[derive(Debug, Clone, Default)]
 pub struct Misses {
-    /// By the contract's SLA index: rows of `frame` (the first [`EVIDENCE_LINES`] of the
-    /// `denominator − numerator`, in input order) and the time held against the
-    /// threshold, in wall-clock or working seconds as the SLA counts (NaN: none, as for a
-    /// contact never answered).
+    /// By the contract's SLA index: rows of `frame` (every one of the `denominator −
+    /// numerator`, in input order) and the time held against the threshold, in wall-clock
+    /// or working seconds as the SLA counts (NaN: none, as for a contact never answered).
     pub rows: Vec<Vec<(u32, f64)>>,
     /// The period's contacts as the SLAs counted them: `contact_id`, `channel`, `agent_id`,
     /// `arrived_ms`, `answered_ms`, `resolved_ms`, `answered`, `resolved`.
     pub frame: DataFrame,
 }
 
+/// The columns of [`Misses::frame`].
+const MISS_COLUMNS: [&str; 8] = [
+    "contact_id",
+    "channel",
+    "agent_id",
+    "arrived_ms",
+    "answered_ms",
+    "resolved_ms",
+    "answered",
+    "resolved",
+];
+
 impl Misses {
-    /// The kernel's rows (of the enriched frame `df`), each list cut to
-    /// [`EVIDENCE_LINES`], with the rows they name taken out of `df`: what the report keeps
-    /// is bounded by the lists, not by the period's contacts.
+    /// The kernel's rows (of the enriched frame `df`) and the frame they point into. When
+    /// they name few of `df`'s rows, those rows are taken out (what the report keeps is
+    /// bounded by the lists); else the columns are kept as they are, which copies nothing
+    /// (a copy would add to the run's peak memory while `df` is still held).
     fn of(mut missed: Vec<Vec<(u32, f64)>>, df: &DataFrame) -> Result<Misses> {
-        for rows in &mut missed {
-            rows.truncate(EVIDENCE_LINES);
-        }
+        let picked = df.select(MISS_COLUMNS.into_iter().filter(|c| df.column(c).is_ok()))?;
         let mut keep: Vec<u32> = missed.iter().flatten().map(|&(r, _)| r).collect();
         keep.sort_unstable();
         keep.dedup();
+        if keep.len() > df.height() / 4 {
+            return Ok(Misses {
+                rows: missed,
+                frame: picked,
+            });
+        }
         for rows in &mut missed {
             for (r, _) in rows.iter_mut() {
                 *r = keep.binary_search(r).unwrap_or(0) as u32;
             }
         }
-        let columns = [
-            "contact_id",
-            "channel",
-            "agent_id",
-            "arrived_ms",
-            "answered_ms",
-            "resolved_ms",
-            "answered",
-            "resolved",
-        ];
-        let picked = df.select(columns.into_iter().filter(|c| df.column(c).is_ok()))?;
         let idx = IdxCa::from_vec("row".into(), keep.iter().map(|&r| r as IdxSize).collect());
         Ok(Misses {
             rows: missed,
@@ -567,33 +567,39 @@ mod tests {
 
     #[test]
     fn misses_keep_the_rows_they_name_and_point_at_them() {
-        let df = df!(
-            "contact_id" => ["a", "b", "c", "d"],
-            "arrived_ms" => [1i64, 2, 3, 4],
-        )
-        .unwrap();
-        let m = Misses::of(vec![vec![(3, 1.0), (1, 2.0)], vec![], vec![(1, 5.0)]], &df).unwrap();
-        let id = |r: u32| {
-            m.frame
-                .column("contact_id")
-                .unwrap()
-                .str()
-                .unwrap()
-                .get(r as usize)
-                .unwrap()
-                .to_string()
-        };
-        // Rows b and d are kept; each list still names its own contacts, in its order.
-        assert_eq!(m.frame.height(), 2);
-        let names = |k: usize| {
-            m.rows[k]
-                .iter()
-                .map(|&(r, t)| (id(r), t))
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(names(0), [("d".to_string(), 1.0), ("b".to_string(), 2.0)]);
-        assert!(m.rows[1].is_empty());
-        assert_eq!(names(2), [("b".to_string(), 5.0)]);
+        // Two of 4 rows named: the columns are kept whole; two of 12: the two are taken
+        // out. Either way each list names its own contacts, in its order.
+        for (extra, height) in [(0, 4), (8, 2)] {
+            let ids: Vec<String> = ["a", "b", "c", "d"]
+                .into_iter()
+                .map(String::from)
+                .chain((0..extra).map(|i| format!("x{i}")))
+                .collect();
+            let arrived: Vec<i64> = (0..ids.len() as i64).collect();
+            let df = df!("contact_id" => ids, "arrived_ms" => arrived).unwrap();
+            let m =
+                Misses::of(vec![vec![(3, 1.0), (1, 2.0)], vec![], vec![(1, 5.0)]], &df).unwrap();
+            let id = |r: u32| {
+                m.frame
+                    .column("contact_id")
+                    .unwrap()
+                    .str()
+                    .unwrap()
+                    .get(r as usize)
+                    .unwrap()
+                    .to_string()
+            };
+            assert_eq!(m.frame.height(), height, "{extra} more rows");
+            let names = |k: usize| {
+                m.rows[k]
+                    .iter()
+                    .map(|&(r, t)| (id(r), t))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(names(0), [("d".to_string(), 1.0), ("b".to_string(), 2.0)]);
+            assert!(m.rows[1].is_empty());
+            assert_eq!(names(2), [("b".to_string(), 5.0)]);
+        }
     }
 
     proptest::proptest! {

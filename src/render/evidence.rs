@@ -1,17 +1,19 @@
-//! `evidence/<sla id>.csv`: the list of the contacts that missed each missed SLA over
-//! contacts, one file per SLA (UTF-8 with a byte-order mark, so that Excel reads the
-//! Chinese headers), up to [`CSV_LINES`] lines, beside the workbook whose 未达标明细 sheet
-//! shows the first [`SHEET_LINES`].
+//! `evidence/<sla id>.csv`: the whole list of the contacts that missed each missed SLA
+//! over contacts, one file per SLA (UTF-8 with a byte-order mark, so that Excel reads the
+//! Chinese headers), beside the workbook whose 未达标明细 sheet shows the first
+//! [`SHEET_LINES`]. A list of millions is written a range of lines at a time, the ranges
+//! worded in parallel and written in order.
 
-use super::Renderer;
-use crate::error::{Error, Result};
+use super::{write_err, Output, Renderer};
+use crate::error::Result;
 use crate::report::{Report, EVIDENCE_COLUMNS};
-use std::path::PathBuf;
+use rayon::prelude::*;
+use std::path::Path;
 
 /// The most lines of one SLA's list the workbook shows.
 pub const SHEET_LINES: usize = 1000;
-/// The most lines of one SLA's list its CSV file holds (see [`crate::kpi::EVIDENCE_LINES`]).
-pub const CSV_LINES: usize = crate::kpi::EVIDENCE_LINES;
+/// Lines worded at a time by one thread.
+const RANGE_LINES: usize = 20_000;
 
 pub struct EvidenceCsv;
 
@@ -35,21 +37,38 @@ impl Renderer for EvidenceCsv {
         "evidence"
     }
 
-    fn render(&self, report: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>> {
-        let fail = |e: &dyn std::fmt::Display| {
-            Error::runtime(format!("cannot write the evidence lists: {e}"))
-        };
-        let mut out = Vec::new();
+    fn render(&self, report: &Report, out: &mut dyn Output) -> Result<()> {
         for list in &report.evidence {
-            let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-            w.write_record(report.text.labels(EVIDENCE_COLUMNS))
-                .map_err(|e| fail(&e))?;
-            for line in report.evidence_lines(list, CSV_LINES) {
-                w.write_record(&line).map_err(|e| fail(&e))?;
-            }
-            let bytes = w.into_inner().map_err(|e| fail(&e))?;
-            out.push((PathBuf::from(file_name(&list.sla)), bytes));
+            let rel = file_name(&list.sla);
+            let fail = |e: &dyn std::fmt::Display| write_err(&rel, e);
+            out.file(Path::new(&rel), &mut |w| {
+                let mut head = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+                head.write_record(report.text.labels(EVIDENCE_COLUMNS))
+                    .map_err(|e| fail(&e))?;
+                w.write_all(&head.into_inner().map_err(|e| fail(&e))?)
+                    .map_err(|e| fail(&e))?;
+                let n = list.rows.len();
+                let batch = RANGE_LINES * rayon::current_num_threads().max(1);
+                for start in (0..n).step_by(batch) {
+                    let parts: Vec<Result<Vec<u8>>> = (start..n.min(start + batch))
+                        .step_by(RANGE_LINES)
+                        .collect::<Vec<_>>()
+                        .into_par_iter()
+                        .map(|from| {
+                            let mut part = csv::Writer::from_writer(Vec::new());
+                            for line in report.evidence_lines(list, from..from + RANGE_LINES) {
+                                part.write_record(&line).map_err(|e| fail(&e))?;
+                            }
+                            part.into_inner().map_err(|e| fail(&e))
+                        })
+                        .collect();
+                    for part in parts {
+                        w.write_all(&part?).map_err(|e| fail(&e))?;
+                    }
+                }
+                Ok(())
+            })?;
         }
-        Ok(out)
+        Ok(())
     }
 }

@@ -5,13 +5,12 @@
 //! channels, hotspots, complaint types, agents, daily volume, trend, data quality, method.
 //! Every text is escaped; the figures come from the report and its SVG charts.
 
-use super::Renderer;
+use super::{Output, Renderer};
 use crate::config::text::Text;
 use crate::error::Result;
 use crate::evaluate::Status;
 use crate::report::{fmt_value, pct, Report};
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 mod patterns;
 
@@ -116,11 +115,11 @@ impl Renderer for Html {
         "report.html"
     }
 
-    fn render(&self, r: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+    fn render(&self, r: &Report, out: &mut dyn Output) -> Result<()> {
         let t = &r.text;
         let l = |k: &str| t.label(k);
         let charts: Charts = super::svg::Svg
-            .render(r)?
+            .charts(r)?
             .into_iter()
             .map(|(p, b)| {
                 (
@@ -175,7 +174,7 @@ impl Renderer for Html {
         data_quality_section(&mut h, r);
         method_section(&mut h, r);
         h.push_str("</main></body></html>\n");
-        Ok(vec![(PathBuf::from("report.html"), h.into_bytes())])
+        out.bytes("report.html", h.as_bytes())
     }
 }
 

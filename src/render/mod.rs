@@ -1,7 +1,7 @@
 //! Render stage: write a [`Report`] to disk, one module per output format.
 //!
-//! Each format implements [`Renderer`] and returns its files as bytes; [`write_report`]
-//! stages them in a temporary folder inside the output directory and moves them into place
+//! Each format implements [`Renderer`] and hands its files, one after the other, to an
+//! [`Output`]: [`write_report`] stages them in a temporary folder inside the output directory and moves them into place
 //! only when every renderer succeeded, undoing every move if one fails ([`stage`]), so a
 //! crash never leaves a half-written report; it refuses to replace an existing report
 //! without `--force`. Renderers compute nothing:
@@ -16,14 +16,56 @@ pub mod xlsx;
 
 use crate::error::{Error, Result};
 use crate::report::Report;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// One output format.
 pub trait Renderer {
     /// Short name for logs.
     fn name(&self) -> &'static str;
-    /// Files to write, as (path relative to the output folder, bytes).
-    fn render(&self, report: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>>;
+    /// Hand each of its files to `out`.
+    fn render(&self, report: &Report, out: &mut dyn Output) -> Result<()>;
+}
+
+/// Where a renderer's files go, each written whole before the next: to the staging folder
+/// ([`stage::Staging`]), to the comparison of `cseval verify`, or into memory. A file is
+/// written through a [`Write`], so a very large one (an evidence list of millions of lines)
+/// is never held in memory whole.
+pub trait Output {
+    /// The file at `rel` (relative to the output folder), its bytes written by `fill`.
+    fn file(
+        &mut self,
+        rel: &Path,
+        fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+    ) -> Result<()>;
+}
+
+impl dyn Output + '_ {
+    /// The file at `rel`, holding `bytes`.
+    pub fn bytes(&mut self, rel: &str, bytes: &[u8]) -> Result<()> {
+        self.file(Path::new(rel), &mut |w| {
+            w.write_all(bytes).map_err(|e| write_err(rel, e))
+        })
+    }
+}
+
+/// The error of a failed write into file `rel`.
+pub fn write_err(rel: &str, e: impl std::fmt::Display) -> Error {
+    Error::runtime(format!("cannot write {rel}: {e}"))
+}
+
+/// Files kept in memory, as (path relative to the output folder, bytes).
+impl Output for Vec<(PathBuf, Vec<u8>)> {
+    fn file(
+        &mut self,
+        rel: &Path,
+        fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+    ) -> Result<()> {
+        let mut bytes = Vec::new();
+        fill(&mut bytes)?;
+        self.push((rel.to_path_buf(), bytes));
+        Ok(())
+    }
 }
 
 /// The renderers of a report, in writing order: everything for the monthly evaluation,
@@ -48,18 +90,17 @@ pub fn document_epoch(report: &Report) -> i64 {
     report.doc_epoch
 }
 
-/// Every renderer's files, as (path relative to the output folder, bytes).
-pub fn render_all(report: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>> {
-    let mut files = Vec::new();
+/// Hand every renderer's files to `out`, in writing order.
+pub fn render_all(report: &Report, out: &mut dyn Output) -> Result<()> {
     for r in renderers(report) {
         tracing::info!(renderer = r.name(), "rendering");
-        files.extend(r.render(report)?);
+        r.render(report, out)?;
     }
-    Ok(files)
+    Ok(())
 }
 
 /// Write every renderer's files into `out`, all or nothing (see [`stage`]): each renderer's
-/// files are staged as it returns them. With a manifest, its `files` are filled in and it is
+/// files are staged as it hands them over. With a manifest, its `files` are filled in and it is
 /// written last as `manifest.json`.
 pub fn write_report(
     report: &Report,
@@ -68,12 +109,7 @@ pub fn write_report(
     manifest: Option<crate::config::manifest::Manifest>,
 ) -> Result<Vec<PathBuf>> {
     stage::write_atomically(out, force, |staging| {
-        for r in renderers(report) {
-            tracing::info!(renderer = r.name(), "rendering");
-            for (rel, bytes) in r.render(report)? {
-                staging.put(&rel, &bytes)?;
-            }
-        }
+        render_all(report, staging)?;
         if let Some(mut m) = manifest {
             m.files = staging.files().to_vec();
             let mut text = serde_json::to_string_pretty(&m)

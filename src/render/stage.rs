@@ -8,7 +8,10 @@
 //! nothing of reports: it takes paths and bytes.
 
 use crate::error::{io_err, Error, Result};
-use crate::util::{sha256, FileHash};
+use crate::render::Output;
+use crate::util::FileHash;
+use sha2::{Digest, Sha256};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The staging folder of one write and the files put into it so far.
@@ -33,16 +36,10 @@ impl Staging {
 
     /// Stage one file, at `rel` below the output folder.
     pub fn put(&mut self, rel: &Path, bytes: &[u8]) -> Result<()> {
-        let p = self.dir.join(rel);
-        if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| io_err(parent, "create a folder", e))?;
-        }
-        std::fs::write(&p, bytes).map_err(|e| io_err(&p, "write", e))?;
-        self.files.push(FileHash {
-            path: rel.display().to_string(),
-            sha256: sha256(bytes),
-        });
-        Ok(())
+        self.file(rel, &mut |w| {
+            w.write_all(bytes)
+                .map_err(|e| crate::render::write_err(&rel.display().to_string(), e))
+        })
     }
 
     /// The files staged so far, in the order they were put, with their hashes.
@@ -103,6 +100,49 @@ impl Staging {
         }
         moves.placed.push((dest, aside));
         Ok(())
+    }
+}
+
+impl crate::render::Output for Staging {
+    /// Stage one file, at `rel` below the output folder, hashed as it is written.
+    fn file(
+        &mut self,
+        rel: &Path,
+        fill: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+    ) -> Result<()> {
+        let p = self.dir.join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io_err(parent, "create a folder", e))?;
+        }
+        let file = std::fs::File::create(&p).map_err(|e| io_err(&p, "write", e))?;
+        let mut w = Hashing {
+            inner: std::io::BufWriter::with_capacity(1 << 20, file),
+            hash: Sha256::new(),
+        };
+        fill(&mut w)?;
+        w.inner.flush().map_err(|e| io_err(&p, "write", e))?;
+        self.files.push(FileHash {
+            path: rel.display().to_string(),
+            sha256: format!("{:x}", w.hash.finalize()),
+        });
+        Ok(())
+    }
+}
+
+/// A writer that hashes what passes through it.
+pub struct Hashing<W> {
+    pub inner: W,
+    pub hash: Sha256,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 

@@ -4,7 +4,7 @@
 //! Charts: SLA attainment vs target, consultation hotspots, complaint types, contacts per
 //! day. Each title carries the contract and period. Drawing only; no figure is computed.
 
-use super::Renderer;
+use super::{Output, Renderer};
 use crate::error::{Error, Result};
 use crate::report::Report;
 use plotters::coord::ranged1d::SegmentValue;
@@ -417,7 +417,17 @@ impl Renderer for Svg {
         "charts/*.svg"
     }
 
-    fn render(&self, r: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+    fn render(&self, r: &Report, out: &mut dyn Output) -> Result<()> {
+        for (rel, bytes) in self.charts(r)? {
+            out.bytes(&rel.display().to_string(), &bytes)?;
+        }
+        Ok(())
+    }
+}
+
+impl Svg {
+    /// The charts, as (path relative to the output folder, bytes): `report.html` inlines them.
+    pub fn charts(&self, r: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         let t = &r.text;
         let title = |k: &str| {
             format!(

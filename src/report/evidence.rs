@@ -21,8 +21,7 @@ pub struct EvidenceList {
     pub metric: SlaMetric,
     /// How many contacts missed it: its denominator − numerator.
     pub missed: u64,
-    /// Rows of the report's contact frame (the first [`crate::kpi::EVIDENCE_LINES`] of
-    /// them), and the time held against the threshold.
+    /// Rows of the report's contact frame, and the time held against the threshold.
     pub rows: Vec<(u32, f64)>,
 }
 
@@ -48,10 +47,16 @@ pub(super) fn lists(
 }
 
 impl Report {
-    /// The evidence lines of `list`, `limit` at most, in row order. Only those rows are
-    /// looked up: a list of millions costs what its first `limit` lines cost.
-    pub fn evidence_lines(&self, list: &EvidenceList, limit: usize) -> Vec<[String; 8]> {
-        let picked = &list.rows[..list.rows.len().min(limit)];
+    /// The evidence lines `lines` of `list` (those past its end left out), in row order.
+    /// Only those rows are looked up: the lines of a list of millions are made a range at
+    /// a time.
+    pub fn evidence_lines(
+        &self,
+        list: &EvidenceList,
+        lines: std::ops::Range<usize>,
+    ) -> Vec<[String; 8]> {
+        let n = list.rows.len();
+        let picked = &list.rows[lines.start.min(n)..lines.end.min(n)];
         let idx = IdxCa::from_vec(
             "row".into(),
             picked.iter().map(|&(row, _)| row as IdxSize).collect(),
@@ -76,9 +81,10 @@ impl Report {
             .timezone
             .parse()
             .unwrap_or(chrono_tz::UTC);
+        // The local time to the second (`2026-10-01 08:14:49`, as the inputs write it).
         let local = |v: Option<i64>| {
-            v.and_then(|ms| tz.timestamp_millis_opt(ms).earliest())
-                .map_or(String::new(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            v.and_then(|ms| tz.timestamp_opt(ms.div_euclid(1000), 0).earliest())
+                .map_or(String::new(), |t| t.naive_local().to_string())
         };
         let str_at = |c: &Option<Column>, i: usize| {
             c.as_ref()

@@ -47,6 +47,22 @@ fn verify_reproduces_a_report_and_catches_tampering() {
     std::fs::write(&mp, original).unwrap();
     cseval().arg("verify").arg(&out).assert().success();
 
+    // So is a file with a byte more, a byte less, or none (each compared as it is made).
+    let hp = out.join("report.html");
+    let html = std::fs::read(&hp).unwrap();
+    for edited in [
+        [html.as_slice(), b"\n"].concat(),
+        html[..html.len() - 1].to_vec(),
+    ] {
+        std::fs::write(&hp, edited).unwrap();
+        let a = cseval().arg("verify").arg(&out).assert().code(1);
+        assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("report.html"));
+    }
+    std::fs::remove_file(&hp).unwrap();
+    cseval().arg("verify").arg(&out).assert().code(1);
+    std::fs::write(&hp, html).unwrap();
+    cseval().arg("verify").arg(&out).assert().success();
+
     // A changed input is caught before anything is recomputed.
     let mut text = std::fs::read_to_string(&calls).unwrap();
     text.push_str("Z9,phone,consultation,运费,,,2026-10-25 10:00:00,,,,,,,,,,,\n");

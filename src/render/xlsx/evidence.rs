@@ -5,7 +5,7 @@
 
 use super::{xlsx_err, Formats};
 use crate::error::Result;
-use crate::render::evidence::{file_name, CSV_LINES, SHEET_LINES};
+use crate::render::evidence::{file_name, SHEET_LINES};
 use crate::report::{Report, EVIDENCE_COLUMNS};
 use rust_xlsxwriter::Workbook;
 
@@ -45,7 +45,7 @@ pub(super) fn evidence_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resu
             ws.write_string_with_format(row, c as u16, h, &f.header)
                 .map_err(xlsx_err)?;
         }
-        for line in r.evidence_lines(list, SHEET_LINES) {
+        for line in r.evidence_lines(list, 0..SHEET_LINES) {
             row += 1;
             for (c, v) in line.iter().enumerate() {
                 ws.write_string(row, c as u16, v).map_err(xlsx_err)?;
@@ -53,15 +53,9 @@ pub(super) fn evidence_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resu
         }
         if n > SHEET_LINES {
             row += 1;
-            let key = if n > CSV_LINES {
-                "evidence_cap_note_csv"
-            } else {
-                "evidence_cap_note"
-            };
             let note = t
-                .label(key)
+                .label("evidence_cap_note")
                 .replace("{cap}", &crate::util::grouped(SHEET_LINES as f64, 0))
-                .replace("{csv_cap}", &crate::util::grouped(CSV_LINES as f64, 0))
                 .replace("{n}", &crate::util::grouped(n as f64, 0))
                 .replace("{file}", &file_name(&list.sla));
             ws.write_string(row, 0, note).map_err(xlsx_err)?;

@@ -10,7 +10,7 @@
 //! formula. A daily or weekly summary is one compact sheet instead. Layout only: every
 //! figure comes from the report.
 
-use super::Renderer;
+use super::{Output, Renderer};
 use crate::config::contract::SlaMetric;
 use crate::error::{Error, Result};
 use crate::evaluate::Status;
@@ -19,7 +19,6 @@ use rust_xlsxwriter::{
     Chart, ChartType, Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder,
     Workbook, Worksheet,
 };
-use std::path::PathBuf;
 
 mod summary;
 use summary::summary_workbook;
@@ -386,9 +385,9 @@ impl Renderer for Xlsx {
         "report.xlsx"
     }
 
-    fn render(&self, r: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+    fn render(&self, r: &Report, out: &mut dyn Output) -> Result<()> {
         if r.metrics.cadence != crate::config::Cadence::Monthly {
-            return Ok(vec![(PathBuf::from("report.xlsx"), summary_workbook(r)?)]);
+            return out.bytes("report.xlsx", &summary_workbook(r)?);
         }
         let f = Formats::new(r);
         let mut wb = Workbook::new();
@@ -458,6 +457,6 @@ impl Renderer for Xlsx {
 
         print_setup(&mut wb, r);
         let bytes = wb.save_to_buffer().map_err(xlsx_err)?;
-        Ok(vec![(PathBuf::from("report.xlsx"), bytes)])
+        out.bytes("report.xlsx", &bytes)
     }
 }
