@@ -263,21 +263,7 @@ fn scorecard_section(h: &mut String, r: &Report, charts: &Charts) {
     }
     h.push_str("</tbody></table>");
     chart(h, charts, "sla");
-    // The chart's axis is a percentage: an SLA on a mean (a satisfaction score) is in the
-    // table only, and the page says so.
-    let means: Vec<&str> = r
-        .metrics
-        .scorecard
-        .iter()
-        .filter(|s| !s.metric.is_rate())
-        .map(|s| s.name.as_str())
-        .collect();
-    if !means.is_empty() {
-        let note = t
-            .label("chart_sla_note")
-            .replace("{names}", &means.join(&t.label("list_separator")));
-        let _ = write!(h, "<p class=\"sub\">{}</p>", esc(&note));
-    }
+    chart(h, charts, "sla_mean");
 }
 
 /// The payment statement: its lines, then the tier conditions as they were checked.

@@ -59,7 +59,7 @@ fn hbars(title: &str, bars: &[Bar], xmax: f64, pct: bool) -> Result<String> {
             .margin(14)
             .x_label_area_size(28)
             .y_label_area_size(label_w)
-            .build_cartesian_2d(0f64..xmax, (0..n - 1).into_segmented())
+            .build_cartesian_2d(0f64..xmax, (0..(n - 1).max(1)).into_segmented())
             .map_err(plot_err)?;
         // The first item on top: item i is drawn in row n - 1 - i.
         let names: Vec<String> = bars.iter().rev().map(|b| b.name.clone()).collect();
@@ -84,6 +84,12 @@ fn hbars(title: &str, bars: &[Bar], xmax: f64, pct: bool) -> Result<String> {
             .disable_y_mesh()
             .y_labels(n as usize)
             .y_label_formatter(&fmt_y)
+            // Whole numbers on a short scale (a 1–5 score), not 0, 0, 1, 2, 2 …
+            .x_labels(if pct || xmax > 10.0 {
+                11
+            } else {
+                xmax as usize + 1
+            })
             .x_label_formatter(&fmt_x)
             .label_style((FONT, 13).into_font().color(&GREY))
             .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
@@ -439,22 +445,33 @@ impl Svg {
         };
         let mut out = Vec::new();
 
-        let bars: Vec<Bar> = r
-            .metrics
-            .scorecard
-            .iter()
-            .filter(|l| l.metric.is_rate())
-            .map(|l| Bar {
-                name: l.name.clone(),
-                value: l.actual.unwrap_or(0.0),
-                target: Some(l.target),
-                ok: l.actual.map(|a| a >= l.target - 1e-9),
-            })
-            .collect();
-        out.push((
-            PathBuf::from("charts/sla.svg"),
-            hbars(&title("chart_sla"), &bars, 1.0, true)?,
-        ));
+        // The SLAs on a rate on a percentage axis; those on a mean score on the survey
+        // scale's, in a chart of their own.
+        for (rate, file, key) in [
+            (true, "charts/sla.svg", "chart_sla"),
+            (false, "charts/sla_mean.svg", "chart_sla_mean"),
+        ] {
+            let bars: Vec<Bar> = r
+                .metrics
+                .scorecard
+                .iter()
+                .filter(|l| l.metric.is_rate() == rate)
+                .map(|l| Bar {
+                    name: l.name.clone(),
+                    value: l.actual.unwrap_or(0.0),
+                    target: Some(l.target),
+                    ok: match l.status {
+                        crate::evaluate::Status::Met => Some(true),
+                        crate::evaluate::Status::Missed => Some(false),
+                        crate::evaluate::Status::NotMeasurable => None,
+                    },
+                })
+                .collect();
+            if rate || !bars.is_empty() {
+                let xmax = if rate { 1.0 } else { r.scale().1 };
+                out.push((PathBuf::from(file), hbars(&title(key), &bars, xmax, rate)?));
+            }
+        }
 
         let top: Vec<Bar> = r
             .metrics

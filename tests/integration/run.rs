@@ -357,3 +357,59 @@ fn sample_data_runs_and_sample_is_deterministic() {
         );
     }
 }
+
+/// Every SLA is drawn: the 8 on a rate in `charts/sla.svg` and the workbook's first chart
+/// (percentage axis), the one on a mean score (csat_mean, 31/8 = 3.875 against 4.0) in
+/// `charts/sla_mean.svg` and the second chart (the survey scale, 0–5), each in the HTML.
+#[test]
+fn the_sla_charts_draw_every_sla_each_on_its_own_axis() {
+    let dir = tempfile::tempdir().unwrap();
+    run_canonical(dir.path(), &[]).success();
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("metrics.json")).unwrap())
+            .unwrap();
+    let names = |rate: bool| -> Vec<String> {
+        m["scorecard"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| (l["metric"] == "csat_mean") != rate)
+            .map(|l| l["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (rates, means) = (names(true), names(false));
+    assert_eq!((rates.len(), means.len()), (8, 1));
+    let svg = |f: &str| std::fs::read_to_string(dir.path().join("charts").join(f)).unwrap();
+    let (sla, mean) = (svg("sla.svg"), svg("sla_mean.svg"));
+    for n in &rates {
+        assert!(
+            sla.contains(n.as_str()) && !mean.contains(n.as_str()),
+            "{n}"
+        );
+    }
+    assert!(mean.contains(means[0].as_str()) && !sla.contains(means[0].as_str()));
+    // The mean chart's axis runs to the scale's top, 5.
+    assert!(mean.contains(">\n5\n</text>"), "{mean}");
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(
+        html.contains("考核项实际值与目标值") && html.contains("考核项（均值类）实际值与目标值")
+    );
+    // The workbook's charts, from the hidden columns AE:AG (rates) and AI:AK (means).
+    let bytes = std::fs::read(dir.path().join("report.xlsx")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut chart = |k: u32| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name(&format!("xl/charts/chart{k}.xml")).unwrap(),
+            &mut s,
+        )
+        .unwrap();
+        s
+    };
+    let (c1, c2) = (chart(1), chart(2));
+    assert!(c1.contains("<c:f>考核结果!$AG$2:$AG$9</c:f>"), "{c1}");
+    assert!(
+        c2.contains("<c:f>考核结果!$AK$2</c:f>") && c2.contains("<c:max val=\"5\"/>"),
+        "{c2}"
+    );
+}

@@ -197,17 +197,69 @@ pub(super) fn scorecard_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Res
         &rows,
     )?;
     let below = incentive_block(ws, f, r, last + 2)?;
-    if !r.metrics.scorecard.is_empty() {
-        let name = l("sheet_scorecard");
-        column_chart(
-            ws,
-            &name,
-            last,
-            &[5, 6],
-            &r.chart_title("chart_sla"),
-            (below + 2, 0),
-            true,
-        )?;
+    sla_charts(ws, f, r, below + 2)
+}
+
+/// First column of the scorecard sheet's hidden chart data.
+const CHART_DATA_COL: u16 = 30;
+
+/// The scorecard's charts at `row`: target and actual of the SLAs on a rate (percentage
+/// axis), and beside it of those on a mean score (the survey scale's axis), each from a
+/// block of hidden columns that holds just its SLAs (a chart takes one range of cells, and
+/// the scorecard keeps the contract's order).
+fn sla_charts(ws: &mut Worksheet, f: &Formats, r: &Report, row: u32) -> Result<()> {
+    let t = &r.text;
+    let sheet = t.label("sheet_scorecard");
+    let groups = [true, false].map(|rate| {
+        let lines: Vec<_> = r
+            .metrics
+            .scorecard
+            .iter()
+            .filter(|s| s.metric.is_rate() == rate)
+            .collect();
+        (rate, lines)
+    });
+    let mut at = (row, 0u16);
+    for (k, (rate, lines)) in groups.iter().enumerate() {
+        if lines.is_empty() {
+            continue;
+        }
+        let c0 = CHART_DATA_COL + 4 * k as u16;
+        for c in c0..c0 + 3 {
+            ws.set_column_hidden(c).map_err(xlsx_err)?;
+        }
+        ws.write_string(0, c0 + 1, t.label("target"))
+            .map_err(xlsx_err)?;
+        ws.write_string(0, c0 + 2, t.label("actual"))
+            .map_err(xlsx_err)?;
+        for (i, s) in lines.iter().enumerate() {
+            let y = i as u32 + 1;
+            ws.write_string(y, c0, &s.name).map_err(xlsx_err)?;
+            write_value(ws, f, y, c0 + 1, &metric_value(s.metric, Some(s.target)), r)?;
+            write_value(ws, f, y, c0 + 2, &metric_value(s.metric, s.actual), r)?;
+        }
+        let last = lines.len() as u32;
+        let mut chart = Chart::new(ChartType::Column);
+        for c in [c0 + 1, c0 + 2] {
+            chart
+                .add_series()
+                .set_categories((sheet.as_str(), 1, c0, last, c0))
+                .set_values((sheet.as_str(), 1, c, last, c))
+                .set_name((sheet.as_str(), 0, c));
+        }
+        if *rate {
+            chart.title().set_name(&r.chart_title("chart_sla"));
+            chart
+                .y_axis()
+                .set_num_format("0%")
+                .set_min(0.0)
+                .set_max(1.0);
+        } else {
+            chart.title().set_name(&r.chart_title("chart_sla_mean"));
+            chart.y_axis().set_min(0.0).set_max(r.scale().1);
+        }
+        ws.insert_chart(at.0, at.1, &chart).map_err(xlsx_err)?;
+        at.1 += 8;
     }
     Ok(())
 }
