@@ -6,7 +6,6 @@
 //! Every text is escaped; the figures come from the report and its SVG charts.
 
 use super::{Output, Renderer};
-use crate::config::text::Text;
 use crate::error::Result;
 use crate::evaluate::Status;
 use crate::report::{fmt_value, pct, Report};
@@ -54,14 +53,9 @@ fn count(n: u64) -> String {
     crate::util::grouped(n as f64, 0)
 }
 
-/// A duration in seconds, shown in the unit a reader takes in at a glance.
-fn dur(v: Option<f64>, text: &Text) -> String {
-    v.map_or_else(|| "—".into(), |s| crate::report::duration(s, text, 1))
-}
-
-/// A label without its "(s)" unit, for columns whose cells carry the unit.
-fn unitless(label: String) -> String {
-    label.replace("(秒)", "").replace(" (s)", "")
+/// A duration in seconds, as hours:minutes:seconds.
+fn dur(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".into(), crate::report::duration)
 }
 
 /// A section's heading: the label `key`.
@@ -350,7 +344,7 @@ fn channels_section(h: &mut String, r: &Report) {
         "csat_mean",
     ]
     .iter()
-    .map(|k| unitless(l(k)))
+    .map(|k| l(k))
     .collect();
     let rows: Vec<Vec<(String, bool)>> = r
         .metrics
@@ -363,8 +357,8 @@ fn channels_section(h: &mut String, r: &Report) {
                 (count(c.answered), true),
                 (pct(c.service_level), true),
                 (pct(c.abandon_rate), true),
-                (dur(c.asa_seconds, t), true),
-                (dur(c.response_p90_seconds, t), true),
+                (dur(c.asa_seconds), true),
+                (dur(c.response_p90_seconds), true),
                 (pct(c.resolution_rate), true),
                 (pct(c.fcr_rate), true),
                 (num(c.csat_mean, 2), true),
@@ -426,7 +420,7 @@ fn agents_section(h: &mut String, r: &Report) {
                 (a.team.clone().unwrap_or_default(), false),
                 (count(a.contacts), true),
                 (pct(a.resolution_rate), true),
-                (dur(a.asa_seconds, t), true),
+                (dur(a.asa_seconds), true),
                 (num(a.csat_mean, 2), true),
             ]
         })
@@ -441,7 +435,7 @@ fn agents_section(h: &mut String, r: &Report) {
         "csat_mean",
     ]
     .iter()
-    .map(|k| unitless(l(k)))
+    .map(|k| l(k))
     .collect();
     table(h, &headers, &rows);
 }
@@ -491,8 +485,8 @@ fn orders_section(h: &mut String, r: &Report, charts: &Charts) {
                 (count(x.contacts), true),
                 (pct(Some(x.share)), true),
                 (pct(x.resolved_rate), true),
-                (dur(x.handle_mean_seconds, t), true),
-                (dur(x.resolve_time_mean_seconds, t), true),
+                (dur(x.handle_mean_seconds), true),
+                (dur(x.resolve_time_mean_seconds), true),
             ]
         })
         .collect();
@@ -501,8 +495,8 @@ fn orders_section(h: &mut String, r: &Report, charts: &Charts) {
         (count(o.contacts), true),
         (String::new(), true),
         (pct(o.resolved_rate), true),
-        (dur(o.handle_mean_seconds, t), true),
-        (dur(o.resolve_time_mean_seconds, t), true),
+        (dur(o.handle_mean_seconds), true),
+        (dur(o.resolve_time_mean_seconds), true),
     ]);
     let headers: Vec<String> = r.text.labels(&[
         "order_type",
@@ -526,8 +520,8 @@ fn peaks_section(h: &mut String, r: &Report) {
         (l("peak_service_level"), pct(p.peak_service_level)),
         (l("other_service_level"), pct(p.other_service_level)),
         (l("urgent"), count(u.contacts)),
-        (l("response_mean"), dur(u.response_mean_seconds, t)),
-        (l("response_max"), dur(u.response_max_seconds, t)),
+        (l("response_mean"), dur(u.response_mean_seconds)),
+        (l("response_max"), dur(u.response_max_seconds)),
     ];
     card_row(h, &cards);
     let rows: Vec<Vec<(String, bool)>> = r

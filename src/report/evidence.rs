@@ -114,7 +114,7 @@ impl Report {
                     if time.is_nan() {
                         String::new()
                     } else {
-                        super::duration(time, &self.text, 0)
+                        super::duration(time)
                     },
                     self.text.label(why),
                 ]

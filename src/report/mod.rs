@@ -485,17 +485,21 @@ fn count(n: u64) -> String {
     crate::util::grouped(n as f64, 0)
 }
 
-/// A duration in seconds in the unit a reader takes in at a glance: hours from an hour,
-/// minutes from two minutes, else seconds (with `second_decimals` decimals).
-pub fn duration(s: f64, text: &Text, second_decimals: usize) -> String {
-    if s >= 3600.0 {
-        format!("{:.1} {}", s / 3600.0, text.label("unit_hours"))
-    } else if s >= 120.0 {
-        format!("{:.1} {}", s / 60.0, text.label("unit_minutes"))
-    } else {
-        format!("{s:.second_decimals$} {}", text.label("unit_seconds"))
-    }
+/// A duration in seconds as every output writes it: hours, minutes and seconds
+/// (`4:09:04`, `0:00:25`, `145:00:12`), to the nearest second ([`duration_seconds`]); the
+/// workbook writes the same value with the format [`DURATION_FORMAT`].
+pub fn duration(s: f64) -> String {
+    let t = duration_seconds(s) as i64;
+    format!("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
 }
+
+/// A duration to the nearest whole second: what [`duration`] and the workbook show.
+pub fn duration_seconds(s: f64) -> f64 {
+    s.max(0.0).round()
+}
+
+/// The workbook's number format of a duration (a value in days): `[h]:mm:ss`.
+pub const DURATION_FORMAT: &str = "[h]:mm:ss";
 
 pub fn pct(x: Option<f64>) -> String {
     x.map(|v| format!("{:.2}%", v * 100.0))

@@ -413,3 +413,42 @@ fn the_sla_charts_draw_every_sla_each_on_its_own_axis() {
         "{c2}"
     );
 }
+
+/// A duration reads the same in the workbook and the HTML: hours, minutes and seconds to
+/// the nearest second. E-mail: replies after 2 h and 6 h, mean 4 h = 14,400 s (4:00:00),
+/// P90 2 h + 0.9 × 4 h = 20,160 s (5:36:00); chat: 45 s and 120 s, mean 82.5 s (0:01:23,
+/// half a second up). The workbook holds the time value (seconds ÷ 86,400) in `[h]:mm:ss`.
+#[test]
+fn durations_read_the_same_in_the_workbook_and_the_html() {
+    let dir = tempfile::tempdir().unwrap();
+    run_canonical(dir.path(), &[]).success();
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let row = |ch: &str| {
+        let start = html.find(&format!("<tr><td>{ch}</td>")).unwrap();
+        html[start..start + html[start..].find("</tr>").unwrap()].to_string()
+    };
+    assert!(row("邮件").contains("<td class=\"n\">4:00:00</td><td class=\"n\">5:36:00</td>"));
+    assert!(
+        row("在线").contains("<td class=\"n\">0:01:23</td>"),
+        "{}",
+        row("在线")
+    );
+    let wb = workbook_text(&dir.path().join("report.xlsx"));
+    let line = wb.lines().find(|l| l.starts_with("邮件\t3\t")).unwrap();
+    let cells: Vec<&str> = line.split('\t').collect();
+    // 平均应答时长, 响应时间中位数, 响应时间P90 (columns 10–12).
+    let days = |i: usize| cells[i].parse::<f64>().unwrap() * 86_400.0;
+    assert_eq!(
+        (days(9).round(), days(11).round()),
+        (14_400.0, 20_160.0),
+        "{line}"
+    );
+    let chat = wb.lines().find(|l| l.starts_with("在线\t3\t")).unwrap();
+    let asa: f64 = chat.split('\t').nth(9).unwrap().parse().unwrap();
+    assert_eq!((asa * 86_400.0).round(), 83.0, "{chat}");
+    let bytes = std::fs::read(dir.path().join("report.xlsx")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut styles = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+    assert!(styles.contains("formatCode=\"[h]:mm:ss\""), "{styles}");
+}

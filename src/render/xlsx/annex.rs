@@ -34,8 +34,8 @@ pub(super) fn orders_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
                 Value::Percent(Some(t.share)),
                 Value::Count(t.resolved),
                 Value::Percent(t.resolved_rate),
-                Value::OneDecimal(t.handle_mean_seconds),
-                Value::OneDecimal(t.resolve_time_mean_seconds),
+                Value::Duration(t.handle_mean_seconds),
+                Value::Duration(t.resolve_time_mean_seconds),
             ]
         })
         .collect();
@@ -46,8 +46,8 @@ pub(super) fn orders_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
         Value::Percent((o.contacts > 0).then_some(1.0)),
         Value::Count(o.resolved),
         Value::Percent(o.resolved_rate),
-        Value::OneDecimal(o.handle_mean_seconds),
-        Value::OneDecimal(o.resolve_time_mean_seconds),
+        Value::Duration(o.handle_mean_seconds),
+        Value::Duration(o.resolve_time_mean_seconds),
     ]);
     table(
         ws,
@@ -105,15 +105,12 @@ pub(super) fn peaks_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result<
         (l("urgent"), Value::Count(u.contacts)),
         (l("answered"), Value::Count(u.answered)),
         (l("resolved"), Value::Count(u.resolved)),
-        (
-            l("response_mean"),
-            Value::OneDecimal(u.response_mean_seconds),
-        ),
+        (l("response_mean"), Value::Duration(u.response_mean_seconds)),
         (
             l("response_p90_seconds"),
-            Value::OneDecimal(u.response_p90_seconds),
+            Value::Duration(u.response_p90_seconds),
         ),
-        (l("response_max"), Value::OneDecimal(u.response_max_seconds)),
+        (l("response_max"), Value::Duration(u.response_max_seconds)),
     ];
     if let Some(c) = &r.terms.peaks_clause {
         items.push((l("clause"), Value::Text(c.clone())));

@@ -49,6 +49,8 @@ enum Value {
     Count(u64),
     Percent(Option<f64>),
     OneDecimal(Option<f64>),
+    /// A duration in seconds, written as a time value (days) shown `[h]:mm:ss`.
+    Duration(Option<f64>),
     TwoDecimals(Option<f64>),
     Money(Option<f64>),
     Status(Status),
@@ -60,6 +62,7 @@ struct Formats {
     pct: Format,
     int: Format,
     n1: Format,
+    duration: Format,
     n2: Format,
     money: Format,
     met: Format,
@@ -84,6 +87,7 @@ impl Formats {
             pct: Format::new().set_num_format("0.00%"),
             int: Format::new().set_num_format("#,##0"),
             n1: Format::new().set_num_format("#,##0.0"),
+            duration: Format::new().set_num_format(crate::report::DURATION_FORMAT),
             n2: Format::new().set_num_format("0.00"),
             money: Format::new().set_num_format(r.money_number_format()),
             met: Format::new()
@@ -145,10 +149,19 @@ fn write_value(
             .map(|_| ()),
         Value::Percent(Some(x)) => ws.write_number_with_format(r, c, *x, &f.pct).map(|_| ()),
         Value::OneDecimal(Some(x)) => ws.write_number_with_format(r, c, *x, &f.n1).map(|_| ()),
+        Value::Duration(Some(x)) => ws
+            .write_number_with_format(
+                r,
+                c,
+                crate::report::duration_seconds(*x) / 86_400.0,
+                &f.duration,
+            )
+            .map(|_| ()),
         Value::TwoDecimals(Some(x)) => ws.write_number_with_format(r, c, *x, &f.n2).map(|_| ()),
         Value::Money(Some(x)) => ws.write_number_with_format(r, c, *x, &f.money).map(|_| ()),
         Value::Percent(None)
         | Value::OneDecimal(None)
+        | Value::Duration(None)
         | Value::TwoDecimals(None)
         | Value::Money(None) => ws.write_string(r, c, "—").map(|_| ()),
         Value::Status(s) => {

@@ -63,7 +63,7 @@ pub(super) fn summary_headline(ws: &mut Worksheet, f: &Formats, r: &Report) -> R
         (l("answered"), Value::Count(o.answered)),
         (l("abandoned"), Value::Count(o.abandoned)),
         (l("abandon_rate"), Value::Percent(o.abandon_rate)),
-        (l("asa_seconds"), Value::OneDecimal(o.asa_seconds)),
+        (l("asa_seconds"), Value::Duration(o.asa_seconds)),
         (l("resolution_rate"), Value::Percent(o.resolution_rate)),
         (l("fcr_rate"), Value::Percent(o.fcr_rate)),
         (l("csat_mean"), Value::TwoDecimals(o.csat_mean)),
@@ -110,8 +110,8 @@ pub(super) fn summary_tables(
                 Value::Count(c.contacts),
                 Value::Count(c.answered),
                 Value::Percent(c.service_level),
-                Value::OneDecimal(c.asa_seconds),
-                Value::OneDecimal(c.response_p90_seconds),
+                Value::Duration(c.asa_seconds),
+                Value::Duration(c.response_p90_seconds),
                 Value::Percent(c.resolution_rate),
             ]
         })
@@ -184,7 +184,7 @@ pub(super) fn summary_tables(
                 Value::Text(t.order_type(&o.order_type)),
                 Value::Count(o.contacts),
                 Value::Percent(o.resolved_rate),
-                Value::OneDecimal(o.handle_mean_seconds),
+                Value::Duration(o.handle_mean_seconds),
             ]
         })
         .collect();
