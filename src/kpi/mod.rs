@@ -225,6 +225,11 @@ pub struct Misses {
     /// The period's contacts as the SLAs counted them: `contact_id`, `channel`, `agent_id`,
     /// `arrived_ms`, `answered_ms`, `resolved_ms`, `answered`, `resolved`.
     pub frame: DataFrame,
+    /// By the contract's SLA index, for an SLA over inspections: those that did not pass
+    /// (`inspection_id`, `contact_id`, `agent`, `source`, `channel`, `when_ms`, `score`).
+    pub inspections: Vec<Option<DataFrame>>,
+    /// The criterion checks that failed (`inspection_id`, `criterion`).
+    pub criteria_failed: DataFrame,
 }
 
 /// The columns of [`Misses::frame`].
@@ -253,6 +258,7 @@ impl Misses {
             return Ok(Misses {
                 rows: missed,
                 frame: picked,
+                ..Default::default()
             });
         }
         for rows in &mut missed {
@@ -264,6 +270,7 @@ impl Misses {
         Ok(Misses {
             rows: missed,
             frame: picked.take(&idx)?,
+            ..Default::default()
         })
     }
 }
@@ -422,15 +429,32 @@ pub fn compute(
     lap.at("orders, urgent, quality");
     // The SLAs over contacts were counted by the kernel; the others are a filter and a sum
     // over the responses or the inspections.
+    let mut misses = misses;
     let sla = contract
         .slas
         .iter()
         .zip(&sla_counts)
         .map(|(s, counts)| match s.metric {
-            SlaMetric::QaPassRate => quality::measure(qa_df.as_ref(), s, &contract.channels),
-            _ => measure(&resp, s, *counts, contract, evidence),
+            SlaMetric::QaPassRate => {
+                let (m, failed) = quality::measure(qa_df.as_ref(), s, &contract.channels)?;
+                misses.inspections.push(failed);
+                Ok(m)
+            }
+            _ => {
+                misses.inspections.push(None);
+                measure(&resp, s, *counts, contract, evidence)
+            }
         })
         .collect::<Result<Vec<_>>>()?;
+    if let Some(q) = qa {
+        misses.criteria_failed = q
+            .criteria
+            .clone()
+            .lazy()
+            .filter(col("ok").not())
+            .select([col("inspection_id"), col("criterion")])
+            .collect()?;
+    }
     lap.at("SLAs");
     Ok(Kpis {
         overall,

@@ -127,6 +127,8 @@ pub(super) fn period_inspections(
         )
         .select([
             col("inspection_id"),
+            col("contact_id"),
+            col("when_ms"),
             col("agent"),
             col("agent_name"),
             col("source"),
@@ -256,19 +258,24 @@ pub(super) fn quality(insp: &DataFrame, criteria: &DataFrame) -> Result<Quality>
     })
 }
 
-/// `qa_pass_rate`: passed ÷ inspections of the period (of the SLA's source and channel).
+/// `qa_pass_rate`: passed ÷ inspections of the period (of the SLA's source and channel),
+/// and the inspections that did not pass (its `denominator − numerator`, in input order:
+/// the evidence list), with the columns a provider checks them by.
 pub(super) fn measure(
     insp: Option<&DataFrame>,
     sla: &crate::config::contract::Sla,
     channels: &crate::model::Channels,
-) -> Result<Measurement> {
+) -> Result<(Measurement, Option<DataFrame>)> {
     let Some(insp) = insp else {
-        return Ok(Measurement {
-            numerator: 0.0,
-            denominator: 0.0,
-            actual: None,
-            why_missing: Some("why_no_inspection_input"),
-        });
+        return Ok((
+            Measurement {
+                numerator: 0.0,
+                denominator: 0.0,
+                actual: None,
+                why_missing: Some("why_no_inspection_input"),
+            },
+            None,
+        ));
     };
     let mut f = lit(true);
     if let Some(s) = sla.source {
@@ -277,21 +284,35 @@ pub(super) fn measure(
     if let Some(c) = sla.channel {
         f = f.and(col("channel").eq(lit(channels.name(c))));
     }
-    let g = insp
+    let scoped = insp.clone().lazy().filter(f);
+    let g = scoped
         .clone()
-        .lazy()
-        .filter(f)
         .select([
             col("passed").cast(DataType::Float64).sum().alias("num"),
             len().cast(DataType::Float64).alias("den"),
         ])
         .collect()?;
+    let failed = scoped
+        .filter(col("passed").fill_null(lit(false)).not())
+        .select([
+            col("inspection_id"),
+            col("contact_id"),
+            col("agent"),
+            col("source"),
+            col("channel"),
+            col("when_ms"),
+            col("score"),
+        ])
+        .collect()?;
     let r = Row { df: &g, i: 0 };
     let (n, d) = (r.float("num").unwrap_or(0.0), r.float("den").unwrap_or(0.0));
-    Ok(Measurement {
-        numerator: n,
-        denominator: d,
-        actual: ratio(n, d),
-        why_missing: (d == 0.0).then_some("why_no_inspections"),
-    })
+    Ok((
+        Measurement {
+            numerator: n,
+            denominator: d,
+            actual: ratio(n, d),
+            why_missing: (d == 0.0).then_some("why_no_inspections"),
+        },
+        Some(failed),
+    ))
 }

@@ -138,7 +138,9 @@ pub(super) fn measure(
 ) -> Result<Measurement> {
     match sla.metric {
         // Measured by `super::quality::measure` over the inspections; never over contacts.
-        SlaMetric::QaPassRate => return super::quality::measure(None, sla, &contract.channels),
+        SlaMetric::QaPassRate => {
+            return Ok(super::quality::measure(None, sla, &contract.channels)?.0)
+        }
         SlaMetric::CsatMean | SlaMetric::CsatTopBoxRate => {
             // Responses, filtered by the linked contact's channel.
             let mut f = lit(true);

@@ -1,12 +1,13 @@
 //! `evidence/<sla id>.csv`: the whole list of the contacts that missed each missed SLA
-//! over contacts, one file per SLA (UTF-8 with a byte-order mark, so that Excel reads the
+//! over contacts (of the inspections that did not pass, for one over inspections), one file
+//! per SLA (UTF-8 with a byte-order mark, so that Excel reads the
 //! Chinese headers), beside the workbook whose 未达标明细 sheet shows the first
 //! [`SHEET_LINES`]. A list of millions is written a range of lines at a time, the ranges
 //! worded in parallel and written in order.
 
 use super::{write_err, Output, Renderer};
 use crate::error::Result;
-use crate::report::{Report, EVIDENCE_COLUMNS};
+use crate::report::{Report, EVIDENCE_COLUMNS, INSPECTION_EVIDENCE_COLUMNS};
 use rayon::prelude::*;
 use std::path::Path;
 
@@ -43,8 +44,17 @@ impl Renderer for EvidenceCsv {
             let fail = |e: &dyn std::fmt::Display| write_err(&rel, e);
             out.file(Path::new(&rel), &mut |w| {
                 let mut head = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-                head.write_record(report.text.labels(EVIDENCE_COLUMNS))
-                    .map_err(|e| fail(&e))?;
+                if list.inspections.is_some() {
+                    // An inspection list is short (inspections are sampled): whole.
+                    head.write_record(report.text.labels(INSPECTION_EVIDENCE_COLUMNS))
+                        .map_err(|e| fail(&e))?;
+                    for line in report.inspection_lines(list) {
+                        head.write_record(&line).map_err(|e| fail(&e))?;
+                    }
+                } else {
+                    head.write_record(report.text.labels(EVIDENCE_COLUMNS))
+                        .map_err(|e| fail(&e))?;
+                }
                 w.write_all(&head.into_inner().map_err(|e| fail(&e))?)
                     .map_err(|e| fail(&e))?;
                 let n = list.rows.len();

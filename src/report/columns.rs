@@ -72,6 +72,18 @@ pub const CONDITION_COLUMNS: &[&str] = &[
     "condition_result",
 ];
 
+/// An evidence line of a missed SLA over inspections: an inspection that did not pass.
+pub const INSPECTION_EVIDENCE_COLUMNS: &[&str] = &[
+    "inspection_id",
+    "contact_id",
+    "agent_id",
+    "source",
+    "channel",
+    "inspected_at",
+    "score",
+    "failed_criteria",
+];
+
 /// An evidence line of a missed SLA.
 pub const EVIDENCE_COLUMNS: &[&str] = &[
     "contact_id",

@@ -250,3 +250,66 @@ fn sheet_has_name(l: &str, m: &Value, id: &str) -> bool {
         .unwrap();
     l.starts_with(line["name"].as_str().unwrap())
 }
+
+/// A missed SLA over inspections lists the inspections that did not pass: with the QA
+/// target raised to 99.9 %, `evidence/qa_pass.csv` and the 未达标明细 sheet hold exactly
+/// the `denominator − numerator` October inspections scored under the pass score (80),
+/// each with its id, contact, agent, source, time, score and the criteria it failed.
+#[test]
+fn a_missed_quality_sla_lists_the_inspections_that_failed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join(CONTRACT)).unwrap();
+    let strict = text.replacen(
+        "target = 0.90\n\n# Holiday-peak",
+        "target = 0.999\n\n# Holiday-peak",
+        1,
+    );
+    assert_ne!(strict, text);
+    let dir = tempfile::tempdir().unwrap();
+    let (m, wb) = run(dir.path(), &strict);
+    let line = m["scorecard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == "qa_pass")
+        .unwrap();
+    assert_eq!(line["status"], "missed");
+    let n = (line["denominator"].as_f64().unwrap() - line["numerator"].as_f64().unwrap()) as usize;
+    // The inspections under 80 in the October file, by hand from the file itself.
+    let csv = std::fs::read_to_string(root.join("sample-data/inspections/inspections-2026-10.csv"))
+        .unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let failed: Vec<(String, String, Vec<String>)> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|c| c[6].parse::<f64>().unwrap() < 80.0)
+        .map(|c| {
+            let criteria = (8..13)
+                .filter(|&k| c[k] == "fail")
+                .map(|k| header[k].to_string())
+                .collect();
+            (c[0].to_string(), c[6].to_string(), criteria)
+        })
+        .collect();
+    assert_eq!(failed.len(), n, "{failed:?}");
+    let out = std::fs::read_to_string(dir.path().join("out/evidence/qa_pass.csv")).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "\u{feff}质检编号,联系编号,工号,来源,渠道,质检时间,评分,不合格的质检项"
+    );
+    assert_eq!(lines.len() - 1, n);
+    for ((id, score, criteria), l) in failed.iter().zip(&lines[1..]) {
+        let cells: Vec<&str> = l.split(',').collect();
+        assert_eq!(
+            (cells[0], cells[3], cells[6]),
+            (id.as_str(), "录音抽检", score.as_str())
+        );
+        assert!(cells[5].starts_with("2026-10-"), "{l}");
+        // Each criterion it failed, by its Chinese name (开场问候, 身份核验 …).
+        assert_eq!(cells[7].is_empty(), criteria.is_empty(), "{l} {criteria:?}");
+        assert!(wb.contains(id.as_str()), "{id} on the sheet");
+    }
+    assert!(wb.contains(&format!("：{n} 次质检不合格")), "heading");
+}

@@ -1,4 +1,5 @@
-//! The 未达标明细 sheet: for each missed SLA over contacts, a heading (name, clause,
+//! The 未达标明细 sheet: for each missed SLA (over contacts, or over inspections: those that
+//! did not pass), a heading (name, clause,
 //! threshold, how many contacts missed it), then its first lines (contact id, channel,
 //! agent, times, the time held against the threshold, why), and where the whole list is
 //! when it is longer. The lines are the report's ([`Report::evidence_lines`]).
@@ -6,7 +7,7 @@
 use super::{xlsx_err, Formats};
 use crate::error::Result;
 use crate::render::evidence::{file_name, SHEET_LINES};
-use crate::report::{Report, EVIDENCE_COLUMNS};
+use crate::report::{Report, EVIDENCE_COLUMNS, INSPECTION_EVIDENCE_COLUMNS};
 use rust_xlsxwriter::Workbook;
 
 /// The evidence sheet; none when no SLA over contacts was missed.
@@ -23,17 +24,26 @@ pub(super) fn evidence_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resu
     {
         ws.set_column_width(c as u16, *w).map_err(xlsx_err)?;
     }
-    let headers = t.labels(EVIDENCE_COLUMNS);
     let mut row = 0u32;
     for list in &r.evidence {
         let n = list.missed as usize;
+        let qa = list.inspections.is_some();
+        let headers = t.labels(if qa {
+            INSPECTION_EVIDENCE_COLUMNS
+        } else {
+            EVIDENCE_COLUMNS
+        });
         let threshold = list
             .threshold
             .as_ref()
             .map(|x| format!("{}{x}", t.label("param_separator")))
             .unwrap_or_default();
         let heading = t
-            .label("evidence_heading")
+            .label(if qa {
+                "evidence_heading_qa"
+            } else {
+                "evidence_heading"
+            })
             .replace("{name}", &list.name)
             .replace("{clause}", &list.clause)
             .replace("{threshold}", &threshold)
@@ -45,7 +55,14 @@ pub(super) fn evidence_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resu
             ws.write_string_with_format(row, c as u16, h, &f.header)
                 .map_err(xlsx_err)?;
         }
-        for line in r.evidence_lines(list, 0..SHEET_LINES) {
+        let lines = if qa {
+            let mut all = r.inspection_lines(list);
+            all.truncate(SHEET_LINES);
+            all
+        } else {
+            r.evidence_lines(list, 0..SHEET_LINES)
+        };
+        for line in lines {
             row += 1;
             for (c, v) in line.iter().enumerate() {
                 ws.write_string(row, c as u16, v).map_err(xlsx_err)?;
