@@ -32,3 +32,4 @@ pub mod render;
 pub mod report;
 
 pub mod util;
+pub mod why;

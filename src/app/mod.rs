@@ -56,10 +56,15 @@ pub fn report_rejections(cfg: &RunConfig, data: &Dataset) {
     eprintln!(
         "cseval: {n} row(s) not accepted (listed on the report's data-quality sheet); first ones:"
     );
+    let en = crate::config::text::Text::load(crate::config::Lang::En);
     for r in data.rejections.iter().take(5) {
         eprintln!(
             "  {} row {} column {}: {} ({})",
-            r.file, r.row, r.column, r.reason, r.category
+            r.file,
+            r.row,
+            r.column,
+            en.reason(&r.reason),
+            r.category
         );
     }
 }

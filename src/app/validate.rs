@@ -76,10 +76,15 @@ pub fn validate(cfg: &RunConfig) -> Result<ExitCode> {
             q.read, q.accepted, q.rejected, q.duplicates
         );
     }
+    let en = crate::config::text::Text::load(crate::config::Lang::En);
     for x in data.rejections.iter().take(20) {
         println!(
             "  {} row {} column {}: {} ({})",
-            x.file, x.row, x.column, x.reason, x.category
+            x.file,
+            x.row,
+            x.column,
+            en.reason(&x.reason),
+            x.category
         );
     }
     if data.rejections.len() > 20 {

@@ -18,6 +18,8 @@ pub struct Text {
     pub labels: BTreeMap<String, String>,
     pub method: BTreeMap<String, String>,
     pub findings: FindingText,
+    /// Why a row was not accepted, by the keys of [`crate::why`], placeholders `{0}` …
+    pub reasons: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -46,6 +48,25 @@ impl Text {
             .get(key)
             .cloned()
             .unwrap_or_else(|| key.to_string())
+    }
+    /// A row's reason ([`crate::why`]) in this language; a plain text as it is. A key the
+    /// table lacks shows itself and its values (a gap is visible, never a crash).
+    pub fn reason(&self, why: &str) -> String {
+        let Some((key, args)) = crate::why::decode(why) else {
+            return why.to_string();
+        };
+        let Some(template) = self.reasons.get(key) else {
+            return std::iter::once(key)
+                .chain(args)
+                .collect::<Vec<_>>()
+                .join(" ");
+        };
+        let mut out = template.clone();
+        for (i, a) in args.iter().enumerate() {
+            let sep = self.label("list_separator");
+            out = out.replace(&format!("{{{i}}}"), &a.replace(crate::why::LIST, &sep));
+        }
+        out
     }
     /// The label `key`, or `fallback` when the table has none (a value shown as it is).
     pub fn label_or(&self, key: &str, fallback: &str) -> String {

@@ -91,9 +91,9 @@ fn time_of_day(c: &Cell) -> std::result::Result<f64, String> {
             if let Some(t) = cn_clock(&format!("2000年1月1日 {}", s.trim())) {
                 return Ok(t.time().num_seconds_from_midnight() as f64);
             }
-            Err(format!("`{}` is not a time of day", s.trim()))
+            Err(crate::why!("not_a_time_of_day", s.trim()))
         }
-        other => Err(format!("`{}` is not a time of day", other.to_text())),
+        other => Err(crate::why!("not_a_time_of_day", other.to_text())),
     }
 }
 
@@ -198,16 +198,12 @@ fn zoned(s: &str, f: &str) -> Option<Out> {
                 "Z" | "UTC" | "GMT" => chrono_tz::UTC,
                 name => match name.parse::<chrono_tz::Tz>() {
                     Ok(tz) if name.contains('/') => tz,
-                    _ => {
-                        return Some(Out::Invalid(format!(
-                            "`{name}` in `{s}` is not a time zone name this tool can place (write UTC, an IANA name or an offset such as +0800)"
-                        )))
-                    }
+                    _ => return Some(Out::Invalid(crate::why!("unknown_zone", name, s))),
                 },
             };
             return Some(match local_to_instant(t, tz) {
                 Some(t) => Out::Text(t.to_rfc3339()),
-                None => Out::Invalid(format!("{t} does not exist in {tz}")),
+                None => Out::Invalid(crate::why!("nonexistent_local_time", t, tz)),
             });
         }
     }
@@ -320,9 +316,9 @@ impl Profile {
                         return Ok(d);
                     }
                 }
-                Err(format!("`{s}` is not a date"))
+                Err(crate::why!("not_a_date", s))
             }
-            other => Err(format!("`{}` is not a date", other.to_text())),
+            other => Err(crate::why!("not_a_date", other.to_text())),
         }
     }
 
@@ -331,7 +327,7 @@ impl Profile {
             Cell::DateTime(t) => Out::DateTime(*t),
             Cell::Number(n) => match self.excel_serial(*n) {
                 Some(t) => Out::DateTime(t),
-                None => Out::Invalid(format!("`{}` is not an Excel date", c.to_text())),
+                None => Out::Invalid(crate::why!("not_an_excel_date", c.to_text())),
             },
             Cell::Text(s) => {
                 let s = s.trim();
@@ -393,10 +389,7 @@ impl Profile {
         };
         match v {
             Some(v) => Out::Number(v),
-            None => Out::Invalid(format!(
-                "`{}` is not a duration (expected seconds, H:MM:SS or 1分30秒)",
-                c.to_text()
-            )),
+            None => Out::Invalid(crate::why!("not_a_duration", c.to_text())),
         }
     }
 
@@ -465,7 +458,7 @@ impl Profile {
                     };
                     match v {
                         Some(v) => answers.push(v),
-                        None => return Out::Invalid(format!("`{}` is not a score", c.to_text())),
+                        None => return Out::Invalid(crate::why!("not_a_score", c.to_text())),
                     }
                 }
                 if answers.is_empty() {
@@ -513,7 +506,7 @@ impl Profile {
                     Out::DateTime(t) => t,
                     Out::Text(s) => match crate::model::parse_naive(&s) {
                         Some(t) => t,
-                        None => return Out::Invalid(format!("`{s}` is not a timestamp")),
+                        None => return Out::Invalid(crate::why!("not_a_timestamp", s)),
                     },
                     other => return other,
                 };
@@ -753,7 +746,7 @@ impl RowSink for MappedSink<'_> {
                 {
                     *out = match local_to_instant(*t, tz) {
                         Some(i) => Out::Text(i.to_rfc3339()),
-                        None => Out::Invalid(format!("{t} does not exist in {tz}")),
+                        None => Out::Invalid(crate::why!("nonexistent_local_time", t, tz)),
                     };
                 }
             }

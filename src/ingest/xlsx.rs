@@ -92,20 +92,19 @@ fn other_sheets(sheets: &[calamine::Sheet], sheet: &str) -> Vec<String> {
 pub(super) fn error_text(e: &calamine::CellErrorType) -> &'static str {
     use calamine::CellErrorType as E;
     match e {
-        E::Div0 => "#DIV/0! (an Excel error value, not data)",
-        E::NA => "#N/A (an Excel error value, not data)",
-        E::Name => "#NAME? (an Excel error value, not data)",
-        E::Null => "#NULL! (an Excel error value, not data)",
-        E::Num => "#NUM! (an Excel error value, not data)",
-        E::Ref => "#REF! (an Excel error value, not data)",
-        E::Value => "#VALUE! (an Excel error value, not data)",
-        E::GettingData => "#GETTING_DATA (an Excel error value, not data)",
+        E::Div0 => crate::why_const!("excel_error", "#DIV/0!"),
+        E::NA => crate::why_const!("excel_error", "#N/A"),
+        E::Name => crate::why_const!("excel_error", "#NAME?"),
+        E::Null => crate::why_const!("excel_error", "#NULL!"),
+        E::Num => crate::why_const!("excel_error", "#NUM!"),
+        E::Ref => crate::why_const!("excel_error", "#REF!"),
+        E::Value => crate::why_const!("excel_error", "#VALUE!"),
+        E::GettingData => crate::why_const!("excel_error", "#GETTING_DATA"),
     }
 }
 
 /// The reason a formula saved without its computed value rejects the row.
-pub(super) const UNCOMPUTED: &str =
-    "a formula saved without its computed value (open the file in Excel or WPS, recalculate and save it)";
+pub(super) const UNCOMPUTED: &str = crate::why_const!("uncomputed_formula");
 
 /// Whether a number format displays its value as a percentage: a `%` outside quoted text,
 /// escapes and brackets (`0%`, `0.0%`, but not `0"%"` or `[Red]0`).

@@ -72,7 +72,7 @@ pub fn parse_timestamp(cell: &Cell, tz: Tz) -> std::result::Result<i64, String> 
         tz.from_local_datetime(&ndt)
             .earliest()
             .map(|t| t.timestamp_millis())
-            .ok_or_else(|| format!("{ndt} does not exist in {tz}"))
+            .ok_or_else(|| crate::why!("nonexistent_local_time", ndt, tz))
     };
     match cell {
         Cell::DateTime(ndt) => local(*ndt),
@@ -94,15 +94,10 @@ pub fn parse_timestamp(cell: &Cell, tz: Tz) -> std::result::Result<i64, String> 
             if let Some(ndt) = parse_naive(s) {
                 return local(ndt);
             }
-            Err(format!(
-                "`{s}` is not a timestamp (expected ISO 8601 such as 2026-10-08 09:15:02)"
-            ))
+            Err(crate::why!("not_a_timestamp", s))
         }
-        Cell::Empty => Err("missing".into()),
-        other => Err(format!(
-            "`{}` is not a timestamp (expected ISO 8601 such as 2026-10-08 09:15:02)",
-            other.to_text()
-        )),
+        Cell::Empty => Err(crate::why!("missing")),
+        other => Err(crate::why!("not_a_timestamp", other.to_text())),
     }
 }
 
@@ -113,23 +108,21 @@ pub(super) fn parse_number(cell: &Cell) -> std::result::Result<f64, String> {
         Cell::Text(s) => s
             .trim()
             .parse::<f64>()
-            .map_err(|_| format!("`{}` is not a number", s.trim()))?,
-        Cell::Bool(b) => return Err(format!("`{b}` is not a number")),
-        Cell::DateTime(t) => return Err(format!("`{t}` is a date, not a number")),
-        Cell::Empty => return Err("missing".into()),
+            .map_err(|_| crate::why!("not_a_number", s.trim()))?,
+        Cell::Bool(b) => return Err(crate::why!("not_a_number", b)),
+        Cell::DateTime(t) => return Err(crate::why!("date_not_number", t)),
+        Cell::Empty => return Err(crate::why!("missing")),
         Cell::Invalid(why) => return Err(why.to_string()),
     };
     if v.is_finite() {
         Ok(v)
     } else {
-        Err("not a finite number".into())
+        Err(crate::why!("not_finite"))
     }
 }
 
 pub(super) fn parse_flag(cell: &Cell) -> std::result::Result<bool, String> {
-    let not_flag = |t: &str| {
-        format!("`{t}` is not a yes/no value (expected true/false, 1/0, Y/N, yes/no, 是/否)")
-    };
+    let not_flag = |t: &str| crate::why!("not_a_flag", t);
     match cell {
         Cell::Bool(b) => Ok(*b),
         Cell::Invalid(why) => Err(why.to_string()),

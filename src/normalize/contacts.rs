@@ -78,15 +78,16 @@ pub(super) fn check_contact<'c>(
     };
 
     let id = text(&get(cc::CONTACT_ID))
-        .ok_or_else(|| err(cc::CONTACT_ID, "missing (required)".into()))?;
+        .ok_or_else(|| err(cc::CONTACT_ID, crate::why!("missing_required")))?;
     let channel_text =
-        text(&get(cc::CHANNEL)).ok_or_else(|| err(cc::CHANNEL, "missing (required)".into()))?;
+        text(&get(cc::CHANNEL)).ok_or_else(|| err(cc::CHANNEL, crate::why!("missing_required")))?;
     let channel = checks.channels.parse(&channel_text).ok_or_else(|| {
         err(
             cc::CHANNEL,
-            format!(
-                "unknown channel `{channel_text}` (expected {}; declare others with [[channel]])",
-                checks.channels.expected()
+            crate::why!(
+                "unknown_channel",
+                channel_text,
+                crate::why::list(checks.channels.names())
             ),
         )
     })?;
@@ -95,7 +96,11 @@ pub(super) fn check_contact<'c>(
         Some(k) => Kind::parse(&k).ok_or_else(|| {
             err(
                 cc::KIND,
-                format!("unknown kind `{k}` (expected {})", Kind::expected()),
+                crate::why!(
+                    "unknown_kind",
+                    k,
+                    crate::why::list(Kind::expected().split(", "))
+                ),
             )
         })?,
     };
@@ -104,7 +109,11 @@ pub(super) fn check_contact<'c>(
         Some(p) => Some(Priority::parse(&p).ok_or_else(|| {
             err(
                 cc::PRIORITY,
-                format!("unknown priority `{p}` (expected {})", Priority::expected()),
+                crate::why!(
+                    "unknown_priority",
+                    p,
+                    crate::why::list(Priority::expected().split(", "))
+                ),
             )
         })?),
     };
@@ -113,35 +122,33 @@ pub(super) fn check_contact<'c>(
         Some(p) => Some(Complexity::parse(&p).ok_or_else(|| {
             err(
                 cc::COMPLEXITY,
-                format!(
-                    "unknown complexity `{p}` (expected {})",
-                    Complexity::expected()
+                crate::why!(
+                    "unknown_complexity",
+                    p,
+                    crate::why::list(Complexity::expected().split(", "))
                 ),
             )
         })?),
     };
     let arrived = match ts(cc::ARRIVED_AT)? {
         Some(t) => t,
-        None => return Err(err(cc::ARRIVED_AT, "missing (required)".into())),
+        None => return Err(err(cc::ARRIVED_AT, crate::why!("missing_required"))),
     };
     let answered = ts(cc::ANSWERED_AT)?;
     let resolved_at = ts(cc::RESOLVED_AT)?;
     if let Some(a) = answered {
         if a < arrived {
-            return Err(err(cc::ANSWERED_AT, "answered before it arrived".into()));
+            return Err(err(cc::ANSWERED_AT, crate::why!("answered_before_arrival")));
         }
     }
     if let Some(r) = resolved_at {
         if r < arrived {
-            return Err(err(cc::RESOLVED_AT, "resolved before it arrived".into()));
+            return Err(err(cc::RESOLVED_AT, crate::why!("resolved_before_arrival")));
         }
     }
     if let (Some(a), Some(r)) = (answered, resolved_at) {
         if r < a {
-            return Err(err(
-                cc::RESOLVED_AT,
-                "resolved before it was answered".into(),
-            ));
+            return Err(err(cc::RESOLVED_AT, crate::why!("resolved_before_answer")));
         }
     }
     let wait = num(cc::WAIT_SECONDS)?;
@@ -149,7 +156,7 @@ pub(super) fn check_contact<'c>(
     for (k, v) in [(cc::WAIT_SECONDS, wait), (cc::HANDLE_SECONDS, handle)] {
         if let Some(v) = v {
             if v < 0.0 {
-                return Err(err(k, format!("negative duration {v}")));
+                return Err(err(k, crate::why!("negative_duration", v)));
             }
         }
     }
@@ -161,10 +168,7 @@ pub(super) fn check_contact<'c>(
         if s < survey.scale_min || s > survey.scale_max {
             return Err(err(
                 cc::SATISFACTION,
-                format!(
-                    "score {s} outside the survey scale {}..{}",
-                    survey.scale_min, survey.scale_max
-                ),
+                crate::why!("score_outside_scale", s, survey.scale_min, survey.scale_max),
             ));
         }
     }

@@ -39,12 +39,7 @@ fn parse_verdict(cell: &Cell) -> std::result::Result<bool, String> {
             _ => {}
         }
     }
-    parse_flag(cell).map_err(|_| {
-        format!(
-            "`{}` is not a verdict (expected pass/fail, 合格/不合格, 通过/不通过, yes/no, 1/0)",
-            cell.to_text().trim()
-        )
-    })
+    parse_flag(cell).map_err(|_| crate::why!("not_a_verdict", cell.to_text().trim()))
 }
 
 /// One accepted inspection.
@@ -109,9 +104,10 @@ impl<'a> InspectionSink<'a> {
             Some(s) => InspectionSource::parse(&s).ok_or_else(|| {
                 RowError::new(
                     "source",
-                    format!(
-                        "unknown source `{s}` (expected {})",
-                        InspectionSource::expected()
+                    crate::why!(
+                        "unknown_source",
+                        s,
+                        crate::why::list(InspectionSource::expected().split(", "))
                     ),
                 )
             })?,
@@ -122,7 +118,7 @@ impl<'a> InspectionSink<'a> {
             Some(s) => Some(channels.parse(&s).ok_or_else(|| {
                 RowError::new(
                     "channel",
-                    format!("unknown channel `{s}` (expected {})", channels.expected()),
+                    crate::why!("unknown_channel", s, crate::why::list(channels.names())),
                 )
             })?),
         };
@@ -153,7 +149,7 @@ impl<'a> InspectionSink<'a> {
             c => {
                 let v = parse_number(c).map_err(|e| RowError::new("score", e))?;
                 if v < 0.0 {
-                    return Err(RowError::new("score", format!("negative score {v}")));
+                    return Err(RowError::new("score", crate::why!("negative_score", v)));
                 }
                 Some(v)
             }
@@ -176,12 +172,12 @@ impl<'a> InspectionSink<'a> {
                     v >= min
                 }
                 _ => parse_verdict(c).map_err(|e| {
-                    let hint = if parse_number(c).is_ok() {
-                        " — a criterion scored in points needs `criterion_pass_score` in the contract's [quality]"
-                    } else {
-                        ""
+                    let why = match parse_number(c) {
+                        // A criterion scored in points, with no score to pass it by.
+                        Ok(v) => crate::why!("criterion_in_points", v),
+                        Err(_) => e,
                     };
-                    RowError::new(column.clone(), format!("{e}{hint}"))
+                    RowError::new(column.clone(), why)
                 })?,
             };
             criteria.push((k, ok));
@@ -191,12 +187,7 @@ impl<'a> InspectionSink<'a> {
             (Some(p), _) => p,
             (None, Some(s)) => s >= self.quality.pass_score,
             (None, None) if !criteria.is_empty() => criteria.iter().all(|(_, ok)| *ok),
-            (None, None) => {
-                return Err(RowError::new(
-                    "passed",
-                    "no verdict: the row gives neither `passed`, `score` nor any criterion",
-                ))
-            }
+            (None, None) => return Err(RowError::new("passed", crate::why!("no_verdict"))),
         };
         Ok(Inspection {
             key: self.ledger.key(row_no),
@@ -237,10 +228,7 @@ impl<'a> InspectionSink<'a> {
         self.file_start = self.rows.len();
         for x in fractions {
             self.seen.remove(&x.id);
-            let why = format!(
-                "score {} reads as a fraction: every score of this file lies between 0 and 1, and the pass score is {pass} (a sheet formatted as percentages, saved as .xls or .ods, keeps the fraction; write the scores as shown, e.g. 85, or save it as .xlsx)",
-                x.score.unwrap_or_default()
-            );
+            let why = crate::why!("score_reads_as_fraction", x.score.unwrap_or_default(), pass);
             self.ledger.reject(x.key, RowError::new("score", why));
         }
     }
@@ -406,7 +394,7 @@ Q4,0.5,合格
         assert_eq!(rej.iter().map(|r| r.row).collect::<Vec<_>>(), [2, 3, 4]);
         assert!(
             rej[0].column == "score"
-                && rej[0].reason.starts_with("score 0.85 reads as a fraction: every score of this file lies between 0 and 1, and the pass score is 80"),
+                && crate::normalize::english(&rej[0].reason).starts_with("score 0.85 reads as a fraction: every score of this file lies between 0 and 1, and the pass score is 80"),
             "{rej:?}"
         );
         // Scores of 0 and 1 alone, or any score above 1, are points: kept.
@@ -473,11 +461,14 @@ Q4,0.5,合格
             ["passed", "inspection_id", "source", "criterion_greeting"]
         );
         assert!(
-            rej[3].reason.contains("criterion_pass_score"),
+            crate::normalize::english(&rej[3].reason).contains("criterion_pass_score"),
             "{}",
             rej[3].reason
         );
-        assert_eq!(rej[1].reason, "duplicate of t.csv row 2");
+        assert_eq!(
+            crate::normalize::english(&rej[1].reason),
+            "duplicate of t.csv row 2"
+        );
     }
 
     #[test]

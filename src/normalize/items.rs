@@ -69,10 +69,7 @@ impl Items {
             if v < survey.scale_min || v > survey.scale_max {
                 return Err(RowError::new(
                     column(),
-                    format!(
-                        "score {v} outside the survey scale {}..{}",
-                        survey.scale_min, survey.scale_max
-                    ),
+                    crate::why!("score_outside_scale", v, survey.scale_min, survey.scale_max),
                 ));
             }
             out[k] = Some(v);

@@ -53,8 +53,8 @@ impl Ledger {
 
     /// "duplicate of FILE row N" for the row with sort key `first`.
     fn duplicate_of(&self, first: u64) -> String {
-        format!(
-            "duplicate of {} row {}",
+        crate::why!(
+            "duplicate_of",
             self.files
                 .get((first >> 40) as usize)
                 .map(|s| s.as_str())

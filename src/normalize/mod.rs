@@ -106,6 +106,14 @@ pub struct RowCounts {
     pub out_of_period: u64,
 }
 
+/// A reason in English: unit tests.
+#[cfg(test)]
+pub(crate) fn english(why: &str) -> String {
+    static EN: std::sync::OnceLock<crate::config::text::Text> = std::sync::OnceLock::new();
+    EN.get_or_init(|| crate::config::text::Text::load(crate::config::Lang::En))
+        .reason(why)
+}
+
 /// Feed a small comma-separated table (header first, no quoting) into a sink: unit tests.
 #[cfg(test)]
 pub(crate) fn feed_csv(sink: &mut dyn crate::ingest::RowSink, csv: &str) {
@@ -332,7 +340,7 @@ mod tests {
             ]
         );
         assert_eq!(rej[2].category, RejectionKind::Duplicate);
-        assert_eq!(rej[2].reason, "duplicate of t.csv row 2");
+        assert_eq!(english(&rej[2].reason), "duplicate of t.csv row 2");
         assert_eq!(rej[0].row, 3);
     }
 
@@ -376,10 +384,15 @@ mod tests {
                     .map(|i| format!("{:?}", df.get_row(i).unwrap().0))
                     .collect();
                 let mut other = vec![format!("{n:?}"), format!("{:?}", df.schema())];
-                other.extend(
-                    rej.iter()
-                        .map(|r| format!("{} {} {} {}", r.row, r.column, r.reason, r.category)),
-                );
+                other.extend(rej.iter().map(|r| {
+                    format!(
+                        "{} {} {} {}",
+                        r.row,
+                        r.column,
+                        english(&r.reason),
+                        r.category
+                    )
+                }));
                 (rows, other)
             }
             Err(e) => (vec![], vec![e.to_string()]),

@@ -39,15 +39,17 @@ pub(super) fn check_survey<'c>(
     let get = |k: usize| cell_at(pos, cells, k);
     let score_cell = get(sc::SCORE);
     if score_cell.is_empty() {
-        return Err(RowError::new("score", "missing (required)"));
+        return Err(RowError::new("score", crate::why!("missing_required")));
     }
     let score = parse_number(score_cell).map_err(|e| RowError::new("score", e))?;
     if score < survey.scale_min || score > survey.scale_max {
         return Err(RowError::new(
             "score",
-            format!(
-                "score {score} outside the survey scale {}..{}",
-                survey.scale_min, survey.scale_max
+            crate::why!(
+                "score_outside_scale",
+                score,
+                survey.scale_min,
+                survey.scale_max
             ),
         ));
     }
@@ -56,7 +58,7 @@ pub(super) fn check_survey<'c>(
         c => {
             let v = parse_number(c).map_err(|e| RowError::new("nps", e))?;
             if !(0.0..=10.0).contains(&v) {
-                return Err(RowError::new("nps", format!("{v} outside 0..10")));
+                return Err(RowError::new("nps", crate::why!("nps_outside_range", v)));
             }
             Some(v)
         }

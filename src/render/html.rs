@@ -652,7 +652,7 @@ fn data_quality_section(h: &mut String, r: &Report) {
                 (x.file.clone(), false),
                 (x.row.to_string(), true),
                 (r.text.column(&x.column), false),
-                (x.reason.clone(), false),
+                (r.text.reason(&x.reason), false),
             ]
         })
         .collect();

@@ -816,5 +816,65 @@ mod tests {
             en.findings.text.keys().collect::<Vec<_>>()
         );
         assert_eq!(zh.findings.weekdays.len(), 7);
+        assert_eq!(
+            zh.reasons.keys().collect::<Vec<_>>(),
+            en.reasons.keys().collect::<Vec<_>>()
+        );
+        // The same placeholders in both languages.
+        let holes = |t: &str| (0..9).filter(|i| t.contains(&format!("{{{i}}}"))).count();
+        for (k, z) in &zh.reasons {
+            assert_eq!(holes(z), holes(&en.reasons[k]), "reason {k}");
+        }
+    }
+
+    /// Every reason the code gives (each key of a `why!` call) is worded in both languages,
+    /// with as many placeholders as it has values; no table entry is unused.
+    #[test]
+    fn every_reason_in_the_code_is_worded() {
+        let zh = Text::load(Lang::Zh);
+        let mut used = std::collections::BTreeSet::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let src = std::fs::read_to_string(&p).unwrap();
+                let calls = ["why!(", "why_const!("]
+                    .into_iter()
+                    .flat_map(|m| src.split(m).skip(1).collect::<Vec<_>>())
+                    .filter_map(|c| c.trim_start().strip_prefix('"'));
+                for call in calls {
+                    let key = &call[..call.find('"').unwrap()];
+                    if key.is_empty() || !key.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                        continue; // not a call (this test's own patterns)
+                    }
+                    // The values: top-level commas up to the closing parenthesis.
+                    let (mut depth, mut args) = (0i32, 0usize);
+                    for c in call.chars() {
+                        match c {
+                            '(' | '[' | '{' => depth += 1,
+                            ')' | ']' | '}' if depth == 0 => break,
+                            ')' | ']' | '}' => depth -= 1,
+                            ',' if depth == 0 => args += 1,
+                            _ => {}
+                        }
+                    }
+                    let Some(t) = zh.reasons.get(key) else {
+                        panic!("{}: reason `{key}` is in no text table", p.display());
+                    };
+                    let holes = (0..9).filter(|i| t.contains(&format!("{{{i}}}"))).count();
+                    assert_eq!(args, holes, "{}: `{key}` takes {holes} values", p.display());
+                    used.insert(key.to_string());
+                }
+            }
+        }
+        let unused: Vec<_> = zh.reasons.keys().filter(|k| !used.contains(*k)).collect();
+        assert!(unused.is_empty(), "reasons no code gives: {unused:?}");
     }
 }

@@ -156,7 +156,7 @@ fn declared_channels_are_measured_with_their_own_abandon_rules() {
     // says which channels were declared where, and whether each is real-time.
     let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
     assert!(
-        html.contains("unknown channel `传真` (expected phone, email, chat, web, social, other, app, 小程序, wechat;"),
+        html.contains("无法识别的渠道“传真”（应为 phone，email，chat，web，social，other，app，小程序，wechat；"),
         "{html}"
     );
     assert!(

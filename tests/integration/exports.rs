@@ -247,9 +247,12 @@ fn excel_error_values_and_formulas_without_a_value_are_listed_not_blank() {
     assert_eq!(m["rows"]["accepted"], 1);
     assert_eq!(m["rows"]["rejected"], 2);
     let text = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
-    assert!(text.contains("#N/A"), "the error value is named");
     assert!(
-        text.contains("formula saved without its computed value"),
+        text.contains("#N/A（Excel 错误值，不是数据）"),
+        "the error value is named"
+    );
+    assert!(
+        text.contains("公式未保存计算结果"),
         "the missing value is named"
     );
 }
@@ -341,7 +344,7 @@ fn percentages_an_xls_or_ods_reads_as_fractions_fail_no_inspection() {
         assert_eq!(qa_sla["status"], "not_measurable", "{ext}");
         let html = std::fs::read_to_string(p.join("out/report.html")).unwrap();
         assert!(
-            html.contains("score 0.85 reads as a fraction: every score of this file lies between 0 and 1, and the pass score is 80"),
+            html.contains("评分 0.85 被读为小数：该文件所有评分均在 0 与 1 之间，而合格分为 80"),
             "{ext}"
         );
     }

@@ -298,7 +298,7 @@ fn mapped_chinese_inspections_are_scored_and_bad_rows_listed() {
     // The comment's phone number never reaches an output; the rejection is listed.
     let text = workbook_text(&out.path().join("report.xlsx"));
     assert!(
-        text.contains("unknown source `电话回访`"),
+        text.contains("无法识别的质检来源“电话回访”（应为 recording，mystery_shopper）"),
         "the rejected row is listed"
     );
     for f in ["metrics.json", "report.html"] {

@@ -307,12 +307,12 @@ pub(super) fn data_quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> 
         .iter()
         .map(|x| {
             vec![
-                Value::Text(x.input.to_string()),
+                Value::Text(r.text.label(&format!("input_{}", x.input))),
                 Value::Text(x.file.clone()),
                 Value::Count(x.row),
                 Value::Text(r.text.column(&x.column)),
-                Value::Text(x.category.to_string()),
-                Value::Text(x.reason.clone()),
+                Value::Text(r.text.label(&format!("category_{}", x.category.as_str()))),
+                Value::Text(r.text.reason(&x.reason)),
             ]
         })
         .collect();
