@@ -88,6 +88,18 @@ impl Text {
     /// A canonical column's name as this language writes it (`arrived_at` is 到达时间);
     /// a column the table does not name (a criterion, a survey item) as it is.
     pub fn column(&self, name: &str) -> String {
+        // A criterion's or a survey item's column: 质检项（开场问候）.
+        let of = |kind: &str, what: String| {
+            self.label("column_of")
+                .replace("{kind}", &self.label(kind))
+                .replace("{name}", &what)
+        };
+        if let Some(c) = name.strip_prefix(crate::columns::CRITERION_PREFIX) {
+            return of("criterion", self.criterion(c));
+        }
+        if let Some(q) = name.strip_prefix(crate::columns::ITEM_PREFIX) {
+            return of("survey_item", q.to_string());
+        }
         self.label_or(&format!("column_{name}"), name)
     }
 

@@ -827,6 +827,16 @@ mod tests {
         }
     }
 
+    #[test]
+    fn criterion_and_item_columns_are_named_in_words() {
+        let zh = Text::load(Lang::Zh);
+        assert_eq!(zh.column("criterion_greeting"), "质检项（开场问候）");
+        assert_eq!(zh.column("item_物流速度"), "题项（物流速度）");
+        assert_eq!(zh.column("arrived_at"), "到达时间");
+        let en = Text::load(Lang::En);
+        assert_eq!(en.column("criterion_greeting"), "Criterion: Greeting");
+    }
+
     /// Every reason the code gives (each key of a `why!` call) is worded in both languages,
     /// with as many placeholders as it has values; no table entry is unused.
     #[test]
