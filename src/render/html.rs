@@ -634,14 +634,15 @@ fn data_quality_section(h: &mut String, r: &Report) {
     for line in r.row_lines() {
         let _ = write!(h, "<p>{}</p>", esc(&line));
     }
+    let sep = l("label_separator");
     let _ = write!(
         h,
-        "<p>{}: {}</p>",
+        "<p>{}{sep}{}</p>",
         esc(&l("rows_out_of_period")),
-        r.metrics.rows.out_of_period
+        count(r.metrics.rows.out_of_period)
     );
     for (key, n, _) in r.inconsistencies() {
-        let _ = write!(h, "<p>{}: {n}</p>", esc(&l(key)));
+        let _ = write!(h, "<p>{}{sep}{}</p>", esc(&l(key)), count(n));
     }
     let rows: Vec<Vec<(String, bool)>> = r
         .rejections

@@ -355,8 +355,10 @@ pub(super) fn method_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
     if let Some(c) = &r.metrics.calendar {
         ws.write_string_with_format(row, 0, l("calendar"), &f.bold)
             .map_err(xlsx_err)?;
-        ws.write_string(row, 1, format!("{} ({})", c.name, c.sources.join("; ")))
-            .map_err(xlsx_err)?;
+        let text = l("calendar_with_sources")
+            .replace("{name}", &c.name)
+            .replace("{sources}", &c.sources.join(&l("source_separator")));
+        ws.write_string(row, 1, text).map_err(xlsx_err)?;
         row += 1;
     }
     for i in r
