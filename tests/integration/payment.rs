@@ -139,7 +139,9 @@ fn the_payment_statement_follows_from_the_contract_and_the_scorecard() {
 }
 
 /// Every sheet prints on A4, fitted to the page width, with the title in the header and
-/// the page number in the footer.
+/// the page number in the footer; a row whose text wraps is as tall as its lines (the
+/// Method's second paragraph, 行数核对…, takes three lines of its 100-character column:
+/// LibreOffice would otherwise print its first line only).
 #[test]
 fn every_sheet_prints_on_a4_with_title_and_page_numbers() {
     use std::io::Read;
@@ -154,6 +156,31 @@ fn every_sheet_prints_on_a4_with_title_and_page_numbers() {
         .filter(|n| n.starts_with("xl/worksheets/sheet"))
         .collect();
     assert!(sheets.len() > 10, "{sheets:?}");
+    let method = format!("xl/worksheets/sheet{}.xml", sheets.len());
+    let mut book = String::new();
+    zip.by_name("xl/workbook.xml")
+        .unwrap()
+        .read_to_string(&mut book)
+        .unwrap();
+    let last = book.rsplit("<sheet name=\"").next().unwrap();
+    assert!(
+        last.starts_with("评估方法\""),
+        "the last sheet is the Method"
+    );
+    let mut xml = String::new();
+    zip.by_name(&method)
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    let row2 = &xml[xml.find("<row r=\"2\"").unwrap()..];
+    let ht: f64 = row2[row2.find("ht=\"").unwrap() + 4..]
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(ht >= 3.0 * 15.0, "row 2 is {ht} points high");
+    assert!(row2[..row2.find('>').unwrap()].contains("customHeight=\"1\""));
     for name in sheets {
         let mut xml = String::new();
         zip.by_name(&name)

@@ -2,7 +2,7 @@
 //! inspection input), Findings, Data quality (every rejected row) and Method (definitions and
 //! the contract parameters used).
 
-use super::{daily_rows, pairs, table, xlsx_err, Formats, Value};
+use super::{daily_rows, fit_row, pairs, table, xlsx_err, Formats, Value};
 use crate::error::Result;
 use crate::report::Report;
 use rust_xlsxwriter::{Chart, ChartType, Workbook};
@@ -343,13 +343,16 @@ pub(super) fn method_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
             .map_err(xlsx_err)?;
         ws.write_string_with_format(row, 1, v, &f.wrap)
             .map_err(xlsx_err)?;
+        fit_row(ws, row, [(100.0, v.as_str())])?;
         row += 1;
     }
     row += 1;
     for (k, v) in &r.method_params {
         ws.write_string_with_format(row, 0, k, &f.bold)
             .map_err(xlsx_err)?;
-        ws.write_string(row, 1, v).map_err(xlsx_err)?;
+        ws.write_string_with_format(row, 1, v, &f.wrap)
+            .map_err(xlsx_err)?;
+        fit_row(ws, row, [(24.0, k.as_str()), (100.0, v.as_str())])?;
         row += 1;
     }
     if let Some(c) = &r.metrics.calendar {
@@ -358,7 +361,9 @@ pub(super) fn method_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
         let text = l("calendar_with_sources")
             .replace("{name}", &c.name)
             .replace("{sources}", &c.sources.join(&l("source_separator")));
-        ws.write_string(row, 1, text).map_err(xlsx_err)?;
+        ws.write_string_with_format(row, 1, &text, &f.wrap)
+            .map_err(xlsx_err)?;
+        fit_row(ws, row, [(100.0, text.as_str())])?;
         row += 1;
     }
     for i in r

@@ -70,6 +70,8 @@ struct Formats {
     na: Format,
     title: Format,
     wrap: Format,
+    /// A text of one line, at the top of a row other cells make taller.
+    text: Format,
     bold: Format,
 }
 
@@ -99,7 +101,8 @@ impl Formats {
             na: Format::new().set_background_color(Color::RGB(0xEEEEEE)),
             title: Format::new().set_bold().set_font_size(16),
             wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
-            bold: Format::new().set_bold(),
+            text: Format::new().set_align(FormatAlign::Top),
+            bold: Format::new().set_bold().set_align(FormatAlign::Top),
         }
     }
 }
@@ -116,6 +119,44 @@ fn print_setup(wb: &mut Workbook, r: &Report) {
             .set_header(format!("&L{title}"))
             .set_footer(&footer);
     }
+}
+
+/// The lines `s` takes wrapped in a column `width` characters wide: a character of the
+/// CJK ranges (and any other non-ASCII) counts as two, as it prints about twice as wide.
+fn lines_in(s: &str, width: f64) -> f64 {
+    let room = (width - 1.0).max(1.0);
+    s.split('\n')
+        .map(|line| {
+            let units: f64 = line
+                .chars()
+                .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
+                .sum();
+            (units / room).ceil().max(1.0)
+        })
+        .sum()
+}
+
+/// Points a wrapped line of the default font takes, with the CJK fonts' taller lines.
+const LINE_POINTS: f64 = 16.0;
+
+/// Give row `row` the height its wrapped `cells` (column width, text) need. Excel grows a
+/// row to wrapped text when it recalculates, LibreOffice's import does not: without an
+/// explicit height a printed page shows the first line of a sentence only. Rows of one
+/// line keep the default height.
+fn fit_row<'a>(
+    ws: &mut Worksheet,
+    row: u32,
+    cells: impl IntoIterator<Item = (f64, &'a str)>,
+) -> Result<()> {
+    let lines = cells
+        .into_iter()
+        .map(|(w, s)| lines_in(s, w))
+        .fold(1.0, f64::max);
+    if lines > 1.0 {
+        ws.set_row_height(row, lines * LINE_POINTS)
+            .map_err(xlsx_err)?;
+    }
+    Ok(())
 }
 
 /// Excel refuses cells over 32,767 characters: clip (with an ellipsis) rather than fail.
@@ -143,7 +184,9 @@ fn write_value(
 ) -> Result<()> {
     let t = &report.text;
     match v {
-        Value::Text(s) => ws.write_string(r, c, fit(s)).map(|_| ()),
+        Value::Text(s) => ws
+            .write_string_with_format(r, c, fit(s), &f.text)
+            .map(|_| ()),
         Value::Count(n) => ws
             .write_number_with_format(r, c, *n as f64, &f.int)
             .map(|_| ()),
@@ -187,17 +230,39 @@ fn table(
     widths: &[f64],
     rows: &[Vec<Value>],
 ) -> Result<u32> {
+    let width = |c: usize| widths.get(c).copied().unwrap_or(8.43);
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(top, c as u16, h, &f.header)
             .map_err(xlsx_err)?;
     }
+    fit_row(
+        ws,
+        top,
+        headers
+            .iter()
+            .enumerate()
+            .map(|(c, h)| (width(c), h.as_str())),
+    )?;
     for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, *w).map_err(xlsx_err)?;
     }
     for (i, row) in rows.iter().enumerate() {
+        let y = top + 1 + i as u32;
         for (c, v) in row.iter().enumerate() {
-            write_value(ws, f, top + 1 + i as u32, c as u16, v, report)?;
+            match v {
+                // A text longer than its column wraps in it (a sentence is never cut).
+                Value::Text(s) if lines_in(s, width(c)) > 1.0 => {
+                    ws.write_string_with_format(y, c as u16, fit(s), &f.wrap)
+                        .map_err(xlsx_err)?;
+                }
+                _ => write_value(ws, f, y, c as u16, v, report)?,
+            }
         }
+        let texts = row.iter().enumerate().filter_map(|(c, v)| match v {
+            Value::Text(s) => Some((width(c), s.as_str())),
+            _ => None,
+        });
+        fit_row(ws, y, texts)?;
     }
     let last = top + rows.len() as u32;
     ws.set_freeze_panes(top + 1, 0).map_err(xlsx_err)?;
