@@ -7,7 +7,7 @@
 
 use super::{write_err, Output, Renderer};
 use crate::error::Result;
-use crate::report::{Report, EVIDENCE_COLUMNS, INSPECTION_EVIDENCE_COLUMNS};
+use crate::report::{evidence_file, Report, EVIDENCE_COLUMNS, INSPECTION_EVIDENCE_COLUMNS};
 use rayon::prelude::*;
 use std::path::Path;
 
@@ -18,19 +18,25 @@ const RANGE_LINES: usize = 20_000;
 
 pub struct EvidenceCsv;
 
-/// The CSV file of SLA `id`'s list.
-pub fn file_name(id: &str) -> String {
-    let safe: String = id
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("evidence/{safe}.csv")
+/// Lines `from..from + RANGE_LINES` of `list` as CSV.
+fn lines(
+    report: &Report,
+    list: &crate::report::EvidenceList,
+    from: usize,
+    fail: &(dyn Fn(&dyn std::fmt::Display) -> crate::error::Error + Sync),
+) -> Result<Vec<u8>> {
+    // About 110 bytes a line: sized once, not grown by copying.
+    let mut part = csv::Writer::from_writer(Vec::with_capacity(RANGE_LINES * 128));
+    let mut failed = None;
+    report.each_evidence_line(list, from..from + RANGE_LINES, &mut |l| {
+        if let Err(e) = part.write_record(l) {
+            failed.get_or_insert(e);
+        }
+    });
+    if let Some(e) = failed {
+        return Err(fail(&e));
+    }
+    part.into_inner().map_err(|e| fail(&e))
 }
 
 impl Renderer for EvidenceCsv {
@@ -40,7 +46,7 @@ impl Renderer for EvidenceCsv {
 
     fn render(&self, report: &Report, out: &mut dyn Output) -> Result<()> {
         for list in &report.evidence {
-            let rel = file_name(&list.sla);
+            let rel = evidence_file(&list.sla);
             let fail = |e: &dyn std::fmt::Display| write_err(&rel, e);
             out.file(Path::new(&rel), &mut |w| {
                 let mut head = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
@@ -59,22 +65,26 @@ impl Renderer for EvidenceCsv {
                     .map_err(|e| fail(&e))?;
                 let n = list.rows.len();
                 let batch = RANGE_LINES * rayon::current_num_threads().max(1);
-                for start in (0..n).step_by(batch) {
-                    let parts: Vec<Result<Vec<u8>>> = (start..n.min(start + batch))
+                // One batch is written (and hashed) while the next is worded.
+                let word = |start: usize| -> Vec<Result<Vec<u8>>> {
+                    (start..n.min(start + batch))
                         .step_by(RANGE_LINES)
                         .collect::<Vec<_>>()
                         .into_par_iter()
-                        .map(|from| {
-                            let mut part = csv::Writer::from_writer(Vec::new());
-                            for line in report.evidence_lines(list, from..from + RANGE_LINES) {
-                                part.write_record(&line).map_err(|e| fail(&e))?;
-                            }
-                            part.into_inner().map_err(|e| fail(&e))
-                        })
-                        .collect();
-                    for part in parts {
-                        w.write_all(&part?).map_err(|e| fail(&e))?;
-                    }
+                        .map(|from| lines(report, list, from, &fail))
+                        .collect()
+                };
+                let mut done = word(0);
+                for start in (batch..n + batch).step_by(batch) {
+                    let next = std::thread::scope(|s| -> Result<Vec<Result<Vec<u8>>>> {
+                        let next = s.spawn(|| if start < n { word(start) } else { Vec::new() });
+                        for part in done.drain(..) {
+                            w.write_all(&part?).map_err(|e| fail(&e))?;
+                        }
+                        next.join()
+                            .map_err(|_| fail(&"a thread wording the lines failed"))
+                    })?;
+                    done = next;
                 }
                 Ok(())
             })?;

@@ -11,6 +11,7 @@ use crate::evaluate::Status;
 use crate::report::{fmt_value, pct, Report};
 use std::fmt::Write as _;
 
+mod evidence;
 mod patterns;
 
 pub struct Html;
@@ -165,6 +166,7 @@ impl Renderer for Html {
         orders_section(&mut h, r, &charts);
         peaks_section(&mut h, r);
         quality_section(&mut h, r, &charts);
+        evidence::evidence_section(&mut h, r);
         data_quality_section(&mut h, r);
         method_section(&mut h, r);
         h.push_str("</main></body></html>\n");

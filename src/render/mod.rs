@@ -94,7 +94,13 @@ pub fn document_epoch(report: &Report) -> i64 {
 pub fn render_all(report: &Report, out: &mut dyn Output) -> Result<()> {
     for r in renderers(report) {
         tracing::info!(renderer = r.name(), "rendering");
+        let start = std::time::Instant::now();
         r.render(report, out)?;
+        tracing::debug!(
+            renderer = r.name(),
+            seconds = start.elapsed().as_secs_f64(),
+            "rendered"
+        );
     }
     Ok(())
 }

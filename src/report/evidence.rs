@@ -83,68 +83,106 @@ fn criteria_of(failed: &DataFrame) -> std::collections::HashMap<String, Vec<Stri
 
 impl Report {
     /// The evidence lines `lines` of `list` (those past its end left out), in row order.
-    /// Only those rows are looked up: the lines of a list of millions are made a range at
-    /// a time.
     pub fn evidence_lines(
         &self,
         list: &EvidenceList,
         lines: std::ops::Range<usize>,
     ) -> Vec<[String; 8]> {
+        let mut out = Vec::new();
+        self.each_evidence_line(list, lines, &mut |fields| {
+            out.push(fields.map(str::to_string))
+        });
+        out
+    }
+
+    /// Each evidence line `lines` of `list`, its fields handed to `f` borrowed. Only those
+    /// rows are looked up, and no field is a string of its own: the lines of a list of
+    /// millions are written a range at a time at the cost of their bytes.
+    pub fn each_evidence_line(
+        &self,
+        list: &EvidenceList,
+        lines: std::ops::Range<usize>,
+        f: &mut dyn FnMut([&str; 8]),
+    ) {
         let n = list.rows.len();
         let picked = &list.rows[lines.start.min(n)..lines.end.min(n)];
+        // The rows a range names lie close together (a list is in input order): they are
+        // gathered from the few chunks of the span they lie in, not from the period's
+        // frame in its thousand chunks.
+        let lo = picked.iter().map(|&(r, _)| r).min().unwrap_or(0);
+        let hi = picked.iter().map(|&(r, _)| r).max().unwrap_or(0);
+        let span = self.misses.slice(lo as i64, (hi - lo) as usize + 1);
         let idx = IdxCa::from_vec(
             "row".into(),
-            picked.iter().map(|&(row, _)| row as IdxSize).collect(),
+            picked
+                .iter()
+                .map(|&(row, _)| (row - lo) as IdxSize)
+                .collect(),
         );
-        let Ok(f) = self.misses.take(&idx) else {
-            return Vec::new();
+        let Ok(frame) = span.take(&idx) else {
+            return;
         };
         let text = |c: &str| {
-            f.column(c)
+            frame
+                .column(c)
                 .ok()
                 .and_then(|c| c.cast(&DataType::String).ok())
         };
         let (ids, channels, agents) = (text("contact_id"), text("channel"), text("agent_id"));
-        let ms = |c: &str| f.column(c).ok().and_then(|c| c.i64().ok().cloned());
-        let (arrived, answered, resolved) =
-            (ms("arrived_ms"), ms("answered_ms"), ms("resolved_ms"));
-        let flag = |c: &str| f.column(c).ok().and_then(|c| c.bool().ok().cloned());
+        let strs = |c: &Option<Column>| c.as_ref().and_then(|c| c.str().ok().cloned());
+        let (ids, channels, agents) = (strs(&ids), strs(&channels), strs(&agents));
+        let ms = |c: &str| frame.column(c).ok().and_then(|c| c.i64().ok().cloned());
+        let times = [ms("arrived_ms"), ms("answered_ms"), ms("resolved_ms")];
+        let flag = |c: &str| frame.column(c).ok().and_then(|c| c.bool().ok().cloned());
         let (is_answered, is_resolved) = (flag("answered"), flag("resolved"));
-        let local = |v: Option<i64>| self.local_time(v);
-        let str_at = |c: &Option<Column>, i: usize| {
-            c.as_ref()
-                .and_then(|c| c.str().ok()?.get(i).map(str::to_string))
-                .unwrap_or_default()
-        };
-        let ms_at = |c: &Option<Int64Chunked>, i: usize| c.as_ref().and_then(|c| c.get(i));
+        fn str_at(c: &Option<StringChunked>, i: usize) -> Option<&str> {
+            c.as_ref().and_then(|c| c.get(i))
+        }
         let flag_at = |c: &Option<BooleanChunked>, i: usize| {
             c.as_ref().and_then(|c| c.get(i)).unwrap_or(false)
         };
-        picked
-            .iter()
-            .enumerate()
-            .map(|(i, &(_, time))| {
-                let why = reason(
-                    list.metric,
-                    flag_at(&is_answered, i),
-                    flag_at(&is_resolved, i),
-                );
-                [
-                    str_at(&ids, i),
-                    self.text.channel(&str_at(&channels, i)),
-                    crate::model::mask_personal(&str_at(&agents, i)),
-                    local(ms_at(&arrived, i)),
-                    local(ms_at(&answered, i)),
-                    local(ms_at(&resolved, i)),
-                    if time.is_nan() {
-                        String::new()
-                    } else {
-                        super::duration(time)
-                    },
-                    self.text.label(why),
-                ]
-            })
-            .collect()
+        // What repeats is worded once: the zone, the reasons, each channel and agent.
+        let mut clock = TimeWriter::new(self.zone());
+        let mut reasons = crate::util::FastMap::default();
+        let mut labels = crate::util::FastMap::<String, String>::default();
+        let mut masked = crate::util::FastMap::<String, String>::default();
+        let mut bufs: [String; 4] = Default::default();
+        for (i, &(_, time)) in picked.iter().enumerate() {
+            for (buf, col) in bufs.iter_mut().zip(&times) {
+                buf.clear();
+                if let Some(t) = col.as_ref().and_then(|c| c.get(i)) {
+                    clock.write(buf, t);
+                }
+            }
+            bufs[3].clear();
+            if !time.is_nan() {
+                super::write_duration(&mut bufs[3], time);
+            }
+            let why = reason(
+                list.metric,
+                flag_at(&is_answered, i),
+                flag_at(&is_resolved, i),
+            );
+            let why = reasons.entry(why).or_insert_with(|| self.text.label(why));
+            let channel = str_at(&channels, i).unwrap_or_default();
+            if !labels.contains_key(channel) {
+                labels.insert(channel.to_string(), self.text.channel(channel));
+            }
+            let agent = str_at(&agents, i).unwrap_or_default();
+            if !masked.contains_key(agent) {
+                masked.insert(agent.to_string(), crate::model::mask_personal(agent));
+            }
+            f([
+                str_at(&ids, i).unwrap_or_default(),
+                &labels[channel],
+                &masked[agent],
+                &bufs[0],
+                &bufs[1],
+                &bufs[2],
+                &bufs[3],
+                why,
+            ]);
+        }
     }
 }
 
@@ -194,7 +232,9 @@ impl Report {
                         t.label_or(&format!("source_{source}"), &source)
                     },
                     t.channel(&at(4, i)),
-                    self.local_time(when.as_ref().and_then(|c| c.get(i))),
+                    when.as_ref()
+                        .and_then(|c| c.get(i))
+                        .map_or(String::new(), |t| local_time(self.zone(), t).to_string()),
                     score
                         .as_ref()
                         .and_then(|c| c.get(i))
@@ -205,17 +245,134 @@ impl Report {
             .collect()
     }
 
-    /// A time of the period's zone to the second (`2026-10-01 08:14:49`, as the inputs
-    /// write it); empty for none.
-    fn local_time(&self, ms: Option<i64>) -> String {
-        let tz: chrono_tz::Tz = self
-            .metrics
+    /// The period's time zone.
+    fn zone(&self) -> chrono_tz::Tz {
+        self.metrics
             .period
             .timezone
             .parse()
-            .unwrap_or(chrono_tz::UTC);
-        ms.and_then(|ms| tz.timestamp_opt(ms.div_euclid(1000), 0).earliest())
-            .map_or(String::new(), |t| t.naive_local().to_string())
+            .unwrap_or(chrono_tz::UTC)
+    }
+}
+
+/// The file beside the report holding the whole list of SLA `id`:
+/// `evidence/<id>.csv`, the id's characters other than letters, digits, `_` and `-` as `_`.
+pub fn evidence_file(id: &str) -> String {
+    let safe: String = id
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("evidence/{safe}.csv")
+}
+
+impl Report {
+    /// The heading of `list`: its SLA's name, clause and threshold, and how many contacts
+    /// missed it (inspections failed it).
+    pub fn evidence_heading(&self, list: &EvidenceList) -> String {
+        let t = &self.text;
+        let threshold = list
+            .threshold
+            .as_ref()
+            .map(|x| format!("{}{x}", t.label("param_separator")))
+            .unwrap_or_default();
+        t.label(if list.inspections.is_some() {
+            "evidence_heading_qa"
+        } else {
+            "evidence_heading"
+        })
+        .replace("{name}", &list.name)
+        .replace("{clause}", &list.clause)
+        .replace("{threshold}", &threshold)
+        .replace("{n}", &crate::util::grouped(list.missed as f64, 0))
+    }
+
+    /// Under the first `shown` lines of a longer `list`: where the whole list is.
+    pub fn evidence_note(&self, list: &EvidenceList, shown: usize) -> Option<String> {
+        (list.missed as usize > shown).then(|| {
+            self.text
+                .label("evidence_cap_note")
+                .replace("{cap}", &crate::util::grouped(shown as f64, 0))
+                .replace("{n}", &crate::util::grouped(list.missed as f64, 0))
+                .replace("{file}", &evidence_file(&list.sla))
+        })
+    }
+
+    /// The column labels of `list`'s lines.
+    pub fn evidence_headers(&self, list: &EvidenceList) -> Vec<String> {
+        self.text.labels(if list.inspections.is_some() {
+            super::INSPECTION_EVIDENCE_COLUMNS
+        } else {
+            super::EVIDENCE_COLUMNS
+        })
+    }
+
+    /// The first `n` lines of `list`, over contacts or over inspections.
+    pub fn evidence_first(&self, list: &EvidenceList, n: usize) -> Vec<[String; 8]> {
+        if list.inspections.is_some() {
+            let mut all = self.inspection_lines(list);
+            all.truncate(n);
+            all
+        } else {
+            self.evidence_lines(list, 0..n)
+        }
+    }
+}
+
+/// Time `ms` in zone `tz` to the second (`2026-10-01 08:14:49`, as the inputs write it).
+fn local_time(tz: chrono_tz::Tz, ms: i64) -> chrono::NaiveDateTime {
+    tz.timestamp_opt(ms.div_euclid(1000), 0)
+        .earliest()
+        .map_or_else(Default::default, |t| t.naive_local())
+}
+
+/// Instants written as local times to the second (`2026-10-01 08:14:49`, as
+/// [`local_time`] and chrono's `Display` write them), for lines by the million: the zone's
+/// offset is cached per hour ([`LocalClock`](crate::config::calendar::LocalClock)) and each
+/// day's date is formatted once; the time of day is division.
+struct TimeWriter {
+    clock: crate::config::calendar::LocalClock,
+    tz: chrono_tz::Tz,
+    /// `YYYY-MM-DD ` by local day number.
+    days: crate::util::FastMap<i64, String>,
+}
+
+impl TimeWriter {
+    fn new(tz: chrono_tz::Tz) -> Self {
+        TimeWriter {
+            clock: crate::config::calendar::LocalClock::new(tz),
+            tz,
+            days: Default::default(),
+        }
+    }
+
+    fn write(&mut self, out: &mut String, ms: i64) {
+        use std::fmt::Write as _;
+        let Some(local) = self.clock.local_ms(ms) else {
+            let _ = write!(out, "{}", local_time(self.tz, ms));
+            return;
+        };
+        let secs = local.div_euclid(1000);
+        let (day, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+        let date = self.days.entry(day).or_insert_with(|| {
+            let d = chrono::DateTime::from_timestamp(day * 86_400, 0)
+                .map_or_else(Default::default, |t| t.naive_utc().date());
+            format!("{d} ")
+        });
+        out.push_str(date);
+        let (h, m, s) = (sod / 3600, sod / 60 % 60, sod % 60);
+        for (i, v) in [h, m, s].into_iter().enumerate() {
+            if i > 0 {
+                out.push(':');
+            }
+            out.push(char::from(b'0' + (v / 10) as u8));
+            out.push(char::from(b'0' + (v % 10) as u8));
+        }
     }
 }
 
@@ -233,5 +390,57 @@ fn reason(metric: SlaMetric, answered: bool, resolved: bool) -> &'static str {
         SlaMetric::ResolvedWithin if resolved => "evidence_resolved_late",
         SlaMetric::FcrRate => "evidence_not_first_contact",
         _ => "evidence_not_resolved",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every 37 seconds over the hours around each 2026 clock change of Berlin and New
+    /// York, through one writer (its caches filled on the way), as chrono gives them.
+    #[test]
+    fn local_times_across_clock_changes_are_chrono_s() {
+        use chrono_tz::{America::New_York, Europe::Berlin};
+        let at = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .timestamp_millis()
+        };
+        for (tz, change) in [
+            (Berlin, "2026-03-29T01:00:00Z"),
+            (Berlin, "2026-10-25T01:00:00Z"),
+            (New_York, "2026-03-08T07:00:00Z"),
+            (New_York, "2026-11-01T06:00:00Z"),
+        ] {
+            let mut w = TimeWriter::new(tz);
+            let c = at(change);
+            for t in (c - 3 * 3_600_000..c + 3 * 3_600_000).step_by(37_000) {
+                let mut fast = String::new();
+                w.write(&mut fast, t);
+                assert_eq!(fast, local_time(tz, t).to_string(), "{t} in {tz}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The cached local time is what chrono's conversion and `Display` give, in a zone
+        /// with daylight saving time (every hour of the clock changes included) and in
+        /// Beijing time, over years 1900 to 2200.
+        #[test]
+        fn a_local_time_is_written_as_chrono_writes_it(
+            ms in -2_208_988_800_000i64..7_258_118_400_000i64,
+            near in 0i64..7_200_000,
+        ) {
+            for tz in [chrono_tz::Europe::Berlin, chrono_tz::America::New_York, chrono_tz::Asia::Shanghai] {
+                let mut w = TimeWriter::new(tz);
+                // A time, then one near it (the cache's day and hour at work).
+                for t in [ms, ms + near, ms - near] {
+                    let mut fast = String::new();
+                    w.write(&mut fast, t);
+                    proptest::prop_assert_eq!(&fast, &local_time(tz, t).to_string(), "{} in {}", t, tz);
+                }
+            }
+        }
     }
 }

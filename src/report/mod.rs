@@ -10,7 +10,7 @@ mod payment;
 mod period;
 pub use payment::PaymentLine;
 mod evidence;
-pub use evidence::EvidenceList;
+pub use evidence::{evidence_file, EvidenceList};
 mod columns;
 pub use columns::*;
 
@@ -489,8 +489,16 @@ fn count(n: u64) -> String {
 /// (`4:09:04`, `0:00:25`, `145:00:12`), to the nearest second ([`duration_seconds`]); the
 /// workbook writes the same value with the format [`DURATION_FORMAT`].
 pub fn duration(s: f64) -> String {
+    let mut out = String::new();
+    write_duration(&mut out, s);
+    out
+}
+
+/// [`duration`], written into `out`.
+pub fn write_duration(out: &mut String, s: f64) {
+    use std::fmt::Write as _;
     let t = duration_seconds(s) as i64;
-    format!("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
+    let _ = write!(out, "{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60);
 }
 
 /// A duration to the nearest whole second: what [`duration`] and the workbook show.

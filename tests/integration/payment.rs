@@ -264,6 +264,22 @@ fn each_missed_sla_lists_exactly_the_contacts_that_missed_it() {
                 "{id}: note"
             );
         }
+        // The HTML shows the first 20 of each list, and says where the rest are.
+        let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+        let start = html.find(&heading).expect("the list's heading in the HTML");
+        let part = &html[start..];
+        let part = &part[..part.find("</table>").unwrap()];
+        assert_eq!(
+            part.matches("<tr><td>C").count() as u64,
+            (*n).min(20),
+            "{id}"
+        );
+        if *n > 20 {
+            assert!(html.contains(&format!(
+                "表中列出前 20 条；完整清单（{} 条）见报告目录中的 evidence/{id}.csv。",
+                crate::common::grouped(*n)
+            )));
+        }
     }
 }
 

@@ -6,8 +6,8 @@
 
 use super::{xlsx_err, Formats};
 use crate::error::Result;
-use crate::render::evidence::{file_name, SHEET_LINES};
-use crate::report::{Report, EVIDENCE_COLUMNS, INSPECTION_EVIDENCE_COLUMNS};
+use crate::render::evidence::SHEET_LINES;
+use crate::report::Report;
 use rust_xlsxwriter::Workbook;
 
 /// The evidence sheet; none when no SLA over contacts was missed.
@@ -26,55 +26,21 @@ pub(super) fn evidence_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resu
     }
     let mut row = 0u32;
     for list in &r.evidence {
-        let n = list.missed as usize;
-        let qa = list.inspections.is_some();
-        let headers = t.labels(if qa {
-            INSPECTION_EVIDENCE_COLUMNS
-        } else {
-            EVIDENCE_COLUMNS
-        });
-        let threshold = list
-            .threshold
-            .as_ref()
-            .map(|x| format!("{}{x}", t.label("param_separator")))
-            .unwrap_or_default();
-        let heading = t
-            .label(if qa {
-                "evidence_heading_qa"
-            } else {
-                "evidence_heading"
-            })
-            .replace("{name}", &list.name)
-            .replace("{clause}", &list.clause)
-            .replace("{threshold}", &threshold)
-            .replace("{n}", &crate::util::grouped(n as f64, 0));
-        ws.write_string_with_format(row, 0, heading, &f.bold)
+        ws.write_string_with_format(row, 0, r.evidence_heading(list), &f.bold)
             .map_err(xlsx_err)?;
         row += 1;
-        for (c, h) in headers.iter().enumerate() {
+        for (c, h) in r.evidence_headers(list).iter().enumerate() {
             ws.write_string_with_format(row, c as u16, h, &f.header)
                 .map_err(xlsx_err)?;
         }
-        let lines = if qa {
-            let mut all = r.inspection_lines(list);
-            all.truncate(SHEET_LINES);
-            all
-        } else {
-            r.evidence_lines(list, 0..SHEET_LINES)
-        };
-        for line in lines {
+        for line in r.evidence_first(list, SHEET_LINES) {
             row += 1;
             for (c, v) in line.iter().enumerate() {
                 ws.write_string(row, c as u16, v).map_err(xlsx_err)?;
             }
         }
-        if n > SHEET_LINES {
+        if let Some(note) = r.evidence_note(list, SHEET_LINES) {
             row += 1;
-            let note = t
-                .label("evidence_cap_note")
-                .replace("{cap}", &crate::util::grouped(SHEET_LINES as f64, 0))
-                .replace("{n}", &crate::util::grouped(n as f64, 0))
-                .replace("{file}", &file_name(&list.sla));
             ws.write_string(row, 0, note).map_err(xlsx_err)?;
         }
         row += 2;

@@ -193,7 +193,7 @@ pub(super) fn scorecard_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Res
         r,
         0,
         &headers,
-        &[22., 10., 14., 18., 12., 10., 10., 10., 10., 10., 10., 30.],
+        &[22., 16., 14., 18., 12., 10., 10., 10., 10., 10., 10., 30.],
         &rows,
     )?;
     let below = incentive_block(ws, f, r, last + 2)?;
