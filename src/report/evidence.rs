@@ -122,35 +122,53 @@ impl Report {
         let Ok(frame) = span.take(&idx) else {
             return;
         };
+        let len = frame.height();
+        // Each column as values in line order (a missing column: none on every line).
         let text = |c: &str| {
             frame
                 .column(c)
                 .ok()
                 .and_then(|c| c.cast(&DataType::String).ok())
         };
-        let (ids, channels, agents) = (text("contact_id"), text("channel"), text("agent_id"));
-        let strs = |c: &Option<Column>| c.as_ref().and_then(|c| c.str().ok().cloned());
-        let (ids, channels, agents) = (strs(&ids), strs(&channels), strs(&agents));
-        let ms = |c: &str| frame.column(c).ok().and_then(|c| c.i64().ok().cloned());
-        let times = [ms("arrived_ms"), ms("answered_ms"), ms("resolved_ms")];
-        let flag = |c: &str| frame.column(c).ok().and_then(|c| c.bool().ok().cloned());
-        let (is_answered, is_resolved) = (flag("answered"), flag("resolved"));
-        fn str_at(c: &Option<StringChunked>, i: usize) -> Option<&str> {
-            c.as_ref().and_then(|c| c.get(i))
+        let columns = [text("contact_id"), text("channel"), text("agent_id")];
+        fn strs(c: &Option<Column>, len: usize) -> Vec<Option<&str>> {
+            c.as_ref()
+                .and_then(|c| c.str().ok().map(|c| c.iter().collect()))
+                .unwrap_or_else(|| vec![None; len])
         }
-        let flag_at = |c: &Option<BooleanChunked>, i: usize| {
-            c.as_ref().and_then(|c| c.get(i)).unwrap_or(false)
+        let [ids, channels, agents] = [0, 1, 2].map(|k| strs(&columns[k], len));
+        let ms = |c: &str| -> Vec<Option<i64>> {
+            frame
+                .column(c)
+                .ok()
+                .and_then(|c| c.i64().ok().map(|c| c.iter().collect()))
+                .unwrap_or_else(|| vec![None; len])
         };
+        let times = [ms("arrived_ms"), ms("answered_ms"), ms("resolved_ms")];
+        let flags = |c: &str| -> Vec<bool> {
+            frame
+                .column(c)
+                .ok()
+                .and_then(|c| {
+                    c.bool()
+                        .ok()
+                        .map(|c| c.iter().map(|v| v == Some(true)).collect())
+                })
+                .unwrap_or_else(|| vec![false; len])
+        };
+        let (is_answered, is_resolved) = (flags("answered"), flags("resolved"));
         // What repeats is worded once: the zone, the reasons, each channel and agent.
         let mut clock = TimeWriter::new(self.zone());
         let mut reasons = crate::util::FastMap::default();
-        let mut labels = crate::util::FastMap::<String, String>::default();
-        let mut masked = crate::util::FastMap::<String, String>::default();
+        let mut labels =
+            hashbrown::HashMap::<String, String, foldhash::fast::FixedState>::default();
+        let mut masked =
+            hashbrown::HashMap::<String, String, foldhash::fast::FixedState>::default();
         let mut bufs: [String; 4] = Default::default();
-        for (i, &(_, time)) in picked.iter().enumerate() {
+        for (i, &(_, time)) in picked.iter().enumerate().take(len) {
             for (buf, col) in bufs.iter_mut().zip(&times) {
                 buf.clear();
-                if let Some(t) = col.as_ref().and_then(|c| c.get(i)) {
+                if let Some(t) = col[i] {
                     clock.write(buf, t);
                 }
             }
@@ -158,24 +176,20 @@ impl Report {
             if !time.is_nan() {
                 super::write_duration(&mut bufs[3], time);
             }
-            let why = reason(
-                list.metric,
-                flag_at(&is_answered, i),
-                flag_at(&is_resolved, i),
-            );
+            let why = reason(list.metric, is_answered[i], is_resolved[i]);
             let why = reasons.entry(why).or_insert_with(|| self.text.label(why));
-            let channel = str_at(&channels, i).unwrap_or_default();
-            if !labels.contains_key(channel) {
-                labels.insert(channel.to_string(), self.text.channel(channel));
-            }
-            let agent = str_at(&agents, i).unwrap_or_default();
-            if !masked.contains_key(agent) {
-                masked.insert(agent.to_string(), crate::model::mask_personal(agent));
-            }
+            let channel = channels[i].unwrap_or_default();
+            let label = labels
+                .entry_ref(channel)
+                .or_insert_with(|| self.text.channel(channel));
+            let agent = agents[i].unwrap_or_default();
+            let agent = masked
+                .entry_ref(agent)
+                .or_insert_with(|| crate::model::mask_personal(agent));
             f([
-                str_at(&ids, i).unwrap_or_default(),
-                &labels[channel],
-                &masked[agent],
+                ids[i].unwrap_or_default(),
+                label,
+                agent,
                 &bufs[0],
                 &bufs[1],
                 &bufs[2],
