@@ -97,9 +97,12 @@ const HOLIDAY: u8 = 8;
 /// change twice within an hour); other hours are converted instant by instant.
 pub struct LocalClock {
     tz: Tz,
-    /// `(UTC hour, offset in ms or NO_OFFSET)`, direct-mapped by hour.
-    slots: [(i64, i64); 16],
+    /// `(UTC hour, offset in ms or NO_OFFSET)`, direct-mapped by hour: enough slots that
+    /// a row's times hours or days apart (arrival, answer, resolution) keep theirs.
+    slots: [(i64, i64); SLOTS],
 }
+
+const SLOTS: usize = 64;
 
 const NO_OFFSET: i64 = i64::MIN;
 
@@ -107,7 +110,7 @@ impl LocalClock {
     pub fn new(tz: Tz) -> Self {
         LocalClock {
             tz,
-            slots: [(i64::MIN, NO_OFFSET); 16],
+            slots: [(i64::MIN, NO_OFFSET); SLOTS],
         }
     }
 
@@ -135,7 +138,7 @@ impl LocalClock {
         use chrono::Offset;
         let hour = ms.div_euclid(3_600_000);
         let tz = self.tz;
-        let slot = &mut self.slots[hour.rem_euclid(16) as usize];
+        let slot = &mut self.slots[hour.rem_euclid(SLOTS as i64) as usize];
         if slot.0 != hour {
             let offset = |t: i64| {
                 tz.timestamp_millis_opt(t)
