@@ -119,7 +119,15 @@ impl Report {
                 .map(|&(row, _)| (row - lo) as IdxSize)
                 .collect(),
         );
-        let Ok(frame) = span.take(&idx) else {
+        // Column by column on this thread: the range is one of many worded in parallel,
+        // and a parallel gather inside each costs twice as much.
+        let Ok(frame) = span
+            .columns()
+            .iter()
+            .map(|c| c.take(&idx))
+            .collect::<PolarsResult<Vec<_>>>()
+            .and_then(|c| DataFrame::new(picked.len(), c))
+        else {
             return;
         };
         let len = frame.height();
