@@ -8,7 +8,7 @@
 use super::{Output, Renderer};
 use crate::error::Result;
 use crate::evaluate::Status;
-use crate::report::{fmt_value, pct, Report};
+use crate::report::{count, fmt_value, pct, Report};
 use std::fmt::Write as _;
 
 mod evidence;
@@ -47,11 +47,6 @@ fn esc(s: &str) -> String {
 fn num(v: Option<f64>, decimals: usize) -> String {
     v.map(|x| crate::util::grouped(x, decimals))
         .unwrap_or_else(|| "—".into())
-}
-
-/// A count with thousands separators.
-fn count(n: u64) -> String {
-    crate::util::grouped(n as f64, 0)
 }
 
 /// A duration in seconds, as hours:minutes:seconds.

@@ -2,8 +2,9 @@
 //! its numerator, one line each with what the provider needs to find and dispute it
 //! (contact id, channel, agent, arrival, answer and resolution times, the time held against
 //! the threshold, why it missed); for an SLA over inspections, every inspection that did not
-//! pass (id, contact, agent, source, channel, time, score, the criteria it failed). The period frame carries no customer data (no phone, id
-//! number or comment), so neither do the lines. The rows are the KPI kernel's; this module
+//! pass (id, contact, agent, source, channel, time, score, the criteria it failed). The
+//! period frame carries no customer data (no phone, id number or comment), so neither do
+//! the lines. The rows are the KPI kernel's; this module
 //! looks them up and words them, and decides nothing.
 
 use super::Report;
@@ -216,7 +217,7 @@ impl Report {
         let Some((f, criteria)) = &list.inspections else {
             return Vec::new();
         };
-        let t = &self.text;
+        let (t, tz) = (&self.text, self.zone());
         let text = |c: &str| {
             f.column(c)
                 .ok()
@@ -256,7 +257,7 @@ impl Report {
                     t.channel(&at(4, i)),
                     when.as_ref()
                         .and_then(|c| c.get(i))
-                        .map_or(String::new(), |t| local_time(self.zone(), t).to_string()),
+                        .map_or(String::new(), |t| local_time(tz, t).to_string()),
                     score
                         .as_ref()
                         .and_then(|c| c.get(i))
@@ -311,7 +312,7 @@ impl Report {
         .replace("{name}", &list.name)
         .replace("{clause}", &list.clause)
         .replace("{threshold}", &threshold)
-        .replace("{n}", &crate::util::grouped(list.missed as f64, 0))
+        .replace("{n}", &super::count(list.missed))
     }
 
     /// Under the first `shown` lines of a longer `list`: where the whole list is.
@@ -319,8 +320,8 @@ impl Report {
         (list.missed as usize > shown).then(|| {
             self.text
                 .label("evidence_cap_note")
-                .replace("{cap}", &crate::util::grouped(shown as f64, 0))
-                .replace("{n}", &crate::util::grouped(list.missed as f64, 0))
+                .replace("{cap}", &super::count(shown as u64))
+                .replace("{n}", &super::count(list.missed))
                 .replace("{file}", &evidence_file(&list.sla))
         })
     }

@@ -481,7 +481,7 @@ impl Report {
 }
 
 /// A count as the report writes it: thousands separated (`3,300`).
-fn count(n: u64) -> String {
+pub fn count(n: u64) -> String {
     crate::util::grouped(n as f64, 0)
 }
 

@@ -380,7 +380,7 @@ pub(super) fn method_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
             .map_err(xlsx_err)?;
         let digest = l("file_digest")
             .replace("{sha}", &i.sha256)
-            .replace("{n}", &crate::util::grouped(i.rows as f64, 0));
+            .replace("{n}", &crate::report::count(i.rows));
         ws.write_string(row + 1, 1, digest).map_err(xlsx_err)?;
         row += 2;
     }
