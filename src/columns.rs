@@ -48,6 +48,9 @@ canonical_columns!(
         SATISFACTION = "satisfaction",
         // Extension: an answered flag for exports that give one instead of `answered_at`.
         ANSWERED = "answered",
+        // Extension: the site (职场) or provider a contact was handled at, for scoring
+        // sheets that score sites (`docs/scoring.md`).
+        SITE = "site",
     }
 );
 

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 pub mod payment;
+pub mod scoring;
 
 /// Tolerance for comparing a measured ratio with a target written as a decimal fraction
 /// (0.7 × 10 is 7.000000000000001 in binary floating point).
@@ -225,22 +226,25 @@ fn holds(c: &Condition, value: Option<f64>) -> bool {
     }
 }
 
-/// The value a tier condition names: an SLA's actual, else an overall metric.
-fn subject_value(subject: &str, kpis: &Kpis, scorecard: &[ScoreLine]) -> Option<f64> {
+/// The figure a condition or a scoring indicator names (`docs/scoring.md`, Figures): an
+/// SLA's actual; `service_level` (the phone channel's); an overall figure, by its key alone
+/// or as `overall.<key>`; `channels.<channel>.<key>`; `quality.<key>`. Null when the figure
+/// is not measurable.
+pub(crate) fn subject_value(subject: &str, kpis: &Kpis, scorecard: &[ScoreLine]) -> Option<f64> {
     if let Some(line) = scorecard.iter().find(|l| l.id == subject) {
         return line.actual;
     }
-    let o = &kpis.overall;
-    match subject {
-        "resolution_rate" => o.resolution_rate,
-        "fcr_rate" => o.fcr_rate,
-        "csat_mean" => o.csat_mean,
-        "csat_top_box_rate" => o.csat_top_box_rate,
-        "csat_response_rate" => o.csat_response_rate,
-        "complaint_rate" => o.complaint_rate,
-        "nps" => o.nps,
-        "abandon_rate" => o.abandon_rate,
-        "service_level" => kpis.channels.get("phone").and_then(|c| c.service_level),
+    if subject == "service_level" {
+        return kpis.channels.get("phone").and_then(|c| c.service_level);
+    }
+    fn field<T: Serialize>(x: &T, key: &str) -> Option<f64> {
+        serde_json::to_value(x).ok()?.get(key)?.as_f64()
+    }
+    let parts: Vec<&str> = subject.split('.').collect();
+    match parts.as_slice() {
+        [k] | ["overall", k] => field(&kpis.overall, k),
+        ["channels", c, k] => kpis.channels.get(*c).and_then(|m| field(m, k)),
+        ["quality", k] => kpis.quality.as_ref().and_then(|q| field(q, k)),
         _ => None,
     }
 }

@@ -4,6 +4,7 @@
 //! Nothing here touches contact data. Errors are usage errors (exit code 2) that name the
 //! file and key at fault.
 
+pub mod assessment;
 pub mod calendar;
 pub mod contract;
 pub mod manifest;

@@ -44,6 +44,7 @@ pub(super) struct ContactValues<'c> {
     pub(super) agent_id: Option<Cow<'c, str>>,
     pub(super) agent_name: Option<Cow<'c, str>>,
     pub(super) team: Option<Cow<'c, str>>,
+    pub(super) site: Option<Cow<'c, str>>,
 }
 
 /// Check and parse one contact row: the first problem found names its column. Duplicates
@@ -192,6 +193,7 @@ pub(super) fn check_contact<'c>(
         agent_id: label(&get(cc::AGENT_ID)),
         agent_name: label(&get(cc::AGENT_NAME)),
         team: label(&get(cc::TEAM)),
+        site: label(&get(cc::SITE)),
     })
 }
 
@@ -314,11 +316,11 @@ impl ContactScalars {
         self,
         channels: &Channels,
         contact_id: Column,
-        labels: [Column; 5],
+        labels: [Column; 6],
     ) -> Result<DataFrame> {
         let c = self;
         let n = c.key.len();
-        let [topic, complaint_type, agent_id, agent_name, team] = labels;
+        let [topic, complaint_type, agent_id, agent_name, team, site] = labels;
         fn codes<T: Copy>(v: &[T], code: impl Fn(T) -> u8) -> Vec<Option<u8>> {
             v.iter().map(|&x| Some(code(x))).collect()
         }
@@ -348,6 +350,7 @@ impl ContactScalars {
                 agent_name,
                 team,
                 opt_column::<Float64Type, _>("satisfaction", c.satisfaction),
+                site,
             ],
         )?)
     }
@@ -363,6 +366,7 @@ pub(super) struct ContactCols {
     pub(super) agent_id: Vec<Option<String>>,
     pub(super) agent_name: Vec<Option<String>>,
     pub(super) team: Vec<Option<String>>,
+    pub(super) site: Vec<Option<String>>,
 }
 
 impl ContactCols {
@@ -375,6 +379,7 @@ impl ContactCols {
         self.agent_id.push(own(v.agent_id));
         self.agent_name.push(own(v.agent_name));
         self.team.push(own(v.team));
+        self.site.push(own(v.site));
     }
 
     pub(super) fn is_empty(&self) -> bool {
@@ -395,6 +400,7 @@ impl ContactCols {
                 label("agent_id", &c.agent_id)?,
                 label("agent_name", &c.agent_name)?,
                 label("team", &c.team)?,
+                label("site", &c.site)?,
             ],
         )
     }
@@ -577,6 +583,7 @@ impl RowSink for ContactSink {
                     (cc::AGENT_ID, "agent_id"),
                     (cc::AGENT_NAME, "agent_name"),
                     (cc::TEAM, "team"),
+                    (cc::SITE, "site"),
                 ]
                 .map(|(k, name)| (k, super::dtypes::LabelIds::new(name, r.len())));
                 // A few thousand rows at a time: their cells' bounds and text stay in the
@@ -595,7 +602,7 @@ impl RowSink for ContactSink {
                     }
                     // Where this sub-range's agent ids start.
                     let from = labels[2].1.ids().len();
-                    let [topic, complaint, agent, name, team] = &mut labels;
+                    let [topic, complaint, agent, name, team, site] = &mut labels;
                     for (k, ids) in [topic, complaint, &mut *agent] {
                         for v in range_text(&split, pos[*k], &sub_keep, true) {
                             ids.push(v.as_deref())?;
@@ -603,7 +610,7 @@ impl RowSink for ContactSink {
                     }
                     // An agent's name and team mostly repeat with the agent's id.
                     let agents = &agent.1.ids()[from..];
-                    for (k, ids) in [name, team] {
+                    for (k, ids) in [name, team, site] {
                         for (a, v) in agents
                             .iter()
                             .zip(range_text(&split, pos[*k], &sub_keep, true))
@@ -622,10 +629,10 @@ impl RowSink for ContactSink {
                     .filter(|(_, k)| **k)
                     .map(|(i, _)| key(i))
                     .collect();
-                let [a, b, c, d, e] = labels.map(|(_, ids)| ids.finish());
+                let [a, b, c, d, e, f] = labels.map(|(_, ids)| ids.finish());
                 let contact_id = contact_id.finish().into_column();
                 Ok((
-                    acc.into_frame(&checks.channels, contact_id, [a?, b?, c?, d?, e?])?,
+                    acc.into_frame(&checks.channels, contact_id, [a?, b?, c?, d?, e?, f?])?,
                     rejected,
                 ))
             })

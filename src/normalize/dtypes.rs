@@ -2,7 +2,7 @@
 //! them and the file form (`cseval convert`'s Parquet partitions).
 //!
 //! In memory, the closed vocabularies (`channel`, `kind`, `priority`, `complexity`) and the
-//! labels (`topic`, `complaint_type`, `agent_id`, `agent_name`, `team`) are categoricals
+//! labels (`topic`, `complaint_type`, `agent_id`, `agent_name`, `team`, `site`) are categoricals
 //! holding a four-byte id per row (the vocabularies' ids are the values' positions in their
 //! `ALL` lists, a channel's its position in the run's table); only `contact_id` stays text. A 16-byte string view per row and column made the text columns
 //! most of a 10 M-contact frame, and grouping by an id is faster than hashing text. Files
@@ -60,8 +60,15 @@ static COMPLEXITY: LazyLock<DataType> =
 
 /// The label columns, each with categories of its own (shared by every frame of a run, so
 /// that the parts of the frame can be stacked and compared).
-pub const LABELS: [&str; 5] = ["topic", "complaint_type", "agent_id", "agent_name", "team"];
-static LABEL_TYPES: LazyLock<[DataType; 5]> = LazyLock::new(|| LABELS.map(label_type));
+pub const LABELS: [&str; 6] = [
+    "topic",
+    "complaint_type",
+    "agent_id",
+    "agent_name",
+    "team",
+    "site",
+];
+static LABEL_TYPES: LazyLock<[DataType; 6]> = LazyLock::new(|| LABELS.map(label_type));
 
 /// The in-memory type of a contacts column held as an enum or categorical, `None` for the
 /// others and for `channel` (see [`channel_type`]).

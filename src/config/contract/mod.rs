@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 mod parse;
+pub mod scoring;
 use parse::{
     check_data_quality, check_info, check_peaks, check_penalty, check_quality, check_survey,
     parse_enum, parse_incentive, parse_sla,
@@ -430,6 +431,9 @@ struct ContractFile {
     /// `[[channel]]`: channels beyond the built-in ones.
     #[serde(default)]
     channel: Vec<ChannelDecl>,
+    /// `[scoring]`: the weighted scoring sheet (考核表).
+    #[serde(default)]
+    scoring: Option<scoring::ScoringFile>,
 }
 
 /// Comparison operator of a tier condition.
@@ -480,6 +484,8 @@ pub struct Contract {
     pub peaks: PeaksCfg,
     pub quality: QualityCfg,
     pub data_quality: DataQualityCfg,
+    /// `[scoring]`, checked.
+    pub scoring: Option<scoring::Scoring>,
     /// Calendar files, resolved against the contract's folder.
     pub calendar_paths: Vec<PathBuf>,
     /// `[contract] default_priority`, parsed.
@@ -546,6 +552,10 @@ impl Contract {
         if let Some(p) = &f.penalty {
             check_penalty(p, path)?;
         }
+        let scoring = f
+            .scoring
+            .map(|sc| scoring::parse_scoring(sc, path, &ids, &channels))
+            .transpose()?;
         check_peaks(&f.peaks, path)?;
         check_quality(&f.quality, path)?;
         check_data_quality(&f.data_quality, path)?;
@@ -573,6 +583,7 @@ impl Contract {
             peaks: f.peaks,
             quality: f.quality,
             data_quality: f.data_quality,
+            scoring,
             calendar_paths,
             default_priority,
             channels,

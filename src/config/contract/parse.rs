@@ -11,11 +11,12 @@ use crate::error::{Error, Result};
 use crate::model::{Channels, Complexity, Kind, Priority};
 use std::path::Path;
 
+/// A condition `<figure> <op> <number>`; `known` says which figures may be named.
 pub(super) fn parse_condition(
     text: &str,
     file: &Path,
     key: &str,
-    sla_ids: &[String],
+    known: &dyn Fn(&str) -> bool,
 ) -> Result<Condition> {
     let bad = |why: &str| {
         Error::usage(format!("{}: `{key}`: condition `{text}`: {why}", file.display())).with_hint(format!(
@@ -39,7 +40,7 @@ pub(super) fn parse_condition(
         .parse()
         .map_err(|_| bad("the value is not a number"))?;
     let subject = parts[0].to_string();
-    if !CONDITION_METRICS.contains(&subject.as_str()) && !sla_ids.contains(&subject) {
+    if !known(&subject) {
         return Err(bad("names neither a metric nor an [[sla]] id"));
     }
     Ok(Condition {
@@ -287,18 +288,19 @@ pub(super) fn parse_incentive(
     file: &Path,
     ids: &[String],
 ) -> Result<Incentive> {
+    let known = |s: &str| CONDITION_METRICS.contains(&s) || ids.iter().any(|i| i == s);
     let mut tiers = Vec::new();
     for (i, t) in inc.tier.iter().enumerate() {
         let k = format!("incentive.tier[{i}] ({})", t.name);
         let all = t
             .all
             .iter()
-            .map(|c| parse_condition(c, file, &format!("{k}.all"), &ids))
+            .map(|c| parse_condition(c, file, &format!("{k}.all"), &known))
             .collect::<Result<Vec<_>>>()?;
         let any = t
             .any
             .iter()
-            .map(|c| parse_condition(c, file, &format!("{k}.any"), &ids))
+            .map(|c| parse_condition(c, file, &format!("{k}.any"), &known))
             .collect::<Result<Vec<_>>>()?;
         if all.is_empty() && any.is_empty() && !t.always {
             return Err(
