@@ -89,6 +89,14 @@ pub struct RunArgs {
     /// Mapping profile for the quality inspections.
     #[arg(long)]
     pub inspection_mapping: Option<PathBuf>,
+    /// Incidents for the contract's scoring sheet (CSV: date, class, description, clause,
+    /// site; docs/scoring.md).
+    #[arg(long)]
+    pub incidents: Option<PathBuf>,
+    /// Scores of items judged off-line, for the scoring sheet (CSV: indicator, points,
+    /// source, site).
+    #[arg(long)]
+    pub scores: Option<PathBuf>,
     /// Which reports to write: monthly (the full evaluation), weekly and/or daily summaries,
     /// comma-separated (e.g. monthly,weekly,daily for a month and its summaries in one pass).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "monthly")]
@@ -218,8 +226,14 @@ pub fn resolve(a: &RunArgs, quiet: bool) -> Result<RunConfig> {
         &mut contract,
         [&mapping, &survey_mapping, &inspection_mapping],
     )?;
+    let assessment = crate::config::assessment::Assessment::load(
+        a.incidents.as_deref(),
+        a.scores.as_deref(),
+        contract.scoring.as_ref(),
+    )?;
     Ok(RunConfig {
         contract,
+        assessment,
         calendar,
         calls,
         surveys,

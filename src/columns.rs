@@ -133,7 +133,8 @@ mod tests {
         assert_eq!(CONTACT_COLUMNS[contact::FCR], "first_contact_resolved");
         assert_eq!(CONTACT_COLUMNS[contact::SATISFACTION], "satisfaction");
         assert_eq!(CONTACT_COLUMNS[contact::ANSWERED], "answered");
-        assert_eq!(CONTACT_COLUMNS.len(), contact::ANSWERED + 1);
+        assert_eq!(CONTACT_COLUMNS[contact::SITE], "site");
+        assert_eq!(CONTACT_COLUMNS.len(), contact::SITE + 1);
         assert_eq!(SURVEY_COLUMNS[survey::NPS], "nps");
         assert_eq!(INSPECTION_COLUMNS[inspection::PASSED], "passed");
     }

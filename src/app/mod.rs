@@ -41,8 +41,17 @@ pub fn compute_report(
     // A daily or weekly summary shows the SLAs as indications; the bonus, deductions and
     // failure count belong to the monthly evaluation.
     let incentive = (cadence == Cadence::Monthly).then_some(incentive);
+    let scoring = match cadence {
+        Cadence::Monthly => score_sheet(cfg, data, period, &kpis, &scorecard, &text)?,
+        _ => None,
+    };
+    let verdict = crate::report::Verdict {
+        scorecard,
+        incentive,
+        scoring,
+    };
     Ok(crate::report::build(
-        cfg, cadence, period, kpis, scorecard, incentive, data, history, text,
+        cfg, cadence, period, kpis, verdict, data, history, text,
     ))
 }
 
@@ -67,4 +76,84 @@ pub fn report_rejections(cfg: &RunConfig, data: &Dataset) {
             r.category
         );
     }
+}
+
+/// The scoring sheet of a monthly evaluation, when the contract has one: each site's
+/// figures computed on its own share of the data (`[scoring.sites]`), else the whole
+/// period's, scored and combined (`evaluate::scoring`).
+fn score_sheet(
+    cfg: &RunConfig,
+    data: &Dataset,
+    period: Period,
+    kpis: &crate::kpi::Kpis,
+    scorecard: &[evaluate::ScoreLine],
+    text: &Text,
+) -> Result<Option<evaluate::scoring::ScoreSheet>> {
+    use evaluate::scoring::{finish, score_site, unit_of, Figures, Whole};
+    let Some(sc) = &cfg.contract.scoring else {
+        return Ok(None);
+    };
+    let relax = sc
+        .transition
+        .as_ref()
+        .filter(|_| sc.in_transition(period.start))
+        .map(|t| t.relax);
+    let en = text.lang == crate::config::Lang::En;
+    let manual = &cfg.assessment.scores;
+    let unit = |k: &str| unit_of(k, scorecard);
+    let value = |k: &str| evaluate::subject_value(k, kpis, scorecard);
+    let whole = Figures {
+        site: None,
+        contacts: kpis.overall.contacts,
+        value: &value,
+        unit: &unit,
+    };
+    let mut sites = Vec::new();
+    let no_site_column =
+        sc.sites.is_some() && !data.contact_columns.has(crate::columns::contact::SITE);
+    if sc.sites.is_none() {
+        sites.push(score_site(sc, &whole, manual, relax, en));
+    } else if !no_site_column {
+        for site in data.sites()? {
+            let d = data.of_site(site.as_deref())?;
+            let qa = crate::kpi::QaInput::of(&d, !cfg.inspections.is_empty());
+            let k = crate::kpi::compute(
+                &d.contacts,
+                &d.surveys,
+                qa,
+                &cfg.contract,
+                cfg.calendar.as_ref(),
+                period,
+                d.contact_columns,
+            )?;
+            if k.overall.contacts == 0 {
+                continue;
+            }
+            let (card, _) = evaluate::evaluate(&cfg.contract, &k, period, &[], text);
+            let value = |key: &str| evaluate::subject_value(key, &k, &card);
+            let unit = |key: &str| unit_of(key, &card);
+            let fig = Figures {
+                site: site.clone(),
+                contacts: k.overall.contacts,
+                value: &value,
+                unit: &unit,
+            };
+            sites.push(score_site(sc, &fig, manual, relax, en));
+        }
+    }
+    let mut sheet = finish(
+        sc,
+        sites,
+        &Whole {
+            figures: &whole,
+            assessment: &cfg.assessment,
+            period,
+            fee: cfg.contract.info.monthly_base_fee,
+        },
+    );
+    if no_site_column {
+        // Sites to score but no site column: no site's score can be computed.
+        sheet.undecided.insert(0, "site".into());
+    }
+    Ok(Some(sheet))
 }

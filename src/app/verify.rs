@@ -117,6 +117,9 @@ pub fn verify(dir: &Path) -> Result<ExitCode> {
         .with_hint("verify with the version that made the report"));
     }
     unchanged(&m.contract, "contract")?;
+    for f in m.incidents.iter().chain(m.scores.iter()) {
+        unchanged(f, "evaluator's input")?;
+    }
     for f in &m.calendars {
         unchanged(f, "calendar")?;
     }

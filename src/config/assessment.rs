@@ -49,7 +49,11 @@ pub struct Assessment {
 const INCIDENT_COLUMNS: &[(&str, &[&str], bool)] = &[
     ("date", &["date", "日期", "发生日期"], true),
     ("class", &["class", "类别", "差错类别", "事故类别"], true),
-    ("description", &["description", "描述", "事件描述", "说明"], true),
+    (
+        "description",
+        &["description", "描述", "事件描述", "说明"],
+        true,
+    ),
     ("clause", &["clause", "条款", "依据条款"], false),
     ("site", &["site", "职场", "站点"], false),
 ];
@@ -138,12 +142,26 @@ pub fn read_incidents(path: &Path) -> Result<Vec<Incident>> {
     for (line, c) in read_rows(path, flag, INCIDENT_COLUMNS)? {
         let need = |i: usize| {
             c[i].clone().ok_or_else(|| {
-                bad(flag, path, line, INCIDENT_COLUMNS[i].0, "empty", "every incident needs a date, a class and a description")
+                bad(
+                    flag,
+                    path,
+                    line,
+                    INCIDENT_COLUMNS[i].0,
+                    "empty",
+                    "every incident needs a date, a class and a description",
+                )
             })
         };
         let date_text = need(0)?;
         let date = parse_date(&date_text).ok_or_else(|| {
-            bad(flag, path, line, "date", &format!("`{date_text}` is not a date"), "write dates as 2026-10-05 or 2026/10/5")
+            bad(
+                flag,
+                path,
+                line,
+                "date",
+                &format!("`{date_text}` is not a date"),
+                "write dates as 2026-10-05 or 2026/10/5",
+            )
         })?;
         out.push(Incident {
             date,
@@ -164,13 +182,31 @@ pub fn read_scores(path: &Path) -> Result<Vec<ManualScore>> {
     for (line, c) in read_rows(path, flag, SCORE_COLUMNS)? {
         let need = |i: usize| {
             c[i].clone().ok_or_else(|| {
-                bad(flag, path, line, SCORE_COLUMNS[i].0, "empty", "every line needs an indicator, its points and their source")
+                bad(
+                    flag,
+                    path,
+                    line,
+                    SCORE_COLUMNS[i].0,
+                    "empty",
+                    "every line needs an indicator, its points and their source",
+                )
             })
         };
         let text = need(1)?;
-        let points: f64 = text.parse().ok().filter(|p: &f64| p.is_finite()).ok_or_else(|| {
-            bad(flag, path, line, "points", &format!("`{text}` is not a number"), "write the points as a plain number, e.g. 8.5")
-        })?;
+        let points: f64 = text
+            .parse()
+            .ok()
+            .filter(|p: &f64| p.is_finite())
+            .ok_or_else(|| {
+                bad(
+                    flag,
+                    path,
+                    line,
+                    "points",
+                    &format!("`{text}` is not a number"),
+                    "write the points as a plain number, e.g. 8.5",
+                )
+            })?;
         out.push(ManualScore {
             indicator: need(0)?,
             points,
@@ -198,7 +234,10 @@ impl Assessment {
         scoring: Option<&crate::config::contract::scoring::Scoring>,
     ) -> Result<Assessment> {
         let a = Assessment {
-            incidents: incidents.map(read_incidents).transpose()?.unwrap_or_default(),
+            incidents: incidents
+                .map(read_incidents)
+                .transpose()?
+                .unwrap_or_default(),
             incidents_file: incidents.map(Path::to_path_buf),
             scores: scores.map(read_scores).transpose()?.unwrap_or_default(),
             scores_file: scores.map(Path::to_path_buf),
@@ -213,10 +252,21 @@ impl Assessment {
         for i in &a.incidents {
             if sc.incident_class(&i.class).is_none() {
                 let path = a.incidents_file.as_deref().unwrap_or(Path::new(""));
-                return Err(bad("--incidents", path, i.line, "class", &format!("`{}` is no incident class of the contract", i.class), &format!(
-                    "use one of: {}",
-                    sc.incident_classes.iter().map(|c| format!("{} ({})", c.id, c.name)).collect::<Vec<_>>().join(", ")
-                )));
+                return Err(bad(
+                    "--incidents",
+                    path,
+                    i.line,
+                    "class",
+                    &format!("`{}` is no incident class of the contract", i.class),
+                    &format!(
+                        "use one of: {}",
+                        sc.incident_classes
+                            .iter()
+                            .map(|c| format!("{} ({})", c.id, c.name))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
             }
         }
         for m in &a.scores {
@@ -224,7 +274,10 @@ impl Assessment {
             let indicator = sc.indicators.iter().find(|i| {
                 i.id == m.indicator && i.rule == crate::config::contract::scoring::Rule::Manual
             });
-            let adjustment = sc.adjustments.iter().find(|x| x.id == m.indicator && x.manual);
+            let adjustment = sc
+                .adjustments
+                .iter()
+                .find(|x| x.id == m.indicator && x.manual);
             let ok = match (indicator, adjustment) {
                 (Some(i), _) => (0.0..=i.weight).contains(&m.points),
                 (_, Some(x)) => m.points.abs() <= x.cap && m.points * x.points >= 0.0,

@@ -38,6 +38,11 @@ pub struct Manifest {
     pub cadence: Cadence,
     /// Earlier periods' metrics.json that fed previous-period values and failure counts.
     pub history: Vec<FileHash>,
+    /// `--incidents` and `--scores` (the scoring sheet's evaluator inputs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incidents: Option<FileHash>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scores: Option<FileHash>,
     pub period: ManifestPeriod,
     pub lang: Lang,
     pub source_date_epoch: Option<i64>,
@@ -126,6 +131,18 @@ pub fn build(
         inspection_inputs: inputs.inspections.iter().map(input).collect(),
         cadence,
         history,
+        incidents: cfg
+            .assessment
+            .incidents_file
+            .as_deref()
+            .map(hash_file)
+            .transpose()?,
+        scores: cfg
+            .assessment
+            .scores_file
+            .as_deref()
+            .map(hash_file)
+            .transpose()?,
         period: ManifestPeriod {
             start: period.start.to_string(),
             end: period.end.to_string(),
@@ -168,8 +185,16 @@ impl RunConfig {
             &mut contract,
             [&mapping, &survey_mapping, &inspection_mapping],
         )?;
+        let file = |f: &Option<FileHash>| f.as_ref().map(|f| PathBuf::from(&f.path));
+        let (incidents, scores) = (file(&m.incidents), file(&m.scores));
+        let assessment = super::assessment::Assessment::load(
+            incidents.as_deref(),
+            scores.as_deref(),
+            contract.scoring.as_ref(),
+        )?;
         let cfg = RunConfig {
             contract,
+            assessment,
             calendar,
             calls: paths(&m.inputs),
             surveys: paths(&m.survey_inputs),

@@ -210,6 +210,8 @@ impl Period {
 #[derive(Debug, Clone)]
 pub struct RunConfig {
     pub contract: Contract,
+    /// `--incidents` and `--scores`: what the evaluator supplies for the scoring sheet.
+    pub assessment: assessment::Assessment,
     pub calendar: Option<Calendar>,
     pub calls: Vec<PathBuf>,
     pub surveys: Vec<PathBuf>,

@@ -34,7 +34,15 @@ pub struct Payment {
     pub deduction_rate: f64,
     pub deduction: Option<f64>,
     pub penalty_clause: Option<String>,
-    /// Base fee + bonus − deduction (a bonus not awarded counts 0).
+    /// What the scoring sheet's score withholds (fee × (1 − payout rate), or the part of
+    /// the held-back pool not paid); null without a sheet or when its score is undecided.
+    #[serde(default)]
+    pub score_deduction: Option<f64>,
+    /// The incidents' fixed deductions (`[[scoring.incident_class]] amount`), added up.
+    #[serde(default)]
+    pub incident_deduction: f64,
+    /// Base fee + bonus − deduction − score deduction − incident deductions (a bonus not
+    /// awarded counts 0).
     pub net_payable: Option<f64>,
 }
 
@@ -75,6 +83,7 @@ pub fn statement(
     kpis: &Kpis,
     scorecard: &[ScoreLine],
     res: &IncentiveResult,
+    sheet: Option<&super::scoring::ScoreSheet>,
 ) -> Payment {
     let fee = contract.info.monthly_base_fee;
     let money = |rate: f64| fee.map(|f| super::round_money(f * rate));
@@ -112,8 +121,18 @@ pub fn statement(
         deduction_rate: res.penalty_rate,
         deduction,
         penalty_clause: res.penalty_clause.clone(),
-        net_payable: fee
-            .map(|f| super::round_money(f + bonus.unwrap_or(0.0) - deduction.unwrap_or(0.0))),
+        score_deduction: sheet.and_then(|s| s.score_deduction),
+        incident_deduction: sheet.map_or(0.0, |s| s.incident_deduction),
+        // A sheet whose score is undecided leaves the amount payable undecided too.
+        net_payable: fee.and_then(|f| {
+            let scored = match sheet {
+                Some(s) => s.score_deduction? + s.incident_deduction,
+                None => 0.0,
+            };
+            Some(super::round_money(
+                f + bonus.unwrap_or(0.0) - deduction.unwrap_or(0.0) - scored,
+            ))
+        }),
     }
 }
 

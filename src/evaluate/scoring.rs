@@ -17,6 +17,10 @@ use crate::config::contract::{Condition, Op};
 use crate::config::Period;
 use serde::{Deserialize, Serialize};
 
+mod points;
+use points::{check, round2};
+pub use points::{combine, relaxed, rule_points, score_site, Figures};
+
 /// `metrics.json` → `scoring`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct ScoreSheet {
@@ -46,7 +50,8 @@ pub struct ScoreSheet {
     /// The held-back pool (fee × pool rate) and what of it is paid.
     pub pool: Option<f64>,
     pub pool_paid: Option<f64>,
-    /// What the score withholds from the fee (or from the pool).
+    /// What the score withholds from the fee (or from the pool): 0 for a sheet that sets
+    /// no payout; null when the score is undecided or no fee is given.
     pub score_deduction: Option<f64>,
     pub incidents: Vec<IncidentLine>,
     /// Incidents in the file dated outside the period (not counted).
@@ -147,7 +152,11 @@ impl RuleOut {
     fn of(r: &Rule) -> RuleOut {
         let mut o = RuleOut::default();
         match r {
-            Rule::Linear { target, baseline, floor } => {
+            Rule::Linear {
+                target,
+                baseline,
+                floor,
+            } => {
                 o.shape = "linear".into();
                 (o.target, o.baseline, o.floor) = (Some(*target), Some(*baseline), Some(*floor));
             }
@@ -155,9 +164,17 @@ impl RuleOut {
                 o.shape = "piecewise".into();
                 o.knots = knots.clone();
             }
-            Rule::PerStep { threshold, step, deduct, floor, better, steps } => {
+            Rule::PerStep {
+                threshold,
+                step,
+                deduct,
+                floor,
+                better,
+                steps,
+            } => {
                 o.shape = "per_step".into();
-                (o.threshold, o.step, o.deduct, o.floor) = (Some(*threshold), Some(*step), Some(*deduct), Some(*floor));
+                (o.threshold, o.step, o.deduct, o.floor) =
+                    (Some(*threshold), Some(*step), Some(*deduct), Some(*floor));
                 (o.better, o.steps) = (Some(*better), Some(*steps));
             }
             Rule::Threshold { threshold, better } => {
@@ -229,228 +246,23 @@ pub struct RankLine {
     pub contacts: u64,
 }
 
-/// Points to two decimals.
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
-
-/// The points `rule` gives figure `v` out of `weight` (S1, S2, S3, S5; unrounded).
-pub fn rule_points(rule: &Rule, weight: f64, v: f64) -> f64 {
-    match rule {
-        Rule::Linear { target, baseline, floor } => {
-            let t = (v - baseline) / (target - baseline);
-            if t >= 1.0 - EPS {
-                weight
-            } else if t <= 0.0 {
-                *floor
-            } else {
-                floor + (weight - floor) * t
-            }
-        }
-        Rule::Piecewise { knots } => {
-            let (first, last) = (knots[0], knots[knots.len() - 1]);
-            if v <= first.0 {
-                return first.1;
-            }
-            if v >= last.0 {
-                return last.1;
-            }
-            let w = knots.windows(2).find(|w| v <= w[1].0).unwrap_or(&knots[..2]);
-            let (a, b) = (w[0], w[1]);
-            a.1 + (b.1 - a.1) * (v - a.0) / (b.0 - a.0)
-        }
-        Rule::PerStep { threshold, step, deduct, floor, better, steps } => {
-            let short = match better {
-                Better::Higher => threshold - v,
-                Better::Lower => v - threshold,
-            } / step;
-            if short <= EPS {
-                return weight;
-            }
-            let n = match steps {
-                Steps::ProRata => short,
-                Steps::Whole => (short + EPS).floor(),
-                Steps::Started => (short - EPS).ceil(),
-            };
-            (weight - deduct * n).max(*floor)
-        }
-        Rule::Threshold { threshold, better } => {
-            let meets = match better {
-                Better::Higher => v >= threshold - EPS,
-                Better::Lower => v <= threshold + EPS,
-            };
-            if meets {
-                weight
-            } else {
-                0.0
-            }
-        }
-        Rule::Manual => 0.0,
-    }
-}
-
-/// `rule` with its thresholds relaxed by `r` (S15): a figure where higher is better may be
-/// `r` lower (90 % → 81 % at 10 %), one where lower is better `r` higher.
-pub fn relaxed(rule: &Rule, r: f64) -> Rule {
-    let by = |better: Better, x: f64| match better {
-        Better::Higher => x * (1.0 - r),
-        Better::Lower => x * (1.0 + r),
-    };
-    match rule.clone() {
-        Rule::Linear { target, baseline, floor } => {
-            let b = if target > baseline { Better::Higher } else { Better::Lower };
-            Rule::Linear { target: by(b, target), baseline: by(b, baseline), floor }
-        }
-        Rule::Piecewise { knots } => {
-            let b = if knots[knots.len() - 1].1 >= knots[0].1 { Better::Higher } else { Better::Lower };
-            let mut knots: Vec<(f64, f64)> = knots.into_iter().map(|(x, p)| (by(b, x), p)).collect();
-            knots.sort_by(|a, b| a.0.total_cmp(&b.0));
-            Rule::Piecewise { knots }
-        }
-        Rule::PerStep { threshold, step, deduct, floor, better, steps } => Rule::PerStep {
-            threshold: by(better, threshold),
-            step,
-            deduct,
-            floor,
-            better,
-            steps,
-        },
-        Rule::Threshold { threshold, better } => Rule::Threshold { threshold: by(better, threshold), better },
-        Rule::Manual => Rule::Manual,
-    }
-}
-
-/// Whether condition `c` holds for `v` (`None` when `v` is not measurable).
-fn check(c: &Condition, v: Option<f64>) -> Option<bool> {
-    let v = v?;
-    Some(match c.op {
-        Op::Ge => v >= c.value - EPS,
-        Op::Gt => v > c.value + EPS,
-        Op::Le => v <= c.value + EPS,
-        Op::Lt => v < c.value - EPS,
-        Op::Eq => (v - c.value).abs() <= EPS,
-    })
-}
-
-/// The figures of one site (or of the whole contract): a lookup by key, and how to write each.
-pub struct Figures<'a> {
-    pub site: Option<String>,
-    pub contacts: u64,
-    pub value: &'a dyn Fn(&str) -> Option<f64>,
-    pub unit: &'a dyn Fn(&str) -> Unit,
-}
-
-/// One indicator scored on `fig`.
-fn score_indicator(ind: &Indicator, fig: &Figures, manual: &[ManualScore], relax: Option<f64>, lang_en: bool) -> IndicatorScore {
-    let rule = relax.map_or_else(|| ind.rule.clone(), |r| relaxed(&ind.rule, r));
-    let mut out = IndicatorScore {
-        id: ind.id.clone(),
-        name: if lang_en { ind.name_en.clone().unwrap_or_else(|| ind.name.clone()) } else { ind.name.clone() },
-        block: ind.block.clone(),
-        clause: ind.clause.clone(),
-        weight: ind.weight,
-        metric: ind.metric.clone(),
-        unit: ind.metric.as_deref().map_or(Unit::Number, fig.unit),
-        rule: RuleOut::of(&rule),
-        ..Default::default()
-    };
-    let points = if rule == Rule::Manual {
-        // A site's own score first, else one given for every site.
-        let m = manual
-            .iter()
-            .find(|m| m.indicator == ind.id && m.site.is_some() && m.site == fig.site)
-            .or_else(|| manual.iter().find(|m| m.indicator == ind.id && m.site.is_none()));
-        out.source = m.map(|m| m.source.clone());
-        out.actual = m.map(|m| m.points);
-        m.map(|m| m.points)
-    } else {
-        out.actual = ind.metric.as_deref().and_then(|k| (fig.value)(k));
-        out.actual.map(|v| rule_points(&rule, ind.weight, v))
-    };
-    let Some(mut points) = points else {
-        out.status = match ind.unmeasurable {
-            Unmeasurable::Undecided => IndicatorStatus::Undecided,
-            Unmeasurable::Redistribute => IndicatorStatus::Excluded,
-            Unmeasurable::Zero => IndicatorStatus::Zero,
-            Unmeasurable::Fail => IndicatorStatus::Failed,
+/// How figure `key` is written: an SLA's as its metric, a `_rate` (or service level, pass
+/// rate) as a percentage, `_seconds` as a duration.
+pub fn unit_of(key: &str, scorecard: &[super::ScoreLine]) -> Unit {
+    if let Some(l) = scorecard.iter().find(|l| l.id == key) {
+        return if l.metric.is_rate() {
+            Unit::Percent
+        } else {
+            Unit::Number
         };
-        if matches!(out.status, IndicatorStatus::Zero | IndicatorStatus::Failed) {
-            out.points = Some(0.0);
-            out.lost = Some(ind.weight);
-        }
-        return out;
-    };
-    if let Some(cap) = &ind.cap {
-        out.cap_condition = Some(cap.when.text.clone());
-        out.cap_points = Some(cap.points);
-        match check(&cap.when, (fig.value)(&cap.when.subject)) {
-            Some(true) if points > cap.points => {
-                points = cap.points;
-                out.capped = true;
-            }
-            Some(_) => {}
-            None => {
-                out.status = IndicatorStatus::Undecided;
-                return out;
-            }
-        }
     }
-    let p = round2(points);
-    out.points = Some(p);
-    out.lost = Some(round2(ind.weight - p));
-    out
-}
-
-/// One site's indicators, blocks and score.
-pub fn score_site(sc: &Scoring, fig: &Figures, manual: &[ManualScore], relax: Option<f64>, lang_en: bool) -> SiteScore {
-    let indicators: Vec<IndicatorScore> = sc.indicators.iter().map(|i| score_indicator(i, fig, manual, relax, lang_en)).collect();
-    let counted = |i: &&IndicatorScore| i.status != IndicatorStatus::Excluded;
-    let undecided = indicators.iter().any(|i| i.status == IndicatorStatus::Undecided);
-    let weight: f64 = indicators.iter().filter(counted).map(|i| i.weight).sum();
-    let earned: f64 = indicators.iter().filter(counted).filter_map(|i| i.points).sum();
-    let score = (!undecided && weight > EPS).then(|| round2(earned * sc.total / weight));
-    let blocks = sc
-        .blocks
-        .iter()
-        .map(|b| {
-            let mine: Vec<&IndicatorScore> = indicators.iter().filter(|i| i.block.as_deref() == Some(b.id.as_str())).collect();
-            let open = mine.iter().any(|i| i.status == IndicatorStatus::Undecided);
-            BlockScore {
-                id: b.id.clone(),
-                name: if lang_en { b.name_en.clone().unwrap_or_else(|| b.name.clone()) } else { b.name.clone() },
-                weight: b.weight,
-                points: (!open).then(|| round2(mine.iter().filter_map(|i| i.points).sum())),
-            }
-        })
-        .collect();
-    SiteScore {
-        site: fig.site.clone(),
-        contacts: fig.contacts,
-        indicators,
-        blocks,
-        excluded_weight: sc.total - weight,
-        score,
+    if key.ends_with("_seconds") {
+        Unit::Seconds
+    } else if key.ends_with("_rate") || key.ends_with("service_level") {
+        Unit::Percent
+    } else {
+        Unit::Number
     }
-}
-
-/// The sites' scores combined (S9); `None` when one is undecided.
-pub fn combine(sites: &[SiteScore], how: Option<Combine>) -> Option<f64> {
-    let scores: Option<Vec<f64>> = sites.iter().map(|s| s.score).collect();
-    let scores = scores?;
-    if scores.is_empty() {
-        return None;
-    }
-    Some(round2(match how.unwrap_or(Combine::Lowest) {
-        Combine::Lowest => scores.iter().copied().fold(f64::INFINITY, f64::min),
-        Combine::Mean => scores.iter().sum::<f64>() / scores.len() as f64,
-        Combine::VolumeWeighted => {
-            let n: u64 = sites.iter().map(|s| s.contacts).sum();
-            if n == 0 {
-                return None;
-            }
-            sites.iter().zip(&scores).map(|(s, x)| x * s.contacts as f64).sum::<f64>() / n as f64
-        }
-    }))
 }
 
 /// Everything about the period the whole contract decides: its figures (vetoes and
@@ -468,7 +280,11 @@ pub fn finish(sc: &Scoring, sites: Vec<SiteScore>, whole: &Whole) -> ScoreSheet 
     let mut s = ScoreSheet {
         clause: sc.clause.clone(),
         total: sc.total,
-        transition_relax: sc.transition.as_ref().filter(|_| sc.in_transition(whole.period.start)).map(|t| t.relax),
+        transition_relax: sc
+            .transition
+            .as_ref()
+            .filter(|_| sc.in_transition(whole.period.start))
+            .map(|t| t.relax),
         combine: sc.sites.as_ref().map(|x| x.combine),
         pass_mark: sc.pass_mark,
         ..Default::default()
@@ -482,18 +298,32 @@ pub fn finish(sc: &Scoring, sites: Vec<SiteScore>, whole: &Whole) -> ScoreSheet 
         }
     }
     let in_period = |i: &&Incident| i.date >= whole.period.start && i.date < whole.period.end;
-    let incidents: Vec<&Incident> = whole.assessment.incidents.iter().filter(in_period).collect();
+    let incidents: Vec<&Incident> = whole
+        .assessment
+        .incidents
+        .iter()
+        .filter(in_period)
+        .collect();
     s.incidents_elsewhere = whole.assessment.incidents.len() - incidents.len();
     s.incidents = incidents.iter().map(|i| incident_line(sc, i)).collect();
     s.incident_deduction = round2(s.incidents.iter().map(|i| i.amount).sum());
-    s.adjustments = sc.adjustments.iter().map(|a| adjustment(a, &incidents, whole)).collect();
+    s.adjustments = sc
+        .adjustments
+        .iter()
+        .map(|a| adjustment(a, &incidents, whole))
+        .collect();
     for a in &s.adjustments {
         if a.points.is_none() {
             s.undecided.push(a.id.clone());
         }
     }
     s.bonus_withheld = match (sc.bonus_min_score, s.base_score) {
-        (Some(bar), Some(base)) => base < bar - EPS && s.adjustments.iter().any(|a| a.per > 0.0 && a.points.is_some_and(|p| p > 0.0)),
+        (Some(bar), Some(base)) => {
+            base < bar - EPS
+                && s.adjustments
+                    .iter()
+                    .any(|a| a.per > 0.0 && a.points.is_some_and(|p| p > 0.0))
+        }
         _ => false,
     };
     if s.bonus_withheld {
@@ -505,13 +335,20 @@ pub fn finish(sc: &Scoring, sites: Vec<SiteScore>, whole: &Whole) -> ScoreSheet 
     }
     let adj: Option<f64> = s.adjustments.iter().map(|a| a.points).sum();
     s.score = s.base_score.zip(adj).map(|(b, a)| round2((b + a).max(0.0)));
-    s.vetoes = sc.vetoes.iter().map(|v| veto(v, &incidents, whole)).collect();
+    s.vetoes = sc
+        .vetoes
+        .iter()
+        .map(|v| veto(v, &incidents, whole))
+        .collect();
     for v in &s.vetoes {
         if v.triggered.is_none() {
             s.undecided.push(v.id.clone());
         }
     }
-    let policy_fail = sites.iter().flat_map(|x| &x.indicators).any(|i| i.status == IndicatorStatus::Failed);
+    let policy_fail = sites
+        .iter()
+        .flat_map(|x| &x.indicators)
+        .any(|i| i.status == IndicatorStatus::Failed);
     let veto_fail = s.vetoes.iter().any(|v| v.triggered == Some(true));
     let below = matches!((s.score, sc.pass_mark), (Some(x), Some(m)) if x < m - EPS);
     s.failed = policy_fail || veto_fail || below;
@@ -528,7 +365,10 @@ fn incident_line(sc: &Scoring, i: &Incident) -> IncidentLine {
         class: i.class.clone(),
         class_name: class.map_or_else(|| i.class.clone(), |c| c.name.clone()),
         description: i.description.clone(),
-        clause: i.clause.clone().or_else(|| class.and_then(|c| c.clause.clone())),
+        clause: i
+            .clause
+            .clone()
+            .or_else(|| class.and_then(|c| c.clause.clone())),
         site: i.site.clone(),
         amount: class.map_or(0.0, |c| c.amount),
         serious: class.is_some_and(|c| c.serious),
@@ -538,7 +378,11 @@ fn incident_line(sc: &Scoring, i: &Incident) -> IncidentLine {
     }
 }
 
-fn adjustment(a: &crate::config::contract::scoring::Adjustment, incidents: &[&Incident], whole: &Whole) -> AdjustmentScore {
+fn adjustment(
+    a: &crate::config::contract::scoring::Adjustment,
+    incidents: &[&Incident],
+    whole: &Whole,
+) -> AdjustmentScore {
     let mut out = AdjustmentScore {
         id: a.id.clone(),
         name: a.name.clone(),
@@ -558,7 +402,12 @@ fn adjustment(a: &crate::config::contract::scoring::Adjustment, incidents: &[&In
         out.occurrences = n;
         n.map(|n| n * a.points)
     } else {
-        let given: Vec<&ManualScore> = whole.assessment.scores.iter().filter(|m| m.indicator == a.id).collect();
+        let given: Vec<&ManualScore> = whole
+            .assessment
+            .scores
+            .iter()
+            .filter(|m| m.indicator == a.id)
+            .collect();
         out.occurrences = Some(given.len() as f64);
         Some(given.iter().map(|m| m.points).sum())
     };
@@ -569,7 +418,11 @@ fn adjustment(a: &crate::config::contract::scoring::Adjustment, incidents: &[&In
     out
 }
 
-fn veto(v: &crate::config::contract::scoring::Veto, incidents: &[&Incident], whole: &Whole) -> VetoCheck {
+fn veto(
+    v: &crate::config::contract::scoring::Veto,
+    incidents: &[&Incident],
+    whole: &Whole,
+) -> VetoCheck {
     let mut out = VetoCheck {
         id: v.id.clone(),
         name: v.name.clone(),
@@ -615,6 +468,11 @@ fn ranking(sites: &[SiteScore]) -> Vec<RankLine> {
 
 /// Band, grade, payout rate and what the score withholds (S6, S7, S10, S13).
 fn payout(sc: &Scoring, s: &mut ScoreSheet, fee: Option<f64>) {
+    let moves_money = !sc.bands.is_empty() || sc.payout.is_some() || sc.pool_rate.is_some();
+    if !moves_money {
+        // A sheet that only grades withholds nothing.
+        s.score_deduction = fee.map(|_| 0.0);
+    }
     let decided = s.undecided.is_empty();
     let Some(score) = s.score.filter(|_| decided) else {
         return;
@@ -625,7 +483,11 @@ fn payout(sc: &Scoring, s: &mut ScoreSheet, fee: Option<f64>) {
         Some(last)
     } else {
         sc.bands.iter().position(|b| score >= b.min - EPS).map(|i| {
-            let drop = if serious { sc.serious_incident_lowers_band as usize } else { 0 };
+            let drop = if serious {
+                sc.serious_incident_lowers_band as usize
+            } else {
+                0
+            };
             s.band_lowered = (last.min(i + drop) - i) as u32;
             i + drop
         })

@@ -26,6 +26,7 @@ mod surveys;
 pub use surveys::SurveySink;
 
 mod link;
+mod sites;
 pub use link::{link_surveys, CONTACT_ROW};
 
 mod converted;

@@ -219,9 +219,20 @@ pub struct Metrics {
     pub incentive: Option<IncentiveResult>,
     /// The payment statement (费用结算) of a monthly evaluation.
     pub payment: Option<crate::evaluate::payment::Payment>,
+    /// The weighted scoring sheet (考核表) of a monthly evaluation under a contract with
+    /// `[scoring]`.
+    pub scoring: Option<crate::evaluate::scoring::ScoreSheet>,
     /// Earlier periods from the history plus this one, oldest first.
     pub trend: Vec<TrendRow>,
     pub findings: Vec<Finding>,
+}
+
+/// What the evaluate stage decided of a period: the scorecard, the incentive result (a
+/// monthly evaluation) and the scoring sheet (a contract with `[scoring]`).
+pub struct Verdict {
+    pub scorecard: Vec<ScoreLine>,
+    pub incentive: Option<IncentiveResult>,
+    pub scoring: Option<crate::evaluate::scoring::ScoreSheet>,
 }
 
 /// A score as the distribution shows it: whole scores as they are (`4`), others (a mean of
@@ -543,12 +554,16 @@ pub fn build(
     cadence: Cadence,
     period: Period,
     mut kpis: Kpis,
-    scorecard: Vec<ScoreLine>,
-    incentive: Option<IncentiveResult>,
+    verdict: Verdict,
     data: &crate::normalize::Dataset,
     history: &[crate::evaluate::HistoryEntry],
     text: Text,
 ) -> Report {
+    let Verdict {
+        scorecard,
+        incentive,
+        scoring,
+    } = verdict;
     let c = &cfg.contract;
     let previous = crate::evaluate::previous_period(history, period);
     let (topics, complaint_types) = ranked_lines(&kpis, previous);
@@ -560,9 +575,9 @@ pub fn build(
     let misses = std::mem::take(&mut kpis.misses);
     let spreads = std::mem::take(&mut kpis.spreads);
     let evidence = evidence::lists(&scorecard, &misses);
-    let payment = incentive
-        .as_ref()
-        .map(|res| crate::evaluate::payment::statement(c, &kpis, &scorecard, res));
+    let payment = incentive.as_ref().map(|res| {
+        crate::evaluate::payment::statement(c, &kpis, &scorecard, res, scoring.as_ref())
+    });
     let mut metrics = Metrics {
         cseval_version: env!("CARGO_PKG_VERSION").to_string(),
         contract_id: c.info.id.clone(),
@@ -620,6 +635,7 @@ pub fn build(
         scorecard,
         incentive,
         payment,
+        scoring,
         findings: Vec::new(),
     };
     metrics.trend = history

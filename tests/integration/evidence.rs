@@ -519,7 +519,7 @@ fn validate_lists_the_canonical_columns_found_and_missing() {
     let stdout = String::from_utf8_lossy(&r.stdout);
     assert!(stdout.contains("contact columns found: contact_id, channel, kind, topic, complaint_type, complexity, arrived_at, answered_at, resolved_at, wait_seconds, handle_seconds, resolved, first_contact_resolved, agent_id, agent_name, customer_id, customer_phone, satisfaction\n"), "{stdout}");
     assert!(
-        stdout.contains("contact columns missing: priority, team, answered\n"),
+        stdout.contains("contact columns missing: priority, team, answered, site\n"),
         "{stdout}"
     );
 }

@@ -10,7 +10,11 @@ fn pts(rule: &Rule, weight: f64, v: f64) -> f64 {
 #[test]
 fn s1_linear_between_baseline_and_target_with_a_floor() {
     // "≥ 90 % full marks (20); < 80 % → 10 points; linear in between".
-    let r = Rule::Linear { target: 0.90, baseline: 0.80, floor: 10.0 };
+    let r = Rule::Linear {
+        target: 0.90,
+        baseline: 0.80,
+        floor: 10.0,
+    };
     assert_eq!(pts(&r, 20.0, 0.95), 20.0);
     assert_eq!(pts(&r, 20.0, 0.90), 20.0);
     // 85 %: halfway, 10 + (20 − 10) × 0.5 = 15.
@@ -20,7 +24,11 @@ fn s1_linear_between_baseline_and_target_with_a_floor() {
     assert_eq!(pts(&r, 20.0, 0.6667), 10.0);
     // Lower is better (abandon rate: 3 % full marks, 8 % and more 0): 4.25 % →
     // 10 × (0.08 − 0.0425) / 0.05 = 7.5.
-    let r = Rule::Linear { target: 0.03, baseline: 0.08, floor: 0.0 };
+    let r = Rule::Linear {
+        target: 0.03,
+        baseline: 0.08,
+        floor: 0.0,
+    };
     assert_eq!(pts(&r, 10.0, 0.0425), 7.5);
     assert_eq!(pts(&r, 10.0, 0.02), 10.0);
     assert_eq!(pts(&r, 10.0, 0.09), 0.0);
@@ -29,7 +37,9 @@ fn s1_linear_between_baseline_and_target_with_a_floor() {
 #[test]
 fn s2_piecewise_through_interior_knots() {
     // 1.1 % → 0, 1.05 % → 3, 1 % → full (15).
-    let r = Rule::Piecewise { knots: vec![(0.01, 15.0), (0.0105, 3.0), (0.011, 0.0)] };
+    let r = Rule::Piecewise {
+        knots: vec![(0.01, 15.0), (0.0105, 3.0), (0.011, 0.0)],
+    };
     assert_eq!(pts(&r, 15.0, 0.009), 15.0);
     assert_eq!(pts(&r, 15.0, 0.01), 15.0);
     // 1.025 %: halfway between 1 % (15) and 1.05 % (3): 9.
@@ -65,10 +75,16 @@ fn s3_a_deduction_per_point_below_a_threshold_with_a_floor() {
 
 #[test]
 fn s5_threshold_to_zero() {
-    let r = Rule::Threshold { threshold: 0.95, better: Better::Higher };
+    let r = Rule::Threshold {
+        threshold: 0.95,
+        better: Better::Higher,
+    };
     assert_eq!(pts(&r, 5.0, 0.95), 5.0);
     assert_eq!(pts(&r, 5.0, 0.9499), 0.0);
-    let r = Rule::Threshold { threshold: 0.01, better: Better::Lower };
+    let r = Rule::Threshold {
+        threshold: 0.01,
+        better: Better::Lower,
+    };
     assert_eq!(pts(&r, 5.0, 0.01), 5.0);
     assert_eq!(pts(&r, 5.0, 0.012), 0.0);
 }
@@ -76,9 +92,27 @@ fn s5_threshold_to_zero() {
 #[test]
 fn s15_transition_relaxes_thresholds_the_way_that_helps() {
     // 10 %: 90 % → 81 %, 80 % → 72 %; a lower-is-better 2 % → 2.2 %.
-    let r = relaxed(&Rule::Linear { target: 0.90, baseline: 0.80, floor: 0.0 }, 0.10);
-    let Rule::Linear { target, baseline, .. } = r else { panic!() };
+    let r = relaxed(
+        &Rule::Linear {
+            target: 0.90,
+            baseline: 0.80,
+            floor: 0.0,
+        },
+        0.10,
+    );
+    let Rule::Linear {
+        target, baseline, ..
+    } = r
+    else {
+        panic!()
+    };
     assert!((target - 0.81).abs() < 1e-12 && (baseline - 0.72).abs() < 1e-12);
-    let r = relaxed(&Rule::Threshold { threshold: 0.02, better: Better::Lower }, 0.10);
+    let r = relaxed(
+        &Rule::Threshold {
+            threshold: 0.02,
+            better: Better::Lower,
+        },
+        0.10,
+    );
     assert_eq!(pts(&r, 5.0, 0.021), 5.0);
 }
