@@ -149,6 +149,7 @@ fn score_sheet(
             assessment: &cfg.assessment,
             period,
             fee: cfg.contract.info.monthly_base_fee,
+            en,
         },
     );
     if no_site_column {

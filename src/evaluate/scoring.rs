@@ -61,6 +61,9 @@ pub struct ScoreSheet {
     pub undecided: Vec<String>,
     /// Sites by score, best first (more than one site).
     pub ranking: Vec<RankLine>,
+    /// How many sites the top and bottom lists (红黑榜) name.
+    #[serde(default)]
+    pub ranking_size: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
@@ -272,6 +275,16 @@ pub struct Whole<'a> {
     pub assessment: &'a Assessment,
     pub period: Period,
     pub fee: Option<f64>,
+    /// Names in English (`name_en`) where given.
+    pub en: bool,
+}
+
+/// `name`, or `name_en` in an English report when given.
+fn named(name: &str, name_en: &Option<String>, en: bool) -> String {
+    match name_en {
+        Some(n) if en => n.clone(),
+        _ => name.to_string(),
+    }
 }
 
 /// Score the period: the sites' sheets (already scored) combined, then the contract's
@@ -286,6 +299,7 @@ pub fn finish(sc: &Scoring, sites: Vec<SiteScore>, whole: &Whole) -> ScoreSheet 
             .filter(|_| sc.in_transition(whole.period.start))
             .map(|t| t.relax),
         combine: sc.sites.as_ref().map(|x| x.combine),
+        ranking_size: sc.sites.as_ref().map_or(0, |x| x.ranking),
         pass_mark: sc.pass_mark,
         ..Default::default()
     };
@@ -305,7 +319,10 @@ pub fn finish(sc: &Scoring, sites: Vec<SiteScore>, whole: &Whole) -> ScoreSheet 
         .filter(in_period)
         .collect();
     s.incidents_elsewhere = whole.assessment.incidents.len() - incidents.len();
-    s.incidents = incidents.iter().map(|i| incident_line(sc, i)).collect();
+    s.incidents = incidents
+        .iter()
+        .map(|i| incident_line(sc, i, whole.en))
+        .collect();
     s.incident_deduction = round2(s.incidents.iter().map(|i| i.amount).sum());
     s.adjustments = sc
         .adjustments
@@ -358,12 +375,12 @@ pub fn finish(sc: &Scoring, sites: Vec<SiteScore>, whole: &Whole) -> ScoreSheet 
     s
 }
 
-fn incident_line(sc: &Scoring, i: &Incident) -> IncidentLine {
+fn incident_line(sc: &Scoring, i: &Incident, en: bool) -> IncidentLine {
     let class = sc.incident_class(&i.class);
     IncidentLine {
         date: i.date,
         class: i.class.clone(),
-        class_name: class.map_or_else(|| i.class.clone(), |c| c.name.clone()),
+        class_name: class.map_or_else(|| i.class.clone(), |c| named(&c.name, &c.name_en, en)),
         description: i.description.clone(),
         clause: i
             .clause
@@ -385,7 +402,7 @@ fn adjustment(
 ) -> AdjustmentScore {
     let mut out = AdjustmentScore {
         id: a.id.clone(),
-        name: a.name.clone(),
+        name: named(&a.name, &a.name_en, whole.en),
         clause: a.clause.clone(),
         per: a.points,
         cap: a.cap,
@@ -425,7 +442,7 @@ fn veto(
 ) -> VetoCheck {
     let mut out = VetoCheck {
         id: v.id.clone(),
-        name: v.name.clone(),
+        name: named(&v.name, &v.name_en, whole.en),
         clause: v.clause.clone(),
         condition: v.when.as_ref().map(|c| c.text.clone()),
         incident_class: v.incident_class.clone(),

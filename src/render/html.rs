@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 
 mod evidence;
 mod patterns;
+mod scoring;
 
 pub struct Html;
 
@@ -149,6 +150,7 @@ impl Renderer for Html {
         summary_section(&mut h, r);
         scorecard_section(&mut h, r, &charts);
         payment_section(&mut h, r);
+        scoring::scoring_section(&mut h, r);
         findings_section(&mut h, r);
         channels_section(&mut h, r);
         ranked_section(&mut h, r, &charts);

@@ -95,3 +95,39 @@ pub const EVIDENCE_COLUMNS: &[&str] = &[
     "evidence_time",
     "evidence_reason",
 ];
+/// The scoring sheet's summary.
+pub const SCORING_COLUMNS: &[&str] = &["scoring_item", "scoring_value", "scoring_basis", "clause"];
+
+/// The scoring sheet's indicators (the site column only when sites are scored).
+pub const SCORING_INDICATOR_COLUMNS: &[&str] = &[
+    "scoring_site",
+    "scoring_block",
+    "scoring_indicator",
+    "clause",
+    "scoring_weight",
+    "scoring_actual",
+    "scoring_rule",
+    "scoring_points",
+    "scoring_lost",
+    "scoring_sentence",
+];
+
+/// The site ranking.
+pub const SCORING_RANKING_COLUMNS: &[&str] = &[
+    "scoring_rank",
+    "scoring_site",
+    "scoring_points",
+    "contacts",
+    "scoring_list",
+];
+
+/// The incidents.
+pub const SCORING_INCIDENT_COLUMNS: &[&str] = &[
+    "scoring_incident_date",
+    "scoring_incident_class",
+    "scoring_incident_description",
+    "scoring_incident_amount",
+    "scoring_incident_deadline",
+    "clause",
+    "scoring_site",
+];

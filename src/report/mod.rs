@@ -8,7 +8,9 @@
 mod findings;
 mod payment;
 mod period;
+mod scoring;
 pub use payment::PaymentLine;
+pub use scoring::{points as scoring_points, IndicatorLine, ScoringLine};
 mod evidence;
 pub use evidence::{evidence_file, EvidenceList};
 mod columns;

@@ -136,6 +136,43 @@ impl Report {
                 clause(&p.penalty_clause),
             )
         });
+        if let Some(s) = self.scoring().filter(|_| p.base_fee.is_some()) {
+            let moves = s.payout_rate.is_some() || s.pool.is_some();
+            if moves || s.score_deduction.is_none() {
+                let basis = match (s.score, s.pool) {
+                    (None, _) => self.text.label("payment_score_undecided"),
+                    (Some(_), Some(pool)) => t
+                        .label("payment_score_pool_basis")
+                        .replace("{pool}", &self.money(Some(pool)))
+                        .replace("{score}", &super::scoring::points(s.score.unwrap_or(0.0))),
+                    (Some(score), None) => t
+                        .label("payment_score_basis")
+                        .replace("{score}", &super::scoring::points(score))
+                        .replace(
+                            "{rate}",
+                            &s.payout_rate.map_or_else(String::new, |r| pct(r)),
+                        ),
+                };
+                out.push(line(
+                    l("payment_score"),
+                    basis,
+                    s.payout_rate.map(|r| 1.0 - r),
+                    s.score_deduction.map(|d| -d),
+                    s.clause.clone().unwrap_or_default(),
+                ));
+            }
+            for i in &s.incidents {
+                out.push(line(
+                    t.label("payment_incident")
+                        .replace("{class}", &i.class_name)
+                        .replace("{date}", &i.date.to_string()),
+                    i.description.clone(),
+                    None,
+                    Some(-i.amount),
+                    i.clause.clone().unwrap_or_default(),
+                ));
+            }
+        }
         out.push(PaymentLine {
             total: true,
             ..line(

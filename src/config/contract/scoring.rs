@@ -284,6 +284,8 @@ pub struct IndicatorFile {
 pub struct VetoFile {
     pub id: String,
     pub name: String,
+    #[serde(default)]
+    pub name_en: Option<String>,
     pub clause: String,
     #[serde(default)]
     pub when: Option<String>,
@@ -296,6 +298,8 @@ pub struct VetoFile {
 pub struct AdjustmentFile {
     pub id: String,
     pub name: String,
+    #[serde(default)]
+    pub name_en: Option<String>,
     pub clause: String,
     /// Points per occurrence: positive for a bonus, negative for a minus.
     pub points: f64,
@@ -317,6 +321,8 @@ pub struct AdjustmentFile {
 pub struct IncidentClass {
     pub id: String,
     pub name: String,
+    #[serde(default)]
+    pub name_en: Option<String>,
     #[serde(default)]
     pub amount: f64,
     #[serde(default)]
@@ -379,6 +385,7 @@ pub struct Indicator {
 pub struct Veto {
     pub id: String,
     pub name: String,
+    pub name_en: Option<String>,
     pub clause: String,
     pub when: Option<Condition>,
     pub incident_class: Option<String>,
@@ -388,6 +395,7 @@ pub struct Veto {
 pub struct Adjustment {
     pub id: String,
     pub name: String,
+    pub name_en: Option<String>,
     pub clause: String,
     pub points: f64,
     pub cap: f64,

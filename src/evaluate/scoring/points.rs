@@ -6,7 +6,8 @@ use super::*;
 
 /// Points to two decimals.
 pub(super) fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+    // `+ 0.0` makes a negative zero (an empty sum) plain 0.
+    (x * 100.0).round() / 100.0 + 0.0
 }
 
 /// The points `rule` gives figure `v` out of `weight` (S1, S2, S3, S5; unrounded).

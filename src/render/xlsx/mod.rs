@@ -25,6 +25,8 @@ use summary::summary_workbook;
 
 mod payment;
 use payment::payment_sheet;
+mod scoring;
+use scoring::scoring_sheet;
 
 mod evidence;
 use evidence::evidence_sheet;
@@ -483,6 +485,7 @@ impl Renderer for Xlsx {
         scorecard_sheet(&mut wb, &f, r)?;
 
         payment_sheet(&mut wb, &f, r)?;
+        scoring_sheet(&mut wb, &f, r)?;
 
         channels_sheet(&mut wb, &f, r)?;
 

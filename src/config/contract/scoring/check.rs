@@ -145,6 +145,7 @@ fn vetoes(
         vetoes.push(Veto {
             id: v.id.clone(),
             name: v.name.clone(),
+            name_en: v.name_en.clone(),
             clause: v.clause.clone(),
             when: v
                 .when
@@ -193,6 +194,7 @@ fn adjustments(
         adjustments.push(Adjustment {
             id: a.id.clone(),
             name: a.name.clone(),
+            name_en: a.name_en.clone(),
             clause: a.clause.clone(),
             points: a.points,
             cap: a.cap,
