@@ -269,8 +269,25 @@ impl Assessment {
                 ));
             }
         }
-        for m in &a.scores {
+        for (k, m) in a.scores.iter().enumerate() {
             let path = a.scores_file.as_deref().unwrap_or(Path::new(""));
+            let twice = a.scores[..k]
+                .iter()
+                .find(|o| o.indicator == m.indicator && o.site == m.site);
+            let is_indicator = sc.indicators.iter().any(|i| i.id == m.indicator);
+            if let (Some(first), true) = (twice, is_indicator) {
+                return Err(bad(
+                    "--scores",
+                    path,
+                    m.line,
+                    "indicator",
+                    &format!(
+                        "`{}` was scored already on line {}",
+                        m.indicator, first.line
+                    ),
+                    "give each manual indicator one score (per site)",
+                ));
+            }
             let indicator = sc.indicators.iter().find(|i| {
                 i.id == m.indicator && i.rule == crate::config::contract::scoring::Rule::Manual
             });
@@ -280,13 +297,14 @@ impl Assessment {
                 .find(|x| x.id == m.indicator && x.manual);
             let ok = match (indicator, adjustment) {
                 (Some(i), _) => (0.0..=i.weight).contains(&m.points),
-                (_, Some(x)) => m.points.abs() <= x.cap && m.points * x.points >= 0.0,
+                // The cap applies to the adjustment's total, not to one line.
+                (_, Some(x)) => m.points * x.points >= 0.0,
                 _ => {
                     return Err(bad("--scores", path, m.line, "indicator", &format!("`{}` is no manual indicator or adjustment of the contract", m.indicator), "name an indicator with rule = \"manual\" or an adjustment with manual = true"));
                 }
             };
             if !ok {
-                return Err(bad("--scores", path, m.line, "points", &format!("{} is outside what `{}` allows", m.points, m.indicator), "an indicator's points lie between 0 and its weight; an adjustment's have its sign and at most its cap"));
+                return Err(bad("--scores", path, m.line, "points", &format!("{} is outside what `{}` allows", m.points, m.indicator), "an indicator's points lie between 0 and its weight; an adjustment's have its sign (its cap applies to their total)"));
             }
         }
         Ok(a)

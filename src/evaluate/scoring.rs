@@ -222,6 +222,9 @@ pub struct VetoCheck {
     pub clause: String,
     pub condition: Option<String>,
     pub incident_class: Option<String>,
+    /// The incident class's name.
+    #[serde(default)]
+    pub incident_class_name: Option<String>,
     pub actual: Option<f64>,
     /// Null: its figure is not measurable.
     pub triggered: Option<bool>,
@@ -355,7 +358,7 @@ pub fn finish(sc: &Scoring, sites: Vec<SiteScore>, whole: &Whole) -> ScoreSheet 
     s.vetoes = sc
         .vetoes
         .iter()
-        .map(|v| veto(v, &incidents, whole))
+        .map(|v| veto(sc, v, &incidents, whole))
         .collect();
     for v in &s.vetoes {
         if v.triggered.is_none() {
@@ -436,6 +439,7 @@ fn adjustment(
 }
 
 fn veto(
+    sc: &Scoring,
     v: &crate::config::contract::scoring::Veto,
     incidents: &[&Incident],
     whole: &Whole,
@@ -446,6 +450,11 @@ fn veto(
         clause: v.clause.clone(),
         condition: v.when.as_ref().map(|c| c.text.clone()),
         incident_class: v.incident_class.clone(),
+        incident_class_name: v
+            .incident_class
+            .as_deref()
+            .and_then(|c| sc.incident_class(c))
+            .map(|c| named(&c.name, &c.name_en, whole.en)),
         ..Default::default()
     };
     out.triggered = match (&v.when, &v.incident_class) {

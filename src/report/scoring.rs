@@ -316,7 +316,7 @@ impl Report {
                 None => l("condition_undecided"),
             };
             let what = v.condition.clone().or_else(|| {
-                v.incident_class
+                v.incident_class_name
                     .as_ref()
                     .map(|c| t.label("scoring_veto_incident").replace("{class}", c))
             });

@@ -15,4 +15,5 @@ mod payment;
 mod real;
 mod run;
 mod schedule;
+mod scoring;
 mod verify;

@@ -441,3 +441,6 @@ impl Scoring {
         self.incident_classes.iter().find(|c| c.id == id)
     }
 }
+
+#[cfg(test)]
+mod tests;

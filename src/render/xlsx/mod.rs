@@ -79,6 +79,8 @@ struct Formats {
 
 impl Formats {
     fn new(r: &Report) -> Formats {
+        // Every cell at the top of its row: a row made taller by wrapped text reads
+        // across from its first line.
         let header = Format::new()
             .set_bold()
             .set_background_color(Color::RGB(0x1F4E79))
@@ -88,19 +90,35 @@ impl Formats {
             .set_align(FormatAlign::VerticalCenter);
         Formats {
             header,
-            pct: Format::new().set_num_format("0.00%"),
-            int: Format::new().set_num_format("#,##0"),
-            n1: Format::new().set_num_format("#,##0.0"),
-            duration: Format::new().set_num_format(crate::report::DURATION_FORMAT),
-            n2: Format::new().set_num_format("0.00"),
-            money: Format::new().set_num_format(r.money_number_format()),
+            pct: Format::new()
+                .set_num_format("0.00%")
+                .set_align(FormatAlign::Top),
+            int: Format::new()
+                .set_num_format("#,##0")
+                .set_align(FormatAlign::Top),
+            n1: Format::new()
+                .set_num_format("#,##0.0")
+                .set_align(FormatAlign::Top),
+            duration: Format::new()
+                .set_num_format(crate::report::DURATION_FORMAT)
+                .set_align(FormatAlign::Top),
+            n2: Format::new()
+                .set_num_format("0.00")
+                .set_align(FormatAlign::Top),
+            money: Format::new()
+                .set_num_format(r.money_number_format())
+                .set_align(FormatAlign::Top),
             met: Format::new()
                 .set_background_color(Color::RGB(0xC6EFCE))
-                .set_font_color(Color::RGB(0x006100)),
+                .set_font_color(Color::RGB(0x006100))
+                .set_align(FormatAlign::Top),
             missed: Format::new()
                 .set_background_color(Color::RGB(0xFFC7CE))
-                .set_font_color(Color::RGB(0x9C0006)),
-            na: Format::new().set_background_color(Color::RGB(0xEEEEEE)),
+                .set_font_color(Color::RGB(0x9C0006))
+                .set_align(FormatAlign::Top),
+            na: Format::new()
+                .set_background_color(Color::RGB(0xEEEEEE))
+                .set_align(FormatAlign::Top),
             title: Format::new().set_bold().set_font_size(16),
             wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
             text: Format::new().set_align(FormatAlign::Top),
