@@ -18,6 +18,12 @@ pub struct Payment {
     pub currency: Option<String>,
     /// `[contract] monthly_base_fee`; without it no amount is computed, only rates.
     pub base_fee: Option<f64>,
+    /// The contract has tiers (`[incentive]`) and deduction terms (`[penalty]`): without
+    /// them the statement has no bonus or breach lines.
+    #[serde(default = "yes")]
+    pub tiers: bool,
+    #[serde(default = "yes")]
+    pub penalty_terms: bool,
     pub tier: Option<String>,
     pub tier_clause: Option<String>,
     /// The conditions of every tier checked, in order, down to the one awarded (or to the
@@ -44,6 +50,10 @@ pub struct Payment {
     /// Base fee + bonus − deduction − score deduction − incident deductions (a bonus not
     /// awarded counts 0).
     pub net_payable: Option<f64>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// One tier condition as it was checked.
@@ -109,6 +119,8 @@ pub fn statement(
     Payment {
         currency: contract.info.currency.clone(),
         base_fee: fee,
+        tiers: contract.incentive.is_some(),
+        penalty_terms: contract.penalty.is_some(),
         tier: res.tier.clone(),
         tier_clause: res.clause.clone(),
         conditions: conditions(contract, kpis, scorecard, res),

@@ -84,14 +84,16 @@ impl Report {
             String::new(),
         )];
         let tier = p.tier.clone().unwrap_or_else(|| l("payment_no_tier"));
-        out.push(line(
-            t.label("payment_bonus").replace("{tier}", &tier),
-            t.label("payment_bonus_basis")
-                .replace("{rate}", &pct(p.bonus_rate)),
-            Some(p.bonus_rate),
-            p.bonus.or(p.base_fee.map(|_| 0.0)),
-            clause(&p.tier_clause),
-        ));
+        if p.tiers {
+            out.push(line(
+                t.label("payment_bonus").replace("{tier}", &tier),
+                t.label("payment_bonus_basis")
+                    .replace("{rate}", &pct(p.bonus_rate)),
+                Some(p.bonus_rate),
+                p.bonus.or(p.base_fee.map(|_| 0.0)),
+                clause(&p.tier_clause),
+            ));
+        }
         for d in &p.deductions {
             out.push(line(
                 t.label("payment_deduction_line").replace("{name}", &d.name),
@@ -125,7 +127,7 @@ impl Report {
                 clause(&p.penalty_clause),
             ));
         }
-        out.push(PaymentLine {
+        let breaches = PaymentLine {
             total: true,
             ..line(
                 l("payment_deduction"),
@@ -135,44 +137,11 @@ impl Report {
                 p.deduction.map(|d| -d),
                 clause(&p.penalty_clause),
             )
-        });
-        if let Some(s) = self.scoring().filter(|_| p.base_fee.is_some()) {
-            let moves = s.payout_rate.is_some() || s.pool.is_some();
-            if moves || s.score_deduction.is_none() {
-                let basis = match (s.score, s.pool) {
-                    (None, _) => self.text.label("payment_score_undecided"),
-                    (Some(_), Some(pool)) => t
-                        .label("payment_score_pool_basis")
-                        .replace("{pool}", &self.money(Some(pool)))
-                        .replace("{score}", &super::scoring::points(s.score.unwrap_or(0.0))),
-                    (Some(score), None) => t
-                        .label("payment_score_basis")
-                        .replace("{score}", &super::scoring::points(score))
-                        .replace(
-                            "{rate}",
-                            &s.payout_rate.map_or_else(String::new, |r| pct(r)),
-                        ),
-                };
-                out.push(line(
-                    l("payment_score"),
-                    basis,
-                    s.payout_rate.map(|r| 1.0 - r),
-                    s.score_deduction.map(|d| -d),
-                    s.clause.clone().unwrap_or_default(),
-                ));
-            }
-            for i in &s.incidents {
-                out.push(line(
-                    t.label("payment_incident")
-                        .replace("{class}", &i.class_name)
-                        .replace("{date}", &i.date.to_string()),
-                    i.description.clone(),
-                    None,
-                    Some(-i.amount),
-                    i.clause.clone().unwrap_or_default(),
-                ));
-            }
+        };
+        if p.penalty_terms || !p.deductions.is_empty() {
+            out.push(breaches);
         }
+        out.extend(self.score_payment_lines());
         out.push(PaymentLine {
             total: true,
             ..line(

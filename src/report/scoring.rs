@@ -475,6 +475,68 @@ impl Report {
     }
 }
 
+impl Report {
+    /// The payment statement's lines for the scoring sheet: what the score withholds (or
+    /// that it is undecided) and each incident's fixed deduction.
+    pub(super) fn score_payment_lines(&self) -> Vec<super::PaymentLine> {
+        let (Some(p), Some(s)) = (&self.metrics.payment, self.scoring()) else {
+            return Vec::new();
+        };
+        if p.base_fee.is_none() {
+            return Vec::new();
+        }
+        let t = &self.text;
+        let l = |k: &str| t.label(k);
+        let line = |item: String, basis: String, rate, amount, clause: String| super::PaymentLine {
+            item,
+            basis,
+            rate,
+            amount,
+            clause,
+            total: false,
+        };
+        let mut out = Vec::new();
+        let moves = s.payout_rate.is_some() || s.pool.is_some();
+        if moves || s.score_deduction.is_none() {
+            let decided = s.score.filter(|_| s.score_deduction.is_some());
+            let basis = match (decided, s.pool) {
+                (None, _) => self.text.label("payment_score_undecided"),
+                (Some(_), Some(pool)) => t
+                    .label("payment_score_pool_basis")
+                    .replace("{pool}", &self.money(Some(pool)))
+                    .replace("{score}", &super::scoring::points(s.score.unwrap_or(0.0))),
+                (Some(score), None) => t
+                    .label("payment_score_basis")
+                    .replace("{score}", &super::scoring::points(score))
+                    .replace(
+                        "{rate}",
+                        &s.payout_rate.map_or_else(String::new, |r| pct(Some(r))),
+                    ),
+            };
+            out.push(line(
+                l("payment_score"),
+                basis,
+                s.payout_rate.map(|r| 1.0 - r),
+                s.score_deduction.map(|d| -d),
+                s.clause.clone().unwrap_or_default(),
+            ));
+        }
+        for i in &s.incidents {
+            out.push(line(
+                t.label("payment_incident")
+                    .replace("{class}", &i.class_name)
+                    .replace("{date}", &i.date.to_string()),
+                i.description.clone(),
+                None,
+                Some(-i.amount),
+                i.clause.clone().unwrap_or_default(),
+            ));
+        }
+
+        out
+    }
+}
+
 /// Points with their sign (`+2`, `-3`); "—" when undecided.
 fn signed(x: Option<f64>) -> String {
     match x {
