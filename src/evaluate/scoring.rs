@@ -119,6 +119,9 @@ pub struct IndicatorScore {
     pub lost: Option<f64>,
     /// The cap's condition held and lowered the points to `cap_points`.
     pub capped: bool,
+    /// The rule's points before the cap lowered them.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub before_cap: Option<f64>,
     pub cap_condition: Option<String>,
     pub cap_points: Option<f64>,
     pub status: IndicatorStatus,

@@ -164,27 +164,32 @@ pub fn sentence(i: &IndicatorScore, t: &Text) -> String {
         return fill(policy).replace("{cap}", i.cap_condition.as_deref().unwrap_or(""));
     }
     let (p, weight) = (i.points.unwrap_or(0.0), i.weight);
-    let full = p >= weight - 1e-9;
+    // What the rule gave, before a cap lowered it, says where the figure lies.
+    let by_rule = i.before_cap.unwrap_or(p);
+    let full = by_rule >= weight - 1e-9;
     let key = match r.shape.as_str() {
         "manual" => "scoring_says_manual",
-        _ if full && !i.capped => "scoring_says_full",
-        "linear" if p <= r.floor.unwrap_or(0.0) + 1e-9 => "scoring_says_linear_floor",
+        _ if full => "scoring_says_full",
+        "linear" if by_rule <= r.floor.unwrap_or(0.0) + 1e-9 => "scoring_says_linear_floor",
         "linear" => "scoring_says_linear_between",
         "piecewise" => "scoring_says_piecewise",
-        "per_step" if !full || i.capped => "scoring_says_per_step",
+        "per_step" => "scoring_says_per_step",
         _ => "scoring_says_threshold_missed",
     };
     let mark = match r.shape.as_str() {
         "linear" => r.target,
+        // Where the knots reach the most points.
+        "piecewise" => r
+            .knots
+            .iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|k| k.0),
         _ => r.threshold,
     };
     let mut s = fill(key).replace(
         "{mark}",
         &mark.map_or_else(String::new, |x| figure(x, i.unit)),
     );
-    if i.capped && r.shape == "per_step" && full {
-        s = fill("scoring_says_full");
-    }
     if i.capped {
         s.push_str(
             &t.label("scoring_says_capped")
@@ -564,3 +569,6 @@ fn adjustment_basis(a: &AdjustmentScore, s: &ScoreSheet, t: &Text) -> String {
     }
     basis
 }
+
+#[cfg(test)]
+mod tests;

@@ -216,6 +216,7 @@ fn score_indicator(
         out.cap_points = Some(cap.points);
         match check(&cap.when, (fig.value)(&cap.when.subject)) {
             Some(true) if points > cap.points => {
+                out.before_cap = Some(round2(points));
                 points = cap.points;
                 out.capped = true;
             }
