@@ -127,6 +127,13 @@ pub fn sentence(i: &IndicatorScore, t: &Text) -> String {
             .replace("{actual}", &actual)
             .replace("{short}", &short_of(r, t))
             .replace(
+                "{meets}",
+                &t.label(match better(r) {
+                    Better::Higher => "scoring_meets",
+                    Better::Lower => "scoring_meets_lower",
+                }),
+            )
+            .replace(
                 "{target}",
                 &r.target.map_or_else(String::new, |x| figure(x, i.unit)),
             )

@@ -44,10 +44,12 @@ fn every_shipped_seed_template_runs_on_sample_data() {
                 .all(|l| l["status"] != "not_measurable"),
             "{path:?}"
         );
-        assert!(m["incentive"]["tier"].is_string(), "{path:?}");
+        // A tier from the tiers, or a score from the scoring sheet.
+        let scored = m["scoring"]["score"].is_number();
+        assert!(m["incentive"]["tier"].is_string() || scored, "{path:?}");
         n += 1;
     }
-    assert_eq!(n, 4, "seed templates 000–003");
+    assert_eq!(n, 6, "seed templates 000–003 and the two scoring sheets");
 }
 
 #[test]

@@ -112,6 +112,15 @@ fn two_sites_the_lowest_decides_with_incidents_a_bonus_and_bands() {
     assert_eq!(s["ranking"][0]["site"], "华东");
     assert_eq!(s["ranking"][1]["site"], "华南");
     // The workbook says it in words.
+    // The evaluator's files are in the manifest: verify reproduces the folder, and refuses
+    // it once the incidents file changed.
+    let out = dir.path().join("out");
+    cseval().arg("verify").arg(&out).assert().success();
+    let inc = dir.path().join("incidents.csv");
+    std::fs::write(&inc, incidents().replace("回访遗漏", "回访遗漏（改）")).unwrap();
+    let a = cseval().arg("verify").arg(&out).assert().code(3);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(err.contains("incidents.csv changed"), "{err}");
     for words in [
         "接通率 70.00%，介于基准值 50.00% 与目标值 90.00% 之间，按线性插值，得 20 分，扣 20 分",
         "一次解决率 62.50%，低于 80.00% 共 17.5 个百分点，每 10 个百分点扣 10 分，得 22.5 分，扣 17.5 分",

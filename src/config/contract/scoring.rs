@@ -16,8 +16,8 @@ mod check;
 pub use check::parse_scoring;
 
 /// The overall figures an indicator or a condition may name (`metrics.json` → `overall`),
-/// as `overall.<key>` or by the key alone. `kpi` tests that this is exactly `Overall`'s
-/// numeric fields.
+/// as `overall.<key>` or by the key alone. `evaluate::scoring`'s tests hold this to
+/// `Overall`'s fields.
 pub const OVERALL_FIGURES: &[&str] = &[
     "contacts",
     "answered",

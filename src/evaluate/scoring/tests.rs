@@ -116,3 +116,20 @@ fn s15_transition_relaxes_thresholds_the_way_that_helps() {
     );
     assert_eq!(pts(&r, 5.0, 0.021), 5.0);
 }
+
+#[test]
+fn the_figures_a_sheet_may_name_are_those_of_metrics_json() {
+    use crate::config::contract::scoring::{CHANNEL_FIGURES, OVERALL_FIGURES};
+    let o = serde_json::to_value(crate::kpi::Overall::default()).unwrap();
+    let keys: Vec<&str> = o.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, OVERALL_FIGURES);
+    // A real-time channel's (an asynchronous one has no abandon rate).
+    let phone = crate::kpi::ChannelMetrics {
+        abandon_rate: Some(0.0),
+        ..Default::default()
+    };
+    let c = serde_json::to_value(phone).unwrap();
+    for k in CHANNEL_FIGURES {
+        assert!(c.get(*k).is_some(), "channels.<channel>.{k}");
+    }
+}

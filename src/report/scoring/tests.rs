@@ -127,7 +127,7 @@ fn s2_piecewise() {
         vec![],
         vec![],
     );
-    assert_eq!(said(&s), "指标 0.90%，达到 1.00%，得 100 分");
+    assert_eq!(said(&s), "指标 0.90%，不高于 1.00%，得 100 分");
 }
 
 #[test]
