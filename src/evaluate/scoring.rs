@@ -207,8 +207,12 @@ pub struct AdjustmentScore {
     pub id: String,
     pub name: String,
     pub clause: String,
-    /// Times it applies (incidents of its class; 1 when its condition holds).
+    /// Times it applies (incidents of its class; 1 when its condition holds); none for
+    /// points the evaluator gives.
     pub occurrences: Option<f64>,
+    /// The points the evaluator gave (`--scores`), before the cap.
+    #[serde(default)]
+    pub given: Option<f64>,
     pub per: f64,
     pub cap: f64,
     /// Points counted (after the cap, 0 when withheld); null when undecided.
@@ -425,14 +429,15 @@ fn adjustment(
         out.occurrences = n;
         n.map(|n| n * a.points)
     } else {
-        let given: Vec<&ManualScore> = whole
+        let given: f64 = whole
             .assessment
             .scores
             .iter()
             .filter(|m| m.indicator == a.id)
-            .collect();
-        out.occurrences = Some(given.len() as f64);
-        Some(given.iter().map(|m| m.points).sum())
+            .map(|m| m.points)
+            .sum();
+        out.given = Some(given + 0.0);
+        Some(given)
     };
     out.points = raw.map(|r| {
         out.capped = r.abs() > a.cap + EPS;

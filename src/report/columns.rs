@@ -116,7 +116,7 @@ pub const SCORING_INDICATOR_COLUMNS: &[&str] = &[
 pub const SCORING_RANKING_COLUMNS: &[&str] = &[
     "scoring_rank",
     "scoring_site",
-    "scoring_points",
+    "scoring_score",
     "contacts",
     "scoring_list",
 ];

@@ -560,10 +560,12 @@ fn signed(x: Option<f64>) -> String {
 
 fn adjustment_basis(a: &AdjustmentScore, s: &ScoreSheet, t: &Text) -> String {
     let mut basis = t
-        .label(match (&a.condition, a.occurrences) {
+        .label(match (&a.condition, a.given) {
             (Some(_), _) => "scoring_adjustment_when",
+            (_, Some(_)) => "scoring_adjustment_manual",
             _ => "scoring_adjustment_count",
         })
+        .replace("{given}", &a.given.map_or_else(String::new, points))
         .replace("{n}", &a.occurrences.map_or_else(|| "—".into(), points))
         .replace("{per}", &points(a.per))
         .replace("{when}", a.condition.as_deref().unwrap_or(""))

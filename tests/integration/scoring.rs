@@ -130,6 +130,8 @@ fn two_sites_the_lowest_decides_with_incidents_a_bonus_and_bands() {
         "红榜",
         "黑榜",
         "2 个职场中得分最低者",
+        "评估方评定 3 分，上限 2 分（已封顶）",
+        "2 次 × -2 分，上限 10 分",
     ] {
         assert!(wb.contains(words), "{words} not in the workbook");
     }
