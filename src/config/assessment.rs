@@ -135,41 +135,44 @@ fn bad(flag: &str, path: &Path, line: u64, column: &str, what: &str, hint: &str)
     .with_hint(hint.to_string())
 }
 
+/// One line of an evaluator's file: cell `i` (of `columns`), required.
+fn need(
+    (flag, path, columns): (&str, &Path, &[(&str, &[&str], bool)]),
+    (line, cells): &(u64, Vec<Option<String>>),
+    i: usize,
+    hint: &str,
+) -> Result<String> {
+    cells[i]
+        .clone()
+        .ok_or_else(|| bad(flag, path, *line, columns[i].0, "empty", hint))
+}
+
 /// Read the `--incidents` file.
 pub fn read_incidents(path: &Path) -> Result<Vec<Incident>> {
     let flag = "--incidents";
+    let file = (flag, path, INCIDENT_COLUMNS);
+    let hint = "every incident needs a date, a class and a description";
     let mut out = Vec::new();
-    for (line, c) in read_rows(path, flag, INCIDENT_COLUMNS)? {
-        let need = |i: usize| {
-            c[i].clone().ok_or_else(|| {
-                bad(
-                    flag,
-                    path,
-                    line,
-                    INCIDENT_COLUMNS[i].0,
-                    "empty",
-                    "every incident needs a date, a class and a description",
-                )
-            })
-        };
-        let date_text = need(0)?;
+    for row in read_rows(path, flag, INCIDENT_COLUMNS)? {
+        let date_text = need(file, &row, 0, hint)?;
         let date = parse_date(&date_text).ok_or_else(|| {
+            let what = format!("`{date_text}` is not a date");
             bad(
                 flag,
                 path,
-                line,
+                row.0,
                 "date",
-                &format!("`{date_text}` is not a date"),
+                &what,
                 "write dates as 2026-10-05 or 2026/10/5",
             )
         })?;
         out.push(Incident {
             date,
-            class: need(1)?,
-            description: need(2)?,
-            clause: c[3].clone(),
-            site: c[4].clone(),
-            line,
+            class: need(file, &row, 1, hint)?,
+            description: need(file, &row, 2, hint)?,
+            clause: row.1[3].clone(),
+            site: row.1[4].clone(),
+            line: row.0,
         });
     }
     Ok(out)
@@ -178,41 +181,32 @@ pub fn read_incidents(path: &Path) -> Result<Vec<Incident>> {
 /// Read the `--scores` file.
 pub fn read_scores(path: &Path) -> Result<Vec<ManualScore>> {
     let flag = "--scores";
+    let file = (flag, path, SCORE_COLUMNS);
+    let hint = "every line needs an indicator, its points and their source";
     let mut out = Vec::new();
-    for (line, c) in read_rows(path, flag, SCORE_COLUMNS)? {
-        let need = |i: usize| {
-            c[i].clone().ok_or_else(|| {
-                bad(
-                    flag,
-                    path,
-                    line,
-                    SCORE_COLUMNS[i].0,
-                    "empty",
-                    "every line needs an indicator, its points and their source",
-                )
-            })
-        };
-        let text = need(1)?;
+    for row in read_rows(path, flag, SCORE_COLUMNS)? {
+        let text = need(file, &row, 1, hint)?;
         let points: f64 = text
             .parse()
             .ok()
             .filter(|p: &f64| p.is_finite())
             .ok_or_else(|| {
+                let what = format!("`{text}` is not a number");
                 bad(
                     flag,
                     path,
-                    line,
+                    row.0,
                     "points",
-                    &format!("`{text}` is not a number"),
+                    &what,
                     "write the points as a plain number, e.g. 8.5",
                 )
             })?;
         out.push(ManualScore {
-            indicator: need(0)?,
+            indicator: need(file, &row, 0, hint)?,
             points,
-            source: need(2)?,
-            site: c[3].clone(),
-            line,
+            source: need(file, &row, 2, hint)?,
+            site: row.1[3].clone(),
+            line: row.0,
         });
     }
     Ok(out)
@@ -308,5 +302,62 @@ impl Assessment {
             }
         }
         Ok(a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.csv");
+        std::fs::write(&p, text).unwrap();
+        (dir, p)
+    }
+
+    #[test]
+    fn incidents_read_in_chinese_headers_and_bad_lines_are_named() {
+        let (_d, p) =
+            file("\u{feff}日期,类别,描述\n2026/10/5,error,漏回访\n2026年10月9日,major,宕机\n");
+        let v = read_incidents(&p).unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!((v[0].date.to_string(), v[0].line), ("2026-10-05".into(), 2));
+        assert_eq!(v[1].date.to_string(), "2026-10-09");
+        let (_d, p) = file("date,class,description\n2026-10-05,error,x\n10/5,error,y\n");
+        let e = read_incidents(&p).unwrap_err();
+        assert!(
+            e.message
+                .contains("file line 3, column `date`: `10/5` is not a date"),
+            "{}",
+            e.message
+        );
+        let (_d, p) = file("date,class\n2026-10-05,error\n");
+        let e = read_incidents(&p).unwrap_err();
+        assert!(
+            e.message
+                .contains("line 1 (the header): no column `description`"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn scores_need_a_number_and_a_source() {
+        let (_d, p) = file("指标,得分,来源\nm,8.5,检查表\nm,八,检查表\n");
+        let e = read_scores(&p).unwrap_err();
+        assert!(
+            e.message
+                .contains("file line 3, column `points`: `八` is not a number"),
+            "{}",
+            e.message
+        );
+        let (_d, p) = file("indicator,points,source\nm,8,\n");
+        let e = read_scores(&p).unwrap_err();
+        assert!(
+            e.message.contains("file line 2, column `source`: empty"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! band and the payout as worked out by hand below, in `metrics.json`, the workbook and
 //! the payment statement.
 
-use crate::common::{close, cseval, fixtures, workbook_text};
+use crate::common::{close, cseval, fixtures, run_report, workbook_text};
 use serde_json::Value;
 use std::path::Path;
 
@@ -14,19 +14,20 @@ fn run(dir: &Path, incidents: &str) -> (Value, String) {
     let inc = dir.join("incidents.csv");
     std::fs::write(&inc, incidents).unwrap();
     let out = dir.join("out");
-    let o = cseval()
-        .args(["run", "-q", "--contract"])
-        .arg(f.join("contract.toml"))
-        .arg("--calls")
-        .arg(f.join("contacts.csv"))
-        .arg("--incidents")
-        .arg(&inc)
-        .arg("--scores")
-        .arg(f.join("scores.csv"))
-        .args(["--period", "2026-10", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = run_report(
+        &f.join("contract.toml"),
+        [
+            "--calls".as_ref(),
+            f.join("contacts.csv").as_os_str(),
+            "--incidents".as_ref(),
+            inc.as_os_str(),
+            "--scores".as_ref(),
+            f.join("scores.csv").as_os_str(),
+            "--period".as_ref(),
+            "2026-10".as_ref(),
+        ],
+        &out,
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let m = serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap());
     (m.unwrap(), workbook_text(&out.join("report.xlsx")))
@@ -178,15 +179,13 @@ fn a_score_that_cannot_be_measured_moves_no_money() {
     let calls = dir.path().join("calls.csv");
     std::fs::write(&calls, no_site).unwrap();
     let out = dir.path().join("out");
-    let o = cseval()
-        .args(["run", "-q", "--contract"])
-        .arg(f.join("contract.toml"))
-        .arg("--calls")
-        .arg(&calls)
-        .args(["--period", "2026-10", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let args = [
+        "--calls".as_ref(),
+        calls.as_os_str(),
+        "--period".as_ref(),
+        "2026-10".as_ref(),
+    ];
+    let o = run_report(&f.join("contract.toml"), args, &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let m: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();

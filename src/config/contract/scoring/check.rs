@@ -424,21 +424,22 @@ fn parse_rule(ind: &IndicatorFile, key: &str, at: &At) -> Result<Rule> {
             ))
         }
     };
+    let takes = format!(
+        "rule {} takes {}",
+        ind.rule,
+        needs
+            .iter()
+            .chain(may)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     for (k, is) in &given {
         if *is && !needs.contains(k) && !may.contains(k) {
             return Err(at.err(
                 key,
                 &format!("rule `{}` does not use `{k}`", ind.rule),
-                &format!(
-                    "rule {} takes {}",
-                    ind.rule,
-                    needs
-                        .iter()
-                        .chain(may)
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                &takes,
             ));
         }
     }
@@ -449,16 +450,7 @@ fn parse_rule(ind: &IndicatorFile, key: &str, at: &At) -> Result<Rule> {
         return Err(at.err(
             key,
             &format!("rule `{}` needs `{missing}`", ind.rule),
-            &format!(
-                "rule {} takes {}",
-                ind.rule,
-                needs
-                    .iter()
-                    .chain(may)
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            &takes,
         ));
     }
     let finite = [
