@@ -7,7 +7,9 @@
 //! count of consecutive failing periods that can open a termination right. This stage
 //! computes no KPI and writes no file.
 
-use crate::config::contract::{Condition, Denominator, Op, Sla, SlaMetric, Tier};
+use crate::config::contract::{
+    Condition, Denominator, InconclusiveCounts, Op, Sla, SlaMetric, Tier, VerdictPolicy,
+};
 use crate::config::text::Text;
 use crate::config::{Contract, Period};
 use crate::kpi::Kpis;
@@ -28,6 +30,9 @@ pub enum Status {
     Met,
     Missed,
     NotMeasurable,
+    /// A figure from a sample whose interval reaches across the target, under a verdict
+    /// policy that then decides nothing (无法判定).
+    Inconclusive,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -58,6 +63,25 @@ pub struct ScoreLine {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub note: Option<String>,
     pub previous_actual: Option<f64>,
+    /// The figure is measured on a sample (survey responses, inspections); otherwise every
+    /// contact in scope is counted (a census) and carries no interval.
+    #[serde(default)]
+    pub sample: bool,
+    /// The confidence interval of a figure from a sample (Wilson for a rate, t for a mean).
+    #[serde(default)]
+    pub interval: Option<crate::stats::Interval>,
+    #[serde(default)]
+    pub confidence: Option<f64>,
+    #[serde(default)]
+    pub verdict: VerdictPolicy,
+    /// Inconclusive: the responses (inspections) in all that would decide it, the figure
+    /// staying where it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<u64>,
+    /// Inconclusive, and the contract counts that as not measurable for tiers, the scoring
+    /// sheet and deductions.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub undecided: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
@@ -232,7 +256,8 @@ fn holds(c: &Condition, value: Option<f64>) -> bool {
 /// is not measurable.
 pub(crate) fn subject_value(subject: &str, kpis: &Kpis, scorecard: &[ScoreLine]) -> Option<f64> {
     if let Some(line) = scorecard.iter().find(|l| l.id == subject) {
-        return line.actual;
+        // An inconclusive figure the contract counts as not measurable decides nothing.
+        return line.actual.filter(|_| !line.undecided);
     }
     if subject == "service_level" {
         return kpis.channels.get("phone").and_then(|c| c.service_level);
@@ -275,50 +300,7 @@ pub fn evaluate(
         .slas
         .iter()
         .zip(&kpis.sla)
-        .map(|(s, m)| {
-            // Too few contacts (responses, inspections) in scope for a verdict: no figure.
-            let min = contract.data_quality.min_population;
-            let thin = m.actual.is_some() && m.denominator < min as f64;
-            let actual = m.actual.filter(|_| !thin);
-            let note = if thin {
-                Some(
-                    text.label("why_thin")
-                        .replace("{n}", &m.denominator.to_string())
-                        .replace("{min}", &min.to_string()),
-                )
-            } else {
-                m.why_missing.map(|w| text.label(w))
-            };
-            let scope = sla_scope(s, contract, text);
-            let status = match actual {
-                None => Status::NotMeasurable,
-                Some(a) if a >= s.target - EPS => Status::Met,
-                Some(_) => Status::Missed,
-            };
-            ScoreLine {
-                id: s.id.clone(),
-                name: sla_name(s, &scope, text),
-                scope,
-                description: s.description.clone(),
-                clause: s.clause.clone(),
-                metric: s.metric,
-                channel: s.channel.map(|c| contract.channels.name(c).to_string()),
-                complexity: s.complexity.map(|c| c.as_str().to_string()),
-                priority: s.priority.map(|c| c.as_str().to_string()),
-                threshold: s
-                    .threshold_written
-                    .map(|(unit, n)| text.label(unit).replace("{n}", &n.to_string())),
-                target: s.target,
-                actual,
-                numerator: m.numerator,
-                denominator: m.denominator,
-                status,
-                note,
-                previous_actual: previous
-                    .and_then(|p| p.scorecard.iter().find(|l| l.id == s.id))
-                    .and_then(|l| l.actual),
-            }
-        })
+        .map(|(s, m)| score_line(s, m, contract, previous, text))
         .collect();
     let scorecard = distinct_names(scorecard, text);
 
@@ -354,9 +336,12 @@ pub fn evaluate(
             res.failure = t.failure;
         }
     }
+    let inconclusive_missed = contract.uncertainty.inconclusive == InconclusiveCounts::Missed;
     res.breached_slas = scorecard
         .iter()
-        .filter(|l| l.status == Status::Missed)
+        .filter(|l| {
+            l.status == Status::Missed || (l.status == Status::Inconclusive && inconclusive_missed)
+        })
         .map(|l| l.id.clone())
         .collect();
     if let Some(p) = &contract.penalty {
@@ -392,6 +377,105 @@ pub fn evaluate(
         .termination_threshold
         .is_some_and(|t| t > 0 && res.consecutive_failures >= t);
     (scorecard, res)
+}
+
+/// One SLA's line: its figure (none below the SLA's minimum population), the interval of a
+/// figure measured on a sample, and the status its verdict policy gives.
+fn score_line(
+    s: &Sla,
+    m: &crate::kpi::Measurement,
+    contract: &Contract,
+    previous: Option<&HistoryEntry>,
+    text: &Text,
+) -> ScoreLine {
+    // Too few contacts (responses, inspections) in scope for a verdict: no figure.
+    let min = s.min_population;
+    let thin = m.actual.is_some() && m.denominator < min as f64;
+    let actual = m.actual.filter(|_| !thin);
+    let note = if thin {
+        Some(
+            text.label("why_thin")
+                .replace("{n}", &m.denominator.to_string())
+                .replace("{min}", &min.to_string()),
+        )
+    } else {
+        m.why_missing.map(|w| text.label(w))
+    };
+    let scope = sla_scope(s, contract, text);
+    let u = &contract.uncertainty;
+    let sampled = s.metric.is_sampled();
+    let interval = actual.filter(|_| sampled).and_then(|a| {
+        if s.metric.is_rate() {
+            crate::stats::wilson(m.numerator, m.denominator, u.confidence)
+        } else {
+            crate::stats::t_interval(a, m.spread?, m.denominator, u.confidence)
+        }
+    });
+    let status = judge(actual, interval, s.target, s.verdict);
+    let decided_at = match (status, actual) {
+        (Status::Inconclusive, Some(a)) => {
+            let spread = if s.metric.is_rate() {
+                crate::stats::rate_spread(a)
+            } else {
+                m.spread.unwrap_or(0.0).powi(2)
+            };
+            crate::stats::needed_for(a - s.target, spread, u.confidence)
+        }
+        _ => None,
+    };
+    let undecided = status == Status::Inconclusive
+        && u.inconclusive == crate::config::contract::InconclusiveCounts::Undecided;
+    ScoreLine {
+        id: s.id.clone(),
+        name: sla_name(s, &scope, text),
+        scope,
+        description: s.description.clone(),
+        clause: s.clause.clone(),
+        metric: s.metric,
+        channel: s.channel.map(|c| contract.channels.name(c).to_string()),
+        complexity: s.complexity.map(|c| c.as_str().to_string()),
+        priority: s.priority.map(|c| c.as_str().to_string()),
+        threshold: s
+            .threshold_written
+            .map(|(unit, n)| text.label(unit).replace("{n}", &n.to_string())),
+        target: s.target,
+        actual,
+        numerator: m.numerator,
+        denominator: m.denominator,
+        status,
+        note,
+        previous_actual: previous
+            .and_then(|p| p.scorecard.iter().find(|l| l.id == s.id))
+            .and_then(|l| l.actual),
+        sample: sampled,
+        interval,
+        confidence: sampled.then_some(u.confidence),
+        verdict: s.verdict,
+        decided_at,
+        undecided,
+    }
+}
+
+/// The status a figure earns against `target` under `policy`, given its interval (none for
+/// a census figure, which is judged as it is).
+pub fn judge(
+    actual: Option<f64>,
+    interval: Option<crate::stats::Interval>,
+    target: f64,
+    policy: VerdictPolicy,
+) -> Status {
+    let Some(a) = actual else {
+        return Status::NotMeasurable;
+    };
+    let meets = a >= target - EPS;
+    match (interval, policy) {
+        (Some(i), VerdictPolicy::BenefitOfDoubt) if !meets && i.high >= target - EPS => {
+            Status::Inconclusive
+        }
+        (Some(i), VerdictPolicy::Strict) if meets && i.low < target - EPS => Status::Inconclusive,
+        _ if meets => Status::Met,
+        _ => Status::Missed,
+    }
 }
 
 /// What an SLA counts, in words: its channel (all channels when none), kind, priority
@@ -478,5 +562,53 @@ mod tests {
         assert!(holds(&c, Some(0.7 * 10.0 / 10.0)));
         assert!(!holds(&c, Some(0.6999)));
         assert!(!holds(&c, None));
+    }
+
+    #[test]
+    fn each_policy_judges_a_figure_against_its_interval() {
+        use crate::stats::Interval;
+        let i = |low, high| Some(Interval { low, high });
+        let j = |a, iv, p| judge(Some(a), iv, 0.80, p);
+        // 81.5 % in 78.8–83.9 %: met by the figure and with the benefit of the doubt;
+        // strict asks the whole interval to reach 80 %.
+        assert_eq!(j(0.815, i(0.788, 0.839), VerdictPolicy::Point), Status::Met);
+        assert_eq!(
+            j(0.815, i(0.788, 0.839), VerdictPolicy::BenefitOfDoubt),
+            Status::Met
+        );
+        assert_eq!(
+            j(0.815, i(0.788, 0.839), VerdictPolicy::Strict),
+            Status::Inconclusive
+        );
+        // 81.5 % in 80.1–82.9 %: met under every policy.
+        assert_eq!(
+            j(0.815, i(0.801, 0.829), VerdictPolicy::Strict),
+            Status::Met
+        );
+        // 79 % in 76–81.9 %: missed by the figure and under strict; with the benefit of the
+        // doubt the interval reaches 80 %: inconclusive.
+        assert_eq!(
+            j(0.79, i(0.76, 0.819), VerdictPolicy::Point),
+            Status::Missed
+        );
+        assert_eq!(
+            j(0.79, i(0.76, 0.819), VerdictPolicy::Strict),
+            Status::Missed
+        );
+        assert_eq!(
+            j(0.79, i(0.76, 0.819), VerdictPolicy::BenefitOfDoubt),
+            Status::Inconclusive
+        );
+        // 79 % in 77–79.5 %: missed under every policy.
+        assert_eq!(
+            j(0.79, i(0.77, 0.795), VerdictPolicy::BenefitOfDoubt),
+            Status::Missed
+        );
+        // A census figure (no interval) is judged as it is; no figure is not measurable.
+        assert_eq!(j(0.79, None, VerdictPolicy::BenefitOfDoubt), Status::Missed);
+        assert_eq!(
+            judge(None, None, 0.8, VerdictPolicy::Strict),
+            Status::NotMeasurable
+        );
     }
 }

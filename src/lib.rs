@@ -30,6 +30,7 @@ pub mod normalize;
 
 pub mod render;
 pub mod report;
+pub mod stats;
 
 pub mod util;
 pub mod why;

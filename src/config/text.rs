@@ -133,6 +133,7 @@ impl Text {
             "csat",
             "percentile",
             "status",
+            "uncertainty",
             "evidence",
         ];
         let rest = self

@@ -174,6 +174,9 @@ pub struct Measurement {
     /// Why the measurement is missing: a key of the text tables (`why_no_answer`).
     #[serde(skip)]
     pub why_missing: Option<&'static str>,
+    /// For a mean: the observations' sample standard deviation (its confidence interval).
+    #[serde(skip)]
+    pub spread: Option<f64>,
 }
 
 /// Satisfaction score distribution.

@@ -273,6 +273,7 @@ pub(super) fn measure(
                 denominator: 0.0,
                 actual: None,
                 why_missing: Some("why_no_inspection_input"),
+                spread: None,
             },
             None,
         ));
@@ -312,6 +313,7 @@ pub(super) fn measure(
             denominator: d,
             actual: ratio(n, d),
             why_missing: (d == 0.0).then_some("why_no_inspections"),
+            spread: None,
         },
         Some(failed),
     ))

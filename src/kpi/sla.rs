@@ -160,6 +160,7 @@ pub(super) fn measure(
                 .select([
                     num.cast(DataType::Float64).alias("num"),
                     len().cast(DataType::Float64).alias("den"),
+                    col("score").std(1).alias("sd"),
                 ])
                 .collect()?;
             let r = Row { df: &g, i: 0 };
@@ -169,6 +170,7 @@ pub(super) fn measure(
                 denominator: d,
                 actual: ratio(n, d),
                 why_missing: (d == 0.0).then_some("why_no_responses"),
+                spread: r.float("sd"),
             });
         }
         _ => {}
@@ -181,6 +183,7 @@ pub(super) fn measure(
             denominator: d,
             actual: None,
             why_missing: Some(why),
+            spread: None,
         });
     }
     if sla.metric == SlaMetric::FcrRate && c.fcr_known == 0 && d > 0.0 {
@@ -189,6 +192,7 @@ pub(super) fn measure(
             denominator: d,
             actual: None,
             why_missing: Some("why_no_fcr"),
+            spread: None,
         });
     }
     Ok(Measurement {
@@ -196,5 +200,6 @@ pub(super) fn measure(
         denominator: d,
         actual: ratio(n, d),
         why_missing: (d == 0.0).then_some("why_no_contacts"),
+        spread: None,
     })
 }

@@ -29,12 +29,12 @@ table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}
 th{background:#1f4e79;color:#fff;text-align:left;padding:6px 8px;font-weight:600}
 td{border-bottom:1px solid #e5e8ec;padding:5px 8px;vertical-align:top}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.met{background:#c6efce;color:#006100}.missed{background:#ffc7ce;color:#9c0006}.not_measurable{background:#eee;color:#555}
+.met{background:#c6efce;color:#006100}.missed{background:#ffc7ce;color:#9c0006}.not_measurable{background:#eee;color:#555}.inconclusive{background:#ffeb9c;color:#9c5700}
 .sev-high{color:#9c0006;font-weight:600}.sev-medium{color:#9c5700;font-weight:600}.sev-low{color:#555}
 figure{margin:12px 0}figure svg{max-width:100%;height:auto}
 .verdict{font-size:16px;padding:10px 12px;border-radius:6px;margin:8px 0}
 th,td{word-break:keep-all;overflow-wrap:normal}
-td.met,td.missed,td.not_measurable{white-space:nowrap}
+td.met,td.missed,td.not_measurable,td.inconclusive{white-space:nowrap}
 @page{size:A4;margin:12mm}
 @media print{body{background:#fff}main{max-width:none;padding:0}h2{break-after:avoid}table{font-size:11px}th,td{padding:4px 5px}tr,figure{break-inside:avoid}thead{display:table-header-group}}
 "#;
@@ -237,10 +237,11 @@ fn scorecard_section(h: &mut String, r: &Report, charts: &Charts) {
             Status::Met => "met",
             Status::Missed => "missed",
             Status::NotMeasurable => "not_measurable",
+            Status::Inconclusive => "inconclusive",
         };
         let _ = write!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"{status}\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"{status}\"{}>{}</td></tr>",
             esc(&s.name),
             esc(&s.clause),
             esc(&l(s.metric.as_str())),
@@ -248,13 +249,22 @@ fn scorecard_section(h: &mut String, r: &Report, charts: &Charts) {
             esc(s.threshold.as_deref().unwrap_or("")),
             fmt_value(s.metric, Some(s.target)),
             fmt_value(s.metric, s.actual),
+            esc(&crate::report::interval_text(s, t)),
             fmt_value(s.metric, s.previous_actual),
             num(Some(s.numerator), if s.numerator.fract() == 0.0 { 0 } else { 2 }),
             num(Some(s.denominator), 0),
+            crate::report::inconclusive_note(s, t)
+                .map(|n| format!(" title=\"{}\"", esc(&n)))
+                .unwrap_or_default(),
             esc(&l(status))
         );
     }
     h.push_str("</tbody></table>");
+    for s in &r.metrics.scorecard {
+        if let Some(n) = crate::report::inconclusive_note(s, t) {
+            let _ = write!(h, "<p class=\"sub\">{}：{}</p>", esc(&s.name), esc(&n));
+        }
+    }
     chart(h, charts, "sla");
     chart(h, charts, "sla_mean");
 }

@@ -463,7 +463,8 @@ impl Svg {
                     ok: match l.status {
                         crate::evaluate::Status::Met => Some(true),
                         crate::evaluate::Status::Missed => Some(false),
-                        crate::evaluate::Status::NotMeasurable => None,
+                        crate::evaluate::Status::NotMeasurable
+                        | crate::evaluate::Status::Inconclusive => None,
                     },
                 })
                 .collect();

@@ -12,6 +12,7 @@ pub const SCORECARD_COLUMNS: &[&str] = &[
     "threshold",
     "target",
     "actual",
+    "interval",
     "previous",
     "numerator",
     "denominator",

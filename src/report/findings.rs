@@ -386,6 +386,24 @@ fn sla_status(f: &Facts<'_>, out: &mut Vec<Finding>) {
                 ),
                 t.finding("not_measurable_suggestion", &[]),
             )),
+            Status::Inconclusive => out.push(finding(
+                format!("inconclusive:{}", l.id),
+                Severity::Medium,
+                t.finding(
+                    "inconclusive",
+                    &[
+                        ("sla", l.name.clone()),
+                        ("clause", l.clause.clone()),
+                        ("actual", fmt_value(l.metric, l.actual)),
+                        ("interval", crate::report::interval_text(l, t)),
+                        (
+                            "why",
+                            crate::report::inconclusive_note(l, t).unwrap_or_default(),
+                        ),
+                    ],
+                ),
+                t.finding("inconclusive_suggestion", &[]),
+            )),
             Status::Met => {}
         }
     }

@@ -38,6 +38,50 @@ pub fn pct(x: Option<f64>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// A scorecard line's confidence interval as text (`78.75%–83.93%`), "全量" (census) for a
+/// figure counted over every contact, "—" when there is no figure.
+pub fn interval_text(l: &crate::evaluate::ScoreLine, t: &crate::config::text::Text) -> String {
+    match (l.interval, l.actual) {
+        (Some(i), _) => t
+            .label("interval_range")
+            .replace("{low}", &fmt_value(l.metric, Some(i.low)))
+            .replace("{high}", &fmt_value(l.metric, Some(i.high))),
+        (None, Some(_)) if !l.sample => t.label("census"),
+        _ => "—".into(),
+    }
+}
+
+/// A scorecard line's 说明 beside its status: an inconclusive figure's reason (its interval
+/// reaches across the target under the contract's verdict policy) and the sample that
+/// would decide it.
+pub fn inconclusive_note(
+    l: &crate::evaluate::ScoreLine,
+    t: &crate::config::text::Text,
+) -> Option<String> {
+    if l.status != crate::evaluate::Status::Inconclusive {
+        return None;
+    }
+    let policy = t.label(
+        &crate::config::contract::UncertaintyCfg {
+            verdict: l.verdict,
+            ..Default::default()
+        }
+        .policy_key(),
+    );
+    let mut s = t
+        .label("inconclusive_note")
+        .replace("{policy}", &policy)
+        .replace("{target}", &fmt_value(l.metric, Some(l.target)));
+    if let Some(n) = l.decided_at {
+        s.push_str(
+            &t.label("inconclusive_more")
+                .replace("{n}", &count(n))
+                .replace("{now}", &count(l.denominator as u64)),
+        );
+    }
+    Some(s)
+}
+
 /// A figure of SLA metric `metric` as text: a percentage for a rate, else two decimals.
 pub fn fmt_value(metric: SlaMetric, v: Option<f64>) -> String {
     fmt_value_of(v, metric.is_rate())

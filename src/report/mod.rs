@@ -271,6 +271,8 @@ pub struct ContractTerms {
     pub default_priority: Option<&'static str>,
     /// The declared channels: name, real-time, the file that declares it.
     pub declared_channels: Vec<(String, bool, String)>,
+    /// `[uncertainty]`: confidence, verdict policy, how an inconclusive SLA counts.
+    pub uncertainty: crate::config::contract::UncertaintyCfg,
 }
 
 /// What the renderers read: the figures, and the wording, rejected rows, contract terms and
@@ -368,7 +370,9 @@ impl Report {
     pub fn verdict(&self) -> (String, bool) {
         let card = &self.metrics.scorecard;
         let missed = crate::evaluate::count(card, Status::Missed);
-        let unmeasurable = crate::evaluate::count(card, Status::NotMeasurable);
+        // An inconclusive SLA is neither met nor missed: told with those not measurable.
+        let inconclusive = crate::evaluate::count(card, Status::Inconclusive);
+        let unmeasurable = crate::evaluate::count(card, Status::NotMeasurable) + inconclusive;
         let key = match (missed, unmeasurable) {
             (0, 0) => "verdict_met",
             (_, 0) => "verdict_missed",
@@ -381,7 +385,14 @@ impl Report {
             .replace("{n}", &missed.to_string())
             .replace("{u}", &unmeasurable.to_string())
             .replace("{total}", &card.len().to_string())
-            .replace("{met}", &(card.len() - missed - unmeasurable).to_string());
+            .replace("{met}", &(card.len() - missed - unmeasurable).to_string())
+            + &if inconclusive > 0 {
+                self.text
+                    .label("verdict_inconclusive")
+                    .replace("{i}", &inconclusive.to_string())
+            } else {
+                String::new()
+            };
         let firm = !self.metrics.data_quality.provisional;
         let text = if firm {
             verdict
@@ -456,6 +467,15 @@ impl Report {
                         .unwrap_or_else(|| "{default_priority}".into()),
                 ),
                 ("declared_channels", self.declared_channels()),
+                ("confidence", pct(Some(self.terms.uncertainty.confidence))),
+                (
+                    "verdict_policy",
+                    self.text.label(&self.terms.uncertainty.policy_key()),
+                ),
+                (
+                    "inconclusive_counts",
+                    self.text.label(&self.terms.uncertainty.counts_key()),
+                ),
             ],
         )
     }
@@ -624,6 +644,7 @@ pub fn build(
             min_person_inspections: c.data_quality.min_person_inspections,
             min_person_contacts: c.data_quality.min_person_contacts,
             default_priority: c.default_priority.map(|p| p.as_str()),
+            uncertainty: c.uncertainty.clone(),
             declared_channels: c
                 .channels
                 .declared()

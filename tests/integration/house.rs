@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 /// The layers, lowest first: a module may import its own layer and the ones below it.
 const LAYERS: &[&[&str]] = &[
-    &["error", "model", "channel", "columns", "util", "why"],
+    &[
+        "error", "model", "channel", "columns", "util", "why", "stats",
+    ],
     &["config"],
     &["ingest"],
     &["normalize"],

@@ -16,4 +16,5 @@ mod real;
 mod run;
 mod schedule;
 mod scoring;
+mod uncertainty;
 mod verify;

@@ -6,10 +6,10 @@ use crate::common::{close, cseval, workbook_text};
 use serde_json::Value;
 use std::path::Path;
 
-const CONTRACT: &str = "report-templates/contracts/express-courier.toml";
+pub(crate) const CONTRACT: &str = "report-templates/contracts/express-courier.toml";
 
 /// The sample month under `contract` (a TOML text); its metrics.json and workbook text.
-fn run(dir: &Path, contract: &str) -> (Value, String) {
+pub(crate) fn run(dir: &Path, contract: &str) -> (Value, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     // The calendars named as the shipped contract names them, from its folder.
     let calendars = root.join("report-templates/calendars/");

@@ -138,6 +138,14 @@ impl SlaMetric {
     pub fn is_rate(self) -> bool {
         self != SlaMetric::CsatMean
     }
+
+    /// Measured on a sample (survey responses, inspections) rather than on every contact.
+    pub fn is_sampled(self) -> bool {
+        matches!(
+            self,
+            SlaMetric::CsatMean | SlaMetric::CsatTopBoxRate | SlaMetric::QaPassRate
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -187,6 +195,90 @@ pub struct SlaFile {
     pub source: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// How a figure from a sample is judged against the target (`[uncertainty] verdict` when
+    /// not given).
+    #[serde(default)]
+    pub verdict: Option<VerdictPolicy>,
+    /// The fewest contacts (responses, inspections) this SLA needs for a verdict
+    /// (`[data_quality] min_population` when not given).
+    #[serde(default)]
+    pub min_population: Option<u64>,
+}
+
+/// How a figure measured on a sample (survey responses, inspections) is judged against
+/// its target, given its confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictPolicy {
+    /// The figure itself against the target.
+    #[default]
+    Point,
+    /// Missed only when the whole interval is below the target; a figure below the target
+    /// whose interval reaches it is inconclusive.
+    BenefitOfDoubt,
+    /// Met only when the whole interval is at or above the target; a figure at or above the
+    /// target whose interval reaches below it is inconclusive.
+    Strict,
+}
+
+/// How an inconclusive SLA counts for tiers, the scoring sheet and deductions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum InconclusiveCounts {
+    /// As not measurable: no tier, no points, no deduction decided on it.
+    #[default]
+    Undecided,
+    /// As met (its figure used as it is).
+    Met,
+    /// As missed (its figure used as it is, and a deduction).
+    Missed,
+}
+
+/// `[uncertainty]`: the confidence of the intervals of figures measured on samples, and
+/// how they are judged.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UncertaintyCfg {
+    #[serde(default)]
+    pub clause: Option<String>,
+    #[serde(default = "ninety_five")]
+    pub confidence: f64,
+    #[serde(default)]
+    pub verdict: VerdictPolicy,
+    #[serde(default)]
+    pub inconclusive: InconclusiveCounts,
+}
+
+fn ninety_five() -> f64 {
+    0.95
+}
+
+impl UncertaintyCfg {
+    /// The text tables' key of the verdict policy (`verdict_strict`).
+    pub fn policy_key(&self) -> String {
+        let name = serde_json::to_value(self.verdict).unwrap_or_default();
+        format!("verdict_{}", name.as_str().unwrap_or("point"))
+    }
+
+    /// The text tables' key of how an inconclusive SLA counts (`inconclusive_counts_met`).
+    pub fn counts_key(&self) -> String {
+        let name = serde_json::to_value(self.inconclusive).unwrap_or_default();
+        format!(
+            "inconclusive_counts_{}",
+            name.as_str().unwrap_or("undecided")
+        )
+    }
+}
+
+impl Default for UncertaintyCfg {
+    fn default() -> Self {
+        UncertaintyCfg {
+            clause: None,
+            confidence: ninety_five(),
+            verdict: VerdictPolicy::Point,
+            inconclusive: InconclusiveCounts::Undecided,
+        }
+    }
 }
 
 /// A time threshold, wall-clock or on the business calendar.
@@ -247,6 +339,11 @@ pub struct Sla {
     /// `qa_pass_rate` only: the inspection source counted.
     pub source: Option<crate::model::InspectionSource>,
     pub description: Option<String>,
+    /// How a figure from a sample is judged (the SLA's, else `[uncertainty]`'s).
+    pub verdict: VerdictPolicy,
+    /// The fewest contacts (responses, inspections) for a verdict (the SLA's, else
+    /// `[data_quality]`'s).
+    pub min_population: u64,
 }
 
 /// `[peaks]`: which days count as peak days and when their service level is a finding.
@@ -434,6 +531,8 @@ struct ContractFile {
     /// `[scoring]`: the weighted scoring sheet (考核表).
     #[serde(default)]
     scoring: Option<scoring::ScoringFile>,
+    #[serde(default)]
+    uncertainty: UncertaintyCfg,
 }
 
 /// Comparison operator of a tier condition.
@@ -486,6 +585,8 @@ pub struct Contract {
     pub data_quality: DataQualityCfg,
     /// `[scoring]`, checked.
     pub scoring: Option<scoring::Scoring>,
+    /// `[uncertainty]`.
+    pub uncertainty: UncertaintyCfg,
     /// Calendar files, resolved against the contract's folder.
     pub calendar_paths: Vec<PathBuf>,
     /// `[contract] default_priority`, parsed.
@@ -559,6 +660,12 @@ impl Contract {
         check_peaks(&f.peaks, path)?;
         check_quality(&f.quality, path)?;
         check_data_quality(&f.data_quality, path)?;
+        parse::check_uncertainty(&f.uncertainty, path)?;
+        let mut slas = slas;
+        for (s, sf) in slas.iter_mut().zip(&f.sla) {
+            s.verdict = sf.verdict.unwrap_or(f.uncertainty.verdict);
+            s.min_population = sf.min_population.unwrap_or(f.data_quality.min_population);
+        }
         let base = path.parent().unwrap_or(Path::new("."));
         let default_priority = parse_enum(
             &f.contract.default_priority,
@@ -584,6 +691,7 @@ impl Contract {
             quality: f.quality,
             data_quality: f.data_quality,
             scoring,
+            uncertainty: f.uncertainty,
             calendar_paths,
             default_priority,
             channels,

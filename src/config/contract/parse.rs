@@ -220,6 +220,9 @@ pub(super) fn parse_sla(
         denominator: sf.denominator.unwrap_or(Denominator::Answered),
         source,
         description: sf.description.clone(),
+        // Filled in from the contract's `[uncertainty]` and `[data_quality]` by the caller.
+        verdict: sf.verdict.unwrap_or_default(),
+        min_population: sf.min_population.unwrap_or(0),
     })
 }
 
@@ -356,6 +359,19 @@ pub(super) fn check_peaks(pk: &PeaksCfg, file: &Path) -> Result<()> {
             file.display()
         ))
         .with_hint("e.g. volume_factor = 1.5 (one and a half times the median day), service_level_drop = 0.05"));
+    }
+    Ok(())
+}
+
+/// `[uncertainty]`: a confidence between 50 % and 100 %.
+pub(super) fn check_uncertainty(u: &super::UncertaintyCfg, file: &Path) -> Result<()> {
+    if !(u.confidence > 0.5 && u.confidence < 1.0) {
+        return Err(Error::usage(format!(
+            "{}: `[uncertainty] confidence` = {} is not a confidence level",
+            file.display(),
+            u.confidence
+        ))
+        .with_hint("write it as a fraction between 0.5 and 1: 95 % is 0.95"));
     }
     Ok(())
 }

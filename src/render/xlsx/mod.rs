@@ -70,6 +70,7 @@ struct Formats {
     met: Format,
     missed: Format,
     na: Format,
+    inconclusive: Format,
     title: Format,
     wrap: Format,
     /// A text of one line, at the top of a row other cells make taller.
@@ -118,6 +119,10 @@ impl Formats {
                 .set_align(FormatAlign::Top),
             na: Format::new()
                 .set_background_color(Color::RGB(0xEEEEEE))
+                .set_align(FormatAlign::Top),
+            inconclusive: Format::new()
+                .set_background_color(Color::RGB(0xFFEB9C))
+                .set_font_color(Color::RGB(0x9C5700))
                 .set_align(FormatAlign::Top),
             title: Format::new().set_bold().set_font_size(16),
             wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
@@ -232,6 +237,7 @@ fn write_value(
                 Status::Met => (t.label("met"), &f.met),
                 Status::Missed => (t.label("missed"), &f.missed),
                 Status::NotMeasurable => (t.label("not_measurable"), &f.na),
+                Status::Inconclusive => (t.label("inconclusive"), &f.inconclusive),
             };
             ws.write_string_with_format(r, c, label, fmt).map(|_| ())
         }

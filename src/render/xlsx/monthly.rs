@@ -147,9 +147,11 @@ pub(super) fn summary_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resul
     Ok(())
 }
 
-/// A scorecard line's 说明: the contract's description, then why it is not measurable.
-fn note(s: &crate::evaluate::ScoreLine) -> String {
-    [s.description.as_deref(), s.note.as_deref()]
+/// A scorecard line's 说明: the contract's description, then why it is not measurable or
+/// why it is inconclusive.
+fn note(s: &crate::evaluate::ScoreLine, t: &crate::config::text::Text) -> String {
+    let why = crate::report::inconclusive_note(s, t);
+    [s.description.as_deref(), s.note.as_deref(), why.as_deref()]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
@@ -179,11 +181,12 @@ pub(super) fn scorecard_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Res
                 Value::Text(s.threshold.clone().unwrap_or_default()),
                 metric_value(s.metric, Some(s.target)),
                 metric_value(s.metric, s.actual),
+                Value::Text(crate::report::interval_text(s, &r.text)),
                 metric_value(s.metric, s.previous_actual),
                 count_or_sum(s.numerator),
                 count_or_sum(s.denominator),
                 Value::Status(s.status),
-                Value::Text(note(s)),
+                Value::Text(note(s, &r.text)),
             ]
         })
         .collect();
@@ -193,7 +196,9 @@ pub(super) fn scorecard_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Res
         r,
         0,
         &headers,
-        &[22., 16., 14., 18., 12., 10., 10., 10., 10., 10., 10., 30.],
+        &[
+            22., 16., 14., 18., 12., 10., 10., 18., 10., 10., 10., 10., 30.,
+        ],
         &rows,
     )?;
     let below = incentive_block(ws, f, r, last + 2)?;
