@@ -40,8 +40,50 @@ pub enum Cmd {
     Sample(SampleArgs),
     /// Write a starter contract, calendar and mapping profile to edit.
     Init(InitArgs),
-    /// Recompute a report folder from its manifest and compare it byte for byte.
+    /// Recompute a report folder (or draw a plan folder again) from its manifest and
+    /// compare it byte for byte.
     Verify(VerifyArgs),
+    /// Draw a sampling plan for recording inspections or call-back surveys from a period's
+    /// contact log: sized for a confidence and margin, stratified, seeded.
+    Plan(PlanArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct PlanArgs {
+    /// The contact log and contract, as for `run` (`--out` is the plan's folder).
+    #[command(flatten)]
+    pub input: RunArgs,
+    /// Confidence level of the margin.
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
+    /// Margin of error of a rate measured on the sample (0.05 for ±5 %).
+    #[arg(long, default_value_t = 0.05)]
+    pub margin: f64,
+    /// The rate expected (0.5 when unknown: the largest sample).
+    #[arg(long, default_value_t = 0.5)]
+    pub expected: f64,
+    /// pooled (n over the whole frame, shared in proportion), per-stratum (n within each
+    /// stratum), a number per stratum (20) or a percentage (5%).
+    #[arg(long, default_value = "pooled")]
+    pub size: String,
+    /// Strata, comma-separated: channel, agent, day-type, hour-band.
+    #[arg(long, default_value = "")]
+    pub stratify: String,
+    /// Include contacts never answered (default: answered ones only, as recordings need).
+    #[arg(long)]
+    pub all_contacts: bool,
+    /// Only contacts handled for at least this many seconds.
+    #[arg(long)]
+    pub min_handle_seconds: Option<f64>,
+    /// Only these channels (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub channels: Vec<String>,
+    /// Draw some contacts more often: complaints=3, urgent=2, agent:A017=2.
+    #[arg(long)]
+    pub oversample: Vec<String>,
+    /// Seed of the draw: the same seed draws the same contacts.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -290,6 +332,29 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Cmd::Run(a) => app::run::run(&resolve(&a, cli.quiet)?),
         Cmd::Validate(a) => app::validate::validate(&resolve(&a, cli.quiet)?),
         Cmd::Verify(a) => app::verify::verify(&a.dir),
+        Cmd::Plan(a) => {
+            let cfg = resolve(&a.input, cli.quiet)?;
+            let out = a.input.out.clone().ok_or_else(|| {
+                Error::usage("cseval plan needs --out DIR: the folder the plan is written to")
+            })?;
+            let spec = crate::config::plan::PlanSpec {
+                confidence: a.confidence,
+                margin: a.margin,
+                expected: a.expected,
+                size: crate::config::plan::parse_size(&a.size)?,
+                strata: crate::config::plan::parse_strata(&a.stratify)?,
+                answered_only: !a.all_contacts,
+                min_handle_seconds: a.min_handle_seconds,
+                channels: a.channels.clone(),
+                risks: a
+                    .oversample
+                    .iter()
+                    .map(|r| crate::config::plan::parse_risk(r))
+                    .collect::<Result<_>>()?,
+                seed: a.seed,
+            };
+            app::plan::plan(&cfg, &spec, &out)
+        }
         Cmd::Convert(a) => app::convert::convert(&resolve(&a.input, cli.quiet)?),
         Cmd::Init(a) => {
             app::init::write(&a.dir, a.force)?;

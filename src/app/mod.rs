@@ -6,6 +6,7 @@
 pub mod convert;
 pub mod init;
 pub mod inputs;
+pub mod plan;
 pub mod run;
 pub mod sample;
 pub mod validate;

@@ -36,7 +36,7 @@ fn load(cfg: &RunConfig) -> Result<Inputs> {
 }
 
 /// The month (or, for a daily or weekly run alone, the day or ISO week) of the latest contact.
-fn default_period(cfg: &RunConfig, covered: Option<(i64, i64)>) -> Result<Period> {
+pub(super) fn default_period(cfg: &RunConfig, covered: Option<(i64, i64)>) -> Result<Period> {
     let (_, max) = covered.ok_or_else(|| {
         Error::input("no contact was accepted from the inputs: nothing to evaluate")
             .with_hint("see the rejected rows listed above, or run `cseval validate`")

@@ -156,14 +156,22 @@ pub fn verify(dir: &Path) -> Result<ExitCode> {
         .collect::<Result<Vec<_>>>()?;
     let mut inputs = super::inputs::open(&cfg)?;
     let data = inputs.for_period(period, cfg.contract.tz())?;
-    let report = super::compute_report(&cfg, data, m.cadence, period, &history)?;
     let mut compare = Compare {
         dir,
         listed: &m.files,
         differ: Vec::new(),
         checked: 0,
     };
-    crate::render::render_all(&report, &mut compare)?;
+    match &m.plan {
+        // A sampling plan: drawn again from the same frame, terms and seed.
+        Some(p) => {
+            super::plan::draw_into(&cfg, data, &p.spec, period, p.command.clone(), &mut compare)?;
+        }
+        None => {
+            let report = super::compute_report(&cfg, data, m.cadence, period, &history)?;
+            crate::render::render_all(&report, &mut compare)?;
+        }
+    }
     let Compare {
         differ, checked, ..
     } = compare;

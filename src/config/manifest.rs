@@ -51,8 +51,22 @@ pub struct Manifest {
     /// `--ignore-extra-columns` was given.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ignore_extra_columns: bool,
+    /// A sampling plan's folder (`cseval plan`): its terms, the command that drew it and the
+    /// strata drawn; absent for a report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanPart>,
     /// Every output file but this one.
     pub files: Vec<FileHash>,
+}
+
+/// What a sampling plan's manifest adds: enough for `cseval verify` to draw it again.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PlanPart {
+    pub spec: super::plan::PlanSpec,
+    /// The command that draws this plan (the output folder left out).
+    pub command: String,
+    /// Each stratum: its key, contacts and sample.
+    pub strata: Vec<crate::config::plan::StratumCount>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -152,6 +166,7 @@ pub fn build(
         max_input_bytes: cfg.limits.max_file_bytes,
         max_uncompressed_bytes: cfg.limits.max_uncompressed_bytes,
         ignore_extra_columns: cfg.ignore_extra_columns,
+        plan: None,
         files: Vec::new(),
     })
 }

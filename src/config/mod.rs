@@ -8,6 +8,7 @@ pub mod assessment;
 pub mod calendar;
 pub mod contract;
 pub mod manifest;
+pub mod plan;
 pub mod profile;
 pub mod read;
 pub mod text;

@@ -33,6 +33,7 @@ pub use sla::Evidence;
 mod sla;
 use sla::{measure, Scope};
 
+pub mod sampling;
 mod satisfaction;
 pub use satisfaction::ItemStats;
 use satisfaction::{csat_by, responses};

@@ -10,6 +10,7 @@
 pub mod evidence;
 pub mod html;
 pub mod json;
+pub mod plan;
 pub mod stage;
 pub mod svg;
 pub mod xlsx;

@@ -9,6 +9,7 @@ mod findings;
 mod format;
 mod payment;
 mod period;
+pub mod plan;
 mod scoring;
 pub use format::*;
 pub use payment::PaymentLine;
