@@ -139,6 +139,9 @@ pub struct RunArgs {
     /// source, site).
     #[arg(long)]
     pub scores: Option<PathBuf>,
+    /// A sampling plan (`plan.csv` of `cseval plan`) the inspections are checked against.
+    #[arg(long)]
+    pub plan: Option<PathBuf>,
     /// Which reports to write: monthly (the full evaluation), weekly and/or daily summaries,
     /// comma-separated (e.g. monthly,weekly,daily for a month and its summaries in one pass).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "monthly")]
@@ -268,9 +271,15 @@ pub fn resolve(a: &RunArgs, quiet: bool) -> Result<RunConfig> {
         &mut contract,
         [&mapping, &survey_mapping, &inspection_mapping],
     )?;
+    if a.plan.is_some() && inspections.is_empty() {
+        return Err(Error::usage(
+            "--plan checks the inspections against a sampling plan: give them with --inspections",
+        ));
+    }
     let assessment = crate::config::assessment::Assessment::load(
         a.incidents.as_deref(),
         a.scores.as_deref(),
+        a.plan.as_deref(),
         contract.scoring.as_ref(),
     )?;
     Ok(RunConfig {

@@ -27,15 +27,26 @@ pub fn compute_report(
     history: &[HistoryEntry],
 ) -> Result<crate::report::Report> {
     let t = std::time::Instant::now();
-    let kpis = crate::kpi::compute(
+    let qa = crate::kpi::QaInput::of(data, !cfg.inspections.is_empty());
+    let mut kpis = crate::kpi::compute(
         &data.contacts,
         &data.surveys,
-        crate::kpi::QaInput::of(data, !cfg.inspections.is_empty()),
+        qa,
         &cfg.contract,
         cfg.calendar.as_ref(),
         period,
         data.contact_columns,
     )?;
+    if let (Some(qa), false) = (qa, cfg.assessment.plan.is_empty()) {
+        let bounds = period.bounds_ms(cfg.contract.tz());
+        let plan = &cfg.assessment.plan;
+        kpis.plan_coverage = Some(crate::kpi::coverage::coverage(
+            qa,
+            &data.contacts,
+            plan,
+            bounds,
+        )?);
+    }
     tracing::info!(period = %period.label(), seconds = t.elapsed().as_secs_f64(), "KPIs computed");
     let text = Text::load(cfg.lang);
     let (scorecard, incentive) = evaluate::evaluate(&cfg.contract, &kpis, period, history, &text);

@@ -117,7 +117,7 @@ pub fn verify(dir: &Path) -> Result<ExitCode> {
         .with_hint("verify with the version that made the report"));
     }
     unchanged(&m.contract, "contract")?;
-    for f in m.incidents.iter().chain(m.scores.iter()) {
+    for f in m.incidents.iter().chain(&m.scores).chain(&m.sampling_plan) {
         unchanged(f, "evaluator's input")?;
     }
     for f in &m.calendars {

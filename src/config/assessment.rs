@@ -36,6 +36,14 @@ pub struct ManualScore {
     pub line: u64,
 }
 
+/// One contact of a sampling plan (`--plan`, the `plan.csv` of `cseval plan`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    pub stratum: String,
+    pub contact_id: String,
+    pub agent: Option<String>,
+}
+
 /// The evaluator's inputs of a run.
 #[derive(Debug, Clone, Default)]
 pub struct Assessment {
@@ -43,6 +51,41 @@ pub struct Assessment {
     pub incidents_file: Option<PathBuf>,
     pub scores: Vec<ManualScore>,
     pub scores_file: Option<PathBuf>,
+    /// The sampling plan the inspections are checked against.
+    pub plan: Vec<Planned>,
+    pub plan_file: Option<PathBuf>,
+}
+
+/// Read a `plan.csv` written by `cseval plan` (its columns by position: stratum, contact
+/// id, channel, agent, …; the header in either language).
+pub fn read_plan(path: &Path) -> Result<Vec<Planned>> {
+    let bytes = std::fs::read(path).map_err(|e| crate::error::io_err(path, "read", e))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut out = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| Error::input(format!("--plan {}: {e}", path.display())))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let cell = |i: usize| rec.get(i).map(str::trim).filter(|s| !s.is_empty());
+        let id = cell(1).ok_or_else(|| {
+            bad(
+                "--plan",
+                path,
+                line,
+                "contact_id",
+                "empty",
+                "pass the plan.csv that `cseval plan` wrote",
+            )
+        })?;
+        out.push(Planned {
+            stratum: cell(0).unwrap_or_default().to_string(),
+            contact_id: id.to_string(),
+            agent: cell(3).map(str::to_string),
+        });
+    }
+    Ok(out)
 }
 
 /// The columns of each file, with the names accepted for each (English, Chinese).
@@ -219,12 +262,14 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
 }
 
 impl Assessment {
-    /// Read the files given, and check them against the contract's `[scoring]`: every
+    /// Read the files given (`plan`: a sampling plan, read whatever the contract), and check
+    /// the incidents and scores against the contract's `[scoring]`: every
     /// incident's class declared, every score for a manual indicator or adjustment, within
     /// its weight.
     pub fn load(
         incidents: Option<&Path>,
         scores: Option<&Path>,
+        plan: Option<&Path>,
         scoring: Option<&crate::config::contract::scoring::Scoring>,
     ) -> Result<Assessment> {
         let a = Assessment {
@@ -235,6 +280,8 @@ impl Assessment {
             incidents_file: incidents.map(Path::to_path_buf),
             scores: scores.map(read_scores).transpose()?.unwrap_or_default(),
             scores_file: scores.map(Path::to_path_buf),
+            plan: plan.map(read_plan).transpose()?.unwrap_or_default(),
+            plan_file: plan.map(Path::to_path_buf),
         };
         let Some(sc) = scoring else {
             if incidents.is_some() || scores.is_some() {

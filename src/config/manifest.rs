@@ -43,6 +43,9 @@ pub struct Manifest {
     pub incidents: Option<FileHash>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scores: Option<FileHash>,
+    /// `--plan`: the sampling plan the inspections were checked against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampling_plan: Option<FileHash>,
     pub period: ManifestPeriod,
     pub lang: Lang,
     pub source_date_epoch: Option<i64>,
@@ -157,6 +160,12 @@ pub fn build(
             .as_deref()
             .map(hash_file)
             .transpose()?,
+        sampling_plan: cfg
+            .assessment
+            .plan_file
+            .as_deref()
+            .map(hash_file)
+            .transpose()?,
         period: ManifestPeriod {
             start: period.start.to_string(),
             end: period.end.to_string(),
@@ -202,9 +211,11 @@ impl RunConfig {
         )?;
         let file = |f: &Option<FileHash>| f.as_ref().map(|f| PathBuf::from(&f.path));
         let (incidents, scores) = (file(&m.incidents), file(&m.scores));
+        let plan = file(&m.sampling_plan);
         let assessment = super::assessment::Assessment::load(
             incidents.as_deref(),
             scores.as_deref(),
+            plan.as_deref(),
             contract.scoring.as_ref(),
         )?;
         let cfg = RunConfig {

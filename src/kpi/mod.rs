@@ -33,6 +33,7 @@ pub use sla::Evidence;
 mod sla;
 use sla::{measure, Scope};
 
+pub mod coverage;
 pub mod sampling;
 mod satisfaction;
 pub use satisfaction::ItemStats;
@@ -204,6 +205,8 @@ pub struct Kpis {
     pub peaks: Peaks,
     /// `None` without inspection input.
     pub quality: Option<Quality>,
+    /// The inspections against a sampling plan (`--plan`); set by the caller.
+    pub plan_coverage: Option<coverage::Coverage>,
     pub out_of_period: u64,
     /// Survey responses counted in the period.
     pub survey_in_period: u64,
@@ -474,6 +477,7 @@ pub fn compute(
         urgent,
         peaks,
         quality,
+        plan_coverage: None,
         out_of_period,
         survey_in_period: survey.responses,
         survey_out_of_period,

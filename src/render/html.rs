@@ -11,6 +11,7 @@ use crate::evaluate::Status;
 use crate::report::{count, fmt_value, pct, Report};
 use std::fmt::Write as _;
 
+mod coverage;
 mod evidence;
 mod patterns;
 mod scoring;
@@ -163,6 +164,7 @@ impl Renderer for Html {
         orders_section(&mut h, r, &charts);
         peaks_section(&mut h, r);
         quality_section(&mut h, r, &charts);
+        coverage::coverage_section(&mut h, r);
         evidence::evidence_section(&mut h, r);
         data_quality_section(&mut h, r);
         method_section(&mut h, r);

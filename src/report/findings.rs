@@ -61,6 +61,9 @@ pub(super) struct Facts<'a> {
 /// A rule: its name (the id prefix of its findings) and what it does.
 type Rule = (&'static str, fn(&Facts<'_>, &mut Vec<Finding>));
 
+mod quality;
+use quality::{plan_coverage, qa_agent, qa_criterion};
+
 /// The rules, in the order their findings are listed.
 const RULES: &[Rule] = &[
     ("termination_right", termination_right),
@@ -78,6 +81,7 @@ const RULES: &[Rule] = &[
     ("peak_staffing", peak_staffing),
     ("qa_criterion", qa_criterion),
     ("qa_agent", qa_agent),
+    ("plan_coverage", plan_coverage),
     ("order_type_unresolved", order_type_unresolved),
 ];
 
@@ -131,7 +135,7 @@ fn title(r: &Report, id: &str) -> String {
     let t = &r.text;
     let (kind, subject) = id.split_once(':').unwrap_or((id, ""));
     let subject = match kind {
-        "sla_missed" | "not_measurable" => r
+        "sla_missed" | "not_measurable" | "inconclusive" => r
             .metrics
             .scorecard
             .iter()
@@ -684,70 +688,6 @@ fn peak_staffing(f: &Facts<'_>, out: &mut Vec<Finding>) {
         ),
         t.finding("peak_staffing_suggestion", &[]),
     ));
-}
-
-/// Quality criteria failed often.
-fn qa_criterion(f: &Facts<'_>, out: &mut Vec<Finding>) {
-    let t = &f.r.text;
-    let Some(q) = &f.r.metrics.quality else {
-        return;
-    };
-    let (medium, high) = QA_CRITERION_FAIL_RATES;
-    for c in q.criteria.iter().take(3) {
-        let Some(rate) = c.fail_rate else { continue };
-        if c.failed < QA_CRITERION_MIN_FAILED || rate < medium {
-            continue;
-        }
-        let name = t.criterion(&c.criterion);
-        out.push(finding(
-            format!("qa_criterion:{}", c.criterion),
-            if rate >= high {
-                Severity::High
-            } else {
-                Severity::Medium
-            },
-            t.finding(
-                "qa_criterion",
-                &[
-                    ("criterion", name.clone()),
-                    ("failed", c.failed.to_string()),
-                    ("checked", c.checked.to_string()),
-                    ("rate", pct(Some(rate))),
-                ],
-            ),
-            t.finding("qa_criterion_suggestion", &[("criterion", name)]),
-        ));
-    }
-}
-
-/// Agents who fail inspections far more often than the team.
-fn qa_agent(f: &Facts<'_>, out: &mut Vec<Finding>) {
-    let t = &f.r.text;
-    let Some(q) = &f.r.metrics.quality else {
-        return;
-    };
-    let Some(team) = q.pass_rate else { return };
-    for a in &q.agents {
-        let Some(rate) = a.pass_rate else { continue };
-        let enough = a.inspections >= f.r.terms.min_person_inspections;
-        if !enough || rate > team - QA_AGENT_GAP {
-            continue;
-        }
-        out.push(finding(
-            format!("qa_agent:{}", a.agent_id),
-            Severity::Low,
-            t.finding(
-                "qa_agent",
-                &[
-                    ("agent", agent_label(&a.agent_id, a.agent_name.as_deref())),
-                    ("rate", pct(Some(rate))),
-                    ("n", a.inspections.to_string()),
-                    ("team_rate", pct(Some(team))),
-                ],
-            ),
-            t.finding("qa_agent_suggestion", &[]),
-        ));
-    }
 }
 
 /// Order sub-types resolved far less often than orders as a whole.

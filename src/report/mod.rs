@@ -218,6 +218,8 @@ pub struct Metrics {
     pub peaks: Peaks,
     /// Quality inspections; null without inspection input.
     pub quality: Option<Quality>,
+    /// The inspections against the sampling plan of `--plan`; null without one.
+    pub plan_coverage: Option<crate::kpi::coverage::Coverage>,
     pub scorecard: Vec<ScoreLine>,
     /// Null in daily and weekly summaries: tiers, bonus and deductions are monthly.
     pub incentive: Option<IncentiveResult>,
@@ -607,6 +609,7 @@ pub fn build(
         urgent: kpis.urgent,
         peaks: kpis.peaks,
         quality: kpis.quality,
+        plan_coverage: kpis.plan_coverage,
         trend: Vec::new(),
         scorecard,
         incentive,
@@ -634,29 +637,7 @@ pub fn build(
     let mut r = Report {
         metrics,
         rejections: data.rejections.clone(),
-        terms: ContractTerms {
-            peaks_drop: c.peaks.service_level_drop,
-            peaks_clause: c.peaks.clause.clone(),
-            quality_clause: c.quality.clause.clone(),
-            quality_pass_score: c.quality.pass_score,
-            survey: c.survey.clone(),
-            max_rejected_share: c.data_quality.max_rejected_share,
-            min_population: c.data_quality.min_population,
-            min_person_inspections: c.data_quality.min_person_inspections,
-            min_person_contacts: c.data_quality.min_person_contacts,
-            default_priority: c.default_priority.map(|p| p.as_str()),
-            uncertainty: c.uncertainty.clone(),
-            declared_channels: c
-                .channels
-                .declared()
-                .map(|(name, realtime, file)| {
-                    let file = std::path::Path::new(file)
-                        .file_name()
-                        .map_or(file.to_string(), |f| f.to_string_lossy().into_owned());
-                    (name.to_string(), realtime, file)
-                })
-                .collect(),
-        },
+        terms: terms(c),
         text,
         lang: cfg.lang,
         method_params,
@@ -765,6 +746,33 @@ fn method_params(
         ));
     }
     params
+}
+
+/// The contract terms the report shows beside the figures.
+fn terms(c: &crate::config::Contract) -> ContractTerms {
+    ContractTerms {
+        peaks_drop: c.peaks.service_level_drop,
+        peaks_clause: c.peaks.clause.clone(),
+        quality_clause: c.quality.clause.clone(),
+        quality_pass_score: c.quality.pass_score,
+        survey: c.survey.clone(),
+        max_rejected_share: c.data_quality.max_rejected_share,
+        min_population: c.data_quality.min_population,
+        min_person_inspections: c.data_quality.min_person_inspections,
+        min_person_contacts: c.data_quality.min_person_contacts,
+        default_priority: c.default_priority.map(|p| p.as_str()),
+        uncertainty: c.uncertainty.clone(),
+        declared_channels: c
+            .channels
+            .declared()
+            .map(|(name, realtime, file)| {
+                let file = std::path::Path::new(file)
+                    .file_name()
+                    .map_or(file.to_string(), |f| f.to_string_lossy().into_owned());
+                (name.to_string(), realtime, file)
+            })
+            .collect(),
+    }
 }
 
 fn trend_row(

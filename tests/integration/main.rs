@@ -12,6 +12,7 @@ mod holidays;
 mod hostile;
 mod house;
 mod payment;
+mod plan;
 mod real;
 mod run;
 mod schedule;

@@ -27,6 +27,7 @@ mod payment;
 use payment::payment_sheet;
 mod scoring;
 use scoring::scoring_sheet;
+mod coverage;
 
 mod evidence;
 use evidence::evidence_sheet;
@@ -544,6 +545,7 @@ impl Renderer for Xlsx {
         peaks_sheet(&mut wb, &f, r)?;
         if r.metrics.quality.is_some() {
             quality_sheet(&mut wb, &f, r)?;
+            coverage::coverage_sheet(&mut wb, &f, r)?;
         }
 
         hourly_sheet(&mut wb, &f, r)?;
