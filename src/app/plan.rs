@@ -61,6 +61,8 @@ pub fn command(cfg: &RunConfig, spec: &PlanSpec, period: Period) -> String {
             Risk::Complaints(w) => format!("--oversample complaints={w}"),
             Risk::Urgent(w) => format!("--oversample urgent={w}"),
             Risk::Agent(a, w) => format!("--oversample agent:{a}={w}"),
+            Risk::NewAgents(w) => format!("--oversample new-agents={w}"),
+            Risk::AgentsBelow(s, w) => format!("--oversample below:{s}={w}"),
         });
     }
     c.push(format!("--seed {}", spec.seed));
@@ -77,8 +79,10 @@ pub fn draw_into(
     command: String,
     out: &mut dyn crate::render::Output,
 ) -> Result<PlanPart> {
+    let inspections = (data.inspections.height() > 0).then_some(&data.inspections);
     let drawn = crate::kpi::sampling::draw(
         &data.contacts,
+        inspections,
         spec,
         &cfg.contract,
         cfg.calendar.as_ref(),

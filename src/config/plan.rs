@@ -44,6 +44,11 @@ pub enum Risk {
     Urgent(f64),
     /// The contacts of one agent.
     Agent(String, f64),
+    /// The contacts of agents new in the period (no contact of theirs in the inputs before
+    /// it).
+    NewAgents(f64),
+    /// The contacts of agents whose inspections (`--inspections`) score below this mean.
+    AgentsBelow(f64, f64),
 }
 
 /// One stratum of a plan drawn: its key parts, contacts and sample (`manifest.json`).
@@ -123,7 +128,7 @@ pub fn parse_strata(s: &str) -> Result<Vec<Stratum>> {
 
 /// `--oversample`: `complaints=3`, `urgent=2` or `agent:A017=2`.
 pub fn parse_risk(s: &str) -> Result<Risk> {
-    let hint = "write complaints=3, urgent=2 or agent:A017=2 (a weight above 1 draws more often)";
+    let hint = "write complaints=3, urgent=2, agent:A017=2, new-agents=2 or below:75=2 (agents whose inspections score below 75 on average); a weight above 1 draws more often";
     let (key, w) = s
         .rsplit_once('=')
         .ok_or_else(|| bad("--oversample", s, hint))?;
@@ -134,8 +139,13 @@ pub fn parse_risk(s: &str) -> Result<Risk> {
     Ok(match key.trim() {
         "complaints" => Risk::Complaints(w),
         "urgent" => Risk::Urgent(w),
-        k => match k.strip_prefix("agent:") {
-            Some(a) if !a.is_empty() => Risk::Agent(a.to_string(), w),
+        "new-agents" | "new_agents" => Risk::NewAgents(w),
+        k => match (k.strip_prefix("agent:"), k.strip_prefix("below:")) {
+            (Some(a), _) if !a.is_empty() => Risk::Agent(a.to_string(), w),
+            (_, Some(score)) => {
+                let score: f64 = score.parse().map_err(|_| bad("--oversample", s, hint))?;
+                Risk::AgentsBelow(score, w)
+            }
             _ => return Err(bad("--oversample", s, hint)),
         },
     })

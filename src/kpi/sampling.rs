@@ -47,6 +47,42 @@ struct Row {
     weight: f64,
 }
 
+/// What the risk weights need to know of each agent: who had a contact before the period
+/// (in the inputs), and each agent's mean inspection score.
+struct AgentFlags {
+    seen_before: std::collections::HashSet<String>,
+    qa_mean: std::collections::HashMap<String, f64>,
+}
+
+impl AgentFlags {
+    fn of(contacts: &DataFrame, inspections: Option<&DataFrame>, start_ms: i64) -> Result<Self> {
+        let agents = texts(contacts, "agent_id")?;
+        let arrived = contacts.column("arrived_ms")?.i64()?;
+        let seen_before = agents
+            .into_iter()
+            .zip(arrived.iter())
+            .filter_map(|(a, t)| a.filter(|_| t.is_some_and(|t| t < start_ms)))
+            .collect();
+        let mut sums: std::collections::HashMap<String, (f64, f64)> = Default::default();
+        if let Some(df) = inspections {
+            let agents = texts(df, "agent_id")?;
+            let scores = df.column("score")?.cast(&DataType::Float64)?;
+            for (a, s) in agents.into_iter().zip(scores.f64()?.iter()) {
+                if let (Some(a), Some(s)) = (a, s) {
+                    let e = sums.entry(a).or_default();
+                    e.0 += s;
+                    e.1 += 1.0;
+                }
+            }
+        }
+        let qa_mean = sums.into_iter().map(|(a, (s, n))| (a, s / n)).collect();
+        Ok(AgentFlags {
+            seen_before,
+            qa_mean,
+        })
+    }
+}
+
 /// The hour band of a local hour.
 fn hour_band(h: u32) -> &'static str {
     match h {
@@ -66,6 +102,7 @@ fn texts(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
 /// risk weight. Returns the period's contacts too.
 fn frame(
     contacts: &DataFrame,
+    flagged: &AgentFlags,
     spec: &PlanSpec,
     contract: &Contract,
     calendar: Option<&Calendar>,
@@ -120,6 +157,21 @@ fn frame(
             Risk::Complaints(x) if kinds[i].as_deref() == Some("complaint") => w * x,
             Risk::Urgent(x) if priorities[i].as_deref() == Some("urgent") => w * x,
             Risk::Agent(id, x) if agents[i].as_deref() == Some(id.as_str()) => w * x,
+            Risk::NewAgents(x)
+                if agents[i]
+                    .as_ref()
+                    .is_some_and(|a| !flagged.seen_before.contains(a)) =>
+            {
+                w * x
+            }
+            Risk::AgentsBelow(score, x)
+                if agents[i]
+                    .as_ref()
+                    .and_then(|a| flagged.qa_mean.get(a))
+                    .is_some_and(|m| m < score) =>
+            {
+                w * x
+            }
             _ => w,
         });
         rows.push(Row {
@@ -180,12 +232,14 @@ pub fn allocate(spec: &PlanSpec, sizes: &[u64]) -> (u64, Vec<u64>) {
 /// Draw the plan.
 pub fn draw(
     contacts: &DataFrame,
+    inspections: Option<&DataFrame>,
     spec: &PlanSpec,
     contract: &Contract,
     calendar: Option<&Calendar>,
     period: Period,
 ) -> Result<Drawn> {
-    let (period_contacts, rows) = frame(contacts, spec, contract, calendar, period)?;
+    let flagged = AgentFlags::of(contacts, inspections, period.bounds_ms(contract.tz()).0)?;
+    let (period_contacts, rows) = frame(contacts, &flagged, spec, contract, calendar, period)?;
     let mut groups: Vec<(Vec<String>, std::ops::Range<usize>)> = Vec::new();
     for (i, r) in rows.iter().enumerate() {
         match groups.last_mut() {

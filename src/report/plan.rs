@@ -118,6 +118,13 @@ impl PlanReport {
                     .label("plan_risk_complaints")
                     .replace("{w}", &w.to_string()),
                 Risk::Urgent(w) => t.label("plan_risk_urgent").replace("{w}", &w.to_string()),
+                Risk::NewAgents(w) => t
+                    .label("plan_risk_new_agents")
+                    .replace("{w}", &w.to_string()),
+                Risk::AgentsBelow(score, w) => t
+                    .label("plan_risk_below")
+                    .replace("{score}", &score.to_string())
+                    .replace("{w}", &w.to_string()),
                 Risk::Agent(a, w) => t
                     .label("plan_risk_agent")
                     .replace("{agent}", a)

@@ -197,3 +197,39 @@ fn inspections_are_checked_against_the_plan() {
     );
     assert!(evidence.contains("邮件 0/10"), "{evidence}");
 }
+
+#[test]
+fn a_risk_weight_draws_its_contacts_first() {
+    // One agent's contacts weighted 1,000 times: the 5 contacts drawn (no strata) are all
+    // of that agent, each with its weight.
+    let dir = tempfile::tempdir().unwrap();
+    cseval()
+        .current_dir(root())
+        .args([
+            "plan",
+            "-q",
+            "--contract",
+            "report-templates/contracts/express-courier.toml",
+            "--calls",
+            "sample-data/contacts/contacts-2026-10.csv",
+            "--size",
+            "5",
+            "--oversample",
+            "agent:A001=1000",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(dir.path().join("plan.csv")).unwrap();
+    let lines: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert!(
+        lines.iter().all(|l| l[3] == "A001" && l[6] == "1000"),
+        "{text}"
+    );
+}
