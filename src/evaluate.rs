@@ -567,45 +567,31 @@ mod tests {
     #[test]
     fn each_policy_judges_a_figure_against_its_interval() {
         use crate::stats::Interval;
-        let i = |low, high| Some(Interval { low, high });
-        let j = |a, iv, p| judge(Some(a), iv, 0.80, p);
-        // 81.5 % in 78.8–83.9 %: met by the figure and with the benefit of the doubt;
-        // strict asks the whole interval to reach 80 %.
-        assert_eq!(j(0.815, i(0.788, 0.839), VerdictPolicy::Point), Status::Met);
-        assert_eq!(
-            j(0.815, i(0.788, 0.839), VerdictPolicy::BenefitOfDoubt),
-            Status::Met
-        );
-        assert_eq!(
-            j(0.815, i(0.788, 0.839), VerdictPolicy::Strict),
-            Status::Inconclusive
-        );
-        // 81.5 % in 80.1–82.9 %: met under every policy.
-        assert_eq!(
-            j(0.815, i(0.801, 0.829), VerdictPolicy::Strict),
-            Status::Met
-        );
-        // 79 % in 76–81.9 %: missed by the figure and under strict; with the benefit of the
-        // doubt the interval reaches 80 %: inconclusive.
-        assert_eq!(
-            j(0.79, i(0.76, 0.819), VerdictPolicy::Point),
-            Status::Missed
-        );
-        assert_eq!(
-            j(0.79, i(0.76, 0.819), VerdictPolicy::Strict),
-            Status::Missed
-        );
-        assert_eq!(
-            j(0.79, i(0.76, 0.819), VerdictPolicy::BenefitOfDoubt),
-            Status::Inconclusive
-        );
-        // 79 % in 77–79.5 %: missed under every policy.
-        assert_eq!(
-            j(0.79, i(0.77, 0.795), VerdictPolicy::BenefitOfDoubt),
-            Status::Missed
-        );
+        use Status::{Inconclusive, Met, Missed};
+        use VerdictPolicy::{BenefitOfDoubt, Point, Strict};
+        // (figure, interval, policy, status) against a target of 80 %:
+        let cases = [
+            // 81.5 % in 78.8–83.9 %: met by the figure and with the benefit of the doubt;
+            // strict asks the whole interval to reach 80 %.
+            (0.815, (0.788, 0.839), Point, Met),
+            (0.815, (0.788, 0.839), BenefitOfDoubt, Met),
+            (0.815, (0.788, 0.839), Strict, Inconclusive),
+            // 81.5 % in 80.1–82.9 %: met under every policy.
+            (0.815, (0.801, 0.829), Strict, Met),
+            // 79 % in 76–81.9 %: missed by the figure and under strict; with the benefit of
+            // the doubt the interval reaches 80 %: inconclusive.
+            (0.79, (0.76, 0.819), Point, Missed),
+            (0.79, (0.76, 0.819), Strict, Missed),
+            (0.79, (0.76, 0.819), BenefitOfDoubt, Inconclusive),
+            // 79 % in 77–79.5 %: missed under every policy.
+            (0.79, (0.77, 0.795), BenefitOfDoubt, Missed),
+        ];
+        for (a, (low, high), policy, status) in cases {
+            let i = Some(Interval { low, high });
+            assert_eq!(judge(Some(a), i, 0.80, policy), status, "{a} {policy:?}");
+        }
         // A census figure (no interval) is judged as it is; no figure is not measurable.
-        assert_eq!(j(0.79, None, VerdictPolicy::BenefitOfDoubt), Status::Missed);
+        assert_eq!(judge(Some(0.79), None, 0.80, BenefitOfDoubt), Missed);
         assert_eq!(
             judge(None, None, 0.8, VerdictPolicy::Strict),
             Status::NotMeasurable

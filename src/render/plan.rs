@@ -43,16 +43,25 @@ fn workbook(p: &PlanReport, lines: &[[String; 7]]) -> Result<Vec<u8>> {
         .set_font_color(Color::White);
     let top = Format::new().set_align(FormatAlign::Top).set_text_wrap();
     let bold = Format::new().set_bold().set_align(FormatAlign::Top);
+    let count = Format::new().set_num_format("#,##0");
     let ws = wb.add_worksheet();
     ws.set_name(t.label("plan_sheet")).map_err(err)?;
-    ws.set_column_width(0, 22).map_err(err)?;
-    ws.set_column_width(1, 70).map_err(err)?;
-    ws.set_column_width(2, 12).map_err(err)?;
+    for (c, w) in [22.0, 14.0, 12.0, 14.0, 14.0, 14.0].into_iter().enumerate() {
+        ws.set_column_width(c as u16, w).map_err(err)?;
+    }
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
     let mut row = 0u32;
     for (item, value) in p.summary() {
         ws.write_string_with_format(row, 0, item, &bold)
             .map_err(err)?;
-        ws.write_string_with_format(row, 1, value, &top)
+        // The value across columns B to F (about 68 characters, a CJK one counting two).
+        ws.merge_range(row, 1, row, 5, &value, &top).map_err(err)?;
+        let units: usize = value
+            .chars()
+            .map(|c| if c.is_ascii() { 1 } else { 2 })
+            .sum();
+        ws.set_row_height(row, 15.0 * units.div_ceil(68).max(1) as f64)
             .map_err(err)?;
         row += 1;
     }
@@ -65,8 +74,10 @@ fn workbook(p: &PlanReport, lines: &[[String; 7]]) -> Result<Vec<u8>> {
         row += 1;
         ws.write_string_with_format(row, 0, p.stratum_label(k), &top)
             .map_err(err)?;
-        ws.write_number(row, 1, s.population as f64).map_err(err)?;
-        ws.write_number(row, 2, s.sample as f64).map_err(err)?;
+        ws.write_number_with_format(row, 1, s.population as f64, &count)
+            .map_err(err)?;
+        ws.write_number_with_format(row, 2, s.sample as f64, &count)
+            .map_err(err)?;
     }
     let ws = wb.add_worksheet();
     ws.set_name(t.label("plan_list_sheet")).map_err(err)?;
@@ -86,6 +97,9 @@ fn workbook(p: &PlanReport, lines: &[[String; 7]]) -> Result<Vec<u8>> {
         }
     }
     ws.set_freeze_panes(1, 0).map_err(err)?;
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0).map_err(err)?;
     ws.autofilter(0, 0, lines.len() as u32, PLAN_COLUMNS.len() as u16 - 1)
         .map_err(err)?;
     wb.save_to_buffer().map_err(err)

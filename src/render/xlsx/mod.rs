@@ -232,7 +232,7 @@ fn write_value(
         | Value::OneDecimal(None)
         | Value::Duration(None)
         | Value::TwoDecimals(None)
-        | Value::Money(None) => ws.write_string(r, c, "—").map(|_| ()),
+        | Value::Money(None) => ws.write_string_with_format(r, c, "—", &f.text).map(|_| ()),
         Value::Status(s) => {
             let (label, fmt) = match s {
                 Status::Met => (t.label("met"), &f.met),
