@@ -30,7 +30,7 @@ pub struct FindingText {
 }
 
 /// Placeholders of Method paragraphs about terms an evaluation may not have.
-pub const OPTIONAL: &[&str] = &["{default_priority}", "{declared_channels}"];
+pub const OPTIONAL: &[&str] = &["{default_priority}", "{declared_channels}", "{fcr_window}"];
 
 impl Text {
     pub fn load(lang: Lang) -> Text {

@@ -149,7 +149,10 @@ impl Counted {
                 of_answered: sla.denominator == Denominator::Answered,
             },
             SlaMetric::FcrRate => Counted::Fcr,
-            SlaMetric::CsatMean | SlaMetric::CsatTopBoxRate | SlaMetric::QaPassRate => return None,
+            SlaMetric::CsatMean
+            | SlaMetric::CsatTopBoxRate
+            | SlaMetric::QaPassRate
+            | SlaMetric::RepeatFcrRate => return None,
         })
     }
 

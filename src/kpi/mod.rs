@@ -34,6 +34,7 @@ mod sla;
 use sla::{measure, Scope};
 
 pub mod coverage;
+pub mod repeat;
 pub mod sampling;
 mod satisfaction;
 pub use satisfaction::ItemStats;
@@ -72,6 +73,14 @@ pub struct Overall {
     pub resolution_time_mean_seconds: Option<f64>,
     #[serde(default)]
     pub resolution_time_p50_seconds: Option<f64>,
+    /// Repeat contacts (`[repeat]`): first-contact resolution from repeats, the share from
+    /// repeat callers, the share followed by a repeat within the short window.
+    #[serde(default)]
+    pub repeat_fcr_rate: Option<f64>,
+    #[serde(default)]
+    pub repeat_contact_rate: Option<f64>,
+    #[serde(default)]
+    pub repeat_within_rate: Option<f64>,
 }
 
 /// Per-channel figures (`metrics.json` → `channels.<channel>`).
@@ -205,6 +214,8 @@ pub struct Kpis {
     pub peaks: Peaks,
     /// `None` without inspection input.
     pub quality: Option<Quality>,
+    /// Repeat contacts (`[repeat]`); `None` when the contract measures none.
+    pub repeat: Option<repeat::Repeat>,
     /// The inspections against a sampling plan (`--plan`); set by the caller.
     pub plan_coverage: Option<coverage::Coverage>,
     pub out_of_period: u64,
@@ -383,7 +394,7 @@ pub fn compute(
     lap.at("tallies");
     let (ttr_p50, channel_percentiles) = percentiles(&df, &contract.channels)?;
     let survey = satisfaction::summary(&resp, contract.survey.top_box_min())?;
-    let overall = overall(&tallies.overall, &survey, ttr_p50, evidence);
+    let mut overall = overall(&tallies.overall, &survey, ttr_p50, evidence);
     lap.at("overall");
     let channels = breakdowns::channels(
         &tallies.channels,
@@ -434,6 +445,20 @@ pub fn compute(
         _ => None,
     };
     lap.at("orders, urgent, quality");
+    let repeats = if contract.measures_repeats() {
+        repeat::flags(contacts, (a, b), &contract.repeat_cfg())?
+    } else {
+        None
+    };
+    let repeat_out = repeats
+        .as_ref()
+        .map(|(f, without)| repeat::measures(contacts, f, *without, &contract.repeat_cfg()))
+        .transpose()?;
+    if let Some(r) = &repeat_out {
+        overall.repeat_fcr_rate = r.repeat_fcr_rate;
+        overall.repeat_contact_rate = r.repeat_contact_rate;
+        overall.repeat_within_rate = r.repeat_within_rate;
+    }
     // The SLAs over contacts were counted by the kernel; the others are a filter and a sum
     // over the responses or the inspections.
     let mut misses = misses;
@@ -446,6 +471,15 @@ pub fn compute(
                 let (m, failed) = quality::measure(qa_df.as_ref(), s, &contract.channels)?;
                 misses.inspections.push(failed);
                 Ok(m)
+            }
+            SlaMetric::RepeatFcrRate => {
+                misses.inspections.push(None);
+                repeat_measure(
+                    contacts,
+                    repeats.as_ref().map(|r| &r.0),
+                    s,
+                    &contract.channels,
+                )
             }
             _ => {
                 misses.inspections.push(None);
@@ -477,6 +511,7 @@ pub fn compute(
         urgent,
         peaks,
         quality,
+        repeat: repeat_out,
         plan_coverage: None,
         out_of_period,
         survey_in_period: survey.responses,
@@ -551,6 +586,48 @@ fn percentiles(
 
 /// The overall figures from the overall tally, the survey summary and the median time to
 /// resolution; rates that need data the inputs lack (`evidence`) are null.
+/// `repeat_fcr_rate` of SLA `s` (its channel's contacts); not measurable without callers.
+fn repeat_measure(
+    contacts: &DataFrame,
+    flags: Option<&repeat::Flags>,
+    s: &crate::config::contract::Sla,
+    channels: &crate::model::Channels,
+) -> Result<Measurement> {
+    let Some(f) = flags else {
+        return Ok(Measurement {
+            numerator: 0.0,
+            denominator: 0.0,
+            actual: None,
+            why_missing: Some("why_no_caller"),
+            spread: None,
+        });
+    };
+    let rows = UInt32Chunked::from_vec("row".into(), f.rows.clone());
+    let names = contacts
+        .column("channel")?
+        .take(&rows)?
+        .cast(&DataType::String)?;
+    let names: Vec<Option<&str>> = names.str()?.iter().collect();
+    let want = s.channel.map(|c| channels.name(c));
+    let mut k = 0usize;
+    let positions: std::collections::HashMap<u32, usize> = f
+        .rows
+        .iter()
+        .map(|&r| {
+            k += 1;
+            (r, k - 1)
+        })
+        .collect();
+    let (num, den) = repeat::fcr_in(f, |r| want.is_none_or(|w| names[positions[&r]] == Some(w)));
+    Ok(Measurement {
+        numerator: num as f64,
+        denominator: den as f64,
+        actual: (den > 0).then(|| num as f64 / den as f64),
+        why_missing: (den == 0).then_some("why_no_contacts"),
+        spread: None,
+    })
+}
+
 fn overall(
     o: &tally::Tally,
     s: &satisfaction::Summary,
@@ -588,6 +665,7 @@ fn overall(
         complaint_rate: ratio(o.complaints as f64, o.contacts as f64),
         resolution_time_mean_seconds: o.resolve.get(),
         resolution_time_p50_seconds: ttr_p50,
+        ..Default::default()
     }
 }
 

@@ -45,6 +45,8 @@ pub(super) struct ContactValues<'c> {
     pub(super) agent_name: Option<Cow<'c, str>>,
     pub(super) team: Option<Cow<'c, str>>,
     pub(super) site: Option<Cow<'c, str>>,
+    /// Who called (see [`super::caller`]); `None` as well when callers are not kept.
+    pub(super) caller: Option<u64>,
 }
 
 /// Check and parse one contact row: the first problem found names its column. Duplicates
@@ -194,6 +196,12 @@ pub(super) fn check_contact<'c>(
         agent_name: label(&get(cc::AGENT_NAME)),
         team: label(&get(cc::TEAM)),
         site: label(&get(cc::SITE)),
+        caller: if checks.callers {
+            let (phone, id) = (get(cc::CUSTOMER_PHONE), get(cc::CUSTOMER_ID));
+            super::caller::caller(text(&phone).as_deref(), text(&id).as_deref())
+        } else {
+            None
+        },
     })
 }
 
@@ -245,13 +253,17 @@ pub(super) struct ContactScalars {
     pub(super) answered_flag: Vec<Option<bool>>,
     pub(super) fcr: Vec<Option<bool>>,
     pub(super) satisfaction: Vec<Option<f64>>,
+    /// Who called; empty when the run keeps no callers (then the frame has no `caller`).
+    pub(super) caller: Vec<Option<u64>>,
+    /// Whether callers are kept (`Checks::callers`): not a column.
+    pub(super) keep_callers: bool,
 }
 
 /// Run `$body` with `$v` bound to each column vector of a [`ContactScalars`] but the key.
 macro_rules! each_column {
     ($c:expr, $v:ident => $body:expr) => {
         each_column!(@ $c, $v, $body, channel kind priority complexity arrived_ms answered_ms
-            resolved_ms wait_s handle_s resolved_flag answered_flag fcr satisfaction)
+            resolved_ms wait_s handle_s resolved_flag answered_flag fcr satisfaction caller)
     };
     (@ $c:expr, $v:ident, $body:expr, $($field:ident)+) => {{
         let c = &mut *$c;
@@ -278,6 +290,9 @@ impl ContactScalars {
         self.answered_flag.push(v.answered_flag);
         self.fcr.push(v.fcr);
         self.satisfaction.push(v.sat);
+        if self.keep_callers {
+            self.caller.push(v.caller);
+        }
     }
 
     /// Overwrite row `j` (the key excepted) with `v`.
@@ -295,6 +310,9 @@ impl ContactScalars {
         self.answered_flag[j] = v.answered_flag;
         self.fcr[j] = v.fcr;
         self.satisfaction[j] = v.sat;
+        if self.keep_callers {
+            self.caller[j] = v.caller;
+        }
     }
 
     /// Room for `n` more rows (the key excepted).
@@ -351,7 +369,13 @@ impl ContactScalars {
                 team,
                 opt_column::<Float64Type, _>("satisfaction", c.satisfaction),
                 site,
-            ],
+            ]
+            .into_iter()
+            .chain(
+                c.keep_callers
+                    .then(|| opt_column::<UInt64Type, _>("caller", c.caller)),
+            )
+            .collect(),
         )?)
     }
 }
@@ -429,12 +453,21 @@ pub struct ContactSink {
 /// so that their row-by-row reads are split into parts.
 pub(super) const ROWS_PER_PART: usize = if cfg!(test) { 3 } else { 1 << 16 };
 
+impl ContactCols {
+    /// No rows yet; keeping callers when `keep_callers`.
+    pub(super) fn new(keep_callers: bool) -> Self {
+        let mut c = ContactCols::default();
+        c.scalars.keep_callers = keep_callers;
+        c
+    }
+}
+
 impl ContactSink {
     pub fn new(tz: Tz, checks: Checks) -> Self {
         ContactSink {
             tz,
+            cols: ContactCols::new(checks.callers),
             checks,
-            cols: ContactCols::default(),
             parts: Vec::new(),
             pos: Vec::new(),
             ledger: Ledger::new("contacts"),
@@ -457,7 +490,7 @@ impl ContactSink {
     /// Move the row-by-row rows into a part.
     pub(super) fn flush(&mut self) -> Result<()> {
         if !self.cols.is_empty() {
-            let cols = std::mem::take(&mut self.cols);
+            let cols = std::mem::replace(&mut self.cols, ContactCols::new(self.checks.callers));
             self.parts.push(cols.into_frame(&self.checks.channels)?);
         }
         Ok(())
@@ -471,7 +504,7 @@ impl ContactSink {
             return Err(e);
         }
         self.flush()?;
-        let empty = ContactCols::default().into_frame(&self.checks.channels)?;
+        let empty = ContactCols::new(self.checks.callers).into_frame(&self.checks.channels)?;
         let parts = std::mem::take(&mut self.parts);
         let df = finish_parts(parts, empty, "contact_id", "contact_id", &mut self.ledger)?;
         let n = df.height();
@@ -547,9 +580,15 @@ impl RowSink for ContactSink {
         self.ledger.open(file);
         self.seen = ColumnsSeen::all();
         let good = contact_check(&self.checks);
+        // A converted file holds no caller (it is never written): its contacts have none.
+        let mut table = table.clone();
+        if self.checks.callers {
+            let none = Column::full_null("caller".into(), table.height(), &DataType::UInt64);
+            table.with_column(none)?;
+        }
         take_normalized(
             file,
-            table,
+            &table,
             good,
             &self.checks.channels,
             EVERY_CONTACT,
@@ -572,7 +611,10 @@ impl RowSink for ContactSink {
             .into_par_iter()
             .map(|r| {
                 let key = |i: usize| row_key(file, rows[i]);
-                let mut acc = ContactScalars::default();
+                let mut acc = ContactScalars {
+                    keep_callers: checks.callers,
+                    ..Default::default()
+                };
                 acc.reserve(r.len());
                 let mut keep = Vec::with_capacity(r.len());
                 let mut rejected = Vec::new();

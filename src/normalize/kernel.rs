@@ -152,6 +152,19 @@ pub(super) fn check_contact_range(
             sure[j] = false;
         }
     }
+    if c.keep_callers {
+        // Who called: never a reason to refuse a row, so never left to the row check.
+        let phone = a(cc::CUSTOMER_PHONE);
+        let id = a(cc::CUSTOMER_ID);
+        fn given(s: Option<&str>) -> Option<&str> {
+            s.map(super::cells::trim).filter(|s| !s.is_empty())
+        }
+        c.caller.extend(
+            phone
+                .zip(id)
+                .map(|(p, i)| super::caller::caller(given(p), given(i))),
+        );
+    }
     column_kernel(
         a(cc::CHANNEL),
         &mut c.channel,

@@ -25,6 +25,7 @@ mod items;
 mod surveys;
 pub use surveys::SurveySink;
 
+pub mod caller;
 mod link;
 mod sites;
 pub use link::{link_surveys, CONTACT_ROW};
@@ -408,7 +409,12 @@ mod tests {
             record_reader,
             ..Default::default()
         };
-        let mut cs = ContactSink::new(tz, Checks::default());
+        // Callers kept, so that both readers' `caller` columns are compared too.
+        let checks = Checks {
+            callers: true,
+            ..Default::default()
+        };
+        let mut cs = ContactSink::new(tz, checks);
         let mut ss = SurveySink::new(tz, &cfg);
         // One file with both records' columns, read as either.
         cs.allow_extra_columns(true);
@@ -437,12 +443,13 @@ mod tests {
             let long = format!("{} ", "长".repeat(300));
             let topics = ["运费", "", " 网点 ", "x", "运单查询", "y", "", "z", "q", "w", "运费", &long];
             let kinds = ["consultation", "Complaint", "投诉", " order", "", "x", "其他", "ORDER ", "suggestion", "complaint", "建议", "  "];
-            let mut csv = String::from("contact_id,channel,arrived_at,answered_at,wait_seconds,resolved,topic,score,response_id,kind,resolved_at,satisfaction,responded_at,nps\n");
+            let phones = ["13812345678", "+86 138 1234 5678", "", " 010-6234 5678 ", "x", "0086 13812345678", "  ", "8613812345678", "1", "00", "138-1234-5679", "电话"];
+            let mut csv = String::from("contact_id,channel,arrived_at,answered_at,wait_seconds,resolved,topic,score,response_id,kind,resolved_at,satisfaction,responded_at,nps,customer_phone,customer_id\n");
             for r in &rows {
                 let line = if r[0] == 11 && r[1] == 11 {
                     " , ,".to_string() // a blank row
                 } else {
-                    format!("{},{},{},{},{},{},{},{},{},{},{},{},{},{}", ids[r[0]], channels[r[1]], times[r[2]], times[r[3]], nums[r[4]], flags[r[5]], topics[r[6]], nums[r[7]], ids[r[8]], kinds[r[9]], times[r[10]], nums[r[11]], times[r[12]], nums[r[13]])
+                    format!("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", ids[r[0]], channels[r[1]], times[r[2]], times[r[3]], nums[r[4]], flags[r[5]], topics[r[6]], nums[r[7]], ids[r[8]], kinds[r[9]], times[r[10]], nums[r[11]], times[r[12]], nums[r[13]], phones[r[4]], ids[r[5]])
                 };
                 csv.push_str(&line);
                 csv.push_str(if crlf { "\r\n" } else { "\n" });

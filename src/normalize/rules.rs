@@ -28,6 +28,9 @@ pub struct Rule<R, C = SurveyCfg> {
 pub struct Checks {
     pub survey: SurveyCfg,
     pub channels: Channels,
+    /// Keep who called (a keyed hash, [`super::caller`]): the contract measures repeat
+    /// contacts.
+    pub callers: bool,
 }
 
 impl Checks {
@@ -35,6 +38,7 @@ impl Checks {
         Checks {
             survey: contract.survey.clone(),
             channels: contract.channels.clone(),
+            callers: contract.measures_repeats(),
         }
     }
 }

@@ -218,6 +218,8 @@ pub struct Metrics {
     pub peaks: Peaks,
     /// Quality inspections; null without inspection input.
     pub quality: Option<Quality>,
+    /// Repeat contacts (`[repeat]`); null when the contract measures none.
+    pub repeat: Option<crate::kpi::repeat::Repeat>,
     /// The inspections against the sampling plan of `--plan`; null without one.
     pub plan_coverage: Option<crate::kpi::coverage::Coverage>,
     pub scorecard: Vec<ScoreLine>,
@@ -276,6 +278,8 @@ pub struct ContractTerms {
     pub declared_channels: Vec<(String, bool, String)>,
     /// `[uncertainty]`: confidence, verdict policy, how an inconclusive SLA counts.
     pub uncertainty: crate::config::contract::UncertaintyCfg,
+    /// `[repeat]`, when the contract measures repeat contacts.
+    pub repeat: Option<crate::config::contract::RepeatCfg>,
 }
 
 /// What the renderers read: the figures, and the wording, rejected rows, contract terms and
@@ -479,7 +483,17 @@ impl Report {
                     "inconclusive_counts",
                     self.text.label(&self.terms.uncertainty.counts_key()),
                 ),
-            ],
+            ]
+            .into_iter()
+            .chain(self.terms.repeat.iter().flat_map(|r| {
+                [
+                    ("fcr_window", r.fcr_window_hours.to_string()),
+                    ("contacts", r.contacts.to_string()),
+                    ("days", r.days.to_string()),
+                    ("within", r.within_minutes.to_string()),
+                ]
+            }))
+            .collect::<Vec<_>>(),
         )
     }
 
@@ -610,6 +624,7 @@ pub fn build(
         peaks: kpis.peaks,
         quality: kpis.quality,
         plan_coverage: kpis.plan_coverage,
+        repeat: kpis.repeat,
         trend: Vec::new(),
         scorecard,
         incentive,
@@ -762,6 +777,7 @@ fn terms(c: &crate::config::Contract) -> ContractTerms {
         min_person_contacts: c.data_quality.min_person_contacts,
         default_priority: c.default_priority.map(|p| p.as_str()),
         uncertainty: c.uncertainty.clone(),
+        repeat: c.measures_repeats().then(|| c.repeat_cfg()),
         declared_channels: c
             .channels
             .declared()

@@ -109,6 +109,9 @@ pub enum SlaMetric {
     UrgentResponseWithin,
     /// Share of quality inspections passed.
     QaPassRate,
+    /// Answered contacts whose caller did not reach the service again within the window
+    /// (`[repeat] fcr_window_hours`): first-contact resolution from repeat contacts.
+    RepeatFcrRate,
 }
 
 impl SlaMetric {
@@ -123,6 +126,7 @@ impl SlaMetric {
             SlaMetric::ResolvedWithin => "resolved_within",
             SlaMetric::UrgentResponseWithin => "urgent_response_within",
             SlaMetric::QaPassRate => "qa_pass_rate",
+            SlaMetric::RepeatFcrRate => "repeat_fcr_rate",
         }
     }
     fn needs_threshold(self) -> bool {
@@ -232,6 +236,57 @@ pub enum InconclusiveCounts {
     Met,
     /// As missed (its figure used as it is, and a deduction).
     Missed,
+}
+
+/// `[repeat]`: the repeat-contact measures (docs/metrics.md, Repeat contacts).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RepeatCfg {
+    #[serde(default)]
+    pub clause: Option<String>,
+    /// 人工一解率: an answered contact is resolved at first contact when its caller does not
+    /// reach the service again within this many hours.
+    #[serde(default = "twenty_four")]
+    pub fcr_window_hours: f64,
+    /// Count only a repeat on the same channel (else on any channel).
+    #[serde(default)]
+    pub same_channel: bool,
+    /// 重复来电率: callers who reached an agent this many times …
+    #[serde(default = "four")]
+    pub contacts: u32,
+    /// … within this many consecutive days.
+    #[serde(default = "seven")]
+    pub days: f64,
+    /// 重复拨打率: a repeat request, answered or not, within this many minutes of an
+    /// answered contact, charged to that contact's agent.
+    #[serde(default = "one_twenty")]
+    pub within_minutes: f64,
+}
+
+fn twenty_four() -> f64 {
+    24.0
+}
+fn four() -> u32 {
+    4
+}
+fn seven() -> f64 {
+    7.0
+}
+fn one_twenty() -> f64 {
+    120.0
+}
+
+impl Default for RepeatCfg {
+    fn default() -> Self {
+        RepeatCfg {
+            clause: None,
+            fcr_window_hours: twenty_four(),
+            same_channel: false,
+            contacts: four(),
+            days: seven(),
+            within_minutes: one_twenty(),
+        }
+    }
 }
 
 /// `[uncertainty]`: the confidence of the intervals of figures measured on samples, and
@@ -533,6 +588,8 @@ struct ContractFile {
     scoring: Option<scoring::ScoringFile>,
     #[serde(default)]
     uncertainty: UncertaintyCfg,
+    #[serde(default)]
+    repeat: Option<RepeatCfg>,
 }
 
 /// Comparison operator of a tier condition.
@@ -587,6 +644,8 @@ pub struct Contract {
     pub scoring: Option<scoring::Scoring>,
     /// `[uncertainty]`.
     pub uncertainty: UncertaintyCfg,
+    /// `[repeat]` (its defaults when an SLA or the scoring sheet names a repeat measure).
+    pub repeat: Option<RepeatCfg>,
     /// Calendar files, resolved against the contract's folder.
     pub calendar_paths: Vec<PathBuf>,
     /// `[contract] default_priority`, parsed.
@@ -692,10 +751,42 @@ impl Contract {
             data_quality: f.data_quality,
             scoring,
             uncertainty: f.uncertainty,
+            repeat: f.repeat,
             calendar_paths,
             default_priority,
             channels,
         })
+    }
+
+    /// Whether the run keeps who called: the contract has `[repeat]`, an SLA on
+    /// `repeat_fcr_rate`, or a scoring indicator or condition on a repeat measure.
+    pub fn measures_repeats(&self) -> bool {
+        let named = |k: &str| k.contains("repeat_");
+        self.repeat.is_some()
+            || self
+                .slas
+                .iter()
+                .any(|s| s.metric == SlaMetric::RepeatFcrRate)
+            || self.scoring.as_ref().is_some_and(|sc| {
+                sc.indicators
+                    .iter()
+                    .any(|i| i.metric.as_deref().is_some_and(named))
+                    || sc
+                        .vetoes
+                        .iter()
+                        .filter_map(|v| v.when.as_ref())
+                        .any(|c| named(&c.subject))
+                    || sc
+                        .adjustments
+                        .iter()
+                        .filter_map(|a| a.when.as_ref())
+                        .any(|c| named(&c.subject))
+            })
+    }
+
+    /// The repeat-contact settings in force.
+    pub fn repeat_cfg(&self) -> RepeatCfg {
+        self.repeat.clone().unwrap_or_default()
     }
 
     /// Add the `[[channel]]` tables of mapping profile `profile`.

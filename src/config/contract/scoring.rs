@@ -39,6 +39,9 @@ pub const OVERALL_FIGURES: &[&str] = &[
     "complaint_rate",
     "resolution_time_mean_seconds",
     "resolution_time_p50_seconds",
+    "repeat_fcr_rate",
+    "repeat_contact_rate",
+    "repeat_within_rate",
 ];
 
 /// Per-channel figures (`channels.<channel>.<key>`).

@@ -1,0 +1,224 @@
+//! Repeat contacts (`[repeat]`, docs/metrics.md): from who called (the keyed `caller` hash
+//! of [`crate::normalize::caller`]), for each answered contact of the period: whether its
+//! caller reached the service again within the FCR window (人工一解率), whether a repeat
+//! request followed within the short window (重复拨打率, charged to the contact's agent), and
+//! whether its caller reached an agent k times within d days (重复来电率). A contact near the
+//! end of the inputs whose window they do not cover cannot be followed: it is counted and
+//! left out of the FCR rate. Needs the caller column; without it every figure is null.
+
+use crate::config::contract::RepeatCfg;
+use crate::error::Result;
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// `metrics.json` → `repeat`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct Repeat {
+    pub fcr_window_hours: f64,
+    pub same_channel: bool,
+    pub contacts: u32,
+    pub days: f64,
+    pub within_minutes: f64,
+    /// Answered contacts of the period with a caller, and without one (not counted).
+    pub answered: u64,
+    pub without_caller: u64,
+    /// Answered contacts whose FCR window the inputs do not cover (not counted in the FCR
+    /// rate).
+    pub unfollowed: u64,
+    pub first_resolved: u64,
+    pub repeat_fcr_rate: Option<f64>,
+    pub repeat_callers_contacts: u64,
+    pub repeat_contact_rate: Option<f64>,
+    pub repeated_within: u64,
+    pub repeat_within_rate: Option<f64>,
+    /// By agent: answered contacts, those followed by a repeat within the short window.
+    pub agents: Vec<RepeatAgentRow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RepeatAgentRow {
+    pub agent_id: String,
+    pub answered: u64,
+    pub repeated_within: u64,
+    pub rate: Option<f64>,
+}
+
+/// The flags of each answered contact of the period with a caller: its row in the contacts
+/// frame, resolved at first contact (null: cannot be followed), followed within the short
+/// window, from a repeat caller.
+pub struct Flags {
+    pub rows: Vec<u32>,
+    pub first: Vec<Option<bool>>,
+    pub within: Vec<bool>,
+    pub repeat_caller: Vec<bool>,
+}
+
+fn ratio(n: u64, d: u64) -> Option<f64> {
+    (d > 0).then(|| n as f64 / d as f64)
+}
+
+/// The flags of the period's answered contacts (`bounds`) over every contact of the
+/// inputs; `None` when the frame has no caller column.
+pub fn flags(
+    contacts: &DataFrame,
+    bounds: (i64, i64),
+    cfg: &RepeatCfg,
+) -> Result<Option<(Flags, u64)>> {
+    let Ok(caller) = contacts.column("caller") else {
+        return Ok(None);
+    };
+    let caller: Vec<Option<u64>> = caller.u64()?.iter().collect();
+    let arrived: Vec<i64> = contacts
+        .column("arrived_ms")?
+        .i64()?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect();
+    let answered_ms = contacts.column("answered_ms")?.i64()?;
+    let answered_flag = contacts.column("answered_flag")?.bool()?;
+    let answered: Vec<bool> = answered_ms
+        .iter()
+        .zip(answered_flag.iter())
+        .map(|(t, f)| t.is_some() || f == Some(true))
+        .collect();
+    let channel: Vec<u32> = contacts
+        .column("channel")?
+        .as_materialized_series()
+        .to_physical_repr()
+        .cast(&DataType::UInt32)?
+        .u32()?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect();
+    let (a, b) = bounds;
+    let end = arrived.iter().copied().max().unwrap_or(0);
+    let window = (cfg.fcr_window_hours * 3_600_000.0) as i64;
+    let short = (cfg.within_minutes * 60_000.0) as i64;
+    let span = (cfg.days * 86_400_000.0) as i64;
+    // Each caller's contacts in time order (ties by row).
+    let mut order: Vec<u32> = (0..caller.len() as u32)
+        .filter(|&i| caller[i as usize].is_some())
+        .collect();
+    order.sort_by_key(|&i| (caller[i as usize], arrived[i as usize], i));
+    let in_period = |i: usize| answered[i] && (a..b).contains(&arrived[i]);
+    let mut without_caller = 0u64;
+    for i in 0..caller.len() {
+        if caller[i].is_none() && in_period(i) {
+            without_caller += 1;
+        }
+    }
+    let mut out = Flags {
+        rows: Vec::new(),
+        first: Vec::new(),
+        within: Vec::new(),
+        repeat_caller: Vec::new(),
+    };
+    for group in order.chunk_by(|&x, &y| caller[x as usize] == caller[y as usize]) {
+        // Whether the caller reached an agent `contacts` times within `days`.
+        let reached: Vec<i64> = group
+            .iter()
+            .map(|&i| i as usize)
+            .filter(|&i| answered[i])
+            .map(|i| arrived[i])
+            .collect();
+        let k = cfg.contacts.max(1) as usize;
+        let repeat_caller = reached.windows(k).any(|w| w[k - 1] - w[0] <= span);
+        for (p, &i) in group.iter().enumerate() {
+            let i = i as usize;
+            if !in_period(i) {
+                continue;
+            }
+            let t = arrived[i];
+            let later = group[p + 1..].iter().map(|&j| j as usize);
+            // The next contact after this one (the same channel's when asked).
+            let next = later
+                .clone()
+                .filter(|&j| !cfg.same_channel || channel[j] == channel[i])
+                .map(|j| arrived[j])
+                .next();
+            let first = match next {
+                Some(u) if u - t <= window => Some(false),
+                Some(_) => Some(true),
+                None if end - t >= window => Some(true),
+                None => None,
+            };
+            let within = later
+                .map(|j| arrived[j])
+                .next()
+                .is_some_and(|u| u - t <= short);
+            out.rows.push(i as u32);
+            out.first.push(first);
+            out.within.push(within);
+            out.repeat_caller.push(repeat_caller);
+        }
+    }
+    Ok(Some((out, without_caller)))
+}
+
+/// The period's repeat figures from `flags`, with each agent's repeats within the short
+/// window (the agents of `contacts`).
+pub fn measures(
+    contacts: &DataFrame,
+    flags: &Flags,
+    without_caller: u64,
+    cfg: &RepeatCfg,
+) -> Result<Repeat> {
+    let n = flags.rows.len() as u64;
+    let followed = flags.first.iter().flatten().count() as u64;
+    let first = flags.first.iter().filter(|f| **f == Some(true)).count() as u64;
+    let callers = flags.repeat_caller.iter().filter(|x| **x).count() as u64;
+    let within = flags.within.iter().filter(|x| **x).count() as u64;
+    let rows = UInt32Chunked::from_vec("row".into(), flags.rows.clone());
+    let agents = contacts
+        .column("agent_id")?
+        .take(&rows)?
+        .cast(&DataType::String)?;
+    let mut by: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+    for (a, w) in agents.str()?.iter().zip(&flags.within) {
+        let e = by.entry(a.unwrap_or_default().to_string()).or_default();
+        e.0 += 1;
+        e.1 += *w as u64;
+    }
+    Ok(Repeat {
+        fcr_window_hours: cfg.fcr_window_hours,
+        same_channel: cfg.same_channel,
+        contacts: cfg.contacts,
+        days: cfg.days,
+        within_minutes: cfg.within_minutes,
+        answered: n,
+        without_caller,
+        unfollowed: n - followed,
+        first_resolved: first,
+        repeat_fcr_rate: ratio(first, followed),
+        repeat_callers_contacts: callers,
+        repeat_contact_rate: ratio(callers, n),
+        repeated_within: within,
+        repeat_within_rate: ratio(within, n),
+        agents: by
+            .into_iter()
+            .filter(|(a, _)| !a.is_empty())
+            .map(|(agent_id, (answered, repeated_within))| RepeatAgentRow {
+                agent_id,
+                answered,
+                repeated_within,
+                rate: ratio(repeated_within, answered),
+            })
+            .collect(),
+    })
+}
+
+/// `repeat_fcr_rate` over the contacts of `flags` that `keep` (an SLA's scope) keeps:
+/// (resolved at first contact, followed).
+pub fn fcr_in(flags: &Flags, keep: impl Fn(u32) -> bool) -> (u64, u64) {
+    let mut n = (0, 0);
+    for (r, f) in flags.rows.iter().zip(&flags.first) {
+        if let (true, Some(first)) = (keep(*r), f) {
+            n.1 += 1;
+            n.0 += *first as u64;
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests;
