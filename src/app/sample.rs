@@ -229,6 +229,7 @@ pub fn write(out: &Path, start: NaiveDate, months: u32, per_month: u32, seed: u6
         let p = out.join(d);
         std::fs::create_dir_all(&p).map_err(|e| io_err(&p, "create", e))?;
     }
+    let mut callers = Callers::new(seed);
     let mut month_start = start;
     let mut serial = 0u64;
     for _ in 0..months {
@@ -241,7 +242,14 @@ pub fn write(out: &Path, start: NaiveDate, months: u32, per_month: u32, seed: u6
         let mut files = MonthFiles::default();
         for (t, day_load) in arrivals(&mut rng, &days, &cal, per_month) {
             serial += 1;
-            write_contact(&mut rng, &cal, &agents, (t, day_load, serial), &mut files);
+            write_contact(
+                &mut rng,
+                &cal,
+                &agents,
+                (t, day_load, serial),
+                &mut files,
+                &mut callers,
+            );
         }
         let label = period.label();
         let inspections =
@@ -347,6 +355,44 @@ fn arrivals(
 
 /// One month's files as they are written, and the answered phone and chat contacts the
 /// inspections draw from: (id, agent index, arrival).
+/// Who calls: most contacts from a new customer, some from one who called in the last day
+/// or so (a repeat contact), drawn from a stream of their own so that every other column of
+/// every seed is as it was before repeat callers were generated.
+struct Callers {
+    rng: ChaCha8Rng,
+    /// The latest customers, newest last: (customer id, phone).
+    recent: std::collections::VecDeque<(String, String)>,
+}
+
+impl Callers {
+    /// Share of contacts from a recent caller, and how many recent callers are kept.
+    const REPEAT: f64 = 0.08;
+    const KEPT: usize = 120;
+
+    fn new(seed: u64) -> Self {
+        Callers {
+            rng: ChaCha8Rng::seed_from_u64(seed ^ 0x0052_4550),
+            recent: Default::default(),
+        }
+    }
+
+    /// The customer of a contact: `fresh` (drawn from the main stream), or a recent one.
+    fn pick(&mut self, fresh: (String, String)) -> (String, String) {
+        let again = !self.recent.is_empty() && self.rng.random::<f64>() < Self::REPEAT;
+        let who = if again {
+            let k = self.rng.random_range(0..self.recent.len());
+            self.recent[k].clone()
+        } else {
+            fresh
+        };
+        self.recent.push_back(who.clone());
+        if self.recent.len() > Self::KEPT {
+            self.recent.pop_front();
+        }
+        who
+    }
+}
+
 struct MonthFiles {
     contacts: String,
     surveys: String,
@@ -443,6 +489,7 @@ fn write_contact(
     agents: &[Agent],
     (t, day_load, serial): (NaiveDateTime, f64, u64),
     files: &mut MonthFiles,
+    callers: &mut Callers,
 ) {
     let id = format!("C{}{:06}", t.format("%y%m"), serial);
     let ch = pick(rng, &[("phone", 60.0), ("chat", 25.0), ("email", 15.0)]);
@@ -506,6 +553,7 @@ fn write_contact(
     }
     let cust = format!("U{:08}", rng.random_range(0..100_000_000u32));
     let ph = phone(rng);
+    let (cust, ph) = callers.pick((cust, ph));
     let o = |x: Option<NaiveDateTime>| x.map(fmt).unwrap_or_default();
     let _ = writeln!(
         files.contacts,

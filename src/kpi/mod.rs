@@ -445,20 +445,7 @@ pub fn compute(
         _ => None,
     };
     lap.at("orders, urgent, quality");
-    let repeats = if contract.measures_repeats() {
-        repeat::flags(contacts, (a, b), &contract.repeat_cfg())?
-    } else {
-        None
-    };
-    let repeat_out = repeats
-        .as_ref()
-        .map(|(f, without)| repeat::measures(contacts, f, *without, &contract.repeat_cfg()))
-        .transpose()?;
-    if let Some(r) = &repeat_out {
-        overall.repeat_fcr_rate = r.repeat_fcr_rate;
-        overall.repeat_contact_rate = r.repeat_contact_rate;
-        overall.repeat_within_rate = r.repeat_within_rate;
-    }
+    let (repeats, repeat_out) = repeats(contacts, (a, b), contract, &mut overall)?;
     // The SLAs over contacts were counted by the kernel; the others are a filter and a sum
     // over the responses or the inspections.
     let mut misses = misses;
@@ -474,12 +461,7 @@ pub fn compute(
             }
             SlaMetric::RepeatFcrRate => {
                 misses.inspections.push(None);
-                repeat_measure(
-                    contacts,
-                    repeats.as_ref().map(|r| &r.0),
-                    s,
-                    &contract.channels,
-                )
+                repeat_measure(contacts, repeats.as_ref(), s, contract)
             }
             _ => {
                 misses.inspections.push(None);
@@ -488,13 +470,7 @@ pub fn compute(
         })
         .collect::<Result<Vec<_>>>()?;
     if let Some(q) = qa {
-        misses.criteria_failed = q
-            .criteria
-            .clone()
-            .lazy()
-            .filter(col("ok").not())
-            .select([col("inspection_id"), col("criterion")])
-            .collect()?;
+        misses.criteria_failed = quality::criteria_failed(q)?;
     }
     lap.at("SLAs");
     Ok(Kpis {
@@ -586,14 +562,41 @@ fn percentiles(
 
 /// The overall figures from the overall tally, the survey summary and the median time to
 /// resolution; rates that need data the inputs lack (`evidence`) are null.
+/// The repeat-contact flags and figures of the period, when the contract measures them;
+/// their rates copied into `overall`.
+#[allow(clippy::type_complexity)]
+fn repeats(
+    contacts: &DataFrame,
+    bounds: (i64, i64),
+    contract: &Contract,
+    overall: &mut Overall,
+) -> Result<(Option<(repeat::Flags, u64)>, Option<repeat::Repeat>)> {
+    if !contract.measures_repeats() {
+        return Ok((None, None));
+    }
+    let cfg = contract.repeat_cfg();
+    let flags = repeat::flags(contacts, bounds, &cfg)?;
+    let out = flags
+        .as_ref()
+        .map(|(f, without)| repeat::measures(contacts, f, *without, &cfg))
+        .transpose()?;
+    if let Some(r) = &out {
+        overall.repeat_fcr_rate = r.repeat_fcr_rate;
+        overall.repeat_contact_rate = r.repeat_contact_rate;
+        overall.repeat_within_rate = r.repeat_within_rate;
+    }
+    Ok((flags, out))
+}
+
 /// `repeat_fcr_rate` of SLA `s` (its channel's contacts); not measurable without callers.
 fn repeat_measure(
     contacts: &DataFrame,
-    flags: Option<&repeat::Flags>,
+    flags: Option<&(repeat::Flags, u64)>,
     s: &crate::config::contract::Sla,
-    channels: &crate::model::Channels,
+    contract: &Contract,
 ) -> Result<Measurement> {
-    let Some(f) = flags else {
+    let channels = &contract.channels;
+    let Some((f, _)) = flags else {
         return Ok(Measurement {
             numerator: 0.0,
             denominator: 0.0,

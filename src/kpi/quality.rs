@@ -139,6 +139,16 @@ pub(super) fn period_inspections(
         .collect()?)
 }
 
+/// Every criterion check that failed: inspection id and criterion.
+pub(super) fn criteria_failed(q: QaInput) -> Result<DataFrame> {
+    Ok(q.criteria
+        .clone()
+        .lazy()
+        .filter(col("ok").not())
+        .select([col("inspection_id"), col("criterion")])
+        .collect()?)
+}
+
 fn group_aggs() -> Vec<Expr> {
     vec![
         len().cast(DataType::Int64).alias("n"),

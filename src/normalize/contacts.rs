@@ -196,13 +196,14 @@ pub(super) fn check_contact<'c>(
         agent_name: label(&get(cc::AGENT_NAME)),
         team: label(&get(cc::TEAM)),
         site: label(&get(cc::SITE)),
-        caller: if checks.callers {
-            let (phone, id) = (get(cc::CUSTOMER_PHONE), get(cc::CUSTOMER_ID));
-            super::caller::caller(text(&phone).as_deref(), text(&id).as_deref())
-        } else {
-            None
-        },
+        caller: checks.callers.then(|| caller_of(&get)).flatten(),
     })
+}
+
+/// Who called (the row's phone number, else its customer id), as [`super::caller`] keys it.
+fn caller_of<'c>(get: &impl Fn(usize) -> Cell<'c>) -> Option<u64> {
+    let (phone, id) = (get(cc::CUSTOMER_PHONE), get(cc::CUSTOMER_ID));
+    super::caller::caller(text(&phone).as_deref(), text(&id).as_deref())
 }
 
 /// A string column from values that borrow or own their text.

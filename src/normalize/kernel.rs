@@ -125,6 +125,21 @@ pub(super) fn column_kernel<'t, T: Copy>(
     }
 }
 
+/// Who called on each row (its phone number, else its customer id): never a reason to
+/// refuse a row, so never left to the row check.
+fn callers<'a>(
+    phone: impl Iterator<Item = Option<&'a str>>,
+    id: impl Iterator<Item = Option<&'a str>>,
+) -> Vec<Option<u64>> {
+    fn given(s: Option<&str>) -> Option<&str> {
+        s.map(super::cells::trim).filter(|s| !s.is_empty())
+    }
+    phone
+        .zip(id)
+        .map(|(p, i)| super::caller::caller(given(p), given(i)))
+        .collect()
+}
+
 /// Check rows `r` of a block column by column. Tight kernels take the clean, common
 /// values (canonical spellings, `YYYY-MM-DD HH:MM:SS`, plain numbers) with exactly the
 /// results [`check_contact`] gives them; every row a kernel is unsure of (anything else,
@@ -153,17 +168,8 @@ pub(super) fn check_contact_range(
         }
     }
     if c.keep_callers {
-        // Who called: never a reason to refuse a row, so never left to the row check.
-        let phone = a(cc::CUSTOMER_PHONE);
-        let id = a(cc::CUSTOMER_ID);
-        fn given(s: Option<&str>) -> Option<&str> {
-            s.map(super::cells::trim).filter(|s| !s.is_empty())
-        }
-        c.caller.extend(
-            phone
-                .zip(id)
-                .map(|(p, i)| super::caller::caller(given(p), given(i))),
-        );
+        c.caller
+            .extend(callers(a(cc::CUSTOMER_PHONE), a(cc::CUSTOMER_ID)));
     }
     column_kernel(
         a(cc::CHANNEL),

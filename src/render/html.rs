@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 mod coverage;
 mod evidence;
 mod patterns;
+mod repeat;
 mod scoring;
 
 pub struct Html;
@@ -154,6 +155,7 @@ impl Renderer for Html {
         scoring::scoring_section(&mut h, r);
         findings_section(&mut h, r);
         channels_section(&mut h, r);
+        repeat::repeat_section(&mut h, r);
         ranked_section(&mut h, r, &charts);
         agents_section(&mut h, r);
         survey_items_section(&mut h, r);

@@ -14,6 +14,7 @@ mod house;
 mod payment;
 mod plan;
 mod real;
+mod repeat;
 mod run;
 mod schedule;
 mod scoring;

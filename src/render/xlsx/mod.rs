@@ -28,6 +28,7 @@ use payment::payment_sheet;
 mod scoring;
 use scoring::scoring_sheet;
 mod coverage;
+mod repeat;
 
 mod evidence;
 use evidence::evidence_sheet;
@@ -513,6 +514,7 @@ impl Renderer for Xlsx {
         scoring_sheet(&mut wb, &f, r)?;
 
         channels_sheet(&mut wb, &f, r)?;
+        repeat::repeat_sheet(&mut wb, &f, r)?;
 
         // Hotspots and complaint types: ranked counts with a bar chart each.
         let topics = r.topic_rows();

@@ -1,0 +1,134 @@
+//! Repeat contacts on the sample (issue 28): the October month under the shipped contract
+//! with `[repeat]` and an SLA on `repeat_fcr_rate`, figures counted from the sample's own
+//! CSV here; no caller, number or id in any output.
+
+use crate::payment::{run, CONTRACT};
+use serde_json::Value;
+use std::collections::HashMap;
+
+fn root() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn the_sample_month_measures_repeat_contacts_and_no_caller_leaves() {
+    let text = std::fs::read_to_string(root().join(CONTRACT)).unwrap();
+    let contract = format!(
+        "{text}\n[[sla]]\nid = \"repeat_fcr\"\nname = \"人工一解率\"\nclause = \"一（二）4\"\nchannel = \"phone\"\nmetric = \"repeat_fcr_rate\"\ntarget = 0.85\n\n[repeat]\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (m, workbook) = run(dir.path(), &contract);
+    // Counted here from the CSV (the October file only, as `run` reads it): every phone's
+    // contacts in time order; an answered October contact is resolved at first contact when
+    // the same number does not come back within 24 h, and cannot be followed when the file
+    // ends (31 Oct 23:59) less than 24 h after it.
+    let csv =
+        std::fs::read_to_string(root().join("sample-data/contacts/contacts-2026-10.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let ms = |s: &str| {
+        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S")
+            .unwrap()
+            .and_utc()
+            .timestamp()
+    };
+    let mut by: HashMap<&str, Vec<(i64, bool, &str)>> = HashMap::new();
+    for r in &rows {
+        by.entry(r[18])
+            .or_default()
+            .push((ms(r[7]), !r[8].is_empty(), r[1]));
+    }
+    let end = rows.iter().map(|r| ms(r[7])).max().unwrap();
+    let (mut answered, mut unfollowed, mut first, mut phone_first, mut phone_followed) =
+        (0, 0, 0, 0, 0);
+    for calls in by.values_mut() {
+        calls.sort();
+        for (k, &(t, ans, ch)) in calls.iter().enumerate() {
+            if !ans {
+                continue;
+            }
+            answered += 1;
+            let resolved = match calls.get(k + 1) {
+                Some(&(u, _, _)) => Some(u - t > 24 * 3600),
+                None if end - t >= 24 * 3600 => Some(true),
+                None => None,
+            };
+            match resolved {
+                None => unfollowed += 1,
+                Some(r) => {
+                    first += r as u64;
+                    if ch == "phone" {
+                        phone_followed += 1;
+                        phone_first += r as u64;
+                    }
+                }
+            }
+        }
+    }
+    let r = &m["repeat"];
+    assert_eq!(r["answered"], answered);
+    assert_eq!(r["unfollowed"], unfollowed);
+    assert_eq!(r["first_resolved"], first);
+    let rate = first as f64 / (answered - unfollowed) as f64;
+    assert!((r["repeat_fcr_rate"].as_f64().unwrap() - rate).abs() < 1e-12);
+    assert!((m["overall"]["repeat_fcr_rate"].as_f64().unwrap() - rate).abs() < 1e-12);
+    // The sample has repeat callers: some answered contacts are followed by the same number
+    // within a day, and some within two hours.
+    assert!(
+        first < answered - unfollowed && r["repeated_within"].as_u64().unwrap() > 0,
+        "{r}"
+    );
+    let sla: &Value = m["scorecard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == "repeat_fcr")
+        .unwrap();
+    assert_eq!(
+        (sla["numerator"].as_f64(), sla["denominator"].as_f64()),
+        (Some(phone_first as f64), Some(phone_followed as f64))
+    );
+    assert!(workbook.contains("重复来电") && workbook.contains("人工一解率"));
+    // No customer number or id, in any spelling or hashed, in any file written: every run
+    // of digits (spaces and dashes inside it dropped) and every word is looked up.
+    let phones: std::collections::HashSet<&str> = rows.iter().map(|r| r[18]).collect();
+    let ids: std::collections::HashSet<&str> = rows.iter().map(|r| r[17]).collect();
+    for entry in walk(&dir.path().join("out")) {
+        let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).to_string();
+        assert!(!text.contains("\"caller\""), "{entry:?}");
+        let digits: String = text
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-'))
+            .map(|c| if c.is_ascii_digit() { c } else { ' ' })
+            .collect();
+        assert!(
+            !digits
+                .split(' ')
+                .any(|d| phones.contains(d)
+                    || (d.len() > 11 && phones.iter().any(|p| d.contains(p)))),
+            "a phone number in {entry:?}"
+        );
+        assert!(
+            !text
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|w| ids.contains(w)),
+            "a customer id in {entry:?}"
+        );
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
