@@ -34,6 +34,7 @@ mod sla;
 use sla::{measure, Scope};
 
 pub mod coverage;
+pub mod integrity;
 pub mod repeat;
 pub mod sampling;
 mod satisfaction;
@@ -214,6 +215,8 @@ pub struct Kpis {
     pub peaks: Peaks,
     /// `None` without inspection input.
     pub quality: Option<Quality>,
+    /// The integrity checks on the export (数据核查).
+    pub integrity: integrity::Integrity,
     /// Repeat contacts (`[repeat]`); `None` when the contract measures none.
     pub repeat: Option<repeat::Repeat>,
     /// The inspections against a sampling plan (`--plan`); set by the caller.
@@ -446,6 +449,7 @@ pub fn compute(
     };
     lap.at("orders, urgent, quality");
     let (repeats, repeat_out) = repeats(contacts, (a, b), contract, &mut overall)?;
+    let integrity = integrity::checks(&df, contract, calendar, (a, b))?;
     // The SLAs over contacts were counted by the kernel; the others are a filter and a sum
     // over the responses or the inspections.
     let mut misses = misses;
@@ -488,6 +492,7 @@ pub fn compute(
         peaks,
         quality,
         repeat: repeat_out,
+        integrity,
         plan_coverage: None,
         out_of_period,
         survey_in_period: survey.responses,

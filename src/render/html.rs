@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 
 mod coverage;
 mod evidence;
+mod integrity;
 mod patterns;
 mod repeat;
 mod scoring;
@@ -169,6 +170,7 @@ impl Renderer for Html {
         coverage::coverage_section(&mut h, r);
         evidence::evidence_section(&mut h, r);
         data_quality_section(&mut h, r);
+        integrity::integrity_section(&mut h, r);
         method_section(&mut h, r);
         h.push_str("</main></body></html>\n");
         out.bytes("report.html", h.as_bytes())

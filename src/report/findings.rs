@@ -62,7 +62,7 @@ pub(super) struct Facts<'a> {
 type Rule = (&'static str, fn(&Facts<'_>, &mut Vec<Finding>));
 
 mod quality;
-use quality::{plan_coverage, qa_agent, qa_criterion};
+use quality::{integrity, plan_coverage, qa_agent, qa_criterion};
 
 /// The rules, in the order their findings are listed.
 const RULES: &[Rule] = &[
@@ -82,6 +82,7 @@ const RULES: &[Rule] = &[
     ("qa_criterion", qa_criterion),
     ("qa_agent", qa_agent),
     ("plan_coverage", plan_coverage),
+    ("integrity", integrity),
     ("order_type_unresolved", order_type_unresolved),
 ];
 
@@ -144,6 +145,7 @@ fn title(r: &Report, id: &str) -> String {
         "rejected_share" => t.label(&format!("input_{subject}")),
         "inconsistent" => t.label(&format!("inconsistent_{subject}")),
         "order_type_unresolved" => t.order_type(subject),
+        "integrity" => String::new(),
         _ => subject.to_string(),
     };
     let kind = t.label(&format!("finding_{kind}"));

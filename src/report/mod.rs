@@ -7,11 +7,13 @@
 
 mod findings;
 mod format;
+mod integrity;
 mod payment;
 mod period;
 pub mod plan;
 mod scoring;
 pub use format::*;
+pub use integrity::INTEGRITY_COLUMNS;
 mod terms;
 pub use payment::PaymentLine;
 pub use scoring::{points as scoring_points, IndicatorLine, ScoringLine};
@@ -221,6 +223,8 @@ pub struct Metrics {
     pub peaks: Peaks,
     /// Quality inspections; null without inspection input.
     pub quality: Option<Quality>,
+    /// The integrity checks on the provider's export (数据核查).
+    pub integrity: crate::kpi::integrity::Integrity,
     /// Repeat contacts (`[repeat]`); null when the contract measures none.
     pub repeat: Option<crate::kpi::repeat::Repeat>,
     /// The inspections against the sampling plan of `--plan`; null without one.
@@ -600,6 +604,7 @@ pub fn build(
         quality: kpis.quality,
         plan_coverage: kpis.plan_coverage,
         repeat: kpis.repeat,
+        integrity: kpis.integrity,
         trend: Vec::new(),
         scorecard,
         incentive,

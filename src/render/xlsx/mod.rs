@@ -28,6 +28,7 @@ use payment::payment_sheet;
 mod scoring;
 use scoring::scoring_sheet;
 mod coverage;
+mod integrity;
 mod repeat;
 
 mod evidence;
@@ -561,6 +562,7 @@ impl Renderer for Xlsx {
         evidence_sheet(&mut wb, &f, r)?;
 
         data_quality_sheet(&mut wb, &f, r)?;
+        integrity::integrity_sheet(&mut wb, &f, r)?;
 
         method_sheet(&mut wb, &f, r)?;
 

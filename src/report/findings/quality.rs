@@ -67,6 +67,30 @@ pub(super) fn qa_agent(f: &Facts<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// A check on the provider's export that stands out (数据核查): its result, the agents or
+/// hours concerned, why it matters.
+pub(super) fn integrity(f: &Facts<'_>, out: &mut Vec<Finding>) {
+    let t = &f.r.text;
+    for c in f.r.metrics.integrity.checks.iter().filter(|c| c.flagged) {
+        out.push(finding(
+            format!("integrity:{}", c.id),
+            Severity::Medium,
+            t.finding(
+                "integrity",
+                &[
+                    ("check", t.label(&format!("integrity_{}", c.id))),
+                    ("result", f.r.integrity_result(c)),
+                    ("concerns", f.r.integrity_concerns(c)),
+                ],
+            ),
+            t.finding(
+                "integrity_suggestion",
+                &[("why", t.label(&format!("integrity_{}_why", c.id)))],
+            ),
+        ));
+    }
+}
+
 /// The inspections fall short of the sampling plan (`--plan`): how many of the contacts it
 /// drew were inspected, the strata furthest behind, and the inspections outside the plan.
 pub(super) fn plan_coverage(f: &Facts<'_>, out: &mut Vec<Finding>) {
