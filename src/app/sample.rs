@@ -4,7 +4,8 @@
 //! A seeded ChaCha generator draws arrivals over the month (weekday and hour profiles,
 //! holiday peaks), queue behaviour (waits that grow with load, impatient callers who
 //! abandon), e-mail replies that wait for the next working window on the mainland-China
-//! calendar, Chinese topics and complaint types, agents of uneven quality, and surveys.
+//! calendar, Chinese topics and complaint types, agents of uneven quality, surveys, and
+//! customers who come back (repeat contacts).
 //! The same seed and sizes always give byte-identical files. Nothing here reads real data.
 
 use crate::config::Calendar;
