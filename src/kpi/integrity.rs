@@ -47,134 +47,125 @@ pub struct Check {
     pub channels: Vec<(String, u64, f64)>,
 }
 
-fn count(df: &DataFrame, e: Expr) -> Result<u64> {
-    let g = df
-        .clone()
-        .lazy()
-        .filter(e)
-        .select([len().cast(DataType::Int64).alias("n")])
-        .collect()?;
-    Ok(Row { df: &g, i: 0 }.count("n"))
+/// The contacts on channel `ch`, by its position in the channel table (the enum's physical
+/// code): comparing the enum with a name would turn the whole column into text.
+fn on(ch: crate::model::Channel) -> Expr {
+    col("channel")
+        .to_physical()
+        .cast(DataType::UInt32)
+        .eq(lit(ch.index() as u32))
 }
 
-/// Per agent: (agent, rows where `e`, answered contacts).
-fn by_agent(df: &DataFrame, e: Expr) -> Result<Vec<(String, u64, u64)>> {
-    let g = df
-        .clone()
-        .lazy()
-        .filter(col("answered"))
-        .group_by([col("agent_id").cast(DataType::String)])
-        .agg([
-            e.cast(DataType::Int64).sum().alias("k"),
-            len().cast(DataType::Int64).alias("n"),
-        ])
-        .sort(["agent_id"], SortMultipleOptions::default())
-        .collect()?;
-    Ok((0..g.height())
-        .filter_map(|i| {
-            let r = Row { df: &g, i };
-            Some((r.text("agent_id")?, r.count("k"), r.count("n")))
+/// Row counts asked for together and taken in one pass over the period's contacts: each
+/// a sum of a condition over the columns it reads, no filtered copy.
+#[derive(Default)]
+struct Counts {
+    exprs: Vec<Expr>,
+    values: Vec<u64>,
+}
+
+impl Counts {
+    /// Ask for the rows `e` holds for; their count is `self.values[i]` after [`run`].
+    fn ask(&mut self, e: Expr) -> usize {
+        let i = self.exprs.len();
+        let sum = e.fill_null(lit(false)).cast(DataType::Int64).sum();
+        self.exprs.push(sum.alias(format!("c{i}")));
+        i
+    }
+
+    fn run(&mut self, df: &DataFrame) -> Result<()> {
+        let g = df
+            .clone()
+            .lazy()
+            .select(std::mem::take(&mut self.exprs))
+            .collect()?;
+        let r = Row { df: &g, i: 0 };
+        self.values = (0..g.width()).map(|i| r.count(&format!("c{i}"))).collect();
+        Ok(())
+    }
+}
+
+/// Per agent, in one pass: (agent, answered real-time calls with next to no talk,
+/// answered contacts surveyed, answered contacts).
+type AgentTable = Vec<(String, u64, u64, u64)>;
+
+fn agent_table(df: &DataFrame, short: Expr, agents: &[super::AgentRow]) -> Result<AgentTable> {
+    // Each agent's answered contacts are the agents table's; the two counts come from the
+    // few rows they concern (a grouping of every contact would cost a pass of its own).
+    let by = |e: Expr| -> Result<std::collections::HashMap<String, u64>> {
+        let g = df
+            .clone()
+            .lazy()
+            .filter(
+                col("answered")
+                    .fill_null(lit(false))
+                    .and(e.fill_null(lit(false))),
+            )
+            .group_by([col("agent_id")])
+            .agg([len().cast(DataType::Int64).alias("k")])
+            .with_column(col("agent_id").cast(DataType::String))
+            .collect()?;
+        Ok((0..g.height())
+            .filter_map(|i| {
+                let r = Row { df: &g, i };
+                Some((r.text("agent_id")?, r.count("k")))
+            })
+            .collect())
+    };
+    let (short, surveyed) = (by(short)?, by(col("has_survey"))?);
+    let mut out: AgentTable = agents
+        .iter()
+        .filter(|a| a.answered > 0)
+        .map(|a| {
+            let get = |m: &std::collections::HashMap<String, u64>| {
+                m.get(&a.agent_id).copied().unwrap_or(0)
+            };
+            (a.agent_id.clone(), get(&short), get(&surveyed), a.answered)
         })
-        .collect())
+        .collect();
+    out.sort();
+    Ok(out)
 }
 
-/// Answered calls on real-time channels with next to no talk time, and the agents whose
-/// share of them is far above everyone's.
-fn short_talk(df: &DataFrame, realtime: Expr) -> Result<Check> {
-    let short = col("handle_s").lt(lit(SHORT_TALK_SECONDS));
-    let rows = count(df, col("answered").and(realtime.clone()).and(short.clone()))?;
-    let base = count(
-        df,
-        col("answered")
-            .and(realtime.clone())
-            .and(col("handle_s").is_not_null()),
-    )?;
+/// Answered calls on real-time channels with next to no talk time (`rows` of `base`), and
+/// the agents whose share of them is far above everyone's.
+fn short_talk((rows, base): (u64, u64), table: &AgentTable) -> Check {
     let share = if base > 0 {
         rows as f64 / base as f64
     } else {
         0.0
     };
-    let agents: Vec<(String, u64, u64)> = by_agent(df, realtime.and(short).fill_null(lit(false)))?
-        .into_iter()
-        .filter(|(_, k, n)| *k >= MIN_ROWS / 2 && *n > 0 && *k as f64 / *n as f64 >= FACTOR * share)
+    let agents: Vec<(String, u64, u64)> = table
+        .iter()
+        .map(|(a, k, _, n)| (a.clone(), *k, *n))
+        .filter(|(_, k, n)| *k >= MIN_ROWS / 2 && *k as f64 / *n as f64 >= FACTOR * share)
         .collect();
-    Ok(Check {
+    Check {
         id: "short_talk".into(),
         measured: base > 0,
         rows,
         expected: Some(share),
         flagged: rows >= MIN_ROWS && !agents.is_empty(),
         agents,
-        examples: Vec::new(),
-        channels: Vec::new(),
-    })
+        ..Default::default()
+    }
 }
 
-/// Per real-time channel with a short-abandon threshold T: abandons waiting T−2 to T
-/// seconds (short, not counted) against those waiting T to T+2.
-fn under_short_abandon(df: &DataFrame, contract: &Contract) -> Result<Check> {
-    let mut c = Check {
-        id: "under_short_abandon".into(),
+/// A check of rows against what is expected, by channel: abandons waiting T−2 to T seconds
+/// (T the short-abandon threshold) against T to T+2; answers after exactly T seconds (the
+/// service-level threshold) against the mean of T−1 and T+1.
+fn by_channel(id: &str, channels: Vec<(String, u64, f64)>) -> Check {
+    let rows: u64 = channels.iter().map(|c| c.1).sum();
+    let expected: f64 = channels.iter().map(|c| c.2).sum();
+    Check {
+        id: id.into(),
+        measured: !channels.is_empty(),
+        rows,
+        expected: Some(expected),
+        flagged: rows >= MIN_ROWS && rows as f64 >= FACTOR * expected.max(1.0),
+        channels: channels.into_iter().filter(|c| c.1 > 0).collect(),
         ..Default::default()
-    };
-    let (mut under, mut over) = (0, 0);
-    for ch in contract
-        .channels
-        .all()
-        .filter(|ch| contract.channels.is_realtime(*ch))
-    {
-        let t = contract.short_abandon_seconds(ch);
-        if t <= 0.0 {
-            continue;
-        }
-        c.measured = true;
-        let name = contract.channels.name(ch);
-        let gone = col("answered")
-            .not()
-            .and(col("channel").cast(DataType::String).eq(lit(name)));
-        let range = |lo: f64, hi: f64| col("wait_s").gt_eq(lit(lo)).and(col("wait_s").lt(lit(hi)));
-        let u = count(df, gone.clone().and(range(t - 2.0, t)))?;
-        let o = count(df, gone.and(range(t, t + 2.0)))?;
-        if u > 0 {
-            c.channels.push((name.to_string(), u, o as f64));
-        }
-        under += u;
-        over += o;
     }
-    c.rows = under;
-    c.expected = Some(over as f64);
-    c.flagged = under >= MIN_ROWS && under as f64 >= FACTOR * (over.max(1)) as f64;
-    Ok(c)
-}
-
-/// Per real-time channel with a service-level threshold T: answers after exactly T seconds
-/// against the mean of T−1 and T+1.
-fn at_threshold(df: &DataFrame, contract: &Contract) -> Result<Check> {
-    let mut c = Check {
-        id: "at_threshold".into(),
-        ..Default::default()
-    };
-    let (mut at, mut around) = (0, 0.0);
-    for ch in contract.channels.all() {
-        let Some(t) = contract.service_level_threshold(ch) else {
-            continue;
-        };
-        c.measured = true;
-        let name = contract.channels.name(ch);
-        let here = col("answered").and(col("channel").cast(DataType::String).eq(lit(name)));
-        let exactly = |s: f64| count(df, here.clone().and(col("resp_s").eq(lit(s))));
-        let a = exactly(t)?;
-        let n = (exactly(t - 1.0)? + exactly(t + 1.0)?) as f64 / 2.0;
-        if a > 0 {
-            c.channels.push((name.to_string(), a, n));
-        }
-        at += a;
-        around += n;
-    }
-    c.rows = at;
-    c.expected = Some(around);
-    c.flagged = at >= MIN_ROWS && at as f64 >= FACTOR * around.max(1.0);
-    Ok(c)
 }
 
 /// Hours wholly inside the calendar's service windows without a single contact.
@@ -193,14 +184,16 @@ fn empty_hours(
     };
     c.measured = true;
     let (a, b) = bounds;
-    let g = df
-        .clone()
-        .lazy()
-        .select([((col("arrived_ms") - lit(a)) / lit(3_600_000i64)).alias("h")])
-        .group_by([col("h")])
-        .agg([len().alias("n")])
-        .collect()?;
-    let seen: std::collections::HashSet<i64> = g.column("h")?.i64()?.iter().flatten().collect();
+    // The hours of the period with a contact, marked in one pass over the arrivals.
+    let hours = ((b - a) / 3_600_000 + 1).max(0) as usize;
+    let mut seen = vec![false; hours];
+    for arr in df.column("arrived_ms")?.i64()?.downcast_iter() {
+        for t in arr.values_iter() {
+            if let Some(s) = seen.get_mut(((t - a).max(0) / 3_600_000) as usize) {
+                *s = true;
+            }
+        }
+    }
     let mut h = 0i64;
     while a + h * 3_600_000 < b {
         let start = a + h * 3_600_000;
@@ -213,7 +206,7 @@ fn empty_hours(
                 .windows_of(t.date())
                 .iter()
                 .any(|w| w.0 <= from && from + 3600 <= w.1);
-            if inside && !seen.contains(&h) {
+            if inside && !seen.get(h as usize).copied().unwrap_or(false) {
                 c.rows += 1;
                 if c.examples.len() < 10 {
                     c.examples.push(t.format("%Y-%m-%d %H:00").to_string());
@@ -227,8 +220,11 @@ fn empty_hours(
 }
 
 /// Agents whose answered contacts were surveyed at half or twice everyone's rate.
-fn survey_skew(df: &DataFrame) -> Result<Check> {
-    let all = by_agent(df, col("has_survey"))?;
+fn survey_skew(table: &AgentTable) -> Result<Check> {
+    let all: Vec<(String, u64, u64)> = table
+        .iter()
+        .map(|(a, _, s, n)| (a.clone(), *s, *n))
+        .collect();
     let (k, n) = all.iter().fold((0, 0), |s, (_, k, n)| (s.0 + k, s.1 + n));
     let p = if n > 0 { k as f64 / n as f64 } else { 0.0 };
     let agents: Vec<(String, u64, u64)> = all
@@ -255,26 +251,69 @@ fn survey_skew(df: &DataFrame) -> Result<Check> {
 /// Every check over the period's enriched contacts `df`.
 pub fn checks(
     df: &DataFrame,
+    agents: &[super::AgentRow],
     contract: &Contract,
     calendar: Option<&Calendar>,
     bounds: (i64, i64),
 ) -> Result<Integrity> {
-    let realtime: Vec<String> = contract
-        .channels
+    let chs = &contract.channels;
+    let is_rt = chs
         .all()
-        .filter(|c| contract.channels.is_realtime(*c))
-        .map(|c| contract.channels.name(c).to_string())
-        .collect();
-    let is_rt = realtime.iter().fold(lit(false), |e, n| {
-        e.or(col("channel").cast(DataType::String).eq(lit(n.as_str())))
-    });
+        .filter(|c| chs.is_realtime(*c))
+        .fold(lit(false), |e, c| e.or(on(c)));
+    let short = is_rt
+        .clone()
+        .and(col("handle_s").lt(lit(SHORT_TALK_SECONDS)));
+    let answered = || col("answered");
+    let mut q = Counts::default();
+    let talk = (
+        q.ask(answered().and(short.clone())),
+        q.ask(answered().and(is_rt).and(col("handle_s").is_not_null())),
+    );
+    let range = |lo: f64, hi: f64| col("wait_s").gt_eq(lit(lo)).and(col("wait_s").lt(lit(hi)));
+    let mut under = Vec::new();
+    let mut at = Vec::new();
+    for ch in chs.all() {
+        let t = contract.short_abandon_seconds(ch);
+        if chs.is_realtime(ch) && t > 0.0 {
+            let gone = || answered().not().and(on(ch));
+            under.push((
+                ch,
+                q.ask(gone().and(range(t - 2.0, t))),
+                q.ask(gone().and(range(t, t + 2.0))),
+            ));
+        }
+        if let Some(t) = contract.service_level_threshold(ch) {
+            let exactly = |s: f64| answered().and(on(ch)).and(col("resp_s").eq(lit(s)));
+            at.push((ch, [t, t - 1.0, t + 1.0].map(|s| q.ask(exactly(s)))));
+        }
+    }
+    let t0 = std::time::Instant::now();
+    q.run(df)?;
+    tracing::debug!(seconds = t0.elapsed().as_secs_f64(), "integrity: counts");
+    let v = &q.values;
+    let name = |c: crate::model::Channel| chs.name(c).to_string();
+    let t0 = std::time::Instant::now();
+    let table = agent_table(df, short, agents)?;
+    tracing::debug!(seconds = t0.elapsed().as_secs_f64(), "integrity: agents");
     Ok(Integrity {
         checks: vec![
-            short_talk(df, is_rt)?,
-            under_short_abandon(df, contract)?,
-            at_threshold(df, contract)?,
+            short_talk((v[talk.0], v[talk.1]), &table),
+            by_channel(
+                "under_short_abandon",
+                under
+                    .iter()
+                    .map(|&(c, u, o)| (name(c), v[u], v[o] as f64))
+                    .collect(),
+            ),
+            by_channel(
+                "at_threshold",
+                at.iter()
+                    .map(|&(c, [a, m, p])| (name(c), v[a], (v[m] + v[p]) as f64 / 2.0))
+                    .collect(),
+            ),
             empty_hours(df, calendar, contract.tz(), bounds)?,
-            survey_skew(df)?,
+            survey_skew(&table)?,
         ],
     })
 }
@@ -292,10 +331,29 @@ mod tests {
             "wait_s" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
             "resp_s" => rows.iter().map(|r| r.1.then_some(r.3)).collect::<Vec<_>>(),
             "has_survey" => rows.iter().map(|r| r.4).collect::<Vec<_>>(),
-            "channel" => vec!["phone"; rows.len()],
             "arrived_ms" => vec![0i64; rows.len()],
         )
         .unwrap()
+        .hstack(&[crate::normalize::dtypes::channel_column(
+            &crate::model::Channels::default(),
+            vec![Some(0u8); rows.len()],
+        )])
+        .unwrap()
+    }
+
+    /// The agents table of `rows`: each agent's answered contacts.
+    fn agents(rows: &[(&str, bool, f64, f64, bool)]) -> Vec<super::super::AgentRow> {
+        let mut by: std::collections::BTreeMap<&str, u64> = Default::default();
+        for r in rows.iter().filter(|r| r.1 && !r.0.is_empty()) {
+            *by.entry(r.0).or_default() += 1;
+        }
+        by.into_iter()
+            .map(|(a, n)| super::super::AgentRow {
+                agent_id: a.to_string(),
+                answered: n,
+                ..Default::default()
+            })
+            .collect()
     }
 
     fn contract() -> Contract {
@@ -310,7 +368,10 @@ mod tests {
         let mut rows = vec![];
         rows.extend((0..20).map(|i| ("A", true, if i < 12 { 2.0 } else { 180.0 }, 10.0, false)));
         rows.extend((0..80).map(|i| ("B", true, if i < 1 { 3.0 } else { 200.0 }, 10.0, false)));
-        let c = short_talk(&frame(&rows), col("channel").eq(lit("phone"))).unwrap();
+        let c = checks(&frame(&rows), &agents(&rows), &contract(), None, (0, 1))
+            .unwrap()
+            .checks
+            .remove(0);
         assert_eq!((c.rows, c.flagged), (13, true));
         assert_eq!(c.agents, [("A".to_string(), 12, 20)]);
     }
@@ -325,13 +386,14 @@ mod tests {
         rows.extend((0..15).map(|_| ("A", true, 100.0, 20.0, false)));
         rows.extend((0..2).map(|_| ("A", true, 100.0, 19.0, false)));
         rows.extend((0..2).map(|_| ("A", true, 100.0, 21.0, false)));
-        let df = frame(&rows);
-        let under = under_short_abandon(&df, &contract()).unwrap();
+        let all = checks(&frame(&rows), &agents(&rows), &contract(), None, (0, 1))
+            .unwrap()
+            .checks;
+        let (under, at) = (&all[1], &all[2]);
         assert_eq!(
             (under.rows, under.expected, under.flagged),
             (12, Some(2.0), true)
         );
-        let at = at_threshold(&df, &contract()).unwrap();
         assert_eq!((at.rows, at.expected, at.flagged), (15, Some(2.0), true));
     }
 
@@ -343,7 +405,8 @@ mod tests {
         for (agent, k) in [("A", 30), ("B", 5), ("C", 5)] {
             rows.extend((0..40).map(|i| (agent, true, 100.0, 10.0, i < k)));
         }
-        let c = survey_skew(&frame(&rows)).unwrap();
+        let table = agent_table(&frame(&rows), lit(false), &agents(&rows)).unwrap();
+        let c = survey_skew(&table).unwrap();
         assert!(c.flagged);
         assert_eq!(
             c.agents,

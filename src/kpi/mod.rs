@@ -127,7 +127,7 @@ pub struct ComplaintRow {
     pub share: f64,
 }
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq)]
 pub struct AgentRow {
     pub agent_id: String,
     pub agent_name: Option<String>,
@@ -449,7 +449,8 @@ pub fn compute(
     };
     lap.at("orders, urgent, quality");
     let (repeats, repeat_out) = repeats(contacts, (a, b), contract, &mut overall)?;
-    let integrity = integrity::checks(&df, contract, calendar, (a, b))?;
+    let integrity = integrity::checks(&df, &agents, contract, calendar, (a, b))?;
+    lap.at("integrity");
     // The SLAs over contacts were counted by the kernel; the others are a filter and a sum
     // over the responses or the inspections.
     let mut misses = misses;
