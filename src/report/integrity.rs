@@ -25,13 +25,15 @@ impl Report {
             (_, Some(x)) => format!("{x:.1}"),
             _ => String::new(),
         };
-        t.label(if c.flagged {
-            "integrity_flagged"
-        } else {
-            "integrity_clear"
-        })
-        .replace("{rows}", &count(c.rows))
-        .replace("{expected}", &expected)
+        let key = match (c.flagged, c.expected.is_some()) {
+            (true, true) => "integrity_flagged",
+            (false, true) => "integrity_clear",
+            (true, false) => "integrity_flagged_count",
+            (false, false) => "integrity_clear_count",
+        };
+        t.label(key)
+            .replace("{rows}", &count(c.rows))
+            .replace("{expected}", &expected)
     }
 
     /// The agents a check names (`A017 12/40`), else its examples.

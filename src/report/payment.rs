@@ -20,6 +20,26 @@ pub struct PaymentLine {
     pub total: bool,
 }
 
+impl PaymentLine {
+    /// A line that is no total.
+    pub fn new(
+        item: String,
+        basis: String,
+        rate: Option<f64>,
+        amount: Option<f64>,
+        clause: String,
+    ) -> Self {
+        PaymentLine {
+            item,
+            basis,
+            rate,
+            amount,
+            clause,
+            total: false,
+        }
+    }
+}
+
 impl Report {
     /// The currency as this language writes it (元 for CNY in Chinese), if the contract
     /// names one.
@@ -68,14 +88,7 @@ impl Report {
         let l = |k: &str| t.label(k);
         let clause = |c: &Option<String>| c.clone().unwrap_or_default();
         let pct = |x: f64| pct(Some(x));
-        let line = |item: String, basis: String, rate, amount, clause: String| PaymentLine {
-            item,
-            basis,
-            rate,
-            amount,
-            clause,
-            total: false,
-        };
+        let line = PaymentLine::new;
         let mut out = vec![line(
             l("payment_base_fee"),
             l("payment_base_fee_basis"),

@@ -499,14 +499,7 @@ impl Report {
         }
         let t = &self.text;
         let l = |k: &str| t.label(k);
-        let line = |item: String, basis: String, rate, amount, clause: String| super::PaymentLine {
-            item,
-            basis,
-            rate,
-            amount,
-            clause,
-            total: false,
-        };
+        let line = super::PaymentLine::new;
         let mut out = Vec::new();
         let moves = s.payout_rate.is_some() || s.pool.is_some();
         if moves || s.score_deduction.is_none() {
