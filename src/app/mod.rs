@@ -62,9 +62,10 @@ pub fn compute_report(
         incentive,
         scoring,
     };
-    Ok(crate::report::build(
-        cfg, cadence, period, kpis, verdict, data, history, text,
-    ))
+    let report = crate::report::build(cfg, cadence, period, kpis, verdict, data, history, text);
+    // A report that contradicts itself is never written.
+    crate::report::invariants::check(&report.metrics)?;
+    Ok(report)
 }
 
 /// List the first rejected rows on stderr (all of them are on the report's data-quality

@@ -8,6 +8,7 @@
 mod findings;
 mod format;
 mod integrity;
+pub mod invariants;
 mod payment;
 mod period;
 pub mod plan;
