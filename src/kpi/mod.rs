@@ -618,16 +618,7 @@ fn repeat_measure(
         .cast(&DataType::String)?;
     let names: Vec<Option<&str>> = names.str()?.iter().collect();
     let want = s.channel.map(|c| channels.name(c));
-    let mut k = 0usize;
-    let positions: std::collections::HashMap<u32, usize> = f
-        .rows
-        .iter()
-        .map(|&r| {
-            k += 1;
-            (r, k - 1)
-        })
-        .collect();
-    let (num, den) = repeat::fcr_in(f, |r| want.is_none_or(|w| names[positions[&r]] == Some(w)));
+    let (num, den) = repeat::fcr_in(f, |k| want.is_none_or(|w| names[k] == Some(w)));
     Ok(Measurement {
         numerator: num as f64,
         denominator: den as f64,

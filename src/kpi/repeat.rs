@@ -207,12 +207,12 @@ pub fn measures(
     })
 }
 
-/// `repeat_fcr_rate` over the contacts of `flags` that `keep` (an SLA's scope) keeps:
-/// (resolved at first contact, followed).
-pub fn fcr_in(flags: &Flags, keep: impl Fn(u32) -> bool) -> (u64, u64) {
+/// `repeat_fcr_rate` over the contacts of `flags` that `keep` (an SLA's scope, given each
+/// contact's position in `flags`) keeps: (resolved at first contact, followed).
+pub fn fcr_in(flags: &Flags, keep: impl Fn(usize) -> bool) -> (u64, u64) {
     let mut n = (0, 0);
-    for (r, f) in flags.rows.iter().zip(&flags.first) {
-        if let (true, Some(first)) = (keep(*r), f) {
+    for (k, f) in flags.first.iter().enumerate() {
+        if let (true, Some(first)) = (keep(k), f) {
             n.1 += 1;
             n.0 += *first as u64;
         }

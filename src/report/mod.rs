@@ -5,6 +5,7 @@
 //! runs the findings rules over the computed figures. Report wording lives in
 //! `report-templates/text/{zh,en}.toml` (compiled in), not here. This module writes no file.
 
+pub mod coverage;
 mod findings;
 mod format;
 mod integrity;
@@ -12,6 +13,7 @@ pub mod invariants;
 mod payment;
 mod period;
 pub mod plan;
+pub mod repeat;
 mod scoring;
 pub use format::*;
 pub use integrity::INTEGRITY_COLUMNS;

@@ -9,8 +9,8 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `cseval plan` on the sample's October, by channel, 10 per channel, with `seed`.
-fn plan(out: &Path, seed: &str) {
+/// `cseval plan` on the sample's October file with `args`, into `out`.
+fn plan_with(out: &Path, args: &[&str]) {
     cseval()
         .current_dir(root())
         .args([
@@ -18,21 +18,26 @@ fn plan(out: &Path, seed: &str) {
             "-q",
             "--contract",
             "report-templates/contracts/express-courier.toml",
-            "--calls",
-            "sample-data/contacts/contacts-2026-10.csv",
-            "--period",
-            "2026-10",
-            "--stratify",
-            "channel",
-            "--size",
-            "10",
-            "--seed",
-            seed,
-            "--out",
         ])
+        .args(["--calls", "sample-data/contacts/contacts-2026-10.csv"])
+        .args(args)
+        .arg("--out")
         .arg(out)
         .assert()
         .success();
+}
+
+/// October by channel, 10 per channel, with `seed`.
+fn plan(out: &Path, seed: &str) {
+    let args = [
+        "--period",
+        "2026-10",
+        "--stratify",
+        "channel",
+        "--size",
+        "10",
+    ];
+    plan_with(out, &[&args[..], &["--seed", seed]].concat());
 }
 
 /// The plan's lines: (stratum, contact id).
@@ -203,24 +208,10 @@ fn a_risk_weight_draws_its_contacts_first() {
     // One agent's contacts weighted 1,000 times: the 5 contacts drawn (no strata) are all
     // of that agent, each with its weight.
     let dir = tempfile::tempdir().unwrap();
-    cseval()
-        .current_dir(root())
-        .args([
-            "plan",
-            "-q",
-            "--contract",
-            "report-templates/contracts/express-courier.toml",
-            "--calls",
-            "sample-data/contacts/contacts-2026-10.csv",
-            "--size",
-            "5",
-            "--oversample",
-            "agent:A001=1000",
-            "--out",
-        ])
-        .arg(dir.path())
-        .assert()
-        .success();
+    plan_with(
+        dir.path(),
+        &["--size", "5", "--oversample", "agent:A001=1000"],
+    );
     let text = std::fs::read_to_string(dir.path().join("plan.csv")).unwrap();
     let lines: Vec<Vec<&str>> = text
         .lines()

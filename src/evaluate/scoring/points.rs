@@ -168,11 +168,7 @@ fn score_indicator(
     let rule = relax.map_or_else(|| ind.rule.clone(), |r| relaxed(&ind.rule, r));
     let mut out = IndicatorScore {
         id: ind.id.clone(),
-        name: if lang_en {
-            ind.name_en.clone().unwrap_or_else(|| ind.name.clone())
-        } else {
-            ind.name.clone()
-        },
+        name: super::named(&ind.name, &ind.name_en, lang_en),
         block: ind.block.clone(),
         clause: ind.clause.clone(),
         weight: ind.weight,
@@ -268,11 +264,7 @@ pub fn score_site(
             let open = mine.iter().any(|i| i.status == IndicatorStatus::Undecided);
             BlockScore {
                 id: b.id.clone(),
-                name: if lang_en {
-                    b.name_en.clone().unwrap_or_else(|| b.name.clone())
-                } else {
-                    b.name.clone()
-                },
+                name: super::named(&b.name, &b.name_en, lang_en),
                 weight: b.weight,
                 points: (!open).then(|| round2(mine.iter().filter_map(|i| i.points).sum())),
             }

@@ -19,7 +19,7 @@ pub(super) fn coverage_section(h: &mut String, r: &Report) {
         .collect();
     table(
         h,
-        &r.text.labels(crate::report::plan::COVERAGE_COLUMNS),
+        &r.text.labels(crate::report::coverage::COVERAGE_COLUMNS),
         &rows,
     );
 }

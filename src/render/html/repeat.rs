@@ -2,7 +2,7 @@
 //! lines are the report's ([`Report::repeat_lines`]).
 
 use super::{heading, table};
-use crate::report::plan::{REPEAT_AGENT_COLUMNS, REPEAT_COLUMNS};
+use crate::report::repeat::{REPEAT_AGENT_COLUMNS, REPEAT_COLUMNS};
 use crate::report::Report;
 
 pub(super) fn repeat_section(h: &mut String, r: &Report) {

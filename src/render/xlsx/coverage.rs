@@ -15,7 +15,7 @@ pub(super) fn coverage_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Resu
     let ws = wb.add_worksheet();
     ws.set_name(r.text.label("sheet_plan_coverage"))
         .map_err(xlsx_err)?;
-    let headers = r.text.labels(crate::report::plan::COVERAGE_COLUMNS);
+    let headers = r.text.labels(crate::report::coverage::COVERAGE_COLUMNS);
     let rows: Vec<Vec<Value>> = lines
         .into_iter()
         .map(|l| l.into_iter().map(Value::Text).collect())

@@ -4,7 +4,7 @@
 
 use super::{table, xlsx_err, Formats, Value};
 use crate::error::Result;
-use crate::report::plan::{REPEAT_AGENT_COLUMNS, REPEAT_COLUMNS};
+use crate::report::repeat::{REPEAT_AGENT_COLUMNS, REPEAT_COLUMNS};
 use crate::report::Report;
 use rust_xlsxwriter::Workbook;
 
