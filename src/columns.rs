@@ -51,6 +51,9 @@ canonical_columns!(
         // Extension: the site (职场) or provider a contact was handled at, for scoring
         // sheets that score sites (`docs/scoring.md`).
         SITE = "site",
+        // Extension: inbound (the default) or outbound; outbound contacts are call-backs
+        // and follow-ups, in no service figure (`docs/metrics.md`, Call-backs).
+        DIRECTION = "direction",
     }
 );
 
@@ -134,7 +137,8 @@ mod tests {
         assert_eq!(CONTACT_COLUMNS[contact::SATISFACTION], "satisfaction");
         assert_eq!(CONTACT_COLUMNS[contact::ANSWERED], "answered");
         assert_eq!(CONTACT_COLUMNS[contact::SITE], "site");
-        assert_eq!(CONTACT_COLUMNS.len(), contact::SITE + 1);
+        assert_eq!(CONTACT_COLUMNS[contact::DIRECTION], "direction");
+        assert_eq!(CONTACT_COLUMNS.len(), contact::DIRECTION + 1);
         assert_eq!(SURVEY_COLUMNS[survey::NPS], "nps");
         assert_eq!(INSPECTION_COLUMNS[inspection::PASSED], "passed");
     }

@@ -411,7 +411,13 @@ fn score_line(
             crate::stats::t_interval(a, m.spread?, m.denominator, u.confidence)
         }
     });
-    let status = judge(actual, interval, s.target, s.verdict);
+    // A ceiling (a figure where lower is better, always counted over every contact) is
+    // judged as a floor on the negated figure.
+    let status = if s.metric.lower_is_better() {
+        judge(actual.map(|a| -a), None, -s.target, s.verdict)
+    } else {
+        judge(actual, interval, s.target, s.verdict)
+    };
     let decided_at = match (status, actual) {
         (Status::Inconclusive, Some(a)) => {
             let spread = if s.metric.is_rate() {

@@ -74,6 +74,16 @@ canonical_enum!(
 );
 
 canonical_enum!(
+    /// Whether the customer reached the service (inbound, the default) or the service called
+    /// the customer (outbound: call-backs, follow-ups). Outbound contacts count in no service
+    /// figure; they are read to find call-backs (`docs/metrics.md`, Call-backs).
+    Direction {
+        Inbound => "inbound" | "in" | "呼入" | "来电" | "入" | "incoming",
+        Outbound => "outbound" | "out" | "呼出" | "外呼" | "去电" | "出" | "回拨" | "回访" | "callback" | "call-back" | "outgoing",
+    }
+);
+
+canonical_enum!(
     /// Where a quality inspection comes from: a sampled recording (or transcript) of a
     /// contact, or a mystery shopper's test contact.
     InspectionSource {

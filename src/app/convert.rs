@@ -92,9 +92,10 @@ pub fn convert(cfg: &RunConfig) -> Result<ExitCode> {
     super::report_rejections(cfg, &data);
     let tz = cfg.contract.tz();
     // Files hold text: see `normalize::dtypes`.
+    // The outbound contacts after the inbound ones: both are the input's contacts.
     let contacts = crate::normalize::dtypes::to_file(
         data.contacts
-            .clone()
+            .vstack(&data.outbound)?
             .lazy()
             .drop(by_name(["has_survey"], true, false))
             .collect()?,

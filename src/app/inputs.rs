@@ -9,8 +9,8 @@ use crate::config::{profile::Profile, read::Limits, RunConfig};
 use crate::error::Result;
 use crate::ingest::{self, mapped::MappedSink, RowSink};
 use crate::normalize::{
-    empty_contacts, link_surveys, Checks, ContactSink, Dataset, Inputs, InspectionSink, Partitions,
-    Rejection, RowCounts, SurveySink,
+    empty_contacts, link_surveys, split_outbound, Checks, ContactSink, Dataset, Inputs,
+    InspectionSink, Partitions, Rejection, RowCounts, SurveySink,
 };
 use crate::util::{peak_rss_mb, InputFile};
 use indicatif::ProgressBar;
@@ -31,6 +31,7 @@ pub fn open(cfg: &RunConfig) -> Result<Inputs> {
 /// The contacts of a run and what was read to get them.
 struct Contacts {
     frame: DataFrame,
+    outbound: DataFrame,
     surveys: DataFrame,
     inputs: Vec<InputFile>,
     rejections: Vec<Rejection>,
@@ -81,6 +82,7 @@ fn open_inputs(cfg: &RunConfig, for_report: bool) -> Result<Inputs> {
             bar.inc(cfg.calls.len() as u64);
             Contacts {
                 frame: empty_contacts(&cfg.contract.channels)?,
+                outbound: empty_contacts(&cfg.contract.channels)?,
                 surveys,
                 inputs,
                 rejections,
@@ -99,6 +101,7 @@ fn open_inputs(cfg: &RunConfig, for_report: bool) -> Result<Inputs> {
         contact_columns: contacts.columns,
         contacts: contacts.frame,
         contacts_elsewhere: 0,
+        outbound: contacts.outbound,
         surveys: contacts.surveys,
         inputs: contacts.inputs,
         survey_inputs,
@@ -149,7 +152,9 @@ fn read_contacts(cfg: &RunConfig, bar: &ProgressBar, surveys: DataFrame) -> Resu
     let inputs = read_all(&cfg.calls, cfg.mapping.as_ref(), cfg, bar, &mut csink)?;
     let columns = csink.columns_seen();
     let t = std::time::Instant::now();
-    let (contacts, rejections, rows) = csink.into_frame()?;
+    let (contacts, rejections, mut rows) = csink.into_frame()?;
+    let (contacts, outbound) = split_outbound(contacts)?;
+    rows.outbound = outbound.height() as u64;
     tracing::debug!(
         seconds = t.elapsed().as_secs_f64(),
         peak_mb = peak_rss_mb(),
@@ -166,6 +171,7 @@ fn read_contacts(cfg: &RunConfig, bar: &ProgressBar, surveys: DataFrame) -> Resu
     // that missed an SLA by them.
     Ok(Contacts {
         frame,
+        outbound,
         surveys,
         inputs,
         rejections,

@@ -27,18 +27,11 @@ pub fn compute_report(
     history: &[HistoryEntry],
 ) -> Result<crate::report::Report> {
     let t = std::time::Instant::now();
-    let qa = crate::kpi::QaInput::of(data, !cfg.inspections.is_empty());
-    let mut kpis = crate::kpi::compute(
-        &data.contacts,
-        &data.surveys,
-        qa,
-        &cfg.contract,
-        cfg.calendar.as_ref(),
-        period,
-        data.contact_columns,
-    )?;
+    let input = crate::kpi::Input::of(data, !cfg.inspections.is_empty());
+    let qa = input.qa;
+    let mut kpis = crate::kpi::compute(input, &cfg.contract, cfg.calendar.as_ref(), period)?;
     if let (Some(qa), false) = (qa, cfg.assessment.plan.is_empty()) {
-        let bounds = period.bounds_ms(cfg.contract.tz());
+        let bounds = cfg.contract.bounds(period);
         let plan = &cfg.assessment.plan;
         kpis.plan_coverage = Some(crate::kpi::coverage::coverage(
             qa,
@@ -129,16 +122,8 @@ fn score_sheet(
     } else if !no_site_column {
         for site in data.sites()? {
             let d = data.of_site(site.as_deref())?;
-            let qa = crate::kpi::QaInput::of(&d, !cfg.inspections.is_empty());
-            let k = crate::kpi::compute(
-                &d.contacts,
-                &d.surveys,
-                qa,
-                &cfg.contract,
-                cfg.calendar.as_ref(),
-                period,
-                d.contact_columns,
-            )?;
+            let input = crate::kpi::Input::of(&d, !cfg.inspections.is_empty());
+            let k = crate::kpi::compute(input, &cfg.contract, cfg.calendar.as_ref(), period)?;
             if k.overall.contacts == 0 {
                 continue;
             }

@@ -138,7 +138,7 @@ pub fn plan(cfg: &RunConfig, spec: &PlanSpec, out: &Path) -> Result<ExitCode> {
         Some(p) => p,
         None => super::run::default_period(cfg, inputs.arrival_range()?)?,
     };
-    let data = inputs.for_period(period, cfg.contract.tz())?;
+    let data = inputs.for_period(period, &cfg.contract)?;
     let command = command(cfg, spec, period);
     let mut m = manifest::build(
         cfg,

@@ -173,7 +173,7 @@ pub fn run(cfg: &RunConfig) -> Result<ExitCode> {
         history.retain(|h| h.period.end <= period.start.to_string());
         // Summaries compare with nothing: previous periods and failure counts are monthly.
         let hist: &[HistoryEntry] = if monthly { &history } else { &[] };
-        let data = inputs.for_period(period, cfg.contract.tz())?;
+        let data = inputs.for_period(period, &cfg.contract)?;
         let report = compute_report(cfg, data, cadence, period, hist)?;
         if monthly {
             check_not_empty(cfg, covered, period, &report)?;

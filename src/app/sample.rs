@@ -5,7 +5,9 @@
 //! holiday peaks), queue behaviour (waits that grow with load, impatient callers who
 //! abandon), e-mail replies that wait for the next working window on the mainland-China
 //! calendar, Chinese topics and complaint types, agents of uneven quality, surveys, and
-//! customers who come back (repeat contacts).
+//! customers who come back (repeat contacts), call-backs of abandoned calls (outbound
+//! contacts, `direction`), and one agent (A012) who ends many calls within seconds of
+//! answering: the problem the integrity checks are there to find.
 //! The same seed and sizes always give byte-identical files. Nothing here reads real data.
 
 use crate::config::Calendar;
@@ -231,6 +233,7 @@ pub fn write(out: &Path, start: NaiveDate, months: u32, per_month: u32, seed: u6
         std::fs::create_dir_all(&p).map_err(|e| io_err(&p, "create", e))?;
     }
     let mut callers = Callers::new(seed);
+    let mut extras = Extras::new(seed);
     let mut month_start = start;
     let mut serial = 0u64;
     for _ in 0..months {
@@ -249,7 +252,7 @@ pub fn write(out: &Path, start: NaiveDate, months: u32, per_month: u32, seed: u6
                 &agents,
                 (t, day_load, serial),
                 &mut files,
-                &mut callers,
+                (&mut callers, &mut extras),
             );
         }
         let label = period.label();
@@ -394,6 +397,70 @@ impl Callers {
     }
 }
 
+/// What was added to the sample after it was first written, each drawn from a stream of its
+/// own so that every column it does not touch is as it was: call-backs of abandoned calls
+/// (outbound contacts) and one agent who ends many calls within seconds of answering (the
+/// planted problem the integrity checks find).
+struct Extras {
+    rng: ChaCha8Rng,
+}
+
+impl Extras {
+    /// The agent (by index: A012) whose answered calls often end within seconds, and how
+    /// often.
+    const PLANTED: usize = 11;
+    const PLANTED_SHARE: f64 = 0.35;
+    /// Share of abandoned phone calls called back, and of call-backs that get through.
+    const CALLED_BACK: f64 = 0.7;
+    const GOT_THROUGH: f64 = 0.75;
+
+    fn new(seed: u64) -> Self {
+        Extras {
+            rng: ChaCha8Rng::seed_from_u64(seed ^ 0x0043_4241),
+        }
+    }
+
+    /// The talk time written for an answered real-time contact of agent `agent_ix`.
+    fn talk(&mut self, agent_ix: usize, handle: f64) -> f64 {
+        if agent_ix == Self::PLANTED && self.rng.random::<f64>() < Self::PLANTED_SHARE {
+            self.rng.random_range(1..5) as f64
+        } else {
+            handle
+        }
+    }
+
+    /// Maybe a call-back of the phone call `id` abandoned at `gone`, as a contacts line.
+    fn call_back(
+        &mut self,
+        id: &str,
+        gone: NaiveDateTime,
+        agents: &[Agent],
+        customer: (&str, &str),
+    ) -> Option<String> {
+        if self.rng.random::<f64>() >= Self::CALLED_BACK {
+            return None;
+        }
+        let at = gone + Duration::seconds(300 + exp(&mut self.rng, 2_700.0) as i64);
+        let through = self.rng.random::<f64>() < Self::GOT_THROUGH;
+        let agent = &agents[self.rng.random_range(0..agents.len())];
+        let talk = 30.0 + exp(&mut self.rng, 90.0);
+        let (answered, handle) = if through {
+            (fmt(at + Duration::seconds(15)), format!("{talk:.0}"))
+        } else {
+            (String::new(), String::new())
+        };
+        let (cust, ph) = customer;
+        Some(format!(
+            "B{},phone,consultation,回拨,,normal,standard,{},{answered},,,{handle},,,{},{},{},{cust},{ph},,outbound\n",
+            &id[1..],
+            fmt(at),
+            agent.id,
+            agent.name,
+            agent.team
+        ))
+    }
+}
+
 struct MonthFiles {
     contacts: String,
     surveys: String,
@@ -404,7 +471,7 @@ impl Default for MonthFiles {
     fn default() -> Self {
         MonthFiles {
             contacts: String::from(
-                "contact_id,channel,kind,topic,complaint_type,priority,complexity,arrived_at,answered_at,resolved_at,wait_seconds,handle_seconds,resolved,first_contact_resolved,agent_id,agent_name,team,customer_id,customer_phone,satisfaction\n",
+                "contact_id,channel,kind,topic,complaint_type,priority,complexity,arrived_at,answered_at,resolved_at,wait_seconds,handle_seconds,resolved,first_contact_resolved,agent_id,agent_name,team,customer_id,customer_phone,satisfaction,direction\n",
             ),
             surveys: String::from("response_id,contact_id,responded_at,score,nps,comment\n"),
             answered_calls: Vec::new(),
@@ -490,7 +557,7 @@ fn write_contact(
     agents: &[Agent],
     (t, day_load, serial): (NaiveDateTime, f64, u64),
     files: &mut MonthFiles,
-    callers: &mut Callers,
+    (callers, extras): (&mut Callers, &mut Extras),
 ) {
     let id = format!("C{}{:06}", t.format("%y%m"), serial);
     let ch = pick(rng, &[("phone", 60.0), ("chat", 25.0), ("email", 15.0)]);
@@ -555,23 +622,34 @@ fn write_contact(
     let cust = format!("U{:08}", rng.random_range(0..100_000_000u32));
     let ph = phone(rng);
     let (cust, ph) = callers.pick((cust, ph));
+    let talk = if answered && ch != "email" {
+        extras.talk(agent_ix, handle)
+    } else {
+        handle
+    };
     let o = |x: Option<NaiveDateTime>| x.map(fmt).unwrap_or_default();
     let _ = writeln!(
         files.contacts,
-        "{id},{ch},{kind},{topic},{ctype},{},{},{},{},{},{},{},{},{},{},{},{},{cust},{ph},{sat_inline}",
+        "{id},{ch},{kind},{topic},{ctype},{},{},{},{},{},{},{},{},{},{},{},{},{cust},{ph},{sat_inline},inbound",
         if urgent { "urgent" } else { "normal" },
         if complex { "complex" } else { "standard" },
         fmt(t),
         o(answered_at),
         o(resolved_at),
         if ch == "email" { String::new() } else { format!("{wait:.0}") },
-        if answered { format!("{handle:.0}") } else { String::new() },
+        if answered { format!("{talk:.0}") } else { String::new() },
         resolved,
         if answered { fcr.to_string() } else { String::new() },
         if answered { agent.id.as_str() } else { "" },
         if answered { agent.name } else { "" },
         if answered { agent.team } else { "" },
     );
+    if !answered && ch == "phone" {
+        let gone = t + Duration::seconds(wait as i64);
+        if let Some(line) = extras.call_back(&id, gone, agents, (&cust, &ph)) {
+            files.contacts.push_str(&line);
+        }
+    }
     // Post-contact survey (phone and e-mail): about 30 % of answered contacts.
     if answered && ch != "chat" && rng.random::<f64>() < 0.30 {
         let score = score(

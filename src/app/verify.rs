@@ -155,7 +155,7 @@ pub fn verify(dir: &Path) -> Result<ExitCode> {
         .map(|f| crate::evaluate::read_history_file(Path::new(&f.path)))
         .collect::<Result<Vec<_>>>()?;
     let mut inputs = super::inputs::open(&cfg)?;
-    let data = inputs.for_period(period, cfg.contract.tz())?;
+    let data = inputs.for_period(period, &cfg.contract)?;
     let mut compare = Compare {
         dir,
         listed: &m.files,

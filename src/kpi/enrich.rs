@@ -152,7 +152,12 @@ impl Counted {
             SlaMetric::CsatMean
             | SlaMetric::CsatTopBoxRate
             | SlaMetric::QaPassRate
-            | SlaMetric::RepeatFcrRate => return None,
+            | SlaMetric::RepeatFcrRate
+            | SlaMetric::RepeatContactRate
+            | SlaMetric::RepeatWithinRate
+            | SlaMetric::CallbackRate
+            | SlaMetric::CallbackMeanSeconds
+            | SlaMetric::TrueAbandonRate => return None,
         })
     }
 
@@ -409,6 +414,9 @@ struct Setup<'c> {
     calendar: Option<&'c Calendar>,
     tz: chrono_tz::Tz,
     first_day: i32,
+    /// `[contract] day_start` in ms: a contact's business day is the local date of its
+    /// arrival this long before.
+    day_shift: i64,
     topic_ids: usize,
     complaint_type_ids: usize,
     agents: usize,
@@ -451,6 +459,7 @@ impl<'c> Setup<'c> {
             calendar: calendar.filter(|_| working),
             tz: contract.tz(),
             first_day,
+            day_shift: contract.day_start_ms(),
             topic_ids: ids("topic")?,
             complaint_type_ids: ids("complaint_type")?,
             agents: ids("agent_id")?,
@@ -471,6 +480,8 @@ struct Run<'c> {
     /// By SLA (as `counts`): where its contacts and its misses are.
     spreads: Vec<Spread>,
     local: LocalTime,
+    /// Local time `day_shift` earlier: the business day (a cache of its own).
+    business: LocalTime,
     clock: Option<WorkClock<'c>>,
     resolved_unanswered: u64,
     answered_zero_handle: u64,
@@ -486,6 +497,7 @@ impl<'c> Run<'c> {
             base: 0,
             spreads: vec![Spread::default(); setup.slas.len()],
             local: LocalTime::new(setup.tz),
+            business: LocalTime::new(setup.tz),
             clock: setup.calendar.map(Calendar::clock),
             resolved_unanswered: 0,
             answered_zero_handle: 0,
@@ -517,7 +529,15 @@ impl<'c> Run<'c> {
         let (handle, resolve) = (x.handle.get(i), x.resolve.get(i));
         self.resolved_unanswered += u64::from(is_resolved && !is_answered);
         self.answered_zero_handle += u64::from(is_answered && handle == Some(0.0));
-        let (day, hour) = match self.local.at(a) {
+        let local = match setup.day_shift {
+            0 => self.local.at(a),
+            s => self
+                .business
+                .at(a - s)
+                .zip(self.local.at(a))
+                .map(|(d, c)| (d.0, c.1)),
+        };
+        let (day, hour) = match local {
             Some((d, h)) => (
                 u32::try_from(d as i64 - setup.first_day as i64)
                     .ok()

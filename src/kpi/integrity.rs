@@ -2,8 +2,11 @@
 //! incomplete export leaves and that no KPI shows: answered calls with next to no talk time,
 //! abandons piling up just under the short-abandon threshold, answers exactly at the
 //! service-level threshold, hours inside the service windows without a single contact, and
-//! survey invitations skewed by agent. Each check gives its count, the agents or hours it
-//! concerns, and whether it stands out; none of them changes a KPI.
+//! survey invitations skewed by agent, and (in [`stamps`]) bursts of identical arrival
+//! times and gaps in sequentially numbered ids. Each check gives its count, the agents or
+//! hours it concerns, and whether it stands out; none of them changes a KPI.
+
+mod stamps;
 
 use super::Row;
 use crate::config::{Calendar, Contract};
@@ -29,7 +32,8 @@ pub struct Integrity {
 /// One check.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct Check {
-    /// `short_talk`, `under_short_abandon`, `at_threshold`, `empty_hours`, `survey_skew`.
+    /// `short_talk`, `under_short_abandon`, `at_threshold`, `empty_hours`, `survey_skew`,
+    /// `bursts`, `id_gaps`.
     pub id: String,
     /// Whether the data allowed the check (a calendar for the hours, a threshold …).
     pub measured: bool,
@@ -314,6 +318,8 @@ pub fn checks(
             ),
             empty_hours(df, calendar, contract.tz(), bounds)?,
             survey_skew(&table)?,
+            stamps::bursts(df, bounds, contract.tz())?,
+            stamps::id_gaps(df)?,
         ],
     })
 }
@@ -332,6 +338,7 @@ mod tests {
             "resp_s" => rows.iter().map(|r| r.1.then_some(r.3)).collect::<Vec<_>>(),
             "has_survey" => rows.iter().map(|r| r.4).collect::<Vec<_>>(),
             "arrived_ms" => vec![0i64; rows.len()],
+            "contact_id" => (0..rows.len()).map(|i| format!("c-{i}-x")).collect::<Vec<_>>(),
         )
         .unwrap()
         .hstack(&[crate::normalize::dtypes::channel_column(

@@ -33,6 +33,7 @@ pub use sla::Evidence;
 mod sla;
 use sla::{measure, Scope};
 
+pub mod callback;
 pub mod coverage;
 pub mod integrity;
 pub mod repeat;
@@ -82,6 +83,15 @@ pub struct Overall {
     pub repeat_contact_rate: Option<f64>,
     #[serde(default)]
     pub repeat_within_rate: Option<f64>,
+    /// Call-backs (`[repeat]`, outbound contacts given): abandoned contacts called back
+    /// within the window, the mean time to the call-back, and offered contacts whose
+    /// caller was never reached (真实呼损率).
+    #[serde(default)]
+    pub callback_rate: Option<f64>,
+    #[serde(default)]
+    pub callback_mean_seconds: Option<f64>,
+    #[serde(default)]
+    pub true_abandon_rate: Option<f64>,
 }
 
 /// Per-channel figures (`metrics.json` → `channels.<channel>`).
@@ -222,6 +232,8 @@ pub struct Kpis {
     /// The inspections against a sampling plan (`--plan`); set by the caller.
     pub plan_coverage: Option<coverage::Coverage>,
     pub out_of_period: u64,
+    /// Outbound contacts (call-backs) that arrived in the period.
+    pub outbound: u64,
     /// Survey responses counted in the period.
     pub survey_in_period: u64,
     /// Accepted survey records attributed to another period.
@@ -352,25 +364,59 @@ impl Lap {
     }
 }
 
-/// Compute every KPI for the period; `columns`: the canonical contact columns the inputs
-/// give (a rate that needs one no input gives is null).
+/// What the KPIs are computed from: a dataset's frames.
+#[derive(Clone, Copy)]
+pub struct Input<'a> {
+    /// Every inbound contact of the inputs (the period's are picked here).
+    pub contacts: &'a DataFrame,
+    /// The outbound contacts (call-backs).
+    pub outbound: &'a DataFrame,
+    pub surveys: &'a DataFrame,
+    /// The inspections, when the run has an inspection input.
+    pub qa: Option<QaInput<'a>>,
+    /// The canonical contact columns the inputs give (a rate that needs one no input gives
+    /// is null).
+    pub columns: ColumnsSeen,
+}
+
+impl<'a> Input<'a> {
+    /// The frames of `data`; `inspections`: whether the run has an inspection input.
+    pub fn of(data: &'a crate::normalize::Dataset, inspections: bool) -> Self {
+        Input {
+            contacts: &data.contacts,
+            outbound: &data.outbound,
+            surveys: &data.surveys,
+            qa: QaInput::of(data, inspections),
+            columns: data.contact_columns,
+        }
+    }
+}
+
+/// Compute every KPI for the period.
 pub fn compute(
-    contacts: &DataFrame,
-    surveys: &DataFrame,
-    qa: Option<QaInput>,
+    input: Input<'_>,
     contract: &Contract,
     calendar: Option<&Calendar>,
     period: Period,
-    columns: ColumnsSeen,
 ) -> Result<Kpis> {
+    let Input {
+        contacts,
+        surveys,
+        qa,
+        columns,
+        ..
+    } = input;
     let evidence = Evidence::of(columns);
     let tz = contract.tz();
-    let (a, b) = period.bounds_ms(tz);
+    let (a, b) = contract.bounds(period);
     let mut lap = Lap(std::time::Instant::now());
     let (period_df, out_of_period) = in_period(contacts, (a, b))?;
     let period_df = default_priority(period_df, contract)?;
     lap.at("period filter");
-    let first_day = LocalTime::new(tz).at(a).map_or(0, |(day, _)| day);
+    // The business day of the period's start: its date, whatever `day_start` is.
+    let first_day = LocalTime::new(tz)
+        .at(a - contract.day_start_ms())
+        .map_or(0, |(day, _)| day);
     let (df, kernel) = enrich(period_df, contract, calendar, first_day)?;
     let Kernel {
         agent_labels,
@@ -448,32 +494,21 @@ pub fn compute(
         _ => None,
     };
     lap.at("orders, urgent, quality");
-    let (repeats, repeat_out) = repeats(contacts, (a, b), contract, &mut overall)?;
+    let (followed, repeat_out) = repeat::follow(&input, (a, b), contract, &mut overall)?;
     let integrity = integrity::checks(&df, &agents, contract, calendar, (a, b))?;
     lap.at("integrity");
-    // The SLAs over contacts were counted by the kernel; the others are a filter and a sum
-    // over the responses or the inspections.
     let mut misses = misses;
-    let sla = contract
-        .slas
-        .iter()
-        .zip(&sla_counts)
-        .map(|(s, counts)| match s.metric {
-            SlaMetric::QaPassRate => {
-                let (m, failed) = quality::measure(qa_df.as_ref(), s, &contract.channels)?;
-                misses.inspections.push(failed);
-                Ok(m)
-            }
-            SlaMetric::RepeatFcrRate => {
-                misses.inspections.push(None);
-                repeat_measure(contacts, repeats.as_ref(), s, contract)
-            }
-            _ => {
-                misses.inspections.push(None);
-                measure(&resp, s, *counts, contract, evidence)
-            }
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let sla = slas(
+        contract,
+        &sla_counts,
+        Measured {
+            resp: &resp,
+            qa: qa_df.as_ref(),
+            followed: &followed,
+        },
+        evidence,
+        &mut misses,
+    )?;
     if let Some(q) = qa {
         misses.criteria_failed = quality::criteria_failed(q)?;
     }
@@ -496,6 +531,7 @@ pub fn compute(
         integrity,
         plan_coverage: None,
         out_of_period,
+        outbound: count_in(input.outbound, (a, b))?,
         survey_in_period: survey.responses,
         survey_out_of_period,
         survey_items,
@@ -503,6 +539,56 @@ pub fn compute(
         misses,
         spreads,
     })
+}
+
+/// What the SLAs not counted by the kernel are measured on.
+struct Measured<'a> {
+    resp: &'a DataFrame,
+    qa: Option<&'a DataFrame>,
+    followed: &'a repeat::Followed,
+}
+
+/// Every SLA's measurement: those over contacts from the kernel's counts (`counts`), the
+/// others a filter and a sum over the responses, the inspections or the followed callers;
+/// each SLA's failed inspections pushed to `misses`.
+fn slas(
+    contract: &Contract,
+    counts: &[Option<SlaCounts>],
+    on: Measured<'_>,
+    evidence: Evidence,
+    misses: &mut Misses,
+) -> Result<Vec<Measurement>> {
+    contract
+        .slas
+        .iter()
+        .zip(counts)
+        .map(|(s, counts)| match s.metric {
+            SlaMetric::QaPassRate => {
+                let (m, failed) = quality::measure(on.qa, s, &contract.channels)?;
+                misses.inspections.push(failed);
+                Ok(m)
+            }
+            m if m.follows_callers() => {
+                misses.inspections.push(None);
+                Ok(repeat::sla_measure(on.followed, s, contract))
+            }
+            _ => {
+                misses.inspections.push(None);
+                measure(on.resp, s, *counts, contract, evidence)
+            }
+        })
+        .collect()
+}
+
+/// How many rows of `df` arrived in `[a, b)`.
+fn count_in(df: &DataFrame, (a, b): (i64, i64)) -> Result<u64> {
+    Ok(df
+        .column("arrived_ms")?
+        .i64()?
+        .iter()
+        .flatten()
+        .filter(|t| (a..b).contains(t))
+        .count() as u64)
 }
 
 /// A contact without a priority takes the contract's `default_priority`, so that an SLA
@@ -568,66 +654,6 @@ fn percentiles(
 
 /// The overall figures from the overall tally, the survey summary and the median time to
 /// resolution; rates that need data the inputs lack (`evidence`) are null.
-/// The repeat-contact flags and figures of the period, when the contract measures them;
-/// their rates copied into `overall`.
-#[allow(clippy::type_complexity)]
-fn repeats(
-    contacts: &DataFrame,
-    bounds: (i64, i64),
-    contract: &Contract,
-    overall: &mut Overall,
-) -> Result<(Option<(repeat::Flags, u64)>, Option<repeat::Repeat>)> {
-    if !contract.measures_repeats() {
-        return Ok((None, None));
-    }
-    let cfg = contract.repeat_cfg();
-    let flags = repeat::flags(contacts, bounds, &cfg)?;
-    let out = flags
-        .as_ref()
-        .map(|(f, without)| repeat::measures(contacts, f, *without, &cfg))
-        .transpose()?;
-    if let Some(r) = &out {
-        overall.repeat_fcr_rate = r.repeat_fcr_rate;
-        overall.repeat_contact_rate = r.repeat_contact_rate;
-        overall.repeat_within_rate = r.repeat_within_rate;
-    }
-    Ok((flags, out))
-}
-
-/// `repeat_fcr_rate` of SLA `s` (its channel's contacts); not measurable without callers.
-fn repeat_measure(
-    contacts: &DataFrame,
-    flags: Option<&(repeat::Flags, u64)>,
-    s: &crate::config::contract::Sla,
-    contract: &Contract,
-) -> Result<Measurement> {
-    let channels = &contract.channels;
-    let Some((f, _)) = flags else {
-        return Ok(Measurement {
-            numerator: 0.0,
-            denominator: 0.0,
-            actual: None,
-            why_missing: Some("why_no_caller"),
-            spread: None,
-        });
-    };
-    let rows = UInt32Chunked::from_vec("row".into(), f.rows.clone());
-    let names = contacts
-        .column("channel")?
-        .take(&rows)?
-        .cast(&DataType::String)?;
-    let names: Vec<Option<&str>> = names.str()?.iter().collect();
-    let want = s.channel.map(|c| channels.name(c));
-    let (num, den) = repeat::fcr_in(f, |k| want.is_none_or(|w| names[k] == Some(w)));
-    Ok(Measurement {
-        numerator: num as f64,
-        denominator: den as f64,
-        actual: (den > 0).then(|| num as f64 / den as f64),
-        why_missing: (den == 0).then_some("why_no_contacts"),
-        spread: None,
-    })
-}
-
 fn overall(
     o: &tally::Tally,
     s: &satisfaction::Summary,
@@ -792,17 +818,16 @@ mod tests {
         let columns = cs.columns_seen();
         let (df, _, _) = cs.into_frame().unwrap();
         let (sv, _, _) = ss.into_frame().unwrap();
+        let (df, outbound) = crate::normalize::split_outbound(df).unwrap();
         let (df, sv) = crate::normalize::link_surveys(df, sv).unwrap();
-        compute(
-            &df,
-            &sv,
+        let input = Input {
+            contacts: &df,
+            outbound: &outbound,
+            surveys: &sv,
             qa,
-            c,
-            cal,
-            Period::parse_month("2026-10").unwrap(),
             columns,
-        )
-        .unwrap()
+        };
+        compute(input, c, cal, Period::parse_month("2026-10").unwrap()).unwrap()
     }
 
     const SL: &str = "[[sla]]\nid = \"sl\"\nclause = \"1\"\nchannel = \"phone\"\nmetric = \"service_level\"\nthreshold_seconds = 20\nshort_abandon_seconds = 5\ntarget = 0.8\n";
@@ -1092,6 +1117,60 @@ mod tests {
         assert_eq!(k.overall.complaint_rate, Some(2.0 / 7.0));
         assert_eq!(k.complaint_types[0].complaint_type.as_deref(), Some("延误"));
         assert_eq!(k.out_of_period, 1);
+    }
+
+    #[test]
+    fn a_business_day_from_six_moves_the_small_hours_to_the_day_before() {
+        // day_start 06:00: October runs from 1 Oct 06:00 to 1 Nov 06:00. 1 Oct 03:00 is
+        // September's (out of the period); 1 Oct 07:00 is 1 Oct's; 2 Oct 02:00 still 1 Oct's;
+        // 2 Oct 06:00 is 2 Oct's; 1 Nov 05:59 is 31 Oct's. The hours stay the clock's.
+        let log = "contact_id,channel,arrived_at\n\
+                   1,phone,2026-10-01 03:00:00\n\
+                   2,phone,2026-10-01 07:00:00\n\
+                   3,phone,2026-10-02 02:00:00\n\
+                   4,phone,2026-10-02 06:00:00\n\
+                   5,phone,2026-11-01 05:59:00\n";
+        let k = kpis(&contract("day_start = \"06:00\"\n"), None, log, "");
+        assert_eq!((k.overall.contacts, k.out_of_period), (4, 1));
+        let day = |k: &Kpis, d: &str| {
+            k.days
+                .iter()
+                .find(|r| r.date == d)
+                .map_or(0, |r| r.contacts)
+        };
+        assert_eq!(
+            [
+                day(&k, "2026-10-01"),
+                day(&k, "2026-10-02"),
+                day(&k, "2026-10-31")
+            ],
+            [2, 1, 1]
+        );
+        let hours: Vec<u32> = k
+            .hours
+            .iter()
+            .filter(|h| h.contacts > 0)
+            .map(|h| h.hour)
+            .collect();
+        assert!(hours.contains(&2) && hours.contains(&5), "{hours:?}");
+        // From midnight: 1 Oct 03:00 is in, 1 Nov 05:59 out; 2 Oct 02:00 is 2 Oct's.
+        let k = kpis(&contract(""), None, log, "");
+        assert_eq!((k.overall.contacts, k.out_of_period), (4, 1));
+        assert_eq!(
+            [
+                day(&k, "2026-10-01"),
+                day(&k, "2026-10-02"),
+                day(&k, "2026-10-31")
+            ],
+            [2, 2, 0]
+        );
+        // A start that is no time of day is refused, naming the key.
+        let e = Contract::parse(
+            "[contract]\nid = \"T\"\nname = \"t\"\nday_start = \"6点\"\n",
+            std::path::Path::new("t.toml"),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("contract.day_start"), "{}", e.message);
     }
 
     #[test]

@@ -5,8 +5,13 @@
 //! whether its caller reached an agent k times within d days (重复来电率). A contact near the
 //! end of the inputs whose window they do not cover cannot be followed: it is counted and
 //! left out of the FCR rate. Needs the caller column; without it every figure is null.
+//! [`follow`] also follows abandoned contacts to their call-backs ([`super::callback`]), and
+//! [`sla_measure`] measures an `[[sla]]` on any of these figures over its channel.
 
-use crate::config::contract::RepeatCfg;
+use super::callback::{self, Callbacks, Fates};
+use super::{Measurement, Overall};
+use crate::config::contract::{RepeatCfg, Sla, SlaMetric};
+use crate::config::Contract;
 use crate::error::Result;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -33,6 +38,10 @@ pub struct Repeat {
     pub repeat_within_rate: Option<f64>,
     /// By agent: answered contacts, those followed by a repeat within the short window.
     pub agents: Vec<RepeatAgentRow>,
+    /// Call-backs of abandoned contacts; `None` when the inputs do not say which contacts
+    /// are outbound (no `direction` column).
+    #[serde(default)]
+    pub callbacks: Option<Callbacks>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -48,6 +57,8 @@ pub struct RepeatAgentRow {
 /// window, from a repeat caller.
 pub struct Flags {
     pub rows: Vec<u32>,
+    /// Each contact's channel code.
+    pub channel: Vec<u32>,
     pub first: Vec<Option<bool>>,
     pub within: Vec<bool>,
     pub repeat_caller: Vec<bool>,
@@ -109,6 +120,7 @@ pub fn flags(
     }
     let mut out = Flags {
         rows: Vec::new(),
+        channel: Vec::new(),
         first: Vec::new(),
         within: Vec::new(),
         repeat_caller: Vec::new(),
@@ -147,6 +159,7 @@ pub fn flags(
                 .next()
                 .is_some_and(|u| u - t <= short);
             out.rows.push(i as u32);
+            out.channel.push(channel[i]);
             out.first.push(first);
             out.within.push(within);
             out.repeat_caller.push(repeat_caller);
@@ -204,20 +217,132 @@ pub fn measures(
                 rate: ratio(repeated_within, answered),
             })
             .collect(),
+        callbacks: None,
     })
 }
 
-/// `repeat_fcr_rate` over the contacts of `flags` that `keep` (an SLA's scope, given each
-/// contact's position in `flags`) keeps: (resolved at first contact, followed).
-pub fn fcr_in(flags: &Flags, keep: impl Fn(usize) -> bool) -> (u64, u64) {
-    let mut n = (0, 0);
-    for (k, f) in flags.first.iter().enumerate() {
-        if let (true, Some(first)) = (keep(k), f) {
-            n.1 += 1;
-            n.0 += *first as u64;
+/// What a period's caller-following measures stand on: the answered contacts' repeat
+/// flags (with the answered contacts without a caller) and the offered contacts' fates.
+#[derive(Default)]
+pub struct Followed {
+    pub flags: Option<(Flags, u64)>,
+    pub fates: Option<Fates>,
+}
+
+/// The repeat and call-back figures of the period (`bounds`) when the contract measures
+/// them, their rates copied into `overall`: over every inbound contact of the inputs, and
+/// the outbound ones when the inputs say which are outbound (else no call-back figure).
+pub fn follow(
+    input: &super::Input<'_>,
+    bounds: (i64, i64),
+    contract: &Contract,
+    overall: &mut Overall,
+) -> Result<(Followed, Option<Repeat>)> {
+    if !contract.measures_repeats() {
+        return Ok((Followed::default(), None));
+    }
+    let (contacts, outbound) = (input.contacts, input.outbound);
+    let directions = input.columns.has(crate::columns::contact::DIRECTION) || outbound.height() > 0;
+    let cfg = contract.repeat_cfg();
+    let flags = flags(contacts, bounds, &cfg)?;
+    let fates = match (&flags, directions) {
+        (Some(_), true) => Some(callback::fates(
+            contacts,
+            outbound,
+            bounds,
+            cfg.callback_window_hours,
+            |code| {
+                let ch = crate::model::Channel::at(code as usize)?;
+                contract
+                    .channels
+                    .is_realtime(ch)
+                    .then(|| contract.short_abandon_seconds(ch))
+            },
+        )?),
+        _ => None,
+    };
+    let mut out = flags
+        .as_ref()
+        .map(|(f, without)| measures(contacts, f, *without, &cfg))
+        .transpose()?;
+    if let Some(r) = &mut out {
+        r.callbacks = fates.as_ref().map(|f| {
+            let mut c = callback::summary(f, |_| true, cfg.callback_window_hours);
+            c.without_caller = f.without_caller;
+            c.outbound = super::count_in(outbound, bounds).unwrap_or(0);
+            c
+        });
+        overall.repeat_fcr_rate = r.repeat_fcr_rate;
+        overall.repeat_contact_rate = r.repeat_contact_rate;
+        overall.repeat_within_rate = r.repeat_within_rate;
+        if let Some(c) = &r.callbacks {
+            overall.callback_rate = c.callback_rate;
+            overall.callback_mean_seconds = c.callback_mean_seconds;
+            overall.true_abandon_rate = c.true_abandon_rate;
         }
     }
-    n
+    Ok((Followed { flags, fates }, out))
+}
+
+/// SLA `s` on a measure that follows callers, over its channel's contacts; not measurable
+/// without callers (or, for call-backs, without the contacts' direction).
+pub fn sla_measure(followed: &Followed, s: &Sla, contract: &Contract) -> Measurement {
+    let code = s.channel.map(|c| c.index() as u32);
+    let ours = |c: u32| code.is_none_or(|w| w == c);
+    let missing = |why: &'static str| Measurement {
+        numerator: 0.0,
+        denominator: 0.0,
+        actual: None,
+        why_missing: Some(why),
+        spread: None,
+    };
+    let (num, den) = match s.metric {
+        SlaMetric::CallbackRate | SlaMetric::CallbackMeanSeconds | SlaMetric::TrueAbandonRate => {
+            let Some(f) = &followed.fates else {
+                return missing(if followed.flags.is_none() {
+                    "why_no_caller"
+                } else {
+                    "why_no_direction"
+                });
+            };
+            let window = contract.repeat_cfg().callback_window_hours;
+            let c = callback::summary(f, |k| ours(f.channel[k]), window);
+            let followed = (c.abandoned - c.unfollowed) as f64;
+            match s.metric {
+                SlaMetric::CallbackRate => (c.called_back as f64, followed),
+                SlaMetric::TrueAbandonRate => {
+                    (c.truly_abandoned as f64, (c.offered - c.unfollowed) as f64)
+                }
+                _ => (
+                    c.callback_mean_seconds.unwrap_or(0.0) * c.called_back as f64,
+                    c.called_back as f64,
+                ),
+            }
+        }
+        _ => {
+            let Some((f, _)) = &followed.flags else {
+                return missing("why_no_caller");
+            };
+            let mut n = (0u64, 0u64);
+            for k in (0..f.rows.len()).filter(|&k| ours(f.channel[k])) {
+                let (hit, counted) = match s.metric {
+                    SlaMetric::RepeatContactRate => (f.repeat_caller[k], true),
+                    SlaMetric::RepeatWithinRate => (f.within[k], true),
+                    _ => (f.first[k] == Some(true), f.first[k].is_some()),
+                };
+                n.0 += u64::from(hit && counted);
+                n.1 += u64::from(counted);
+            }
+            (n.0 as f64, n.1 as f64)
+        }
+    };
+    Measurement {
+        numerator: num,
+        denominator: den,
+        actual: (den > 0.0).then(|| num / den),
+        why_missing: (den == 0.0).then_some("why_no_contacts"),
+        spread: None,
+    }
 }
 
 #[cfg(test)]

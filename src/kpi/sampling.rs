@@ -109,7 +109,8 @@ fn frame(
     period: Period,
 ) -> Result<(u64, Vec<Row>)> {
     let tz = contract.tz();
-    let (a, b) = period.bounds_ms(tz);
+    let (a, b) = contract.bounds(period);
+    let shift = contract.day_start_ms();
     let arrived: Vec<Option<i64>> = contacts.column("arrived_ms")?.i64()?.iter().collect();
     let answered_ms: Vec<Option<i64>> = contacts.column("answered_ms")?.i64()?.iter().collect();
     let answered_flag: Vec<Option<bool>> =
@@ -136,6 +137,10 @@ fn frame(
         if !keep {
             continue;
         }
+        // The business day's type and the clock's hour band.
+        let day = chrono::TimeZone::timestamp_millis_opt(&tz, t - shift)
+            .earliest()
+            .map(|d| d.date_naive());
         let local = chrono::TimeZone::timestamp_millis_opt(&tz, t)
             .earliest()
             .map(|d| d.naive_local());
@@ -145,8 +150,8 @@ fn frame(
             .map(|s| match s {
                 Stratum::Channel => channel.clone(),
                 Stratum::Agent => agents[i].clone().unwrap_or_default(),
-                Stratum::DayType => local
-                    .map(|d| super::day_type(calendar, d.date()).to_string())
+                Stratum::DayType => day
+                    .map(|d| super::day_type(calendar, d).to_string())
                     .unwrap_or_default(),
                 Stratum::HourBand => local
                     .map(|d| hour_band(chrono::Timelike::hour(&d)).to_string())
@@ -238,7 +243,7 @@ pub fn draw(
     calendar: Option<&Calendar>,
     period: Period,
 ) -> Result<Drawn> {
-    let flagged = AgentFlags::of(contacts, inspections, period.bounds_ms(contract.tz()).0)?;
+    let flagged = AgentFlags::of(contacts, inspections, contract.bounds(period).0)?;
     let (period_contacts, rows) = frame(contacts, &flagged, spec, contract, calendar, period)?;
     let mut groups: Vec<(Vec<String>, std::ops::Range<usize>)> = Vec::new();
     for (i, r) in rows.iter().enumerate() {

@@ -13,7 +13,7 @@ use super::{
 use crate::columns::{contact as cc, ColumnsSeen, CONTACT_COLUMNS};
 use crate::error::{Error, Result};
 use crate::ingest::{self, Cell, RowSink};
-use crate::model::{Channel, Channels, Complexity, Kind, Priority};
+use crate::model::{Channel, Channels, Complexity, Direction, Kind, Priority};
 use crate::normalize::cells::invalid_cell;
 use crate::util::InputFile;
 use chrono_tz::Tz;
@@ -47,6 +47,8 @@ pub(super) struct ContactValues<'c> {
     pub(super) site: Option<Cow<'c, str>>,
     /// Who called (see [`super::caller`]); `None` as well when callers are not kept.
     pub(super) caller: Option<u64>,
+    /// An outbound contact (a call-back or follow-up), not an inbound one.
+    pub(super) outbound: bool,
 }
 
 /// Check and parse one contact row: the first problem found names its column. Duplicates
@@ -94,45 +96,45 @@ pub(super) fn check_contact<'c>(
             ),
         )
     })?;
+    // The closed vocabularies: a value not in one is refused, naming what is expected.
+    let list = |expected: String| crate::why::list(expected.split(", "));
     let kind = match text(&get(cc::KIND)) {
         None => Kind::Consultation,
         Some(k) => Kind::parse(&k).ok_or_else(|| {
             err(
                 cc::KIND,
-                crate::why!(
-                    "unknown_kind",
-                    k,
-                    crate::why::list(Kind::expected().split(", "))
-                ),
+                crate::why!("unknown_kind", k, list(Kind::expected())),
             )
         })?,
     };
-    let priority = match text(&get(cc::PRIORITY)) {
-        None => None,
-        Some(p) => Some(Priority::parse(&p).ok_or_else(|| {
-            err(
-                cc::PRIORITY,
-                crate::why!(
-                    "unknown_priority",
-                    p,
-                    crate::why::list(Priority::expected().split(", "))
-                ),
-            )
-        })?),
-    };
-    let complexity = match text(&get(cc::COMPLEXITY)) {
-        None => None,
-        Some(p) => Some(Complexity::parse(&p).ok_or_else(|| {
-            err(
-                cc::COMPLEXITY,
-                crate::why!(
-                    "unknown_complexity",
-                    p,
-                    crate::why::list(Complexity::expected().split(", "))
-                ),
-            )
-        })?),
-    };
+    let priority = text(&get(cc::PRIORITY))
+        .map(|p| {
+            Priority::parse(&p).ok_or_else(|| {
+                let expected = list(Priority::expected());
+                err(cc::PRIORITY, crate::why!("unknown_priority", p, expected))
+            })
+        })
+        .transpose()?;
+    let complexity = text(&get(cc::COMPLEXITY))
+        .map(|p| {
+            Complexity::parse(&p).ok_or_else(|| {
+                let expected = list(Complexity::expected());
+                err(
+                    cc::COMPLEXITY,
+                    crate::why!("unknown_complexity", p, expected),
+                )
+            })
+        })
+        .transpose()?;
+    let direction = text(&get(cc::DIRECTION))
+        .map(|d| {
+            Direction::parse(&d).ok_or_else(|| {
+                let expected = list(Direction::expected());
+                err(cc::DIRECTION, crate::why!("unknown_direction", d, expected))
+            })
+        })
+        .transpose()?;
+    let outbound = direction == Some(Direction::Outbound);
     let arrived = match ts(cc::ARRIVED_AT)? {
         Some(t) => t,
         None => return Err(err(cc::ARRIVED_AT, crate::why!("missing_required"))),
@@ -197,6 +199,7 @@ pub(super) fn check_contact<'c>(
         team: label(&get(cc::TEAM)),
         site: label(&get(cc::SITE)),
         caller: checks.callers.then(|| caller_of(&get)).flatten(),
+        outbound,
     })
 }
 
@@ -254,6 +257,7 @@ pub(super) struct ContactScalars {
     pub(super) answered_flag: Vec<Option<bool>>,
     pub(super) fcr: Vec<Option<bool>>,
     pub(super) satisfaction: Vec<Option<f64>>,
+    pub(super) outbound: Vec<bool>,
     /// Who called; empty when the run keeps no callers (then the frame has no `caller`).
     pub(super) caller: Vec<Option<u64>>,
     /// Whether callers are kept (`Checks::callers`): not a column.
@@ -264,7 +268,7 @@ pub(super) struct ContactScalars {
 macro_rules! each_column {
     ($c:expr, $v:ident => $body:expr) => {
         each_column!(@ $c, $v, $body, channel kind priority complexity arrived_ms answered_ms
-            resolved_ms wait_s handle_s resolved_flag answered_flag fcr satisfaction caller)
+            resolved_ms wait_s handle_s resolved_flag answered_flag fcr satisfaction outbound caller)
     };
     (@ $c:expr, $v:ident, $body:expr, $($field:ident)+) => {{
         let c = &mut *$c;
@@ -291,6 +295,7 @@ impl ContactScalars {
         self.answered_flag.push(v.answered_flag);
         self.fcr.push(v.fcr);
         self.satisfaction.push(v.sat);
+        self.outbound.push(v.outbound);
         if self.keep_callers {
             self.caller.push(v.caller);
         }
@@ -311,6 +316,7 @@ impl ContactScalars {
         self.answered_flag[j] = v.answered_flag;
         self.fcr[j] = v.fcr;
         self.satisfaction[j] = v.sat;
+        self.outbound[j] = v.outbound;
         if self.keep_callers {
             self.caller[j] = v.caller;
         }
@@ -370,6 +376,7 @@ impl ContactScalars {
                 team,
                 opt_column::<Float64Type, _>("satisfaction", c.satisfaction),
                 site,
+                Column::new("outbound".into(), c.outbound),
             ]
             .into_iter()
             .chain(

@@ -11,7 +11,7 @@ use super::{
 use crate::columns::contact as cc;
 use crate::error::Result;
 use crate::ingest::{self, Cell};
-use crate::model::{parse_bool, Channel, Complexity, Kind, Priority};
+use crate::model::{parse_bool, Channel, Complexity, Direction, Kind, Priority};
 use chrono_tz::Tz;
 use polars::prelude::*;
 use std::borrow::Cow;
@@ -140,6 +140,47 @@ fn callers<'a>(
         .collect()
 }
 
+/// The closed vocabularies of a range's rows, column by column: channel, kind, priority,
+/// complexity and direction (`a(k)`: canonical column `k` of the rows).
+fn vocabulary_kernels<'t, I: ExactSizeIterator<Item = Option<&'t str>>>(
+    a: &impl Fn(usize) -> I,
+    checks: &Checks,
+    c: &mut ContactScalars,
+    sure: &mut [bool],
+) {
+    column_kernel(a(cc::CHANNEL), &mut c.channel, sure, Channel::OTHER, |v| {
+        checks.channels.parse(v?)
+    });
+    column_kernel(a(cc::KIND), &mut c.kind, sure, Kind::Other, |v| match v {
+        None => Some(Kind::Consultation),
+        Some(s) => Kind::parse(s),
+    });
+    column_kernel(a(cc::PRIORITY), &mut c.priority, sure, None, |v| match v {
+        None => Some(None),
+        Some(s) => Priority::parse(s).map(Some),
+    });
+    column_kernel(
+        a(cc::COMPLEXITY),
+        &mut c.complexity,
+        sure,
+        None,
+        |v| match v {
+            None => Some(None),
+            Some(s) => Complexity::parse(s).map(Some),
+        },
+    );
+    column_kernel(
+        a(cc::DIRECTION),
+        &mut c.outbound,
+        sure,
+        false,
+        |v| match v {
+            None => Some(false),
+            Some(s) => Direction::parse(s).map(|d| d == Direction::Outbound),
+        },
+    );
+}
+
 /// Check rows `r` of a block column by column. Tight kernels take the clean, common
 /// values (canonical spellings, `YYYY-MM-DD HH:MM:SS`, plain numbers) with exactly the
 /// results [`check_contact`] gives them; every row a kernel is unsure of (anything else,
@@ -171,43 +212,7 @@ pub(super) fn check_contact_range(
         c.caller
             .extend(callers(a(cc::CUSTOMER_PHONE), a(cc::CUSTOMER_ID)));
     }
-    column_kernel(
-        a(cc::CHANNEL),
-        &mut c.channel,
-        &mut sure,
-        Channel::OTHER,
-        |v| checks.channels.parse(v?),
-    );
-    column_kernel(
-        a(cc::KIND),
-        &mut c.kind,
-        &mut sure,
-        Kind::Other,
-        |v| match v {
-            None => Some(Kind::Consultation),
-            Some(s) => Kind::parse(s),
-        },
-    );
-    column_kernel(
-        a(cc::PRIORITY),
-        &mut c.priority,
-        &mut sure,
-        None,
-        |v| match v {
-            None => Some(None),
-            Some(s) => Priority::parse(s).map(Some),
-        },
-    );
-    column_kernel(
-        a(cc::COMPLEXITY),
-        &mut c.complexity,
-        &mut sure,
-        None,
-        |v| match v {
-            None => Some(None),
-            Some(s) => Complexity::parse(s).map(Some),
-        },
-    );
+    vocabulary_kernels(&a, checks, c, &mut sure);
     let mut zone = LocalToUtc::new(tz);
     column_kernel(a(cc::ARRIVED_AT), &mut c.arrived_ms, &mut sure, 0, |v| {
         zone.to_utc(parse_common_ms(v?)?)

@@ -11,7 +11,6 @@
 
 use crate::error::Result;
 use crate::util::InputFile;
-use chrono_tz::Tz;
 use polars::prelude::*;
 
 pub mod dtypes;
@@ -106,6 +105,10 @@ pub struct RowCounts {
     pub filtered: u64,
     pub filtered_by: std::collections::BTreeMap<String, u64>,
     pub out_of_period: u64,
+    /// Accepted contacts that are outbound (call-backs, follow-ups): read to find
+    /// call-backs, counted in no service figure. Part of `accepted`, like `out_of_period`;
+    /// in a report, those of the period (the others are out of it).
+    pub outbound: u64,
 }
 
 /// A reason in English: unit tests.
@@ -161,8 +164,11 @@ pub struct Dataset {
     /// The accepted contacts: all of them, or, for normalized Parquet partitions, those of
     /// the period asked last and those its responses and inspections link to.
     pub contacts: DataFrame,
-    /// Accepted contacts not in `contacts` (0 when all are loaded).
+    /// Accepted contacts not in `contacts` or `outbound` (0 when all are loaded).
     pub contacts_elsewhere: u64,
+    /// The accepted outbound contacts (`direction`): call-backs and follow-ups, in no
+    /// service figure; the contacts schema.
+    pub outbound: DataFrame,
     pub surveys: DataFrame,
     pub inputs: Vec<InputFile>,
     pub survey_inputs: Vec<InputFile>,
@@ -227,7 +233,11 @@ impl Inputs {
     /// The dataset with every contact `period`'s KPIs need: with partitions, the contacts
     /// of the period's month (or of the period itself when it spans months) and those its
     /// responses and inspections link to, read unless the last period asked covers them.
-    pub fn for_period(&mut self, period: crate::config::Period, tz: Tz) -> Result<&Dataset> {
+    pub fn for_period(
+        &mut self,
+        period: crate::config::Period,
+        contract: &crate::config::Contract,
+    ) -> Result<&Dataset> {
         use crate::config::Period;
         let Some(parts) = &self.parts else {
             return Ok(&self.data);
@@ -244,7 +254,8 @@ impl Inputs {
         } else {
             period
         };
-        let bounds = span.bounds_ms(tz);
+        // The business days of the span (`day_start`).
+        let bounds = contract.bounds(span);
         let t = std::time::Instant::now();
         let mut ids = linked_ids(&self.data.surveys, "responded_ms", bounds)?;
         ids.extend(linked_ids(&self.data.inspections, "inspected_ms", bounds)?);
@@ -253,10 +264,12 @@ impl Inputs {
         let ids: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
         // The previous window goes before the next is read.
         self.data.contacts = DataFrame::empty();
-        let contacts = parts.window(bounds, &ids)?;
+        let (contacts, outbound) = split_outbound(parts.window(bounds, &ids)?)?;
         let (contacts, surveys) = link_surveys(contacts, self.data.surveys.clone())?;
-        self.data.contacts_elsewhere = parts.accepted.saturating_sub(contacts.height() as u64);
+        let held = (contacts.height() + outbound.height()) as u64;
+        self.data.contacts_elsewhere = parts.accepted.saturating_sub(held);
         self.data.contacts = contacts;
+        self.data.outbound = outbound;
         self.data.surveys = surveys;
         self.window = Some(span);
         tracing::info!(
@@ -268,6 +281,22 @@ impl Inputs {
         );
         Ok(&self.data)
     }
+}
+
+/// The inbound and the outbound contacts of `contacts` (`direction`), in their order. Most
+/// exports hold inbound contacts only: then nothing is copied.
+pub fn split_outbound(contacts: DataFrame) -> Result<(DataFrame, DataFrame)> {
+    let outbound = contacts.column("outbound")?.bool()?;
+    if !outbound.any() {
+        let none = contacts.clear();
+        return Ok((contacts, none));
+    }
+    // Rows without the column's value (contacts read from a partition only because a
+    // response or an inspection links to them) are inbound.
+    let mask: BooleanChunked = outbound.iter().map(|v| v == Some(true)).collect();
+    let out = contacts.filter(&mask)?;
+    let inbound = contacts.filter(&!&mask)?;
+    Ok((inbound, out))
 }
 
 /// The distinct `contact_id`s of the rows of `frame` whose `time` is in `bounds` or missing

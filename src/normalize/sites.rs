@@ -85,6 +85,8 @@ impl Dataset {
             contact_columns: self.contact_columns,
             contacts,
             contacts_elsewhere: 0,
+            // A call-back is one whoever made it.
+            outbound: self.outbound.clone(),
             surveys,
             inputs: self.inputs.clone(),
             survey_inputs: self.survey_inputs.clone(),

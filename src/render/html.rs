@@ -8,7 +8,7 @@
 use super::{Output, Renderer};
 use crate::error::Result;
 use crate::evaluate::Status;
-use crate::report::{count, fmt_value, pct, Report};
+use crate::report::{count, fmt_target, fmt_value, pct, Report};
 use std::fmt::Write as _;
 
 mod coverage;
@@ -253,7 +253,7 @@ fn scorecard_section(h: &mut String, r: &Report, charts: &Charts) {
             esc(&l(s.metric.as_str())),
             esc(&s.scope),
             esc(s.threshold.as_deref().unwrap_or("")),
-            fmt_value(s.metric, Some(s.target)),
+            fmt_target(s.metric, s.target),
             fmt_value(s.metric, s.actual),
             esc(&crate::report::interval_text(s, t)),
             fmt_value(s.metric, s.previous_actual),
@@ -656,6 +656,14 @@ fn data_quality_section(h: &mut String, r: &Report) {
         esc(&l("rows_out_of_period")),
         count(r.metrics.rows.out_of_period)
     );
+    if r.metrics.rows.outbound > 0 {
+        let _ = write!(
+            h,
+            "<p>{}{sep}{}</p>",
+            esc(&l("rows_outbound")),
+            count(r.metrics.rows.outbound)
+        );
+    }
     for (key, n, _) in r.inconsistencies() {
         let _ = write!(h, "<p>{}{sep}{}</p>", esc(&l(key)), count(n));
     }

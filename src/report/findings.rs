@@ -3,7 +3,7 @@
 //! below. The wording is the text tables' (`[findings]`); a rule only picks the key and
 //! fills the placeholders. No rule computes a figure the report does not show.
 
-use super::{agent_label, fmt_value, pct, Finding, Report, Severity};
+use super::{agent_label, fmt_target, fmt_value, pct, Finding, Report, Severity};
 use crate::config::Calendar;
 use crate::evaluate::Status;
 use crate::kpi::{DayRow, HourRow};
@@ -348,7 +348,7 @@ fn sla_status(f: &Facts<'_>, out: &mut Vec<Finding>) {
                         ("sla", l.name.clone()),
                         ("clause", l.clause.clone()),
                         ("actual", fmt_value(l.metric, l.actual)),
-                        ("target", fmt_value(l.metric, Some(l.target))),
+                        ("target", fmt_target(l.metric, l.target)),
                     ],
                 );
                 let mut suggestion = t.finding(

@@ -71,7 +71,7 @@ pub fn inconclusive_note(
     let mut s = t
         .label("inconclusive_note")
         .replace("{policy}", &policy)
-        .replace("{target}", &fmt_value(l.metric, Some(l.target)));
+        .replace("{target}", &fmt_target(l.metric, l.target));
     if let Some(n) = l.decided_at {
         s.push_str(
             &t.label("inconclusive_more")
@@ -82,9 +82,24 @@ pub fn inconclusive_note(
     Some(s)
 }
 
-/// A figure of SLA metric `metric` as text: a percentage for a rate, else two decimals.
+/// A figure of SLA metric `metric` as text: a percentage for a rate, a duration for a time
+/// in seconds, else two decimals.
 pub fn fmt_value(metric: SlaMetric, v: Option<f64>) -> String {
-    fmt_value_of(v, metric.is_rate())
+    match (metric, v) {
+        (SlaMetric::CallbackMeanSeconds, Some(s)) => duration(s),
+        _ => fmt_value_of(v, metric.is_rate()),
+    }
+}
+
+/// An SLA's target as text: [`fmt_value`], after `≤ ` for a ceiling (a metric where lower
+/// is better).
+pub fn fmt_target(metric: SlaMetric, target: f64) -> String {
+    let v = fmt_value(metric, Some(target));
+    if metric.lower_is_better() {
+        format!("≤ {v}")
+    } else {
+        v
+    }
 }
 
 /// A figure as text: a percentage when `percent`, else two decimals; "—" for none.

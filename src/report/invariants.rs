@@ -1,7 +1,8 @@
 //! The invariants every report keeps, checked before anything is written: the contacts add
 //! up the same across the overall, channel, day and hour tables; no agent table holds more
 //! contacts than there are; every input's rows are accounted for (read = accepted + rejected
-//! + duplicates + filtered); a rate's numerator never exceeds its denominator. A violation is
+//! + duplicates + filtered, and accepted = the period's contacts + those outside it +
+//! outbound ones); a rate's numerator never exceeds its denominator. A violation is
 //! an internal error (exit 1) naming the invariant: a report that contradicts itself is
 //! never written.
 
@@ -30,6 +31,13 @@ pub fn check(m: &Metrics) -> Result<()> {
             ("hourly", m.hourly.iter().map(|h| h.contacts).sum()),
         ],
     )?;
+    let r = &m.rows;
+    if n + r.out_of_period + r.outbound != r.accepted {
+        return Err(broken(format!(
+            "{n} contacts in the period + {} out of it + {} outbound, but {} accepted",
+            r.out_of_period, r.outbound, r.accepted
+        )));
+    }
     let agents: u64 = m.agents.iter().map(|a| a.contacts).sum();
     if agents > n {
         return Err(broken(format!(

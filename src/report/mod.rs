@@ -473,6 +473,7 @@ impl Report {
                     ("contacts", r.contacts.to_string()),
                     ("days", r.days.to_string()),
                     ("within", r.within_minutes.to_string()),
+                    ("callback_window", r.callback_window_hours.to_string()),
                 ]
             }))
             .collect::<Vec<_>>(),
@@ -542,7 +543,10 @@ pub fn build(
     let previous = crate::evaluate::previous_period(history, period);
     let (topics, complaint_types) = ranked_lines(&kpis, previous);
     let mut rows = data.contact_rows.clone();
-    rows.out_of_period = kpis.out_of_period + data.contacts_elsewhere;
+    // Outbound contacts outside the period are out of it like any other.
+    let outbound_elsewhere = (data.outbound.height() as u64).saturating_sub(kpis.outbound);
+    rows.out_of_period = kpis.out_of_period + data.contacts_elsewhere + outbound_elsewhere;
+    rows.outbound = kpis.outbound;
     let mut survey_rows = data.survey_rows.clone();
     survey_rows.out_of_period = kpis.survey_out_of_period;
     let method_params = method_params(c, &scorecard, &text);
@@ -739,7 +743,7 @@ fn method_params(
                 .replace("{metric}", &t.label(sla.metric.as_str()))
                 .replace("{scope}", &line.scope)
                 .replace("{threshold}", &threshold)
-                .replace("{target}", &fmt_value(sla.metric, Some(sla.target)))
+                .replace("{target}", &fmt_target(sla.metric, sla.target))
                 .replace("{short}", &short),
         ));
     }

@@ -1,6 +1,7 @@
 //! Repeat contacts (重复来电) in words: each rate with how it is counted, the contacts that
-//! cannot be followed, and each agent's repeats within the short window. The figures are
-//! [`crate::kpi::repeat`]'s.
+//! cannot be followed, call-backs and truly abandoned contacts, and each agent's repeats
+//! within the short window. The figures are [`crate::kpi::repeat`]'s and
+//! [`crate::kpi::callback`]'s.
 
 /// Column label keys of the repeat-contact tables.
 pub const REPEAT_COLUMNS: &[&str] = &["scoring_item", "scoring_value", "scoring_basis"];
@@ -25,6 +26,12 @@ impl super::Report {
                 .replace("{contacts}", &r.contacts.to_string())
                 .replace("{days}", &r.days.to_string())
                 .replace("{within}", &r.within_minutes.to_string())
+                .replace(
+                    "{callback_window}",
+                    &r.callbacks
+                        .as_ref()
+                        .map_or(String::new(), |c| c.window_hours.to_string()),
+                )
         };
         let of = |basis: String, n: u64, d: u64| {
             t.label("repeat_of")
@@ -32,7 +39,7 @@ impl super::Report {
                 .replace("{n}", &super::count(n))
                 .replace("{d}", &super::count(d))
         };
-        vec![
+        let mut lines = vec![
             [
                 t.label("repeat_fcr_rate"),
                 super::pct(r.repeat_fcr_rate),
@@ -66,7 +73,52 @@ impl super::Report {
                 super::count(r.without_caller),
                 String::new(),
             ],
-        ]
+        ];
+        let Some(c) = &r.callbacks else {
+            lines.push([
+                t.label("callback_rate"),
+                "—".into(),
+                t.label("why_no_direction"),
+            ]);
+            return lines;
+        };
+        lines.extend([
+            [
+                t.label("callback_rate"),
+                super::pct(c.callback_rate),
+                of(
+                    f("callback_basis"),
+                    c.called_back,
+                    c.abandoned - c.unfollowed,
+                ),
+            ],
+            [
+                t.label("callback_mean_seconds"),
+                c.callback_mean_seconds
+                    .map_or_else(|| "—".into(), super::duration),
+                f("callback_mean_basis"),
+            ],
+            [
+                t.label("true_abandon_rate"),
+                super::pct(c.true_abandon_rate),
+                of(
+                    f("true_abandon_basis"),
+                    c.truly_abandoned,
+                    c.offered - c.unfollowed,
+                ),
+            ],
+            [
+                t.label("callback_unfollowed"),
+                super::count(c.unfollowed),
+                f("callback_unfollowed_basis"),
+            ],
+            [
+                t.label("callback_outbound"),
+                super::count(c.outbound),
+                f("callback_outbound_basis"),
+            ],
+        ]);
+        lines
     }
 
     /// Each agent's repeats within the short window.

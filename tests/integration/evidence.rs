@@ -322,14 +322,16 @@ fn duplicates_past_the_limit_make_the_verdict_provisional() {
     assert_eq!(share["input"], "contacts");
     assert_eq!(
         (share["read"].as_u64(), share["duplicates"].as_u64()),
-        (Some(3300), Some(300))
+        // 3,000 inbound contacts, 91 call-backs, 300 repeated.
+        (Some(3391), Some(300))
     );
     assert_eq!(m["data_quality"]["provisional"], true);
     let f = &m["findings"][0];
     assert_eq!(f["id"], "rejected_share:contacts");
     assert_eq!(f["severity"], "high");
     assert!(
-        f["evidence"].as_str().unwrap().contains("9.09%")
+        // 300 of 3,391.
+        f["evidence"].as_str().unwrap().contains("8.85%")
             && f["evidence"]
                 .as_str()
                 .unwrap()
@@ -339,7 +341,7 @@ fn duplicates_past_the_limit_make_the_verdict_provisional() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("暂定：全部考核项达标"), "verdict");
     assert!(
-        html.contains("联系记录：读取 3,300 行 = 接受 3,000 + 拒绝 0 + 重复 300"),
+        html.contains("联系记录：读取 3,391 行 = 接受 3,091 + 拒绝 0 + 重复 300"),
         "rows"
     );
 }
@@ -431,7 +433,7 @@ fn a_survey_only_run_accounts_for_its_rows_and_claims_nothing_it_cannot_show() {
     let m = metrics(&out);
     assert_eq!(
         m["survey_rows"],
-        json!({"read": 7, "accepted": 6, "rejected": 1, "duplicates": 0, "filtered": 0, "filtered_by": {}, "out_of_period": 1})
+        json!({"read": 7, "accepted": 6, "rejected": 1, "duplicates": 0, "filtered": 0, "filtered_by": {}, "out_of_period": 1, "outbound": 0})
     );
     let statuses: Vec<&str> = m["scorecard"]
         .as_array()
@@ -519,7 +521,7 @@ fn validate_lists_the_canonical_columns_found_and_missing() {
     let stdout = String::from_utf8_lossy(&r.stdout);
     assert!(stdout.contains("contact columns found: contact_id, channel, kind, topic, complaint_type, complexity, arrived_at, answered_at, resolved_at, wait_seconds, handle_seconds, resolved, first_contact_resolved, agent_id, agent_name, customer_id, customer_phone, satisfaction\n"), "{stdout}");
     assert!(
-        stdout.contains("contact columns missing: priority, team, answered, site\n"),
+        stdout.contains("contact columns missing: priority, team, answered, site, direction\n"),
         "{stdout}"
     );
 }

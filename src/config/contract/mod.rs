@@ -45,6 +45,11 @@ pub struct ContractInfo {
     /// such a contact is in no SLA filtered by priority.
     #[serde(default)]
     pub default_priority: Option<String>,
+    /// When the business day starts (`"06:00"`): a contact at 02:00 belongs to the day
+    /// before, and a month runs from its first day at this time to the next month's.
+    /// Midnight when not given.
+    #[serde(default)]
+    pub day_start: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -114,6 +119,19 @@ pub enum SlaMetric {
     /// Answered contacts whose caller did not reach the service again within the window
     /// (`[repeat] fcr_window_hours`): first-contact resolution from repeat contacts.
     RepeatFcrRate,
+    /// Answered contacts from callers who reached an agent `[repeat] contacts` times within
+    /// `days` (重复来电率); lower is better.
+    RepeatContactRate,
+    /// Answered contacts followed by a repeat request within `[repeat] within_minutes`
+    /// (短时重复拨打率); lower is better.
+    RepeatWithinRate,
+    /// Abandoned contacts called back within `[repeat] callback_window_hours` (回拨率).
+    CallbackRate,
+    /// Mean seconds from the abandon to the call-back; lower is better.
+    CallbackMeanSeconds,
+    /// Offered contacts abandoned whose caller was not reached within the call-back window,
+    /// by a call-back or an answered contact (真实呼损率); lower is better.
+    TrueAbandonRate,
 }
 
 impl SlaMetric {
@@ -129,7 +147,36 @@ impl SlaMetric {
             SlaMetric::UrgentResponseWithin => "urgent_response_within",
             SlaMetric::QaPassRate => "qa_pass_rate",
             SlaMetric::RepeatFcrRate => "repeat_fcr_rate",
+            SlaMetric::RepeatContactRate => "repeat_contact_rate",
+            SlaMetric::RepeatWithinRate => "repeat_within_rate",
+            SlaMetric::CallbackRate => "callback_rate",
+            SlaMetric::CallbackMeanSeconds => "callback_mean_seconds",
+            SlaMetric::TrueAbandonRate => "true_abandon_rate",
         }
+    }
+
+    /// Measured by following callers (`kpi::repeat`): needs who called.
+    pub fn follows_callers(self) -> bool {
+        matches!(
+            self,
+            SlaMetric::RepeatFcrRate
+                | SlaMetric::RepeatContactRate
+                | SlaMetric::RepeatWithinRate
+                | SlaMetric::CallbackRate
+                | SlaMetric::CallbackMeanSeconds
+                | SlaMetric::TrueAbandonRate
+        )
+    }
+
+    /// The target is a ceiling: met when the figure is at or below it.
+    pub fn lower_is_better(self) -> bool {
+        matches!(
+            self,
+            SlaMetric::RepeatContactRate
+                | SlaMetric::RepeatWithinRate
+                | SlaMetric::CallbackMeanSeconds
+                | SlaMetric::TrueAbandonRate
+        )
     }
     fn needs_threshold(self) -> bool {
         matches!(
@@ -142,7 +189,7 @@ impl SlaMetric {
     }
     /// A rate between 0 and 1 (as opposed to a mean score).
     pub fn is_rate(self) -> bool {
-        self != SlaMetric::CsatMean
+        !matches!(self, SlaMetric::CsatMean | SlaMetric::CallbackMeanSeconds)
     }
 
     /// Measured on a sample (survey responses, inspections) rather than on every contact.
@@ -633,15 +680,16 @@ impl Contract {
         })
     }
 
-    /// Whether the run keeps who called: the contract has `[repeat]`, an SLA on
-    /// `repeat_fcr_rate`, or a scoring indicator or condition on a repeat measure.
+    /// Whether the run keeps who called: the contract has `[repeat]`, an SLA on a measure
+    /// that follows callers, or a scoring indicator or condition on one.
     pub fn measures_repeats(&self) -> bool {
-        let named = |k: &str| k.contains("repeat_");
-        self.repeat.is_some()
-            || self
-                .slas
+        let named = |k: &str| {
+            ["repeat_", "callback_", "true_abandon"]
                 .iter()
-                .any(|s| s.metric == SlaMetric::RepeatFcrRate)
+                .any(|p| k.contains(p))
+        };
+        self.repeat.is_some()
+            || self.slas.iter().any(|s| s.metric.follows_callers())
             || self.scoring.as_ref().is_some_and(|sc| {
                 sc.indicators
                     .iter()
@@ -673,6 +721,22 @@ impl Contract {
 
     pub fn tz(&self) -> chrono_tz::Tz {
         self.info.timezone.parse().expect("validated at load")
+    }
+
+    /// How long after local midnight the business day starts (`[contract] day_start`).
+    pub fn day_start_ms(&self) -> i64 {
+        self.info
+            .day_start
+            .as_deref()
+            .and_then(parse::day_start_seconds)
+            .map_or(0, |s| s as i64 * 1000)
+    }
+
+    /// The first and the last instant (exclusive, epoch ms) of `period`'s business days.
+    pub fn bounds(&self, period: crate::config::Period) -> (i64, i64) {
+        let (a, b) = period.bounds_ms(self.tz());
+        let shift = self.day_start_ms();
+        (a + shift, b + shift)
     }
 
     /// The short-abandon threshold in force for a channel: from the first [[sla]] on that

@@ -66,7 +66,14 @@ pub(super) fn parse_enum<T>(
         }),
     }
 }
-/// `[contract]`: a known time zone and a non-negative fee.
+/// `[contract] day_start` (`"06:00"`) in seconds after midnight.
+pub(super) fn day_start_seconds(s: &str) -> Option<u32> {
+    let t = chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M").ok()?;
+    Some(chrono::Timelike::num_seconds_from_midnight(&t))
+}
+
+/// `[contract]`: a known time zone, a time of day for the business day's start and a
+/// non-negative fee.
 pub(super) fn check_info(info: &ContractInfo, file: &Path) -> Result<()> {
     let _: chrono_tz::Tz = info.timezone.parse().map_err(|_| {
         Error::usage(format!(
@@ -76,6 +83,15 @@ pub(super) fn check_info(info: &ContractInfo, file: &Path) -> Result<()> {
         ))
         .with_hint("use an IANA name such as \"Asia/Shanghai\"")
     })?;
+    if let Some(s) = &info.day_start {
+        if day_start_seconds(s).is_none() {
+            return Err(Error::usage(format!(
+                "{}: `contract.day_start`: `{s}` is not a time of day",
+                file.display()
+            ))
+            .with_hint("write the hour the business day starts as HH:MM, e.g. \"06:00\""));
+        }
+    }
     if let Some(fee) = info.monthly_base_fee {
         if !(fee.is_finite() && fee >= 0.0) {
             return Err(Error::usage(format!(
@@ -159,6 +175,18 @@ pub(super) fn parse_sla(
         )));
     }
     let threshold = parse_threshold(sf, file)?;
+    let narrowed = complexity.is_some() || priority.is_some() || kind.is_some();
+    if sf.metric.follows_callers() && (narrowed || threshold.is_some()) {
+        return Err(Error::usage(format!(
+            "{}: `{}`: {} follows callers across their contacts and is scoped by channel only",
+            file.display(),
+            key("metric"),
+            sf.metric.as_str()
+        ))
+        .with_hint(
+            "remove complexity, priority, kind and thresholds; the windows are set in [repeat]",
+        ));
+    }
     if !sf.target.is_finite() {
         return Err(Error::usage(format!(
             "{}: `{}`: not a number",

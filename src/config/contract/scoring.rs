@@ -42,6 +42,9 @@ pub const OVERALL_FIGURES: &[&str] = &[
     "repeat_fcr_rate",
     "repeat_contact_rate",
     "repeat_within_rate",
+    "callback_rate",
+    "callback_mean_seconds",
+    "true_abandon_rate",
 ];
 
 /// Per-channel figures (`channels.<channel>.<key>`).

@@ -56,6 +56,11 @@ pub struct RepeatCfg {
     /// answered contact, charged to that contact's agent.
     #[serde(default = "one_twenty")]
     pub within_minutes: f64,
+    /// 回拨 / 真实呼损: an abandoned contact is called back, or its caller reached, when an
+    /// outbound contact (or an answered contact of the caller's own) follows within this
+    /// many hours.
+    #[serde(default = "twenty_four")]
+    pub callback_window_hours: f64,
 }
 
 fn twenty_four() -> f64 {
@@ -80,6 +85,7 @@ impl Default for RepeatCfg {
             contacts: four(),
             days: seven(),
             within_minutes: one_twenty(),
+            callback_window_hours: twenty_four(),
         }
     }
 }

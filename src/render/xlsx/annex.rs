@@ -264,13 +264,16 @@ pub(super) fn data_quality_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> 
     let ws = wb.add_worksheet();
     ws.set_name(l("sheet_quality")).map_err(xlsx_err)?;
     let rc = &r.metrics.rows;
-    let summary = [
+    let mut summary = vec![
         (l("rows_read"), rc.read),
         (l("rows_accepted"), rc.accepted),
         (l("rows_rejected"), rc.rejected),
         (l("rows_duplicates"), rc.duplicates),
         (l("rows_out_of_period"), rc.out_of_period),
     ];
+    if rc.outbound > 0 {
+        summary.push((l("rows_outbound"), rc.outbound));
+    }
     for (i, (k, v)) in summary.iter().enumerate() {
         ws.write_string_with_format(i as u32, 0, k, &f.bold)
             .map_err(xlsx_err)?;

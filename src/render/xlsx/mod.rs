@@ -482,8 +482,19 @@ fn column_chart(
 fn metric_value(metric: SlaMetric, v: Option<f64>) -> Value {
     if metric.is_rate() {
         Value::Percent(v)
+    } else if metric == SlaMetric::CallbackMeanSeconds {
+        Value::Duration(v)
     } else {
         Value::TwoDecimals(v)
+    }
+}
+
+/// An SLA's target: a number, or for a ceiling its text with `≤`.
+fn target_value(metric: SlaMetric, target: f64) -> Value {
+    if metric.lower_is_better() {
+        Value::Text(crate::report::fmt_target(metric, target))
+    } else {
+        metric_value(metric, Some(target))
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::{
     column_chart, count_or_sum, daily_chart, daily_rows, incentive_block, metric_value, table,
-    write_value, xlsx_err, Formats, Value,
+    target_value, write_value, xlsx_err, Formats, Value,
 };
 use crate::error::Result;
 use crate::kpi::Overall;
@@ -179,7 +179,7 @@ pub(super) fn scorecard_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Res
                 Value::Text(l(s.metric.as_str())),
                 Value::Text(s.scope.clone()),
                 Value::Text(s.threshold.clone().unwrap_or_default()),
-                metric_value(s.metric, Some(s.target)),
+                target_value(s.metric, s.target),
                 metric_value(s.metric, s.actual),
                 Value::Text(crate::report::interval_text(s, &r.text)),
                 metric_value(s.metric, s.previous_actual),
@@ -240,7 +240,7 @@ fn sla_charts(ws: &mut Worksheet, f: &Formats, r: &Report, row: u32) -> Result<(
         for (i, s) in lines.iter().enumerate() {
             let y = i as u32 + 1;
             ws.write_string(y, c0, &s.name).map_err(xlsx_err)?;
-            write_value(ws, f, y, c0 + 1, &metric_value(s.metric, Some(s.target)), r)?;
+            write_value(ws, f, y, c0 + 1, &target_value(s.metric, s.target), r)?;
             write_value(ws, f, y, c0 + 2, &metric_value(s.metric, s.actual), r)?;
         }
         let last = lines.len() as u32;

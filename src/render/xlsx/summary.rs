@@ -1,7 +1,7 @@
 //! The one-sheet workbook of a daily or weekly summary: headline figures, channels, the SLAs as
 //! indications, the days (weekly), top hotspots and complaint types, orders and findings.
 
-use super::{block, daily_rows, metric_value, pairs, xlsx_err, Formats, Value};
+use super::{block, daily_rows, metric_value, pairs, target_value, xlsx_err, Formats, Value};
 use crate::error::Result;
 use crate::report::Report;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet};
@@ -130,7 +130,7 @@ pub(super) fn summary_tables(
                 Value::Text(s.name.clone()),
                 Value::Text(s.clause.clone()),
                 Value::Text(l(s.metric.as_str())),
-                metric_value(s.metric, Some(s.target)),
+                target_value(s.metric, s.target),
                 metric_value(s.metric, s.actual),
                 Value::Status(s.status),
             ]
