@@ -6,7 +6,9 @@ SELECT *,
        answered_at IS NOT NULL AS answered,
        coalesce(resolved, resolved_at IS NOT NULL) AS is_resolved,
        epoch(answered_at) - epoch(arrived_at) AS resp_s
-FROM read_csv('CSV_PATH', header = true, timestampformat = '%Y-%m-%d %H:%M:%S');
+FROM read_csv('CSV_PATH', header = true, timestampformat = '%Y-%m-%d %H:%M:%S')
+-- Outbound contacts (call-backs) are in no service figure.
+WHERE direction IS DISTINCT FROM 'outbound';
 
 COPY (
   SELECT channel,

@@ -6,6 +6,8 @@ import pandas as pd
 
 csv, out = sys.argv[1], sys.argv[2]
 c = pd.read_csv(csv, parse_dates=["arrived_at", "answered_at", "resolved_at"])
+# Outbound contacts (call-backs) are in no service figure.
+c = c[c["direction"] != "outbound"]
 c["answered"] = c["answered_at"].notna()
 c["is_resolved"] = c["resolved"].fillna(c["resolved_at"].notna()).astype(bool)
 c["resp_s"] = (c["answered_at"] - c["arrived_at"]).dt.total_seconds()

@@ -99,15 +99,7 @@ impl Log {
                 .zip(&flag)
                 .map(|(t, f)| t.is_some() || *f == Some(true))
                 .collect(),
-            channel: df
-                .column("channel")?
-                .as_materialized_series()
-                .to_physical_repr()
-                .cast(&DataType::UInt32)?
-                .u32()?
-                .iter()
-                .map(|v| v.unwrap_or(0))
-                .collect(),
+            channel: super::repeat::channel_codes(df)?,
             wait: opt_f64("wait_s")?,
             closed: opt_i64("resolved_ms")?,
             talk: opt_f64("handle_s")?,

@@ -64,6 +64,19 @@ pub struct Flags {
     pub repeat_caller: Vec<bool>,
 }
 
+/// Each row's channel code (its position in the run's channel table).
+pub(super) fn channel_codes(df: &DataFrame) -> Result<Vec<u32>> {
+    Ok(df
+        .column("channel")?
+        .as_materialized_series()
+        .to_physical_repr()
+        .cast(&DataType::UInt32)?
+        .u32()?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect())
+}
+
 fn ratio(n: u64, d: u64) -> Option<f64> {
     (d > 0).then(|| n as f64 / d as f64)
 }
@@ -92,15 +105,7 @@ pub fn flags(
         .zip(answered_flag.iter())
         .map(|(t, f)| t.is_some() || f == Some(true))
         .collect();
-    let channel: Vec<u32> = contacts
-        .column("channel")?
-        .as_materialized_series()
-        .to_physical_repr()
-        .cast(&DataType::UInt32)?
-        .u32()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
+    let channel = channel_codes(contacts)?;
     let (a, b) = bounds;
     let end = arrived.iter().copied().max().unwrap_or(0);
     let window = (cfg.fcr_window_hours * 3_600_000.0) as i64;

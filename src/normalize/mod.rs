@@ -294,9 +294,19 @@ pub fn split_outbound(contacts: DataFrame) -> Result<(DataFrame, DataFrame)> {
     // Rows without the column's value (contacts read from a partition only because a
     // response or an inspection links to them) are inbound.
     let mask: BooleanChunked = outbound.iter().map(|v| v == Some(true)).collect();
-    let out = contacts.filter(&mask)?;
-    let inbound = contacts.filter(&!&mask)?;
-    Ok((inbound, out))
+    let keep = !&mask;
+    // Column by column, each original freed once split: the peak is the frame and one
+    // column, not two frames.
+    let (mut inbound, mut out) = (Vec::new(), Vec::new());
+    for c in contacts.into_columns() {
+        out.push(c.filter(&mask)?);
+        inbound.push(c.filter(&keep)?);
+    }
+    let height = |cols: &[Column]| cols.first().map_or(0, |c| c.len());
+    Ok((
+        DataFrame::new(height(&inbound), inbound)?,
+        DataFrame::new(height(&out), out)?,
+    ))
 }
 
 /// The distinct `contact_id`s of the rows of `frame` whose `time` is in `bounds` or missing
