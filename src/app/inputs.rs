@@ -152,9 +152,8 @@ fn read_contacts(cfg: &RunConfig, bar: &ProgressBar, surveys: DataFrame) -> Resu
     let inputs = read_all(&cfg.calls, cfg.mapping.as_ref(), cfg, bar, &mut csink)?;
     let columns = csink.columns_seen();
     let t = std::time::Instant::now();
-    let (contacts, rejections, mut rows) = csink.into_frame()?;
+    let (contacts, rejections, rows) = csink.into_frame()?;
     let (contacts, outbound) = split_outbound(contacts)?;
-    rows.outbound = outbound.height() as u64;
     tracing::debug!(
         seconds = t.elapsed().as_secs_f64(),
         peak_mb = peak_rss_mb(),

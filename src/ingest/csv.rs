@@ -44,6 +44,10 @@ pub(super) fn read_csv_streaming(
     let (back, returned) = std::sync::mpsc::channel::<Vec<u8>>();
     std::thread::scope(|scope| {
         scope.spawn(move || read_pieces(f, tx, returned));
+        // Owned here, so that a return (an error in the middle of the file) drops it before
+        // the scope waits for the reading thread: its next send fails and it stops, instead
+        // of waiting forever for room in the channel.
+        let rx = rx;
         let mut file = InputFile {
             path: path.to_path_buf(),
             sha256: String::new(),

@@ -451,6 +451,36 @@ mod tests {
     use super::csv::*;
     use super::*;
 
+    /// A file refused part-way (a NUL byte after the first piece, with many pieces still to
+    /// read) returns its error: the reading thread, blocked on a full channel, is let go
+    /// instead of waited for. Run on a thread of its own so that a hang fails the test.
+    #[test]
+    fn a_file_refused_part_way_returns_instead_of_hanging() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.csv");
+        let mut text = String::from("contact_id,channel,arrived_at\n");
+        for i in 0..2000 {
+            text.push_str(&format!("{i},phone,2026-10-01 09:00:00\n"));
+            if i == 50 {
+                text.push_str("x\0,phone,2026-10-01 09:00:00\n");
+            }
+        }
+        std::fs::write(&path, text).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut sink = crate::normalize::ContactSink::new(
+                chrono_tz::Asia::Shanghai,
+                crate::normalize::Checks::default(),
+            );
+            let r = read_file_with(&path, &ReadOptions::default(), &mut sink);
+            let _ = tx.send(r.map(|_| ()).map_err(|e| e.message));
+        });
+        let r = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("no hang");
+        assert!(r.unwrap_err().contains("NUL"), "a NUL byte named");
+    }
+
     proptest::proptest! {
         /// The SIMD separator bits are the byte-by-byte ones.
         #[test]

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct Callbacks {
     pub window_hours: f64,
-    /// Outbound contacts in the inputs (every period).
+    /// Outbound contacts that arrived in the period.
     pub outbound: u64,
     /// Offered contacts of the period on real-time channels, short abandons left out, with
     /// a caller (followed or not), and those without one (not counted).
@@ -58,19 +58,25 @@ pub struct Fates {
     pub without_caller: u64,
 }
 
-/// A frame's columns as plain vectors: caller, arrival, answered, channel code, wait.
-struct Log {
-    caller: Vec<Option<u64>>,
-    arrived: Vec<i64>,
-    answered: Vec<bool>,
-    channel: Vec<u32>,
+/// The columns of a contacts frame that the measures following callers read, as plain
+/// vectors: caller, arrival, answered, channel code, wait, close and talk time. Read once
+/// for the repeat flags and the call-backs.
+pub struct Log {
+    pub(super) caller: Vec<Option<u64>>,
+    pub(super) arrived: Vec<i64>,
+    pub(super) answered: Vec<bool>,
+    pub(super) channel: Vec<u32>,
     wait: Vec<Option<f64>>,
     closed: Vec<Option<i64>>,
     talk: Vec<Option<f64>>,
 }
 
 impl Log {
-    fn of(df: &DataFrame) -> Result<Log> {
+    /// The columns of `df`; `None` when it has no caller column (callers not kept).
+    pub fn of(df: &DataFrame) -> Result<Option<Log>> {
+        let Ok(caller) = df.column("caller") else {
+            return Ok(None);
+        };
         let n = df.height();
         let opt_f64 = |name: &str| -> Result<Vec<Option<f64>>> {
             Ok(match df.column(name) {
@@ -86,8 +92,8 @@ impl Log {
         };
         let answered_ms = opt_i64("answered_ms")?;
         let flag: Vec<Option<bool>> = df.column("answered_flag")?.bool()?.iter().collect();
-        Ok(Log {
-            caller: df.column("caller")?.u64()?.iter().collect(),
+        Ok(Some(Log {
+            caller: caller.u64()?.iter().collect(),
             arrived: df
                 .column("arrived_ms")?
                 .i64()?
@@ -97,13 +103,21 @@ impl Log {
             answered: answered_ms
                 .iter()
                 .zip(&flag)
-                .map(|(t, f)| t.is_some() || *f == Some(true))
+                .map(|(t, f)| super::is_answered(*t, *f))
                 .collect(),
-            channel: super::repeat::channel_codes(df)?,
+            channel: df
+                .column("channel")?
+                .as_materialized_series()
+                .to_physical_repr()
+                .cast(&DataType::UInt32)?
+                .u32()?
+                .iter()
+                .map(|v| v.unwrap_or(0))
+                .collect(),
             wait: opt_f64("wait_s")?,
             closed: opt_i64("resolved_ms")?,
             talk: opt_f64("handle_s")?,
-        })
+        }))
     }
 }
 
@@ -117,20 +131,18 @@ fn first_after(times: &[(u64, i64)], c: u64, t: i64, window: i64) -> Option<i64>
         .map(|&(_, u)| u)
 }
 
-/// The fate of each offered contact of the period (`bounds`) among `inbound` (every
-/// inbound contact of the inputs), given the `outbound` contacts. `short_abandon(code)`:
-/// the short-abandon threshold of a real-time channel, `None` for the others.
+/// The fate of each offered contact of the period (`bounds`) among `inb` (every inbound
+/// contact of the inputs), given the outbound contacts `out`. `short_abandon(code)`: the
+/// short-abandon threshold of a real-time channel, `None` for the others.
 pub fn fates(
-    inbound: &DataFrame,
-    outbound: &DataFrame,
+    inb: &Log,
+    out: &Log,
     bounds: (i64, i64),
     window_hours: f64,
     short_abandon: impl Fn(u32) -> Option<f64>,
-) -> Result<Fates> {
+) -> Fates {
     let (a, b) = bounds;
     let window = (window_hours * 3_600_000.0) as i64;
-    let inb = Log::of(inbound)?;
-    let out = Log::of(outbound)?;
     // Answered inbound contacts, outbound attempts and outbound contacts that got through,
     // each by caller and time.
     let sorted = |log: &Log, keep: &dyn Fn(usize) -> bool| {
@@ -141,10 +153,10 @@ pub fn fates(
         v.sort_unstable();
         v
     };
-    let answered = sorted(&inb, &|i| inb.answered[i]);
-    let attempts = sorted(&out, &|_| true);
+    let answered = sorted(inb, &|i| inb.answered[i]);
+    let attempts = sorted(out, &|_| true);
     // A call-back got through when it was answered or has talk time.
-    let through = sorted(&out, &|i| {
+    let through = sorted(out, &|i| {
         out.answered[i] || out.talk[i].is_some_and(|s| s > 0.0)
     });
     let end = inb
@@ -167,8 +179,7 @@ pub fn fates(
         if !(a..b).contains(&t) {
             continue;
         }
-        // How long an abandoned contact waited: its wait, else until it was closed.
-        let waited = inb.wait[i].or(inb.closed[i].map(|r| (r - t) as f64 / 1000.0));
+        let waited = super::waited(inb.wait[i], t, inb.closed[i]);
         if !inb.answered[i] && waited.is_some_and(|w| w < sa) {
             continue;
         }
@@ -196,7 +207,7 @@ pub fn fates(
         f.channel.push(inb.channel[i]);
         f.fate.push(fate);
     }
-    Ok(f)
+    f
 }
 
 fn ratio(n: u64, d: u64) -> Option<f64> {

@@ -519,8 +519,7 @@ impl<'c> Run<'c> {
         let wait = x.wait.get(i);
         let is_answered = x.answered.get(i) == Some(true);
         let is_resolved = x.resolved.get(i) == Some(true);
-        // How long an abandoned contact waited: its wait, else until it was closed.
-        let waited = || wait.or(resolved_at.map(|r| (r - a) as f64 / 1000.0));
+        let waited = || super::waited(wait, a, resolved_at);
         let is_abandoned = realtime && !is_answered;
         let short = is_abandoned && waited().is_some_and(|w| w < sa);
         let sl_hit = is_answered && matches!((r, sl), (Some(r), Some(t)) if r <= t);

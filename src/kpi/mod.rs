@@ -580,6 +580,19 @@ fn slas(
         .collect()
 }
 
+/// Whether a contact was answered: it has an answer time, or the export says so.
+#[inline]
+pub(crate) fn is_answered(at: Option<i64>, flag: Option<bool>) -> bool {
+    at.is_some() || flag == Some(true)
+}
+
+/// How long an abandoned contact waited (seconds): its wait, else from its arrival until
+/// it was closed.
+#[inline]
+pub(crate) fn waited(wait: Option<f64>, arrived: i64, closed: Option<i64>) -> Option<f64> {
+    wait.or(closed.map(|r| (r - arrived) as f64 / 1000.0))
+}
+
 /// How many rows of `df` arrived in `[a, b)`.
 fn count_in(df: &DataFrame, (a, b): (i64, i64)) -> Result<u64> {
     Ok(df

@@ -8,7 +8,7 @@
 //! [`follow`] also follows abandoned contacts to their call-backs ([`super::callback`]), and
 //! [`sla_measure`] measures an `[[sla]]` on any of these figures over its channel.
 
-use super::callback::{self, Callbacks, Fates};
+use super::callback::{self, Callbacks, Fates, Log};
 use super::{Measurement, Overall};
 use crate::config::contract::{RepeatCfg, Sla, SlaMetric};
 use crate::config::Contract;
@@ -64,48 +64,20 @@ pub struct Flags {
     pub repeat_caller: Vec<bool>,
 }
 
-/// Each row's channel code (its position in the run's channel table).
-pub(super) fn channel_codes(df: &DataFrame) -> Result<Vec<u32>> {
-    Ok(df
-        .column("channel")?
-        .as_materialized_series()
-        .to_physical_repr()
-        .cast(&DataType::UInt32)?
-        .u32()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect())
-}
-
 fn ratio(n: u64, d: u64) -> Option<f64> {
     (d > 0).then(|| n as f64 / d as f64)
 }
 
 /// The flags of the period's answered contacts (`bounds`) over every contact of the
-/// inputs; `None` when the frame has no caller column.
-pub fn flags(
-    contacts: &DataFrame,
-    bounds: (i64, i64),
-    cfg: &RepeatCfg,
-) -> Result<Option<(Flags, u64)>> {
-    let Ok(caller) = contacts.column("caller") else {
-        return Ok(None);
-    };
-    let caller: Vec<Option<u64>> = caller.u64()?.iter().collect();
-    let arrived: Vec<i64> = contacts
-        .column("arrived_ms")?
-        .i64()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
-    let answered_ms = contacts.column("answered_ms")?.i64()?;
-    let answered_flag = contacts.column("answered_flag")?.bool()?;
-    let answered: Vec<bool> = answered_ms
-        .iter()
-        .zip(answered_flag.iter())
-        .map(|(t, f)| t.is_some() || f == Some(true))
-        .collect();
-    let channel = channel_codes(contacts)?;
+/// inputs (`log`), and how many answered contacts of the period have no caller.
+pub fn flags(log: &Log, bounds: (i64, i64), cfg: &RepeatCfg) -> (Flags, u64) {
+    let Log {
+        caller,
+        arrived,
+        answered,
+        channel,
+        ..
+    } = log;
     let (a, b) = bounds;
     let end = arrived.iter().copied().max().unwrap_or(0);
     let window = (cfg.fcr_window_hours * 3_600_000.0) as i64;
@@ -170,7 +142,7 @@ pub fn flags(
             out.repeat_caller.push(repeat_caller);
         }
     }
-    Ok(Some((out, without_caller)))
+    (out, without_caller)
 }
 
 /// The period's repeat figures from `flags`, with each agent's repeats within the short
@@ -249,11 +221,17 @@ pub fn follow(
     let (contacts, outbound) = (input.contacts, input.outbound);
     let directions = input.columns.has(crate::columns::contact::DIRECTION) || outbound.height() > 0;
     let cfg = contract.repeat_cfg();
-    let flags = flags(contacts, bounds, &cfg)?;
-    let fates = match (&flags, directions) {
-        (Some(_), true) => Some(callback::fates(
-            contacts,
-            outbound,
+    // Every inbound contact's columns, read once for the flags and the call-backs.
+    let inbound = Log::of(contacts)?;
+    let flags = inbound.as_ref().map(|log| flags(log, bounds, &cfg));
+    let outbound_log = match (&inbound, directions) {
+        (Some(_), true) => Log::of(outbound)?,
+        _ => None,
+    };
+    let fates = match (&inbound, &outbound_log) {
+        (Some(inb), Some(out)) => Some(callback::fates(
+            inb,
+            out,
             bounds,
             cfg.callback_window_hours,
             |code| {
@@ -263,9 +241,10 @@ pub fn follow(
                     .is_realtime(ch)
                     .then(|| contract.short_abandon_seconds(ch))
             },
-        )?),
+        )),
         _ => None,
     };
+    drop((inbound, outbound_log));
     let mut out = flags
         .as_ref()
         .map(|(f, without)| measures(contacts, f, *without, &cfg))

@@ -128,7 +128,7 @@ fn frame(
         };
         in_period += 1;
         let channel = channels[i].clone().unwrap_or_default();
-        let answered = answered_ms[i].is_some() || answered_flag[i] == Some(true);
+        let answered = super::is_answered(answered_ms[i], answered_flag[i]);
         let keep = (!spec.answered_only || answered)
             && spec
                 .min_handle_seconds

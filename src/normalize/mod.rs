@@ -106,8 +106,8 @@ pub struct RowCounts {
     pub filtered_by: std::collections::BTreeMap<String, u64>,
     pub out_of_period: u64,
     /// Accepted contacts that are outbound (call-backs, follow-ups): read to find
-    /// call-backs, counted in no service figure. Part of `accepted`, like `out_of_period`;
-    /// in a report, those of the period (the others are out of it).
+    /// call-backs, counted in no service figure. Part of `accepted`, like `out_of_period`,
+    /// and like it set by the report: those of the period (the others are out of it).
     pub outbound: u64,
 }
 
@@ -296,11 +296,21 @@ pub fn split_outbound(contacts: DataFrame) -> Result<(DataFrame, DataFrame)> {
     let mask: BooleanChunked = outbound.iter().map(|v| v == Some(true)).collect();
     let keep = !&mask;
     // Column by column, each original freed once split: the peak is the frame and one
-    // column, not two frames.
+    // column, not two frames. Chunk by chunk, so that the inbound frame keeps the parts
+    // the kernels run on in parallel (a filtered column would be one chunk).
     let (mut inbound, mut out) = (Vec::new(), Vec::new());
     for c in contacts.into_columns() {
-        out.push(c.filter(&mask)?);
-        inbound.push(c.filter(&keep)?);
+        let s = c.take_materialized_series();
+        let (mut i, mut o) = (s.clear(), s.clear());
+        let mut at = 0;
+        for len in s.chunk_lengths() {
+            let part = s.slice(at as i64, len);
+            o.append(&part.filter(&mask.slice(at as i64, len))?)?;
+            i.append(&part.filter(&keep.slice(at as i64, len))?)?;
+            at += len;
+        }
+        inbound.push(i.into_column());
+        out.push(o.into_column());
     }
     let height = |cols: &[Column]| cols.first().map_or(0, |c| c.len());
     Ok((

@@ -43,7 +43,8 @@ fn phone_only(code: u32) -> Option<f64> {
 }
 
 fn run(inbound: &[Row], outbound: &[Row]) -> Callbacks {
-    let f = fates(&log(inbound), &log(outbound), october(), 24.0, phone_only).unwrap();
+    let of = |rows: &[Row]| Log::of(&log(rows)).unwrap().unwrap();
+    let f = fates(&of(inbound), &of(outbound), october(), 24.0, phone_only);
     let mut s = summary(&f, |_| true, 24.0);
     s.without_caller = f.without_caller;
     s

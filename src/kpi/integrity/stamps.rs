@@ -103,17 +103,24 @@ pub(super) fn id_gaps(df: &DataFrame) -> Result<Check> {
     let Some((prefix, _, width)) = ids.iter().flatten().find_map(split) else {
         return Ok(c);
     };
-    let numbers: Vec<u64> = ids
-        .iter()
-        .flatten()
-        .filter_map(split)
-        .filter(|(p, _, _)| *p == prefix)
-        .map(|(_, v, _)| v)
-        .collect();
-    let n = numbers.len() as u64;
-    let (Some(&lo), Some(&hi)) = (numbers.iter().min(), numbers.iter().max()) else {
-        return Ok(c);
+    // Two passes over the ids (their range, then a mark for each number), not a list of
+    // every number: this runs on every report, on every contact of the period.
+    let ours = || {
+        ids.iter()
+            .flatten()
+            .filter_map(split)
+            .filter(|(p, _, _)| *p == prefix)
+            .map(|(_, v, _)| v)
     };
+    let (mut n, mut lo, mut hi) = (0u64, u64::MAX, 0u64);
+    for v in ours() {
+        n += 1;
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if n == 0 {
+        return Ok(c);
+    }
     let span = hi - lo + 1;
     if n < MIN_SEQUENCE
         || (n as f64) < DENSE * df.height() as f64
@@ -123,7 +130,7 @@ pub(super) fn id_gaps(df: &DataFrame) -> Result<Check> {
     }
     c.measured = true;
     let mut seen = vec![false; span as usize];
-    for v in numbers {
+    for v in ours() {
         seen[(v - lo) as usize] = true;
     }
     // The runs of missing numbers: (length, first).

@@ -36,7 +36,8 @@ fn october() -> (i64, i64) {
 fn run(rows: &[(u64, i64, bool, &str)]) -> Repeat {
     let cfg = RepeatCfg::default();
     let df = log(rows);
-    let (f, without) = flags(&df, october(), &cfg).unwrap().unwrap();
+    let log = Log::of(&df).unwrap().unwrap();
+    let (f, without) = flags(&log, october(), &cfg);
     measures(&df, &f, without, &cfg).unwrap()
 }
 
