@@ -150,7 +150,7 @@ pub fn fates(
             .filter(|&i| keep(i))
             .filter_map(|i| Some((log.caller[i]?, log.arrived[i])))
             .collect();
-        v.sort_unstable();
+        rayon::slice::ParallelSliceMut::par_sort_unstable(&mut v[..]);
         v
     };
     let answered = sorted(inb, &|i| inb.answered[i]);

@@ -87,7 +87,9 @@ pub fn flags(log: &Log, bounds: (i64, i64), cfg: &RepeatCfg) -> (Flags, u64) {
     let mut order: Vec<u32> = (0..caller.len() as u32)
         .filter(|&i| caller[i as usize].is_some())
         .collect();
-    order.sort_by_key(|&i| (caller[i as usize], arrived[i as usize], i));
+    rayon::slice::ParallelSliceMut::par_sort_unstable_by_key(&mut order[..], |&i| {
+        (caller[i as usize], arrived[i as usize], i)
+    });
     let in_period = |i: usize| answered[i] && (a..b).contains(&arrived[i]);
     let mut without_caller = 0u64;
     for i in 0..caller.len() {
@@ -102,15 +104,21 @@ pub fn flags(log: &Log, bounds: (i64, i64), cfg: &RepeatCfg) -> (Flags, u64) {
         within: Vec::new(),
         repeat_caller: Vec::new(),
     };
+    let k = cfg.contacts.max(1) as usize;
+    let mut reached: Vec<i64> = Vec::new();
     for group in order.chunk_by(|&x, &y| caller[x as usize] == caller[y as usize]) {
-        // Whether the caller reached an agent `contacts` times within `days`.
-        let reached: Vec<i64> = group
-            .iter()
-            .map(|&i| i as usize)
-            .filter(|&i| answered[i])
-            .map(|i| arrived[i])
-            .collect();
-        let k = cfg.contacts.max(1) as usize;
+        // Whether the caller reached an agent `contacts` times within `days` (most callers
+        // call once: nothing to gather).
+        reached.clear();
+        if group.len() >= k {
+            reached.extend(
+                group
+                    .iter()
+                    .map(|&i| i as usize)
+                    .filter(|&i| answered[i])
+                    .map(|i| arrived[i]),
+            );
+        }
         let repeat_caller = reached.windows(k).any(|w| w[k - 1] - w[0] <= span);
         for (p, &i) in group.iter().enumerate() {
             let i = i as usize;
@@ -158,16 +166,32 @@ pub fn measures(
     let first = flags.first.iter().filter(|f| **f == Some(true)).count() as u64;
     let callers = flags.repeat_caller.iter().filter(|x| **x).count() as u64;
     let within = flags.within.iter().filter(|x| **x).count() as u64;
+    // Grouped by the agent column as it is held (a category id), and only the agents'
+    // names turned into text: not one string per contact.
     let rows = UInt32Chunked::from_vec("row".into(), flags.rows.clone());
-    let agents = contacts
-        .column("agent_id")?
-        .take(&rows)?
-        .cast(&DataType::String)?;
+    let agents = contacts.column("agent_id")?.take(&rows)?;
+    let g = DataFrame::new(
+        flags.rows.len(),
+        vec![agents, Column::new("within".into(), flags.within.clone())],
+    )?
+    .lazy()
+    .group_by([col("agent_id")])
+    .agg([
+        len().cast(DataType::UInt64).alias("n"),
+        col("within").cast(DataType::UInt64).sum().alias("w"),
+    ])
+    .with_column(col("agent_id").cast(DataType::String))
+    .collect()?;
     let mut by: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
-    for (a, w) in agents.str()?.iter().zip(&flags.within) {
+    let (ids, n_, w_) = (
+        g.column("agent_id")?.str()?,
+        g.column("n")?.u64()?,
+        g.column("w")?.u64()?,
+    );
+    for ((a, k), w) in ids.iter().zip(n_.iter()).zip(w_.iter()) {
         let e = by.entry(a.unwrap_or_default().to_string()).or_default();
-        e.0 += 1;
-        e.1 += *w as u64;
+        e.0 += k.unwrap_or(0);
+        e.1 += w.unwrap_or(0);
     }
     Ok(Repeat {
         fcr_window_hours: cfg.fcr_window_hours,
@@ -222,8 +246,12 @@ pub fn follow(
     let directions = input.columns.has(crate::columns::contact::DIRECTION) || outbound.height() > 0;
     let cfg = contract.repeat_cfg();
     // Every inbound contact's columns, read once for the flags and the call-backs.
+    let t = std::time::Instant::now();
+    let lap = |step: &str| tracing::debug!(seconds = t.elapsed().as_secs_f64(), "repeat: {step}");
     let inbound = Log::of(contacts)?;
+    lap("columns");
     let flags = inbound.as_ref().map(|log| flags(log, bounds, &cfg));
+    lap("flags");
     let outbound_log = match (&inbound, directions) {
         (Some(_), true) => Log::of(outbound)?,
         _ => None,
@@ -245,6 +273,7 @@ pub fn follow(
         _ => None,
     };
     drop((inbound, outbound_log));
+    lap("call-backs");
     let mut out = flags
         .as_ref()
         .map(|(f, without)| measures(contacts, f, *without, &cfg))
