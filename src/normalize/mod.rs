@@ -264,6 +264,7 @@ impl Inputs {
         let ids: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
         // The previous window goes before the next is read.
         self.data.contacts = DataFrame::empty();
+        self.data.outbound = DataFrame::empty();
         let (contacts, outbound) = split_outbound(parts.window(bounds, &ids)?)?;
         let (contacts, surveys) = link_surveys(contacts, self.data.surveys.clone())?;
         let held = (contacts.height() + outbound.height()) as u64;

@@ -14,7 +14,7 @@ fn root() -> &'static std::path::Path {
 fn the_sample_month_measures_repeat_contacts_and_no_caller_leaves() {
     let text = std::fs::read_to_string(root().join(CONTRACT)).unwrap();
     let contract = format!(
-        "{text}\n[[sla]]\nid = \"repeat_fcr\"\nname = \"人工一解率\"\nclause = \"一（二）4\"\nchannel = \"phone\"\nmetric = \"repeat_fcr_rate\"\ntarget = 0.85\n"
+        "{text}\n[[sla]]\nid = \"repeat_fcr\"\nname = \"人工一解率\"\nclause = \"一（二）4\"\nchannel = \"phone\"\nmetric = \"repeat_fcr_rate\"\ntarget = 0.85\n\n[[sla]]\nid = \"true_abandon\"\nclause = \"一（二）5\"\nmetric = \"true_abandon_rate\"\ntarget = 0.02\n\n[[sla]]\nid = \"true_abandon_loose\"\nclause = \"一（二）5\"\nmetric = \"true_abandon_rate\"\ntarget = 0.03\n"
     );
     let dir = tempfile::tempdir().unwrap();
     let (m, workbook) = run(dir.path(), &contract);
@@ -149,6 +149,28 @@ fn the_sample_month_measures_repeat_contacts_and_no_caller_leaves() {
             < 1e-12
     );
     assert!(called > 0 && truly > 0 && called < abandoned, "{cb}");
+    // The true abandon rate as an SLA is a ceiling: the same count, met at or below the
+    // target. Here truly / offered is above 2 % and below 3 %.
+    let rate = truly as f64 / offered as f64;
+    assert!(rate > 0.02 && rate < 0.03, "{rate}");
+    let line = |id: &str| -> Value {
+        m["scorecard"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    for (id, status) in [("true_abandon", "missed"), ("true_abandon_loose", "met")] {
+        let l = line(id);
+        assert_eq!(l["status"], status, "{l}");
+        assert_eq!(
+            (l["numerator"].as_f64(), l["denominator"].as_f64()),
+            (Some(truly as f64), Some(offered as f64))
+        );
+    }
+    assert!(workbook.contains("≤ 2.00%"), "the ceiling written as one");
     assert!(workbook.contains("回拨率") && workbook.contains("真实呼损率"));
     // The planted problem: one agent answers and hangs up within seconds, and is named.
     let short: &Value = m["integrity"]["checks"]
