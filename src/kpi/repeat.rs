@@ -359,4 +359,4 @@ pub fn sla_measure(followed: &Followed, s: &Sla, contract: &Contract) -> Measure
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

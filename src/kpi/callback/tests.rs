@@ -2,18 +2,10 @@
 //! out in the comments.
 
 use super::*;
-use chrono::{NaiveDate, TimeZone};
 
-/// Milliseconds of a Beijing wall-clock time in 2026.
+/// Milliseconds of a Beijing wall-clock time in 2026 (month first).
 fn at(m: u32, d: u32, h: u32, min: u32) -> i64 {
-    let t = NaiveDate::from_ymd_opt(2026, m, d)
-        .unwrap()
-        .and_hms_opt(h, min, 0)
-        .unwrap();
-    chrono_tz::Asia::Shanghai
-        .from_local_datetime(&t)
-        .unwrap()
-        .timestamp_millis()
+    crate::kpi::repeat::tests::at(d, m, h, min)
 }
 
 /// One contact: caller, arrival, answered, channel code (0 phone, 1 email), wait and talk

@@ -4,7 +4,7 @@ use super::*;
 use chrono::{NaiveDate, TimeZone};
 
 /// Milliseconds of a Beijing wall-clock time.
-fn at(d: u32, m: u32, h: u32, min: u32) -> i64 {
+pub(crate) fn at(d: u32, m: u32, h: u32, min: u32) -> i64 {
     let t = NaiveDate::from_ymd_opt(2026, m, d)
         .unwrap()
         .and_hms_opt(h, min, 0)
