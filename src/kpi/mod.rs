@@ -34,6 +34,7 @@ mod sla;
 use sla::{measure, Scope};
 
 pub mod callback;
+pub mod callers;
 pub mod coverage;
 pub mod integrity;
 pub mod repeat;

@@ -8,7 +8,8 @@
 //! [`follow`] also follows abandoned contacts to their call-backs ([`super::callback`]), and
 //! [`sla_measure`] measures an `[[sla]]` on any of these figures over its channel.
 
-use super::callback::{self, Callbacks, Fates, Log};
+use super::callback::{self, Callbacks, Fates};
+use super::callers::{by_caller, Call, Rules, Source, ANSWERED, IN_PERIOD, OFFERED, THROUGH};
 use super::{Measurement, Overall};
 use crate::config::contract::{RepeatCfg, Sla, SlaMetric};
 use crate::config::Contract;
@@ -52,120 +53,140 @@ pub struct RepeatAgentRow {
     pub rate: Option<f64>,
 }
 
-/// The flags of each answered contact of the period with a caller: its row in the contacts
-/// frame, resolved at first contact (null: cannot be followed), followed within the short
-/// window, from a repeat caller.
+/// One channel's answered contacts of the period with a caller: those followed (their FCR
+/// window covered by the inputs), resolved at first contact, followed by a repeat within
+/// the short window, from a repeat caller.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Tally {
+    pub answered: u64,
+    pub followed: u64,
+    pub first: u64,
+    pub within: u64,
+    pub repeat_caller: u64,
+}
+
+/// The repeat flags of the period's answered contacts with a caller, counted by channel
+/// code; each one's row and whether a repeat followed within the short window (for the
+/// agents); how many answered contacts of the period have no caller (not counted).
+#[derive(Debug, Default)]
 pub struct Flags {
+    pub by_channel: Vec<Tally>,
     pub rows: Vec<u32>,
-    /// Each contact's channel code.
-    pub channel: Vec<u32>,
-    pub first: Vec<Option<bool>>,
     pub within: Vec<bool>,
-    pub repeat_caller: Vec<bool>,
+    pub without_caller: u64,
 }
 
-fn ratio(n: u64, d: u64) -> Option<f64> {
-    (d > 0).then(|| n as f64 / d as f64)
+impl Flags {
+    /// The tallies of the channels `keep` keeps (by channel code), added up.
+    pub fn total(&self, keep: impl Fn(u32) -> bool) -> Tally {
+        let mut s = Tally::default();
+        for (_, t) in self
+            .by_channel
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| keep(*k as u32))
+        {
+            s.answered += t.answered;
+            s.followed += t.followed;
+            s.first += t.first;
+            s.within += t.within;
+            s.repeat_caller += t.repeat_caller;
+        }
+        s
+    }
 }
 
-/// The flags of the period's answered contacts (`bounds`) over every contact of the
-/// inputs (`log`), and how many answered contacts of the period have no caller.
-pub fn flags(log: &Log, bounds: (i64, i64), cfg: &RepeatCfg) -> (Flags, u64) {
-    let Log {
-        caller,
-        arrived,
-        answered,
-        channel,
-        ..
-    } = log;
-    let (a, b) = bounds;
-    let end = arrived.iter().copied().max().unwrap_or(0);
-    let window = (cfg.fcr_window_hours * 3_600_000.0) as i64;
-    let short = (cfg.within_minutes * 60_000.0) as i64;
-    let span = (cfg.days * 86_400_000.0) as i64;
-    // Each caller's contacts in time order (ties by row).
-    let mut order: Vec<u32> = (0..caller.len() as u32)
-        .filter(|&i| caller[i as usize].is_some())
-        .collect();
-    rayon::slice::ParallelSliceMut::par_sort_unstable_by_key(&mut order[..], |&i| {
-        (caller[i as usize], arrived[i as usize], i)
-    });
-    let in_period = |i: usize| answered[i] && (a..b).contains(&arrived[i]);
-    let mut without_caller = 0u64;
-    for i in 0..caller.len() {
-        if caller[i].is_none() && in_period(i) {
-            without_caller += 1;
+/// The windows of `[repeat]` in milliseconds, with the latest arrival of the inputs.
+pub struct Windows {
+    pub fcr: i64,
+    pub short: i64,
+    pub span: i64,
+    pub contacts: usize,
+    pub same_channel: bool,
+    pub end: i64,
+}
+
+impl Windows {
+    pub fn of(cfg: &RepeatCfg, end: i64) -> Windows {
+        Windows {
+            fcr: (cfg.fcr_window_hours * 3_600_000.0) as i64,
+            short: (cfg.within_minutes * 60_000.0) as i64,
+            span: (cfg.days * 86_400_000.0) as i64,
+            contacts: cfg.contacts.max(1) as usize,
+            same_channel: cfg.same_channel,
+            end,
         }
     }
-    let mut out = Flags {
-        rows: Vec::new(),
-        channel: Vec::new(),
-        first: Vec::new(),
-        within: Vec::new(),
-        repeat_caller: Vec::new(),
-    };
-    let k = cfg.contacts.max(1) as usize;
-    let mut reached: Vec<i64> = Vec::new();
-    for group in order.chunk_by(|&x, &y| caller[x as usize] == caller[y as usize]) {
-        // Whether the caller reached an agent `contacts` times within `days` (most callers
-        // call once: nothing to gather).
-        reached.clear();
-        if group.len() >= k {
-            reached.extend(
-                group
-                    .iter()
-                    .map(|&i| i as usize)
-                    .filter(|&i| answered[i])
-                    .map(|i| arrived[i]),
-            );
-        }
-        let repeat_caller = reached.windows(k).any(|w| w[k - 1] - w[0] <= span);
-        for (p, &i) in group.iter().enumerate() {
-            let i = i as usize;
-            if !in_period(i) {
-                continue;
+}
+
+/// Scratch space reused from caller to caller.
+#[derive(Default)]
+pub struct Scratch {
+    reached: Vec<i64>,
+    next: Vec<Option<i64>>,
+    seen: Vec<(u8, i64)>,
+}
+
+/// The flags of one caller's calls `g` (sorted by time, ties by row) answered in the
+/// period, added to `out`.
+pub fn flag_caller(g: &[Call], w: &Windows, out: &mut Flags, s: &mut Scratch) {
+    let counted = |c: &Call| c.has(ANSWERED) && c.has(IN_PERIOD);
+    if !g.iter().any(counted) {
+        return;
+    }
+    // Whether the caller reached an agent `contacts` times within `days` (most callers
+    // call once: nothing to gather).
+    let k = w.contacts;
+    s.reached.clear();
+    if g.len() >= k {
+        s.reached
+            .extend(g.iter().filter(|c| c.has(ANSWERED)).map(|c| c.at));
+    }
+    let repeat_caller = s.reached.windows(k).any(|x| x[k - 1] - x[0] <= w.span);
+    // The next contact after each one: the same channel's when asked, else the next.
+    s.next.clear();
+    if w.same_channel {
+        s.seen.clear();
+        s.next.resize(g.len(), None);
+        for (p, c) in g.iter().enumerate().rev() {
+            match s.seen.iter_mut().find(|(ch, _)| *ch == c.channel) {
+                Some(e) => s.next[p] = Some(std::mem::replace(&mut e.1, c.at)),
+                None => s.seen.push((c.channel, c.at)),
             }
-            let t = arrived[i];
-            let later = group[p + 1..].iter().map(|&j| j as usize);
-            // The next contact after this one (the same channel's when asked).
-            let next = later
-                .clone()
-                .filter(|&j| !cfg.same_channel || channel[j] == channel[i])
-                .map(|j| arrived[j])
-                .next();
-            let first = match next {
-                Some(u) if u - t <= window => Some(false),
-                Some(_) => Some(true),
-                None if end - t >= window => Some(true),
-                None => None,
-            };
-            let within = later
-                .map(|j| arrived[j])
-                .next()
-                .is_some_and(|u| u - t <= short);
-            out.rows.push(i as u32);
-            out.channel.push(channel[i]);
-            out.first.push(first);
-            out.within.push(within);
-            out.repeat_caller.push(repeat_caller);
         }
+    } else {
+        s.next.extend(g[1..].iter().map(|c| Some(c.at)));
+        s.next.push(None);
     }
-    (out, without_caller)
+    for (p, c) in g.iter().enumerate().filter(|(_, c)| counted(c)) {
+        let first = match s.next[p] {
+            Some(u) if u - c.at <= w.fcr => Some(false),
+            Some(_) => Some(true),
+            None if w.end - c.at >= w.fcr => Some(true),
+            None => None,
+        };
+        let within = g.get(p + 1).is_some_and(|n| n.at - c.at <= w.short);
+        let t = callback::slot(&mut out.by_channel, c.channel);
+        t.answered += 1;
+        t.followed += u64::from(first.is_some());
+        t.first += u64::from(first == Some(true));
+        t.within += u64::from(within);
+        t.repeat_caller += u64::from(repeat_caller);
+        out.rows.push(c.row);
+        out.within.push(within);
+    }
 }
 
 /// The period's repeat figures from `flags`, with each agent's repeats within the short
 /// window (the agents of `contacts`).
-pub fn measures(
-    contacts: &DataFrame,
-    flags: &Flags,
-    without_caller: u64,
-    cfg: &RepeatCfg,
-) -> Result<Repeat> {
-    let n = flags.rows.len() as u64;
-    let followed = flags.first.iter().flatten().count() as u64;
-    let first = flags.first.iter().filter(|f| **f == Some(true)).count() as u64;
-    let callers = flags.repeat_caller.iter().filter(|x| **x).count() as u64;
-    let within = flags.within.iter().filter(|x| **x).count() as u64;
+pub fn measures(contacts: &DataFrame, flags: &Flags, cfg: &RepeatCfg) -> Result<Repeat> {
+    let Tally {
+        answered: n,
+        followed,
+        first,
+        within,
+        repeat_caller: callers,
+    } = flags.total(|_| true);
     // Grouped by the agent column as it is held (a category id), and only the agents'
     // names turned into text: not one string per contact.
     let rows = UInt32Chunked::from_vec("row".into(), flags.rows.clone());
@@ -200,7 +221,7 @@ pub fn measures(
         days: cfg.days,
         within_minutes: cfg.within_minutes,
         answered: n,
-        without_caller,
+        without_caller: flags.without_caller,
         unfollowed: n - followed,
         first_resolved: first,
         repeat_fcr_rate: ratio(first, followed),
@@ -223,10 +244,10 @@ pub fn measures(
 }
 
 /// What a period's caller-following measures stand on: the answered contacts' repeat
-/// flags (with the answered contacts without a caller) and the offered contacts' fates.
+/// flags and the offered contacts' fates.
 #[derive(Default)]
 pub struct Followed {
-    pub flags: Option<(Flags, u64)>,
+    pub flags: Option<Flags>,
     pub fates: Option<Fates>,
 }
 
@@ -245,41 +266,27 @@ pub fn follow(
     let (contacts, outbound) = (input.contacts, input.outbound);
     let directions = input.columns.has(crate::columns::contact::DIRECTION) || outbound.height() > 0;
     let cfg = contract.repeat_cfg();
-    // Every inbound contact's columns, read once for the flags and the call-backs.
     let t = std::time::Instant::now();
-    let lap = |step: &str| tracing::debug!(seconds = t.elapsed().as_secs_f64(), "repeat: {step}");
-    let inbound = Log::of(contacts)?;
-    lap("columns");
-    let flags = inbound.as_ref().map(|log| flags(log, bounds, &cfg));
-    lap("flags");
-    let outbound_log = match (&inbound, directions) {
-        (Some(_), true) => Log::of(outbound)?,
-        _ => None,
+    let short_abandon = |code: u32| {
+        let ch = crate::model::Channel::at(code as usize)?;
+        contract
+            .channels
+            .is_realtime(ch)
+            .then(|| contract.short_abandon_seconds(ch))
     };
-    let fates = match (&inbound, &outbound_log) {
-        (Some(inb), Some(out)) => Some(callback::fates(
-            inb,
-            out,
-            bounds,
-            cfg.callback_window_hours,
-            |code| {
-                let ch = crate::model::Channel::at(code as usize)?;
-                contract
-                    .channels
-                    .is_realtime(ch)
-                    .then(|| contract.short_abandon_seconds(ch))
-            },
-        )),
-        _ => None,
+    let rules = Rules {
+        bounds,
+        short_abandon: &short_abandon,
     };
-    drop((inbound, outbound_log));
-    lap("call-backs");
-    let mut out = flags
+    let followed = followed(contacts, outbound, directions, &rules, &cfg)?;
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "repeat: followed");
+    let mut out = followed
+        .flags
         .as_ref()
-        .map(|(f, without)| measures(contacts, f, *without, &cfg))
+        .map(|f| measures(contacts, f, &cfg))
         .transpose()?;
     if let Some(r) = &mut out {
-        r.callbacks = fates.as_ref().map(|f| {
+        r.callbacks = followed.fates.as_ref().map(|f| {
             let mut c = callback::summary(f, |_| true, cfg.callback_window_hours);
             c.without_caller = f.without_caller;
             c.outbound = super::count_in(outbound, bounds).unwrap_or(0);
@@ -294,7 +301,61 @@ pub fn follow(
             overall.true_abandon_rate = c.true_abandon_rate;
         }
     }
-    Ok((Followed { flags, fates }, out))
+    Ok((followed, out))
+}
+
+/// The repeat flags of the period's answered contacts among every inbound contact of the
+/// inputs (`contacts`), and, when `directions` says which contacts are outbound, the fates
+/// of its offered contacts given the outbound ones: each bucket of callers read, sorted and
+/// walked caller by caller. Nothing without a caller column.
+pub fn followed(
+    contacts: &DataFrame,
+    outbound: &DataFrame,
+    directions: bool,
+    rules: &Rules<'_>,
+    cfg: &RepeatCfg,
+) -> Result<Followed> {
+    let Some(src) = Source::of(contacts)? else {
+        return Ok(Followed::default());
+    };
+    let out = match directions {
+        true => Source::of(outbound)?,
+        false => None,
+    };
+    Ok(walk(&src, out.as_ref(), rules, cfg))
+}
+
+/// [`followed`] on the columns read: `out`, the outbound contacts' (none: no call-backs).
+pub fn walk(src: &Source, out: Option<&Source>, rules: &Rules<'_>, cfg: &RepeatCfg) -> Followed {
+    let out = out.map(|o| callback::Outbound {
+        attempts: o.times(rules, 0),
+        through: o.times(rules, THROUGH),
+        end: src.end.max(o.end),
+        window_ms: (cfg.callback_window_hours * 3_600_000.0) as i64,
+    });
+    let w = Windows::of(cfg, src.end);
+    let mut flags = Flags {
+        without_caller: src.without_caller(rules, ANSWERED | IN_PERIOD),
+        ..Default::default()
+    };
+    let mut fates = out.as_ref().map(|_| Fates {
+        without_caller: src.without_caller(rules, OFFERED | IN_PERIOD),
+        ..Default::default()
+    });
+    let mut scratch = Scratch::default();
+    for b in 0..src.buckets {
+        let calls = src.bucket(b, rules);
+        for g in by_caller(&calls) {
+            flag_caller(g, &w, &mut flags, &mut scratch);
+            if let (Some(o), Some(f)) = (&out, &mut fates) {
+                callback::fate_caller(g, o, f, &mut scratch.next);
+            }
+        }
+    }
+    Followed {
+        flags: Some(flags),
+        fates,
+    }
 }
 
 /// SLA `s` on a measure that follows callers, over its channel's contacts; not measurable
@@ -319,7 +380,7 @@ pub fn sla_measure(followed: &Followed, s: &Sla, contract: &Contract) -> Measure
                 });
             };
             let window = contract.repeat_cfg().callback_window_hours;
-            let c = callback::summary(f, |k| ours(f.channel[k]), window);
+            let c = callback::summary(f, ours, window);
             let followed = (c.abandoned - c.unfollowed) as f64;
             match s.metric {
                 SlaMetric::CallbackRate => (c.called_back as f64, followed),
@@ -333,20 +394,15 @@ pub fn sla_measure(followed: &Followed, s: &Sla, contract: &Contract) -> Measure
             }
         }
         _ => {
-            let Some((f, _)) = &followed.flags else {
+            let Some(f) = &followed.flags else {
                 return missing("why_no_caller");
             };
-            let mut n = (0u64, 0u64);
-            for k in (0..f.rows.len()).filter(|&k| ours(f.channel[k])) {
-                let (hit, counted) = match s.metric {
-                    SlaMetric::RepeatContactRate => (f.repeat_caller[k], true),
-                    SlaMetric::RepeatWithinRate => (f.within[k], true),
-                    _ => (f.first[k] == Some(true), f.first[k].is_some()),
-                };
-                n.0 += u64::from(hit && counted);
-                n.1 += u64::from(counted);
+            let t = f.total(ours);
+            match s.metric {
+                SlaMetric::RepeatContactRate => (t.repeat_caller as f64, t.answered as f64),
+                SlaMetric::RepeatWithinRate => (t.within as f64, t.answered as f64),
+                _ => (t.first as f64, t.followed as f64),
             }
-            (n.0 as f64, n.1 as f64)
         }
     };
     Measurement {
@@ -356,6 +412,10 @@ pub fn sla_measure(followed: &Followed, s: &Sla, contract: &Contract) -> Measure
         why_missing: (den == 0.0).then_some("why_no_contacts"),
         spread: None,
     }
+}
+
+fn ratio(n: u64, d: u64) -> Option<f64> {
+    (d > 0).then(|| n as f64 / d as f64)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! out in the comments.
 
 use super::*;
+use polars::prelude::*;
 
 /// Milliseconds of a Beijing wall-clock time in 2026 (month first).
 fn at(m: u32, d: u32, h: u32, min: u32) -> i64 {
@@ -35,8 +36,17 @@ fn phone_only(code: u32) -> Option<f64> {
 }
 
 fn run(inbound: &[Row], outbound: &[Row]) -> Callbacks {
-    let of = |rows: &[Row]| Log::of(&log(rows)).unwrap().unwrap();
-    let f = fates(&of(inbound), &of(outbound), october(), 24.0, phone_only);
+    let rules = crate::kpi::callers::Rules {
+        bounds: october(),
+        short_abandon: &phone_only,
+    };
+    let cfg = crate::config::contract::RepeatCfg {
+        callback_window_hours: 24.0,
+        ..Default::default()
+    };
+    let (inb, out) = (log(inbound), log(outbound));
+    let followed = crate::kpi::repeat::followed(&inb, &out, true, &rules, &cfg).unwrap();
+    let f = followed.fates.unwrap();
     let mut s = summary(&f, |_| true, 24.0);
     s.without_caller = f.without_caller;
     s

@@ -1,0 +1,255 @@
+//! The contacts of the inputs as compact records grouped by caller, for the measures that
+//! follow callers ([`super::repeat`], [`super::callback`]): each contact's caller (the keyed
+//! hash of [`crate::normalize::caller`]), arrival, the time its caller stopped waiting, row,
+//! channel code and flags, sorted by caller, then arrival, then row. Callers are taken in
+//! buckets of their hash, so that only a share of the inputs' contacts is held at once and
+//! each bucket's sort stays in cache. This module decides no measure and no rule: whether a
+//! contact was answered and how long an abandon waited are [`super::is_answered`] and
+//! [`super::waited`], the short-abandon threshold is the caller's.
+
+use crate::error::Result;
+use polars::prelude::*;
+use rayon::prelude::*;
+
+/// Answered (see [`super::is_answered`]).
+pub const ANSWERED: u8 = 1;
+/// Arrived within the period's bounds.
+pub const IN_PERIOD: u8 = 2;
+/// On a real-time channel and not a short abandon: counted by the call-back measures.
+pub const OFFERED: u8 = 4;
+/// An outbound contact that got through: answered, or with talk time.
+pub const THROUGH: u8 = 8;
+
+/// One contact with a caller.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Call {
+    pub caller: u64,
+    pub at: i64,
+    /// When the caller stopped waiting: arrival plus wait (the arrival when no wait is given).
+    pub gone: i64,
+    pub row: u32,
+    pub channel: u8,
+    pub bits: u8,
+}
+
+impl Call {
+    pub fn has(&self, bit: u8) -> bool {
+        self.bits & bit != 0
+    }
+}
+
+/// Callers per bucket aimed at: a bucket's calls (32 bytes each) stay near 64 MB.
+const PER_BUCKET: usize = 2_000_000;
+
+/// The columns of a contacts frame these measures read, chunked alike.
+pub struct Source {
+    caller: UInt64Chunked,
+    arrived: Int64Chunked,
+    answered_ms: Option<Int64Chunked>,
+    answered_flag: Option<BooleanChunked>,
+    channel: UInt32Chunked,
+    wait: Option<Float64Chunked>,
+    closed: Option<Int64Chunked>,
+    talk: Option<Float64Chunked>,
+    /// The latest arrival of the frame (0 when empty).
+    pub end: i64,
+    /// How many buckets the callers are taken in.
+    pub buckets: u32,
+}
+
+/// What decides a contact's flags: the period's bounds and the short-abandon threshold of
+/// a channel code (`None`: not a real-time channel).
+pub struct Rules<'a> {
+    pub bounds: (i64, i64),
+    pub short_abandon: &'a (dyn Fn(u32) -> Option<f64> + Sync),
+}
+
+impl Source {
+    /// The columns of `df`; `None` when it has no caller column (callers not kept).
+    pub fn of(df: &DataFrame) -> Result<Option<Source>> {
+        let Ok(caller) = df.column("caller") else {
+            return Ok(None);
+        };
+        let opt = |name: &str| df.column(name).ok().map(|c| c.as_materialized_series());
+        let mut s = Source {
+            caller: caller.u64()?.clone(),
+            arrived: df.column("arrived_ms")?.i64()?.clone(),
+            answered_ms: opt("answered_ms").map(|c| c.i64().cloned()).transpose()?,
+            answered_flag: opt("answered_flag")
+                .map(|c| c.bool().cloned())
+                .transpose()?,
+            channel: df
+                .column("channel")?
+                .as_materialized_series()
+                .to_physical_repr()
+                .cast(&DataType::UInt32)?
+                .u32()?
+                .clone(),
+            wait: opt("wait_s").map(|c| c.f64().cloned()).transpose()?,
+            closed: opt("resolved_ms").map(|c| c.i64().cloned()).transpose()?,
+            talk: opt("handle_s").map(|c| c.f64().cloned()).transpose()?,
+            end: 0,
+            buckets: 1,
+        };
+        s.end = s.arrived.max().unwrap_or(0);
+        s.buckets = (s.caller.len() - s.caller.null_count())
+            .div_ceil(PER_BUCKET)
+            .next_power_of_two() as u32;
+        s.align();
+        Ok(Some(s))
+    }
+
+    /// Every column in one chunk unless they are all chunked alike already.
+    fn align(&mut self) {
+        let lens: Vec<usize> = self.caller.chunk_lengths().collect();
+        let alike = |l: &mut dyn Iterator<Item = usize>| l.eq(lens.iter().copied());
+        let ok = alike(&mut self.arrived.chunk_lengths())
+            && alike(&mut self.channel.chunk_lengths())
+            && self
+                .answered_ms
+                .as_ref()
+                .is_none_or(|c| alike(&mut c.chunk_lengths()))
+            && self
+                .answered_flag
+                .as_ref()
+                .is_none_or(|c| alike(&mut c.chunk_lengths()))
+            && self
+                .wait
+                .as_ref()
+                .is_none_or(|c| alike(&mut c.chunk_lengths()))
+            && self
+                .closed
+                .as_ref()
+                .is_none_or(|c| alike(&mut c.chunk_lengths()))
+            && self
+                .talk
+                .as_ref()
+                .is_none_or(|c| alike(&mut c.chunk_lengths()));
+        if ok {
+            return;
+        }
+        self.caller.rechunk_mut();
+        self.arrived.rechunk_mut();
+        self.channel.rechunk_mut();
+        self.answered_ms.as_mut().map(|c| c.rechunk_mut());
+        self.answered_flag.as_mut().map(|c| c.rechunk_mut());
+        self.wait.as_mut().map(|c| c.rechunk_mut());
+        self.closed.as_mut().map(|c| c.rechunk_mut());
+        self.talk.as_mut().map(|c| c.rechunk_mut());
+    }
+
+    /// The contacts with a caller in bucket `bucket` (of [`Self::buckets`]), sorted by
+    /// caller, arrival and row.
+    pub fn bucket(&self, bucket: u32, rules: &Rules<'_>) -> Vec<Call> {
+        let shift = 64 - self.buckets.trailing_zeros();
+        let ours = |c: u64| self.buckets == 1 || (c >> shift) as u32 == bucket;
+        let starts: Vec<usize> = self
+            .caller
+            .chunk_lengths()
+            .scan(0, |at, l| {
+                *at += l;
+                Some(*at - l)
+            })
+            .collect();
+        let mut calls: Vec<Call> = (0..starts.len())
+            .into_par_iter()
+            .flat_map_iter(|k| {
+                let callers = self.caller.downcast_get(k).expect("aligned chunk");
+                let first = starts[k];
+                let ours = &ours;
+                (0..callers.len()).filter_map(move |i| {
+                    let c = callers.get(i).filter(|&c| ours(c))?;
+                    Some(self.call(k, i, first + i, c, rules))
+                })
+            })
+            .collect();
+        calls.par_sort_unstable_by_key(|c| (c.caller, c.at, c.row));
+        calls
+    }
+
+    /// The record of the `i`th row of chunk `k` (row `row` of the frame), caller `caller`.
+    fn call(&self, k: usize, i: usize, row: usize, caller: u64, rules: &Rules<'_>) -> Call {
+        fn get<T: PolarsNumericType>(
+            c: &Option<ChunkedArray<T>>,
+            k: usize,
+            i: usize,
+        ) -> Option<T::Native> {
+            c.as_ref()?.downcast_get(k)?.get(i)
+        }
+        let at = self
+            .arrived
+            .downcast_get(k)
+            .and_then(|a| a.get(i))
+            .unwrap_or(0);
+        let flag = self
+            .answered_flag
+            .as_ref()
+            .and_then(|c| c.downcast_get(k)?.get(i));
+        let answered = super::is_answered(get(&self.answered_ms, k, i), flag);
+        let channel = self
+            .channel
+            .downcast_get(k)
+            .and_then(|a| a.get(i))
+            .unwrap_or(0);
+        let wait = get(&self.wait, k, i);
+        let (a, b) = rules.bounds;
+        let mut bits = 0;
+        if answered {
+            bits |= ANSWERED;
+        }
+        if (a..b).contains(&at) {
+            bits |= IN_PERIOD;
+        }
+        if let Some(sa) = (rules.short_abandon)(channel) {
+            let waited = super::waited(wait, at, get(&self.closed, k, i));
+            if answered || !waited.is_some_and(|w| w < sa) {
+                bits |= OFFERED;
+            }
+        }
+        if answered || get(&self.talk, k, i).is_some_and(|s| s > 0.0) {
+            bits |= THROUGH;
+        }
+        Call {
+            caller,
+            at,
+            gone: at + (wait.unwrap_or(0.0) * 1000.0) as i64,
+            row: row as u32,
+            channel: channel.min(u8::MAX as u32) as u8,
+            bits,
+        }
+    }
+
+    /// The contacts of the period without a caller that have every bit of `bits` (with
+    /// [`IN_PERIOD`] among them).
+    pub fn without_caller(&self, rules: &Rules<'_>, bits: u8) -> u64 {
+        let mut n = 0;
+        for k in 0..self.caller.chunks().len() {
+            let callers = self.caller.downcast_get(k).expect("aligned chunk");
+            if callers.validity().is_none() {
+                continue;
+            }
+            for i in (0..callers.len()).filter(|&i| callers.get(i).is_none()) {
+                let c = self.call(k, i, 0, 0, rules);
+                n += u64::from(c.bits & bits == bits);
+            }
+        }
+        n
+    }
+
+    /// Every contact's (caller, arrival) with every bit of `bits`, sorted: the outbound
+    /// contacts a call-back is looked up in.
+    pub fn times(&self, rules: &Rules<'_>, bits: u8) -> Vec<(u64, i64)> {
+        let mut v: Vec<(u64, i64)> = (0..self.buckets)
+            .flat_map(|b| self.bucket(b, rules))
+            .filter(|c| c.bits & bits == bits)
+            .map(|c| (c.caller, c.at))
+            .collect();
+        v.par_sort_unstable();
+        v
+    }
+}
+
+/// Each caller's calls in `calls` (sorted by caller).
+pub fn by_caller(calls: &[Call]) -> impl Iterator<Item = &[Call]> {
+    calls.chunk_by(|x, y| x.caller == y.caller)
+}
