@@ -9,8 +9,8 @@ use crate::config::{profile::Profile, read::Limits, RunConfig};
 use crate::error::Result;
 use crate::ingest::{self, mapped::MappedSink, RowSink};
 use crate::normalize::{
-    empty_contacts, link_surveys, split_outbound, Checks, ContactSink, Dataset, Inputs,
-    InspectionSink, Partitions, Rejection, RowCounts, SurveySink,
+    empty_contacts, link_surveys, Checks, ContactSink, Dataset, Inputs, InspectionSink, Partitions,
+    Rejection, RowCounts, SurveySink,
 };
 use crate::util::{peak_rss_mb, InputFile};
 use indicatif::ProgressBar;
@@ -152,8 +152,7 @@ fn read_contacts(cfg: &RunConfig, bar: &ProgressBar, surveys: DataFrame) -> Resu
     let inputs = read_all(&cfg.calls, cfg.mapping.as_ref(), cfg, bar, &mut csink)?;
     let columns = csink.columns_seen();
     let t = std::time::Instant::now();
-    let (contacts, rejections, rows) = csink.into_frame()?;
-    let (contacts, outbound) = split_outbound(contacts)?;
+    let (contacts, outbound, rejections, rows) = csink.into_frames()?;
     tracing::debug!(
         seconds = t.elapsed().as_secs_f64(),
         peak_mb = peak_rss_mb(),

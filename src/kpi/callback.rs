@@ -132,9 +132,9 @@ pub fn fate_caller(g: &[Call], out: &Outbound, f: &mut Fates, next: &mut Vec<Opt
     }
 }
 
-/// The tally of channel code `ch` in `v`, added when missing.
-pub(super) fn slot<T: Default>(v: &mut Vec<T>, ch: u8) -> &mut T {
-    let i = ch as usize;
+/// The tally of channel (or agent) code `ch` in `v`, added when missing.
+pub(super) fn slot<T: Default>(v: &mut Vec<T>, ch: impl Into<u32>) -> &mut T {
+    let i = ch.into() as usize;
     if v.len() <= i {
         v.resize_with(i + 1, T::default);
     }

@@ -28,9 +28,14 @@ pub struct Call {
     /// When the caller stopped waiting: arrival plus wait (the arrival when no wait is given).
     pub gone: i64,
     pub row: u32,
+    /// The agent's id in the agent column's categories ([`NO_AGENT`] when none is given).
+    pub agent: u32,
     pub channel: u8,
     pub bits: u8,
 }
+
+/// [`Call::agent`] of a contact without an agent.
+pub const NO_AGENT: u32 = u32::MAX;
 
 impl Call {
     pub fn has(&self, bit: u8) -> bool {
@@ -51,6 +56,9 @@ pub struct Source {
     wait: Option<Float64Chunked>,
     closed: Option<Int64Chunked>,
     talk: Option<Float64Chunked>,
+    agent: Option<UInt32Chunked>,
+    /// The text of the agent ids.
+    pub agents: Option<Arc<CategoricalMapping>>,
     /// The latest arrival of the frame (0 when empty).
     pub end: i64,
     /// How many buckets the callers are taken in.
@@ -88,9 +96,22 @@ impl Source {
             wait: opt("wait_s").map(|c| c.f64().cloned()).transpose()?,
             closed: opt("resolved_ms").map(|c| c.i64().cloned()).transpose()?,
             talk: opt("handle_s").map(|c| c.f64().cloned()).transpose()?,
+            agent: None,
+            agents: None,
             end: 0,
             buckets: 1,
         };
+        if let Some(a) = opt("agent_id") {
+            // Held as categories; a text column (a frame built by hand) is made one.
+            let a = match a.dtype() {
+                DataType::String => a.strict_cast(
+                    crate::normalize::dtypes::contact_type("agent_id").expect("a label column"),
+                )?,
+                _ => a.clone(),
+            };
+            s.agents = Some(a.dtype().cat_mapping()?.clone());
+            s.agent = Some(a.cat32()?.physical().clone());
+        }
         s.end = s.arrived.max().unwrap_or(0);
         s.buckets = (s.caller.len() - s.caller.null_count())
             .div_ceil(PER_BUCKET)
@@ -136,6 +157,7 @@ impl Source {
         self.wait.as_mut().map(|c| c.rechunk_mut());
         self.closed.as_mut().map(|c| c.rechunk_mut());
         self.talk.as_mut().map(|c| c.rechunk_mut());
+        self.agent.as_mut().map(|c| c.rechunk_mut());
     }
 
     /// The contacts with a caller in bucket `bucket` (of [`Self::buckets`]), sorted by
@@ -163,7 +185,9 @@ impl Source {
                 })
             })
             .collect();
+        let t = std::time::Instant::now();
         calls.par_sort_unstable_by_key(|c| (c.caller, c.at, c.row));
+        tracing::debug!(sort = t.elapsed().as_secs_f64(), "bucket");
         calls
     }
 
@@ -214,6 +238,7 @@ impl Source {
             at,
             gone: at + (wait.unwrap_or(0.0) * 1000.0) as i64,
             row: row as u32,
+            agent: get(&self.agent, k, i).unwrap_or(NO_AGENT),
             channel: channel.min(u8::MAX as u32) as u8,
             bits,
         }

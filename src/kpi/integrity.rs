@@ -300,6 +300,19 @@ pub fn checks(
     let t0 = std::time::Instant::now();
     let table = agent_table(df, short, agents)?;
     tracing::debug!(seconds = t0.elapsed().as_secs_f64(), "integrity: agents");
+    let t0 = std::time::Instant::now();
+    let hours = empty_hours(df, calendar, contract.tz(), bounds)?;
+    tracing::debug!(
+        seconds = t0.elapsed().as_secs_f64(),
+        "integrity: empty hours"
+    );
+    let t0 = std::time::Instant::now();
+    let stamps = [
+        stamps::bursts(df, bounds, contract.tz())?,
+        stamps::id_gaps(df)?,
+    ];
+    tracing::debug!(seconds = t0.elapsed().as_secs_f64(), "integrity: stamps");
+    let [bursts, gaps] = stamps;
     Ok(Integrity {
         checks: vec![
             short_talk((v[talk.0], v[talk.1]), &table),
@@ -316,10 +329,10 @@ pub fn checks(
                     .map(|&(c, [a, m, p])| (name(c), v[a], (v[m] + v[p]) as f64 / 2.0))
                     .collect(),
             ),
-            empty_hours(df, calendar, contract.tz(), bounds)?,
+            hours,
             survey_skew(&table)?,
-            stamps::bursts(df, bounds, contract.tz())?,
-            stamps::id_gaps(df)?,
+            bursts,
+            gaps,
         ],
     })
 }

@@ -496,6 +496,7 @@ pub fn compute(
     };
     lap.at("orders, urgent, quality");
     let (followed, repeat_out) = repeat::follow(&input, (a, b), contract, &mut overall)?;
+    lap.at("repeat");
     let integrity = integrity::checks(&df, &agents, contract, calendar, (a, b))?;
     lap.at("integrity");
     let mut misses = misses;

@@ -9,7 +9,9 @@
 //! [`sla_measure`] measures an `[[sla]]` on any of these figures over its channel.
 
 use super::callback::{self, Callbacks, Fates};
-use super::callers::{by_caller, Call, Rules, Source, ANSWERED, IN_PERIOD, OFFERED, THROUGH};
+use super::callers::{
+    by_caller, Call, Rules, Source, ANSWERED, IN_PERIOD, NO_AGENT, OFFERED, THROUGH,
+};
 use super::{Measurement, Overall};
 use crate::config::contract::{RepeatCfg, Sla, SlaMetric};
 use crate::config::Contract;
@@ -66,13 +68,14 @@ pub struct Tally {
 }
 
 /// The repeat flags of the period's answered contacts with a caller, counted by channel
-/// code; each one's row and whether a repeat followed within the short window (for the
-/// agents); how many answered contacts of the period have no caller (not counted).
+/// code, and by agent (answered, followed by a repeat within the short window; by the
+/// agent's id in the agent column's categories, whose text is `agents`); how many answered
+/// contacts of the period have no caller (not counted).
 #[derive(Debug, Default)]
 pub struct Flags {
     pub by_channel: Vec<Tally>,
-    pub rows: Vec<u32>,
-    pub within: Vec<bool>,
+    pub by_agent: Vec<(u64, u64)>,
+    pub agents: Option<Arc<CategoricalMapping>>,
     pub without_caller: u64,
 }
 
@@ -172,14 +175,17 @@ pub fn flag_caller(g: &[Call], w: &Windows, out: &mut Flags, s: &mut Scratch) {
         t.first += u64::from(first == Some(true));
         t.within += u64::from(within);
         t.repeat_caller += u64::from(repeat_caller);
-        out.rows.push(c.row);
-        out.within.push(within);
+        if c.agent != NO_AGENT {
+            let a = callback::slot(&mut out.by_agent, c.agent);
+            a.0 += 1;
+            a.1 += u64::from(within);
+        }
     }
 }
 
 /// The period's repeat figures from `flags`, with each agent's repeats within the short
-/// window (the agents of `contacts`).
-pub fn measures(contacts: &DataFrame, flags: &Flags, cfg: &RepeatCfg) -> Result<Repeat> {
+/// window.
+pub fn measures(flags: &Flags, cfg: &RepeatCfg) -> Repeat {
     let Tally {
         answered: n,
         followed,
@@ -187,34 +193,18 @@ pub fn measures(contacts: &DataFrame, flags: &Flags, cfg: &RepeatCfg) -> Result<
         within,
         repeat_caller: callers,
     } = flags.total(|_| true);
-    // Grouped by the agent column as it is held (a category id), and only the agents'
-    // names turned into text: not one string per contact.
-    let rows = UInt32Chunked::from_vec("row".into(), flags.rows.clone());
-    let agents = contacts.column("agent_id")?.take(&rows)?;
-    let g = DataFrame::new(
-        flags.rows.len(),
-        vec![agents, Column::new("within".into(), flags.within.clone())],
-    )?
-    .lazy()
-    .group_by([col("agent_id")])
-    .agg([
-        len().cast(DataType::UInt64).alias("n"),
-        col("within").cast(DataType::UInt64).sum().alias("w"),
-    ])
-    .with_column(col("agent_id").cast(DataType::String))
-    .collect()?;
     let mut by: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
-    let (ids, n_, w_) = (
-        g.column("agent_id")?.str()?,
-        g.column("n")?.u64()?,
-        g.column("w")?.u64()?,
-    );
-    for ((a, k), w) in ids.iter().zip(n_.iter()).zip(w_.iter()) {
-        let e = by.entry(a.unwrap_or_default().to_string()).or_default();
-        e.0 += k.unwrap_or(0);
-        e.1 += w.unwrap_or(0);
+    if let Some(text) = &flags.agents {
+        for (code, &(k, w)) in flags.by_agent.iter().enumerate() {
+            let name = text.cat_to_str(code as u32).unwrap_or_default();
+            if k > 0 && !name.is_empty() {
+                let e = by.entry(name.to_string()).or_default();
+                e.0 += k;
+                e.1 += w;
+            }
+        }
     }
-    Ok(Repeat {
+    Repeat {
         fcr_window_hours: cfg.fcr_window_hours,
         same_channel: cfg.same_channel,
         contacts: cfg.contacts,
@@ -240,7 +230,7 @@ pub fn measures(contacts: &DataFrame, flags: &Flags, cfg: &RepeatCfg) -> Result<
             })
             .collect(),
         callbacks: None,
-    })
+    }
 }
 
 /// What a period's caller-following measures stand on: the answered contacts' repeat
@@ -280,11 +270,9 @@ pub fn follow(
     };
     let followed = followed(contacts, outbound, directions, &rules, &cfg)?;
     tracing::debug!(seconds = t.elapsed().as_secs_f64(), "repeat: followed");
-    let mut out = followed
-        .flags
-        .as_ref()
-        .map(|f| measures(contacts, f, &cfg))
-        .transpose()?;
+    let t = std::time::Instant::now();
+    let mut out = followed.flags.as_ref().map(|f| measures(f, &cfg));
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "repeat: by agent");
     if let Some(r) = &mut out {
         r.callbacks = followed.fates.as_ref().map(|f| {
             let mut c = callback::summary(f, |_| true, cfg.callback_window_hours);
@@ -335,6 +323,7 @@ pub fn walk(src: &Source, out: Option<&Source>, rules: &Rules<'_>, cfg: &RepeatC
     });
     let w = Windows::of(cfg, src.end);
     let mut flags = Flags {
+        agents: src.agents.clone(),
         without_caller: src.without_caller(rules, ANSWERED | IN_PERIOD),
         ..Default::default()
     };
@@ -343,15 +332,21 @@ pub fn walk(src: &Source, out: Option<&Source>, rules: &Rules<'_>, cfg: &RepeatC
         ..Default::default()
     });
     let mut scratch = Scratch::default();
+    let (mut read, mut walked) = (0.0, 0.0);
     for b in 0..src.buckets {
+        let t = std::time::Instant::now();
         let calls = src.bucket(b, rules);
+        read += t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
         for g in by_caller(&calls) {
             flag_caller(g, &w, &mut flags, &mut scratch);
             if let (Some(o), Some(f)) = (&out, &mut fates) {
                 callback::fate_caller(g, o, f, &mut scratch.next);
             }
         }
+        walked += t.elapsed().as_secs_f64();
     }
+    tracing::debug!(read, walked, buckets = src.buckets, "repeat: buckets");
     Followed {
         flags: Some(flags),
         fates,

@@ -6,8 +6,8 @@
 use super::rules::Checks;
 use super::{
     cell_at, check_contact_range, check_extra_columns, check_repeated_columns, contact_check,
-    finish_parts, label, map_headers, parse_flag, parse_number, parse_timestamp, range_text,
-    ranges, row_key, same_schema, take_block_parts, take_normalized, text, Ledger, Rejection,
+    label, map_headers, parse_flag, parse_number, parse_timestamp, range_text, ranges, row_key,
+    same_schema, stack_parts, take_block_parts, take_normalized, text, Ledger, Rejection,
     RowCounts, RowError, EVERY_CONTACT, SUB_RANGE,
 };
 use crate::columns::{contact as cc, ColumnsSeen, CONTACT_COLUMNS};
@@ -507,19 +507,41 @@ impl ContactSink {
     /// The accepted contacts as a frame (one row per contact, the first of each id), the
     /// rejected rows in reading order and the counts. `has_survey` is false throughout
     /// until [`link_surveys`] sets it.
-    pub fn into_frame(mut self) -> Result<(DataFrame, Vec<Rejection>, RowCounts)> {
+    pub fn into_frame(self) -> Result<(DataFrame, Vec<Rejection>, RowCounts)> {
+        let (df, keep, rej, counts) = self.finish()?;
+        let df = match keep {
+            Some(k) => df.filter(&k)?,
+            None => df,
+        };
+        Ok((df, rej, counts))
+    }
+
+    /// [`Self::into_frame`] split into the inbound and the outbound contacts
+    /// ([`super::split_outbound`]) in one pass over the columns.
+    pub fn into_frames(self) -> Result<(DataFrame, DataFrame, Vec<Rejection>, RowCounts)> {
+        let (df, keep, rej, counts) = self.finish()?;
+        let (inbound, outbound) = super::split_rows(df, keep.as_ref())?;
+        Ok((inbound, outbound, rej, counts))
+    }
+
+    /// Every row read as a frame, which rows to keep (`None`: all), the rejections and the
+    /// counts.
+    fn finish(mut self) -> Result<(DataFrame, Option<BooleanChunked>, Vec<Rejection>, RowCounts)> {
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
         self.flush()?;
         let empty = ContactCols::new(self.checks.callers).into_frame(&self.checks.channels)?;
         let parts = std::mem::take(&mut self.parts);
-        let df = finish_parts(parts, empty, "contact_id", "contact_id", &mut self.ledger)?;
+        let (mut df, keep) =
+            stack_parts(parts, empty, "contact_id", "contact_id", &mut self.ledger)?;
         let n = df.height();
-        let mut df = df;
         df.with_column(Column::new("has_survey".into(), vec![false; n]))?;
-        let (rej, counts) = self.ledger.finish(n as u64);
-        Ok((df, rej, counts))
+        let kept = keep
+            .as_ref()
+            .map_or(n as u64, |k| k.sum().unwrap_or(0) as u64);
+        let (rej, counts) = self.ledger.finish(kept);
+        Ok((df, keep, rej, counts))
     }
 }
 

@@ -79,7 +79,23 @@ pub(super) fn finish_parts(
     id_column: &str,
     ledger: &mut Ledger,
 ) -> Result<DataFrame> {
-    let mut df = if parts.is_empty() {
+    let (df, keep) = stack_parts(parts, empty, id, id_column, ledger)?;
+    Ok(match keep {
+        Some(k) => df.filter(&k)?,
+        None => df,
+    })
+}
+
+/// [`finish_parts`] without the filter: the whole frame (without the key column) and which
+/// rows to keep, `None` when every row is kept.
+pub(super) fn stack_parts(
+    parts: Vec<DataFrame>,
+    empty: DataFrame,
+    id: &str,
+    id_column: &str,
+    ledger: &mut Ledger,
+) -> Result<(DataFrame, Option<BooleanChunked>)> {
+    let df = if parts.is_empty() {
         empty
     } else {
         let mut parts = parts.into_iter();
@@ -90,15 +106,16 @@ pub(super) fn finish_parts(
         df
     };
     let dups = duplicates(&df, id)?;
+    let mut keep = None;
     if !dups.is_empty() {
         let keys = df.column(KEY)?.u64()?.clone();
-        let mut keep = vec![true; df.height()];
+        let mut k = vec![true; df.height()];
         for (i, f) in dups {
-            keep[i] = false;
-            let (k, fk) = (keys.get(i).unwrap_or(0), keys.get(f).unwrap_or(0));
-            ledger.duplicate(k, id_column, fk);
+            k[i] = false;
+            let (key, fk) = (keys.get(i).unwrap_or(0), keys.get(f).unwrap_or(0));
+            ledger.duplicate(key, id_column, fk);
         }
-        df = df.filter(&BooleanChunked::from_slice("keep".into(), &keep))?;
+        keep = Some(BooleanChunked::from_slice("keep".into(), &k));
     }
-    Ok(df.drop(KEY)?)
+    Ok((df.drop(KEY)?, keep))
 }

@@ -36,7 +36,7 @@ use rules::known_channel;
 pub use rules::{contact_check, Checks};
 
 mod dedup;
-use dedup::{finish_parts, repeated_hashes};
+use dedup::{finish_parts, repeated_hashes, stack_parts};
 
 mod kernel;
 use kernel::{check_block, check_contact_range, range_text, ranges, take_block_parts, SUB_RANGE};
@@ -287,20 +287,34 @@ impl Inputs {
 /// The inbound and the outbound contacts of `contacts` (`direction`), in their order. Most
 /// exports hold inbound contacts only: then nothing is copied.
 pub fn split_outbound(contacts: DataFrame) -> Result<(DataFrame, DataFrame)> {
+    split_rows(contacts, None)
+}
+
+/// [`split_outbound`] of the rows `keep` keeps (all when `None`), the others dropped.
+pub(crate) fn split_rows(
+    contacts: DataFrame,
+    keep: Option<&BooleanChunked>,
+) -> Result<(DataFrame, DataFrame)> {
     let outbound = contacts.column("outbound")?.bool()?;
     if !outbound.any() {
         let none = contacts.clear();
-        return Ok((contacts, none));
+        return Ok(match keep {
+            Some(k) => (contacts.filter(k)?, none),
+            None => (contacts, none),
+        });
     }
     // Rows without the column's value (contacts read from a partition only because a
     // response or an inspection links to them) are inbound.
-    let mask: BooleanChunked = outbound.iter().map(|v| v == Some(true)).collect();
-    let keep = !&mask;
-    // Column by column, each original freed once split: the peak is the frame and one
-    // column, not two frames. Chunk by chunk, so that the inbound frame keeps the parts
-    // the kernels run on in parallel (a filtered column would be one chunk).
-    let (mut inbound, mut out) = (Vec::new(), Vec::new());
-    for c in contacts.into_columns() {
+    let out: BooleanChunked = outbound.iter().map(|v| v == Some(true)).collect();
+    let (mask, keep) = match keep {
+        Some(k) => (&out & k, &!&out & k),
+        None => (out.clone(), !&out),
+    };
+    // Column by column (a column to each thread), each original freed once split: the
+    // peak is the frame and a column per thread, not two frames. Chunk by chunk, so that
+    // the inbound frame keeps the parts the kernels run on in parallel (a filtered column
+    // would be one chunk).
+    let split = |c: Column| -> Result<(Column, Column)> {
         let s = c.take_materialized_series();
         let (mut i, mut o) = (s.clear(), s.clear());
         let mut at = 0;
@@ -310,9 +324,16 @@ pub fn split_outbound(contacts: DataFrame) -> Result<(DataFrame, DataFrame)> {
             i.append(&part.filter(&keep.slice(at as i64, len))?)?;
             at += len;
         }
-        inbound.push(i.into_column());
-        out.push(o.into_column());
-    }
+        Ok((i.into_column(), o.into_column()))
+    };
+    use rayon::prelude::*;
+    let (inbound, out): (Vec<Column>, Vec<Column>) = contacts
+        .into_columns()
+        .into_par_iter()
+        .map(split)
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .unzip();
     let height = |cols: &[Column]| cols.first().map_or(0, |c| c.len());
     Ok((
         DataFrame::new(height(&inbound), inbound)?,

@@ -6,7 +6,9 @@
 use super::{Check, FACTOR, MIN_ROWS};
 use crate::error::Result;
 use polars::prelude::*;
+use rayon::prelude::*;
 use statrs::distribution::{DiscreteCDF, Poisson};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Contacts sharing one arrival time this many at a time or more are a burst.
 pub(super) const BURST: u16 = 5;
@@ -104,20 +106,30 @@ pub(super) fn id_gaps(df: &DataFrame) -> Result<Check> {
         return Ok(c);
     };
     // Two passes over the ids (their range, then a mark for each number), not a list of
-    // every number: this runs on every report, on every contact of the period.
-    let ours = || {
-        ids.iter()
+    // every number: this runs on every report, on every contact of the period. Each pass
+    // takes the column's chunks in parallel.
+    let chunks: Vec<_> = ids.downcast_iter().collect();
+    let ours = |arr: &&<StringType as PolarsDataType>::Array| {
+        arr.iter()
             .flatten()
             .filter_map(split)
             .filter(|(p, _, _)| *p == prefix)
             .map(|(_, v, _)| v)
+            .collect::<Vec<u64>>()
     };
-    let (mut n, mut lo, mut hi) = (0u64, u64::MAX, 0u64);
-    for v in ours() {
-        n += 1;
-        lo = lo.min(v);
-        hi = hi.max(v);
-    }
+    let (n, lo, hi) = chunks
+        .par_iter()
+        .map(|arr| {
+            ours(arr)
+                .into_iter()
+                .fold((0u64, u64::MAX, 0u64), |(n, lo, hi), v| {
+                    (n + 1, lo.min(v), hi.max(v))
+                })
+        })
+        .reduce(
+            || (0, u64::MAX, 0),
+            |x, y| (x.0 + y.0, x.1.min(y.1), x.2.max(y.2)),
+        );
     if n == 0 {
         return Ok(c);
     }
@@ -129,10 +141,16 @@ pub(super) fn id_gaps(df: &DataFrame) -> Result<Check> {
         return Ok(c);
     }
     c.measured = true;
-    let mut seen = vec![false; span as usize];
-    for v in ours() {
-        seen[(v - lo) as usize] = true;
-    }
+    let words: Vec<AtomicU64> = (0..span.div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
+    chunks.par_iter().for_each(|arr| {
+        for v in ours(arr) {
+            let k = v - lo;
+            words[(k / 64) as usize].fetch_or(1 << (k % 64), Ordering::Relaxed);
+        }
+    });
+    let seen: Vec<bool> = (0..span)
+        .map(|k| words[(k / 64) as usize].load(Ordering::Relaxed) & (1 << (k % 64)) != 0)
+        .collect();
     // The runs of missing numbers: (length, first).
     let mut runs: Vec<(u64, u64)> = Vec::new();
     let mut k = 0usize;

@@ -41,7 +41,7 @@ fn run(rows: &[(u64, i64, bool, &str)]) -> Repeat {
         short_abandon: &|_| None,
     };
     let f = followed(&df, &df.clear(), false, &rules, &cfg).unwrap();
-    measures(&df, &f.flags.unwrap(), &cfg).unwrap()
+    measures(&f.flags.unwrap(), &cfg)
 }
 
 #[test]
