@@ -72,6 +72,15 @@ pub struct Rules<'a> {
     pub short_abandon: &'a (dyn Fn(u32) -> Option<f64> + Sync),
 }
 
+impl Rules<'_> {
+    /// The short-abandon threshold of every channel code a call can have.
+    fn thresholds(&self) -> Vec<Option<f64>> {
+        (0..=u8::MAX as u32)
+            .map(|c| (self.short_abandon)(c))
+            .collect()
+    }
+}
+
 impl Source {
     /// The columns of `df`; `None` when it has no caller column (callers not kept).
     pub fn of(df: &DataFrame) -> Result<Option<Source>> {
@@ -165,6 +174,7 @@ impl Source {
     pub fn bucket(&self, bucket: u32, rules: &Rules<'_>) -> Vec<Call> {
         let shift = 64 - self.buckets.trailing_zeros();
         let ours = |c: u64| self.buckets == 1 || (c >> shift) as u32 == bucket;
+        let short = rules.thresholds();
         let starts: Vec<usize> = self
             .caller
             .chunk_lengths()
@@ -178,10 +188,10 @@ impl Source {
             .flat_map_iter(|k| {
                 let callers = self.caller.downcast_get(k).expect("aligned chunk");
                 let first = starts[k];
-                let ours = &ours;
+                let (ours, short) = (&ours, &short);
                 (0..callers.len()).filter_map(move |i| {
                     let c = callers.get(i).filter(|&c| ours(c))?;
-                    Some(self.call(k, i, first + i, c, rules))
+                    Some(self.call(k, i, first + i, c, rules.bounds, short))
                 })
             })
             .collect();
@@ -192,7 +202,16 @@ impl Source {
     }
 
     /// The record of the `i`th row of chunk `k` (row `row` of the frame), caller `caller`.
-    fn call(&self, k: usize, i: usize, row: usize, caller: u64, rules: &Rules<'_>) -> Call {
+    /// `short`: the short-abandon threshold of each channel code ([`Rules::short_abandon`]).
+    fn call(
+        &self,
+        k: usize,
+        i: usize,
+        row: usize,
+        caller: u64,
+        bounds: (i64, i64),
+        short: &[Option<f64>],
+    ) -> Call {
         fn get<T: PolarsNumericType>(
             c: &Option<ChunkedArray<T>>,
             k: usize,
@@ -216,7 +235,7 @@ impl Source {
             .and_then(|a| a.get(i))
             .unwrap_or(0);
         let wait = get(&self.wait, k, i);
-        let (a, b) = rules.bounds;
+        let (a, b) = bounds;
         let mut bits = 0;
         if answered {
             bits |= ANSWERED;
@@ -224,7 +243,7 @@ impl Source {
         if (a..b).contains(&at) {
             bits |= IN_PERIOD;
         }
-        if let Some(sa) = (rules.short_abandon)(channel) {
+        if let Some(sa) = short.get(channel as usize).copied().flatten() {
             let waited = super::waited(wait, at, get(&self.closed, k, i));
             if answered || !waited.is_some_and(|w| w < sa) {
                 bits |= OFFERED;
@@ -247,6 +266,7 @@ impl Source {
     /// The contacts of the period without a caller that have every bit of `bits` (with
     /// [`IN_PERIOD`] among them).
     pub fn without_caller(&self, rules: &Rules<'_>, bits: u8) -> u64 {
+        let short = rules.thresholds();
         let mut n = 0;
         for k in 0..self.caller.chunks().len() {
             let callers = self.caller.downcast_get(k).expect("aligned chunk");
@@ -254,7 +274,7 @@ impl Source {
                 continue;
             }
             for i in (0..callers.len()).filter(|&i| callers.get(i).is_none()) {
-                let c = self.call(k, i, 0, 0, rules);
+                let c = self.call(k, i, 0, 0, rules.bounds, &short);
                 n += u64::from(c.bits & bits == bits);
             }
         }
