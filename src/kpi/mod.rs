@@ -414,6 +414,9 @@ pub fn compute(
     let (period_df, out_of_period) = in_period(contacts, (a, b))?;
     let period_df = default_priority(period_df, contract)?;
     lap.at("period filter");
+    // Before the kernel's columns: the walk's buckets reuse memory freed by the reading.
+    let (followed, repeat_out) = repeat::follow(&input, (a, b), contract)?;
+    lap.at("repeat");
     // The business day of the period's start: its date, whatever `day_start` is.
     let first_day = LocalTime::new(tz)
         .at(a - contract.day_start_ms())
@@ -445,6 +448,7 @@ pub fn compute(
     let (ttr_p50, channel_percentiles) = percentiles(&df, &contract.channels)?;
     let survey = satisfaction::summary(&resp, contract.survey.top_box_min())?;
     let mut overall = overall(&tallies.overall, &survey, ttr_p50, evidence);
+    repeat::copy_rates(repeat_out.as_ref(), &mut overall);
     lap.at("overall");
     let channels = breakdowns::channels(
         &tallies.channels,
@@ -495,8 +499,6 @@ pub fn compute(
         _ => None,
     };
     lap.at("orders, urgent, quality");
-    let (followed, repeat_out) = repeat::follow(&input, (a, b), contract, &mut overall)?;
-    lap.at("repeat");
     let integrity = integrity::checks(&df, &agents, contract, calendar, (a, b))?;
     lap.at("integrity");
     let mut misses = misses;

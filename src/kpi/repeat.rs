@@ -242,13 +242,13 @@ pub struct Followed {
 }
 
 /// The repeat and call-back figures of the period (`bounds`) when the contract measures
-/// them, their rates copied into `overall`: over every inbound contact of the inputs, and
-/// the outbound ones when the inputs say which are outbound (else no call-back figure).
+/// them (see [`copy_rates`] for the overall figures): over every inbound contact of the
+/// inputs, and the outbound ones when the inputs say which are outbound (else no call-back
+/// figure).
 pub fn follow(
     input: &super::Input<'_>,
     bounds: (i64, i64),
     contract: &Contract,
-    overall: &mut Overall,
 ) -> Result<(Followed, Option<Repeat>)> {
     if !contract.measures_repeats() {
         return Ok((Followed::default(), None));
@@ -280,16 +280,21 @@ pub fn follow(
             c.outbound = super::count_in(outbound, bounds).unwrap_or(0);
             c
         });
-        overall.repeat_fcr_rate = r.repeat_fcr_rate;
-        overall.repeat_contact_rate = r.repeat_contact_rate;
-        overall.repeat_within_rate = r.repeat_within_rate;
-        if let Some(c) = &r.callbacks {
-            overall.callback_rate = c.callback_rate;
-            overall.callback_mean_seconds = c.callback_mean_seconds;
-            overall.true_abandon_rate = c.true_abandon_rate;
-        }
     }
     Ok((followed, out))
+}
+
+/// The period's repeat and call-back rates (when measured) copied into the overall figures.
+pub fn copy_rates(r: Option<&Repeat>, overall: &mut Overall) {
+    let Some(r) = r else { return };
+    overall.repeat_fcr_rate = r.repeat_fcr_rate;
+    overall.repeat_contact_rate = r.repeat_contact_rate;
+    overall.repeat_within_rate = r.repeat_within_rate;
+    if let Some(c) = &r.callbacks {
+        overall.callback_rate = c.callback_rate;
+        overall.callback_mean_seconds = c.callback_mean_seconds;
+        overall.true_abandon_rate = c.true_abandon_rate;
+    }
 }
 
 /// The repeat flags of the period's answered contacts among every inbound contact of the

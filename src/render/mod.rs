@@ -100,6 +100,7 @@ pub fn render_all(report: &Report, out: &mut dyn Output) -> Result<()> {
         tracing::debug!(
             renderer = r.name(),
             seconds = start.elapsed().as_secs_f64(),
+            peak_mb = crate::util::peak_rss_mb(),
             "rendered"
         );
     }
