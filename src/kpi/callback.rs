@@ -132,6 +132,29 @@ pub fn fate_caller(g: &[Call], out: &Outbound, f: &mut Fates, next: &mut Vec<Opt
     }
 }
 
+impl std::ops::AddAssign for Tally {
+    fn add_assign(&mut self, t: Tally) {
+        self.offered += t.offered;
+        self.abandoned += t.abandoned;
+        self.unfollowed += t.unfollowed;
+        self.called_back += t.called_back;
+        self.truly_abandoned += t.truly_abandoned;
+        self.delay_ms += t.delay_ms;
+    }
+}
+
+/// The tallies of the channel codes `keep` keeps in `v` (by channel code), added up.
+pub(super) fn total<T>(v: &[T], keep: impl Fn(u32) -> bool) -> T
+where
+    T: Default + Copy + std::ops::AddAssign,
+{
+    let mut s = T::default();
+    for (_, t) in v.iter().enumerate().filter(|(k, _)| keep(*k as u32)) {
+        s += *t;
+    }
+    s
+}
+
 /// The tally of channel (or agent) code `ch` in `v`, added when missing.
 pub(super) fn slot<T: Default>(v: &mut Vec<T>, ch: impl Into<u32>) -> &mut T {
     let i = ch.into() as usize;
@@ -152,20 +175,13 @@ pub fn summary(f: &Fates, keep: impl Fn(u32) -> bool, window_hours: f64) -> Call
         window_hours,
         ..Default::default()
     };
-    let mut delay_ms = 0i64;
-    for (_, t) in f
-        .by_channel
-        .iter()
-        .enumerate()
-        .filter(|(k, _)| keep(*k as u32))
-    {
-        s.offered += t.offered;
-        s.abandoned += t.abandoned;
-        s.unfollowed += t.unfollowed;
-        s.called_back += t.called_back;
-        s.truly_abandoned += t.truly_abandoned;
-        delay_ms += t.delay_ms;
-    }
+    let t = total(&f.by_channel, keep);
+    s.offered = t.offered;
+    s.abandoned = t.abandoned;
+    s.unfollowed = t.unfollowed;
+    s.called_back = t.called_back;
+    s.truly_abandoned = t.truly_abandoned;
+    let delay_ms = t.delay_ms;
     let followed = s.abandoned - s.unfollowed;
     s.callback_rate = ratio(s.called_back, followed);
     s.callback_mean_seconds =

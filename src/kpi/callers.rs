@@ -131,30 +131,23 @@ impl Source {
 
     /// Every column in one chunk unless they are all chunked alike already.
     fn align(&mut self) {
-        let lens: Vec<usize> = self.caller.chunk_lengths().collect();
-        let alike = |l: &mut dyn Iterator<Item = usize>| l.eq(lens.iter().copied());
-        let ok = alike(&mut self.arrived.chunk_lengths())
-            && alike(&mut self.channel.chunk_lengths())
-            && self
-                .answered_ms
-                .as_ref()
-                .is_none_or(|c| alike(&mut c.chunk_lengths()))
-            && self
-                .answered_flag
-                .as_ref()
-                .is_none_or(|c| alike(&mut c.chunk_lengths()))
-            && self
-                .wait
-                .as_ref()
-                .is_none_or(|c| alike(&mut c.chunk_lengths()))
-            && self
-                .closed
-                .as_ref()
-                .is_none_or(|c| alike(&mut c.chunk_lengths()))
-            && self
-                .talk
-                .as_ref()
-                .is_none_or(|c| alike(&mut c.chunk_lengths()));
+        fn lens<T: PolarsDataType>(c: &ChunkedArray<T>) -> Vec<usize> {
+            c.chunk_lengths().collect()
+        }
+        let want = lens(&self.caller);
+        let ok = [
+            Some(lens(&self.arrived)),
+            Some(lens(&self.channel)),
+            self.answered_ms.as_ref().map(lens),
+            self.answered_flag.as_ref().map(lens),
+            self.wait.as_ref().map(lens),
+            self.closed.as_ref().map(lens),
+            self.talk.as_ref().map(lens),
+            self.agent.as_ref().map(lens),
+        ]
+        .iter()
+        .flatten()
+        .all(|l| *l == want);
         if ok {
             return;
         }
@@ -195,9 +188,7 @@ impl Source {
                 })
             })
             .collect();
-        let t = std::time::Instant::now();
         calls.par_sort_unstable_by_key(|c| (c.caller, c.at, c.row));
-        tracing::debug!(sort = t.elapsed().as_secs_f64(), "bucket");
         calls
     }
 
@@ -255,7 +246,7 @@ impl Source {
         Call {
             caller,
             at,
-            gone: at + (wait.unwrap_or(0.0) * 1000.0) as i64,
+            gone: at.saturating_add((wait.unwrap_or(0.0) * 1000.0) as i64),
             row: row as u32,
             agent: get(&self.agent, k, i).unwrap_or(NO_AGENT),
             channel: channel.min(u8::MAX as u32) as u8,

@@ -5,8 +5,10 @@
 //! whether its caller reached an agent k times within d days (重复来电率). A contact near the
 //! end of the inputs whose window they do not cover cannot be followed: it is counted and
 //! left out of the FCR rate. Needs the caller column; without it every figure is null.
-//! [`follow`] also follows abandoned contacts to their call-backs ([`super::callback`]), and
-//! [`sla_measure`] measures an `[[sla]]` on any of these figures over its channel.
+//! [`follow`] also follows abandoned contacts to their call-backs ([`super::callback`]):
+//! [`walk`] takes the call records of [`super::callers`] a bucket of callers at a time and
+//! each caller's calls once, for both. [`sla_measure`] measures an `[[sla]]` on any of these
+//! figures over its channel.
 
 use super::callback::{self, Callbacks, Fates};
 use super::callers::{
@@ -82,20 +84,17 @@ pub struct Flags {
 impl Flags {
     /// The tallies of the channels `keep` keeps (by channel code), added up.
     pub fn total(&self, keep: impl Fn(u32) -> bool) -> Tally {
-        let mut s = Tally::default();
-        for (_, t) in self
-            .by_channel
-            .iter()
-            .enumerate()
-            .filter(|(k, _)| keep(*k as u32))
-        {
-            s.answered += t.answered;
-            s.followed += t.followed;
-            s.first += t.first;
-            s.within += t.within;
-            s.repeat_caller += t.repeat_caller;
-        }
-        s
+        callback::total(&self.by_channel, keep)
+    }
+}
+
+impl std::ops::AddAssign for Tally {
+    fn add_assign(&mut self, t: Tally) {
+        self.answered += t.answered;
+        self.followed += t.followed;
+        self.first += t.first;
+        self.within += t.within;
+        self.repeat_caller += t.repeat_caller;
     }
 }
 
