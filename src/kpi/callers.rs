@@ -254,11 +254,10 @@ impl Source {
         }
     }
 
-    /// The contacts of the period without a caller that have every bit of `bits` (with
-    /// [`IN_PERIOD`] among them).
-    pub fn without_caller(&self, rules: &Rules<'_>, bits: u8) -> u64 {
+    /// How many contacts without a caller have every bit of each of `masks`.
+    pub fn without_caller<const N: usize>(&self, rules: &Rules<'_>, masks: [u8; N]) -> [u64; N] {
         let short = rules.thresholds();
-        let mut n = 0;
+        let mut n = [0; N];
         for k in 0..self.caller.chunks().len() {
             let callers = self.caller.downcast_get(k).expect("aligned chunk");
             if callers.validity().is_none() {
@@ -266,22 +265,27 @@ impl Source {
             }
             for i in (0..callers.len()).filter(|&i| callers.get(i).is_none()) {
                 let c = self.call(k, i, 0, 0, rules.bounds, &short);
-                n += u64::from(c.bits & bits == bits);
+                for (n, m) in n.iter_mut().zip(masks) {
+                    *n += u64::from(c.bits & m == m);
+                }
             }
         }
         n
     }
 
-    /// Every contact's (caller, arrival) with every bit of `bits`, sorted: the outbound
-    /// contacts a call-back is looked up in.
-    pub fn times(&self, rules: &Rules<'_>, bits: u8) -> Vec<(u64, i64)> {
-        let mut v: Vec<(u64, i64)> = (0..self.buckets)
-            .flat_map(|b| self.bucket(b, rules))
-            .filter(|c| c.bits & bits == bits)
-            .map(|c| (c.caller, c.at))
-            .collect();
-        v.par_sort_unstable();
-        v
+    /// Every contact's (caller, arrival), and those of the contacts with every bit of
+    /// `bits`, sorted: the outbound contacts a call-back is looked up in.
+    pub fn times(&self, rules: &Rules<'_>, bits: u8) -> (Vec<(u64, i64)>, Vec<(u64, i64)>) {
+        let (mut all, mut some) = (Vec::new(), Vec::new());
+        // Buckets go up the callers' hash, each sorted: the lists come out sorted.
+        for c in (0..self.buckets).flat_map(|b| self.bucket(b, rules)) {
+            all.push((c.caller, c.at));
+            if c.bits & bits == bits {
+                some.push((c.caller, c.at));
+            }
+        }
+        debug_assert!(all.is_sorted() && some.is_sorted());
+        (all, some)
     }
 }
 

@@ -319,20 +319,25 @@ pub fn followed(
 
 /// [`followed`] on the columns read: `out`, the outbound contacts' (none: no call-backs).
 pub fn walk(src: &Source, out: Option<&Source>, rules: &Rules<'_>, cfg: &RepeatCfg) -> Followed {
-    let out = out.map(|o| callback::Outbound {
-        attempts: o.times(rules, 0),
-        through: o.times(rules, THROUGH),
-        end: src.end.max(o.end),
-        window_ms: (cfg.callback_window_hours * 3_600_000.0) as i64,
+    let out = out.map(|o| {
+        let (attempts, through) = o.times(rules, THROUGH);
+        callback::Outbound {
+            attempts,
+            through,
+            end: src.end.max(o.end),
+            window_ms: (cfg.callback_window_hours * 3_600_000.0) as i64,
+        }
     });
+    let [answered_without, offered_without] =
+        src.without_caller(rules, [ANSWERED | IN_PERIOD, OFFERED | IN_PERIOD]);
     let w = Windows::of(cfg, src.end);
     let mut flags = Flags {
         agents: src.agents.clone(),
-        without_caller: src.without_caller(rules, ANSWERED | IN_PERIOD),
+        without_caller: answered_without,
         ..Default::default()
     };
     let mut fates = out.as_ref().map(|_| Fates {
-        without_caller: src.without_caller(rules, OFFERED | IN_PERIOD),
+        without_caller: offered_without,
         ..Default::default()
     });
     let mut scratch = Scratch::default();

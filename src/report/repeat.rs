@@ -39,30 +39,32 @@ impl super::Report {
                 .replace("{n}", &super::count(n))
                 .replace("{d}", &super::count(d))
         };
+        // A rate, with its basis: n of d.
+        let rate = |key: &str, v: Option<f64>, basis: &str, n: u64, d: u64| {
+            [t.label(key), super::pct(v), of(f(basis), n, d)]
+        };
         let mut lines = vec![
-            [
-                t.label("repeat_fcr_rate"),
-                super::pct(r.repeat_fcr_rate),
-                of(
-                    f("repeat_fcr_basis"),
-                    r.first_resolved,
-                    r.answered - r.unfollowed,
-                ),
-            ],
-            [
-                t.label("repeat_contact_rate"),
-                super::pct(r.repeat_contact_rate),
-                of(
-                    f("repeat_contact_basis"),
-                    r.repeat_callers_contacts,
-                    r.answered,
-                ),
-            ],
-            [
-                t.label("repeat_within_rate"),
-                super::pct(r.repeat_within_rate),
-                of(f("repeat_within_basis"), r.repeated_within, r.answered),
-            ],
+            rate(
+                "repeat_fcr_rate",
+                r.repeat_fcr_rate,
+                "repeat_fcr_basis",
+                r.first_resolved,
+                r.answered - r.unfollowed,
+            ),
+            rate(
+                "repeat_contact_rate",
+                r.repeat_contact_rate,
+                "repeat_contact_basis",
+                r.repeat_callers_contacts,
+                r.answered,
+            ),
+            rate(
+                "repeat_within_rate",
+                r.repeat_within_rate,
+                "repeat_within_basis",
+                r.repeated_within,
+                r.answered,
+            ),
             [
                 t.label("repeat_unfollowed"),
                 super::count(r.unfollowed),
@@ -83,30 +85,26 @@ impl super::Report {
             return lines;
         };
         lines.extend([
-            [
-                t.label("callback_rate"),
-                super::pct(c.callback_rate),
-                of(
-                    f("callback_basis"),
-                    c.called_back,
-                    c.abandoned - c.unfollowed,
-                ),
-            ],
+            rate(
+                "callback_rate",
+                c.callback_rate,
+                "callback_basis",
+                c.called_back,
+                c.abandoned - c.unfollowed,
+            ),
             [
                 t.label("callback_mean_seconds"),
                 c.callback_mean_seconds
                     .map_or_else(|| "—".into(), super::duration),
                 f("callback_mean_basis"),
             ],
-            [
-                t.label("true_abandon_rate"),
-                super::pct(c.true_abandon_rate),
-                of(
-                    f("true_abandon_basis"),
-                    c.truly_abandoned,
-                    c.offered - c.unfollowed,
-                ),
-            ],
+            rate(
+                "true_abandon_rate",
+                c.true_abandon_rate,
+                "true_abandon_basis",
+                c.truly_abandoned,
+                c.offered - c.unfollowed,
+            ),
             [
                 t.label("callback_unfollowed"),
                 super::count(c.unfollowed),

@@ -119,3 +119,13 @@ pub fn grouped(n: u64) -> String {
     }
     out
 }
+
+/// The scorecard line of SLA `id`.
+pub fn sla_line<'m>(m: &'m Value, id: &str) -> &'m Value {
+    m["scorecard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == id)
+        .unwrap()
+}

@@ -2,7 +2,7 @@
 //! its SLA not measurable; a tier that depends on it is not decided; an empty period and a
 //! range that does not fall on month boundaries are refused.
 
-use crate::common::{cseval, fixtures, run_report};
+use crate::common::{cseval, fixtures, run_report, sla_line};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -36,16 +36,6 @@ fn refused(r: &std::process::Output, code: i32, needle: &str) {
     let err = String::from_utf8_lossy(&r.stderr);
     assert_eq!(r.status.code(), Some(code), "{err}");
     assert!(err.contains(needle), "{err}");
-}
-
-/// The scorecard line of SLA `id`.
-fn sla_line<'m>(m: &'m Value, id: &str) -> &'m Value {
-    m["scorecard"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["id"] == id)
-        .unwrap()
 }
 
 fn run(contract: &Path, calls: &Path, extra: &[&str], out: &Path) -> std::process::Output {

@@ -85,12 +85,7 @@ fn the_sample_month_measures_repeat_contacts_and_no_caller_leaves() {
         first < answered - unfollowed && r["repeated_within"].as_u64().unwrap() > 0,
         "{r}"
     );
-    let sla: &Value = m["scorecard"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["id"] == "repeat_fcr")
-        .unwrap();
+    let sla = crate::common::sla_line(&m, "repeat_fcr");
     assert_eq!(
         (sla["numerator"].as_f64(), sla["denominator"].as_f64()),
         (Some(phone_first as f64), Some(phone_followed as f64))
@@ -153,17 +148,8 @@ fn the_sample_month_measures_repeat_contacts_and_no_caller_leaves() {
     // target. Here truly / offered is above 2 % and below 3 %.
     let rate = truly as f64 / offered as f64;
     assert!(rate > 0.02 && rate < 0.03, "{rate}");
-    let line = |id: &str| -> Value {
-        m["scorecard"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["id"] == id)
-            .unwrap()
-            .clone()
-    };
     for (id, status) in [("true_abandon", "missed"), ("true_abandon_loose", "met")] {
-        let l = line(id);
+        let l = crate::common::sla_line(&m, id);
         assert_eq!(l["status"], status, "{l}");
         assert_eq!(
             (l["numerator"].as_f64(), l["denominator"].as_f64()),

@@ -263,7 +263,8 @@ mod walk {
             let rules = Rules { bounds: (super::at(1, 10, 0, 0), super::at(1, 11, 0, 0)), short_abandon: &phone };
             let mut src = crate::kpi::callers::Source::of(&frame(&inb)).unwrap().unwrap();
             src.buckets = buckets;
-            let o = crate::kpi::callers::Source::of(&frame(&out)).unwrap().unwrap();
+            let mut o = crate::kpi::callers::Source::of(&frame(&out)).unwrap().unwrap();
+            o.buckets = buckets;
             let f = walk(&src, Some(&o), &rules, &cfg);
             let (rep, fates) = simple(&inb, &out, &cfg);
             let pad = |mut v: Vec<Tally>| { v.resize(2, Tally::default()); v };
