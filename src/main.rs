@@ -1,14 +1,16 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// mimalloc's `mi_option_purge_delay` (its position in `mi_option_t` of the pinned
-/// libmimalloc-sys, which exports no constant for it).
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+/// How long memory freed stays with the allocator before it goes back to the system, in
+/// milliseconds. Long enough that a step reuses what it frees (the reading's buffers, a
+/// kernel's scratch) instead of faulting in and zeroing fresh pages; short enough that what
+/// a stage leaves behind is returned, which keeps the 10 M-contact run under 2 GB
+/// (BENCHMARKS.md). Never returning it (−1) cost about 250 MB there; returning it at once
+/// (0) cost seconds of page faults.
+const PURGE_DELAY_MS: std::ffi::c_long = 500;
 
 fn main() {
-    // Never hand freed memory back to the system during the run: the next stage reuses it
-    // instead of faulting in (and zeroing) fresh pages.
     // SAFETY: sets a process-wide allocator option; no memory is touched.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    unsafe { libmimalloc_sys::mi_option_set(cseval::util::MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
     std::process::exit(cseval::cli::main());
 }

@@ -1,6 +1,6 @@
 //! Small utilities every stage may use: a fast fixed-seed hash map, SHA-256 fingerprints of
-//! files (inputs and outputs), the chunk layout of a Polars column, and the process's peak
-//! memory for the step logs.
+//! files (inputs and outputs), the chunk layout of a Polars column, the process's peak
+//! memory for the step logs, and giving the memory freed between stages back to the system.
 //!
 //! Nothing here knows of contacts, contracts or reports; it sits below every stage.
 
@@ -63,14 +63,43 @@ pub fn closest(want: &str, candidates: impl Iterator<Item = String>) -> Option<S
         .map(|(_, c)| c)
 }
 
+/// mimalloc's `mi_option_purge_delay` (its position in `mi_option_t` of the pinned
+/// libmimalloc-sys, which exports no constant for it): milliseconds before freed memory
+/// goes back to the system, never when negative (then not even when collected).
+pub const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Give the memory the allocator holds freed back to the system now, on every thread of
+/// both thread pools (ours and Polars') and on this one: at the end of a stage, so that
+/// the next stage's peak is what is held plus what it needs, not also what the stage
+/// before freed and the allocator kept (`main` lets it keep freed memory for a while, for
+/// reuse within a step). Under another allocator (the tests') it finds nothing to return.
+pub fn release_freed_memory() {
+    // SAFETY: the allocator's collection of its own free lists; no memory of ours is touched.
+    let collect = || unsafe { libmimalloc_sys::mi_collect(true) };
+    rayon::broadcast(|_| collect());
+    polars_core::runtime::THREAD_POOL.broadcast(|_| collect());
+    collect();
+}
+
 /// The process's peak resident memory so far, in MB (Linux; 0 elsewhere): logged with the
 /// step times.
 pub fn peak_rss_mb() -> u64 {
+    status_mb("VmHWM:")
+}
+
+/// The process's resident memory now, in MB (Linux; 0 elsewhere): logged with the step
+/// times, after [`release_freed_memory`], as what the run holds.
+pub fn rss_mb() -> u64 {
+    status_mb("VmRSS:")
+}
+
+/// A memory figure of `/proc/self/status` (the line starting with `key`), in MB.
+fn status_mb(key: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .find_map(|l| l.strip_prefix(key))
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         })
         .map_or(0, |kb| kb / 1024)

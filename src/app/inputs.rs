@@ -95,6 +95,9 @@ fn open_inputs(cfg: &RunConfig, for_report: bool) -> Result<Inputs> {
         None => read_contacts(cfg, &bar, surveys)?,
     };
     bar.finish_and_clear();
+    // The reading's buffers and parts, freed: given back before the KPIs are computed.
+    crate::util::release_freed_memory();
+    tracing::debug!(held_mb = crate::util::rss_mb(), "read buffers released");
     contacts.rejections.extend(srej);
     contacts.rejections.extend(irej);
     let data = Dataset {

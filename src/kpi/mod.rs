@@ -355,10 +355,13 @@ fn ratio(n: f64, d: f64) -> Option<f64> {
 struct Lap(std::time::Instant);
 
 impl Lap {
+    /// The end of a step: what it freed goes back to the system before the next one starts.
     fn at(&mut self, step: &str) {
+        crate::util::release_freed_memory();
         tracing::debug!(
             seconds = self.0.elapsed().as_secs_f64(),
             peak_mb = peak_rss_mb(),
+            held_mb = crate::util::rss_mb(),
             "kpi: {step}"
         );
         self.0 = std::time::Instant::now();

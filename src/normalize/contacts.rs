@@ -500,6 +500,7 @@ impl ContactSink {
         if !self.cols.is_empty() {
             let cols = std::mem::replace(&mut self.cols, ContactCols::new(self.checks.callers));
             self.parts.push(cols.into_frame(&self.checks.channels)?);
+            super::kernel::settle(&mut self.parts)?;
         }
         Ok(())
     }

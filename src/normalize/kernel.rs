@@ -84,8 +84,8 @@ pub(super) fn check_block<'a, C: Default>(
     take_block_parts(results, block.len(), parts, ledger)
 }
 
-/// Account for a block checked range by range: each range's accepted rows become a part,
-/// its rejected rows go to the ledger.
+/// Account for a block checked range by range: each range's accepted rows become a part
+/// (see [`settle`]), its rejected rows go to the ledger.
 pub(super) fn take_block_parts(
     results: Vec<Result<BlockPart>>,
     height: usize,
@@ -102,8 +102,41 @@ pub(super) fn take_block_parts(
             ledger.reject(key, why);
         }
     }
+    settle(parts)
+}
+
+/// Rows of a settled part (see [`settle`]); a few in unit tests, so that their reads settle.
+pub(super) const PART_ROWS: usize = if cfg!(test) { 4 } else { 1 << 20 };
+
+/// Once the last parts of `parts` smaller than [`PART_ROWS`] hold that many rows together,
+/// they become one part of one chunk a column. The rows read stay in a few dozen large
+/// allocations, made while the small parts' memory is about to be reused for the next
+/// rows, instead of thousands of small ones among the reading's temporaries: small ones
+/// keep whole pages of the reading's memory from being reused or given back. The kernels
+/// still have a chunk for every thread.
+pub(super) fn settle(parts: &mut Vec<DataFrame>) -> Result<()> {
+    let small = parts
+        .iter()
+        .rev()
+        .take_while(|p| p.height() < PART_ROWS)
+        .count();
+    let from = parts.len() - small;
+    let rows: usize = parts[from..].iter().map(DataFrame::height).sum();
+    if small < 2 || rows < PART_ROWS {
+        return Ok(());
+    }
+    let mut tail = parts.drain(from..);
+    let Some(mut part) = tail.next() else {
+        return Ok(());
+    };
+    for p in tail {
+        part.vstack_mut_owned(p)?;
+    }
+    part.rechunk_mut_par();
+    parts.push(part);
     Ok(())
 }
+
 /// Run `parse` over rows `r` of one column (`None`: the file lacks it), pushing each value
 /// to `out`; a row `parse` is unsure of gets `fallback` and loses its `sure` mark.
 pub(super) fn column_kernel<'t, T: Copy>(
@@ -293,4 +326,53 @@ pub(super) fn check_contact_range(
         }
     }
     (keep, rejected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(rows: std::ops::Range<i64>) -> DataFrame {
+        let v: Vec<i64> = rows.collect();
+        let names: Vec<String> = v.iter().map(|i| format!("c{i}")).collect();
+        df!("n" => v, "id" => names).unwrap()
+    }
+
+    /// Parts of 1, 2, 1 and 3 rows with PART_ROWS = 4: the first three (4 rows together)
+    /// settle into one part of one chunk a column once the third arrives; the fourth part
+    /// (3 rows) waits; a fifth of 2 rows makes it settle too. Rows keep their order.
+    #[test]
+    fn parts_settle_in_order_once_they_hold_enough_rows() {
+        let mut parts = Vec::new();
+        for (r, settled) in [
+            (0..1, vec![1]),
+            (1..3, vec![1, 2]),
+            (3..4, vec![4]),
+            (4..7, vec![4, 3]),
+            (7..9, vec![4, 5]),
+        ] {
+            parts.push(part(r));
+            settle(&mut parts).unwrap();
+            let heights: Vec<usize> = parts.iter().map(DataFrame::height).collect();
+            assert_eq!(heights, settled);
+        }
+        for p in &parts {
+            assert_eq!(p.max_n_chunks(), 1, "one chunk a column");
+        }
+        let n: Vec<i64> = parts
+            .iter()
+            .flat_map(|p| {
+                p.column("n")
+                    .unwrap()
+                    .i64()
+                    .unwrap()
+                    .into_no_null_iter()
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(n, (0..9).collect::<Vec<_>>());
+        let last = parts[1].column("id").unwrap().str().unwrap();
+        assert_eq!(last.get(0), Some("c4"));
+        assert_eq!(last.get(4), Some("c8"));
+    }
 }
