@@ -37,6 +37,17 @@ pub struct Call {
 /// [`Call::agent`] of a contact without an agent.
 pub const NO_AGENT: u32 = u32::MAX;
 
+/// A record to fill a bucket's vector with before the calls take their places.
+const NO_CALL: Call = Call {
+    caller: 0,
+    at: 0,
+    gone: 0,
+    row: 0,
+    agent: NO_AGENT,
+    channel: 0,
+    bits: 0,
+};
+
 impl Call {
     pub fn has(&self, bit: u8) -> bool {
         self.bits & bit != 0
@@ -176,18 +187,31 @@ impl Source {
                 Some(*at - l)
             })
             .collect();
-        let mut calls: Vec<Call> = (0..starts.len())
+        // How many of each chunk's contacts are ours: each chunk's records then go straight
+        // to their place in one vector of the bucket's size.
+        let counts: Vec<usize> = (0..starts.len())
             .into_par_iter()
-            .flat_map_iter(|k| {
+            .map(|k| {
                 let callers = self.caller.downcast_get(k).expect("aligned chunk");
-                let first = starts[k];
-                let (ours, short) = (&ours, &short);
-                (0..callers.len()).filter_map(move |i| {
-                    let c = callers.get(i).filter(|&c| ours(c))?;
-                    Some(self.call(k, i, first + i, c, rules.bounds, short))
-                })
+                callers.iter().flatten().filter(|&&c| ours(c)).count()
             })
             .collect();
+        let mut calls = vec![NO_CALL; counts.iter().sum()];
+        let mut parts = Vec::with_capacity(counts.len());
+        let mut rest = calls.as_mut_slice();
+        for &n in &counts {
+            let (part, r) = rest.split_at_mut(n);
+            parts.push(part);
+            rest = r;
+        }
+        parts.into_par_iter().enumerate().for_each(|(k, out)| {
+            let callers = self.caller.downcast_get(k).expect("aligned chunk");
+            let ours =
+                (0..callers.len()).filter_map(|i| Some((i, callers.get(i).filter(|&c| ours(c))?)));
+            for (slot, (i, c)) in out.iter_mut().zip(ours) {
+                *slot = self.call(k, i, starts[k] + i, c, rules.bounds, &short);
+            }
+        });
         calls.par_sort_unstable_by_key(|c| (c.caller, c.at, c.row));
         calls
     }
