@@ -510,11 +510,7 @@ impl ContactSink {
     /// until [`link_surveys`] sets it.
     pub fn into_frame(self) -> Result<(DataFrame, Vec<Rejection>, RowCounts)> {
         let (df, keep, rej, counts) = self.finish()?;
-        let df = match keep {
-            Some(k) => df.filter(&k)?,
-            None => df,
-        };
-        Ok((df, rej, counts))
+        Ok((super::kept(df, keep.as_ref())?, rej, counts))
     }
 
     /// [`Self::into_frame`] split into the inbound and the outbound contacts

@@ -80,8 +80,13 @@ pub(super) fn finish_parts(
     ledger: &mut Ledger,
 ) -> Result<DataFrame> {
     let (df, keep) = stack_parts(parts, empty, id, id_column, ledger)?;
+    kept(df, keep.as_ref())
+}
+
+/// The rows of `df` that `keep` keeps (all when `None`).
+pub(super) fn kept(df: DataFrame, keep: Option<&BooleanChunked>) -> Result<DataFrame> {
     Ok(match keep {
-        Some(k) => df.filter(&k)?,
+        Some(k) => df.filter(k)?,
         None => df,
     })
 }

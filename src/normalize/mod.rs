@@ -36,7 +36,7 @@ use rules::known_channel;
 pub use rules::{contact_check, Checks};
 
 mod dedup;
-use dedup::{finish_parts, repeated_hashes, stack_parts};
+use dedup::{finish_parts, kept, repeated_hashes, stack_parts};
 
 mod kernel;
 use kernel::{check_block, check_contact_range, range_text, ranges, take_block_parts, SUB_RANGE};
@@ -298,10 +298,7 @@ pub(crate) fn split_rows(
     let outbound = contacts.column("outbound")?.bool()?;
     if !outbound.any() {
         let none = contacts.clear();
-        return Ok(match keep {
-            Some(k) => (contacts.filter(k)?, none),
-            None => (contacts, none),
-        });
+        return Ok((kept(contacts, keep)?, none));
     }
     // Rows without the column's value (contacts read from a partition only because a
     // response or an inspection links to them) are inbound.
