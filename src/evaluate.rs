@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 pub mod payment;
+pub mod remediation;
 pub mod scoring;
 
 /// Tolerance for comparing a measured ratio with a target written as a decimal fraction
@@ -135,6 +136,9 @@ pub struct HistoryEntry {
     pub complaint_types: Vec<crate::kpi::ComplaintRow>,
     #[serde(default)]
     pub channels: Option<std::collections::BTreeMap<String, crate::kpi::ChannelMetrics>>,
+    /// Its remediation list (整改跟踪); null in reports written before it existed.
+    #[serde(default)]
+    pub remediation: Option<remediation::Remediation>,
     /// The file it was read from, with its hash (for the manifest).
     #[serde(skip)]
     pub source: Option<crate::util::FileHash>,

@@ -155,6 +155,7 @@ impl Renderer for Html {
         payment_section(&mut h, r);
         scoring::scoring_section(&mut h, r);
         findings_section(&mut h, r);
+        remediation_section(&mut h, r);
         channels_section(&mut h, r);
         repeat::repeat_section(&mut h, r);
         ranked_section(&mut h, r, &charts);
@@ -218,6 +219,10 @@ fn summary_section(h: &mut String, r: &Report) {
         (l("csat_mean"), num(o.csat_mean, 2)),
         (l("complaint_rate"), pct(o.complaint_rate)),
     ];
+    let mut cards = cards;
+    if let Some(rem) = &r.metrics.remediation {
+        cards.push((l("remediation_open_count"), rem.open.to_string()));
+    }
     card_row(h, &cards);
     if let Some(c) = &inc.clause {
         let _ = write!(
@@ -339,6 +344,24 @@ fn findings_section(h: &mut String, r: &Report) {
         );
     }
     h.push_str("</tbody></table>");
+}
+
+/// The remediation list (整改跟踪): the list in a sentence, then each problem's state.
+fn remediation_section(h: &mut String, r: &Report) {
+    if r.metrics.remediation.is_none() {
+        return;
+    }
+    heading(h, r, "sheet_remediation");
+    let _ = write!(h, "<p>{}</p>", esc(&r.remediation_summary()));
+    let rows: Vec<Vec<(String, bool)>> = r
+        .remediation_lines()
+        .into_iter()
+        .map(|l| l.into_iter().map(|s| (s, false)).collect())
+        .collect();
+    if !rows.is_empty() {
+        let headers = r.text.labels(crate::report::REMEDIATION_COLUMNS);
+        table(h, &headers, &rows);
+    }
 }
 
 /// The channels section.

@@ -7,6 +7,7 @@
 //! without `--force`. Renderers compute nothing:
 //! every figure comes from the report.
 
+pub mod docx;
 pub mod evidence;
 pub mod html;
 pub mod json;
@@ -69,17 +70,22 @@ impl Output for Vec<(PathBuf, Vec<u8>)> {
     }
 }
 
-/// The renderers of a report, in writing order: everything for the monthly evaluation,
-/// `metrics.json` and the one-sheet workbook for a daily or weekly summary.
+/// The renderers of a report, in writing order: everything for the monthly evaluation (the
+/// Word document unless `[report] docx = false`), `metrics.json` and the one-sheet workbook
+/// for a daily or weekly summary.
 pub fn renderers(report: &Report) -> Vec<Box<dyn Renderer>> {
     if report.metrics.cadence == crate::config::Cadence::Monthly {
-        vec![
+        let mut all: Vec<Box<dyn Renderer>> = vec![
             Box::new(json::Json),
             Box::new(xlsx::Xlsx),
             Box::new(svg::Svg),
             Box::new(html::Html),
-            Box::new(evidence::EvidenceCsv),
-        ]
+        ];
+        if report.terms.report.docx {
+            all.push(Box::new(docx::Word));
+        }
+        all.push(Box::new(evidence::EvidenceCsv));
+        all
     } else {
         vec![Box::new(json::Json), Box::new(xlsx::Xlsx)]
     }

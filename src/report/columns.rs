@@ -132,3 +132,32 @@ pub const SCORING_INCIDENT_COLUMNS: &[&str] = &[
     "clause",
     "scoring_site",
 ];
+/// The remediation list (整改跟踪).
+pub const REMEDIATION_COLUMNS: &[&str] = &[
+    "remediation_id",
+    "remediation_problem",
+    "remediation_first",
+    "remediation_deadline",
+    "remediation_status",
+];
+/// The written report's scorecard: the columns that fit a portrait page.
+pub const DOCX_SCORECARD_COLUMNS: &[&str] =
+    &["sla", "clause", "target", "actual", "interval", "status"];
+/// The written report's channel table.
+pub const DOCX_CHANNEL_COLUMNS: &[&str] = &[
+    "channel",
+    "contacts",
+    "service_level",
+    "abandon_rate",
+    "asa_seconds",
+    "resolution_rate",
+    "csat_mean",
+];
+/// The written report's indicators of the scoring sheet.
+pub const DOCX_SCORING_COLUMNS: &[&str] = &[
+    "scoring_indicator",
+    "scoring_weight",
+    "scoring_points",
+    "scoring_lost",
+    "scoring_sentence",
+];

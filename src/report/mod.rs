@@ -13,13 +13,16 @@ pub mod invariants;
 mod payment;
 mod period;
 pub mod plan;
+mod remediation;
 pub mod repeat;
 mod scoring;
 pub use format::*;
 pub use integrity::INTEGRITY_COLUMNS;
 mod terms;
 pub use payment::PaymentLine;
-pub use scoring::{points as scoring_points, IndicatorLine, ScoringLine};
+pub use scoring::{
+    points as scoring_points, sentence as scoring_sentence, IndicatorLine, ScoringLine,
+};
 use terms::terms;
 pub use terms::ContractTerms;
 mod evidence;
@@ -243,6 +246,9 @@ pub struct Metrics {
     /// Earlier periods from the history plus this one, oldest first.
     pub trend: Vec<TrendRow>,
     pub findings: Vec<Finding>,
+    /// The problems to remedy and those of the period before, with their states (整改跟踪);
+    /// null in daily and weekly summaries.
+    pub remediation: Option<crate::evaluate::remediation::Remediation>,
 }
 
 /// What the evaluate stage decided of a period: the scorecard, the incentive result (a
@@ -618,6 +624,7 @@ pub fn build(
         payment,
         scoring,
         findings: Vec::new(),
+        remediation: None,
     };
     metrics.trend = history
         .iter()
@@ -656,6 +663,10 @@ pub fn build(
         channel_names: c.channels.names().map(str::to_string).collect(),
     };
     r.metrics.findings = findings::findings(&r, cfg.calendar.as_ref());
+    if cadence == Cadence::Monthly {
+        let days = c.report.remediation_days;
+        r.metrics.remediation = Some(remediation::remediation(&r, period, history, days));
+    }
     r
 }
 

@@ -28,6 +28,8 @@ pub struct ContractTerms {
     pub uncertainty: crate::config::contract::UncertaintyCfg,
     /// `[repeat]`, when the contract measures repeat contacts.
     pub repeat: Option<crate::config::contract::RepeatCfg>,
+    /// `[report]`: the written report's cover, sign-off and remediation terms.
+    pub report: crate::config::contract::report::ReportCfg,
 }
 
 /// The contract terms the report shows beside the figures.
@@ -45,6 +47,7 @@ pub(super) fn terms(c: &crate::config::Contract) -> ContractTerms {
         default_priority: c.default_priority.map(|p| p.as_str()),
         uncertainty: c.uncertainty.clone(),
         repeat: c.measures_repeats().then(|| c.repeat_cfg()),
+        report: c.report.clone(),
         declared_channels: c
             .channels
             .declared()

@@ -3,6 +3,7 @@
 mod channels;
 mod cn;
 mod common;
+mod docx;
 mod evidence;
 mod exports;
 mod formats;

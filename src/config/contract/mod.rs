@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 mod parse;
+pub mod report;
 pub mod scoring;
 mod terms;
 use parse::{
@@ -512,6 +513,9 @@ struct ContractFile {
     uncertainty: UncertaintyCfg,
     #[serde(default)]
     repeat: Option<RepeatCfg>,
+    /// `[report]`: the written report's cover, sign-off and remediation terms.
+    #[serde(default)]
+    report: report::ReportCfg,
 }
 
 /// Comparison operator of a tier condition.
@@ -568,6 +572,8 @@ pub struct Contract {
     pub uncertainty: UncertaintyCfg,
     /// `[repeat]` (its defaults when an SLA or the scoring sheet names a repeat measure).
     pub repeat: Option<RepeatCfg>,
+    /// `[report]`, with its defaults.
+    pub report: report::ReportCfg,
     /// Calendar files, resolved against the contract's folder.
     pub calendar_paths: Vec<PathBuf>,
     /// `[contract] default_priority`, parsed.
@@ -642,6 +648,7 @@ impl Contract {
         check_quality(&f.quality, path)?;
         check_data_quality(&f.data_quality, path)?;
         parse::check_uncertainty(&f.uncertainty, path)?;
+        f.report.check(path)?;
         let mut slas = slas;
         for (s, sf) in slas.iter_mut().zip(&f.sla) {
             s.verdict = sf.verdict.unwrap_or(f.uncertainty.verdict);
@@ -674,6 +681,7 @@ impl Contract {
             scoring,
             uncertainty: f.uncertainty,
             repeat: f.repeat,
+            report: f.report,
             calendar_paths,
             default_priority,
             channels,

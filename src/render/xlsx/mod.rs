@@ -29,6 +29,7 @@ mod scoring;
 use scoring::scoring_sheet;
 mod coverage;
 mod integrity;
+mod remediation;
 mod repeat;
 
 mod evidence;
@@ -434,6 +435,11 @@ fn incentive_block(ws: &mut Worksheet, f: &Formats, r: &Report, top: u32) -> Res
             clause(&inc.clause),
         ),
     ];
+    let mut lines = lines;
+    if let Some(rem) = &r.metrics.remediation {
+        let open = Value::Count(rem.open as u64);
+        lines.push((l("remediation_open_count"), open, String::new()));
+    }
     for (i, (k, v, c)) in lines.iter().enumerate() {
         let row = top + i as u32;
         ws.write_string_with_format(row, 0, k, &f.bold)
@@ -569,6 +575,7 @@ impl Renderer for Xlsx {
         trend_sheet(&mut wb, &f, r)?;
 
         findings_sheet(&mut wb, &f, r)?;
+        remediation::remediation_sheet(&mut wb, &f, r)?;
 
         evidence_sheet(&mut wb, &f, r)?;
 
