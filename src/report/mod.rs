@@ -14,6 +14,7 @@ mod payment;
 mod period;
 pub mod plan;
 mod remediation;
+pub use remediation::indicator_problem_id;
 pub mod repeat;
 mod scoring;
 pub use format::*;

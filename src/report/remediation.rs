@@ -41,9 +41,10 @@ pub(super) fn found(r: &Report) -> Vec<Found> {
             .iter()
             .filter(|i| i.lost.is_some_and(|l| l > 0.0))
         {
-            let (id, name) = match &site.site {
-                Some(s) => (format!("indicator:{s}:{}", i.id), format!("{s} {}", i.name)),
-                None => (format!("indicator:{}", i.id), i.name.clone()),
+            let id = indicator_problem_id(site.site.as_deref(), &i.id);
+            let name = match &site.site {
+                Some(s) => format!("{s} {}", i.name),
+                None => i.name.clone(),
             };
             out.push(Found {
                 id,
@@ -55,6 +56,14 @@ pub(super) fn found(r: &Report) -> Vec<Found> {
         }
     }
     out
+}
+
+/// The problem id of scoring indicator `id` (of `site` when the sheet is scored by site).
+pub fn indicator_problem_id(site: Option<&str>, id: &str) -> String {
+    match site {
+        Some(s) => format!("indicator:{s}:{id}"),
+        None => format!("indicator:{id}"),
+    }
 }
 
 /// The period's remediation list.

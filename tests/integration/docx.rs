@@ -164,10 +164,10 @@ fn the_documents_figures_are_metrics_json_figures() {
     ] {
         assert!(text.contains(heading), "{heading}");
     }
-    assert!(
-        text.contains("报告编号：EXP-CS-2026-017-202610"),
-        "the default number pattern"
-    );
+    // The contract's `[report]`: its number pattern, evaluator and basis.
+    assert!(text.contains("报告编号：PG-EXP-CS-2026-017-202610"));
+    assert!(text.contains("评估单位：第三方评估机构（示例）"));
+    assert!(text.contains("《客户服务外包考核细则》（合同附件二）"));
     assert!(
         text.contains("报告日期：2026年11月1日"),
         "the period's end, without SOURCE_DATE_EPOCH"
@@ -206,7 +206,7 @@ fn the_document_is_reproducible_and_verified() {
 /// months answer 86.67 %, 85.18 % and 88.23 % of their calls in time, so the SLA is missed
 /// in August (new problem, deadline 2026-08-31 + 15 days = 2026-09-15), missed again in
 /// September (still open, August's first month and deadline kept) and met in October
-/// (resolved). Without `[report]` the document is written; `docx = false` leaves it out.
+/// (resolved). `[report] docx = false` leaves the document out.
 #[test]
 fn a_problem_is_opened_kept_open_and_resolved_over_three_months() {
     let dir = tempfile::tempdir().unwrap();
@@ -286,7 +286,9 @@ fn a_problem_is_opened_kept_open_and_resolved_over_three_months() {
     let sheet = crate::common::workbook_text(&out.join("2026-10/report.xlsx"));
     assert!(sheet.contains("整改跟踪") && sheet.contains("已整改"));
     // `[report] docx = false`: no document.
-    std::fs::write(&path, format!("{contract}\n[report]\ndocx = false\n")).unwrap();
+    assert!(contract.contains("\n[report]\n"));
+    let without = contract.replace("\n[report]\n", "\n[report]\ndocx = false\n");
+    std::fs::write(&path, without).unwrap();
     let no_doc = dir.path().join("no-doc");
     cseval()
         .current_dir(root())

@@ -379,13 +379,7 @@ fn indicator_evidence(r: &Report, id: &str) -> String {
     let sites = r.metrics.scoring.iter().flat_map(|s| &s.sites);
     sites
         .flat_map(|s| s.indicators.iter().map(move |i| (s, i)))
-        .find(|(s, i)| {
-            let key = match &s.site {
-                Some(site) => format!("indicator:{site}:{}", i.id),
-                None => format!("indicator:{}", i.id),
-            };
-            key == id
-        })
+        .find(|(s, i)| crate::report::indicator_problem_id(s.site.as_deref(), &i.id) == id)
         .map_or_else(String::new, |(_, i)| {
             crate::report::scoring_sentence(i, &r.text)
         })

@@ -374,7 +374,7 @@ impl<'a> Doc<'a> {
     }
 
     /// The table of contents on its own page: each heading, linked to its bookmark, with
-    /// its page number as a PAGEREF field (LibreOffice and WPS fill it in on opening; Word
+    /// its page number as a PAGEREF field (LibreOffice fills it in on opening; Word
     /// when fields are updated, which it offers when the document is opened).
     fn contents(&self) -> Vec<Paragraph> {
         let mut out = vec![Paragraph::new()
@@ -448,7 +448,7 @@ impl<'a> Doc<'a> {
 /// rest in proportion, none narrower than 4 digits.
 fn column_widths(headers: &[String], rows: &[Vec<(String, bool)>]) -> Vec<usize> {
     /// A digit's width in table text (10 pt), and a cell's margins.
-    const DIGIT: usize = 105;
+    const DIGIT: usize = 110;
     const PAD: usize = 240;
     /// A column this wide or narrower (in digits) keeps its width.
     const SHORT: usize = 12;
@@ -471,17 +471,14 @@ fn column_widths(headers: &[String], rows: &[Vec<(String, bool)>]) -> Vec<usize>
     if total <= TEXT_W {
         return want.iter().map(|w| TEXT_W * w / total).collect();
     }
-    let fixed: usize = (0..want.len())
-        .filter(|&i| numeric[i])
-        .map(|i| want[i])
-        .sum();
-    let text: usize = (0..want.len())
-        .filter(|&i| !numeric[i])
-        .map(|i| want[i])
-        .sum();
+    let keep: Vec<bool> = (0..want.len())
+        .map(|i| numeric[i] || want[i] <= SHORT * DIGIT + PAD)
+        .collect();
+    let fixed: usize = (0..want.len()).filter(|&i| keep[i]).map(|i| want[i]).sum();
+    let text: usize = (0..want.len()).filter(|&i| !keep[i]).map(|i| want[i]).sum();
     let room = TEXT_W.saturating_sub(fixed);
     (0..want.len())
-        .map(|i| match numeric[i] {
+        .map(|i| match keep[i] {
             true if room > 0 => want[i],
             true => TEXT_W * want[i] / total,
             false => (room * want[i] / text.max(1)).max(4 * DIGIT + PAD),
@@ -499,9 +496,9 @@ mod tests {
     use super::*;
 
     /// Columns that fit share the spare width in proportion to what they ask: 4 and 12
-    /// digits ask 4 × 105 + 240 = 660 and 12 × 105 + 240 = 1,500 twips of the 9,070.
-    /// Columns that do not fit: the numeric column keeps its 5 × 105 + 240 = 765 (its long
-    /// header does not count), the text column gets the remaining 8,305.
+    /// digits ask 4 × 110 + 240 = 680 and 12 × 110 + 240 = 1,560 twips of the 9,070.
+    /// Columns that do not fit: the numeric column keeps its 5 × 110 + 240 = 790 (its long
+    /// header does not count), the text column gets the remaining 8,280.
     #[test]
     fn columns_share_the_text_width_and_figures_never_break() {
         let headers = vec!["a".to_string(), "bb".to_string()];
@@ -511,14 +508,21 @@ mod tests {
         ]];
         assert_eq!(
             column_widths(&headers, &rows),
-            vec![9070 * 660 / 2160, 9070 * 1500 / 2160]
+            vec![9070 * 680 / 2240, 9070 * 1560 / 2240]
         );
         let long = "一次解决率".repeat(20);
         let headers = vec!["考核项".to_string(), "一个很长很长的表头".to_string()];
         let rows = vec![vec![(long, false), ("1.00%".to_string(), true)]];
         assert_eq!(
             column_widths(&headers, &rows),
-            vec![9070 - 765, 5 * 105 + 240]
+            vec![9070 - 790, 5 * 110 + 240]
         );
+        // A short text column (a date: 10 digits, 1,340 twips) keeps its width too.
+        let headers = vec!["问题".to_string(), "期限".to_string()];
+        let rows = vec![vec![
+            ("问题".repeat(40), false),
+            ("2026-11-15".to_string(), false),
+        ]];
+        assert_eq!(column_widths(&headers, &rows), vec![9070 - 1340, 1340]);
     }
 }
