@@ -282,25 +282,13 @@ fn scorecard_section(h: &mut String, r: &Report, charts: &Charts) {
 
 /// The payment statement: its lines, then the tier conditions as they were checked.
 fn payment_section(h: &mut String, r: &Report) {
-    let lines = r.payment_lines();
-    if lines.is_empty() {
+    let rows = r.payment_cells();
+    if rows.is_empty() {
         return;
     }
     let t = &r.text;
     heading(h, r, "sheet_payment");
     let headers = t.labels(crate::report::PAYMENT_COLUMNS);
-    let rows: Vec<Vec<(String, bool)>> = lines
-        .iter()
-        .map(|x| {
-            vec![
-                (x.item.clone(), false),
-                (x.basis.clone(), false),
-                (x.rate.map_or(String::new(), |v| pct(Some(v))), true),
-                (r.money(x.amount), true),
-                (x.clause.clone(), false),
-            ]
-        })
-        .collect();
     table(h, &headers, &rows);
     let conditions = r.condition_lines();
     if !conditions.is_empty() {
@@ -423,17 +411,7 @@ fn ranked_section(h: &mut String, r: &Report, charts: &Charts) {
     ] {
         let _ = write!(h, "<h2>{}</h2>", esc(&l(keys[0])));
         chart(h, charts, chart_name);
-        let rows: Vec<Vec<(String, bool)>> = items
-            .iter()
-            .map(|(n, c, s, p)| {
-                vec![
-                    (n.clone(), false),
-                    (count(*c), true),
-                    (pct(Some(*s)), true),
-                    (p.map(count).unwrap_or_default(), true),
-                ]
-            })
-            .collect();
+        let rows = crate::report::ranked_cells(items);
         table(
             h,
             &[l(keys[1]), l(keys[2]), l("share"), l("previous")],

@@ -13,6 +13,8 @@ pub mod invariants;
 mod payment;
 mod period;
 pub mod plan;
+mod ranked;
+pub use ranked::{ranked_cells, RankedRow};
 mod remediation;
 pub use remediation::indicator_problem_id;
 pub mod repeat;
@@ -295,10 +297,6 @@ pub struct Report {
     pub channel_names: Vec<String>,
 }
 
-/// One line of a ranked list as the renderers show it: name (nulls labelled), count,
-/// share, previous period's count.
-pub type RankedRow = (String, u64, f64, Option<u64>);
-
 impl Report {
     /// The inconsistent records of the period: (label key, count, the count it is a share
     /// of).
@@ -410,40 +408,6 @@ impl Report {
         (text, missed == 0 && unmeasurable == 0 && firm)
     }
 
-    /// Consultation hotspots as ranked rows.
-    pub fn topic_rows(&self) -> Vec<RankedRow> {
-        let none = self.text.label("none");
-        self.metrics
-            .topics
-            .iter()
-            .map(|x| {
-                (
-                    x.row.topic.clone().unwrap_or(none.clone()),
-                    x.row.contacts,
-                    x.row.share,
-                    x.previous_contacts,
-                )
-            })
-            .collect()
-    }
-
-    /// Complaint types as ranked rows.
-    pub fn complaint_rows(&self) -> Vec<RankedRow> {
-        let none = self.text.label("none");
-        self.metrics
-            .complaint_types
-            .iter()
-            .map(|x| {
-                (
-                    x.row.complaint_type.clone().unwrap_or(none.clone()),
-                    x.row.complaints,
-                    x.row.share,
-                    x.previous_complaints,
-                )
-            })
-            .collect()
-    }
-
     /// The Method paragraphs with this contract's parameters.
     pub fn method_paragraphs(&self) -> Vec<String> {
         let peaks = &self.metrics.peaks;
@@ -548,7 +512,7 @@ pub fn build(
     } = verdict;
     let c = &cfg.contract;
     let previous = crate::evaluate::previous_period(history, period);
-    let (topics, complaint_types) = ranked_lines(&kpis, previous);
+    let (topics, complaint_types) = ranked::ranked_lines(&kpis, previous);
     let mut rows = data.contact_rows.clone();
     // Outbound contacts outside the period are out of it like any other.
     let outbound_elsewhere = (data.outbound.height() as u64).saturating_sub(kpis.outbound);
@@ -669,51 +633,6 @@ pub fn build(
         r.metrics.remediation = Some(remediation::remediation(&r, period, history, days));
     }
     r
-}
-
-/// Hotspots and complaint types with the previous period's counts, when the history has
-/// the previous period (a type it does not list had none).
-fn ranked_lines(
-    kpis: &Kpis,
-    previous: Option<&crate::evaluate::HistoryEntry>,
-) -> (Vec<TopicLine>, Vec<ComplaintLine>) {
-    let topics = kpis
-        .topics
-        .iter()
-        .map(|row| TopicLine {
-            previous_contacts: previous.map(|p| {
-                p.topics
-                    .iter()
-                    .find(|x| x.topic == row.topic)
-                    .map_or(0, |x| x.contacts)
-            }),
-            row: TopicRow {
-                // A free-text label may hold a phone number typed into it.
-                topic: row.topic.as_deref().map(crate::model::mask_personal),
-                ..row.clone()
-            },
-        })
-        .collect();
-    let complaint_types = kpis
-        .complaint_types
-        .iter()
-        .map(|row| ComplaintLine {
-            previous_complaints: previous.map(|p| {
-                p.complaint_types
-                    .iter()
-                    .find(|x| x.complaint_type == row.complaint_type)
-                    .map_or(0, |x| x.complaints)
-            }),
-            row: ComplaintRow {
-                complaint_type: row
-                    .complaint_type
-                    .as_deref()
-                    .map(crate::model::mask_personal),
-                ..row.clone()
-            },
-        })
-        .collect();
-    (topics, complaint_types)
 }
 
 /// The contract's parameters as the Method sheet lists them, in the report's language: the

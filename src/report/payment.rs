@@ -78,6 +78,23 @@ impl Report {
 }
 
 impl Report {
+    /// The statement's lines as table cells ([`super::PAYMENT_COLUMNS`]), each with whether
+    /// it is a figure: item, basis, rate, amount, clause.
+    pub fn payment_cells(&self) -> Vec<Vec<(String, bool)>> {
+        self.payment_lines()
+            .into_iter()
+            .map(|x| {
+                vec![
+                    (x.item, false),
+                    (x.basis, false),
+                    (x.rate.map_or(String::new(), |v| super::pct(Some(v))), true),
+                    (self.money(x.amount), true),
+                    (x.clause, false),
+                ]
+            })
+            .collect()
+    }
+
     /// The statement's lines: base fee, tier and bonus, each deduction, the deductions
     /// before the cap, the cap, the deduction, the net amount payable.
     pub fn payment_lines(&self) -> Vec<PaymentLine> {

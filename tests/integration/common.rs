@@ -107,6 +107,28 @@ pub fn run_sample_quarter(out: &Path) {
         .success();
 }
 
+/// `cseval run -q --contract CONTRACT` on the sample data (contacts, surveys, inspections)
+/// with `extra` flags, into `out`; it must succeed.
+pub fn run_sample(contract: &Path, extra: &[&str], out: &Path) {
+    cseval()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["run", "-q", "--contract"])
+        .arg(contract)
+        .args([
+            "--calls",
+            "sample-data/contacts",
+            "--surveys",
+            "sample-data/surveys",
+            "--inspections",
+            "sample-data/inspections",
+        ])
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success();
+}
+
 /// `n` with thousands separators, as the report writes counts (`2,828`).
 pub fn grouped(n: u64) -> String {
     let s = n.to_string();

@@ -1,7 +1,7 @@
 //! The written report (`report.docx`): its figures are metrics.json's, it is byte-identical
 //! from run to run and checked by `cseval verify`, and it tracks a problem over three months.
 
-use crate::common::{cseval, grouped};
+use crate::common::{cseval, grouped, run_sample};
 use serde_json::Value;
 use std::path::Path;
 
@@ -15,24 +15,8 @@ fn metrics(p: &Path) -> Value {
 
 /// The README's sample report, written into `out`.
 fn sample_report(out: &Path) {
-    cseval()
-        .current_dir(root())
-        .args([
-            "run",
-            "-q",
-            "--contract",
-            "report-templates/contracts/express-courier.toml",
-            "--calls",
-            "sample-data/contacts",
-            "--surveys",
-            "sample-data/surveys",
-            "--inspections",
-            "sample-data/inspections",
-            "--out",
-        ])
-        .arg(out)
-        .assert()
-        .success();
+    let contract = root().join("report-templates/contracts/express-courier.toml");
+    run_sample(&contract, &[], out);
 }
 
 /// The text of a Word document's body as a reader sees it: a line per paragraph outside
@@ -221,26 +205,7 @@ fn a_problem_is_opened_kept_open_and_resolved_over_three_months() {
     let path = dir.path().join("contract.toml");
     std::fs::write(&path, &contract).unwrap();
     let out = dir.path().join("reports");
-    cseval()
-        .current_dir(root())
-        .args(["run", "-q", "--contract"])
-        .arg(&path)
-        .args([
-            "--calls",
-            "sample-data/contacts",
-            "--surveys",
-            "sample-data/surveys",
-            "--inspections",
-            "sample-data/inspections",
-            "--from",
-            "2026-08-01",
-            "--to",
-            "2026-11-01",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success();
+    run_sample(&path, &["--from", "2026-08-01", "--to", "2026-11-01"], &out);
     let state = |month: &str| -> Value {
         let m = metrics(&out.join(month));
         m["remediation"]["problems"]
@@ -290,20 +255,7 @@ fn a_problem_is_opened_kept_open_and_resolved_over_three_months() {
     let without = contract.replace("\n[report]\n", "\n[report]\ndocx = false\n");
     std::fs::write(&path, without).unwrap();
     let no_doc = dir.path().join("no-doc");
-    cseval()
-        .current_dir(root())
-        .args(["run", "-q", "--contract"])
-        .arg(&path)
-        .args([
-            "--calls",
-            "sample-data/contacts",
-            "--period",
-            "2026-10",
-            "--out",
-        ])
-        .arg(&no_doc)
-        .assert()
-        .success();
+    run_sample(&path, &["--period", "2026-10"], &no_doc);
     assert!(no_doc.join("report.html").exists());
     assert!(!no_doc.join("report.docx").exists());
 }

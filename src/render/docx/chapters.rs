@@ -96,7 +96,8 @@ fn overview(d: &mut Doc<'_>) {
     d.para(&d.l("doc_scope").replace("{contract}", &m.contract_name));
     d.labelled(&d.l("doc_basis"), "");
     for (i, b) in basis(r).iter().enumerate() {
-        d.para(&format!("{}. {b}", i + 1));
+        let line = d.l("doc_numbered").replace("{n}", &(i + 1).to_string());
+        d.para(&line.replace("{title}", b));
     }
 }
 
@@ -177,21 +178,9 @@ fn results(d: &mut Doc<'_>) -> Result<()> {
         d.section("sheet_scoring");
         scoring(d);
     }
-    let lines = r.payment_lines();
-    if !lines.is_empty() {
+    let rows = r.payment_cells();
+    if !rows.is_empty() {
         d.section("sheet_payment");
-        let rows: Vec<Vec<(String, bool)>> = lines
-            .iter()
-            .map(|x| {
-                vec![
-                    (x.item.clone(), false),
-                    (x.basis.clone(), false),
-                    (x.rate.map_or(String::new(), |v| pct(Some(v))), true),
-                    (r.money(x.amount), true),
-                    (x.clause.clone(), false),
-                ]
-            })
-            .collect();
         d.table(&r.text.labels(crate::report::PAYMENT_COLUMNS), &rows);
     }
     d.section("sheet_channels");
@@ -321,18 +310,7 @@ fn channels(d: &mut Doc<'_>) {
 
 /// The ten largest of a ranked list (hotspots, complaint types).
 fn ranked(d: &mut Doc<'_>, name: &str, what: &str, items: Vec<crate::report::RankedRow>) {
-    let rows: Vec<Vec<(String, bool)>> = items
-        .iter()
-        .take(10)
-        .map(|(n, c, s, p)| {
-            vec![
-                (n.clone(), false),
-                (count(*c), true),
-                (pct(Some(*s)), true),
-                (p.map(count).unwrap_or_default(), true),
-            ]
-        })
-        .collect();
+    let rows = crate::report::ranked_cells(&items[..items.len().min(10)]);
     let headers = [d.l(name), d.l(what), d.l("share"), d.l("previous")];
     d.table(&headers, &rows);
     if items.len() > 10 {
@@ -360,17 +338,24 @@ fn problems(d: &mut Doc<'_>) {
         return;
     }
     for (i, p) in open.iter().enumerate() {
-        let status = d.l(p.status.key());
-        d.labelled(&format!("{}. {}", i + 1, p.title), &status);
+        let heading = d
+            .l("doc_numbered")
+            .replace("{n}", &(i + 1).to_string())
+            .replace("{title}", &p.title)
+            + &d.l("doc_problem_status")
+                .replace("{status}", &d.l(p.status.key()));
         let finding = r.metrics.findings.iter().find(|f| f.id == p.id);
         let (seen, measure) = match finding {
             Some(f) => (f.evidence.clone(), f.suggestion.clone()),
             None => (indicator_evidence(r, &p.id), d.l("doc_indicator_measure")),
         };
-        d.labelled(&d.l("doc_seen"), &seen);
-        d.labelled(&d.l("doc_cause"), &d.l("doc_cause_text"));
-        d.labelled(&d.l("doc_measure"), &measure);
-        d.labelled(&d.l("remediation_deadline"), &p.deadline);
+        let lines = [
+            (d.l("doc_seen"), seen),
+            (d.l("doc_cause"), d.l("doc_cause_text")),
+            (d.l("doc_measure"), measure),
+            (d.l("remediation_deadline"), p.deadline.clone()),
+        ];
+        d.item(Some(&heading), &lines);
     }
 }
 
@@ -405,8 +390,15 @@ fn suggestions(d: &mut Doc<'_>) {
         d.para(&d.l("doc_no_suggestions"));
     }
     for (i, f) in rest.iter().enumerate() {
-        d.labelled(&format!("{}. {}", i + 1, f.title), &f.evidence);
-        d.labelled(&d.l("suggestion"), &f.suggestion);
+        let heading = d
+            .l("doc_numbered")
+            .replace("{n}", &(i + 1).to_string())
+            .replace("{title}", &f.title);
+        let lines = [
+            (d.l("doc_seen"), f.evidence.clone()),
+            (d.l("suggestion"), f.suggestion.clone()),
+        ];
+        d.item(Some(&heading), &lines);
     }
 }
 

@@ -171,12 +171,33 @@ impl<'a> Doc<'a> {
 
     /// A paragraph led by a bold label: `label：text`.
     pub fn labelled(&mut self, label: &str, text: &str) {
+        self.item(None, &[(label.to_string(), text.to_string())]);
+    }
+
+    /// An item kept on one page: a bold heading line (when given), then its labelled
+    /// lines (`label：text`).
+    pub fn item(&mut self, heading: Option<&str>, lines: &[(String, String)]) {
         let sep = self.l("label_separator");
-        let p = Paragraph::new()
-            .style("Body")
-            .add_run(Run::new().add_text(format!("{label}{sep}")).bold())
-            .add_run(Run::new().add_text(text));
-        self.body.push(Block::P(p));
+        let mut ps: Vec<Paragraph> = Vec::new();
+        if let Some(h) = heading {
+            ps.push(
+                Paragraph::new()
+                    .style("Body")
+                    .add_run(Run::new().add_text(h).bold()),
+            );
+        }
+        for (label, text) in lines {
+            ps.push(
+                Paragraph::new()
+                    .style("Body")
+                    .add_run(Run::new().add_text(format!("{label}{sep}")).bold())
+                    .add_run(Run::new().add_text(text)),
+            );
+        }
+        let last = ps.len().saturating_sub(1);
+        for (i, p) in ps.into_iter().enumerate() {
+            self.body.push(Block::P(p.keep_next(i < last)));
+        }
     }
 
     /// A small note under a table or chart.
