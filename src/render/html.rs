@@ -357,40 +357,8 @@ fn channels_section(h: &mut String, r: &Report) {
     let t = &r.text;
     let l = |k: &str| t.label(k);
     heading(h, r, "sheet_channels");
-    let headers: Vec<String> = [
-        "channel",
-        "contacts",
-        "answered",
-        "service_level",
-        "abandon_rate",
-        "asa_seconds",
-        "response_p90_seconds",
-        "resolution_rate",
-        "fcr_rate",
-        "csat_mean",
-    ]
-    .iter()
-    .map(|k| l(k))
-    .collect();
-    let rows: Vec<Vec<(String, bool)>> = r
-        .metrics
-        .channels
-        .iter()
-        .map(|(n, c)| {
-            vec![
-                (t.channel(n), false),
-                (count(c.contacts), true),
-                (count(c.answered), true),
-                (pct(c.service_level), true),
-                (pct(c.abandon_rate), true),
-                (dur(c.asa_seconds), true),
-                (dur(c.response_p90_seconds), true),
-                (pct(c.resolution_rate), true),
-                (pct(c.fcr_rate), true),
-                (num(c.csat_mean, 2), true),
-            ]
-        })
-        .collect();
+    let headers = t.labels(crate::report::HTML_CHANNEL_COLUMNS);
+    let rows = r.channel_cells(crate::report::HTML_CHANNEL_COLUMNS);
     table(h, &headers, &rows);
     let _ = write!(h, "<p class=\"sub\">{}</p>", esc(&l("channels_note")));
 }

@@ -5,6 +5,7 @@
 //! runs the findings rules over the computed figures. Report wording lives in
 //! `report-templates/text/{zh,en}.toml` (compiled in), not here. This module writes no file.
 
+mod channels;
 pub mod coverage;
 mod findings;
 mod format;
@@ -13,6 +14,7 @@ pub mod invariants;
 mod payment;
 mod period;
 pub mod plan;
+pub use channels::HTML_CHANNEL_COLUMNS;
 mod ranked;
 pub use ranked::{ranked_cells, RankedRow};
 mod remediation;

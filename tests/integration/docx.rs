@@ -36,7 +36,7 @@ fn docx_text(path: &Path) -> String {
         let tag_end = rest[i..].find('>').map_or(rest.len(), |j| i + j + 1);
         let tag = &rest[i..tag_end];
         let name = tag[1..]
-            .split(|c: char| c == ' ' || c == '>')
+            .split([' ', '>'])
             .next()
             .unwrap_or("")
             .trim_end_matches('/');

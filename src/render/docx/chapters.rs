@@ -283,29 +283,8 @@ fn scoring(d: &mut Doc<'_>) {
 /// The channels' figures.
 fn channels(d: &mut Doc<'_>) {
     let r = d.r;
-    let t = &r.text;
-    let dur = |v: Option<f64>| v.map_or_else(|| "—".into(), crate::report::duration);
-    let rows: Vec<Vec<(String, bool)>> = r
-        .metrics
-        .channels
-        .iter()
-        .map(|(n, c)| {
-            vec![
-                (t.channel(n), false),
-                (count(c.contacts), true),
-                (pct(c.service_level), true),
-                (pct(c.abandon_rate), true),
-                (dur(c.asa_seconds), true),
-                (pct(c.resolution_rate), true),
-                (
-                    c.csat_mean
-                        .map_or_else(|| "—".into(), |v| format!("{v:.2}")),
-                    true,
-                ),
-            ]
-        })
-        .collect();
-    d.table(&t.labels(crate::report::DOCX_CHANNEL_COLUMNS), &rows);
+    let columns = crate::report::DOCX_CHANNEL_COLUMNS;
+    d.table(&r.text.labels(columns), &r.channel_cells(columns));
 }
 
 /// The ten largest of a ranked list (hotspots, complaint types).

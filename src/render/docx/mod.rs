@@ -65,7 +65,9 @@ fn build(r: &Report) -> Result<Vec<u8>> {
     d.finish()
 }
 
-/// A paragraph or a table of the body.
+/// A paragraph or a table of the body (a few hundred of them, each moved once: their
+/// sizes do not matter).
+#[allow(clippy::large_enum_variant)]
 enum Block {
     P(Paragraph),
     T(Table),

@@ -19,6 +19,12 @@ pub struct Rasterizer {
     options: usvg::Options<'static>,
 }
 
+impl Default for Rasterizer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Rasterizer {
     pub fn new() -> Self {
         let mut options = usvg::Options {
