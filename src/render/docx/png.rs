@@ -58,3 +58,22 @@ impl Rasterizer {
         Ok((png, size.width(), size.height()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A machine without any font still gets its picture (the text left out), of the
+    /// SVG's size at twice the scale, on white.
+    #[test]
+    fn a_chart_is_drawn_without_any_font_installed() {
+        let bare = Rasterizer {
+            options: usvg::Options::default(),
+        };
+        assert_eq!(bare.options.fontdb.len(), 0);
+        let svg = r##"<svg width="100" height="50" xmlns="http://www.w3.org/2000/svg"><rect x="10" y="10" width="30" height="20" fill="#1F4E79"/><text x="50" y="30" font-family="Noto Sans CJK SC" font-size="12">一次解决率</text></svg>"##;
+        let (png, w, h) = bare.png("test", svg.as_bytes()).unwrap();
+        assert_eq!((w, h), (200, 100));
+        assert_eq!(&png[1..4], b"PNG");
+    }
+}
