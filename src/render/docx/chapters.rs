@@ -240,7 +240,14 @@ fn scorecard(d: &mut Doc<'_>) {
             ]
         })
         .collect();
-    d.table(&r.text.labels(crate::report::DOCX_SCORECARD_COLUMNS), &rows);
+    let fills: Vec<Option<&str>> = r
+        .metrics
+        .scorecard
+        .iter()
+        .map(|s| Some(super::status_fill(s.status)))
+        .collect();
+    let headers = r.text.labels(crate::report::DOCX_SCORECARD_COLUMNS);
+    d.table_with(&headers, &rows, None, &fills);
     for s in &r.metrics.scorecard {
         if let Some(n) = crate::report::inconclusive_note(s, &r.text) {
             d.note(&format!("{}{}{n}", s.name, d.l("label_separator")));
@@ -468,5 +475,5 @@ fn sign_off(d: &mut Doc<'_>) {
         blank("doc_seal"),
         blank("doc_sign_date"),
     ];
-    d.table_with(&headers, &rows, Some(SIGN_ROW));
+    d.table_with(&headers, &rows, Some(SIGN_ROW), &[]);
 }

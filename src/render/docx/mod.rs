@@ -36,6 +36,17 @@ const EMU_PER_TWIP: u32 = 635;
 /// Table headers' fill.
 const HEAD_FILL: &str = "1F4E79";
 
+/// A scorecard status's fill, as the workbook and the HTML colour it.
+pub(super) fn status_fill(status: crate::evaluate::Status) -> &'static str {
+    use crate::evaluate::Status;
+    match status {
+        Status::Met => "C6EFCE",
+        Status::Missed => "FFC7CE",
+        Status::NotMeasurable => "EEEEEE",
+        Status::Inconclusive => "FFEB9C",
+    }
+}
+
 impl Renderer for Word {
     fn name(&self) -> &'static str {
         "report.docx"
@@ -213,15 +224,17 @@ impl<'a> Doc<'a> {
     /// A table: a header row on the house colour, then the rows; numeric cells (`true`)
     /// aligned right. Columns are as wide as their longest text asks, within the page.
     pub fn table(&mut self, headers: &[String], rows: &[Vec<(String, bool)>]) {
-        self.table_with(headers, rows, None);
+        self.table_with(headers, rows, None, &[]);
     }
 
-    /// [`Doc::table`] with rows at least `height` twentieths of a point high (room to sign).
+    /// [`Doc::table`] with rows at least `height` twentieths of a point high (room to sign),
+    /// and the last cell of row `i` filled with `fills[i]` (a status's colour).
     pub fn table_with(
         &mut self,
         headers: &[String],
         rows: &[Vec<(String, bool)>],
         height: Option<f32>,
+        fills: &[Option<&str>],
     ) {
         let widths = column_widths(headers, rows);
         let cell = |text: &str, w: usize, right: bool, head: bool| {
@@ -248,14 +261,17 @@ impl<'a> Doc<'a> {
                 .collect(),
         )
         .cant_split()];
-        for row in rows {
-            let mut tr = TableRow::new(
-                row.iter()
-                    .zip(&widths)
-                    .map(|((v, n), w)| cell(v, *w, *n, false))
-                    .collect(),
-            )
-            .cant_split();
+        for (i, row) in rows.iter().enumerate() {
+            let fill = fills.get(i).copied().flatten();
+            let last = row.len().saturating_sub(1);
+            let cells = row.iter().zip(&widths).enumerate().map(|(j, ((v, n), w))| {
+                let c = cell(v, *w, *n, false);
+                match fill {
+                    Some(f) if j == last => c.shading(Shading::new().fill(f)),
+                    _ => c,
+                }
+            });
+            let mut tr = TableRow::new(cells.collect()).cant_split();
             if let Some(h) = height {
                 tr = tr.row_height(h).height_rule(docx_rs::HeightRule::AtLeast);
             }
