@@ -19,22 +19,7 @@ fn every_shipped_seed_template_runs_on_sample_data() {
     for entry in std::fs::read_dir(root().join("report-templates/contracts")).unwrap() {
         let path = entry.unwrap().path();
         let out = tempfile::tempdir().unwrap();
-        cseval()
-            .current_dir(root())
-            .args(["run", "-q", "--contract"])
-            .arg(&path)
-            .args([
-                "--calls",
-                "sample-data/contacts",
-                "--surveys",
-                "sample-data/surveys",
-                "--inspections",
-                "sample-data/inspections",
-                "--out",
-            ])
-            .arg(out.path())
-            .assert()
-            .success();
+        crate::common::run_sample(&path, &[], out.path());
         let m = metrics(out.path());
         assert!(
             m["scorecard"]

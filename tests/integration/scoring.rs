@@ -206,29 +206,8 @@ fn both_seed_scoring_templates_run_on_the_sample_data() {
         ("hotline-assessment.toml", 53.29),
     ] {
         let out = dir.path().join(contract);
-        let o = cseval()
-            .current_dir(root)
-            .args(["run", "-q", "--contract"])
-            .arg(root.join("report-templates/contracts").join(contract))
-            .args([
-                "--calls",
-                "sample-data/contacts",
-                "--surveys",
-                "sample-data/surveys",
-                "--inspections",
-                "sample-data/inspections",
-                "--period",
-                "2026-10",
-                "--out",
-            ])
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert!(
-            o.status.success(),
-            "{contract}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        let path = root.join("report-templates/contracts").join(contract);
+        crate::common::run_sample(&path, &["--period", "2026-10"], &out);
         let m: Value =
             serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap())
                 .unwrap();
