@@ -481,7 +481,8 @@ impl<'a> Doc<'a> {
 }
 
 /// Each column's width in twentieths of a point. A column asks for its longest text on one
-/// line (a CJK character is twice as wide as a digit); when all fit, the spare width is shared
+/// line (a CJK character is twice as wide as a digit, and one more where CJK meets Latin);
+/// when all fit, the spare width is shared
 /// out in proportion. When they do not, numeric and short columns (up to [`SHORT`] digits)
 /// keep their width, so a figure or a date never breaks, and the other columns share the
 /// rest in proportion, none narrower than 4 digits.
@@ -491,10 +492,20 @@ fn column_widths(headers: &[String], rows: &[Vec<(String, bool)>]) -> Vec<usize>
     const PAD: usize = 240;
     /// A column this wide or narrower (in digits) keeps its width.
     const SHORT: usize = 12;
+    // A CJK character is two digits wide; where CJK text meets a digit or a Latin letter
+    // (`2026年8月`) word processors add a quarter of a character's space, counted as one.
     let wide = |s: &str| -> usize {
-        s.chars()
-            .map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 })
-            .sum()
+        let cjk = |c: char| (c as u32) >= 0x2E80;
+        let chars: Vec<char> = s.chars().collect();
+        let meets = chars
+            .windows(2)
+            .filter(|w| cjk(w[0]) != cjk(w[1]) && !w[0].is_whitespace() && !w[1].is_whitespace())
+            .count();
+        chars
+            .iter()
+            .map(|&c| if cjk(c) { 2 } else { 1 })
+            .sum::<usize>()
+            + meets
     };
     let numeric: Vec<bool> = (0..headers.len())
         .map(|i| !rows.is_empty() && rows.iter().all(|r| r.get(i).is_none_or(|c| c.1)))
@@ -563,5 +574,12 @@ mod tests {
             ("2026-11-15".to_string(), false),
         ]];
         assert_eq!(column_widths(&headers, &rows), vec![9070 - 1340, 1340]);
+        // `2026年8月`: 4 + 2 + 1 + 2 digits and three meetings of CJK and digits = 12 digits,
+        // 12 × 110 + 240 = 1,560 twips.
+        let rows = vec![vec![
+            ("问题".repeat(40), false),
+            ("2026年8月".to_string(), false),
+        ]];
+        assert_eq!(column_widths(&headers, &rows), vec![9070 - 1560, 1560]);
     }
 }
