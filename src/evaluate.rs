@@ -36,6 +36,18 @@ pub enum Status {
     Inconclusive,
 }
 
+impl Status {
+    /// Its key in `metrics.json` and the text tables (`not_measurable`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::Missed => "missed",
+            Status::NotMeasurable => "not_measurable",
+            Status::Inconclusive => "inconclusive",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ScoreLine {
     pub id: String,

@@ -7,7 +7,6 @@
 
 use super::{Output, Renderer};
 use crate::error::Result;
-use crate::evaluate::Status;
 use crate::report::{count, fmt_target, fmt_value, pct, Report};
 use std::fmt::Write as _;
 
@@ -244,12 +243,7 @@ fn scorecard_section(h: &mut String, r: &Report, charts: &Charts) {
     }
     h.push_str("</tr></thead><tbody>");
     for s in &r.metrics.scorecard {
-        let status = match s.status {
-            Status::Met => "met",
-            Status::Missed => "missed",
-            Status::NotMeasurable => "not_measurable",
-            Status::Inconclusive => "inconclusive",
-        };
+        let status = s.status.key();
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"{status}\"{}>{}</td></tr>",

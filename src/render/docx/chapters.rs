@@ -51,23 +51,21 @@ pub(super) fn cover(d: &Doc<'_>) -> Vec<Paragraph> {
 /// The cover's lines: (label key, value).
 fn cover_lines(d: &Doc<'_>) -> Vec<(&'static str, String)> {
     let r = d.r;
-    let m = &r.metrics;
-    let none = || "—".to_string();
-    vec![
-        ("doc_number", r.report_number()),
-        ("client", m.client.clone().unwrap_or_else(none)),
-        ("provider", m.provider.clone().unwrap_or_else(none)),
-        ("doc_evaluator", evaluator(d)),
-        ("doc_date", r.report_date()),
-    ]
+    let mut lines = vec![("doc_number", r.report_number())];
+    lines.extend(parties(d));
+    lines.push(("doc_date", r.report_date()));
+    lines
 }
 
-fn evaluator(d: &Doc<'_>) -> String {
-    d.r.terms
-        .report
-        .evaluator
-        .clone()
-        .unwrap_or_else(|| "—".to_string())
+/// 甲方, 乙方 and the evaluator, as (label key, name; "—" when the contract names none).
+fn parties(d: &Doc<'_>) -> [(&'static str, String); 3] {
+    let m = &d.r.metrics;
+    let name = |x: &Option<String>| x.clone().unwrap_or_else(|| "—".to_string());
+    [
+        ("client", name(&m.client)),
+        ("provider", name(&m.provider)),
+        ("doc_evaluator", name(&d.r.terms.report.evaluator)),
+    ]
 }
 
 /// 评估概况: who, what, when, on what basis.
@@ -75,16 +73,14 @@ fn overview(d: &mut Doc<'_>) {
     let r = d.r;
     let m = &r.metrics;
     d.chapter("doc_overview");
-    let none = || "—".to_string();
-    let mut rows = vec![
-        (d.l("client"), m.client.clone().unwrap_or_else(none)),
-        (d.l("provider"), m.provider.clone().unwrap_or_else(none)),
-        (d.l("doc_evaluator"), evaluator(d)),
+    let mut rows: Vec<(String, String)> =
+        parties(d).into_iter().map(|(k, v)| (d.l(k), v)).collect();
+    rows.extend([
         (d.l("contract"), m.contract_name.clone()),
         (d.l("contract_id"), m.contract_id.clone()),
         (d.l("period"), r.period_with_zone()),
         (d.l("doc_number"), r.report_number()),
-    ];
+    ]);
     if let Some(c) = &m.calendar {
         rows.push((d.l("calendar"), c.name.clone()));
     }
@@ -96,8 +92,7 @@ fn overview(d: &mut Doc<'_>) {
     d.para(&d.l("doc_scope").replace("{contract}", &m.contract_name));
     d.labelled(&d.l("doc_basis"), "");
     for (i, b) in basis(r).iter().enumerate() {
-        let line = d.l("doc_numbered").replace("{n}", &(i + 1).to_string());
-        d.para(&line.replace("{title}", b));
+        d.para(&d.numbered(i + 1, b));
     }
 }
 
@@ -229,14 +224,13 @@ fn scorecard(d: &mut Doc<'_>) {
         .scorecard
         .iter()
         .map(|s| {
-            let status = serde_json::to_value(s.status).unwrap_or_default();
             vec![
                 (s.name.clone(), false),
                 (s.clause.clone(), false),
                 (fmt_target(s.metric, s.target), true),
                 (fmt_value(s.metric, s.actual), true),
                 (crate::report::interval_text(s, &r.text), true),
-                (d.l(status.as_str().unwrap_or("")), false),
+                (d.l(s.status.key()), false),
             ]
         })
         .collect();
@@ -324,10 +318,7 @@ fn problems(d: &mut Doc<'_>) {
         return;
     }
     for (i, p) in open.iter().enumerate() {
-        let heading = d
-            .l("doc_numbered")
-            .replace("{n}", &(i + 1).to_string())
-            .replace("{title}", &p.title)
+        let heading = d.numbered(i + 1, &p.title)
             + &d.l("doc_problem_status")
                 .replace("{status}", &d.l(p.status.key()));
         let finding = r.metrics.findings.iter().find(|f| f.id == p.id);
@@ -376,10 +367,7 @@ fn suggestions(d: &mut Doc<'_>) {
         d.para(&d.l("doc_no_suggestions"));
     }
     for (i, f) in rest.iter().enumerate() {
-        let heading = d
-            .l("doc_numbered")
-            .replace("{n}", &(i + 1).to_string())
-            .replace("{title}", &f.title);
+        let heading = d.numbered(i + 1, &f.title);
         let lines = [
             (d.l("doc_seen"), f.evidence.clone()),
             (d.l("suggestion"), f.suggestion.clone()),
@@ -456,17 +444,12 @@ const SIGN_ROW: f32 = 900.0;
 
 /// 签署: the evaluator, 甲方 and 乙方, each with a signature and a date.
 fn sign_off(d: &mut Doc<'_>) {
-    let r = d.r;
-    let m = &r.metrics;
     d.chapter("doc_sign_off");
     d.para(&d.l("doc_sign_off_text"));
-    let none = || "—".to_string();
-    let parties = [
-        (d.l("doc_evaluator"), evaluator(d)),
-        (d.l("client"), m.client.clone().unwrap_or_else(none)),
-        (d.l("provider"), m.provider.clone().unwrap_or_else(none)),
-    ];
-    let headers: Vec<String> = parties.iter().map(|(k, _)| k.clone()).collect();
+    // The evaluator signs first, then 甲方 and 乙方.
+    let mut parties = parties(d);
+    parties.rotate_right(1);
+    let headers: Vec<String> = parties.iter().map(|(k, _)| d.l(k)).collect();
     let blank =
         |key: &str| -> Vec<(String, bool)> { parties.iter().map(|_| (d.l(key), false)).collect() };
     let rows = vec![

@@ -174,6 +174,13 @@ impl<'a> Doc<'a> {
         self.heading(2, text);
     }
 
+    /// Item `n` of a numbered list titled `title` (`1．…`).
+    pub fn numbered(&self, n: usize, title: &str) -> String {
+        self.l("doc_numbered")
+            .replace("{n}", &n.to_string())
+            .replace("{title}", title)
+    }
+
     /// A body paragraph.
     pub fn para(&mut self, text: &str) {
         let p = Paragraph::new()
