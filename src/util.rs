@@ -1,6 +1,7 @@
 //! Small utilities every stage may use: a fast fixed-seed hash map, SHA-256 fingerprints of
 //! files (inputs and outputs), the chunk layout of a Polars column, the process's peak
-//! memory for the step logs, and giving the memory freed between stages back to the system.
+//! memory for the step logs, giving the memory freed between stages back to the system, and
+//! sorting by parts (a counting sort by a key's top bits, then small sorts side by side).
 //!
 //! Nothing here knows of contacts, contracts or reports; it sits below every stage.
 
@@ -32,6 +33,49 @@ pub struct InputFile {
 /// The SHA-256 of `bytes`, in lower-case hexadecimal.
 pub fn sha256(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
+}
+
+/// `items` sorted by `key`, as a sort by it gives them, when `part` of an item (below `n`)
+/// never decreases as its key grows (a hash's top bits): the items are first placed by
+/// their part (a counting sort), which leaves parts small enough to sort within the core's
+/// cache, sorted on the threads side by side. `fill` only holds places until filled.
+pub fn sort_by_parts<T, K>(
+    items: Vec<T>,
+    n: usize,
+    part: impl Fn(&T) -> usize,
+    key: impl Fn(&T) -> K + Sync,
+    fill: T,
+) -> Vec<T>
+where
+    T: Copy + Send,
+    K: Ord,
+{
+    use rayon::prelude::*;
+    let mut starts = vec![0usize; n + 1];
+    for x in &items {
+        starts[part(x) + 1] += 1;
+    }
+    for p in 1..starts.len() {
+        starts[p] += starts[p - 1];
+    }
+    let mut placed = vec![fill; items.len()];
+    let mut next = starts.clone();
+    for x in items {
+        let p = part(&x);
+        placed[next[p]] = x;
+        next[p] += 1;
+    }
+    let mut parts = Vec::with_capacity(n);
+    let mut rest = placed.as_mut_slice();
+    for w in starts.windows(2) {
+        let (p, r) = rest.split_at_mut(w[1] - w[0]);
+        parts.push(p);
+        rest = r;
+    }
+    parts
+        .into_par_iter()
+        .for_each(|p| p.sort_unstable_by_key(&key));
+    placed
 }
 
 /// `(offset, length)` of each chunk of a column: column kernels work chunk by chunk so that

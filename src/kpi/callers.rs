@@ -212,8 +212,7 @@ impl Source {
                 *slot = self.call(k, i, starts[k] + i, c, rules.bounds, &short);
             }
         });
-        calls.par_sort_unstable_by_key(|c| (c.caller, c.at, c.row));
-        calls
+        sort_calls(calls, self.buckets.trailing_zeros())
     }
 
     /// The record of the `i`th row of chunk `k` (row `row` of the frame), caller `caller`.
@@ -313,7 +312,53 @@ impl Source {
     }
 }
 
+/// Bits of the caller hash below a bucket's that [`sort_calls`] sorts by first.
+const PART_BITS: u32 = 10;
+
+/// `calls` (of one bucket: their callers' top `bucket_bits` bits alike) sorted by caller,
+/// arrival and row. The callers are hashes, spread evenly: placed by their next
+/// [`PART_BITS`] bits first, parts of a few thousand calls are left to sort
+/// ([`crate::util::sort_by_parts`]).
+pub(super) fn sort_calls(calls: Vec<Call>, bucket_bits: u32) -> Vec<Call> {
+    let part = |c: &Call| ((c.caller << bucket_bits) >> (64 - PART_BITS)) as usize;
+    let key = |c: &Call| (c.caller, c.at, c.row);
+    crate::util::sort_by_parts(calls, 1 << PART_BITS, part, key, NO_CALL)
+}
+
 /// Each caller's calls in `calls` (sorted by caller).
 pub fn by_caller(calls: &[Call]) -> impl Iterator<Item = &[Call]> {
     calls.chunk_by(|x, y| x.caller == y.caller)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The counting sort by the caller's next bits, then the parts' sorts, give the
+        /// calls in the order one sort by (caller, arrival, row) gives them: callers spread
+        /// over the whole hash and callers alike but in their low bits, equal arrivals.
+        #[test]
+        fn calls_sort_as_one_sort_by_caller_arrival_and_row(
+            picks in prop::collection::vec((0usize..6, 0i64..4), 0..300),
+            spread in prop::collection::vec(any::<u64>(), 6),
+            bucket_bits in 0u32..3,
+        ) {
+            let calls: Vec<Call> = picks
+                .iter()
+                .enumerate()
+                .map(|(row, &(who, at))| {
+                    // Half the callers differ only in their lowest bits.
+                    let c = if who % 2 == 0 { spread[who] } else { 0x8000_0000_0000_0000 | who as u64 };
+                    // One bucket: the top bits cleared to the bucket's.
+                    let caller = (c << bucket_bits) >> bucket_bits;
+                    Call { caller, at, row: (picks.len() - row) as u32, ..NO_CALL }
+                })
+                .collect();
+            let mut want = calls.clone();
+            want.sort_unstable_by_key(|c| (c.caller, c.at, c.row));
+            prop_assert_eq!(sort_calls(calls, bucket_bits), want);
+        }
+    }
 }

@@ -368,6 +368,28 @@ impl Lap {
     }
 }
 
+/// [`repeat::follow`] and [`enrich`], which read the frames independently, side by side:
+/// each takes the core the other leaves idle (the walk is sequential between bucket reads;
+/// enrich waits on Polars' pool for its columns). Neither depends on the order the threads
+/// take their work in.
+fn follow_and_enrich(
+    input: &Input<'_>,
+    bounds: (i64, i64),
+    period_df: DataFrame,
+    contract: &Contract,
+    calendar: Option<&Calendar>,
+    first_day: i32,
+) -> Result<(
+    (repeat::Followed, Option<repeat::Repeat>),
+    (DataFrame, Kernel),
+)> {
+    let (followed, enriched) = rayon::join(
+        || repeat::follow(input, bounds, contract),
+        || enrich(period_df, contract, calendar, first_day),
+    );
+    Ok((followed?, enriched?))
+}
+
 /// What the KPIs are computed from: a dataset's frames.
 #[derive(Clone, Copy)]
 pub struct Input<'a> {
@@ -417,14 +439,12 @@ pub fn compute(
     let (period_df, out_of_period) = in_period(contacts, (a, b))?;
     let period_df = default_priority(period_df, contract)?;
     lap.at("period filter");
-    // Before the kernel's columns: the walk's buckets reuse memory freed by the reading.
-    let (followed, repeat_out) = repeat::follow(&input, (a, b), contract)?;
-    lap.at("repeat");
     // The business day of the period's start: its date, whatever `day_start` is.
     let first_day = LocalTime::new(tz)
         .at(a - contract.day_start_ms())
         .map_or(0, |(day, _)| day);
-    let (df, kernel) = enrich(period_df, contract, calendar, first_day)?;
+    let ((followed, repeat_out), (df, kernel)) =
+        follow_and_enrich(&input, (a, b), period_df, contract, calendar, first_day)?;
     let Kernel {
         agent_labels,
         tallies: chunk_tallies,
@@ -435,7 +455,7 @@ pub fn compute(
         answered_zero_handle,
     } = kernel;
     let misses = Misses::of(missed, &df)?;
-    lap.at("enrich");
+    lap.at("repeat and enrich");
     let (resp, survey_out_of_period, survey_items) =
         responses(contacts, &df, surveys, (a, b), &contract.survey)?;
     lap.at("responses");

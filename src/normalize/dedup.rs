@@ -7,13 +7,15 @@ use crate::error::Result;
 use crate::util::FastMap;
 use polars::prelude::*;
 
-/// The hashes that occur more than once in `hashes`.
+/// Top bits of a hash that [`repeated_hashes`] sorts by first.
+const PART_BITS: u32 = 12;
+
+/// The hashes that occur more than once in `hashes`: equal hashes meet in a sort.
 pub(crate) fn repeated_hashes(
-    mut hashes: Vec<u64>,
+    hashes: Vec<u64>,
 ) -> std::collections::HashSet<u64, foldhash::fast::FixedState> {
-    use rayon::prelude::*;
-    hashes.par_sort_unstable();
-    hashes
+    let part = |h: &u64| (h >> (64 - PART_BITS)) as usize;
+    crate::util::sort_by_parts(hashes, 1 << PART_BITS, part, |h| *h, 0)
         .windows(2)
         .filter(|w| w[0] == w[1])
         .map(|w| w[0])

@@ -579,7 +579,14 @@ mod tests {
     proptest::proptest! {
         /// The repeated hashes are those a count finds.
         #[test]
-        fn repeated_hashes_are_the_counted_ones(hashes in proptest::collection::vec(0u64..1500, 0..300)) {
+        fn repeated_hashes_are_the_counted_ones(
+            small in proptest::collection::vec(0u64..1500, 0..300),
+            spread in proptest::collection::vec(0usize..40, 0..300),
+            pool in proptest::collection::vec(proptest::prelude::any::<u64>(), 40),
+        ) {
+            // Hashes alike in their top bits, and hashes over the whole range (a pool of
+            // 40, so that some repeat).
+            let hashes: Vec<u64> = small.into_iter().chain(spread.into_iter().map(|i| pool[i])).collect();
             let mut count = std::collections::BTreeMap::new();
             for &h in &hashes {
                 *count.entry(h).or_insert(0) += 1;
