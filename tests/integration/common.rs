@@ -107,21 +107,25 @@ pub fn run_sample_quarter(out: &Path) {
         .success();
 }
 
-/// `cseval run -q --contract CONTRACT` on the sample data (contacts, surveys, inspections)
-/// with `extra` flags, into `out`; it must succeed.
+/// The sample data's inputs as flags (contacts, surveys, inspections), relative to the
+/// crate's root.
+pub const SAMPLE_INPUTS: &[&str] = &[
+    "--calls",
+    "sample-data/contacts",
+    "--surveys",
+    "sample-data/surveys",
+    "--inspections",
+    "sample-data/inspections",
+];
+
+/// `cseval run -q --contract CONTRACT` on the sample data ([`SAMPLE_INPUTS`]) with `extra`
+/// flags, into `out`; it must succeed.
 pub fn run_sample(contract: &Path, extra: &[&str], out: &Path) {
     cseval()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["run", "-q", "--contract"])
         .arg(contract)
-        .args([
-            "--calls",
-            "sample-data/contacts",
-            "--surveys",
-            "sample-data/surveys",
-            "--inspections",
-            "sample-data/inspections",
-        ])
+        .args(SAMPLE_INPUTS)
         .args(extra)
         .arg("--out")
         .arg(out)

@@ -2,7 +2,7 @@
 //! quality inspections (canonical and mapped), order handling and peaks on the sample data.
 
 use crate::common::close;
-use crate::common::{cseval, fixtures, workbook_text};
+use crate::common::{cseval, fixtures, workbook_text, SAMPLE_INPUTS};
 use serde_json::Value;
 use std::path::Path;
 
@@ -14,15 +14,10 @@ fn metrics(p: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(p.join("metrics.json")).unwrap()).unwrap()
 }
 
-const SAMPLE: &[&str] = &[
+/// The shipped contract's flag; the inputs follow as [`SAMPLE_INPUTS`].
+const CONTRACT: &[&str] = &[
     "--contract",
     "report-templates/contracts/express-courier.toml",
-    "--calls",
-    "sample-data/contacts",
-    "--surveys",
-    "sample-data/surveys",
-    "--inspections",
-    "sample-data/inspections",
 ];
 
 /// Sheet names of a workbook.
@@ -38,7 +33,8 @@ fn a_month_run_writes_its_daily_and_weekly_summaries_in_the_same_pass() {
     let printed = cseval()
         .current_dir(root())
         .args(["run", "-q"])
-        .args(SAMPLE)
+        .args(CONTRACT)
+        .args(SAMPLE_INPUTS)
         .args([
             "--period",
             "2026-10",
@@ -159,7 +155,8 @@ fn summaries_are_never_history_of_the_monthly_evaluation() {
     cseval()
         .current_dir(root())
         .args(["run", "-q"])
-        .args(SAMPLE)
+        .args(CONTRACT)
+        .args(SAMPLE_INPUTS)
         .args(["--period", "2026-09", "--cadence", "daily,monthly", "--out"])
         .arg(hist.path().join("2026-09"))
         .assert()
@@ -169,7 +166,8 @@ fn summaries_are_never_history_of_the_monthly_evaluation() {
     cseval()
         .current_dir(root())
         .args(["run", "-q"])
-        .args(SAMPLE)
+        .args(CONTRACT)
+        .args(SAMPLE_INPUTS)
         .args(["--period", "2026-10", "--history"])
         .arg(hist.path())
         .arg("--out")
@@ -194,7 +192,8 @@ fn a_daily_run_without_period_summarises_the_latest_day_and_verifies() {
     cseval()
         .current_dir(root())
         .args(["run", "-q"])
-        .args(SAMPLE)
+        .args(CONTRACT)
+        .args(SAMPLE_INPUTS)
         .args(["--cadence", "daily", "--lang", "en", "--out"])
         .arg(out.path())
         .assert()
