@@ -206,74 +206,30 @@ impl Source {
         }
         parts.into_par_iter().enumerate().for_each(|(k, out)| {
             let callers = self.caller.downcast_get(k).expect("aligned chunk");
+            let chunk = self.chunk(k);
             let ours =
                 (0..callers.len()).filter_map(|i| Some((i, callers.get(i).filter(|&c| ours(c))?)));
             for (slot, (i, c)) in out.iter_mut().zip(ours) {
-                *slot = self.call(k, i, starts[k] + i, c, rules.bounds, &short);
+                *slot = chunk.call(i, starts[k] + i, c, rules.bounds, &short);
             }
         });
         sort_calls(calls, self.buckets.trailing_zeros())
     }
 
-    /// The record of the `i`th row of chunk `k` (row `row` of the frame), caller `caller`.
-    /// `short`: the short-abandon threshold of each channel code ([`Rules::short_abandon`]).
-    fn call(
-        &self,
-        k: usize,
-        i: usize,
-        row: usize,
-        caller: u64,
-        bounds: (i64, i64),
-        short: &[Option<f64>],
-    ) -> Call {
-        fn get<T: PolarsNumericType>(
-            c: &Option<ChunkedArray<T>>,
-            k: usize,
-            i: usize,
-        ) -> Option<T::Native> {
-            c.as_ref()?.downcast_get(k)?.get(i)
+    /// The arrays of chunk `k` of every column (the columns are aligned).
+    fn chunk(&self, k: usize) -> Chunk<'_> {
+        fn opt<T: PolarsDataType>(c: &Option<ChunkedArray<T>>, k: usize) -> Option<&T::Array> {
+            c.as_ref()?.downcast_get(k)
         }
-        let at = self
-            .arrived
-            .downcast_get(k)
-            .and_then(|a| a.get(i))
-            .unwrap_or(0);
-        let flag = self
-            .answered_flag
-            .as_ref()
-            .and_then(|c| c.downcast_get(k)?.get(i));
-        let answered = super::is_answered(get(&self.answered_ms, k, i), flag);
-        let channel = self
-            .channel
-            .downcast_get(k)
-            .and_then(|a| a.get(i))
-            .unwrap_or(0);
-        let wait = get(&self.wait, k, i);
-        let (a, b) = bounds;
-        let mut bits = 0;
-        if answered {
-            bits |= ANSWERED;
-        }
-        if (a..b).contains(&at) {
-            bits |= IN_PERIOD;
-        }
-        if let Some(sa) = short.get(channel as usize).copied().flatten() {
-            let waited = super::waited(wait, at, get(&self.closed, k, i));
-            if answered || !waited.is_some_and(|w| w < sa) {
-                bits |= OFFERED;
-            }
-        }
-        if answered || get(&self.talk, k, i).is_some_and(|s| s > 0.0) {
-            bits |= THROUGH;
-        }
-        Call {
-            caller,
-            at,
-            gone: at.saturating_add((wait.unwrap_or(0.0) * 1000.0) as i64),
-            row: row as u32,
-            agent: get(&self.agent, k, i).unwrap_or(NO_AGENT),
-            channel: channel.min(u8::MAX as u32) as u8,
-            bits,
+        Chunk {
+            arrived: self.arrived.downcast_get(k),
+            answered_ms: opt(&self.answered_ms, k),
+            answered_flag: opt(&self.answered_flag, k),
+            channel: self.channel.downcast_get(k),
+            wait: opt(&self.wait, k),
+            closed: opt(&self.closed, k),
+            talk: opt(&self.talk, k),
+            agent: opt(&self.agent, k),
         }
     }
 
@@ -286,8 +242,9 @@ impl Source {
             if callers.validity().is_none() {
                 continue;
             }
+            let chunk = self.chunk(k);
             for i in (0..callers.len()).filter(|&i| callers.get(i).is_none()) {
-                let c = self.call(k, i, 0, 0, rules.bounds, &short);
+                let c = chunk.call(i, 0, 0, rules.bounds, &short);
                 for (n, m) in n.iter_mut().zip(masks) {
                     *n += u64::from(c.bits & m == m);
                 }
@@ -312,8 +269,68 @@ impl Source {
     }
 }
 
+/// One chunk of each column of a [`Source`] (`None`: the column is not given).
+struct Chunk<'a> {
+    arrived: Option<&'a <Int64Type as PolarsDataType>::Array>,
+    answered_ms: Option<&'a <Int64Type as PolarsDataType>::Array>,
+    answered_flag: Option<&'a <BooleanType as PolarsDataType>::Array>,
+    channel: Option<&'a <UInt32Type as PolarsDataType>::Array>,
+    wait: Option<&'a <Float64Type as PolarsDataType>::Array>,
+    closed: Option<&'a <Int64Type as PolarsDataType>::Array>,
+    talk: Option<&'a <Float64Type as PolarsDataType>::Array>,
+    agent: Option<&'a <UInt32Type as PolarsDataType>::Array>,
+}
+
+impl Chunk<'_> {
+    /// The record of the chunk's `i`th row (row `row` of the frame), caller `caller`.
+    /// `short`: the short-abandon threshold of each channel code ([`Rules::short_abandon`]).
+    #[inline]
+    fn call(
+        &self,
+        i: usize,
+        row: usize,
+        caller: u64,
+        bounds: (i64, i64),
+        short: &[Option<f64>],
+    ) -> Call {
+        fn get<A: StaticArray>(a: Option<&A>, i: usize) -> Option<A::ValueT<'_>> {
+            a?.get(i)
+        }
+        let at = get(self.arrived, i).unwrap_or(0);
+        let answered = super::is_answered(get(self.answered_ms, i), get(self.answered_flag, i));
+        let channel = get(self.channel, i).unwrap_or(0);
+        let wait = get(self.wait, i);
+        let (a, b) = bounds;
+        let mut bits = 0;
+        if answered {
+            bits |= ANSWERED;
+        }
+        if (a..b).contains(&at) {
+            bits |= IN_PERIOD;
+        }
+        if let Some(sa) = short.get(channel as usize).copied().flatten() {
+            let waited = super::waited(wait, at, get(self.closed, i));
+            if answered || !waited.is_some_and(|w| w < sa) {
+                bits |= OFFERED;
+            }
+        }
+        if answered || get(self.talk, i).is_some_and(|s| s > 0.0) {
+            bits |= THROUGH;
+        }
+        Call {
+            caller,
+            at,
+            gone: at.saturating_add((wait.unwrap_or(0.0) * 1000.0) as i64),
+            row: row as u32,
+            agent: get(self.agent, i).unwrap_or(NO_AGENT),
+            channel: channel.min(u8::MAX as u32) as u8,
+            bits,
+        }
+    }
+}
+
 /// Bits of the caller hash below a bucket's that [`sort_calls`] sorts by first.
-const PART_BITS: u32 = 10;
+const PART_BITS: u32 = 8;
 
 /// `calls` (of one bucket: their callers' top `bucket_bits` bits alike) sorted by caller,
 /// arrival and row. The callers are hashes, spread evenly: placed by their next

@@ -22,26 +22,91 @@ pub(super) fn parse_common(s: &str) -> Option<NaiveDateTime> {
 /// structure built per cell.
 pub(super) fn parse_common_ms(s: &str) -> Option<i64> {
     let b = s.as_bytes();
-    if b.len() != 19
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b' '
-        || b[13] != b':'
-        || b[16] != b':'
-    {
+    if b.len() != 19 {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        b[r].iter().try_fold(0i64, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as i64)
-        })
-    };
-    let days = days_from_civil(num(0..4)?, num(5..7)?, num(8..10)?)?;
-    let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    Some(date_days(&b[..10])? * DAY_MS + clock_ms(&b[10..])?)
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// [`parse_common_ms`] keeping the day of the last date it read: an export's rows come in
+/// time order, so most cells repeat the date before them and only their clock is read.
+pub(super) struct CommonMs {
+    /// The last date read (no date at first: zero bytes are no digits).
+    date: [u8; 10],
+    days: i64,
+}
+
+impl CommonMs {
+    pub(super) fn new() -> Self {
+        CommonMs {
+            date: [0; 10],
+            days: 0,
+        }
+    }
+
+    /// [`parse_common_ms`] of `s`.
+    #[inline]
+    pub(super) fn parse(&mut self, s: &str) -> Option<i64> {
+        let b = s.as_bytes();
+        if b.len() != 19 {
+            return None;
+        }
+        let days = if b[..10] == self.date {
+            self.days
+        } else {
+            let days = date_days(&b[..10])?;
+            self.date.copy_from_slice(&b[..10]);
+            self.days = days;
+            days
+        };
+        Some(days * DAY_MS + clock_ms(&b[10..])?)
+    }
+}
+
+/// The `N` ASCII digits at the start of `b` as a number.
+#[inline]
+fn digits<const N: usize>(b: &[u8]) -> Option<i64> {
+    let mut v = 0;
+    for &c in &b[..N] {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + d as i64;
+    }
+    Some(v)
+}
+
+/// `YYYY-MM-DD` as days from 1970-01-01.
+#[inline]
+fn date_days(b: &[u8]) -> Option<i64> {
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    days_from_civil(
+        digits::<4>(b)?,
+        digits::<2>(&b[5..])?,
+        digits::<2>(&b[8..])?,
+    )
+}
+
+/// ` HH:MM:SS` as milliseconds into the day.
+#[inline]
+fn clock_ms(b: &[u8]) -> Option<i64> {
+    if b[0] != b' ' || b[3] != b':' || b[6] != b':' {
+        return None;
+    }
+    let (h, m, sec) = (
+        digits::<2>(&b[1..])?,
+        digits::<2>(&b[4..])?,
+        digits::<2>(&b[7..])?,
+    );
     if h > 23 || m > 59 || sec > 59 {
         return None;
     }
-    Some(((days * 24 + h) * 60 + m) * 60_000 + sec * 1000)
+    Some((h * 60 + m) * 60_000 + sec * 1000)
 }
 
 /// Days from 1970-01-01 to the proleptic Gregorian date `y-m-d`, `None` for a date that

@@ -5,8 +5,8 @@
 
 use super::rules::Checks;
 use super::{
-    check_contact, label, non_blank, parse_common_ms, text, BlockPart, ContactScalars, Ledger,
-    LocalToUtc, RowError,
+    check_contact, label, non_blank, text, BlockPart, CommonMs, ContactScalars, Ledger, LocalToUtc,
+    RowError,
 };
 use crate::columns::contact as cc;
 use crate::error::Result;
@@ -246,9 +246,9 @@ pub(super) fn check_contact_range(
             .extend(callers(a(cc::CUSTOMER_PHONE), a(cc::CUSTOMER_ID)));
     }
     vocabulary_kernels(&a, checks, c, &mut sure);
-    let mut zone = LocalToUtc::new(tz);
+    let (mut zone, mut day) = (LocalToUtc::new(tz), CommonMs::new());
     column_kernel(a(cc::ARRIVED_AT), &mut c.arrived_ms, &mut sure, 0, |v| {
-        zone.to_utc(parse_common_ms(v?)?)
+        zone.to_utc(day.parse(v?)?)
     });
     for (k, out) in [
         (cc::ANSWERED_AT, &mut c.answered_ms),
@@ -256,7 +256,7 @@ pub(super) fn check_contact_range(
     ] {
         column_kernel(a(k), out, &mut sure, None, |v| match v {
             None => Some(None),
-            Some(s) => zone.to_utc(parse_common_ms(s)?).map(Some),
+            Some(s) => zone.to_utc(day.parse(s)?).map(Some),
         });
     }
     let number = |v: Option<&str>, ok: &dyn Fn(f64) -> bool| match v {

@@ -50,7 +50,7 @@ use contacts::{
 mod cells;
 use cells::{
     cell_at, check_extra_columns, check_repeated_columns, header_key, label, map_headers,
-    non_blank, parse_common_ms, parse_flag, parse_number, text, LocalToUtc,
+    non_blank, parse_common_ms, parse_flag, parse_number, text, CommonMs, LocalToUtc,
 };
 pub use cells::{parse_timestamp, MAX_LABEL_CHARS};
 
@@ -611,6 +611,26 @@ mod tests {
                 chrono.map(|n| n.and_utc().timestamp_millis()),
                 "{}", t
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// The parser that keeps the last date gives what [`parse_common_ms`] gives, cell
+        /// after cell: dates repeat (two in a pool of three), and any byte of a cell may be
+        /// wrong (a letter, a full-width digit, a slash), also where the date is kept.
+        #[test]
+        fn the_date_cache_parses_as_the_plain_parser(
+            cells in proptest::collection::vec((0usize..3, 0u32..26, 0u32..61, 0usize..22, "[0-9a/ :-]|\u{ff11}"), 1..60),
+        ) {
+            let dates = ["2026-10-31", "2026-11-01", "2024-02-29"];
+            let mut cache = CommonMs::new();
+            for (d, h, m, at, byte) in cells {
+                let mut t = format!("{} {h:02}:{m:02}:07", dates[d]);
+                if at < t.len() {
+                    t.replace_range(at..at + 1, &byte);
+                }
+                proptest::prop_assert_eq!(cache.parse(&t), parse_common_ms(&t), "{}", t);
+            }
         }
     }
 
