@@ -446,6 +446,9 @@ pub struct ContactSink {
     pub(super) cols: ContactCols,
     /// Accepted rows so far, as frames in reading order.
     pub(super) parts: Vec<DataFrame>,
+    /// The outbound rows of the blocks read, taken out of `parts` as each range is checked
+    /// (in reading order): the inbound frame is then never copied to split them off.
+    pub(super) out_parts: Vec<DataFrame>,
     pub(super) pos: Vec<Option<usize>>,
     pub ledger: Ledger,
     /// A failure to build a part while rows were arriving, reported by `into_frame`.
@@ -477,6 +480,7 @@ impl ContactSink {
             cols: ContactCols::new(checks.callers),
             checks,
             parts: Vec::new(),
+            out_parts: Vec::new(),
             pos: Vec::new(),
             ledger: Ledger::new("contacts"),
             failed: None,
@@ -509,27 +513,48 @@ impl ContactSink {
     /// rejected rows in reading order and the counts. `has_survey` is false throughout
     /// until [`link_surveys`] sets it.
     pub fn into_frame(self) -> Result<(DataFrame, Vec<Rejection>, RowCounts)> {
-        let (df, keep, rej, counts) = self.finish()?;
+        let (df, keep, _, rej, counts) = self.finish()?;
         Ok((super::kept(df, keep.as_ref())?, rej, counts))
     }
 
     /// [`Self::into_frame`] split into the inbound and the outbound contacts
     /// ([`super::split_outbound`]) in one pass over the columns.
     pub fn into_frames(self) -> Result<(DataFrame, DataFrame, Vec<Rejection>, RowCounts)> {
-        let (df, keep, rej, counts) = self.finish()?;
-        let (inbound, outbound) = super::split_rows(df, keep.as_ref())?;
+        let (df, keep, n_out, rej, counts) = self.finish()?;
+        // The rows of `parts` (inbound, but for those the row-by-row readers and converted
+        // files gave), then those of `out_parts`.
+        let n_in = df.height() - n_out;
+        let keep_of = |at: usize, n: usize| keep.as_ref().map(|k| k.slice(at as i64, n));
+        let (inbound, mut outbound) =
+            super::split_rows(df.slice(0, n_in), keep_of(0, n_in).as_ref())?;
+        if n_out > 0 {
+            let read = super::kept(df.slice(n_in as i64, n_out), keep_of(n_in, n_out).as_ref())?;
+            outbound.vstack_mut_owned(read)?;
+            outbound.rechunk_mut_par();
+        }
         Ok((inbound, outbound, rej, counts))
     }
 
-    /// Every row read as a frame, which rows to keep (`None`: all), the rejections and the
-    /// counts.
-    fn finish(mut self) -> Result<(DataFrame, Option<BooleanChunked>, Vec<Rejection>, RowCounts)> {
+    /// Every row read as a frame (the rows of `parts`, then the last `n_out` rows: those of
+    /// `out_parts`), which rows to keep (`None`: all), `n_out`, the rejections and the counts.
+    #[allow(clippy::type_complexity)]
+    fn finish(
+        mut self,
+    ) -> Result<(
+        DataFrame,
+        Option<BooleanChunked>,
+        usize,
+        Vec<Rejection>,
+        RowCounts,
+    )> {
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
         self.flush()?;
         let empty = ContactCols::new(self.checks.callers).into_frame(&self.checks.channels)?;
-        let parts = std::mem::take(&mut self.parts);
+        let mut parts = std::mem::take(&mut self.parts);
+        let n_out = self.out_parts.iter().map(DataFrame::height).sum();
+        parts.append(&mut self.out_parts);
         let (mut df, keep) =
             stack_parts(parts, empty, "contact_id", "contact_id", &mut self.ledger)?;
         let n = df.height();
@@ -538,7 +563,7 @@ impl ContactSink {
             .as_ref()
             .map_or(n as u64, |k| k.sum().unwrap_or(0) as u64);
         let (rej, counts) = self.ledger.finish(kept);
-        Ok((df, keep, rej, counts))
+        Ok((df, keep, n_out, rej, counts))
     }
 }
 
@@ -634,7 +659,7 @@ impl RowSink for ContactSink {
         let (tz, checks, pos) = (self.tz, &self.checks, &self.pos);
         let file = self.ledger.file_index();
         let rows = block.rows();
-        let results: Vec<Result<BlockPart>> = ranges(block.len())
+        let results: Vec<Result<(BlockPart, Option<DataFrame>)>> = ranges(block.len())
             .into_par_iter()
             .map(|r| {
                 let key = |i: usize| row_key(file, rows[i]);
@@ -700,12 +725,19 @@ impl RowSink for ContactSink {
                     .collect();
                 let [a, b, c, d, e, f] = labels.map(|(_, ids)| ids.finish());
                 let contact_id = contact_id.finish().into_column();
-                Ok((
-                    acc.into_frame(&checks.channels, contact_id, [a?, b?, c?, d?, e?, f?])?,
-                    rejected,
-                ))
+                let df = acc.into_frame(&checks.channels, contact_id, [a?, b?, c?, d?, e?, f?])?;
+                let (inbound, outbound) = super::take_outbound(df)?;
+                Ok(((inbound, rejected), outbound))
             })
             .collect();
-        take_block_parts(results, block.len(), &mut self.parts, &mut self.ledger)
+        let mut parts = Vec::with_capacity(results.len());
+        for r in results {
+            parts.push(r.map(|(part, outbound)| {
+                self.out_parts.extend(outbound);
+                part
+            }));
+        }
+        super::kernel::settle(&mut self.out_parts)?;
+        take_block_parts(parts, block.len(), &mut self.parts, &mut self.ledger)
     }
 }

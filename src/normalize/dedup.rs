@@ -59,6 +59,12 @@ pub(super) fn duplicates(df: &DataFrame, id: &str) -> Result<Vec<(usize, usize)>
             })
         })
         .collect();
+    // The first row by key wins: a frame's rows are in key order, but for the outbound
+    // rows read in blocks, which come after the others (see `ContactSink::finish`).
+    let mut candidates = candidates;
+    if let Ok(keys) = df.column(KEY).and_then(|c| c.u64().cloned()) {
+        candidates.sort_by_key(|&(i, _)| keys.get(i));
+    }
     let mut first: FastMap<&str, usize> = FastMap::default();
     let mut out = Vec::new();
     for (i, v) in candidates {

@@ -290,6 +290,17 @@ pub fn split_outbound(contacts: DataFrame) -> Result<(DataFrame, DataFrame)> {
     split_rows(contacts, None)
 }
 
+/// The outbound rows of `df` taken out (`None`: it has none), as [`split_rows`] splits.
+pub(super) fn take_outbound(df: DataFrame) -> Result<(DataFrame, Option<DataFrame>)> {
+    let outbound = df.column("outbound")?.bool()?;
+    if !outbound.any() {
+        return Ok((df, None));
+    }
+    let out: BooleanChunked = outbound.iter().map(|v| v == Some(true)).collect();
+    let rest = df.filter(&!&out)?;
+    Ok((rest, Some(df.filter(&out)?)))
+}
+
 /// [`split_outbound`] of the rows `keep` keeps (all when `None`), the others dropped.
 pub(crate) fn split_rows(
     contacts: DataFrame,
@@ -470,7 +481,7 @@ mod tests {
     }
 
     /// Read CSV bytes into both sinks with the block reader or the record reader.
-    fn read_both(bytes: &[u8], record_reader: bool) -> (Outcome, Outcome, String) {
+    fn read_both(bytes: &[u8], record_reader: bool) -> (Outcome, Vec<String>, Outcome, String) {
         let cfg = SurveyCfg::default();
         let tz = chrono_tz::Asia::Shanghai;
         let opts = crate::config::read::ReadOptions {
@@ -490,8 +501,15 @@ mod tests {
         let path = Path::new("t.csv");
         let c = ingest::read_bytes(path, bytes.to_vec(), &opts, &mut cs).map(|f| f.rows);
         let s = ingest::read_bytes(path, bytes.to_vec(), &opts, &mut ss).map(|f| f.rows);
+        // The outbound rows apart: the block reader takes them out range by range, the
+        // record reader splits them off at the end.
+        let (contacts, outbound) = match cs.into_frames() {
+            Ok((c, o, rej, n)) => (Ok((c, rej, n.clone())), outcome(Ok((o, Vec::new(), n))).0),
+            Err(e) => (Err(e), Vec::new()),
+        };
         (
-            outcome(cs.into_frame()),
+            outcome(contacts),
+            outbound,
             outcome(ss.into_frame()),
             format!("{c:?} {s:?}"),
         )
@@ -512,12 +530,13 @@ mod tests {
             let topics = ["运费", "", " 网点 ", "x", "运单查询", "y", "", "z", "q", "w", "运费", &long];
             let kinds = ["consultation", "Complaint", "投诉", " order", "", "x", "其他", "ORDER ", "suggestion", "complaint", "建议", "  "];
             let phones = ["13812345678", "+86 138 1234 5678", "", " 010-6234 5678 ", "x", "0086 13812345678", "  ", "8613812345678", "1", "00", "138-1234-5679", "电话"];
-            let mut csv = String::from("contact_id,channel,arrived_at,answered_at,wait_seconds,resolved,topic,score,response_id,kind,resolved_at,satisfaction,responded_at,nps,customer_phone,customer_id\n");
+            let directions = ["inbound", "outbound", "", "呼出", "x", "Outbound ", "回拨", "in", "", "", "out", "去电"];
+            let mut csv = String::from("contact_id,channel,arrived_at,answered_at,wait_seconds,resolved,topic,score,response_id,kind,resolved_at,satisfaction,responded_at,nps,customer_phone,customer_id,direction\n");
             for r in &rows {
                 let line = if r[0] == 11 && r[1] == 11 {
                     " , ,".to_string() // a blank row
                 } else {
-                    format!("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", ids[r[0]], channels[r[1]], times[r[2]], times[r[3]], nums[r[4]], flags[r[5]], topics[r[6]], nums[r[7]], ids[r[8]], kinds[r[9]], times[r[10]], nums[r[11]], times[r[12]], nums[r[13]], phones[r[4]], ids[r[5]])
+                    format!("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", ids[r[0]], channels[r[1]], times[r[2]], times[r[3]], nums[r[4]], flags[r[5]], topics[r[6]], nums[r[7]], ids[r[8]], kinds[r[9]], times[r[10]], nums[r[11]], times[r[12]], nums[r[13]], phones[r[4]], ids[r[5]], directions[r[13]])
                 };
                 csv.push_str(&line);
                 csv.push_str(if crlf { "\r\n" } else { "\n" });
@@ -525,6 +544,37 @@ mod tests {
             let block = read_both(csv.as_bytes(), false);
             let record = read_both(csv.as_bytes(), true);
             proptest::prop_assert_eq!(block, record);
+        }
+    }
+
+    /// Line 2 is an outbound call-back, line 3 an inbound call with the same id: the first
+    /// line wins though the block reader takes the outbound rows apart (they come after the
+    /// inbound ones in its frame), so line 3 is the duplicate and the inbound frame is empty.
+    #[test]
+    fn the_first_line_wins_over_an_outbound_row_read_apart() {
+        let csv = "contact_id,channel,arrived_at,direction\n\
+                   1,phone,2026-10-01 09:00:00,outbound\n\
+                   1,phone,2026-10-01 09:05:00,inbound\n\
+                   2,phone,2026-10-01 09:06:00,inbound\n";
+        for record_reader in [false, true] {
+            let opts = crate::config::read::ReadOptions {
+                record_reader,
+                ..Default::default()
+            };
+            let mut cs = ContactSink::new(chrono_tz::Asia::Shanghai, Checks::default());
+            ingest::read_bytes(Path::new("t.csv"), csv.as_bytes().to_vec(), &opts, &mut cs)
+                .unwrap();
+            let (inbound, outbound, rej, n) = cs.into_frames().unwrap();
+            let ids = |df: &DataFrame| -> Vec<String> {
+                let c = df.column("contact_id").unwrap().str().unwrap();
+                c.iter().flatten().map(str::to_string).collect()
+            };
+            assert_eq!(ids(&outbound), ["1"], "{record_reader}");
+            assert_eq!(ids(&inbound), ["2"], "{record_reader}");
+            assert_eq!((n.read, n.accepted, n.duplicates), (3, 2, 1));
+            assert_eq!(rej.len(), 1);
+            assert_eq!(rej[0].row, 3);
+            assert_eq!(english(&rej[0].reason), "duplicate of t.csv row 2");
         }
     }
 
