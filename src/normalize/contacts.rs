@@ -517,8 +517,9 @@ impl ContactSink {
         Ok((super::kept(df, keep.as_ref())?, rej, counts))
     }
 
-    /// [`Self::into_frame`] split into the inbound and the outbound contacts
-    /// ([`super::split_outbound`]) in one pass over the columns.
+    /// [`Self::into_frame`] split into the inbound and the outbound contacts: those the
+    /// block reader took apart as it went, and those of the other readers split off here
+    /// ([`super::split_outbound`], nothing copied when they hold none).
     pub fn into_frames(self) -> Result<(DataFrame, DataFrame, Vec<Rejection>, RowCounts)> {
         let (df, keep, n_out, rej, counts) = self.finish()?;
         // The rows of `parts` (inbound, but for those the row-by-row readers and converted
