@@ -21,11 +21,7 @@ pub(super) fn parse_common(s: &str) -> Option<NaiveDateTime> {
 /// (no zone), by integer arithmetic alone: the ingest kernels' form, with no calendar
 /// structure built per cell.
 pub(super) fn parse_common_ms(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() != 19 {
-        return None;
-    }
-    Some(date_days(&b[..10])? * DAY_MS + clock_ms(&b[10..])?)
+    CommonMs::new().parse(s)
 }
 
 const DAY_MS: i64 = 86_400_000;

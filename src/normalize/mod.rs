@@ -290,13 +290,21 @@ pub fn split_outbound(contacts: DataFrame) -> Result<(DataFrame, DataFrame)> {
     split_rows(contacts, None)
 }
 
+/// Which rows of `contacts` are outbound (`None`: none is). Rows without the column's
+/// value (contacts read from a partition only because a response or an inspection links
+/// to them) are inbound.
+fn outbound_rows(contacts: &DataFrame) -> Result<Option<BooleanChunked>> {
+    let outbound = contacts.column("outbound")?.bool()?;
+    Ok(outbound
+        .any()
+        .then(|| outbound.iter().map(|v| v == Some(true)).collect()))
+}
+
 /// The outbound rows of `df` taken out (`None`: it has none), as [`split_rows`] splits.
 pub(super) fn take_outbound(df: DataFrame) -> Result<(DataFrame, Option<DataFrame>)> {
-    let outbound = df.column("outbound")?.bool()?;
-    if !outbound.any() {
+    let Some(out) = outbound_rows(&df)? else {
         return Ok((df, None));
-    }
-    let out: BooleanChunked = outbound.iter().map(|v| v == Some(true)).collect();
+    };
     let rest = df.filter(&!&out)?;
     Ok((rest, Some(df.filter(&out)?)))
 }
@@ -306,14 +314,10 @@ pub(crate) fn split_rows(
     contacts: DataFrame,
     keep: Option<&BooleanChunked>,
 ) -> Result<(DataFrame, DataFrame)> {
-    let outbound = contacts.column("outbound")?.bool()?;
-    if !outbound.any() {
+    let Some(out) = outbound_rows(&contacts)? else {
         let none = contacts.clear();
         return Ok((kept(contacts, keep)?, none));
-    }
-    // Rows without the column's value (contacts read from a partition only because a
-    // response or an inspection links to them) are inbound.
-    let out: BooleanChunked = outbound.iter().map(|v| v == Some(true)).collect();
+    };
     let (mask, keep) = match keep {
         Some(k) => (&out & k, &!&out & k),
         None => (out.clone(), !&out),
@@ -665,8 +669,8 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The parser that keeps the last date gives what [`parse_common_ms`] gives, cell
-        /// after cell: dates repeat (two in a pool of three), and any byte of a cell may be
+        /// The parser that keeps the last date gives what [`parse_common_ms`] (a parser
+        /// with no date kept) gives, cell after cell: dates repeat (two in a pool of three), and any byte of a cell may be
         /// wrong (a letter, a full-width digit, a slash), also where the date is kept.
         #[test]
         fn the_date_cache_parses_as_the_plain_parser(
