@@ -38,21 +38,64 @@ pub fn sha256(bytes: &[u8]) -> String {
 /// `items` sorted by `key`, as a sort by it gives them, when `part` of an item (below `n`)
 /// never decreases as its key grows (a hash's top bits): the items are first placed by
 /// their part (a counting sort), which leaves parts small enough to sort within the core's
-/// cache, sorted on the threads side by side. `fill` only holds places until filled.
+/// cache, sorted on the threads side by side. Each thread places a share of the items in
+/// a vector of its own; each part then gathers its pieces from every share. `fill` only
+/// holds places until filled.
 pub fn sort_by_parts<T, K>(
     items: Vec<T>,
     n: usize,
-    part: impl Fn(&T) -> usize,
+    part: impl Fn(&T) -> usize + Sync,
     key: impl Fn(&T) -> K + Sync,
     fill: T,
 ) -> Vec<T>
 where
-    T: Copy + Send,
+    T: Copy + Send + Sync,
     K: Ord,
 {
     use rayon::prelude::*;
+    let share = items
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(1);
+    let shares: Vec<(Vec<T>, Vec<usize>)> = items
+        .par_chunks(share)
+        .map(|items| place_by_part(items, n, &part, fill))
+        .collect();
+    drop(items);
     let mut starts = vec![0usize; n + 1];
-    for x in &items {
+    for p in 0..n {
+        let len: usize = shares.iter().map(|(_, s)| s[p + 1] - s[p]).sum();
+        starts[p + 1] = starts[p] + len;
+    }
+    let mut placed = vec![fill; starts[n]];
+    let mut parts = Vec::with_capacity(n);
+    let mut rest = placed.as_mut_slice();
+    for w in starts.windows(2) {
+        let (p, r) = rest.split_at_mut(w[1] - w[0]);
+        parts.push(p);
+        rest = r;
+    }
+    parts.into_par_iter().enumerate().for_each(|(p, out)| {
+        let mut at = 0;
+        for (placed, starts) in &shares {
+            let piece = &placed[starts[p]..starts[p + 1]];
+            out[at..at + piece.len()].copy_from_slice(piece);
+            at += piece.len();
+        }
+        out.sort_unstable_by_key(&key);
+    });
+    placed
+}
+
+/// `items` placed by `part` (a counting sort), and where each part starts (then the end).
+fn place_by_part<T: Copy>(
+    items: &[T],
+    n: usize,
+    part: &impl Fn(&T) -> usize,
+    fill: T,
+) -> (Vec<T>, Vec<usize>) {
+    let mut starts = vec![0usize; n + 1];
+    for x in items {
         starts[part(x) + 1] += 1;
     }
     for p in 1..starts.len() {
@@ -61,21 +104,11 @@ where
     let mut placed = vec![fill; items.len()];
     let mut next = starts.clone();
     for x in items {
-        let p = part(&x);
-        placed[next[p]] = x;
+        let p = part(x);
+        placed[next[p]] = *x;
         next[p] += 1;
     }
-    let mut parts = Vec::with_capacity(n);
-    let mut rest = placed.as_mut_slice();
-    for w in starts.windows(2) {
-        let (p, r) = rest.split_at_mut(w[1] - w[0]);
-        parts.push(p);
-        rest = r;
-    }
-    parts
-        .into_par_iter()
-        .for_each(|p| p.sort_unstable_by_key(&key));
-    placed
+    (placed, starts)
 }
 
 /// `(offset, length)` of each chunk of a column: column kernels work chunk by chunk so that
@@ -184,6 +217,30 @@ mod grouped_tests {
             (0.0, 0, "0"),
         ] {
             assert_eq!(super::grouped(x, d), want, "{x}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod sort_tests {
+    proptest::proptest! {
+        /// Placed by their top bits share by share, then sorted part by part: the order
+        /// one sort gives, whatever the number of threads sharing the items.
+        #[test]
+        fn parts_sort_as_one_sort(
+            items in proptest::collection::vec(proptest::prelude::any::<u64>(), 0..400),
+            low in proptest::collection::vec(0u64..4, 0..50),
+            threads in 1usize..5,
+        ) {
+            // Items alike in their top bits too, so that parts hold many.
+            let mut items = items;
+            items.extend(low.iter().map(|&v| v << 60 | v));
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let got = pool.install(|| {
+                super::sort_by_parts(items.clone(), 16, |x| (x >> 60) as usize, |x| *x, 0)
+            });
+            items.sort_unstable();
+            proptest::prop_assert_eq!(got, items);
         }
     }
 }

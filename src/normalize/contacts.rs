@@ -559,7 +559,7 @@ impl ContactSink {
         let (mut df, keep) =
             stack_parts(parts, empty, "contact_id", "contact_id", &mut self.ledger)?;
         let n = df.height();
-        df.with_column(Column::new("has_survey".into(), vec![false; n]))?;
+        df.with_column(BooleanChunked::full("has_survey".into(), false, n).into_column())?;
         let kept = keep
             .as_ref()
             .map_or(n as u64, |k| k.sum().unwrap_or(0) as u64);

@@ -31,10 +31,21 @@ pub(super) fn duplicates(df: &DataFrame, id: &str) -> Result<Vec<(usize, usize)>
     let ids = df.column(id)?.str()?;
     let state = foldhash::fast::FixedState::default();
     let arrays: Vec<_> = ids.downcast_iter().collect();
-    let hashes: Vec<u64> = arrays
-        .par_iter()
-        .flat_map_iter(|a| a.values_iter().map(|v| state.hash_one(v)))
-        .collect();
+    // Each array's hashes written in its own place of one vector on the threads (a
+    // collect of an unknown length would join the threads' pieces on one thread).
+    let mut hashes = vec![0u64; ids.len()];
+    let mut places = Vec::with_capacity(arrays.len());
+    let mut rest = hashes.as_mut_slice();
+    for a in &arrays {
+        let (place, r) = rest.split_at_mut(a.len());
+        places.push(place);
+        rest = r;
+    }
+    arrays.par_iter().zip(places).for_each(|(a, place)| {
+        for (h, v) in place.iter_mut().zip(a.values_iter()) {
+            *h = state.hash_one(v);
+        }
+    });
     let repeated = repeated_hashes(hashes);
     if repeated.is_empty() {
         return Ok(Vec::new());

@@ -86,7 +86,6 @@ impl Renderer for EvidenceCsv {
                     .map_err(|e| fail(&e))?;
                 let n = list.rows.len();
                 let batch = RANGE_LINES * rayon::current_num_threads().max(1);
-                // One batch is written (and hashed) while the next is worded.
                 let word = |start: usize| -> Vec<Result<Vec<u8>>> {
                     (start..n.min(start + batch))
                         .step_by(RANGE_LINES)
@@ -95,18 +94,28 @@ impl Renderer for EvidenceCsv {
                         .map(|from| lines(report, list, from, &fail))
                         .collect()
                 };
-                let mut done = word(0);
-                for start in (batch..n + batch).step_by(batch) {
-                    let next = std::thread::scope(|s| -> Result<Vec<Result<Vec<u8>>>> {
-                        let next = s.spawn(|| if start < n { word(start) } else { Vec::new() });
-                        for part in done.drain(..) {
+                // The batches are worded in order on a thread of their own, a few ahead of
+                // the one being written (and hashed) here: neither waits for the other
+                // batch by batch.
+                std::thread::scope(|s| -> Result<()> {
+                    let (tx, rx) = std::sync::mpsc::sync_channel(2);
+                    let wording = s.spawn(move || {
+                        for start in (0..n).step_by(batch) {
+                            // A failed send: the writing stopped on an error.
+                            if tx.send(word(start)).is_err() {
+                                return;
+                            }
+                        }
+                    });
+                    for parts in rx {
+                        for part in parts {
                             w.write_all(&part?).map_err(|e| fail(&e))?;
                         }
-                        next.join()
-                            .map_err(|_| fail(&"a thread wording the lines failed"))
-                    })?;
-                    done = next;
-                }
+                    }
+                    wording
+                        .join()
+                        .map_err(|_| fail(&"a thread wording the lines failed"))
+                })?;
                 Ok(())
             })?;
         }

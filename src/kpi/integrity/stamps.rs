@@ -80,12 +80,21 @@ pub(super) fn bursts(df: &DataFrame, (a, b): (i64, i64), tz: chrono_tz::Tz) -> R
 /// An id's text before its trailing digits, and their value (`C2610006001` → `C`,
 /// 2610006001) with their count.
 fn split(id: &str) -> Option<(&str, u64, usize)> {
-    let digits = id.bytes().rev().take_while(u8::is_ascii_digit).count();
-    if digits == 0 || digits > 18 {
-        return None;
+    // The digits read from the last up, their value summed on the way (18 digits at most:
+    // no overflow).
+    let (mut digits, mut value, mut unit) = (0, 0u64, 1u64);
+    for b in id.bytes().rev() {
+        if !b.is_ascii_digit() {
+            break;
+        }
+        digits += 1;
+        if digits > 18 {
+            return None;
+        }
+        value += u64::from(b - b'0') * unit;
+        unit = unit.wrapping_mul(10);
     }
-    let at = id.len() - digits;
-    Some((&id[..at], id[at..].parse().ok()?, digits))
+    (digits > 0).then(|| (&id[..id.len() - digits], value, digits))
 }
 
 /// Ids numbered in sequence need this many contacts, …
@@ -217,6 +226,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!((c.rows, c.flagged), (0, false));
+    }
+
+    proptest::proptest! {
+        /// The digits summed from the last up are what the text's parse gives, with the
+        /// same limit of 18 digits.
+        #[test]
+        fn an_id_splits_as_its_digits_parse(id in "[A-Z号-]{0,3}[0-9]{0,21}[A-Z]{0,1}") {
+            let digits = id.bytes().rev().take_while(u8::is_ascii_digit).count();
+            let want = (digits > 0 && digits <= 18).then(|| {
+                let at = id.len() - digits;
+                (&id[..at], id[at..].parse::<u64>().unwrap(), digits)
+            });
+            proptest::prop_assert_eq!(split(&id), want);
+        }
     }
 
     #[test]
