@@ -236,7 +236,7 @@ pub(super) fn enrich(
     first_day: i32,
 ) -> Result<(DataFrame, Kernel)> {
     let t = std::time::Instant::now();
-    let df = derived_columns(contacts)?;
+    let df = super::derived::derived_columns(contacts)?;
     tracing::debug!(
         seconds = t.elapsed().as_secs_f64(),
         chunks = df.first_col_n_chunks(),
@@ -269,35 +269,6 @@ pub(super) fn enrich(
         })
         .collect();
     Ok((df, fold_runs(parts, &setup, contract.slas.len())))
-}
-
-/// The per-contact columns every KPI uses: `answered`, `resolved`, and `resp_s` and
-/// `resolve_s`, null unless the contact was answered (resolved): the aggregations take
-/// them as they are.
-fn derived_columns(contacts: DataFrame) -> Result<DataFrame> {
-    let secs = |e: Expr| e.cast(DataType::Float64) / lit(1000.0);
-    Ok(contacts
-        .lazy()
-        .with_columns([
-            col("answered_ms")
-                .is_not_null()
-                .or(col("answered_flag").fill_null(lit(false)))
-                .alias("answered"),
-            coalesce(&[col("resolved_flag"), col("resolved_ms").is_not_null()]).alias("resolved"),
-        ])
-        .with_columns([
-            when(col("resolved"))
-                .then(secs(col("resolved_ms") - col("arrived_ms")))
-                .otherwise(lit(NULL).cast(DataType::Float64))
-                .alias("resolve_s"),
-            when(col("answered_ms").is_not_null())
-                .then(secs(col("answered_ms") - col("arrived_ms")))
-                .when(col("answered"))
-                .then(col("wait_s"))
-                .otherwise(lit(NULL).cast(DataType::Float64))
-                .alias("resp_s"),
-        ])
-        .collect()?)
 }
 
 type U32s = <UInt32Type as PolarsDataType>::Array;

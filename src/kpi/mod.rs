@@ -46,6 +46,7 @@ use satisfaction::{csat_by, responses};
 mod breakdowns;
 use breakdowns::{count, grouped_values, Row};
 
+mod derived;
 mod enrich;
 pub use enrich::Spread;
 use enrich::{enrich, one_array, weekday, Kernel, LocalTime, SlaCounts};
