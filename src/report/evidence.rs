@@ -132,20 +132,20 @@ impl Report {
             return;
         };
         let len = frame.height();
-        // Each column as values in line order (a missing column: none on every line).
+        // Each column as values in line order (a missing column: none on every line); a
+        // category column as its codes, each code's text looked up once.
         let text = |c: &str| {
             frame
                 .column(c)
                 .ok()
                 .and_then(|c| c.cast(&DataType::String).ok())
         };
-        let columns = [text("contact_id"), text("channel"), text("agent_id")];
-        fn strs(c: &Option<Column>, len: usize) -> Vec<Option<&str>> {
-            c.as_ref()
-                .and_then(|c| c.str().ok().map(|c| c.iter().collect()))
-                .unwrap_or_else(|| vec![None; len])
-        }
-        let [ids, channels, agents] = [0, 1, 2].map(|k| strs(&columns[k], len));
+        let ids = text("contact_id");
+        let ids: Vec<Option<&str>> = ids
+            .as_ref()
+            .and_then(|c| c.str().ok().map(|c| c.iter().collect()))
+            .unwrap_or_else(|| vec![None; len]);
+        let (channels, agents) = (Coded::of(&frame, "channel"), Coded::of(&frame, "agent_id"));
         let ms = |c: &str| -> Vec<Option<i64>> {
             frame
                 .column(c)
@@ -168,11 +168,10 @@ impl Report {
         let (is_answered, is_resolved) = (flags("answered"), flags("resolved"));
         // What repeats is worded once: the zone, the reasons, each channel and agent.
         let mut clock = TimeWriter::new(self.zone());
-        let mut reasons = crate::util::FastMap::default();
-        let mut labels =
-            hashbrown::HashMap::<String, String, foldhash::fast::FixedState>::default();
-        let mut masked =
-            hashbrown::HashMap::<String, String, foldhash::fast::FixedState>::default();
+        // The few reasons (label keys), each with its words.
+        let mut reasons: Vec<(&'static str, String)> = Vec::new();
+        let mut labels = Worded::default();
+        let mut masked = Worded::default();
         let mut bufs: [String; 4] = Default::default();
         for (i, &(_, time)) in picked.iter().enumerate().take(len) {
             for (buf, col) in bufs.iter_mut().zip(&times) {
@@ -186,15 +185,16 @@ impl Report {
                 super::write_duration(&mut bufs[3], time);
             }
             let why = reason(list.metric, is_answered[i], is_resolved[i]);
-            let why = reasons.entry(why).or_insert_with(|| self.text.label(why));
-            let channel = channels[i].unwrap_or_default();
-            let label = labels
-                .entry_ref(channel)
-                .or_insert_with(|| self.text.channel(channel));
-            let agent = agents[i].unwrap_or_default();
-            let agent = masked
-                .entry_ref(agent)
-                .or_insert_with(|| crate::model::mask_personal(agent));
+            let k = match reasons.iter().position(|(key, _)| std::ptr::eq(*key, why)) {
+                Some(k) => k,
+                None => {
+                    reasons.push((why, self.text.label(why)));
+                    reasons.len() - 1
+                }
+            };
+            let why = &reasons[k].1;
+            let label = labels.word(&channels, i, |c| self.text.channel(c));
+            let agent = masked.word(&agents, i, crate::model::mask_personal);
             f([
                 ids[i].unwrap_or_default(),
                 label,
@@ -205,6 +205,59 @@ impl Report {
                 &bufs[3],
                 why,
             ]);
+        }
+    }
+}
+
+/// A text column of an evidence range: category codes with their texts, or text cast
+/// from any other type (a frame built by hand).
+enum Coded {
+    Codes(Vec<Option<u32>>, Arc<CategoricalMapping>),
+    Text(Vec<Option<String>>),
+}
+
+impl Coded {
+    fn of(frame: &DataFrame, name: &str) -> Coded {
+        let Ok(c) = frame.column(name) else {
+            return Coded::Text(vec![None; frame.height()]);
+        };
+        if let (Ok(mapping), Ok(codes)) = (c.dtype().cat_mapping(), c.cat32()) {
+            return Coded::Codes(codes.physical().iter().collect(), mapping.clone());
+        }
+        let text = c.cast(&DataType::String).ok();
+        let text = text.as_ref().and_then(|c| c.str().ok());
+        Coded::Text(match text {
+            Some(t) => t.iter().map(|v| v.map(str::to_string)).collect(),
+            None => vec![None; frame.height()],
+        })
+    }
+}
+
+/// Each value of a [`Coded`] column worded once (`word` of its text; of "" when none).
+#[derive(Default)]
+struct Worded {
+    by_code: Vec<Option<String>>,
+    by_text: hashbrown::HashMap<String, String, foldhash::fast::FixedState>,
+    none: Option<String>,
+}
+
+impl Worded {
+    fn word(&mut self, c: &Coded, i: usize, word: impl Fn(&str) -> String) -> &str {
+        match c {
+            Coded::Codes(codes, mapping) => {
+                let Some(code) = codes[i] else {
+                    return self.none.get_or_insert_with(|| word(""));
+                };
+                let k = code as usize;
+                if self.by_code.len() <= k {
+                    self.by_code.resize(k + 1, None);
+                }
+                self.by_code[k].get_or_insert_with(|| word(mapping.cat_to_str(code).unwrap_or("")))
+            }
+            Coded::Text(text) => {
+                let t = text[i].as_deref().unwrap_or_default();
+                self.by_text.entry_ref(t).or_insert_with(|| word(t))
+            }
         }
     }
 }
@@ -363,6 +416,8 @@ struct TimeWriter {
     tz: chrono_tz::Tz,
     /// `YYYY-MM-DD ` by local day number.
     days: crate::util::FastMap<i64, String>,
+    /// The day last written, and its text.
+    last: (i64, String),
 }
 
 impl TimeWriter {
@@ -371,6 +426,7 @@ impl TimeWriter {
             clock: crate::config::calendar::LocalClock::new(tz),
             tz,
             days: Default::default(),
+            last: (i64::MIN, String::new()),
         }
     }
 
@@ -382,20 +438,29 @@ impl TimeWriter {
         };
         let secs = local.div_euclid(1000);
         let (day, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-        let date = self.days.entry(day).or_insert_with(|| {
-            let d = chrono::DateTime::from_timestamp(day * 86_400, 0)
-                .map_or_else(Default::default, |t| t.naive_utc().date());
-            format!("{d} ")
-        });
-        out.push_str(date);
-        let (h, m, s) = (sod / 3600, sod / 60 % 60, sod % 60);
-        for (i, v) in [h, m, s].into_iter().enumerate() {
-            if i > 0 {
-                out.push(':');
-            }
-            out.push(char::from(b'0' + (v / 10) as u8));
-            out.push(char::from(b'0' + (v % 10) as u8));
+        // Lines come near time order: the day before is the likely one.
+        if self.last.0 != day {
+            let date = self.days.entry(day).or_insert_with(|| {
+                let d = chrono::DateTime::from_timestamp(day * 86_400, 0)
+                    .map_or_else(Default::default, |t| t.naive_utc().date());
+                format!("{d} ")
+            });
+            self.last = (day, date.clone());
         }
+        out.push_str(&self.last.1);
+        let (h, m, s) = (sod / 3600, sod / 60 % 60, sod % 60);
+        let digit = |v: i64| b'0' + v as u8;
+        let clock = [
+            digit(h / 10),
+            digit(h % 10),
+            b':',
+            digit(m / 10),
+            digit(m % 10),
+            b':',
+            digit(s / 10),
+            digit(s % 10),
+        ];
+        out.extend(clock.map(char::from));
     }
 }
 
