@@ -68,13 +68,7 @@ where
         starts[p + 1] = starts[p] + len;
     }
     let mut placed = vec![fill; starts[n]];
-    let mut parts = Vec::with_capacity(n);
-    let mut rest = placed.as_mut_slice();
-    for w in starts.windows(2) {
-        let (p, r) = rest.split_at_mut(w[1] - w[0]);
-        parts.push(p);
-        rest = r;
-    }
+    let parts = split_lengths(&mut placed, starts.windows(2).map(|w| w[1] - w[0]));
     parts.into_par_iter().enumerate().for_each(|(p, out)| {
         let mut at = 0;
         for (placed, starts) in &shares {
@@ -85,6 +79,19 @@ where
         out.sort_unstable_by_key(&key);
     });
     placed
+}
+
+/// `s` cut into consecutive pieces of the lengths `lens` (their sum at most `s`'s length),
+/// each to be filled on a thread of its own.
+pub fn split_lengths<T>(s: &mut [T], lens: impl IntoIterator<Item = usize>) -> Vec<&mut [T]> {
+    let mut pieces = Vec::new();
+    let mut rest = s;
+    for n in lens {
+        let (piece, r) = rest.split_at_mut(n);
+        pieces.push(piece);
+        rest = r;
+    }
+    pieces
 }
 
 /// `items` placed by `part` (a counting sort), and where each part starts (then the end).

@@ -197,13 +197,7 @@ impl Source {
             })
             .collect();
         let mut calls = vec![NO_CALL; counts.iter().sum()];
-        let mut parts = Vec::with_capacity(counts.len());
-        let mut rest = calls.as_mut_slice();
-        for &n in &counts {
-            let (part, r) = rest.split_at_mut(n);
-            parts.push(part);
-            rest = r;
-        }
+        let parts = crate::util::split_lengths(&mut calls, counts.iter().copied());
         parts.into_par_iter().enumerate().for_each(|(k, out)| {
             let callers = self.caller.downcast_get(k).expect("aligned chunk");
             let chunk = self.chunk(k);

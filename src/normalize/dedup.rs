@@ -34,13 +34,7 @@ pub(super) fn duplicates(df: &DataFrame, id: &str) -> Result<Vec<(usize, usize)>
     // Each array's hashes written in its own place of one vector on the threads (a
     // collect of an unknown length would join the threads' pieces on one thread).
     let mut hashes = vec![0u64; ids.len()];
-    let mut places = Vec::with_capacity(arrays.len());
-    let mut rest = hashes.as_mut_slice();
-    for a in &arrays {
-        let (place, r) = rest.split_at_mut(a.len());
-        places.push(place);
-        rest = r;
-    }
+    let places = crate::util::split_lengths(&mut hashes, arrays.iter().map(|a| a.len()));
     arrays.par_iter().zip(places).for_each(|(a, place)| {
         for (h, v) in place.iter_mut().zip(a.values_iter()) {
             *h = state.hash_one(v);
