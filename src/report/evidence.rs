@@ -448,19 +448,13 @@ impl TimeWriter {
             self.last = (day, date.clone());
         }
         out.push_str(&self.last.1);
+        // `sod` is below a day's seconds: each part below 100.
         let (h, m, s) = (sod / 3600, sod / 60 % 60, sod % 60);
-        let digit = |v: i64| b'0' + v as u8;
-        let clock = [
-            digit(h / 10),
-            digit(h % 10),
-            b':',
-            digit(m / 10),
-            digit(m % 10),
-            b':',
-            digit(s / 10),
-            digit(s % 10),
-        ];
-        out.extend(clock.map(char::from));
+        super::push_two_digits(out, h as u8);
+        out.push(':');
+        super::push_two_digits(out, m as u8);
+        out.push(':');
+        super::push_two_digits(out, s as u8);
     }
 }
 

@@ -22,7 +22,23 @@ pub fn duration(s: f64) -> String {
 pub fn write_duration(out: &mut String, s: f64) {
     use std::fmt::Write as _;
     let t = duration_seconds(s) as i64;
-    let _ = write!(out, "{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60);
+    match t / 3600 {
+        // Nearly every duration: no call into the formatter (an evidence list writes millions).
+        h @ 0..=9 => out.push(char::from(b'0' + h as u8)),
+        h => {
+            let _ = write!(out, "{h}");
+        }
+    }
+    out.push(':');
+    push_two_digits(out, (t / 60 % 60) as u8);
+    out.push(':');
+    push_two_digits(out, (t % 60) as u8);
+}
+
+/// `v` (below 100) as two digits, `07` for 7.
+pub fn push_two_digits(out: &mut String, v: u8) {
+    let digits = [b'0' + v / 10 % 10, b'0' + v % 10];
+    out.push_str(std::str::from_utf8(&digits).unwrap_or("00"));
 }
 
 /// A duration to the nearest whole second: what [`duration`] and the workbook show.
@@ -108,5 +124,31 @@ pub fn fmt_value_of(v: Option<f64>, percent: bool) -> String {
         pct(v)
     } else {
         v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "—".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The doc's examples, worked: 14,944 s = 4 h 9 min 4 s; 24.6 s rounds to 25; 522,012 s =
+    /// 145 h 0 min 12 s; a negative duration is 0.
+    #[test]
+    fn durations_are_hours_minutes_seconds() {
+        assert_eq!(duration(14_944.0), "4:09:04");
+        assert_eq!(duration(24.6), "0:00:25");
+        assert_eq!(duration(522_012.0), "145:00:12");
+        assert_eq!(duration(-3.0), "0:00:00");
+        assert_eq!(duration(35_999.5), "10:00:00");
+    }
+
+    proptest::proptest! {
+        /// Written digit by digit as the formatter writes `{h}:{m:02}:{s:02}`.
+        #[test]
+        fn a_duration_is_written_as_the_formatter_writes_it(s in -10.0f64..4e7) {
+            let t = duration_seconds(s) as i64;
+            let want = format!("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60);
+            proptest::prop_assert_eq!(duration(s), want);
+        }
     }
 }
