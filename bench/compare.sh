@@ -34,13 +34,21 @@ echo "input: $CSV ($(du -h "$CSV" | cut -f1), $N contacts)"
 # percent of a 1.7 GB file within a minute).
 warm() { cat "$WORK"/contacts/* "$WORK"/surveys/* > /dev/null; [ ! -d "$WORK/parquet" ] || cat "$WORK"/parquet/*/* > /dev/null 2>&1 || true; }
 
+# Time the machine's virtual CPUs were kept waiting by its host ("steal", /proc/stat, in
+# hundredths of a second; 0 where there is no such count). On a shared virtual machine it
+# varies from nothing to several seconds a run and lengthens whichever tool runs then: the
+# rounds print it, so that a round's ratio can be read with it.
+steal() { awk '/^cpu /{print $9; exit}' /proc/stat 2>/dev/null || echo 0; }
+
 measure() { # label, command...
   local label=$1; shift
   warm
+  local s0; s0=$(steal)
   /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || { cat "$WORK/stderr.txt"; exit 1; }
+  local stolen=$(( $(steal) - s0 ))
   read -r secs kb < "$WORK/time.txt"
-  printf '%-28s %8.2f s  %6d MB peak RSS\n' "$label" "$secs" "$((kb / 1024))"
-  echo "$secs $((kb / 1024))" >> "$WORK/$label.runs"
+  printf '%-28s %8.2f s  %6d MB peak RSS  (steal %d.%02d s)\n' "$label" "$secs" "$((kb / 1024))" $((stolen / 100)) $((stolen % 100))
+  echo "$secs $((kb / 1024)) $stolen" >> "$WORK/$label.runs"
 }
 rm -f "$WORK"/*.runs
 
@@ -65,11 +73,13 @@ runs = {k: [tuple(map(float, l.split())) for l in open(f"{work}/{k}.runs")]
         for k in ("cseval", "cseval-parquet", "duckdb", "pandas")}
 for i in range(len(runs["cseval"])):
     r = {k: v[i][0] for k, v in runs.items()}
-    print(f"round {i + 1}: cseval / duckdb = {r['cseval'] / r['duckdb']:.2f}   pandas / cseval = {r['pandas'] / r['cseval']:.2f}")
+    st = {k: v[i][2] / 100 for k, v in runs.items()}
+    print(f"round {i + 1}: cseval / duckdb = {r['cseval'] / r['duckdb']:.2f}   pandas / cseval = {r['pandas'] / r['cseval']:.2f}"
+          f"   (steal: cseval {st['cseval']:.2f} s, duckdb {st['duckdb']:.2f} s)")
 print("median of the rounds:")
 for k, v in runs.items():
-    print(f"  {k:<26} {statistics.median(s for s, _ in v):8.2f} s  {max(m for _, m in v):6.0f} MB peak RSS (largest)")
-secs = {k: statistics.median(s for s, _ in v) for k, v in runs.items()}
+    print(f"  {k:<26} {statistics.median(x[0] for x in v):8.2f} s  {max(x[1] for x in v):6.0f} MB peak RSS (largest)")
+secs = {k: statistics.median(x[0] for x in v) for k, v in runs.items()}
 print(f"cseval / duckdb = {secs['cseval'] / secs['duckdb']:.2f}   pandas / cseval = {secs['pandas'] / secs['cseval']:.2f}")
 print(f"from Parquet: cseval / duckdb = {secs['cseval-parquet'] / secs['duckdb']:.2f}   pandas / cseval = {secs['pandas'] / secs['cseval-parquet']:.2f}")
 a, b = (json.load(open(f"{work}/{d}/metrics.json")) for d in ("report", "report-pq"))
