@@ -7,8 +7,8 @@ use super::rules::Checks;
 use super::{
     cell_at, check_contact_range, check_extra_columns, check_repeated_columns, contact_check,
     label, map_headers, parse_flag, parse_number, parse_timestamp, range_text, ranges, row_key,
-    same_schema, stack_parts, take_block_parts, take_normalized, text, Ledger, Rejection,
-    RowCounts, RowError, EVERY_CONTACT, SUB_RANGE,
+    same_schema, stack_parts, take_block_parts, take_normalized, text, Ledger, OptVec, Rejection,
+    RowCounts, RowError, Rows, EVERY_CONTACT, SUB_RANGE,
 };
 use crate::columns::{contact as cc, ColumnsSeen, CONTACT_COLUMNS};
 use crate::error::{Error, Result};
@@ -249,17 +249,17 @@ pub(super) struct ContactScalars {
     pub(super) priority: Vec<Option<Priority>>,
     pub(super) complexity: Vec<Option<Complexity>>,
     pub(super) arrived_ms: Vec<i64>,
-    pub(super) answered_ms: Vec<Option<i64>>,
-    pub(super) resolved_ms: Vec<Option<i64>>,
-    pub(super) wait_s: Vec<Option<f64>>,
-    pub(super) handle_s: Vec<Option<f64>>,
-    pub(super) resolved_flag: Vec<Option<bool>>,
-    pub(super) answered_flag: Vec<Option<bool>>,
-    pub(super) fcr: Vec<Option<bool>>,
-    pub(super) satisfaction: Vec<Option<f64>>,
+    pub(super) answered_ms: OptVec<i64>,
+    pub(super) resolved_ms: OptVec<i64>,
+    pub(super) wait_s: OptVec<f64>,
+    pub(super) handle_s: OptVec<f64>,
+    pub(super) resolved_flag: OptVec<bool>,
+    pub(super) answered_flag: OptVec<bool>,
+    pub(super) fcr: OptVec<bool>,
+    pub(super) satisfaction: OptVec<f64>,
     pub(super) outbound: Vec<bool>,
     /// Who called; empty when the run keeps no callers (then the frame has no `caller`).
-    pub(super) caller: Vec<Option<u64>>,
+    pub(super) caller: OptVec<u64>,
     /// Whether callers are kept (`Checks::callers`): not a column.
     pub(super) keep_callers: bool,
 }
@@ -308,31 +308,28 @@ impl ContactScalars {
         self.priority[j] = v.priority;
         self.complexity[j] = v.complexity;
         self.arrived_ms[j] = v.arrived;
-        self.answered_ms[j] = v.answered;
-        self.resolved_ms[j] = v.resolved_at;
-        self.wait_s[j] = v.wait;
-        self.handle_s[j] = v.handle;
-        self.resolved_flag[j] = v.resolved;
-        self.answered_flag[j] = v.answered_flag;
-        self.fcr[j] = v.fcr;
-        self.satisfaction[j] = v.sat;
+        self.answered_ms.set(j, v.answered);
+        self.resolved_ms.set(j, v.resolved_at);
+        self.wait_s.set(j, v.wait);
+        self.handle_s.set(j, v.handle);
+        self.resolved_flag.set(j, v.resolved);
+        self.answered_flag.set(j, v.answered_flag);
+        self.fcr.set(j, v.fcr);
+        self.satisfaction.set(j, v.sat);
         self.outbound[j] = v.outbound;
         if self.keep_callers {
-            self.caller[j] = v.caller;
+            self.caller.set(j, v.caller);
         }
     }
 
     /// Room for `n` more rows (the key excepted).
     pub(super) fn reserve(&mut self, n: usize) {
-        each_column!(self, v => v.reserve_exact(n));
+        each_column!(self, v => Rows::reserve_rows(v, n));
     }
 
     /// Keep the rows (the key excepted) whose `keep` is true.
     pub(super) fn retain(&mut self, keep: &[bool]) {
-        each_column!(self, v => {
-            let mut k = keep.iter();
-            v.retain(|_| *k.next().unwrap_or(&false));
-        });
+        each_column!(self, v => Rows::keep(v, keep));
     }
 
     /// The rows as a frame with the sort key (the contacts schema plus `_key`), with their
@@ -346,42 +343,60 @@ impl ContactScalars {
         let c = self;
         let n = c.key.len();
         let [topic, complaint_type, agent_id, agent_name, team, site] = labels;
-        fn codes<T: Copy>(v: &[T], code: impl Fn(T) -> u8) -> Vec<Option<u8>> {
-            v.iter().map(|&x| Some(code(x))).collect()
+        use super::dtypes::{channel_type, coded_column as coded};
+        let enum_type = |name: &str| {
+            super::dtypes::contact_type(name)
+                .expect("an enum column")
+                .clone()
+        };
+        fn codes<T: Copy>(v: &[T], code: impl Fn(T) -> u8) -> OptVec<u32> {
+            v.iter().map(|&x| Some(u32::from(code(x)))).collect()
         }
-        fn opt_codes<T: Copy>(v: &[Option<T>], code: impl Fn(T) -> u8) -> Vec<Option<u8>> {
-            v.iter().map(|x| x.map(&code)).collect()
+        fn opt_codes<T: Copy>(v: &[Option<T>], code: impl Fn(T) -> u8) -> OptVec<u32> {
+            v.iter().map(|x| x.map(|x| u32::from(code(x)))).collect()
         }
         Ok(DataFrame::new(
             n,
             vec![
                 Column::new(KEY.into(), c.key),
                 contact_id,
-                super::dtypes::channel_column(channels, codes(&c.channel, |v| v.index() as u8)),
-                super::dtypes::enum_column("kind", codes(&c.kind, |v| v as u8)),
+                coded(
+                    "channel",
+                    channel_type(channels),
+                    codes(&c.channel, |v| v.index() as u8),
+                ),
+                coded("kind", enum_type("kind"), codes(&c.kind, |v| v as u8)),
                 topic,
                 complaint_type,
-                super::dtypes::enum_column("priority", opt_codes(&c.priority, |v| v as u8)),
-                super::dtypes::enum_column("complexity", opt_codes(&c.complexity, |v| v as u8)),
+                coded(
+                    "priority",
+                    enum_type("priority"),
+                    opt_codes(&c.priority, |v| v as u8),
+                ),
+                coded(
+                    "complexity",
+                    enum_type("complexity"),
+                    opt_codes(&c.complexity, |v| v as u8),
+                ),
                 Column::new("arrived_ms".into(), c.arrived_ms),
-                opt_column::<Int64Type, _>("answered_ms", c.answered_ms),
-                opt_column::<Int64Type, _>("resolved_ms", c.resolved_ms),
-                opt_column::<Float64Type, _>("wait_s", c.wait_s),
-                opt_column::<Float64Type, _>("handle_s", c.handle_s),
-                opt_column::<BooleanType, _>("resolved_flag", c.resolved_flag),
-                opt_column::<BooleanType, _>("answered_flag", c.answered_flag),
-                opt_column::<BooleanType, _>("fcr", c.fcr),
+                c.answered_ms.into_column::<Int64Type>("answered_ms"),
+                c.resolved_ms.into_column::<Int64Type>("resolved_ms"),
+                c.wait_s.into_column::<Float64Type>("wait_s"),
+                c.handle_s.into_column::<Float64Type>("handle_s"),
+                c.resolved_flag.into_bool_column("resolved_flag"),
+                c.answered_flag.into_bool_column("answered_flag"),
+                c.fcr.into_bool_column("fcr"),
                 agent_id,
                 agent_name,
                 team,
-                opt_column::<Float64Type, _>("satisfaction", c.satisfaction),
+                c.satisfaction.into_column::<Float64Type>("satisfaction"),
                 site,
                 Column::new("outbound".into(), c.outbound),
             ]
             .into_iter()
             .chain(
                 c.keep_callers
-                    .then(|| opt_column::<UInt64Type, _>("caller", c.caller)),
+                    .then(|| c.caller.into_column::<UInt64Type>("caller")),
             )
             .collect(),
         )?)
@@ -704,13 +719,10 @@ impl RowSink for ContactSink {
                         }
                     }
                     // An agent's name and team mostly repeat with the agent's id.
-                    let agents = &agent.1.ids()[from..];
+                    let agents = agent.1.ids();
                     for (k, ids) in [name, team, site] {
-                        for (a, v) in agents
-                            .iter()
-                            .zip(range_text(&split, pos[*k], &sub_keep, true))
-                        {
-                            ids.push_keyed(*a, v.as_deref())?;
+                        for (j, v) in (from..).zip(range_text(&split, pos[*k], &sub_keep, true)) {
+                            ids.push_keyed(agents.get(j), v.as_deref())?;
                         }
                     }
                     keep.extend(sub_keep);

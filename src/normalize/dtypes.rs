@@ -82,24 +82,27 @@ pub fn contact_type(name: &str) -> Option<&'static DataType> {
 }
 
 /// An enum column from the variants' positions in their `ALL` list.
-pub fn enum_column(name: &str, codes: Vec<Option<u8>>) -> Column {
+pub fn enum_column(name: &str, codes: impl IntoIterator<Item = Option<u8>>) -> Column {
     coded_column(
         name,
         contact_type(name).expect("an enum column").clone(),
-        codes,
+        codes.into_iter().map(|c| c.map(u32::from)).collect(),
     )
 }
 
 /// The `channel` column from the channels' positions in `channels`.
-pub fn channel_column(channels: &Channels, codes: Vec<Option<u8>>) -> Column {
-    coded_column("channel", channel_type(channels), codes)
+pub fn channel_column(channels: &Channels, codes: impl IntoIterator<Item = Option<u8>>) -> Column {
+    coded_column(
+        "channel",
+        channel_type(channels),
+        codes.into_iter().map(|c| c.map(u32::from)).collect(),
+    )
 }
 
-fn coded_column(name: &str, dtype: DataType, codes: Vec<Option<u8>>) -> Column {
-    let phys = super::opt_column::<UInt32Type, _>(
-        name,
-        codes.into_iter().map(|c| c.map(u32::from)).collect(),
-    );
+/// A category column of type `dtype` from its codes (`u32` codes already: see
+/// [`super::contacts::ContactScalars::into_frame`]).
+pub(super) fn coded_column(name: &str, dtype: DataType, codes: super::OptVec<u32>) -> Column {
+    let phys = codes.into_column::<UInt32Type>(name);
     let phys = phys.u32().expect("u32 codes").clone();
     // SAFETY: every code is a position in the variants' list, which the categories are made
     // from in the same order.
@@ -136,7 +139,7 @@ pub struct LabelIds {
     /// For [`LabelIds::push_keyed`]: by `key % KEYED`, the key and the position in `seen` of
     /// the value last pushed with it (`u32::MAX`: none).
     keyed: Box<[(u32, u32); KEYED]>,
-    ids: Vec<Option<u32>>,
+    ids: super::OptVec<u32>,
 }
 
 /// The bytes of distinct value `at` of a [`LabelIds`] (its `seen` and `text`).
@@ -182,7 +185,11 @@ impl LabelIds {
             seen: Vec::new(),
             text: Vec::new(),
             keyed: Box::new([(0, u32::MAX); KEYED]),
-            ids: Vec::with_capacity(n),
+            ids: {
+                let mut ids = super::OptVec::default();
+                ids.reserve_exact(n);
+                ids
+            },
         }
     }
 
@@ -242,12 +249,12 @@ impl LabelIds {
     }
 
     /// The ids pushed so far.
-    pub fn ids(&self) -> &[Option<u32>] {
+    pub(crate) fn ids(&self) -> &super::OptVec<u32> {
         &self.ids
     }
 
     pub fn finish(self) -> Result<Column> {
-        let phys = super::opt_column::<UInt32Type, _>(self.name, self.ids);
+        let phys = self.ids.into_column::<UInt32Type>(self.name);
         let phys = phys.u32()?.clone();
         // SAFETY: every id was just given out by the categories' own mapping.
         Ok(

@@ -6,7 +6,7 @@
 use super::rules::Checks;
 use super::{
     check_contact, label, non_blank, text, BlockPart, CommonMs, ContactScalars, Ledger, LocalToUtc,
-    RowError,
+    RowError, Rows,
 };
 use crate::columns::contact as cc;
 use crate::error::Result;
@@ -141,18 +141,18 @@ pub(super) fn settle(parts: &mut Vec<DataFrame>) -> Result<()> {
 /// to `out`; a row `parse` is unsure of gets `fallback` and loses its `sure` mark.
 pub(super) fn column_kernel<'t, T: Copy>(
     values: impl ExactSizeIterator<Item = Option<&'t str>>,
-    out: &mut Vec<T>,
+    out: &mut impl Rows<T>,
     sure: &mut [bool],
     fallback: T,
     mut parse: impl FnMut(Option<&'t str>) -> Option<T>,
 ) {
-    out.reserve_exact(values.len());
+    out.reserve_rows(values.len());
     for (j, v) in values.enumerate() {
         match parse(v) {
-            Some(v) => out.push(v),
+            Some(v) => out.push_row(v),
             None => {
                 sure[j] = false;
-                out.push(fallback);
+                out.push_row(fallback);
             }
         }
     }
@@ -296,8 +296,8 @@ pub(super) fn check_contact_range(
     for j in 0..n {
         let (at, answered, resolved) = (
             c.arrived_ms[base + j],
-            c.answered_ms[base + j],
-            c.resolved_ms[base + j],
+            c.answered_ms.get(base + j),
+            c.resolved_ms.get(base + j),
         );
         if answered.is_some_and(|t| t < at)
             || resolved.is_some_and(|t| t < at)

@@ -55,8 +55,10 @@ use cells::{
 pub use cells::{parse_timestamp, MAX_LABEL_CHARS};
 
 mod ledger;
+mod optvec;
 pub use ledger::Ledger;
 use ledger::{row_key, RowError};
+pub(crate) use optvec::{OptVec, Rows};
 
 /// Why a row was not accepted.
 #[derive(Debug, Clone, serde::Serialize)]
