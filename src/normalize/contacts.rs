@@ -343,40 +343,20 @@ impl ContactScalars {
         let c = self;
         let n = c.key.len();
         let [topic, complaint_type, agent_id, agent_name, team, site] = labels;
-        use super::dtypes::{channel_type, coded_column as coded};
-        let enum_type = |name: &str| {
-            super::dtypes::contact_type(name)
-                .expect("an enum column")
-                .clone()
-        };
-        fn codes<T: Copy>(v: &[T], code: impl Fn(T) -> u8) -> OptVec<u32> {
-            v.iter().map(|&x| Some(u32::from(code(x)))).collect()
-        }
-        fn opt_codes<T: Copy>(v: &[Option<T>], code: impl Fn(T) -> u8) -> OptVec<u32> {
-            v.iter().map(|x| x.map(|x| u32::from(code(x)))).collect()
-        }
+        use super::dtypes::{channel_column, enum_column};
         Ok(DataFrame::new(
             n,
             vec![
                 Column::new(KEY.into(), c.key),
                 contact_id,
-                coded(
-                    "channel",
-                    channel_type(channels),
-                    codes(&c.channel, |v| v.index() as u8),
-                ),
-                coded("kind", enum_type("kind"), codes(&c.kind, |v| v as u8)),
+                channel_column(channels, c.channel.iter().map(|v| Some(v.index() as u8))),
+                enum_column("kind", c.kind.iter().map(|&v| Some(v as u8))),
                 topic,
                 complaint_type,
-                coded(
-                    "priority",
-                    enum_type("priority"),
-                    opt_codes(&c.priority, |v| v as u8),
-                ),
-                coded(
+                enum_column("priority", c.priority.iter().map(|v| v.map(|v| v as u8))),
+                enum_column(
                     "complexity",
-                    enum_type("complexity"),
-                    opt_codes(&c.complexity, |v| v as u8),
+                    c.complexity.iter().map(|v| v.map(|v| v as u8)),
                 ),
                 Column::new("arrived_ms".into(), c.arrived_ms),
                 c.answered_ms.into_column::<Int64Type>("answered_ms"),

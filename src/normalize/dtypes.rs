@@ -99,9 +99,8 @@ pub fn channel_column(channels: &Channels, codes: impl IntoIterator<Item = Optio
     )
 }
 
-/// A category column of type `dtype` from its codes (`u32` codes already: see
-/// [`super::contacts::ContactScalars::into_frame`]).
-pub(super) fn coded_column(name: &str, dtype: DataType, codes: super::OptVec<u32>) -> Column {
+/// A category column of type `dtype` from its codes.
+fn coded_column(name: &str, dtype: DataType, codes: super::OptVec<u32>) -> Column {
     let phys = codes.into_column::<UInt32Type>(name);
     let phys = phys.u32().expect("u32 codes").clone();
     // SAFETY: every code is a position in the variants' list, which the categories are made
