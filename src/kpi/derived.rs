@@ -7,6 +7,7 @@
 
 use super::enrich::one_array;
 use crate::error::Result;
+use crate::normalize::OptVec;
 use polars::prelude::*;
 
 /// Whether a contact was resolved: the export's flag when it gives one, else whether it
@@ -56,8 +57,10 @@ pub(super) fn derived_columns(mut contacts: DataFrame) -> Result<DataFrame> {
             let wait = one_array(&wait, s, len);
             let mut answered = Vec::with_capacity(len);
             let mut resolved = Vec::with_capacity(len);
-            let mut resolve_s = Vec::with_capacity(len);
-            let mut resp_s = Vec::with_capacity(len);
+            let mut resolve_s = OptVec::default();
+            let mut resp_s = OptVec::default();
+            resolve_s.reserve_exact(len);
+            resp_s.reserve_exact(len);
             for i in 0..len {
                 let arrived = at.get(i).unwrap_or(0);
                 let (answered_at, resolved_at) = (answered_at.get(i), resolved_at.get(i));
@@ -75,11 +78,8 @@ pub(super) fn derived_columns(mut contacts: DataFrame) -> Result<DataFrame> {
             Part {
                 answered: BooleanChunked::from_slice("answered".into(), &answered),
                 resolved: BooleanChunked::from_slice("resolved".into(), &resolved),
-                resolve_s: Float64Chunked::from_iter_options(
-                    "resolve_s".into(),
-                    resolve_s.into_iter(),
-                ),
-                resp_s: Float64Chunked::from_iter_options("resp_s".into(), resp_s.into_iter()),
+                resolve_s: resolve_s.into_chunked::<Float64Type>("resolve_s"),
+                resp_s: resp_s.into_chunked::<Float64Type>("resp_s"),
             }
         })
         .collect();

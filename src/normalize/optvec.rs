@@ -79,14 +79,22 @@ impl<T: Copy + Default> FromIterator<Option<T>> for OptVec<T> {
 }
 
 impl<N: NativeType + Default> OptVec<N> {
-    /// The column `name` of these values.
-    pub(crate) fn into_column<T>(self, name: &str) -> Column
+    /// The column `name` of these values, as one chunk.
+    pub(crate) fn into_chunked<T>(self, name: &str) -> ChunkedArray<T>
     where
         T: PolarsNumericType<Native = N>,
     {
         let validity = self.validity();
         let array = PrimitiveArray::new(N::PRIMITIVE.into(), self.values.into(), validity);
-        ChunkedArray::<T>::with_chunk(name.into(), array).into_column()
+        ChunkedArray::<T>::with_chunk(name.into(), array)
+    }
+
+    /// [`OptVec::into_chunked`] as a frame's column.
+    pub(crate) fn into_column<T>(self, name: &str) -> Column
+    where
+        T: PolarsNumericType<Native = N>,
+    {
+        self.into_chunked::<T>(name).into_column()
     }
 }
 
