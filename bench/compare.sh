@@ -37,18 +37,23 @@ warm() { cat "$WORK"/contacts/* "$WORK"/surveys/* > /dev/null; [ ! -d "$WORK/par
 # Time the machine's virtual CPUs were kept waiting by its host ("steal", /proc/stat, in
 # hundredths of a second; 0 where there is no such count). On a shared virtual machine it
 # varies from nothing to several seconds a run and lengthens whichever tool runs then: the
-# rounds print it, so that a round's ratio can be read with it.
+# rounds print it, so that a round's ratio can be read with it. Each run's CPU time (user +
+# system) is printed too, with the share of the machine's cores it kept busy: a tool can
+# lose on wall time by the work it does or by the cores it leaves idle.
 steal() { awk '/^cpu /{print $9; exit}' /proc/stat 2>/dev/null || echo 0; }
 
 measure() { # label, command...
   local label=$1; shift
   warm
   local s0; s0=$(steal)
-  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || { cat "$WORK/stderr.txt"; exit 1; }
+  /usr/bin/time -f "%e %M %U %S" -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || { cat "$WORK/stderr.txt"; exit 1; }
   local stolen=$(( $(steal) - s0 ))
-  read -r secs kb < "$WORK/time.txt"
-  printf '%-28s %8.2f s  %6d MB peak RSS  (steal %d.%02d s)\n' "$label" "$secs" "$((kb / 1024))" $((stolen / 100)) $((stolen % 100))
-  echo "$secs $((kb / 1024)) $stolen" >> "$WORK/$label.runs"
+  read -r secs kb user sys < "$WORK/time.txt"
+  local cpu; cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+  printf '%-28s %8.2f s  %6d MB peak RSS  CPU %6.2f s (%3.0f %% of the cores)  (steal %d.%02d s)\n' \
+    "$label" "$secs" "$((kb / 1024))" "$cpu" "$(awk -v c="$cpu" -v w="$secs" -v n="$(nproc)" 'BEGIN { print 100 * c / (w * n) }')" \
+    $((stolen / 100)) $((stolen % 100))
+  echo "$secs $((kb / 1024)) $stolen $cpu" >> "$WORK/$label.runs"
 }
 rm -f "$WORK"/*.runs
 
@@ -74,12 +79,18 @@ runs = {k: [tuple(map(float, l.split())) for l in open(f"{work}/{k}.runs")]
 for i in range(len(runs["cseval"])):
     r = {k: v[i][0] for k, v in runs.items()}
     st = {k: v[i][2] / 100 for k, v in runs.items()}
+    c = {k: v[i][3] for k, v in runs.items()}
     print(f"round {i + 1}: cseval / duckdb = {r['cseval'] / r['duckdb']:.2f}   pandas / cseval = {r['pandas'] / r['cseval']:.2f}"
+          f"   CPU: cseval / duckdb = {c['cseval'] / c['duckdb']:.2f}"
           f"   (steal: cseval {st['cseval']:.2f} s, duckdb {st['duckdb']:.2f} s)")
 print("median of the rounds:")
 for k, v in runs.items():
-    print(f"  {k:<26} {statistics.median(x[0] for x in v):8.2f} s  {max(x[1] for x in v):6.0f} MB peak RSS (largest)")
+    print(f"  {k:<26} {statistics.median(x[0] for x in v):8.2f} s  {max(x[1] for x in v):6.0f} MB peak RSS (largest)"
+          f"  CPU {statistics.median(x[3] for x in v):6.2f} s (user + system)")
 secs = {k: statistics.median(x[0] for x in v) for k, v in runs.items()}
+cpu = {k: statistics.median(x[3] for x in v) for k, v in runs.items()}
+print(f"CPU time: cseval / duckdb = {cpu['cseval'] / cpu['duckdb']:.2f} (the wall-time ratio is the target's;"
+      f" the CPU ratio says how much of it is work, how much cores left idle)")
 print(f"cseval / duckdb = {secs['cseval'] / secs['duckdb']:.2f}   pandas / cseval = {secs['pandas'] / secs['cseval']:.2f}")
 print(f"from Parquet: cseval / duckdb = {secs['cseval-parquet'] / secs['duckdb']:.2f}   pandas / cseval = {secs['pandas'] / secs['cseval-parquet']:.2f}")
 a, b = (json.load(open(f"{work}/{d}/metrics.json")) for d in ("report", "report-pq"))
