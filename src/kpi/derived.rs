@@ -57,10 +57,8 @@ pub(super) fn derived_columns(mut contacts: DataFrame) -> Result<DataFrame> {
             let wait = one_array(&wait, s, len);
             let mut answered = Vec::with_capacity(len);
             let mut resolved = Vec::with_capacity(len);
-            let mut resolve_s = OptVec::default();
-            let mut resp_s = OptVec::default();
-            resolve_s.reserve_exact(len);
-            resp_s.reserve_exact(len);
+            let mut resolve_s = OptVec::with_capacity(len);
+            let mut resp_s = OptVec::with_capacity(len);
             for i in 0..len {
                 let arrived = at.get(i).unwrap_or(0);
                 let (answered_at, resolved_at) = (answered_at.get(i), resolved_at.get(i));

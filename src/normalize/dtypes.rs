@@ -86,21 +86,22 @@ pub fn enum_column(name: &str, codes: impl IntoIterator<Item = Option<u8>>) -> C
     coded_column(
         name,
         contact_type(name).expect("an enum column").clone(),
-        codes.into_iter().map(|c| c.map(u32::from)).collect(),
+        codes,
     )
 }
 
 /// The `channel` column from the channels' positions in `channels`.
 pub fn channel_column(channels: &Channels, codes: impl IntoIterator<Item = Option<u8>>) -> Column {
-    coded_column(
-        "channel",
-        channel_type(channels),
-        codes.into_iter().map(|c| c.map(u32::from)).collect(),
-    )
+    coded_column("channel", channel_type(channels), codes)
 }
 
 /// A category column of type `dtype` from its codes.
-fn coded_column(name: &str, dtype: DataType, codes: super::OptVec<u32>) -> Column {
+fn coded_column(
+    name: &str,
+    dtype: DataType,
+    codes: impl IntoIterator<Item = Option<u8>>,
+) -> Column {
+    let codes: super::OptVec<u32> = codes.into_iter().map(|c| c.map(u32::from)).collect();
     let phys = codes.into_column::<UInt32Type>(name);
     let phys = phys.u32().expect("u32 codes").clone();
     // SAFETY: every code is a position in the variants' list, which the categories are made
@@ -184,11 +185,7 @@ impl LabelIds {
             seen: Vec::new(),
             text: Vec::new(),
             keyed: Box::new([(0, u32::MAX); KEYED]),
-            ids: {
-                let mut ids = super::OptVec::default();
-                ids.reserve_exact(n);
-                ids
-            },
+            ids: super::OptVec::with_capacity(n),
         }
     }
 

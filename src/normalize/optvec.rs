@@ -39,17 +39,18 @@ impl<T: Copy + Default> OptVec<T> {
         self.values.len()
     }
 
-    pub(crate) fn reserve_exact(&mut self, n: usize) {
-        self.values.reserve_exact(n);
-        self.given.reserve_exact(n);
+    /// No values yet, room for `n`.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        OptVec {
+            values: Vec::with_capacity(n),
+            given: Vec::with_capacity(n),
+        }
     }
 
     /// Keep the rows whose `keep` is true (rows past `keep`'s end are dropped).
     pub(crate) fn keep_rows(&mut self, keep: &[bool]) {
-        let mut k = keep.iter();
-        self.values.retain(|_| *k.next().unwrap_or(&false));
-        let mut k = keep.iter();
-        self.given.retain(|_| *k.next().unwrap_or(&false));
+        self.values.keep(keep);
+        self.given.keep(keep);
     }
 
     /// The given flags as validity bits; none when every value is given.
@@ -138,7 +139,8 @@ impl<T: Copy + Default> Rows<Option<T>> for OptVec<T> {
         self.push(v);
     }
     fn reserve_rows(&mut self, n: usize) {
-        self.reserve_exact(n);
+        self.values.reserve_exact(n);
+        self.given.reserve_exact(n);
     }
     fn keep(&mut self, keep: &[bool]) {
         self.keep_rows(keep);
