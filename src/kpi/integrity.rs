@@ -6,9 +6,9 @@
 //! times and gaps in sequentially numbered ids. Each check gives its count, the agents or
 //! hours it concerns, and whether it stands out; none of them changes a KPI.
 
+mod rows;
 mod stamps;
 
-use super::Row;
 use crate::config::{Calendar, Contract};
 use crate::error::Result;
 use polars::prelude::*;
@@ -51,86 +51,22 @@ pub struct Check {
     pub channels: Vec<(String, u64, f64)>,
 }
 
-/// The contacts on channel `ch`, by its position in the channel table (the enum's physical
-/// code): comparing the enum with a name would turn the whole column into text.
-fn on(ch: crate::model::Channel) -> Expr {
-    col("channel")
-        .to_physical()
-        .cast(DataType::UInt32)
-        .eq(lit(ch.index() as u32))
-}
-
-/// Row counts asked for together and taken in one pass over the period's contacts: each
-/// a sum of a condition over the columns it reads, no filtered copy.
-#[derive(Default)]
-struct Counts {
-    exprs: Vec<Expr>,
-    values: Vec<u64>,
-}
-
-impl Counts {
-    /// Ask for the rows `e` holds for; their count is `self.values[i]` after [`run`].
-    fn ask(&mut self, e: Expr) -> usize {
-        let i = self.exprs.len();
-        // A condition's sum counts its true rows (a null one is no row): a count of the
-        // bits set, with no column of numbers made for it.
-        let sum = e.sum();
-        self.exprs.push(sum.alias(format!("c{i}")));
-        i
-    }
-
-    fn run(&mut self, df: &DataFrame) -> Result<()> {
-        let g = df
-            .clone()
-            .lazy()
-            .select(std::mem::take(&mut self.exprs))
-            .collect()?;
-        let r = Row { df: &g, i: 0 };
-        self.values = (0..g.width()).map(|i| r.count(&format!("c{i}"))).collect();
-        Ok(())
-    }
-}
-
-/// Per agent, in one pass: (agent, answered real-time calls with next to no talk,
-/// answered contacts surveyed, answered contacts).
+/// Per agent: (agent, answered real-time calls with next to no talk, answered contacts
+/// surveyed, answered contacts).
 type AgentTable = Vec<(String, u64, u64, u64)>;
 
-fn agent_table(df: &DataFrame, short: Expr, agents: &[super::AgentRow]) -> Result<AgentTable> {
-    // Each agent's answered contacts are the agents table's; the two counts come from the
-    // few rows they concern (a grouping of every contact would cost a pass of its own).
-    let by = |e: Expr| -> Result<std::collections::HashMap<String, u64>> {
-        let g = df
-            .clone()
-            .lazy()
-            .filter(
-                col("answered")
-                    .fill_null(lit(false))
-                    .and(e.fill_null(lit(false))),
-            )
-            .group_by([col("agent_id")])
-            .agg([len().cast(DataType::Int64).alias("k")])
-            .with_column(col("agent_id").cast(DataType::String))
-            .collect()?;
-        Ok((0..g.height())
-            .filter_map(|i| {
-                let r = Row { df: &g, i };
-                Some((r.text("agent_id")?, r.count("k")))
-            })
-            .collect())
-    };
-    let (short, surveyed) = (by(short)?, by(col("has_survey"))?);
+/// The agents of the agents table with answered contacts, with their counts of `counted`.
+fn agent_table(counted: &rows::Counted, agents: &[super::AgentRow]) -> AgentTable {
     let mut out: AgentTable = agents
         .iter()
         .filter(|a| a.answered > 0)
         .map(|a| {
-            let get = |m: &std::collections::HashMap<String, u64>| {
-                m.get(&a.agent_id).copied().unwrap_or(0)
-            };
-            (a.agent_id.clone(), get(&short), get(&surveyed), a.answered)
+            let [short, surveyed] = counted.agents.get(&a.agent_id).copied().unwrap_or_default();
+            (a.agent_id.clone(), short, surveyed, a.answered)
         })
         .collect();
     out.sort();
-    Ok(out)
+    out
 }
 
 /// Answered calls on real-time channels with next to no talk time (`rows` of `base`), and
@@ -263,45 +199,12 @@ pub fn checks(
     bounds: (i64, i64),
 ) -> Result<Integrity> {
     let chs = &contract.channels;
-    let is_rt = chs
-        .all()
-        .filter(|c| chs.is_realtime(*c))
-        .fold(lit(false), |e, c| e.or(on(c)));
-    let short = is_rt
-        .clone()
-        .and(col("handle_s").lt(lit(SHORT_TALK_SECONDS)));
-    let answered = || col("answered");
-    let mut q = Counts::default();
-    let talk = (
-        q.ask(answered().and(short.clone())),
-        q.ask(answered().and(is_rt).and(col("handle_s").is_not_null())),
-    );
-    let range = |lo: f64, hi: f64| col("wait_s").gt_eq(lit(lo)).and(col("wait_s").lt(lit(hi)));
-    let mut under = Vec::new();
-    let mut at = Vec::new();
-    for ch in chs.all() {
-        let t = contract.short_abandon_seconds(ch);
-        if chs.is_realtime(ch) && t > 0.0 {
-            let gone = || answered().not().and(on(ch));
-            under.push((
-                ch,
-                q.ask(gone().and(range(t - 2.0, t))),
-                q.ask(gone().and(range(t, t + 2.0))),
-            ));
-        }
-        if let Some(t) = contract.service_level_threshold(ch) {
-            let exactly = |s: f64| answered().and(on(ch)).and(col("resp_s").eq(lit(s)));
-            at.push((ch, [t, t - 1.0, t + 1.0].map(|s| q.ask(exactly(s)))));
-        }
-    }
+    let asked = rows::Asked::of(contract);
     let t0 = std::time::Instant::now();
-    q.run(df)?;
+    let counted = rows::count(df, &asked)?;
+    let table = agent_table(&counted, agents);
     tracing::debug!(seconds = t0.elapsed().as_secs_f64(), "integrity: counts");
-    let v = &q.values;
     let name = |c: crate::model::Channel| chs.name(c).to_string();
-    let t0 = std::time::Instant::now();
-    let table = agent_table(df, short, agents)?;
-    tracing::debug!(seconds = t0.elapsed().as_secs_f64(), "integrity: agents");
     let t0 = std::time::Instant::now();
     let hours = empty_hours(df, calendar, contract.tz(), bounds)?;
     tracing::debug!(
@@ -319,18 +222,23 @@ pub fn checks(
     tracing::debug!(seconds = t0.elapsed().as_secs_f64(), "integrity: stamps");
     Ok(Integrity {
         checks: vec![
-            short_talk((v[talk.0], v[talk.1]), &table),
+            short_talk((counted.short, counted.talked), &table),
             by_channel(
                 "under_short_abandon",
-                under
+                asked
+                    .under
                     .iter()
-                    .map(|&(c, u, o)| (name(c), v[u], v[o] as f64))
+                    .zip(&counted.under)
+                    .map(|(&(c, _), &[u, o])| (name(c), u, o as f64))
                     .collect(),
             ),
             by_channel(
                 "at_threshold",
-                at.iter()
-                    .map(|&(c, [a, m, p])| (name(c), v[a], (v[m] + v[p]) as f64 / 2.0))
+                asked
+                    .at
+                    .iter()
+                    .zip(&counted.at)
+                    .map(|(&(c, _), &[a, m, p])| (name(c), a, (m + p) as f64 / 2.0))
                     .collect(),
             ),
             hours,
@@ -348,7 +256,6 @@ mod tests {
     /// Contacts of (agent, answered, handle s, wait/response s, surveyed), all on the phone.
     fn frame(rows: &[(&str, bool, f64, f64, bool)]) -> DataFrame {
         df!(
-            "agent_id" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
             "answered" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
             "handle_s" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
             "wait_s" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
@@ -358,10 +265,17 @@ mod tests {
             "contact_id" => (0..rows.len()).map(|i| format!("c-{i}-x")).collect::<Vec<_>>(),
         )
         .unwrap()
-        .hstack(&[crate::normalize::dtypes::channel_column(
-            &crate::model::Channels::default(),
-            vec![Some(0u8); rows.len()],
-        )])
+        .hstack(&[
+            crate::normalize::dtypes::channel_column(
+                &crate::model::Channels::default(),
+                vec![Some(0u8); rows.len()],
+            ),
+            crate::normalize::dtypes::label_column(
+                "agent_id",
+                rows.iter().map(|r| (!r.0.is_empty()).then_some(r.0)),
+            )
+            .unwrap(),
+        ])
         .unwrap()
     }
 
@@ -429,7 +343,8 @@ mod tests {
         for (agent, k) in [("A", 30), ("B", 5), ("C", 5)] {
             rows.extend((0..40).map(|i| (agent, true, 100.0, 10.0, i < k)));
         }
-        let table = agent_table(&frame(&rows), lit(false), &agents(&rows)).unwrap();
+        let counted = rows::count(&frame(&rows), &rows::Asked::of(&contract())).unwrap();
+        let table = agent_table(&counted, &agents(&rows));
         let c = survey_skew(&table).unwrap();
         assert!(c.flagged);
         assert_eq!(
