@@ -213,6 +213,24 @@ impl Inputs {
         &self.data
     }
 
+    /// Give up the dataset's tables (contacts, outbound contacts, responses, inspections),
+    /// keeping the files read, the rejections and the counts: for the time after the last
+    /// report's figures, when only its writing is left.
+    pub fn release_tables(&mut self) {
+        let d = &mut self.data;
+        for t in [
+            &mut d.contacts,
+            &mut d.outbound,
+            &mut d.surveys,
+            &mut d.inspections,
+            &mut d.criteria,
+        ] {
+            *t = t.clear();
+        }
+        self.parts = None;
+        self.window = None;
+    }
+
     /// The earliest and latest arrival of any accepted contact (epoch ms).
     pub fn arrival_range(&self) -> Result<Option<(i64, i64)>> {
         if let Some(p) = &self.parts {
