@@ -164,6 +164,21 @@ pub(super) fn slot<T: Default>(v: &mut Vec<T>, ch: impl Into<u32>) -> &mut T {
     &mut v[i]
 }
 
+/// `from`'s tallies added to `into`'s of the same code, with `add`.
+pub(super) fn add_slots<T: Default>(into: &mut Vec<T>, from: Vec<T>, add: impl Fn(&mut T, T)) {
+    for (i, t) in from.into_iter().enumerate() {
+        add(slot(into, i as u32), t);
+    }
+}
+
+impl Fates {
+    /// Another share of the callers' fates added.
+    pub fn absorb(&mut self, other: Fates) {
+        add_slots(&mut self.by_channel, other.by_channel, |a, b| *a += b);
+        self.without_caller += other.without_caller;
+    }
+}
+
 fn ratio(n: u64, d: u64) -> Option<f64> {
     (d > 0).then(|| n as f64 / d as f64)
 }

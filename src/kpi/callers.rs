@@ -1,9 +1,9 @@
 //! The contacts of the inputs as compact records grouped by caller, for the measures that
 //! follow callers ([`super::repeat`], [`super::callback`]): each contact's caller (the keyed
-//! hash of [`crate::normalize::caller`]), arrival, the time its caller stopped waiting, row,
-//! channel code and flags, sorted by caller, then arrival, then row. Callers are taken in
-//! buckets of their hash, so that only a share of the inputs' contacts is held at once and
-//! each bucket's sort stays in cache. This module decides no measure and no rule: whether a
+//! hash of [`crate::normalize::caller`]), arrival, the time its caller stopped waiting,
+//! agent, channel code and flags, sorted by caller, then arrival, then row. Callers are taken
+//! in buckets of their hash, so that only a share of the inputs' contacts is held at once,
+//! and each bucket in parts small enough to sort in cache. This module decides no measure and no rule: whether a
 //! contact was answered and how long an abandon waited are [`super::is_answered`] and
 //! [`super::waited`], the short-abandon threshold is the caller's.
 
@@ -27,7 +27,6 @@ pub struct Call {
     pub at: i64,
     /// When the caller stopped waiting: arrival plus wait (the arrival when no wait is given).
     pub gone: i64,
-    pub row: u32,
     /// The agent's id in the agent column's categories ([`NO_AGENT`] when none is given).
     pub agent: u32,
     pub channel: u8,
@@ -42,7 +41,6 @@ const NO_CALL: Call = Call {
     caller: 0,
     at: 0,
     gone: 0,
-    row: 0,
     agent: NO_AGENT,
     channel: 0,
     bits: 0,
@@ -54,8 +52,9 @@ impl Call {
     }
 }
 
-/// Callers per bucket aimed at: a bucket's calls (32 bytes each) stay near 64 MB.
-const PER_BUCKET: usize = 2_000_000;
+/// Calls per bucket aimed at: a bucket's calls (32 bytes each) stay under 128 MB. Each bucket
+/// reads the columns once more: fewer, larger buckets read less (BENCHMARKS.md, session 29).
+const PER_BUCKET: usize = 8_000_000;
 
 /// The columns of a contacts frame these measures read, chunked alike.
 pub struct Source {
@@ -173,41 +172,92 @@ impl Source {
         self.agent.as_mut().map(|c| c.rechunk_mut());
     }
 
-    /// The contacts with a caller in bucket `bucket` (of [`Self::buckets`]), sorted by
-    /// caller, arrival and row.
-    pub fn bucket(&self, bucket: u32, rules: &Rules<'_>) -> Vec<Call> {
-        let shift = 64 - self.buckets.trailing_zeros();
-        let ours = |c: u64| self.buckets == 1 || (c >> shift) as u32 == bucket;
+    /// The contacts with a caller in bucket `bucket` (of [`Self::buckets`]): the rows cut
+    /// into a share a thread, each share's calls placed straight into their part of the
+    /// bucket (by the caller's next [`PART_BITS`] bits: callers are hashes, spread evenly),
+    /// so that every column is read once a bucket and nothing is copied but a part at a
+    /// time ([`Bucket::part`]).
+    pub fn bucket(&self, bucket: u32, rules: &Rules<'_>) -> Bucket {
+        let bits = self.buckets.trailing_zeros();
+        // The part of the bucket of a caller's calls; `None` in another bucket.
+        let part = |c: u64| {
+            (bits == 0 || (c >> (64 - bits)) as u32 == bucket)
+                .then(|| ((c << bits) >> (64 - PART_BITS)) as usize)
+        };
         let short = rules.thresholds();
-        let starts: Vec<usize> = self
-            .caller
-            .chunk_lengths()
-            .scan(0, |at, l| {
-                *at += l;
-                Some(*at - l)
+        let shares = self.shares(rayon::current_num_threads());
+        let counts: Vec<Vec<usize>> = shares
+            .par_iter()
+            .map(|share| {
+                let mut n = vec![0usize; PARTS];
+                for (k, rows) in share {
+                    each_caller(self.callers(*k), rows.clone(), |_, c| {
+                        if let Some(p) = part(c) {
+                            n[p] += 1;
+                        }
+                    });
+                }
+                n
             })
             .collect();
-        // How many of each chunk's contacts are ours: each chunk's records then go straight
-        // to their place in one vector of the bucket's size.
-        let counts: Vec<usize> = (0..starts.len())
+        let mut at = 0;
+        let starts: Vec<Vec<usize>> = counts
+            .iter()
+            .map(|n| {
+                let mut s = vec![at];
+                s.extend(n.iter().map(|n| {
+                    at += n;
+                    at
+                }));
+                s
+            })
+            .collect();
+        let mut calls = vec![NO_CALL; at];
+        let pieces = crate::util::split_lengths(&mut calls, starts.iter().map(|s| s[PARTS] - s[0]));
+        pieces
             .into_par_iter()
-            .map(|k| {
-                let callers = self.caller.downcast_get(k).expect("aligned chunk");
-                callers.iter().flatten().filter(|&&c| ours(c)).count()
-            })
-            .collect();
-        let mut calls = vec![NO_CALL; counts.iter().sum()];
-        let parts = crate::util::split_lengths(&mut calls, counts.iter().copied());
-        parts.into_par_iter().enumerate().for_each(|(k, out)| {
-            let callers = self.caller.downcast_get(k).expect("aligned chunk");
-            let chunk = self.chunk(k);
-            let ours =
-                (0..callers.len()).filter_map(|i| Some((i, callers.get(i).filter(|&c| ours(c))?)));
-            for (slot, (i, c)) in out.iter_mut().zip(ours) {
-                *slot = chunk.call(i, starts[k] + i, c, rules.bounds, &short);
+            .zip(&shares)
+            .zip(&starts)
+            .for_each(|((out, share), s)| {
+                // Where the share's next call of each part goes.
+                let mut next: Vec<usize> = s[..PARTS].iter().map(|x| x - s[0]).collect();
+                for (k, rows) in share {
+                    let chunk = self.chunk(*k);
+                    each_caller(self.callers(*k), rows.clone(), |i, c| {
+                        if let Some(p) = part(c) {
+                            out[next[p]] = chunk.call(i, c, rules.bounds, &short);
+                            next[p] += 1;
+                        }
+                    });
+                }
+            });
+        Bucket { calls, starts }
+    }
+
+    /// The caller column's chunk `k`.
+    fn callers(&self, k: usize) -> &<UInt64Type as PolarsDataType>::Array {
+        self.caller.downcast_get(k).expect("aligned chunk")
+    }
+
+    /// The rows cut into `n` shares of about equal length, in order: each share's pieces of
+    /// chunks, as (chunk, rows of the chunk).
+    fn shares(&self, n: usize) -> Vec<Vec<(usize, std::ops::Range<usize>)>> {
+        let len = self.caller.len();
+        let each = len.div_ceil(n.max(1)).max(1);
+        let mut shares: Vec<Vec<_>> = vec![Vec::new(); len.div_ceil(each)];
+        for (k, (start, rows)) in crate::util::chunk_ranges(&self.caller)
+            .into_iter()
+            .enumerate()
+        {
+            let mut i = 0;
+            while i < rows {
+                let share = (start + i) / each;
+                let end = rows.min((share + 1) * each - start);
+                shares[share].push((k, i..end));
+                i = end;
             }
-        });
-        sort_calls(calls, self.buckets.trailing_zeros())
+        }
+        shares
     }
 
     /// The arrays of chunk `k` of every column (the columns are aligned).
@@ -238,7 +288,7 @@ impl Source {
             }
             let chunk = self.chunk(k);
             for i in (0..callers.len()).filter(|&i| callers.get(i).is_none()) {
-                let c = chunk.call(i, 0, 0, rules.bounds, &short);
+                let c = chunk.call(i, 0, rules.bounds, &short);
                 for (n, m) in n.iter_mut().zip(masks) {
                     *n += u64::from(c.bits & m == m);
                 }
@@ -251,11 +301,18 @@ impl Source {
     /// `bits`, sorted: the outbound contacts a call-back is looked up in.
     pub fn times(&self, rules: &Rules<'_>, bits: u8) -> (Vec<(u64, i64)>, Vec<(u64, i64)>) {
         let (mut all, mut some) = (Vec::new(), Vec::new());
-        // Buckets go up the callers' hash, each sorted: the lists come out sorted.
-        for c in (0..self.buckets).flat_map(|b| self.bucket(b, rules)) {
-            all.push((c.caller, c.at));
-            if c.bits & bits == bits {
-                some.push((c.caller, c.at));
+        // Buckets and their parts go up the callers' hash, each sorted: the lists come out
+        // sorted.
+        let mut scratch = Vec::new();
+        for b in 0..self.buckets {
+            let bucket = self.bucket(b, rules);
+            for p in 0..PARTS {
+                for c in bucket.part(p, &mut scratch) {
+                    all.push((c.caller, c.at));
+                    if c.bits & bits == bits {
+                        some.push((c.caller, c.at));
+                    }
+                }
             }
         }
         debug_assert!(all.is_sorted() && some.is_sorted());
@@ -276,17 +333,10 @@ struct Chunk<'a> {
 }
 
 impl Chunk<'_> {
-    /// The record of the chunk's `i`th row (row `row` of the frame), caller `caller`.
+    /// The record of the chunk's `i`th row, caller `caller`.
     /// `short`: the short-abandon threshold of each channel code ([`Rules::short_abandon`]).
     #[inline]
-    fn call(
-        &self,
-        i: usize,
-        row: usize,
-        caller: u64,
-        bounds: (i64, i64),
-        short: &[Option<f64>],
-    ) -> Call {
+    fn call(&self, i: usize, caller: u64, bounds: (i64, i64), short: &[Option<f64>]) -> Call {
         fn get<A: StaticArray>(a: Option<&A>, i: usize) -> Option<A::ValueT<'_>> {
             a?.get(i)
         }
@@ -315,7 +365,6 @@ impl Chunk<'_> {
             caller,
             at,
             gone: at.saturating_add((wait.unwrap_or(0.0) * 1000.0) as i64),
-            row: row as u32,
             agent: get(self.agent, i).unwrap_or(NO_AGENT),
             channel: channel.min(u8::MAX as u32) as u8,
             bits,
@@ -323,17 +372,48 @@ impl Chunk<'_> {
     }
 }
 
-/// Bits of the caller hash below a bucket's that [`sort_calls`] sorts by first.
+/// Bits of the caller hash below a bucket's that place a call in its part of the bucket.
 const PART_BITS: u32 = 8;
+/// Parts of a bucket.
+pub const PARTS: usize = 1 << PART_BITS;
 
-/// `calls` (of one bucket: their callers' top `bucket_bits` bits alike) sorted by caller,
-/// arrival and row. The callers are hashes, spread evenly: placed by their next
-/// [`PART_BITS`] bits first, parts of a few thousand calls are left to sort
-/// ([`crate::util::sort_by_parts`]).
-pub(super) fn sort_calls(calls: Vec<Call>, bucket_bits: u32) -> Vec<Call> {
-    let part = |c: &Call| ((c.caller << bucket_bits) >> (64 - PART_BITS)) as usize;
-    let key = |c: &Call| (c.caller, c.at, c.row);
-    crate::util::sort_by_parts(calls, 1 << PART_BITS, part, key, NO_CALL)
+/// One bucket's calls ([`Source::bucket`]): each share's, placed by part in row order.
+pub struct Bucket {
+    calls: Vec<Call>,
+    /// For each share, where each of its parts starts in `calls`, then where its last ends.
+    starts: Vec<Vec<usize>>,
+}
+
+impl Bucket {
+    /// The calls of part `p` (of [`PARTS`]), sorted by caller, arrival and row, in
+    /// `scratch`. The parts go up the callers' hash.
+    pub fn part<'s>(&self, p: usize, scratch: &'s mut Vec<Call>) -> &'s [Call] {
+        scratch.clear();
+        for s in &self.starts {
+            scratch.extend_from_slice(&self.calls[s[p]..s[p + 1]]);
+        }
+        // In row order: a stable sort leaves equal arrivals of a caller in row order.
+        scratch.sort_by_key(|c| (c.caller, c.at));
+        scratch
+    }
+}
+
+/// `f(i, caller)` for each row `i` in `rows` of `callers` that has one.
+#[inline]
+fn each_caller(
+    callers: &<UInt64Type as PolarsDataType>::Array,
+    rows: std::ops::Range<usize>,
+    mut f: impl FnMut(usize, u64),
+) {
+    let values = &callers.values()[rows.clone()];
+    match callers.validity().filter(|v| v.unset_bits() > 0) {
+        None => values.iter().zip(rows).for_each(|(&c, i)| f(i, c)),
+        Some(v) => values
+            .iter()
+            .zip(rows)
+            .filter(|&(_, i)| v.get_bit(i))
+            .for_each(|(&c, i)| f(i, c)),
+    }
 }
 
 /// Each caller's calls in `calls` (sorted by caller).
@@ -347,29 +427,54 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        /// The counting sort by the caller's next bits, then the parts' sorts, give the
-        /// calls in the order one sort by (caller, arrival, row) gives them: callers spread
-        /// over the whole hash and callers alike but in their low bits, equal arrivals.
+        /// Each bucket's parts, in turn, hold the calls of its callers in the order one
+        /// sort by (caller, arrival, row) gives them: callers spread over the whole hash and
+        /// callers alike but in their low bits, equal arrivals, rows without a caller,
+        /// several chunks, any number of buckets and threads.
         #[test]
-        fn calls_sort_as_one_sort_by_caller_arrival_and_row(
-            picks in prop::collection::vec((0usize..6, 0i64..4), 0..300),
-            spread in prop::collection::vec(any::<u64>(), 6),
+        fn buckets_hold_their_callers_calls_sorted_by_caller_arrival_and_row(
+            picks in prop::collection::vec((0usize..8, 0i64..4), 0..300),
+            spread in prop::collection::vec(any::<u64>(), 8),
+            cut in 0usize..300,
             bucket_bits in 0u32..3,
+            threads in 1usize..4,
         ) {
-            let calls: Vec<Call> = picks
-                .iter()
-                .enumerate()
-                .map(|(row, &(who, at))| {
-                    // Half the callers differ only in their lowest bits.
-                    let c = if who % 2 == 0 { spread[who] } else { 0x8000_0000_0000_0000 | who as u64 };
-                    // One bucket: the top bits cleared to the bucket's.
-                    let caller = (c << bucket_bits) >> bucket_bits;
-                    Call { caller, at, row: (picks.len() - row) as u32, ..NO_CALL }
-                })
-                .collect();
-            let mut want = calls.clone();
-            want.sort_unstable_by_key(|c| (c.caller, c.at, c.row));
-            prop_assert_eq!(sort_calls(calls, bucket_bits), want);
+            let caller = |who: usize| match who {
+                7 => None,
+                w if w % 2 == 0 => Some(spread[w]),
+                w => Some(0x8000_0000_0000_0000 | w as u64),
+            };
+            let frame = |picks: &[(usize, i64)], first: usize| df!(
+                "caller" => picks.iter().map(|p| caller(p.0)).collect::<Vec<_>>(),
+                "arrived_ms" => picks.iter().map(|p| p.1).collect::<Vec<_>>(),
+                "channel" => vec![0u32; picks.len()],
+                "wait_s" => (first..first + picks.len()).map(|r| r as f64).collect::<Vec<_>>(),
+            ).unwrap();
+            let cut = cut.min(picks.len());
+            let mut df = frame(&picks[..cut], 0);
+            df.vstack_mut(&frame(&picks[cut..], cut)).unwrap();
+            let mut src = Source::of(&df).unwrap().unwrap();
+            src.buckets = 1 << bucket_bits;
+            let rules = Rules { bounds: (0, 4), short_abandon: &|_| None };
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            for b in 0..src.buckets {
+                let bucket = pool.install(|| src.bucket(b, &rules));
+                let mut got = Vec::new();
+                let mut scratch = Vec::new();
+                for p in 0..PARTS {
+                    // Each row's wait is its number of seconds: the row is in `gone`.
+                    let row = |c: &Call| ((c.gone - c.at) / 1000) as u32;
+                    got.extend(bucket.part(p, &mut scratch).iter().map(|c| (c.caller, c.at, row(c))));
+                }
+                let mut want: Vec<(u64, i64, u32)> = picks
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(row, &(who, at))| Some((caller(who)?, at, row as u32)))
+                    .filter(|(c, _, _)| bucket_bits == 0 || (c >> (64 - bucket_bits)) as u32 == b)
+                    .collect();
+                want.sort_unstable();
+                prop_assert_eq!(got, want);
+            }
         }
     }
 }

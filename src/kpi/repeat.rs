@@ -12,7 +12,7 @@
 
 use super::callback::{self, Callbacks, Fates};
 use super::callers::{
-    by_caller, Call, Rules, Source, ANSWERED, IN_PERIOD, NO_AGENT, OFFERED, THROUGH,
+    by_caller, Bucket, Call, Rules, Source, ANSWERED, IN_PERIOD, NO_AGENT, OFFERED, PARTS, THROUGH,
 };
 use super::{Measurement, Overall};
 use crate::config::contract::{RepeatCfg, Sla, SlaMetric};
@@ -85,6 +85,18 @@ impl Flags {
     /// The tallies of the channels `keep` keeps (by channel code), added up.
     pub fn total(&self, keep: impl Fn(u32) -> bool) -> Tally {
         callback::total(&self.by_channel, keep)
+    }
+}
+
+impl Flags {
+    /// Another share of the callers' flags added.
+    pub fn absorb(&mut self, other: Flags) {
+        callback::add_slots(&mut self.by_channel, other.by_channel, |a, b| *a += b);
+        callback::add_slots(&mut self.by_agent, other.by_agent, |a, b| {
+            a.0 += b.0;
+            a.1 += b.1;
+        });
+        self.without_caller += other.without_caller;
     }
 }
 
@@ -340,18 +352,16 @@ pub fn walk(src: &Source, out: Option<&Source>, rules: &Rules<'_>, cfg: &RepeatC
         without_caller: offered_without,
         ..Default::default()
     });
-    let mut scratch = Scratch::default();
     let (mut read, mut walked) = (0.0, 0.0);
     for b in 0..src.buckets {
         let t = std::time::Instant::now();
-        let calls = src.bucket(b, rules);
+        let bucket = src.bucket(b, rules);
         read += t.elapsed().as_secs_f64();
         let t = std::time::Instant::now();
-        for g in by_caller(&calls) {
-            flag_caller(g, &w, &mut flags, &mut scratch);
-            if let (Some(o), Some(f)) = (&out, &mut fates) {
-                callback::fate_caller(g, o, f, &mut scratch.next);
-            }
+        let (f, o) = walk_bucket(&bucket, &w, out.as_ref());
+        flags.absorb(f);
+        if let Some(fates) = &mut fates {
+            fates.absorb(o);
         }
         walked += t.elapsed().as_secs_f64();
     }
@@ -360,6 +370,39 @@ pub fn walk(src: &Source, out: Option<&Source>, rules: &Rules<'_>, cfg: &RepeatC
         flags: Some(flags),
         fates,
     }
+}
+
+/// The flags of `bucket`'s callers and, with the outbound contacts `out`, their fates: its
+/// parts on any thread, their tallies added up (counts: the same whatever the order).
+fn walk_bucket(bucket: &Bucket, w: &Windows, out: Option<&callback::Outbound>) -> (Flags, Fates) {
+    use rayon::prelude::*;
+    (0..PARTS)
+        .into_par_iter()
+        .fold(
+            || {
+                (
+                    Flags::default(),
+                    Fates::default(),
+                    Scratch::default(),
+                    Vec::new(),
+                )
+            },
+            |(mut flags, mut fates, mut scratch, mut calls), p| {
+                for g in by_caller(bucket.part(p, &mut calls)) {
+                    flag_caller(g, w, &mut flags, &mut scratch);
+                    if let Some(o) = out {
+                        callback::fate_caller(g, o, &mut fates, &mut scratch.next);
+                    }
+                }
+                (flags, fates, scratch, calls)
+            },
+        )
+        .map(|(flags, fates, _, _)| (flags, fates))
+        .reduce(Default::default, |(mut f, mut o), (g, p)| {
+            f.absorb(g);
+            o.absorb(p);
+            (f, o)
+        })
 }
 
 /// SLA `s` on a measure that follows callers, over its channel's contacts; not measurable
