@@ -54,7 +54,7 @@ impl Call {
 
 /// Calls per bucket aimed at: a bucket's calls (32 bytes each) stay under 128 MB. Each bucket
 /// reads the columns once more: fewer, larger buckets read less (BENCHMARKS.md, session 29).
-const PER_BUCKET: usize = 8_000_000;
+const PER_BUCKET: usize = 4_000_000;
 
 /// The columns of a contacts frame these measures read, chunked alike.
 pub struct Source {
@@ -231,7 +231,11 @@ impl Source {
                     });
                 }
             });
-        Bucket { calls, starts }
+        Bucket {
+            calls,
+            starts,
+            shift: bits + PART_BITS,
+        }
     }
 
     /// The caller column's chunk `k`.
@@ -303,7 +307,7 @@ impl Source {
         let (mut all, mut some) = (Vec::new(), Vec::new());
         // Buckets and their parts go up the callers' hash, each sorted: the lists come out
         // sorted.
-        let mut scratch = Vec::new();
+        let mut scratch = PartScratch::default();
         for b in 0..self.buckets {
             let bucket = self.bucket(b, rules);
             for p in 0..PARTS {
@@ -382,19 +386,53 @@ pub struct Bucket {
     calls: Vec<Call>,
     /// For each share, where each of its parts starts in `calls`, then where its last ends.
     starts: Vec<Vec<usize>>,
+    /// The bits of a caller's hash that place it in its bucket and part.
+    shift: u32,
+}
+
+/// Room to sort a part in ([`Bucket::part`]), reused from part to part.
+#[derive(Default)]
+pub struct PartScratch {
+    calls: Vec<Call>,
+    ends: Vec<usize>,
 }
 
 impl Bucket {
     /// The calls of part `p` (of [`PARTS`]), sorted by caller, arrival and row, in
     /// `scratch`. The parts go up the callers' hash.
-    pub fn part<'s>(&self, p: usize, scratch: &'s mut Vec<Call>) -> &'s [Call] {
-        scratch.clear();
-        for s in &self.starts {
-            scratch.extend_from_slice(&self.calls[s[p]..s[p + 1]]);
+    pub fn part<'s>(&self, p: usize, scratch: &'s mut PartScratch) -> &'s [Call] {
+        let pieces = || self.starts.iter().map(|s| &self.calls[s[p]..s[p + 1]]);
+        let n: usize = pieces().map(<[Call]>::len).sum();
+        // The callers' next bits place the calls in about as many slots as there are
+        // calls (a counting sort, in row order); the few calls of a slot are then sorted.
+        let bits = n.max(2).ilog2().min(16);
+        let slot = |c: &Call| ((c.caller << self.shift) >> (64 - bits)) as usize;
+        let PartScratch { calls, ends } = scratch;
+        ends.clear();
+        ends.resize((1 << bits) + 1, 0);
+        for c in pieces().flatten() {
+            ends[slot(c) + 1] += 1;
         }
-        // In row order: a stable sort leaves equal arrivals of a caller in row order.
-        scratch.sort_by_key(|c| (c.caller, c.at));
-        scratch
+        for k in 1..ends.len() {
+            ends[k] += ends[k - 1];
+        }
+        calls.clear();
+        calls.resize(n, NO_CALL);
+        for c in pieces().flatten() {
+            let at = &mut ends[slot(c)];
+            calls[*at] = *c;
+            *at += 1;
+        }
+        // Each slot's calls in row order: a stable sort leaves a caller's equal arrivals
+        // in row order.
+        let mut start = 0;
+        for &end in &ends[..1 << bits] {
+            if end - start > 1 {
+                calls[start..end].sort_by_key(|c| (c.caller, c.at));
+            }
+            start = end;
+        }
+        calls
     }
 }
 
@@ -460,7 +498,7 @@ mod tests {
             for b in 0..src.buckets {
                 let bucket = pool.install(|| src.bucket(b, &rules));
                 let mut got = Vec::new();
-                let mut scratch = Vec::new();
+                let mut scratch = PartScratch::default();
                 for p in 0..PARTS {
                     // Each row's wait is its number of seconds: the row is in `gone`.
                     let row = |c: &Call| ((c.gone - c.at) / 1000) as u32;

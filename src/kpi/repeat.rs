@@ -12,7 +12,8 @@
 
 use super::callback::{self, Callbacks, Fates};
 use super::callers::{
-    by_caller, Bucket, Call, Rules, Source, ANSWERED, IN_PERIOD, NO_AGENT, OFFERED, PARTS, THROUGH,
+    by_caller, Bucket, Call, PartScratch, Rules, Source, ANSWERED, IN_PERIOD, NO_AGENT, OFFERED,
+    PARTS, THROUGH,
 };
 use super::{Measurement, Overall};
 use crate::config::contract::{RepeatCfg, Sla, SlaMetric};
@@ -384,7 +385,7 @@ fn walk_bucket(bucket: &Bucket, w: &Windows, out: Option<&callback::Outbound>) -
                     Flags::default(),
                     Fates::default(),
                     Scratch::default(),
-                    Vec::new(),
+                    PartScratch::default(),
                 )
             },
             |(mut flags, mut fates, mut scratch, mut calls), p| {
