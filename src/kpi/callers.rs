@@ -3,9 +3,10 @@
 //! hash of [`crate::normalize::caller`]), arrival, the time its caller stopped waiting,
 //! agent, channel code and flags, sorted by caller, then arrival, then row. Callers are taken
 //! in buckets of their hash, so that only a share of the inputs' contacts is held at once,
-//! and each bucket in parts small enough to sort in cache. This module decides no measure and no rule: whether a
-//! contact was answered and how long an abandon waited are [`super::is_answered`] and
-//! [`super::waited`], the short-abandon threshold is the caller's.
+//! and each bucket in parts small enough to sort in cache. This module decides no measure
+//! and no rule: whether a contact was answered and how long an abandon waited are
+//! [`super::is_answered`] and [`super::waited`], the short-abandon threshold is the
+//! caller's.
 
 use crate::error::Result;
 use polars::prelude::*;
@@ -502,7 +503,8 @@ mod tests {
                 for p in 0..PARTS {
                     // Each row's wait is its number of seconds: the row is in `gone`.
                     let row = |c: &Call| ((c.gone - c.at) / 1000) as u32;
-                    got.extend(bucket.part(p, &mut scratch).iter().map(|c| (c.caller, c.at, row(c))));
+                    let part = bucket.part(p, &mut scratch);
+                    got.extend(part.iter().map(|c| (c.caller, c.at, row(c))));
                 }
                 let mut want: Vec<(u64, i64, u32)> = picks
                     .iter()
