@@ -87,9 +87,7 @@ impl Flags {
     pub fn total(&self, keep: impl Fn(u32) -> bool) -> Tally {
         callback::total(&self.by_channel, keep)
     }
-}
 
-impl Flags {
     /// Another share of the callers' flags added.
     pub fn absorb(&mut self, other: Flags) {
         callback::add_slots(&mut self.by_channel, other.by_channel, |a, b| *a += b);
