@@ -5,7 +5,9 @@
 #   DuckDB (bench/kpis.sql: the core KPIs only),
 #   pandas (bench/kpis_pandas.py: the same core KPIs),
 # printing wall time and peak RSS and the ratios, and checks that DuckDB and cseval agree on
-# the per-channel figures. DuckDB and pandas come from PyPI into bench/.venv (created here).
+# the per-channel figures, and (untimed, bench/repeat.sql) that the repeat-contact and
+# call-back counts written again in SQL are cseval's. DuckDB and pandas come from PyPI into
+# bench/.venv (created here).
 # The tools are timed in ROUNDS rounds (default 3), one run of each per round, so that a
 # drift in the machine's speed reaches every tool alike; the ratios are those of the median
 # times (each round's own ratios are printed too).
@@ -71,6 +73,11 @@ for round in $(seq 1 "$ROUNDS"); do
   measure duckdb "$VENV/bin/python" -c "import duckdb,sys; duckdb.connect().execute(open(sys.argv[1]).read())" "$WORK/kpis.sql"
   measure pandas "$VENV/bin/python" bench/kpis_pandas.py "$CSV" "$WORK/pandas"
 done
+# The repeat and call-back counts from their definitions in SQL, once and untimed: the
+# period is the month `cseval sample --start 2026-10` generates.
+sed -e "s|CSV_PATH|$CSV|" -e "s|OUT_DIR|$WORK/duckdb|g" -e "s|PERIOD_START|2026-10-01 00:00:00|" \
+  -e "s|PERIOD_END|2026-11-01 00:00:00|" bench/repeat.sql > "$WORK/repeat.sql"
+"$VENV/bin/python" -c "import duckdb,sys; duckdb.connect().execute(open(sys.argv[1]).read())" "$WORK/repeat.sql"
 "$VENV/bin/python" - "$WORK" <<'PY'
 import csv, json, statistics, sys
 work = sys.argv[1]
@@ -116,4 +123,23 @@ for row in csv.DictReader(open(f"{work}/duckdb/channels.csv")):
         if abs(float(ours) - theirs) > 1e-6 * max(1.0, abs(theirs)):
             print(f"MISMATCH {row['channel']} {key}: cseval {ours} duckdb {theirs}"); bad += 1
 print("per-channel figures: cseval and DuckDB agree" if bad == 0 else f"{bad} mismatches")
+# Repeat contacts and call-backs: every count, each agent's repeats within the window and
+# the mean call-back time, against bench/repeat.sql's.
+rep, bad = m["repeat"], 0
+sql = next(csv.DictReader(open(f"{work}/duckdb/repeat.csv")))
+cb = next(csv.DictReader(open(f"{work}/duckdb/callbacks.csv")))
+pairs = [(k, rep[k], int(v)) for k, v in sql.items()]
+pairs += [(f"callbacks.{k}", rep["callbacks"][k], int(v)) for k, v in cb.items() if k != "delay_ms"]
+mean = int(cb["delay_ms"]) / int(cb["called_back"]) / 1000 if int(cb["called_back"]) else None
+pairs.append(("callbacks.callback_mean_seconds", rep["callbacks"]["callback_mean_seconds"], mean))
+ours = {a["agent_id"]: (a["answered"], a["repeated_within"]) for a in rep["agents"]}
+theirs = {r["agent_id"]: (int(r["answered"]), int(r["repeated_within"]))
+          for r in csv.DictReader(open(f"{work}/duckdb/repeat_agents.csv"))}
+pairs.append(("agents", ours, theirs))
+for key, a, b in pairs:
+    same = a == b if not isinstance(b, float) else a is not None and abs(a - b) <= 1e-9 * max(1.0, abs(b))
+    if not same:
+        print(f"MISMATCH repeat {key}: cseval {a} SQL {b}"); bad += 1
+print(f"repeat and call-back counts: cseval and bench/repeat.sql agree ({rep['answered']} answered, "
+      f"{rep['callbacks']['abandoned']} abandoned)" if bad == 0 else f"{bad} repeat mismatches")
 PY
