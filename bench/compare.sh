@@ -41,20 +41,22 @@ warm() { cat "$WORK"/contacts/* "$WORK"/surveys/* > /dev/null; [ ! -d "$WORK/par
 # varies from nothing to several seconds a run and lengthens whichever tool runs then: the
 # rounds print it, so that a round's ratio can be read with it. Each run's CPU time (user +
 # system) is printed too, with the share of the machine's cores it kept busy: a tool can
-# lose on wall time by the work it does or by the cores it leaves idle.
+# lose on wall time by the work it does or by the cores it leaves idle; and its minor page
+# faults, the fresh pages it touched (on a guest whose free memory goes back to its host,
+# each costs a fault in the host too: BENCHMARKS.md, session 30).
 steal() { awk '/^cpu /{print $9; exit}' /proc/stat 2>/dev/null || echo 0; }
 
 measure() { # label, command...
   local label=$1; shift
   warm
   local s0; s0=$(steal)
-  /usr/bin/time -f "%e %M %U %S" -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || { cat "$WORK/stderr.txt"; exit 1; }
+  /usr/bin/time -f "%e %M %U %S %R" -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || { cat "$WORK/stderr.txt"; exit 1; }
   local stolen=$(( $(steal) - s0 ))
-  read -r secs kb user sys < "$WORK/time.txt"
+  read -r secs kb user sys faults < "$WORK/time.txt"
   local cpu; cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
-  printf '%-28s %8.2f s  %6d MB peak RSS  CPU %6.2f s (%3.0f %% of the cores)  (steal %d.%02d s)\n' \
+  printf '%-28s %8.2f s  %6d MB peak RSS  CPU %6.2f s (%3.0f %% of the cores)  %5d k page faults  (steal %d.%02d s)\n' \
     "$label" "$secs" "$((kb / 1024))" "$cpu" "$(awk -v c="$cpu" -v w="$secs" -v n="$(nproc)" 'BEGIN { print 100 * c / (w * n) }')" \
-    $((stolen / 100)) $((stolen % 100))
+    $((faults / 1000)) $((stolen / 100)) $((stolen % 100))
   echo "$secs $((kb / 1024)) $stolen $cpu" >> "$WORK/$label.runs"
 }
 rm -f "$WORK"/*.runs
