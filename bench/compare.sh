@@ -132,7 +132,7 @@ sql = next(csv.DictReader(open(f"{work}/duckdb/repeat.csv")))
 cb = next(csv.DictReader(open(f"{work}/duckdb/callbacks.csv")))
 pairs = [(k, rep[k], int(v)) for k, v in sql.items()]
 pairs += [(f"callbacks.{k}", rep["callbacks"][k], int(v)) for k, v in cb.items() if k != "delay_ms"]
-mean = int(cb["delay_ms"]) / int(cb["called_back"]) / 1000 if int(cb["called_back"]) else None
+mean = int(cb["delay_ms"] or 0) / int(cb["called_back"]) / 1000 if int(cb["called_back"]) else None
 pairs.append(("callbacks.callback_mean_seconds", rep["callbacks"]["callback_mean_seconds"], mean))
 ours = {a["agent_id"]: (a["answered"], a["repeated_within"]) for a in rep["agents"]}
 theirs = {r["agent_id"]: (int(r["answered"]), int(r["repeated_within"]))
