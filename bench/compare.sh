@@ -12,7 +12,7 @@
 # drift in the machine's speed reaches every tool alike; the ratios are those of the median
 # times (each round's own ratios are printed too).
 # Not part of `cargo test`.
-#   [ROUNDS=3] bench/compare.sh [N]
+#   [ROUNDS=3] [SETTLE=45] bench/compare.sh [N]
 set -euo pipefail
 N=${1:-1000000}
 ROUNDS=${ROUNDS:-3}
@@ -61,11 +61,21 @@ measure() { # label, command...
 }
 rm -f "$WORK"/*.runs
 
+# pandas (7.7 GB) and the conversion (5.2 GB) free several times the memory the other tools
+# take. This machine's balloon then hands the freed memory back to its host, and the run
+# that follows pays for it: 0.3-0.6 s of steal in every round for cseval, which always came
+# right after pandas, against 0.01-0.07 s for DuckDB (BENCHMARKS.md, sessions 30-31). So
+# that no tool pays for another's memory, the run after each of them starts SETTLE seconds
+# later (default 45; after 45 s the steal was gone).
+SETTLE=${SETTLE:-45}
+settle() { sleep "$SETTLE"; }
+
 mkdir -p "$WORK/duckdb" "$WORK/pandas"
 sed -e "s|CSV_PATH|$CSV|" -e "s|OUT_DIR|$WORK/duckdb|g" bench/kpis.sql > "$WORK/kpis.sql"
 # History reruns: the same month converted once to Parquet, then the report from Parquet.
 measure convert "$BIN" convert -q --contract report-templates/contracts/express-courier.toml \
   --calls "$WORK/contacts" --surveys "$WORK/surveys" --out "$WORK/parquet" --force
+settle
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round of $ROUNDS"
   measure cseval "$BIN" run -q --contract report-templates/contracts/express-courier.toml \
@@ -74,6 +84,7 @@ for round in $(seq 1 "$ROUNDS"); do
     --calls "$WORK/parquet/contacts" --surveys "$WORK/parquet/surveys" --out "$WORK/report-pq" --force
   measure duckdb "$VENV/bin/python" -c "import duckdb,sys; duckdb.connect().execute(open(sys.argv[1]).read())" "$WORK/kpis.sql"
   measure pandas "$VENV/bin/python" bench/kpis_pandas.py "$CSV" "$WORK/pandas"
+  [ "$round" = "$ROUNDS" ] || settle
 done
 # The repeat and call-back counts from their definitions in SQL, once and untimed: the
 # period is the month `cseval sample --start 2026-10` generates.

@@ -41,16 +41,29 @@ struct Contacts {
     columns: ColumnsSeen,
 }
 
-fn open_inputs(cfg: &RunConfig, for_report: bool) -> Result<Inputs> {
+/// The surveys and inspections of a run, read and checked.
+struct Side {
+    surveys: DataFrame,
+    survey_inputs: Vec<InputFile>,
+    srej: Vec<Rejection>,
+    survey_rows: RowCounts,
+    inspections: DataFrame,
+    criteria: DataFrame,
+    inspection_inputs: Vec<InputFile>,
+    irej: Vec<Rejection>,
+    inspection_rows: RowCounts,
+}
+
+/// Read the survey and inspection inputs.
+fn read_side(cfg: &RunConfig, bar: &ProgressBar) -> Result<Side> {
     let tz = cfg.contract.tz();
-    let bar = progress_bar(cfg);
     let mut ssink = SurveySink::new(tz, &cfg.contract.survey);
     ssink.allow_extra_columns(cfg.ignore_extra_columns);
     let survey_inputs = read_all(
         &cfg.surveys,
         cfg.survey_mapping.as_ref(),
         cfg,
-        &bar,
+        bar,
         &mut ssink,
     )?;
     let mut isink = InspectionSink::new(tz, &cfg.contract.quality, &cfg.contract.channels);
@@ -58,42 +71,96 @@ fn open_inputs(cfg: &RunConfig, for_report: bool) -> Result<Inputs> {
         &cfg.inspections,
         cfg.inspection_mapping.as_ref(),
         cfg,
-        &bar,
+        bar,
         &mut isink,
     )?;
     let (inspections, criteria, irej, inspection_rows) = isink.into_frames()?;
     let (surveys, srej, survey_rows) = ssink.into_frame()?;
-    let partitions = if for_report && cfg.mapping.is_none() {
+    Ok(Side {
+        surveys,
+        survey_inputs,
+        srej,
+        survey_rows,
+        inspections,
+        criteria,
+        inspection_inputs,
+        irej,
+        inspection_rows,
+    })
+}
+
+/// Whether the contact inputs may be `cseval convert`'s partitions, read period by period
+/// for a report: only Parquet files can be.
+fn may_be_partitions(cfg: &RunConfig, for_report: bool) -> bool {
+    for_report
+        && cfg.mapping.is_none()
+        && cfg.calls.iter().all(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+        })
+}
+
+fn open_inputs(cfg: &RunConfig, for_report: bool) -> Result<Inputs> {
+    let bar = progress_bar(cfg);
+    let (side, mut contacts) = if may_be_partitions(cfg, for_report) {
+        let mut side = read_side(cfg, &bar)?;
         let linked = [
-            surveys.column("contact_id")?.str()?,
-            inspections.column("contact_id")?.str()?,
+            side.surveys.column("contact_id")?.str()?,
+            side.inspections.column("contact_id")?.str()?,
         ];
-        Partitions::open(
+        let partitions = Partitions::open(
             &cfg.calls,
             cfg.limits.max_file_bytes,
             Checks::of(&cfg.contract),
             &linked,
-        )?
-    } else {
-        None
-    };
-    let mut contacts = match partitions {
-        Some((parts, inputs, rejections, rows)) => {
-            bar.inc(cfg.calls.len() as u64);
-            Contacts {
-                frame: empty_contacts(&cfg.contract.channels)?,
-                outbound: empty_contacts(&cfg.contract.channels)?,
-                surveys,
-                inputs,
-                rejections,
-                rows,
-                parts: Some(parts),
-                // Converted partitions hold every canonical column.
-                columns: ColumnsSeen::all(),
+        )?;
+        let surveys = std::mem::take(&mut side.surveys);
+        let contacts = match partitions {
+            Some((parts, inputs, rejections, rows)) => {
+                bar.inc(cfg.calls.len() as u64);
+                Contacts {
+                    frame: empty_contacts(&cfg.contract.channels)?,
+                    outbound: empty_contacts(&cfg.contract.channels)?,
+                    surveys,
+                    inputs,
+                    rejections,
+                    rows,
+                    parts: Some(parts),
+                    // Converted partitions hold every canonical column.
+                    columns: ColumnsSeen::all(),
+                }
             }
-        }
-        None => read_contacts(cfg, &bar, surveys)?,
+            None => link_contacts(read_contacts(cfg, &bar)?, surveys)?,
+        };
+        (side, contacts)
+    } else {
+        // The surveys and inspections are read on a thread of their own while the contacts
+        // are read here: both share the thread pool, and each fills the cores the other
+        // leaves idle. A survey or inspection file's error is the one reported when both
+        // fail, as when they were read first.
+        let (side, read) = std::thread::scope(|s| {
+            let side = s.spawn(|| read_side(cfg, &bar));
+            let read = read_contacts(cfg, &bar);
+            (side.join(), read)
+        });
+        let mut side = side.map_err(|_| {
+            crate::error::Error::runtime("the thread reading the surveys and inspections failed")
+        })??;
+        let contacts = link_contacts(read?, std::mem::take(&mut side.surveys))?;
+        (side, contacts)
     };
+    let Side {
+        survey_inputs,
+        srej,
+        survey_rows,
+        inspections,
+        criteria,
+        inspection_inputs,
+        irej,
+        inspection_rows,
+        ..
+    } = side;
     bar.finish_and_clear();
     // The reading's buffers and parts, freed: given back before the KPIs are computed.
     crate::util::release_freed_memory();
@@ -149,20 +216,42 @@ fn read_all(
 }
 
 /// Read the contact exports whole, resolve duplicates and link the survey responses.
-fn read_contacts(cfg: &RunConfig, bar: &ProgressBar, surveys: DataFrame) -> Result<Contacts> {
+/// The contacts as read, their duplicates resolved.
+struct ReadContacts {
+    frame: DataFrame,
+    outbound: DataFrame,
+    inputs: Vec<InputFile>,
+    rejections: Vec<Rejection>,
+    rows: RowCounts,
+    columns: ColumnsSeen,
+}
+
+fn read_contacts(cfg: &RunConfig, bar: &ProgressBar) -> Result<ReadContacts> {
     let mut csink = ContactSink::new(cfg.contract.tz(), Checks::of(&cfg.contract));
     csink.allow_extra_columns(cfg.ignore_extra_columns);
     let inputs = read_all(&cfg.calls, cfg.mapping.as_ref(), cfg, bar, &mut csink)?;
     let columns = csink.columns_seen();
     let t = std::time::Instant::now();
-    let (contacts, outbound, rejections, rows) = csink.into_frames()?;
+    let (frame, outbound, rejections, rows) = csink.into_frames()?;
     tracing::debug!(
         seconds = t.elapsed().as_secs_f64(),
         peak_mb = peak_rss_mb(),
         "duplicates resolved"
     );
+    Ok(ReadContacts {
+        frame,
+        outbound,
+        inputs,
+        rejections,
+        rows,
+        columns,
+    })
+}
+
+/// The contacts read, with the survey responses linked to them.
+fn link_contacts(read: ReadContacts, surveys: DataFrame) -> Result<Contacts> {
     let t = std::time::Instant::now();
-    let (frame, surveys) = link_surveys(contacts, surveys)?;
+    let (frame, surveys) = link_surveys(read.frame, surveys)?;
     tracing::debug!(
         seconds = t.elapsed().as_secs_f64(),
         peak_mb = peak_rss_mb(),
@@ -172,13 +261,13 @@ fn read_contacts(cfg: &RunConfig, bar: &ProgressBar, surveys: DataFrame) -> Resu
     // that missed an SLA by them.
     Ok(Contacts {
         frame,
-        outbound,
+        outbound: read.outbound,
         surveys,
-        inputs,
-        rejections,
-        rows,
+        inputs: read.inputs,
+        rejections: read.rejections,
+        rows: read.rows,
         parts: None,
-        columns,
+        columns: read.columns,
     })
 }
 

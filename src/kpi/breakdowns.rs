@@ -1,5 +1,6 @@
 //! The breakdowns: per channel, hotspot, complaint type, agent, day and hour, built from the
-//! enrich kernel's tallies, plus the helpers they share (values grouped by a key, typed
+//! enrich kernel's tallies and the period's survey responses ([`breakdowns_of`]), beside
+//! what is read from the enriched frame alone ([`frame_checks`]), plus the helpers they share (values grouped by a key, typed
 //! access to a row of an aggregated frame, ranked counts). Previous-period values are the
 //! report stage's.
 
@@ -12,6 +13,117 @@ use crate::config::Contract;
 use crate::model::Channel;
 use polars::prelude::*;
 use std::collections::BTreeMap;
+
+/// The figures built on the survey responses and the kernel's tallies.
+pub(super) struct Breakdowns {
+    pub resp: DataFrame,
+    pub survey_out_of_period: u64,
+    pub survey_items: Vec<super::ItemStats>,
+    /// Survey responses counted in the period.
+    pub survey_in_period: u64,
+    pub overall: super::Overall,
+    pub channels: BTreeMap<String, ChannelMetrics>,
+    pub topics: Vec<TopicRow>,
+    pub complaint_types: Vec<ComplaintRow>,
+    pub agents: Vec<AgentRow>,
+    pub days: Vec<DayRow>,
+    pub peaks: super::Peaks,
+    pub hours: Vec<HourRow>,
+    pub scores: Vec<super::ScoreRow>,
+}
+
+/// The survey responses of the period, and the overall, channel, topic, agent, day and hour
+/// breakdowns from the kernel's tallies (`tallies`: by chunk, and the agents' labels) and
+/// the enriched frame `df`.
+pub(super) fn breakdowns_of(
+    input: &super::Input<'_>,
+    df: &DataFrame,
+    (chunk_tallies, agent_labels): (Vec<super::tally::ChunkTally>, &AgentLabels),
+    repeat_out: &Option<super::repeat::Repeat>,
+    contract: &Contract,
+    calendar: Option<&crate::config::Calendar>,
+    (bounds, first_day): ((i64, i64), i32),
+) -> crate::error::Result<Breakdowns> {
+    let evidence = Evidence::of(input.columns);
+    let (resp, survey_out_of_period, survey_items) = super::satisfaction::responses(
+        input.contacts,
+        df,
+        input.surveys,
+        bounds,
+        &contract.survey,
+    )?;
+    // Every additive figure of the overall, channel, agent and day breakdowns.
+    let tallies = super::tally::fold(
+        chunk_tallies,
+        |c| contract.service_level_threshold(c).is_some(),
+        &contract.channels,
+        // Day number 0 is `first_day`.
+        |d| super::weekday(first_day as i64 + d as i64),
+    );
+    let (ttr_p50, channel_percentiles) = super::percentiles(df, &contract.channels)?;
+    let survey = super::satisfaction::summary(&resp, contract.survey.top_box_min())?;
+    let mut overall = super::overall(&tallies.overall, &survey, ttr_p50, evidence);
+    super::repeat::copy_rates(repeat_out.as_ref(), &mut overall);
+    let channels = channels(
+        &tallies.channels,
+        &channel_percentiles,
+        &super::satisfaction::csat_by(&resp, "channel")?,
+        contract,
+        evidence,
+    );
+    // The text of a categorical column's ids.
+    let text_of = |column: &str| -> crate::error::Result<Arc<CategoricalMapping>> {
+        Ok(df.column(column)?.dtype().cat_mapping()?.clone())
+    };
+    let topics = topics(&tallies.topics, &*text_of("topic")?);
+    let complaint_types = complaint_types(&tallies.complaint_types, &*text_of("complaint_type")?);
+    let agent_text = AgentText {
+        id: text_of("agent_id")?,
+        name: text_of("agent_name")?,
+        team: text_of("team")?,
+    };
+    let agents = agents(
+        agent_labels,
+        &tallies.agents,
+        &super::satisfaction::csat_by(&resp, "agent_id")?,
+        &agent_text,
+        evidence,
+    );
+    let mut days = days(&tallies.days, first_day);
+    let peaks = super::schedule::peaks(&mut days, calendar, &contract.peaks);
+    let hours = hours(&tallies.hours);
+    let scores = super::satisfaction::score_rows(&resp)?;
+    Ok(Breakdowns {
+        resp,
+        survey_out_of_period,
+        survey_items,
+        survey_in_period: survey.responses,
+        overall,
+        channels,
+        topics,
+        complaint_types,
+        agents,
+        days,
+        peaks,
+        hours,
+        scores,
+    })
+}
+
+/// What is read from the period's enriched contacts alone: the orders' and the urgent
+/// contacts' figures and the integrity checks' counts.
+pub(super) fn frame_checks(
+    df: &DataFrame,
+    contract: &Contract,
+    calendar: Option<&crate::config::Calendar>,
+    bounds: (i64, i64),
+) -> crate::error::Result<(super::Orders, super::Urgent, super::integrity::Counted)> {
+    Ok((
+        super::schedule::orders(df)?,
+        super::schedule::urgent(df)?,
+        super::integrity::count(df, contract, calendar, bounds)?,
+    ))
+}
 
 /// The non-null values of the float column `name` of `df` as `(group, value)` pairs, the
 /// group being the contact's channel (its position in the run's table) when `codes` holds

@@ -190,21 +190,27 @@ fn survey_skew(table: &AgentTable) -> Result<Check> {
     })
 }
 
-/// Every check over the period's enriched contacts `df`.
-pub fn checks(
+/// What the checks count in the period's enriched contacts (`df`), before the agents'
+/// table names them: read from the frame alone, so that it can run beside the breakdowns.
+pub struct Counted {
+    asked: rows::Asked,
+    counted: rows::Counted,
+    hours: Check,
+    bursts: Check,
+    gaps: Check,
+}
+
+/// Count what every check looks for in the period's enriched contacts (`df`).
+pub fn count(
     df: &DataFrame,
-    agents: &[super::AgentRow],
     contract: &Contract,
     calendar: Option<&Calendar>,
     bounds: (i64, i64),
-) -> Result<Integrity> {
-    let chs = &contract.channels;
+) -> Result<Counted> {
     let asked = rows::Asked::of(contract);
     let t0 = std::time::Instant::now();
     let counted = rows::count(df, &asked)?;
-    let table = agent_table(&counted, agents);
     tracing::debug!(seconds = t0.elapsed().as_secs_f64(), "integrity: counts");
-    let name = |c: crate::model::Channel| chs.name(c).to_string();
     let t0 = std::time::Instant::now();
     let hours = empty_hours(df, calendar, contract.tz(), bounds)?;
     tracing::debug!(
@@ -220,6 +226,31 @@ pub fn checks(
     );
     let (bursts, gaps) = (bursts?, gaps?);
     tracing::debug!(seconds = t0.elapsed().as_secs_f64(), "integrity: stamps");
+    Ok(Counted {
+        asked,
+        counted,
+        hours,
+        bursts,
+        gaps,
+    })
+}
+
+/// The checks, from what [`count`] counted and the period's agents.
+pub fn checks(
+    counted: Counted,
+    agents: &[super::AgentRow],
+    contract: &Contract,
+) -> Result<Integrity> {
+    let Counted {
+        asked,
+        counted,
+        hours,
+        bursts,
+        gaps,
+    } = counted;
+    let chs = &contract.channels;
+    let table = agent_table(&counted, agents);
+    let name = |c: crate::model::Channel| chs.name(c).to_string();
     Ok(Integrity {
         checks: vec![
             short_talk((counted.short, counted.talked), &table),
@@ -252,6 +283,12 @@ pub fn checks(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every check over `rows`, counted from their frame and named by their agents.
+    fn checks_of(rows: &[(&str, bool, f64, f64, bool)]) -> Result<Integrity> {
+        let counted = count(&frame(rows), &contract(), None, (0, 1))?;
+        checks(counted, &agents(rows), &contract())
+    }
 
     /// Contacts of (agent, answered, handle s, wait/response s, surveyed), all on the phone.
     fn frame(rows: &[(&str, bool, f64, f64, bool)]) -> DataFrame {
@@ -306,10 +343,7 @@ mod tests {
         let mut rows = vec![];
         rows.extend((0..20).map(|i| ("A", true, if i < 12 { 2.0 } else { 180.0 }, 10.0, false)));
         rows.extend((0..80).map(|i| ("B", true, if i < 1 { 3.0 } else { 200.0 }, 10.0, false)));
-        let c = checks(&frame(&rows), &agents(&rows), &contract(), None, (0, 1))
-            .unwrap()
-            .checks
-            .remove(0);
+        let c = checks_of(&rows).unwrap().checks.remove(0);
         assert_eq!((c.rows, c.flagged), (13, true));
         assert_eq!(c.agents, [("A".to_string(), 12, 20)]);
     }
@@ -324,9 +358,7 @@ mod tests {
         rows.extend((0..15).map(|_| ("A", true, 100.0, 20.0, false)));
         rows.extend((0..2).map(|_| ("A", true, 100.0, 19.0, false)));
         rows.extend((0..2).map(|_| ("A", true, 100.0, 21.0, false)));
-        let all = checks(&frame(&rows), &agents(&rows), &contract(), None, (0, 1))
-            .unwrap()
-            .checks;
+        let all = checks_of(&rows).unwrap().checks;
         let (under, at) = (&all[1], &all[2]);
         assert_eq!(
             (under.rows, under.expected, under.flagged),

@@ -41,10 +41,9 @@ pub mod repeat;
 pub mod sampling;
 mod satisfaction;
 pub use satisfaction::ItemStats;
-use satisfaction::{csat_by, responses};
 
 mod breakdowns;
-use breakdowns::{count, grouped_values, Row};
+use breakdowns::{breakdowns_of, count, frame_checks, grouped_values, Breakdowns, Row};
 
 mod derived;
 mod enrich;
@@ -470,64 +469,30 @@ pub fn compute(
     } = kernel;
     let misses = Misses::of(missed, &df)?;
     lap.at("repeat and enrich");
-    let (resp, survey_out_of_period, survey_items) =
-        responses(contacts, &df, surveys, (a, b), &contract.survey)?;
-    lap.at("responses");
-    // Every additive figure of the overall, channel, agent and day breakdowns.
-    let tallies = tally::fold(
-        chunk_tallies,
-        |c| contract.service_level_threshold(c).is_some(),
-        &contract.channels,
-        // Day number 0 is `first_day`.
-        |d| weekday(first_day as i64 + d as i64),
+    // The breakdowns wait on the survey responses; the schedules and the integrity counts
+    // read the enriched frame alone: side by side, each takes the core the other leaves
+    // idle, and neither depends on the order of the threads' work.
+    let (bd, frame_checks) = rayon::join(
+        || {
+            breakdowns_of(
+                &input,
+                &df,
+                (chunk_tallies, &agent_labels),
+                &repeat_out,
+                contract,
+                calendar,
+                ((a, b), first_day),
+            )
+        },
+        || frame_checks(&df, contract, calendar, (a, b)),
     );
-    lap.at("tallies");
-    let (ttr_p50, channel_percentiles) = percentiles(&df, &contract.channels)?;
-    let survey = satisfaction::summary(&resp, contract.survey.top_box_min())?;
-    let mut overall = overall(&tallies.overall, &survey, ttr_p50, evidence);
-    repeat::copy_rates(repeat_out.as_ref(), &mut overall);
-    lap.at("overall");
-    let channels = breakdowns::channels(
-        &tallies.channels,
-        &channel_percentiles,
-        &csat_by(&resp, "channel")?,
-        contract,
-        evidence,
-    );
-    lap.at("channels");
-    // The text of a categorical column's ids.
-    let text_of = |column: &str| -> Result<Arc<CategoricalMapping>> {
-        Ok(df.column(column)?.dtype().cat_mapping()?.clone())
-    };
-    let topics = breakdowns::topics(&tallies.topics, &*text_of("topic")?);
-    let complaint_types =
-        breakdowns::complaint_types(&tallies.complaint_types, &*text_of("complaint_type")?);
-    lap.at("topics");
-    let agent_text = breakdowns::AgentText {
-        id: text_of("agent_id")?,
-        name: text_of("agent_name")?,
-        team: text_of("team")?,
-    };
-    let agents = breakdowns::agents(
-        &agent_labels,
-        &tallies.agents,
-        &csat_by(&resp, "agent_id")?,
-        &agent_text,
-        evidence,
-    );
-    lap.at("agents");
-    let mut days = breakdowns::days(&tallies.days, first_day);
-    let peaks = schedule::peaks(&mut days, calendar, &contract.peaks);
-    let hours = breakdowns::hours(&tallies.hours);
-    let scores = satisfaction::score_rows(&resp)?;
-    lap.at("days and hours");
+    let (bd, (orders, urgent, integrity_counts)) = (bd?, frame_checks?);
+    lap.at("breakdowns, orders, urgent, integrity counts");
     let inconsistencies = Inconsistencies {
         resolved_unanswered,
         answered_zero_handle,
         surveys_unlinked: surveys_unlinked(surveys, (a, b))?,
     };
-    let orders = schedule::orders(&df)?;
-    let urgent = schedule::urgent(&df)?;
     let qa_df = qa
         .map(|q| quality::period_inspections(q, contacts, (a, b)))
         .transpose()?;
@@ -535,9 +500,23 @@ pub fn compute(
         (Some(d), Some(q)) => Some(quality::quality(d, q.criteria)?),
         _ => None,
     };
-    lap.at("orders, urgent, quality");
-    let integrity = integrity::checks(&df, &agents, contract, calendar, (a, b))?;
-    lap.at("integrity");
+    lap.at("quality");
+    let integrity = integrity::checks(integrity_counts, &bd.agents, contract)?;
+    let Breakdowns {
+        resp,
+        survey_out_of_period,
+        survey_items,
+        survey_in_period,
+        overall,
+        channels,
+        topics,
+        complaint_types,
+        agents,
+        days,
+        peaks,
+        hours,
+        scores,
+    } = bd;
     let mut misses = misses;
     let sla = slas(
         contract,
@@ -573,7 +552,7 @@ pub fn compute(
         plan_coverage: None,
         out_of_period,
         outbound: count_in(input.outbound, (a, b))?,
-        survey_in_period: survey.responses,
+        survey_in_period,
         survey_out_of_period,
         survey_items,
         inconsistencies,
