@@ -139,7 +139,34 @@ pub struct LabelIds {
     /// For [`LabelIds::push_keyed`]: by `key % KEYED`, the key and the position in `seen` of
     /// the value last pushed with it (`u32::MAX`: none).
     keyed: Box<[(u32, u32); KEYED]>,
+    /// The values of up to 16 bytes last looked up, each in the slot of its [`short_key`]:
+    /// the key and length (plus one; 0: empty) and the position in `seen`.
+    short: Box<[(u64, u64, u32, u32); SHORT]>,
     ids: super::OptVec<u32>,
+}
+
+/// Slots of [`LabelIds`]' cache of short values.
+const SHORT: usize = 256;
+
+/// The bytes of a value of up to 16 bytes as two words which, with its length, tell it from
+/// every other value (the first and last 8 or 4 bytes, as [`same`] compares them); `None`
+/// for a longer one.
+#[inline]
+fn short_key(b: &[u8]) -> Option<(u64, u64)> {
+    let n = b.len();
+    let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+    let half = |i: usize| u64::from(u32::from_le_bytes(b[i..i + 4].try_into().expect("4 bytes")));
+    Some(match n {
+        8..=16 => (word(0), word(n - 8)),
+        4..=7 => (half(0) | half(n - 4) << 32, 0),
+        0..=3 => (
+            b.iter()
+                .enumerate()
+                .fold(0, |x, (i, &c)| x | u64::from(c) << (8 * i)),
+            0,
+        ),
+        _ => return None,
+    })
 }
 
 /// The bytes of distinct value `at` of a [`LabelIds`] (its `seen` and `text`).
@@ -185,12 +212,34 @@ impl LabelIds {
             seen: Vec::new(),
             text: Vec::new(),
             keyed: Box::new([(0, u32::MAX); KEYED]),
+            short: Box::new([(0, 0, 0, 0); SHORT]),
             ids: super::OptVec::with_capacity(n),
         }
     }
 
-    /// The position in `seen` of `s`, added (and given its category id) when new.
+    /// The position in `seen` of `s`, added (and given its category id) when new. A short
+    /// value found in its slot of the cache (labels mostly are a few words or an id) is
+    /// taken without hashing it or comparing its bytes.
     fn position(&mut self, s: &str) -> Result<u32> {
+        let b = s.as_bytes();
+        let Some((x, y)) = short_key(b) else {
+            return self.position_hashed(s);
+        };
+        let n = b.len() as u32 + 1;
+        let mixed =
+            (x ^ y.rotate_left(29) ^ u64::from(n) << 56).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let slot = (mixed >> (64 - SHORT.trailing_zeros())) as usize;
+        let (sx, sy, sn, at) = self.short[slot];
+        if (sx, sy, sn) == (x, y, n) {
+            return Ok(at);
+        }
+        let at = self.position_hashed(s)?;
+        self.short[slot] = (x, y, n, at);
+        Ok(at)
+    }
+
+    /// [`LabelIds::position`] by the table of every value seen.
+    fn position_hashed(&mut self, s: &str) -> Result<u32> {
         use std::hash::BuildHasher;
         let state = foldhash::fast::FixedState::default();
         let b = s.as_bytes();
@@ -360,6 +409,24 @@ mod tests {
                 *x ^= 1;
             }
             proptest::prop_assert_eq!(same(&a, &c), a == c);
+        }
+
+        /// Every value gets one id, and no two values the same one, whether it is found in
+        /// the cache of short values (values of 0 to 20 bytes, many more than its slots)
+        /// or in the table of every value.
+        #[test]
+        fn each_value_has_its_own_id(values in proptest::collection::vec("[ab张\\-]{0,7}", 0..600)) {
+            let mut ids = LabelIds::new("topic", 0);
+            for v in &values {
+                ids.push(Some(v)).unwrap();
+            }
+            let mut by_value = std::collections::HashMap::new();
+            let mut by_id = std::collections::HashMap::new();
+            for (j, v) in values.iter().enumerate() {
+                let id = ids.ids().get(j).expect("a value has an id");
+                proptest::prop_assert_eq!(*by_value.entry(v.as_str()).or_insert(id), id);
+                proptest::prop_assert_eq!(*by_id.entry(id).or_insert(v.as_str()), v.as_str());
+            }
         }
 
         /// Keyed pushes give every value the id a plain push gives it, whatever the keys
