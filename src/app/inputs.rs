@@ -150,23 +150,12 @@ fn open_inputs(cfg: &RunConfig, for_report: bool) -> Result<Inputs> {
         let contacts = link_contacts(read?, std::mem::take(&mut side.surveys))?;
         (side, contacts)
     };
-    let Side {
-        survey_inputs,
-        srej,
-        survey_rows,
-        inspections,
-        criteria,
-        inspection_inputs,
-        irej,
-        inspection_rows,
-        ..
-    } = side;
     bar.finish_and_clear();
     // The reading's buffers and parts, freed: given back before the KPIs are computed.
     crate::util::release_freed_memory();
     tracing::debug!(held_mb = crate::util::rss_mb(), "read buffers released");
-    contacts.rejections.extend(srej);
-    contacts.rejections.extend(irej);
+    contacts.rejections.extend(side.srej);
+    contacts.rejections.extend(side.irej);
     let data = Dataset {
         contact_columns: contacts.columns,
         contacts: contacts.frame,
@@ -174,14 +163,14 @@ fn open_inputs(cfg: &RunConfig, for_report: bool) -> Result<Inputs> {
         outbound: contacts.outbound,
         surveys: contacts.surveys,
         inputs: contacts.inputs,
-        survey_inputs,
+        survey_inputs: side.survey_inputs,
         rejections: contacts.rejections,
         contact_rows: contacts.rows,
-        survey_rows,
-        inspections,
-        criteria,
-        inspection_inputs,
-        inspection_rows,
+        survey_rows: side.survey_rows,
+        inspections: side.inspections,
+        criteria: side.criteria,
+        inspection_inputs: side.inspection_inputs,
+        inspection_rows: side.inspection_rows,
     };
     Ok(Inputs::new(data, contacts.parts))
 }

@@ -43,7 +43,7 @@ mod satisfaction;
 pub use satisfaction::ItemStats;
 
 mod breakdowns;
-use breakdowns::{breakdowns_of, count, frame_checks, grouped_values, Breakdowns, Row};
+use breakdowns::{breakdowns_of, count, frame_checks, grouped_values, Row};
 
 mod derived;
 mod enrich;
@@ -502,27 +502,12 @@ pub fn compute(
     };
     lap.at("quality");
     let integrity = integrity::checks(integrity_counts, &bd.agents, contract)?;
-    let Breakdowns {
-        resp,
-        survey_out_of_period,
-        survey_items,
-        survey_in_period,
-        overall,
-        channels,
-        topics,
-        complaint_types,
-        agents,
-        days,
-        peaks,
-        hours,
-        scores,
-    } = bd;
     let mut misses = misses;
     let sla = slas(
         contract,
         &sla_counts,
         Measured {
-            resp: &resp,
+            resp: &bd.resp,
             qa: qa_df.as_ref(),
             followed: &followed,
         },
@@ -534,27 +519,27 @@ pub fn compute(
     }
     lap.at("SLAs");
     Ok(Kpis {
-        overall,
-        channels,
-        topics,
-        complaint_types,
-        agents,
-        days,
-        hours,
-        scores,
+        overall: bd.overall,
+        channels: bd.channels,
+        topics: bd.topics,
+        complaint_types: bd.complaint_types,
+        agents: bd.agents,
+        days: bd.days,
+        hours: bd.hours,
+        scores: bd.scores,
         sla,
         orders,
         urgent,
-        peaks,
+        peaks: bd.peaks,
         quality,
         repeat: repeat_out,
         integrity,
         plan_coverage: None,
         out_of_period,
         outbound: count_in(input.outbound, (a, b))?,
-        survey_in_period,
-        survey_out_of_period,
-        survey_items,
+        survey_in_period: bd.survey_in_period,
+        survey_out_of_period: bd.survey_out_of_period,
+        survey_items: bd.survey_items,
         inconsistencies,
         misses,
         spreads,
