@@ -204,7 +204,6 @@ fn read_all(
     Ok(inputs)
 }
 
-/// Read the contact exports whole, resolve duplicates and link the survey responses.
 /// The contacts as read, their duplicates resolved.
 struct ReadContacts {
     frame: DataFrame,
@@ -215,6 +214,7 @@ struct ReadContacts {
     columns: ColumnsSeen,
 }
 
+/// Read the contact exports whole and resolve duplicates.
 fn read_contacts(cfg: &RunConfig, bar: &ProgressBar) -> Result<ReadContacts> {
     let mut csink = ContactSink::new(cfg.contract.tz(), Checks::of(&cfg.contract));
     csink.allow_extra_columns(cfg.ignore_extra_columns);

@@ -1,8 +1,8 @@
 //! The breakdowns: per channel, hotspot, complaint type, agent, day and hour, built from the
 //! enrich kernel's tallies and the period's survey responses ([`breakdowns_of`]), beside
-//! what is read from the enriched frame alone ([`frame_checks`]), plus the helpers they share (values grouped by a key, typed
-//! access to a row of an aggregated frame, ranked counts). Previous-period values are the
-//! report stage's.
+//! what is read from the enriched frame alone ([`frame_checks`]), plus the helpers they
+//! share (values grouped by a key, typed access to a row of an aggregated frame, ranked
+//! counts). Previous-period values are the report stage's.
 
 use super::enrich::AgentLabels;
 use super::satisfaction::Csat;
@@ -33,8 +33,8 @@ pub(super) struct Breakdowns {
 }
 
 /// The survey responses of the period, and the overall, channel, topic, agent, day and hour
-/// breakdowns from the kernel's tallies (`tallies`: by chunk, and the agents' labels) and
-/// the enriched frame `df`.
+/// breakdowns from the kernel's tallies (by chunk) and agents' labels and the enriched
+/// frame `df`.
 pub(super) fn breakdowns_of(
     input: &super::Input<'_>,
     df: &DataFrame,
