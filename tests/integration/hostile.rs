@@ -262,6 +262,57 @@ fn every_row_of_a_bad_file_is_accounted_for() {
     );
 }
 
+/// The survey file is read beside the contact file: when both are broken, the survey's
+/// error is the one reported (as when the surveys were read first), and the contacts'
+/// alone when only they are.
+#[test]
+fn a_broken_survey_file_is_reported_before_a_broken_contact_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("calls.csv");
+    let good_calls = dir.path().join("good.csv");
+    let surveys = dir.path().join("surveys.csv");
+    // No `arrived_at`: a required contact column. No `score`: a required survey column.
+    std::fs::write(&calls, "contact_id,channel\nC1,phone\n").unwrap();
+    std::fs::write(
+        &good_calls,
+        format!("{HEADER}C1,phone,2026-10-01 09:00:00,5\n"),
+    )
+    .unwrap();
+    std::fs::write(&surveys, "contact_id,channel\nC1,phone\n").unwrap();
+    // Exit code and message of a run on `calls`, with the survey file or without.
+    let run = |calls: &Path, with_surveys: bool| {
+        let mut cmd = cseval();
+        cmd.args(["run", "-q", "--contract"])
+            .arg(fixtures().join("canonical/contract.toml"))
+            .arg("--calls")
+            .arg(calls)
+            .args(["--period", "2026-10", "--out"])
+            .arg(dir.path().join("out"));
+        if with_surveys {
+            cmd.arg("--surveys").arg(&surveys);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for calls in [&calls, &good_calls] {
+        let (code, err) = run(calls, true);
+        assert_eq!(code, Some(3), "{err}");
+        assert!(
+            err.contains("surveys.csv") && err.contains("`score`"),
+            "{err}"
+        );
+    }
+    let (code, err) = run(&calls, false);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(
+        err.contains("calls.csv") && err.contains("arrived_at"),
+        "{err}"
+    );
+}
+
 /// A workbook-shaped zip whose one entry inflates to 64 MiB of zeros (about 64 KiB packed).
 fn zip_bomb() -> Vec<u8> {
     use std::io::Write;
