@@ -72,7 +72,7 @@ fn write_partitions(
             .collect()?;
         let tmp = dir.join(format!(".{name}.tmp"));
         let file = std::fs::File::create(&tmp).map_err(|e| io_err(&tmp, "write", e))?;
-        ParquetWriter::new(file)
+        ParquetWriter::new(crate::util::SmallWrites(file))
             .with_compression(ParquetCompression::Snappy)
             .finish(&mut part)?;
         std::fs::rename(&tmp, &path).map_err(|e| io_err(&path, "write", e))?;

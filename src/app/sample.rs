@@ -264,7 +264,7 @@ pub fn write(out: &Path, start: NaiveDate, months: u32, per_month: u32, seed: u6
             ("surveys", files.surveys),
         ] {
             let p = out.join(dir).join(format!("{dir}-{label}.csv"));
-            std::fs::write(&p, text).map_err(|e| io_err(&p, "write", e))?;
+            crate::util::write_file(&p, text.as_bytes()).map_err(|e| io_err(&p, "write", e))?;
         }
         month_start = period.end;
     }

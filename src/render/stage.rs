@@ -116,7 +116,10 @@ impl crate::render::Output for Staging {
         }
         let file = std::fs::File::create(&p).map_err(|e| io_err(&p, "write", e))?;
         let mut w = Hashing {
-            inner: std::io::BufWriter::with_capacity(1 << 20, file),
+            inner: std::io::BufWriter::with_capacity(
+                crate::util::WRITE_BYTES,
+                crate::util::SmallWrites(file),
+            ),
             hash: Sha256::new(),
         };
         fill(&mut w)?;
