@@ -12,6 +12,9 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+mod fingerprint;
+pub use fingerprint::IdleHash;
+
 /// A hash map with a fast, fixed-seed hasher (the per-cell lookups are ingest's hot path).
 pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
@@ -29,6 +32,37 @@ pub struct InputFile {
     pub sha256: String,
     /// Data rows read.
     pub rows: u64,
+    /// The fingerprint while it is still being worked out ([`IdleHash`]): `sha256` is empty
+    /// until then, and [`InputFile::settled`] gives the file with it.
+    #[serde(skip)]
+    pub pending: Option<std::sync::Arc<IdleHash>>,
+}
+
+impl InputFile {
+    /// A file read from `path`, no row and no fingerprint yet.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        InputFile {
+            path: path.into(),
+            sha256: String::new(),
+            rows: 0,
+            pending: None,
+        }
+    }
+
+    /// The file with its fingerprint, waiting for the hashing still under way (and
+    /// finishing it on this thread).
+    pub fn settled(&self) -> crate::error::Result<InputFile> {
+        let mut f = self.clone();
+        if let Some(h) = f.pending.take() {
+            f.sha256 = h.finish()?;
+        }
+        Ok(f)
+    }
+}
+
+/// Each of `files` [`InputFile::settled`].
+pub fn settled(files: &[InputFile]) -> crate::error::Result<Vec<InputFile>> {
+    files.iter().map(InputFile::settled).collect()
 }
 
 /// The SHA-256 of `bytes`, in lower-case hexadecimal.

@@ -55,7 +55,7 @@ pub fn compute_report(
         incentive,
         scoring,
     };
-    let report = crate::report::build(cfg, cadence, period, kpis, verdict, data, history, text);
+    let report = crate::report::build(cfg, cadence, period, kpis, verdict, data, history, text)?;
     tracing::debug!(peak_mb = crate::util::peak_rss_mb(), "report built");
     // A report that contradicts itself is never written.
     crate::report::invariants::check(&report.metrics)?;

@@ -34,7 +34,7 @@ pub fn validate(cfg: &RunConfig) -> Result<ExitCode> {
             "input {}: {} rows, sha256 {}",
             f.path.display(),
             f.rows,
-            f.sha256
+            f.settled()?.sha256
         );
     }
     for (what, prof) in [

@@ -114,10 +114,12 @@ pub fn build(
     period: Period,
     history: Vec<FileHash>,
 ) -> Result<Manifest> {
-    let input = |f: &InputFile| InputHash {
-        path: f.path.display().to_string(),
-        sha256: f.sha256.clone(),
-        rows: f.rows,
+    let input = |f: &InputFile| -> Result<InputHash> {
+        Ok(InputHash {
+            path: f.path.display().to_string(),
+            sha256: f.settled()?.sha256,
+            rows: f.rows,
+        })
     };
     Ok(Manifest {
         cseval_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -138,14 +140,18 @@ pub fn build(
             .as_ref()
             .map(|m| hash_file(&m.path))
             .transpose()?,
-        inputs: inputs.contacts.iter().map(input).collect(),
-        survey_inputs: inputs.surveys.iter().map(input).collect(),
+        inputs: inputs.contacts.iter().map(input).collect::<Result<_>>()?,
+        survey_inputs: inputs.surveys.iter().map(input).collect::<Result<_>>()?,
         inspection_mapping: cfg
             .inspection_mapping
             .as_ref()
             .map(|m| hash_file(&m.path))
             .transpose()?,
-        inspection_inputs: inputs.inspections.iter().map(input).collect(),
+        inspection_inputs: inputs
+            .inspections
+            .iter()
+            .map(input)
+            .collect::<Result<_>>()?,
         cadence,
         history,
         incidents: cfg

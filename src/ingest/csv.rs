@@ -6,8 +6,7 @@
 use super::{decode_as, field, header_note, text_bytes, Block, Cell, HeaderRows, RowSink};
 use crate::config::read::{Encoding, ReadOptions};
 use crate::error::{io_err, Error, Result};
-use crate::util::InputFile;
-use sha2::{Digest, Sha256};
+use crate::util::{IdleHash, InputFile};
 use std::path::Path;
 
 /// Whether a delimited file may be read piece by piece: its header is the first line and
@@ -23,13 +22,14 @@ pub(super) fn streams(opts: &ReadOptions) -> bool {
 pub(super) enum Piece {
     /// Bytes of the file ending at a line break (the last piece: at the end of the file).
     Lines(Vec<u8>),
-    /// The whole file's sha256, after the last piece.
-    Done(String),
+    /// The end of the file, after the last piece.
+    Done,
 }
 
 /// Read a delimited file in pieces of about [`BLOCK_BYTES`] whole lines, so that neither
-/// the file nor its text is ever held whole: a thread reads and fingerprints the file
-/// while the pieces already read are parsed. A piece the block reader cannot take (quotes,
+/// the file nor its text is ever held whole: a thread reads the file while the pieces
+/// already read are parsed, and another works out its fingerprint in idle time
+/// ([`IdleHash`]; [`InputFile::settled`] waits for it). A piece the block reader cannot take (quotes,
 /// blank lines, bare carriage returns) sends the rest of the file through the record
 /// reader; a file whose start is not UTF-8 is read whole and decoded as before.
 pub(super) fn read_csv_streaming(
@@ -48,11 +48,9 @@ pub(super) fn read_csv_streaming(
         // the scope waits for the reading thread: its next send fails and it stops, instead
         // of waiting forever for room in the channel.
         let rx = rx;
-        let mut file = InputFile {
-            path: path.to_path_buf(),
-            sha256: String::new(),
-            rows: 0,
-        };
+        let mut file = InputFile::new(path);
+        // The fingerprint is worked out apart, in the time the cores are idle.
+        file.pending = Some(IdleHash::start(path).map_err(|e| io_err(path, "read", e))?);
         let read_err = |e: std::io::Error| io_err(path, "read", e);
         let mut next = || -> Result<Piece> {
             match rx.recv() {
@@ -63,22 +61,20 @@ pub(super) fn read_csv_streaming(
                 ))),
             }
         };
-        // The rest of the file in one buffer (after `head`), and its fingerprint.
-        let rest =
-            |head: Vec<u8>, next: &mut dyn FnMut() -> Result<Piece>| -> Result<(Vec<u8>, String)> {
-                let mut all = head;
-                loop {
-                    match next()? {
-                        Piece::Lines(b) => all.extend_from_slice(&b),
-                        Piece::Done(sha) => return Ok((all, sha)),
-                    }
+        // The rest of the file in one buffer (after `head`).
+        let rest = |head: Vec<u8>, next: &mut dyn FnMut() -> Result<Piece>| -> Result<Vec<u8>> {
+            let mut all = head;
+            loop {
+                match next()? {
+                    Piece::Lines(b) => all.extend_from_slice(&b),
+                    Piece::Done => return Ok(all),
                 }
-            };
+            }
+        };
         let first = match next()? {
             Piece::Lines(b) => b,
-            Piece::Done(sha) => {
+            Piece::Done => {
                 // An empty file: the whole-text reader says so.
-                file.sha256 = sha;
                 read_csv(&mut file, b"", opts, sink)?;
                 return Ok(file);
             }
@@ -88,9 +84,8 @@ pub(super) fn read_csv_streaming(
         if (!utf8 && opts.encoding == Encoding::Auto)
             || !blocks_apply(&decode_as(&first, opts.encoding), opts)
         {
-            let (all, sha) = rest(first, &mut next)?;
+            let all = rest(first, &mut next)?;
             read_csv(&mut file, &all, opts, sink)?;
-            file.sha256 = sha;
             return Ok(file);
         }
         let text = decode_as(&first, opts.encoding);
@@ -103,10 +98,7 @@ pub(super) fn read_csv_streaming(
         loop {
             let piece = match next()? {
                 Piece::Lines(b) => b,
-                Piece::Done(sha) => {
-                    file.sha256 = sha;
-                    return Ok(file);
-                }
+                Piece::Done => return Ok(file),
             };
             // SIMD validation for the common case; std's names where a bad byte is.
             let text = match simdutf8::basic::from_utf8(&piece)
@@ -136,7 +128,7 @@ pub(super) fn read_csv_streaming(
             } else {
                 // Quotes or blank lines from here on: the record reader takes the rest.
                 drop(text);
-                let (all, sha) = rest(piece, &mut next)?;
+                let all = rest(piece, &mut next)?;
                 let all = String::from_utf8(all)
                     .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
                 read_records(
@@ -147,7 +139,6 @@ pub(super) fn read_csv_streaming(
                     opts.quote.or(Some(b'"')),
                     sink,
                 )?;
-                file.sha256 = sha;
                 return Ok(file);
             }
         }
@@ -155,15 +146,14 @@ pub(super) fn read_csv_streaming(
 }
 
 /// The reading thread of [`read_csv_streaming`]: reads `f` in pieces of whole lines of
-/// about [`BLOCK_BYTES`], fingerprinting it on the way, into buffers that come back through
-/// `returned`; sends each piece, then the SHA-256, or the first read error.
+/// about [`BLOCK_BYTES`] into buffers that come back through `returned`; sends each piece,
+/// then the end, or the first read error.
 fn read_pieces(
     mut f: std::fs::File,
     tx: std::sync::mpsc::SyncSender<std::io::Result<Piece>>,
     returned: std::sync::mpsc::Receiver<Vec<u8>>,
 ) {
     use std::io::Read;
-    let mut hasher = Sha256::new();
     let mut carry: Vec<u8> = Vec::new();
     loop {
         let mut buf = returned.try_recv().unwrap_or_default();
@@ -188,7 +178,6 @@ fn read_pieces(
                     return;
                 }
             };
-            hasher.update(&buf[start..]);
             if n == 0 {
                 eof = true;
                 break;
@@ -206,7 +195,7 @@ fn read_pieces(
             return;
         }
         if eof {
-            let _ = tx.send(Ok(Piece::Done(format!("{:x}", hasher.finalize()))));
+            let _ = tx.send(Ok(Piece::Done));
             return;
         }
     }

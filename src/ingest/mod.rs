@@ -352,11 +352,7 @@ pub fn read_bytes(
     if matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "ods") {
         check_zip(path, &bytes, opts.limits)?;
     }
-    let mut file = InputFile {
-        path: path.to_path_buf(),
-        sha256: String::new(),
-        rows: 0,
-    };
+    let mut file = InputFile::new(path);
     let digest = |b: &[u8]| format!("{:x}", Sha256::digest(b));
     match ext.as_str() {
         "xlsx" | "xlsm" => {
@@ -605,7 +601,9 @@ mod tests {
             let path = dir.path().join("t.csv");
             std::fs::write(&path, &text).unwrap();
             let mut streamed = Cells(vec![]);
-            let f = read_file_with(&path, &ReadOptions::default(), &mut streamed).unwrap();
+            let f = read_file_with(&path, &ReadOptions::default(), &mut streamed)
+                .and_then(|f| f.settled())
+                .unwrap();
             let mut whole = Cells(vec![]);
             let opts = ReadOptions {
                 record_reader: true,

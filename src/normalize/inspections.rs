@@ -503,11 +503,7 @@ Q4,0.5,合格
     fn a_file_without_any_verdict_column_is_refused() {
         let q = QualityCfg::default();
         let mut s = InspectionSink::new(chrono_tz::Asia::Shanghai, &q, &CHANNELS);
-        let file = InputFile {
-            path: "qa.csv".into(),
-            sha256: String::new(),
-            rows: 0,
-        };
+        let file = InputFile::new("qa.csv");
         let e = s
             .header(&file, &["inspection_id".into(), "contact_id".into()])
             .unwrap_err();

@@ -124,11 +124,7 @@ pub(crate) fn english(why: &str) -> String {
 /// Feed a small comma-separated table (header first, no quoting) into a sink: unit tests.
 #[cfg(test)]
 pub(crate) fn feed_csv(sink: &mut dyn crate::ingest::RowSink, csv: &str) {
-    let file = InputFile {
-        path: "t.csv".into(),
-        sha256: String::new(),
-        rows: 0,
-    };
+    let file = InputFile::new("t.csv");
     let mut lines = csv.lines();
     let headers: Vec<String> = lines
         .next()

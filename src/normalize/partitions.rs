@@ -183,9 +183,9 @@ impl Partitions {
             }
             hashes.extend(file_hashes);
             let file = InputFile {
-                path: p.clone(),
                 sha256: sha,
                 rows: df.height() as u64,
+                ..InputFile::new(p.clone())
             };
             ledger.open(&file);
             ledger.counts.read += file.rows;

@@ -506,7 +506,7 @@ pub fn build(
     data: &crate::normalize::Dataset,
     history: &[crate::evaluate::HistoryEntry],
     text: Text,
-) -> Report {
+) -> crate::error::Result<Report> {
     let Verdict {
         scorecard,
         incentive,
@@ -547,9 +547,10 @@ pub fn build(
             name: k.name.clone(),
             sources: k.sources.clone(),
         }),
-        inputs: data.inputs.clone(),
-        survey_inputs: data.survey_inputs.clone(),
-        inspection_inputs: data.inspection_inputs.clone(),
+        // The fingerprints are the last thing the figures wait for (worked out in idle time).
+        inputs: crate::util::settled(&data.inputs)?,
+        survey_inputs: crate::util::settled(&data.survey_inputs)?,
+        inspection_inputs: crate::util::settled(&data.inspection_inputs)?,
         rows,
         survey_rows,
         inspection_rows: kpis.quality.as_ref().map(|q| RowCounts {
@@ -634,7 +635,7 @@ pub fn build(
         let days = c.report.remediation_days;
         r.metrics.remediation = Some(remediation::remediation(&r, period, history, days));
     }
-    r
+    Ok(r)
 }
 
 /// The contract's parameters as the Method sheet lists them, in the report's language: the

@@ -452,3 +452,27 @@ fn durations_read_the_same_in_the_workbook_and_the_html() {
     std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
     assert!(styles.contains("formatCode=\"[h]:mm:ss\""), "{styles}");
 }
+
+/// The contacts and surveys (CSV, worked out in idle time) are listed in manifest.json and
+/// metrics.json with the SHA-256 of their bytes.
+#[test]
+fn the_inputs_fingerprints_are_their_sha256() {
+    let dir = tempfile::tempdir().unwrap();
+    run_canonical(dir.path(), &[]).success();
+    let json = |f: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join(f)).unwrap()).unwrap()
+    };
+    let (manifest, metrics) = (json("manifest.json"), json("metrics.json"));
+    for (key, file) in [("inputs", "contacts.csv"), ("survey_inputs", "surveys.csv")] {
+        let bytes = std::fs::read(fixtures().join("canonical").join(file)).unwrap();
+        let want = cseval::util::sha256(&bytes);
+        assert_eq!(want.len(), 64);
+        for m in [&manifest, &metrics] {
+            assert_eq!(
+                m[key][0]["sha256"].as_str(),
+                Some(want.as_str()),
+                "{key}: {m}"
+            );
+        }
+    }
+}

@@ -139,7 +139,7 @@ fn method(d: &mut Doc<'_>) {
             vec![
                 (kind.clone(), false),
                 (name, false),
-                (f.sha256[..12].to_string(), false),
+                (f.sha256.get(..12).unwrap_or(&f.sha256).to_string(), false),
             ]
         })
     })
