@@ -1,23 +1,27 @@
-//! A file's SHA-256 worked out in the time the machine's cores would otherwise be idle.
+//! Files' SHA-256 worked out in the time the machine's cores would otherwise be idle.
 //!
-//! [`IdleHash::start`] opens the file and hashes it on a thread of its own at the lowest
-//! scheduling priority (Linux `SCHED_IDLE`): it runs only on a core no other thread of the
-//! machine wants, so the reading and the KPIs, which keep the cores nearly busy, are not
-//! slowed by it, and it catches up in the steps that leave a core idle. [`IdleHash::finish`]
+//! [`IdleHash::start`] notes a file's length and modification time and queues it for the
+//! process's fingerprint threads (one a core, up to four), which run at the lowest
+//! scheduling priority (Linux `SCHED_IDLE`): only on a core no other thread of the machine
+//! wants. So the reading and the KPIs, which keep the cores nearly busy, are not slowed by
+//! them, and they catch up in the steps that leave a core idle. Each thread hashes one
+//! queued file at a time, opened only while it is hashed (a run over thousands of daily
+//! exports holds a few open). [`IdleHash::finish`]
 //! hashes whatever is left on the calling thread at that thread's priority (an unprivileged
-//! thread cannot be given its priority back) and checks that the file did not change while
-//! the run read it: its length, its modification time and the bytes hashed must be those
-//! seen when the hashing started. It knows nothing of what the file holds.
+//! thread cannot be given its priority back), and checks that the file did not change
+//! while the run read it: its length and modification time at the end, and the bytes
+//! hashed, must be those noted at the start. It knows nothing of what the files hold.
 
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-/// A file's length and modification time, read when its hashing starts and again at the
-/// end.
+/// A file's length and modification time, noted when its hashing is queued and read
+/// again at the end.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Stamp {
     len: u64,
@@ -33,21 +37,36 @@ impl Stamp {
     }
 }
 
-/// The hashing so far, shared by the idle thread and [`IdleHash::finish`].
+/// One file's hashing so far, shared by the fingerprint thread and [`IdleHash::finish`].
 struct State {
-    file: std::fs::File,
+    /// Open while the file is being hashed.
+    file: Option<std::fs::File>,
     hasher: Sha256,
     /// Bytes hashed so far.
     hashed: u64,
     buf: Vec<u8>,
-    /// Set at the end of the file (the digest in hexadecimal) or on a read error.
+    /// Set at the end of the file (the digest in hexadecimal) or on an error.
     outcome: Option<std::result::Result<String, String>>,
 }
 
 impl State {
-    /// Hash the file's next piece; at its end or on an error, settle the outcome.
-    fn step(&mut self) {
-        match self.file.read(&mut self.buf) {
+    /// Hash the file's next piece (opening it first); at its end or on an error, settle
+    /// the outcome and close the file.
+    fn step(&mut self, path: &Path) {
+        let file = match &mut self.file {
+            Some(f) => f,
+            None => match std::fs::File::open(path) {
+                Ok(f) => {
+                    self.buf = vec![0; super::WRITE_BYTES];
+                    self.file.insert(f)
+                }
+                Err(e) => {
+                    self.outcome = Some(Err(e.to_string()));
+                    return;
+                }
+            },
+        };
+        match file.read(&mut self.buf) {
             Ok(0) => {
                 let digest = std::mem::take(&mut self.hasher).finalize();
                 self.outcome = Some(Ok(format!("{digest:x}")));
@@ -55,28 +74,24 @@ impl State {
             Ok(n) => {
                 self.hasher.update(&self.buf[..n]);
                 self.hashed += n as u64;
+                return;
             }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => return,
             Err(e) => self.outcome = Some(Err(e.to_string())),
         }
+        self.file = None;
+        self.buf = Vec::new();
     }
 }
 
-/// A file's SHA-256, hashed in idle time until [`IdleHash::finish`] asks for it.
-pub struct IdleHash {
+/// A file queued for the fingerprint thread.
+struct Job {
     path: PathBuf,
     at_start: Stamp,
-    state: Arc<Mutex<State>>,
-    /// Set by [`IdleHash::finish`] (or when the hash is no longer wanted): the idle thread
-    /// stops at its next piece.
-    stop: Arc<AtomicBool>,
-    done: OnceLock<std::result::Result<String, String>>,
-}
-
-impl std::fmt::Debug for IdleHash {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "IdleHash({})", self.path.display())
-    }
+    state: Mutex<State>,
+    /// Set by [`IdleHash::finish`] or when the fingerprint is no longer wanted: the
+    /// fingerprint thread leaves the file at its next piece.
+    stop: AtomicBool,
 }
 
 /// The state, even if a thread panicked holding it (a piece is hashed whole or not at all).
@@ -84,68 +99,108 @@ fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-impl IdleHash {
-    /// Open `path` and start hashing it in idle time.
-    pub fn start(path: &Path) -> std::io::Result<Arc<IdleHash>> {
-        let file = std::fs::File::open(path)?;
-        let at_start = Stamp::of(&file.metadata()?);
-        let state = Arc::new(Mutex::new(State {
-            file,
-            hasher: Sha256::new(),
-            hashed: 0,
-            buf: vec![0; super::WRITE_BYTES],
-            outcome: None,
-        }));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (s, halt) = (state.clone(), stop.clone());
-        // Without a thread of its own, `finish` hashes the whole file.
-        let _ = std::thread::Builder::new()
-            .name("cseval-fingerprint".into())
-            .spawn(move || {
-                lowest_priority();
-                while !halt.load(Ordering::Relaxed) {
-                    let mut st = lock(&s);
-                    if st.outcome.is_some() {
-                        return;
-                    }
-                    st.step();
-                }
+/// The queue of the process's fingerprint threads (one a core, up to four), started on
+/// first use; none if no thread could be started (then [`IdleHash::finish`] hashes every
+/// file). Each file is hashed by one thread; several files, side by side.
+fn queue() -> Option<&'static Sender<Arc<Job>>> {
+    static QUEUE: OnceLock<Option<Sender<Arc<Job>>>> = OnceLock::new();
+    QUEUE
+        .get_or_init(|| {
+            let (tx, rx) = std::sync::mpsc::channel::<Arc<Job>>();
+            let rx = Arc::new(Mutex::new(rx));
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+            let started = (0..threads).filter(|_| {
+                let rx = rx.clone();
+                std::thread::Builder::new()
+                    .name("cseval-fingerprint".into())
+                    .spawn(move || {
+                        lowest_priority();
+                        // The next file, the queue held only while it is taken.
+                        let next = || rx.lock().ok()?.recv().ok();
+                        while let Some(job) = next() {
+                            hash_while_idle(&job);
+                        }
+                    })
+                    .is_ok()
             });
-        Ok(Arc::new(IdleHash {
+            (started.count() > 0).then_some(tx)
+        })
+        .as_ref()
+}
+
+/// Hash `job`'s file piece by piece until it ends or [`IdleHash::finish`] takes it over.
+fn hash_while_idle(job: &Job) {
+    while !job.stop.load(Ordering::Relaxed) {
+        let mut st = lock(&job.state);
+        if st.outcome.is_some() {
+            return;
+        }
+        st.step(&job.path);
+    }
+}
+
+/// A file's SHA-256, hashed in idle time until [`IdleHash::finish`] asks for it.
+pub struct IdleHash {
+    job: Arc<Job>,
+    done: OnceLock<std::result::Result<String, String>>,
+}
+
+impl std::fmt::Debug for IdleHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IdleHash({})", self.job.path.display())
+    }
+}
+
+impl IdleHash {
+    /// Note `path`'s length and modification time and queue it for hashing in idle time.
+    pub fn start(path: &Path) -> std::io::Result<Arc<IdleHash>> {
+        let job = Arc::new(Job {
             path: path.to_path_buf(),
-            at_start,
-            state,
-            stop,
+            at_start: Stamp::of(&std::fs::metadata(path)?),
+            state: Mutex::new(State {
+                file: None,
+                hasher: Sha256::new(),
+                hashed: 0,
+                buf: Vec::new(),
+                outcome: None,
+            }),
+            stop: AtomicBool::new(false),
+        });
+        if let Some(q) = queue() {
+            // A closed queue: `finish` hashes the file.
+            let _ = q.send(job.clone());
+        }
+        Ok(Arc::new(IdleHash {
+            job,
             done: OnceLock::new(),
         }))
     }
 
-    /// The file's SHA-256 in lower-case hexadecimal, what the idle thread left hashed here.
-    /// Errs when the file could not be read, or changed since the hashing started (a
-    /// fingerprint that is not of the bytes the run read is worse than none).
+    /// The file's SHA-256 in lower-case hexadecimal, what the fingerprint thread left
+    /// hashed here. Errs when the file could not be read, or changed since its hashing was
+    /// queued (a fingerprint of other bytes than those the run read is worse than none).
     pub fn finish(&self) -> Result<String> {
+        let job = &self.job;
         let outcome = self.done.get_or_init(|| {
-            self.stop.store(true, Ordering::Relaxed);
-            let mut st = lock(&self.state);
+            job.stop.store(true, Ordering::Relaxed);
+            let mut st = lock(&job.state);
             tracing::debug!(
-                file = %self.path.display(),
-                mb_left = (self.at_start.len.saturating_sub(st.hashed)) >> 20,
+                file = %job.path.display(),
+                mb_left = job.at_start.len.saturating_sub(st.hashed) >> 20,
                 "fingerprint asked for"
             );
             while st.outcome.is_none() {
-                st.step();
+                st.step(&job.path);
             }
-            let now = st.file.metadata().map(|m| Stamp::of(&m));
+            let now = std::fs::metadata(&job.path).map(|m| Stamp::of(&m)).ok();
             match st.outcome.clone() {
-                Some(Ok(hex))
-                    if st.hashed == self.at_start.len && now.ok() == Some(self.at_start) =>
-                {
+                Some(Ok(hex)) if st.hashed == job.at_start.len && now == Some(job.at_start) => {
                     Ok(hex)
                 }
                 Some(Ok(_)) => Err(format!(
                     "the file changed while it was read ({} bytes when the reading began, {} \
                      bytes read for its fingerprint)",
-                    self.at_start.len, st.hashed
+                    job.at_start.len, st.hashed
                 )),
                 Some(Err(e)) => Err(e),
                 None => Err("the fingerprint was not finished".into()),
@@ -154,7 +209,7 @@ impl IdleHash {
         outcome.clone().map_err(|e| {
             Error::input(format!(
                 "{}: cannot work out the file's fingerprint: {e}",
-                self.path.display()
+                job.path.display()
             ))
             .with_hint("run again once the export is complete and nothing writes to the file")
         })
@@ -163,7 +218,7 @@ impl IdleHash {
 
 impl Drop for IdleHash {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        self.job.stop.store(true, Ordering::Relaxed);
     }
 }
 
@@ -183,24 +238,33 @@ fn lowest_priority() {
 mod tests {
     use super::*;
 
-    /// A file of a few pieces: the fingerprint is its SHA-256, asked for at once (mostly
-    /// hashed by `finish`) or after the idle thread had time, and asked twice.
+    /// Files of a few pieces: each fingerprint is the file's SHA-256, asked for at once
+    /// (mostly hashed by `finish`) or after the fingerprint thread had time, asked twice,
+    /// and with more files queued than are asked for.
     #[test]
     fn the_fingerprint_is_the_files_sha256() {
         let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("a.csv");
-        let bytes: Vec<u8> = (0..700_000u32).map(|i| (i % 253) as u8).collect();
-        std::fs::write(&p, &bytes).unwrap();
-        let want = format!("{:x}", Sha256::digest(&bytes));
-        let h = IdleHash::start(&p).unwrap();
-        assert_eq!(h.finish().unwrap(), want);
-        assert_eq!(h.finish().unwrap(), want);
-        let h = IdleHash::start(&p).unwrap();
+        let mut files = Vec::new();
+        for k in 0..4u32 {
+            let p = dir.path().join(format!("{k}.csv"));
+            let bytes: Vec<u8> = (0..700_000 + k).map(|i| (i % 253) as u8).collect();
+            std::fs::write(&p, &bytes).unwrap();
+            files.push((p, format!("{:x}", Sha256::digest(&bytes))));
+        }
+        let h = IdleHash::start(&files[0].0).unwrap();
+        assert_eq!(h.finish().unwrap(), files[0].1);
+        assert_eq!(h.finish().unwrap(), files[0].1);
+        let hs: Vec<_> = files
+            .iter()
+            .map(|(p, _)| IdleHash::start(p).unwrap())
+            .collect();
         std::thread::sleep(std::time::Duration::from_millis(50));
-        assert_eq!(h.finish().unwrap(), want);
+        for (h, (_, want)) in hs.iter().zip(&files).rev().skip(1) {
+            assert_eq!(&h.finish().unwrap(), want);
+        }
     }
 
-    /// A file that grows after the hashing started: an error naming the file, not a
+    /// A file that grows after its hashing was queued: an error naming the file, not a
     /// fingerprint of other bytes than those read.
     #[test]
     fn a_file_that_changes_meanwhile_has_no_fingerprint() {
