@@ -28,8 +28,8 @@ pub(super) enum Piece {
 
 /// Read a delimited file in pieces of about [`BLOCK_BYTES`] whole lines, so that neither
 /// the file nor its text is ever held whole: a thread reads the file while the pieces
-/// already read are parsed, and another works out its fingerprint in idle time
-/// ([`IdleHash`]; [`InputFile::settled`] waits for it). A piece the block reader cannot take (quotes,
+/// already read are parsed, and its fingerprint is worked out in idle time ([`IdleHash`];
+/// [`InputFile::settled`] waits for it). A piece the block reader cannot take (quotes,
 /// blank lines, bare carriage returns) sends the rest of the file through the record
 /// reader; a file whose start is not UTF-8 is read whole and decoded as before.
 pub(super) fn read_csv_streaming(
