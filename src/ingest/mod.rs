@@ -12,7 +12,6 @@ use crate::error::{io_err, Error, Result};
 use crate::util::InputFile;
 use chrono::NaiveDateTime;
 use polars::prelude::DataFrame;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 pub mod mapped;
@@ -353,7 +352,7 @@ pub fn read_bytes(
         check_zip(path, &bytes, opts.limits)?;
     }
     let mut file = InputFile::new(path);
-    let digest = |b: &[u8]| format!("{:x}", Sha256::digest(b));
+    let digest = crate::util::sha256;
     match ext.as_str() {
         "xlsx" | "xlsm" => {
             // The fingerprint is taken on another thread, which shares the bytes with the
@@ -612,7 +611,7 @@ mod tests {
             let g = read_file_with(&path, &opts, &mut whole).unwrap();
             assert_eq!(streamed.0, whole.0, "{text:?}");
             assert_eq!(f.rows, g.rows);
-            assert_eq!(f.sha256, format!("{:x}", Sha256::digest(text.as_bytes())));
+            assert_eq!(f.sha256, crate::util::sha256(text.as_bytes()));
             assert_eq!(f.sha256, g.sha256);
             assert!(streamed.0.len() >= 120);
         }
