@@ -9,7 +9,7 @@
 
 use crate::config::read::{Encoding, ReadOptions};
 use crate::error::{io_err, Error, Result};
-use crate::util::InputFile;
+use crate::util::{sha256, InputFile};
 use chrono::NaiveDateTime;
 use polars::prelude::DataFrame;
 use std::path::{Path, PathBuf};
@@ -352,25 +352,24 @@ pub fn read_bytes(
         check_zip(path, &bytes, opts.limits)?;
     }
     let mut file = InputFile::new(path);
-    let digest = crate::util::sha256;
     match ext.as_str() {
         "xlsx" | "xlsm" => {
             // The fingerprint is taken on another thread, which shares the bytes with the
             // reader, while the sheet is parsed.
             let bytes = SharedBytes(std::sync::Arc::new(bytes));
             let shared = bytes.clone();
-            let h = std::thread::spawn(move || digest(shared.as_ref()));
+            let h = std::thread::spawn(move || sha256(shared.as_ref()));
             read_xlsx_streaming(&mut file, bytes, opts, sink)?;
             file.sha256 = h.join().map_err(|_| {
                 Error::runtime(format!("{}: fingerprinting failed", path.display()))
             })?;
         }
         "parquet" => {
-            file.sha256 = digest(&bytes);
+            file.sha256 = sha256(&bytes);
             read_parquet(&mut file, bytes, sink)?;
         }
         "xls" | "xlsb" | "ods" => {
-            file.sha256 = digest(&bytes);
+            file.sha256 = sha256(&bytes);
             read_workbook(&mut file, bytes, opts, sink).map_err(|e| {
                 if named == "et" {
                     e.with_note("a WPS .et workbook: save it as .xlsx in WPS")
@@ -382,9 +381,9 @@ pub fn read_bytes(
         _ => {
             // The fingerprint is taken on another thread while the text is parsed.
             let sha = std::thread::scope(|s| {
-                let h = s.spawn(|| digest(&bytes));
+                let h = s.spawn(|| sha256(&bytes));
                 read_csv(&mut file, &bytes, opts, sink)?;
-                Ok::<_, Error>(h.join().unwrap_or_else(|_| digest(&bytes)))
+                Ok::<_, Error>(h.join().unwrap_or_else(|_| sha256(&bytes)))
             })?;
             file.sha256 = sha;
         }
@@ -611,7 +610,7 @@ mod tests {
             let g = read_file_with(&path, &opts, &mut whole).unwrap();
             assert_eq!(streamed.0, whole.0, "{text:?}");
             assert_eq!(f.rows, g.rows);
-            assert_eq!(f.sha256, crate::util::sha256(text.as_bytes()));
+            assert_eq!(f.sha256, sha256(text.as_bytes()));
             assert_eq!(f.sha256, g.sha256);
             assert!(streamed.0.len() >= 120);
         }
