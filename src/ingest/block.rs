@@ -1,7 +1,9 @@
-//! CSV blocks split in place: the byte scans (SIMD on x86-64) that find delimiters, line
-//! breaks, quotes and NUL bytes 64 bytes at a time, and [`Block`]/[`Split`], the cells of
-//! whole quote-free lines without a copy.
+//! CSV blocks split in place: the byte scans that find delimiters, line breaks, quotes and
+//! NUL bytes 64 bytes at a time (on the instructions `ingest::scan` picks), and
+//! [`Block`]/[`Split`], the cells of whole quote-free lines without a copy. It does not
+//! decide which text may be split so: that is `ingest::csv`'s [`TextBytes`] check.
 
+use super::scan::{scan, Scan, ScanJob};
 use super::Cell;
 
 /// Whole lines of a CSV without quote characters, none of them blank, split in place: no
@@ -23,35 +25,35 @@ impl<'t> Block<'t> {
     /// The rows of `text` (whole lines, the first being line `first_line`) whose cells are
     /// not all blank.
     pub(super) fn new(text: &'t str, first_line: u64, delim: u8, width: usize) -> Self {
+        scan(NewBlock {
+            text,
+            first_line,
+            delim,
+            width,
+        })
+    }
+
+    /// [`Block::new`] on instruction set `S`.
+    #[inline(always)]
+    fn new_on<S: Scan>(text: &'t str, first_line: u64, delim: u8, width: usize) -> Self {
         let b = text.as_bytes();
-        let mut starts = Vec::with_capacity(b.len() / 64);
-        let mut rows = Vec::with_capacity(b.len() / 64);
-        let mut line = first_line;
-        let mut at = 0;
-        // The line from `at` to `end` (past its line break, if it has one).
-        let mut take = |end: usize| {
-            if end == at {
-                return;
-            }
-            // A line is blank when every cell is: the common line has a visible first byte.
-            let first = b[at];
-            let visible = first > b' ' && first < 0x80 && first != delim;
-            if visible || !line_is_blank(&text[at..end], delim) {
-                starts.push(at);
-                rows.push(line);
-            }
-            line += 1;
-            at = end;
+        let mut rows = RowStarts {
+            text,
+            delim,
+            starts: Vec::with_capacity(b.len() / 64),
+            rows: Vec::with_capacity(b.len() / 64),
+            line: first_line,
+            at: 0,
         };
         // The line breaks 64 bytes at a time, as bits.
-        each_window(b, |offset, window, valid| {
-            let mut bits = bytes_of(window, [b'\n']) & valid;
-            while bits != 0 {
-                take(offset + bits.trailing_zeros() as usize + 1);
-                bits &= bits - 1;
-            }
-        });
-        take(b.len());
+        each_window::<S, _>(b, &mut rows);
+        rows.take(b.len());
+        let RowStarts {
+            mut starts,
+            rows,
+            line,
+            ..
+        } = rows;
         // The end of the text closes the last row (each row ends at its own line break).
         starts.push(b.len());
         Block {
@@ -109,22 +111,30 @@ impl<'t> Block<'t> {
 
     /// The cells of rows `r`, split.
     pub fn split(&self, r: std::ops::Range<usize>) -> Split<'t> {
+        scan(SplitRows { block: self, r })
+    }
+
+    /// [`Block::split`] on instruction set `S`.
+    #[inline(always)]
+    fn split_on<S: Scan>(&self, r: std::ops::Range<usize>) -> Split<'t> {
         let b = self.text.as_bytes();
         let w = self.width;
         let mut bounds = Vec::with_capacity(r.len() * w);
         for i in r.clone() {
             // The delimiters and the line break of the line 64 bytes at a time, as bits
-            // ([`separators`]), stopping at the header's width of cells or the line break.
+            // ([`Scan::bytes_of`]), stopping at the header's width of cells or the line break.
             let (start, limit) = (self.starts[i], self.starts[i + 1]);
             let (mut from, mut k, mut cells) = (start, limit, 0);
             let mut at64 = start;
             'line: while at64 < limit {
                 let mut bits = match b.get(at64..at64 + 64) {
-                    Some(window) => separators(window.try_into().expect("64 bytes"), self.delim),
+                    Some(window) => {
+                        S::bytes_of(window.try_into().expect("64 bytes"), [self.delim, b'\n'])
+                    }
                     None => {
                         let mut pad = [0u8; 64];
                         pad[..b.len() - at64].copy_from_slice(&b[at64..]);
-                        separators(&pad, self.delim)
+                        S::bytes_of(&pad, [self.delim, b'\n'])
                     }
                 };
                 if limit - at64 < 64 {
@@ -166,64 +176,98 @@ impl<'t> Block<'t> {
     }
 }
 
-/// Bit `i` set where byte `i` of `bytes` is the delimiter or a line break.
-#[inline]
-pub(super) fn separators(bytes: &[u8; 64], delim: u8) -> u64 {
-    bytes_of(bytes, [delim, b'\n'])
+/// [`Block::new`] as a job for [`scan`].
+pub(super) struct NewBlock<'t> {
+    pub(super) text: &'t str,
+    pub(super) first_line: u64,
+    pub(super) delim: u8,
+    pub(super) width: usize,
 }
 
-/// Bit `i` set where byte `i` of `bytes` is one of `of`: SSE2 (part of every x86-64)
-/// compares 16 bytes at a time; other targets take [`bytes_of_scalar`]. Against a
-/// `memchr2` search stopping at each cell, this halves the splitting time.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-pub(super) fn bytes_of<const N: usize>(bytes: &[u8; 64], of: [u8; N]) -> u64 {
-    use std::arch::x86_64::*;
-    // SAFETY: every x86-64 processor has SSE2 (the target's baseline), and each unaligned
-    // load reads bytes 16k..16k+16 of the 64-byte array.
-    unsafe {
-        let mut bits = 0u64;
-        for k in 0..4 {
-            let v = _mm_loadu_si128(bytes.as_ptr().add(16 * k) as *const __m128i);
-            let mut hit = _mm_setzero_si128();
-            for c in of {
-                hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8)));
-            }
-            bits |= u64::from(_mm_movemask_epi8(hit) as u16) << (16 * k);
-        }
-        bits
+impl<'t> ScanJob for NewBlock<'t> {
+    type Out = Block<'t>;
+    #[inline(always)]
+    fn run<S: Scan>(self) -> Block<'t> {
+        Block::new_on::<S>(self.text, self.first_line, self.delim, self.width)
     }
 }
 
-#[cfg(not(target_arch = "x86_64"))]
-#[inline]
-pub(super) fn bytes_of<const N: usize>(bytes: &[u8; 64], of: [u8; N]) -> u64 {
-    bytes_of_scalar(bytes, &of)
+/// [`Block::split`] as a job for [`scan`].
+pub(super) struct SplitRows<'b, 't> {
+    pub(super) block: &'b Block<'t>,
+    pub(super) r: std::ops::Range<usize>,
 }
 
-/// [`bytes_of`] byte by byte.
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-pub(super) fn bytes_of_scalar(bytes: &[u8; 64], of: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| of.contains(c))
-        .fold(0, |bits, (i, _)| bits | 1 << i)
+impl<'t> ScanJob for SplitRows<'_, 't> {
+    type Out = Split<'t>;
+    #[inline(always)]
+    fn run<S: Scan>(self) -> Split<'t> {
+        self.block.split_on::<S>(self.r)
+    }
 }
 
-/// Call `f(offset, window, valid)` on each 64 bytes of `b` from `offset`; the last window
-/// is padded with zero bytes, and `valid` has a bit set for each byte of `b` it holds.
+/// What looks at a text 64 bytes at a time ([`each_window`]). A trait rather than a
+/// closure: its `#[inline(always)]` method is compiled into each instruction set's
+/// instance of the scan, where a closure would be a function of its own compiled for none.
+pub(super) trait Windows {
+    /// The `window` of the text from byte `offset`; `valid` has a bit set for each byte of
+    /// the text it holds (the last is padded with zero bytes).
+    fn window<S: Scan>(&mut self, offset: usize, window: &[u8; 64], valid: u64);
+}
+
+/// Hand each 64 bytes of `b` to `w`, the last padded with zero bytes.
 #[inline(always)]
-pub(super) fn each_window(b: &[u8], mut f: impl FnMut(usize, &[u8; 64], u64)) {
+pub(super) fn each_window<S: Scan, W: Windows>(b: &[u8], w: &mut W) {
     let mut chunks = b.chunks_exact(64);
     for (k, window) in chunks.by_ref().enumerate() {
-        f(64 * k, window.try_into().expect("64 bytes"), u64::MAX);
+        w.window::<S>(64 * k, window.try_into().expect("64 bytes"), u64::MAX);
     }
     let tail = chunks.remainder();
     if !tail.is_empty() {
         let mut pad = [0u8; 64];
         pad[..tail.len()].copy_from_slice(tail);
-        f(b.len() - tail.len(), &pad, (1u64 << tail.len()) - 1);
+        w.window::<S>(b.len() - tail.len(), &pad, (1u64 << tail.len()) - 1);
+    }
+}
+
+/// [`Block::new`]'s rows so far: where each starts, its file line.
+struct RowStarts<'t> {
+    text: &'t str,
+    delim: u8,
+    starts: Vec<usize>,
+    rows: Vec<u64>,
+    /// The file line of the line from `at`.
+    line: u64,
+    at: usize,
+}
+
+impl RowStarts<'_> {
+    /// The line from `at` to `end` (past its line break, if it has one).
+    #[inline(always)]
+    fn take(&mut self, end: usize) {
+        if end == self.at {
+            return;
+        }
+        // A line is blank when every cell is: the common line has a visible first byte.
+        let first = self.text.as_bytes()[self.at];
+        let visible = first > b' ' && first < 0x80 && first != self.delim;
+        if visible || !line_is_blank(&self.text[self.at..end], self.delim) {
+            self.starts.push(self.at);
+            self.rows.push(self.line);
+        }
+        self.line += 1;
+        self.at = end;
+    }
+}
+
+impl Windows for RowStarts<'_> {
+    #[inline(always)]
+    fn window<S: Scan>(&mut self, offset: usize, window: &[u8; 64], valid: u64) {
+        let mut bits = S::bytes_of(window, [b'\n']) & valid;
+        while bits != 0 {
+            self.take(offset + bits.trailing_zeros() as usize + 1);
+            bits &= bits - 1;
+        }
     }
 }
 
@@ -240,30 +284,70 @@ pub(super) struct TextBytes {
 /// [`TextBytes`] of `b` in one pass, 64 bytes at a time as bits, where the checks one by
 /// one took five searches.
 pub(super) fn text_bytes(b: &[u8], quote: u8) -> TextBytes {
-    let (mut nul, mut irregular) = (false, false);
-    // Bit 63: the last byte of the window before. The text starts after a line break.
-    let (mut prev_lf, mut prev_cr) = (1u64 << 63, 0u64);
-    each_window(b, |_, window, valid| {
-        let lf = bytes_of(window, [b'\n']);
+    scan(ByteChecks { b, quote })
+}
+
+/// [`text_bytes`] as a job for [`scan`].
+pub(super) struct ByteChecks<'a> {
+    pub(super) b: &'a [u8],
+    pub(super) quote: u8,
+}
+
+impl ScanJob for ByteChecks<'_> {
+    type Out = TextBytes;
+    #[inline(always)]
+    fn run<S: Scan>(self) -> TextBytes {
+        text_bytes_on::<S>(self.b, self.quote)
+    }
+}
+
+/// [`text_bytes`] on instruction set `S`.
+#[inline(always)]
+fn text_bytes_on<S: Scan>(b: &[u8], quote: u8) -> TextBytes {
+    let mut look = LookAtBytes {
+        quote,
+        nul: false,
+        irregular: false,
+        // Bit 63: the last byte of the window before. The text starts after a line break.
+        prev_lf: 1 << 63,
+        prev_cr: 0,
+    };
+    each_window::<S, _>(b, &mut look);
+    TextBytes {
+        nul: look.nul,
+        irregular: look.irregular || b.last() == Some(&b'\r'),
+    }
+}
+
+/// [`text_bytes`] so far.
+struct LookAtBytes {
+    quote: u8,
+    nul: bool,
+    irregular: bool,
+    /// The line feeds and carriage returns of the window before.
+    prev_lf: u64,
+    prev_cr: u64,
+}
+
+impl Windows for LookAtBytes {
+    #[inline(always)]
+    fn window<S: Scan>(&mut self, _: usize, window: &[u8; 64], valid: u64) {
+        let lf = S::bytes_of(window, [b'\n']);
         let mut cr = 0;
-        if bytes_of(window, [b'\r', 0, quote]) & valid != 0 {
-            cr = bytes_of(window, [b'\r']) & valid;
-            nul |= bytes_of(window, [0]) & valid != 0;
-            irregular |= bytes_of(window, [quote]) & valid != 0;
+        if S::bytes_of(window, [b'\r', 0, self.quote]) & valid != 0 {
+            cr = S::bytes_of(window, [b'\r']) & valid;
+            self.nul |= S::bytes_of(window, [0]) & valid != 0;
+            self.irregular |= S::bytes_of(window, [self.quote]) & valid != 0;
         }
-        let lf_before = (lf << 1) | (prev_lf >> 63);
-        let lf_two_before = (lf << 2) | (prev_lf >> 62);
-        let cr_before = (cr << 1) | (prev_cr >> 63);
+        let lf_before = (lf << 1) | (self.prev_lf >> 63);
+        let lf_two_before = (lf << 2) | (self.prev_lf >> 62);
+        let cr_before = (cr << 1) | (self.prev_cr >> 63);
         // "\n\n" and "\n\r\n" end here, or a carriage return before is not before a line
         // feed (one at the window's last byte is looked at in the next window).
-        irregular |= lf & lf_before != 0
+        self.irregular |= lf & lf_before != 0
             || lf & cr_before & lf_two_before != 0
             || cr_before & !lf & valid != 0;
-        (prev_lf, prev_cr) = (lf, cr);
-    });
-    TextBytes {
-        nul,
-        irregular: irregular || b.last() == Some(&b'\r'),
+        (self.prev_lf, self.prev_cr) = (lf, cr);
     }
 }
 

@@ -27,6 +27,7 @@ use csv::{read_csv, read_csv_streaming, streams};
 
 mod block;
 use block::{field, text_bytes};
+mod scan;
 pub use block::{Block, Split};
 
 /// One cell as read from a file.
@@ -443,6 +444,7 @@ fn decode_as(bytes: &[u8], enc: Encoding) -> std::borrow::Cow<'_, str> {
 mod tests {
     use super::block::*;
     use super::csv::*;
+    use super::scan::{scan_on, Isa};
     use super::*;
 
     /// A file refused part-way (a NUL byte after the first piece, with many pieces still to
@@ -476,13 +478,6 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The SIMD separator bits are the byte-by-byte ones.
-        #[test]
-        fn separator_bits_agree(bytes in proptest::collection::vec(proptest::sample::select(b",;\t\n\ra\xe4"), 64), delim in proptest::sample::select(b",;\t")) {
-            let bytes: [u8; 64] = bytes.try_into().unwrap();
-            proptest::prop_assert_eq!(separators(&bytes, delim), bytes_of_scalar(&bytes, &[delim, b'\n']));
-        }
-
         /// The one-pass byte checks agree with the searches they replace, on texts that
         /// cross the 64-byte windows.
         #[test]
@@ -496,6 +491,9 @@ mod tests {
                 || !memchr::memchr_iter(b'\r', b).all(|i| b.get(i + 1) == Some(&b'\n'));
             let want = TextBytes { nul: memchr::memchr(0, b).is_some(), irregular };
             proptest::prop_assert_eq!(text_bytes(b, quote), want);
+            for isa in Isa::here() {
+                proptest::prop_assert_eq!(scan_on(isa, ByteChecks { b, quote }), TextBytes { nul: memchr::memchr(0, b).is_some(), irregular }, "{:?}", isa);
+            }
         }
 
         /// Splitting in place gives the cells that `str::split` finds on each line, cut or
@@ -508,15 +506,24 @@ mod tests {
             if last_break {
                 text.push_str(nl);
             }
-            let block = Block::new(&text, 2, b',', width);
-            let split = block.split(0..block.len());
-            proptest::prop_assert_eq!(block.len(), lines.len());
-            for (i, l) in lines.iter().enumerate() {
-                let line = format!("x{}", l.join(","));
-                let mut want: Vec<&str> = line.split(',').take(width).collect();
-                want.resize(width, "");
-                let got: Vec<&str> = (0..width).map(|j| split.get(i, j).unwrap_or("")).collect();
-                proptest::prop_assert_eq!(got, want, "line {}", i);
+            // On every instruction set the machine has, and as `Block::new` picks it.
+            let blocks = Isa::here().into_iter().map(|isa| {
+                let block = scan_on(isa, NewBlock { text: &text, first_line: 2, delim: b',', width });
+                let split = scan_on(isa, SplitRows { block: &block, r: 0..block.len() });
+                (block, split, format!("{isa:?}"))
+            });
+            let best = Block::new(&text, 2, b',', width);
+            let split = best.split(0..best.len());
+            for (block, split, isa) in blocks.chain([(best, split, "best".into())]) {
+                proptest::prop_assert_eq!(block.len(), lines.len(), "{}", isa);
+                proptest::prop_assert_eq!(block.rows(), (2..2 + lines.len() as u64).collect::<Vec<_>>(), "{}", isa);
+                for (i, l) in lines.iter().enumerate() {
+                    let line = format!("x{}", l.join(","));
+                    let mut want: Vec<&str> = line.split(',').take(width).collect();
+                    want.resize(width, "");
+                    let got: Vec<&str> = (0..width).map(|j| split.get(i, j).unwrap_or("")).collect();
+                    proptest::prop_assert_eq!(got, want, "{} line {}", isa, i);
+                }
             }
         }
     }
