@@ -91,6 +91,7 @@ pub(super) fn read_csv_streaming(
         let text = decode_as(&first, opts.encoding);
         check_text(&file, &text)?;
         let delim = opts.delimiter.unwrap_or_else(|| detect_delimiter(&text));
+        tracing::debug!(file = %path.display(), instructions = ?super::scan::Isa::best(), "byte scans");
         let mut blocks = CsvBlocks::start(&mut file, &text, delim, sink)?;
         let rest_text = &text[text.find('\n').map_or(text.len(), |i| i + 1)..];
         blocks.lines(&mut file, rest_text, sink)?;

@@ -118,7 +118,6 @@ pub(super) trait ScanJob {
 /// The instruction sets a scan can run on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Isa {
-    #[cfg_attr(all(target_arch = "x86_64", not(test)), allow(dead_code))]
     Scalar,
     Sse2,
     Avx2,
@@ -141,6 +140,14 @@ impl Isa {
         }
     }
 
+    /// The widest set this processor can run.
+    pub(super) fn best() -> Isa {
+        [Isa::Avx512, Isa::Avx2, Isa::Sse2]
+            .into_iter()
+            .find(|i| i.runs_here())
+            .unwrap_or(Isa::Scalar)
+    }
+
     /// Every set this processor can run, the widest last.
     #[cfg(test)]
     pub(super) fn here() -> Vec<Isa> {
@@ -154,17 +161,7 @@ impl Isa {
 /// Run `job` on the widest instruction set the processor has.
 #[inline]
 pub(super) fn scan<J: ScanJob>(job: J) -> J::Out {
-    #[cfg(target_arch = "x86_64")]
-    let isa = if Isa::Avx512.runs_here() {
-        Isa::Avx512
-    } else if Isa::Avx2.runs_here() {
-        Isa::Avx2
-    } else {
-        Isa::Sse2
-    };
-    #[cfg(not(target_arch = "x86_64"))]
-    let isa = Isa::Scalar;
-    scan_on(isa, job)
+    scan_on(Isa::best(), job)
 }
 
 /// Run `job` on `isa`, or byte by byte if the processor cannot run `isa`.
