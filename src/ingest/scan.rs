@@ -71,15 +71,16 @@ impl Scan for Avx2 {
         // found to have it ([`scan_on`]); the two unaligned loads read bytes 0..32 and
         // 32..64 of the array.
         unsafe {
-            let half = |k: usize| {
+            let mut bits = 0u64;
+            for k in 0..2 {
                 let v = _mm256_loadu_si256(bytes.as_ptr().add(32 * k) as *const __m256i);
                 let mut hit = _mm256_setzero_si256();
                 for c in of {
                     hit = _mm256_or_si256(hit, _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8)));
                 }
-                u64::from(_mm256_movemask_epi8(hit) as u32)
-            };
-            half(0) | half(1) << 32
+                bits |= u64::from(_mm256_movemask_epi8(hit) as u32) << (32 * k);
+            }
+            bits
         }
     }
 }
