@@ -272,7 +272,7 @@ impl Windows for RowStarts<'_> {
 }
 
 /// What a look at every byte of a text finds before it is split in blocks.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct TextBytes {
     /// A NUL byte: no text export ([`check_text`]).
     pub(super) nul: bool,

@@ -492,7 +492,7 @@ mod tests {
             let want = TextBytes { nul: memchr::memchr(0, b).is_some(), irregular };
             proptest::prop_assert_eq!(text_bytes(b, quote), want);
             for isa in Isa::here() {
-                proptest::prop_assert_eq!(scan_on(isa, ByteChecks { b, quote }), TextBytes { nul: memchr::memchr(0, b).is_some(), irregular }, "{:?}", isa);
+                proptest::prop_assert_eq!(scan_on(isa, ByteChecks { b, quote }), want, "{:?}", isa);
             }
         }
 

@@ -24,7 +24,7 @@ impl Scan for Scalar {
 }
 
 /// [`Scan::bytes_of`] byte by byte.
-pub(super) fn bytes_of_scalar(bytes: &[u8; 64], of: &[u8]) -> u64 {
+fn bytes_of_scalar(bytes: &[u8; 64], of: &[u8]) -> u64 {
     bytes
         .iter()
         .enumerate()
@@ -141,12 +141,15 @@ impl Isa {
         }
     }
 
-    /// The widest set this processor can run.
+    /// The widest set this processor can run, found once.
     pub(super) fn best() -> Isa {
-        [Isa::Avx512, Isa::Avx2, Isa::Sse2]
-            .into_iter()
-            .find(|i| i.runs_here())
-            .unwrap_or(Isa::Scalar)
+        static BEST: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
+        *BEST.get_or_init(|| {
+            [Isa::Avx512, Isa::Avx2, Isa::Sse2]
+                .into_iter()
+                .find(|i| i.runs_here())
+                .unwrap_or(Isa::Scalar)
+        })
     }
 
     /// Every set this processor can run, the widest last.
@@ -162,17 +165,29 @@ impl Isa {
 /// Run `job` on the widest instruction set the processor has.
 #[inline]
 pub(super) fn scan<J: ScanJob>(job: J) -> J::Out {
-    scan_on(Isa::best(), job)
+    // SAFETY: `best` is a set the processor runs.
+    unsafe { run_on(Isa::best(), job) }
 }
 
-/// Run `job` on `isa`, or byte by byte if the processor cannot run `isa`.
+/// Run `job` on `isa`, or byte by byte if the processor cannot run `isa` (the tests run
+/// every set the machine has).
+#[cfg(test)]
 pub(super) fn scan_on<J: ScanJob>(isa: Isa, job: J) -> J::Out {
     if !isa.runs_here() {
         return job.run::<Scalar>();
     }
+    // SAFETY: checked just above.
+    unsafe { run_on(isa, job) }
+}
+
+/// Run `job` on `isa`.
+///
+/// # Safety
+/// The processor must run `isa` ([`Isa::runs_here`]).
+#[inline]
+unsafe fn run_on<J: ScanJob>(isa: Isa, job: J) -> J::Out {
     match isa {
-        // SAFETY: the processor has the instruction set each instance is compiled for
-        // (`runs_here`, above).
+        // SAFETY: the caller vouches for the instruction set each instance is compiled for.
         #[cfg(target_arch = "x86_64")]
         Isa::Avx512 => unsafe { on_avx512(job) },
         #[cfg(target_arch = "x86_64")]
