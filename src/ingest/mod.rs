@@ -600,6 +600,8 @@ mod tests {
             with(90, "C900,1,\"two\nlines\""),
             with(70, ""),
             with(80, "C800,2,x,extra"),
+            // A line longer than a block, in the middle of the file.
+            with(60, &format!("C600,3,{}", "y".repeat(3 * BLOCK_BYTES))),
             format!("id,n,t\n{}", body.trim_end()),
         ] {
             let dir = tempfile::tempdir().unwrap();
@@ -623,23 +625,40 @@ mod tests {
         }
     }
 
+    /// Bad bytes in a later piece of a streamed file (pieces of about `BLOCK_BYTES` = 100
+    /// bytes in tests, of whole lines): refused, naming the line the bad piece starts on;
+    /// a NUL byte there is refused too. Lines 2-101 are `C000,0000` to `C099,0099` (10
+    /// bytes each), the bad line is 102. The reading thread reads 100 bytes at a time and
+    /// cuts each piece after its last line break, carrying the rest over: the header (5
+    /// bytes) and lines 2-10 (90 bytes) make the first piece, lines 11-20 the next (5
+    /// carried + 95 read), and so on: the piece of lines 101-102 is the bad one, its byte
+    /// 11 the first bad byte (line 101's 10 bytes, then `C`).
     #[test]
     fn text_that_stops_being_utf8_is_refused_with_its_line() {
-        let mut text: Vec<u8> = b"id,n\n".to_vec();
-        for i in 0..100 {
-            text.extend_from_slice(format!("C{i},{i}\n").as_bytes());
-        }
-        text.extend_from_slice(b"C\xff,1\n");
+        let text = |bad: &[u8]| {
+            let mut text: Vec<u8> = b"id,n\n".to_vec();
+            for i in 0..100 {
+                text.extend_from_slice(format!("C{i:03},{i:04}\n").as_bytes());
+            }
+            text.extend_from_slice(bad);
+            text
+        };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
-        std::fs::write(&path, &text).unwrap();
-        let err = read_file_with(&path, &ReadOptions::default(), &mut Cells(vec![]))
-            .unwrap_err()
-            .to_string();
+        let read = |bytes: &[u8]| {
+            std::fs::write(&path, bytes).unwrap();
+            read_file_with(&path, &ReadOptions::default(), &mut Cells(vec![]))
+                .unwrap_err()
+                .to_string()
+        };
+        let err = read(&text(b"C\xff00,0001\n"));
         assert!(
-            err.contains("not UTF-8") && err.contains("from line"),
+            err.contains("not UTF-8")
+                && err.contains("from line 101: the text is not UTF-8 (byte 11 "),
             "{err}"
         );
+        let err = read(&text(b"C\x0000,0001\n"));
+        assert!(err.contains("t.csv") && err.contains("NUL"), "{err}");
     }
 
     #[test]
