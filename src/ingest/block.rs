@@ -209,7 +209,7 @@ impl<'t> ScanJob for SplitRows<'_, 't> {
 /// What looks at a text 64 bytes at a time ([`each_window`]). A trait rather than a
 /// closure: its `#[inline(always)]` method is compiled into each instruction set's
 /// instance of the scan, where a closure would be a function of its own compiled for none.
-pub(super) trait Windows {
+trait Windows {
     /// The `window` of the text from byte `offset`; `valid` has a bit set for each byte of
     /// the text it holds (the last is padded with zero bytes).
     fn window<S: Scan>(&mut self, offset: usize, window: &[u8; 64], valid: u64);
@@ -217,7 +217,7 @@ pub(super) trait Windows {
 
 /// Hand each 64 bytes of `b` to `w`, the last padded with zero bytes.
 #[inline(always)]
-pub(super) fn each_window<S: Scan, W: Windows>(b: &[u8], w: &mut W) {
+fn each_window<S: Scan, W: Windows>(b: &[u8], w: &mut W) {
     let mut chunks = b.chunks_exact(64);
     for (k, window) in chunks.by_ref().enumerate() {
         w.window::<S>(64 * k, window.try_into().expect("64 bytes"), u64::MAX);

@@ -58,7 +58,7 @@ impl Scan for Sse2 {
     }
 }
 
-/// AVX2: 32 bytes a compare. Only inside [`scan_on`]'s AVX2 instance.
+/// AVX2: 32 bytes a compare. Only inside [`run_on`]'s AVX2 instance.
 #[cfg(target_arch = "x86_64")]
 pub(super) struct Avx2;
 
@@ -68,7 +68,7 @@ impl Scan for Avx2 {
     fn bytes_of<const N: usize>(bytes: &[u8; 64], of: [u8; N]) -> u64 {
         use std::arch::x86_64::*;
         // SAFETY: reached only from code compiled for AVX2 and run once the processor was
-        // found to have it ([`scan_on`]); the two unaligned loads read bytes 0..32 and
+        // found to have it ([`run_on`]); the two unaligned loads read bytes 0..32 and
         // 32..64 of the array.
         unsafe {
             let mut bits = 0u64;
@@ -86,7 +86,7 @@ impl Scan for Avx2 {
 }
 
 /// AVX-512BW: the 64 bytes in one compare, straight into a mask. Only inside
-/// [`scan_on`]'s AVX-512 instance.
+/// [`run_on`]'s AVX-512 instance.
 #[cfg(target_arch = "x86_64")]
 pub(super) struct Avx512;
 
@@ -96,7 +96,7 @@ impl Scan for Avx512 {
     fn bytes_of<const N: usize>(bytes: &[u8; 64], of: [u8; N]) -> u64 {
         use std::arch::x86_64::*;
         // SAFETY: reached only from code compiled for AVX-512BW and run once the processor
-        // was found to have it ([`scan_on`]); the unaligned load reads the 64-byte array.
+        // was found to have it ([`run_on`]); the unaligned load reads the 64-byte array.
         unsafe {
             let v = _mm512_loadu_si512(bytes.as_ptr() as *const __m512i);
             let mut bits = 0u64;
