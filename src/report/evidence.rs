@@ -166,15 +166,17 @@ impl Report {
                 .unwrap_or_else(|| vec![false; len])
         };
         let (is_answered, is_resolved) = (flags("answered"), flags("resolved"));
-        // What repeats is worded once: the zone, the reasons, each channel and agent.
-        let mut clock = TimeWriter::new(self.zone());
+        // What repeats is worded once: the zone, the reasons, each channel and agent. A
+        // writer a column: each column's times come near time order, day after day.
+        let zone = self.zone();
+        let mut clocks = [0; 3].map(|_| TimeWriter::new(zone));
         // The few reasons (label keys), each with its words.
         let mut reasons: Vec<(&'static str, String)> = Vec::new();
         let mut labels = Worded::default();
         let mut masked = Worded::default();
         let mut bufs: [String; 4] = Default::default();
         for (i, &(_, time)) in picked.iter().enumerate().take(len) {
-            for (buf, col) in bufs.iter_mut().zip(&times) {
+            for ((buf, col), clock) in bufs.iter_mut().zip(&times).zip(&mut clocks) {
                 buf.clear();
                 if let Some(t) = col[i] {
                     clock.write(buf, t);
@@ -414,10 +416,11 @@ fn local_time(tz: chrono_tz::Tz, ms: i64) -> chrono::NaiveDateTime {
 struct TimeWriter {
     clock: crate::config::calendar::LocalClock,
     tz: chrono_tz::Tz,
-    /// `YYYY-MM-DD ` by local day number.
-    days: crate::util::FastMap<i64, String>,
-    /// The day last written, and its text.
-    last: (i64, String),
+    /// `YYYY-MM-DD ` by local day number: positions in `texts`.
+    days: crate::util::FastMap<i64, usize>,
+    texts: Vec<String>,
+    /// The day last written, and its position in `texts`.
+    last: (i64, usize),
 }
 
 impl TimeWriter {
@@ -426,7 +429,8 @@ impl TimeWriter {
             clock: crate::config::calendar::LocalClock::new(tz),
             tz,
             days: Default::default(),
-            last: (i64::MIN, String::new()),
+            texts: Vec::new(),
+            last: (i64::MIN, 0),
         }
     }
 
@@ -440,14 +444,16 @@ impl TimeWriter {
         let (day, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
         // Lines come near time order: the day before is the likely one.
         if self.last.0 != day {
-            let date = self.days.entry(day).or_insert_with(|| {
+            let texts = &mut self.texts;
+            let at = *self.days.entry(day).or_insert_with(|| {
                 let d = chrono::DateTime::from_timestamp(day * 86_400, 0)
                     .map_or_else(Default::default, |t| t.naive_utc().date());
-                format!("{d} ")
+                texts.push(format!("{d} "));
+                texts.len() - 1
             });
-            self.last = (day, date.clone());
+            self.last = (day, at);
         }
-        out.push_str(&self.last.1);
+        out.push_str(&self.texts[self.last.1]);
         // `sod` is below a day's seconds: each part below 100.
         let (h, m, s) = (sod / 3600, sod / 60 % 60, sod % 60);
         super::push_two_digits(out, h as u8);

@@ -37,8 +37,8 @@ pub fn write_duration(out: &mut String, s: f64) {
 
 /// `v` (below 100) as two digits, `07` for 7.
 pub fn push_two_digits(out: &mut String, v: u8) {
-    let digits = [b'0' + v / 10 % 10, b'0' + v % 10];
-    out.push_str(std::str::from_utf8(&digits).unwrap_or("00"));
+    out.push(char::from(b'0' + v / 10 % 10));
+    out.push(char::from(b'0' + v % 10));
 }
 
 /// A duration to the nearest whole second: what [`duration`] and the workbook show.
