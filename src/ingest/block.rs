@@ -382,8 +382,14 @@ impl<'t> Split<'t> {
     #[inline]
     pub fn get(&self, i: usize, j: usize) -> Option<&'t str> {
         let (s, e) = self.bounds[i * self.width + j];
-        // The bounds are line starts and ends and ASCII delimiters: character boundaries.
-        (s < e).then(|| &self.text[s as usize..e as usize])
+        let (s, e) = (s as usize, e as usize);
+        debug_assert!(e <= self.text.len() && self.text.is_char_boundary(s));
+        debug_assert!(self.text.is_char_boundary(e));
+        // SAFETY: `Block::split_on` made every bound a line's start or end (before its
+        // line break, or before a carriage return there), or a position of an ASCII
+        // delimiter or just after one, in `text`: each is within `text` and a character
+        // boundary of UTF-8 text, and a cell is taken only when its start is before its end.
+        (s < e).then(|| unsafe { self.text.get_unchecked(s..e) })
     }
 
     /// Fill `cells` (the header's width of them) with row `i`'s.
