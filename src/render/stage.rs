@@ -4,8 +4,9 @@
 //! them, then moved into place. A file already at a destination (a report replaced with
 //! `--force`) is first moved aside into the staging folder; if any step fails, every file
 //! moved so far is taken back and every earlier file put back, and the staging folder is
-//! removed, so a failed or interrupted write leaves the folder as it was. This module knows
-//! nothing of reports: it takes paths and bytes.
+//! removed, so a failed write leaves the folder as it was. A run killed before that can
+//! happen leaves its staging folder, which the next write into the folder removes. This
+//! module knows nothing of reports: it takes paths and bytes.
 
 use crate::error::{io_err, Error, Result};
 use crate::render::Output;
@@ -24,7 +25,8 @@ pub struct Staging {
 impl Staging {
     fn new(out: &Path) -> Result<Self> {
         std::fs::create_dir_all(out).map_err(|e| io_err(out, "create the output folder", e))?;
-        let dir = out.join(format!(".cseval-staging-{}", std::process::id()));
+        remove_abandoned(out);
+        let dir = out.join(format!("{STAGING}{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, "create a folder", e))?;
         Ok(Self {
@@ -155,6 +157,51 @@ impl Drop for Staging {
     }
 }
 
+/// The name of a staging folder, before the process id.
+const STAGING: &str = ".cseval-staging-";
+
+/// Remove the staging folders in `out` that runs killed while they rendered left behind
+/// (a cron job's time limit, a machine shut down): those of processes no longer running,
+/// which hold no file moved aside. One that does was killed during its final renames and
+/// holds files of the report it replaced: it is left for a person, with a warning. Where
+/// whether a process runs cannot be told (not Linux), nothing is removed.
+fn remove_abandoned(out: &Path) {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(STAGING))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == std::process::id() || process_runs(pid) != Some(false) {
+            continue;
+        }
+        let dir = e.path();
+        if dir.join(".previous").exists() {
+            tracing::warn!(
+                folder = %dir.display(),
+                "a run killed while it moved its files into place left files of the report it replaced here; compare them with the folder's files, then delete it"
+            );
+        } else {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+}
+
+/// Whether process `pid` runs (`None`: cannot be told here).
+fn process_runs(pid: u32) -> Option<bool> {
+    if cfg!(target_os = "linux") {
+        Some(Path::new("/proc").join(pid.to_string()).exists())
+    } else {
+        None
+    }
+}
+
 /// What a commit has done so far, to be undone if a later step fails.
 #[derive(Default)]
 struct Moves {
@@ -213,6 +260,32 @@ mod tests {
         }
         out.sort();
         out
+    }
+
+    /// Staging folders of processes that no longer run (pids above the kernel's largest,
+    /// 2^22): the one killed while rendering is removed by the next write, the one killed
+    /// during its renames (a `.previous` inside) is left; so is a running process's (pid 1).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_killed_runs_staging_folder_is_removed_by_the_next_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("report");
+        let gone = out.join(format!("{STAGING}{}", 1u32 << 23));
+        let renaming = out.join(format!("{STAGING}{}", (1u32 << 23) + 1));
+        let running = out.join(format!("{STAGING}1"));
+        std::fs::create_dir_all(gone.join("evidence")).unwrap();
+        std::fs::write(gone.join("evidence/fcr.csv"), "half a list").unwrap();
+        std::fs::create_dir_all(renaming.join(".previous")).unwrap();
+        std::fs::write(renaming.join(".previous/metrics.json"), "{}").unwrap();
+        std::fs::create_dir_all(&running).unwrap();
+        write_atomically(&out, false, |s| s.put(Path::new("metrics.json"), b"{}")).unwrap();
+        assert!(!gone.exists());
+        assert!(renaming.join(".previous/metrics.json").exists());
+        assert!(running.exists());
+        assert_eq!(
+            std::fs::read_to_string(out.join("metrics.json")).unwrap(),
+            "{}"
+        );
     }
 
     #[test]
