@@ -5,7 +5,7 @@
 //! `--force`) is first moved aside into the staging folder; if any step fails, every file
 //! moved so far is taken back and every earlier file put back, and the staging folder is
 //! removed, so a failed write leaves the folder as it was. A run killed before that can
-//! happen leaves its staging folder, which the next write into the folder removes. This
+//! happen leaves its staging folder, which a later write into the folder removes. This
 //! module knows nothing of reports: it takes paths and bytes.
 
 use crate::error::{io_err, Error, Result};
@@ -160,11 +160,17 @@ impl Drop for Staging {
 /// The name of a staging folder, before the process id.
 const STAGING: &str = ".cseval-staging-";
 
+/// How long a staging folder must have been left unchanged before [`remove_abandoned`]
+/// takes it for abandoned: a process of another PID namespace (another container writing
+/// into the same folder) looks gone from here while it renders.
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// Remove the staging folders in `out` that runs killed while they rendered left behind
 /// (a cron job's time limit, a machine shut down): those of processes no longer running,
-/// which hold no file moved aside. One that does was killed during its final renames and
-/// holds files of the report it replaced: it is left for a person, with a warning. Where
-/// whether a process runs cannot be told (not Linux), nothing is removed.
+/// unchanged for [`ABANDONED_AFTER`], which hold no file moved aside. One that does was
+/// killed during its final renames and holds files of the report it replaced: it is left
+/// for a person, with a warning. Where whether a process runs cannot be told (not Linux),
+/// nothing is removed.
 fn remove_abandoned(out: &Path) {
     let Ok(entries) = std::fs::read_dir(out) else {
         return;
@@ -179,6 +185,13 @@ fn remove_abandoned(out: &Path) {
             continue;
         };
         if pid == std::process::id() || process_runs(pid) != Some(false) {
+            continue;
+        }
+        let idle = e
+            .metadata()
+            .ok()
+            .and_then(|m| m.modified().ok()?.elapsed().ok());
+        if !idle.is_some_and(|t| t >= ABANDONED_AFTER) {
             continue;
         }
         let dir = e.path();
@@ -263,25 +276,43 @@ mod tests {
     }
 
     /// Staging folders of processes that no longer run (pids above the kernel's largest,
-    /// 2^22): the one killed while rendering is removed by the next write, the one killed
-    /// during its renames (a `.previous` inside) is left; so is a running process's (pid 1).
+    /// 2^22), left two hours ago: the one killed while rendering is removed by the next
+    /// write, the one killed during its renames (a `.previous` inside) is left. Left as
+    /// well: a running process's (pid 1), and one changed a minute ago (a process of
+    /// another PID namespace may be rendering into it).
     #[cfg(target_os = "linux")]
     #[test]
     fn a_killed_runs_staging_folder_is_removed_by_the_next_write() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("report");
-        let gone = out.join(format!("{STAGING}{}", 1u32 << 23));
-        let renaming = out.join(format!("{STAGING}{}", (1u32 << 23) + 1));
-        let running = out.join(format!("{STAGING}1"));
+        let folder = |pid: u32| out.join(format!("{STAGING}{pid}"));
+        let (gone, renaming, running, recent) = (
+            folder(1 << 23),
+            folder((1 << 23) + 1),
+            folder(1),
+            folder((1 << 23) + 2),
+        );
         std::fs::create_dir_all(gone.join("evidence")).unwrap();
         std::fs::write(gone.join("evidence/fcr.csv"), "half a list").unwrap();
         std::fs::create_dir_all(renaming.join(".previous")).unwrap();
         std::fs::write(renaming.join(".previous/metrics.json"), "{}").unwrap();
         std::fs::create_dir_all(&running).unwrap();
+        std::fs::create_dir_all(&recent).unwrap();
+        let now = std::time::SystemTime::now();
+        for (d, ago) in [
+            (&gone, 7200),
+            (&renaming, 7200),
+            (&running, 7200),
+            (&recent, 60),
+        ] {
+            let t = now - std::time::Duration::from_secs(ago);
+            std::fs::File::open(d).unwrap().set_modified(t).unwrap();
+        }
         write_atomically(&out, false, |s| s.put(Path::new("metrics.json"), b"{}")).unwrap();
         assert!(!gone.exists());
         assert!(renaming.join(".previous/metrics.json").exists());
         assert!(running.exists());
+        assert!(recent.exists());
         assert_eq!(
             std::fs::read_to_string(out.join("metrics.json")).unwrap(),
             "{}"
