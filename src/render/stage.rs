@@ -84,7 +84,7 @@ impl Staging {
             moves.created.extend(missing.into_iter().rev());
         }
         let aside = if dest.exists() {
-            let b = self.dir.join(".previous").join(rel);
+            let b = self.dir.join(PREVIOUS).join(rel);
             if let Some(parent) = b.parent() {
                 std::fs::create_dir_all(parent)
                     .map_err(|e| io_err(parent, "create a folder", e))?;
@@ -159,6 +159,8 @@ impl Drop for Staging {
 
 /// The name of a staging folder, before the process id.
 const STAGING: &str = ".cseval-staging-";
+/// The folder inside a staging folder that the files a commit replaces are moved aside to.
+const PREVIOUS: &str = ".previous";
 
 /// How long a staging folder must have been left unchanged before [`remove_abandoned`]
 /// takes it for abandoned: a process of another PID namespace (another container writing
@@ -195,7 +197,7 @@ fn remove_abandoned(out: &Path) {
             continue;
         }
         let dir = e.path();
-        if dir.join(".previous").exists() {
+        if dir.join(PREVIOUS).exists() {
             tracing::warn!(
                 folder = %dir.display(),
                 "a run killed while it moved its files into place left files of the report it replaced here; compare them with the folder's files, then delete it"

@@ -416,11 +416,10 @@ fn local_time(tz: chrono_tz::Tz, ms: i64) -> chrono::NaiveDateTime {
 struct TimeWriter {
     clock: crate::config::calendar::LocalClock,
     tz: chrono_tz::Tz,
-    /// `YYYY-MM-DD ` by local day number: positions in `texts`.
-    days: crate::util::FastMap<i64, usize>,
-    texts: Vec<String>,
-    /// The day last written, and its position in `texts`.
-    last: (i64, usize),
+    /// `YYYY-MM-DD ` by local day number.
+    days: crate::util::FastMap<i64, String>,
+    /// The day last written, and its text (copied into the same buffer each time).
+    last: (i64, String),
 }
 
 impl TimeWriter {
@@ -429,8 +428,7 @@ impl TimeWriter {
             clock: crate::config::calendar::LocalClock::new(tz),
             tz,
             days: Default::default(),
-            texts: Vec::new(),
-            last: (i64::MIN, 0),
+            last: (i64::MIN, String::new()),
         }
     }
 
@@ -444,16 +442,15 @@ impl TimeWriter {
         let (day, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
         // Lines come near time order: the day before is the likely one.
         if self.last.0 != day {
-            let texts = &mut self.texts;
-            let at = *self.days.entry(day).or_insert_with(|| {
+            let date = self.days.entry(day).or_insert_with(|| {
                 let d = chrono::DateTime::from_timestamp(day * 86_400, 0)
                     .map_or_else(Default::default, |t| t.naive_utc().date());
-                texts.push(format!("{d} "));
-                texts.len() - 1
+                format!("{d} ")
             });
-            self.last = (day, at);
+            self.last.0 = day;
+            self.last.1.clone_from(date);
         }
-        out.push_str(&self.texts[self.last.1]);
+        out.push_str(&self.last.1);
         // `sod` is below a day's seconds: each part below 100.
         let (h, m, s) = (sod / 3600, sod / 60 % 60, sod % 60);
         super::push_two_digits(out, h as u8);
