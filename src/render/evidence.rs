@@ -51,13 +51,11 @@ fn csv_line(out: &mut Vec<u8>, fields: &[&str]) -> csv::Result<()> {
         }
         out.extend_from_slice(f.as_bytes());
     }
-    // One pass over the line's bytes for both.
-    let (mut commas, mut special) = (0usize, false);
-    for &b in &out[start..] {
-        commas += usize::from(b == b',');
-        special |= b == b'"' || b == b'\n' || b == b'\r';
-    }
-    let plain = fields.len() > 1 && !special && commas == fields.len() - 1;
+    // Two vectorized searches over the line (a byte loop took a fifth of the wording).
+    let line = &out[start..];
+    let plain = fields.len() > 1
+        && memchr::memchr3(b'"', b'\n', b'\r', line).is_none()
+        && memchr::memchr_iter(b',', line).count() == fields.len() - 1;
     if plain {
         out.push(b'\n');
         return Ok(());

@@ -12,6 +12,7 @@ use crate::config::contract::SlaMetric;
 use crate::evaluate::Status;
 use chrono::TimeZone;
 use polars::prelude::*;
+use polars_arrow::array::{BooleanArray, PrimitiveArray, StaticArray, Utf8ViewArray};
 
 /// The contacts that missed one SLA.
 #[derive(Debug, Clone)]
@@ -107,65 +108,19 @@ impl Report {
     ) {
         let n = list.rows.len();
         let picked = &list.rows[lines.start.min(n)..lines.end.min(n)];
-        // The rows a range names lie close together (a list is in input order): they are
-        // gathered from the few chunks of the span they lie in, not from the period's
-        // frame in its thousand chunks.
-        let lo = picked.iter().map(|&(r, _)| r).min().unwrap_or(0);
-        let hi = picked.iter().map(|&(r, _)| r).max().unwrap_or(0);
-        let span = self.misses.slice(lo as i64, (hi - lo) as usize + 1);
-        let idx = IdxCa::from_vec(
-            "row".into(),
-            picked
-                .iter()
-                .map(|&(row, _)| (row - lo) as IdxSize)
-                .collect(),
-        );
-        // Column by column on this thread: the range is one of many worded in parallel,
-        // and a parallel gather inside each costs twice as much.
-        let Ok(frame) = span
-            .columns()
-            .iter()
-            .map(|c| c.take(&idx))
-            .collect::<PolarsResult<Vec<_>>>()
-            .and_then(|c| DataFrame::new(picked.len(), c))
-        else {
-            return;
-        };
-        let len = frame.height();
-        // Each column as values in line order (a missing column: none on every line); a
-        // category column as its codes, each code's text looked up once.
-        let text = |c: &str| {
-            frame
-                .column(c)
-                .ok()
-                .and_then(|c| c.cast(&DataType::String).ok())
-        };
-        let ids = text("contact_id");
-        let ids: Vec<Option<&str>> = ids
-            .as_ref()
-            .and_then(|c| c.str().ok().map(|c| c.iter().collect()))
-            .unwrap_or_else(|| vec![None; len]);
-        let (channels, agents) = (Coded::of(&frame, "channel"), Coded::of(&frame, "agent_id"));
-        let ms = |c: &str| -> Vec<Option<i64>> {
-            frame
-                .column(c)
-                .ok()
-                .and_then(|c| c.i64().ok().map(|c| c.iter().collect()))
-                .unwrap_or_else(|| vec![None; len])
-        };
+        // Each value read where it lies, chunk by chunk: no gathered copy of the range.
+        let frame = &self.misses;
+        let ids = Coded::of(frame, "contact_id");
+        let mut ids = ids.at();
+        let (channels, agents) = (Coded::of(frame, "channel"), Coded::of(frame, "agent_id"));
+        let (mut channels, mut agents) = (channels.at(), agents.at());
+        let ms = |c: &str| frame.column(c).ok().and_then(|c| c.i64().ok().cloned());
         let times = [ms("arrived_ms"), ms("answered_ms"), ms("resolved_ms")];
-        let flags = |c: &str| -> Vec<bool> {
-            frame
-                .column(c)
-                .ok()
-                .and_then(|c| {
-                    c.bool()
-                        .ok()
-                        .map(|c| c.iter().map(|v| v == Some(true)).collect())
-                })
-                .unwrap_or_else(|| vec![false; len])
-        };
-        let (is_answered, is_resolved) = (flags("answered"), flags("resolved"));
+        let mut times = times.each_ref().map(|c| c.as_ref().map(At::of));
+        let flag = |c: &str| frame.column(c).ok().and_then(|c| c.bool().ok().cloned());
+        let (answered, resolved) = (flag("answered"), flag("resolved"));
+        let (mut answered, mut resolved) =
+            (answered.as_ref().map(At::of), resolved.as_ref().map(At::of));
         // What repeats is worded once: the zone, the reasons, each channel and agent. A
         // writer a column: each column's times come near time order, day after day.
         let zone = self.zone();
@@ -175,10 +130,14 @@ impl Report {
         let mut labels = Worded::default();
         let mut masked = Worded::default();
         let mut bufs: [String; 4] = Default::default();
-        for (i, &(_, time)) in picked.iter().enumerate().take(len) {
-            for ((buf, col), clock) in bufs.iter_mut().zip(&times).zip(&mut clocks) {
+        let is_true = |c: &mut Option<At<'_, BooleanArray>>, row| {
+            c.as_mut().and_then(|c| c.get(row)) == Some(true)
+        };
+        for &(row, time) in picked {
+            let row = row as usize;
+            for ((buf, col), clock) in bufs.iter_mut().zip(&mut times).zip(&mut clocks) {
                 buf.clear();
-                if let Some(t) = col[i] {
+                if let Some(t) = col.as_mut().and_then(|c| c.get(row)) {
                     clock.write(buf, t);
                 }
             }
@@ -186,7 +145,11 @@ impl Report {
             if !time.is_nan() {
                 super::write_duration(&mut bufs[3], time);
             }
-            let why = reason(list.metric, is_answered[i], is_resolved[i]);
+            let why = reason(
+                list.metric,
+                is_true(&mut answered, row),
+                is_true(&mut resolved, row),
+            );
             let k = match reasons.iter().position(|(key, _)| std::ptr::eq(*key, why)) {
                 Some(k) => k,
                 None => {
@@ -195,10 +158,10 @@ impl Report {
                 }
             };
             let why = &reasons[k].1;
-            let label = labels.word(&channels, i, |c| self.text.channel(c));
-            let agent = masked.word(&agents, i, crate::model::mask_personal);
+            let label = labels.word(&mut channels, row, |c| self.text.channel(c));
+            let agent = masked.word(&mut agents, row, crate::model::mask_personal);
             f([
-                ids[i].unwrap_or_default(),
+                ids.text(row).unwrap_or_default(),
                 label,
                 agent,
                 &bufs[0],
@@ -211,27 +174,105 @@ impl Report {
     }
 }
 
-/// A text column of an evidence range: category codes with their texts, or text cast
-/// from any other type (a frame built by hand).
+/// A column's values read at rows that mostly go up (an evidence range's, in input
+/// order): the chunk of the row before is tried first, else the row's chunk is searched.
+struct At<'a, A> {
+    chunks: Vec<&'a A>,
+    /// Where each chunk starts, then where the last ends.
+    starts: Vec<usize>,
+    k: usize,
+}
+
+impl<'a, A: StaticArray> At<'a, A> {
+    fn of<T: PolarsDataType<Array = A>>(c: &'a ChunkedArray<T>) -> Self {
+        let mut starts = vec![0];
+        for a in c.downcast_iter() {
+            starts.push(starts[starts.len() - 1] + a.len());
+        }
+        At {
+            chunks: c.downcast_iter().collect(),
+            starts,
+            k: 0,
+        }
+    }
+
+    /// The value at `row`; none when it is missing or past the end.
+    #[inline]
+    fn get(&mut self, row: usize) -> Option<A::ValueT<'a>> {
+        let within = |k: usize| self.starts[k] <= row && row < self.starts[k + 1];
+        if self.k >= self.chunks.len() || !within(self.k) {
+            // The last chunk starting at or before the row (an empty one never: the chunk
+            // after it starts at the same row).
+            self.k = self.starts.partition_point(|&s| s <= row).checked_sub(1)?;
+            if self.k >= self.chunks.len() {
+                return None;
+            }
+        }
+        self.chunks[self.k].get(row - self.starts[self.k])
+    }
+}
+
+/// A text column of the misses frame: category codes with their texts, or text (cast
+/// from any other type: a frame built by hand), or none.
 enum Coded {
-    Codes(Vec<Option<u32>>, Arc<CategoricalMapping>),
-    Text(Vec<Option<String>>),
+    Codes(UInt32Chunked, Arc<CategoricalMapping>),
+    Text(StringChunked),
+    Missing,
 }
 
 impl Coded {
     fn of(frame: &DataFrame, name: &str) -> Coded {
-        let Ok(c) = frame.column(name) else {
-            return Coded::Text(vec![None; frame.height()]);
-        };
-        if let (Ok(mapping), Ok(codes)) = (c.dtype().cat_mapping(), c.cat32()) {
-            return Coded::Codes(codes.physical().iter().collect(), mapping.clone());
+        match frame.column(name) {
+            Ok(c) => match (c.dtype().cat_mapping(), c.cat32()) {
+                (Ok(mapping), Ok(codes)) => Coded::Codes(codes.physical().clone(), mapping.clone()),
+                _ => Coded::text(frame, name),
+            },
+            Err(_) => Coded::Missing,
         }
-        let text = c.cast(&DataType::String).ok();
-        let text = text.as_ref().and_then(|c| c.str().ok());
-        Coded::Text(match text {
-            Some(t) => t.iter().map(|v| v.map(str::to_string)).collect(),
-            None => vec![None; frame.height()],
-        })
+    }
+
+    /// The column as text, whatever its type.
+    fn text(frame: &DataFrame, name: &str) -> Coded {
+        let Ok(c) = frame.column(name) else {
+            return Coded::Missing;
+        };
+        match c.str() {
+            Ok(t) => Coded::Text(t.clone()),
+            Err(_) => match c
+                .cast(&DataType::String)
+                .ok()
+                .and_then(|c| c.str().ok().cloned())
+            {
+                Some(t) => Coded::Text(t),
+                None => Coded::Missing,
+            },
+        }
+    }
+
+    fn at(&self) -> CodedAt<'_> {
+        match self {
+            Coded::Codes(codes, mapping) => CodedAt::Codes(At::of(codes), mapping),
+            Coded::Text(text) => CodedAt::Text(At::of(text)),
+            Coded::Missing => CodedAt::Missing,
+        }
+    }
+}
+
+/// A [`Coded`] column being read.
+enum CodedAt<'a> {
+    Codes(At<'a, PrimitiveArray<u32>>, &'a CategoricalMapping),
+    Text(At<'a, Utf8ViewArray>),
+    Missing,
+}
+
+impl<'a> CodedAt<'a> {
+    /// The text at `row` (none: missing).
+    fn text(&mut self, row: usize) -> Option<&'a str> {
+        match self {
+            CodedAt::Codes(at, mapping) => mapping.cat_to_str(at.get(row)?),
+            CodedAt::Text(at) => at.get(row),
+            CodedAt::Missing => None,
+        }
     }
 }
 
@@ -244,10 +285,10 @@ struct Worded {
 }
 
 impl Worded {
-    fn word(&mut self, c: &Coded, i: usize, word: impl Fn(&str) -> String) -> &str {
+    fn word(&mut self, c: &mut CodedAt<'_>, row: usize, word: impl Fn(&str) -> String) -> &str {
         match c {
-            Coded::Codes(codes, mapping) => {
-                let Some(code) = codes[i] else {
+            CodedAt::Codes(at, mapping) => {
+                let Some(code) = at.get(row) else {
                     return self.none.get_or_insert_with(|| word(""));
                 };
                 let k = code as usize;
@@ -256,10 +297,11 @@ impl Worded {
                 }
                 self.by_code[k].get_or_insert_with(|| word(mapping.cat_to_str(code).unwrap_or("")))
             }
-            Coded::Text(text) => {
-                let t = text[i].as_deref().unwrap_or_default();
+            CodedAt::Text(at) => {
+                let t = at.get(row).unwrap_or_default();
                 self.by_text.entry_ref(t).or_insert_with(|| word(t))
             }
+            CodedAt::Missing => self.none.get_or_insert_with(|| word("")),
         }
     }
 }
@@ -506,6 +548,37 @@ mod tests {
                 assert_eq!(fast, local_time(tz, t).to_string(), "{t} in {tz}");
             }
         }
+    }
+
+    /// Values read at rows across chunks, going up, back, and past the end: each the value
+    /// at that row of the whole column.
+    #[test]
+    fn a_value_is_read_at_its_row_whatever_the_chunks() {
+        let mut c = Int64Chunked::from_slice("t".into(), &[10, 11, 12]);
+        c.append(&Int64Chunked::from_iter_options(
+            "t".into(),
+            [Some(13), None].into_iter(),
+        ))
+        .unwrap();
+        c.append(&Int64Chunked::from_slice("t".into(), &[15]))
+            .unwrap();
+        assert_eq!(c.chunks().len(), 3);
+        let mut at = At::of(&c);
+        let rows = [0, 2, 3, 4, 5, 1, 5, 3, 6, 0];
+        let got: Vec<_> = rows.iter().map(|&r| at.get(r)).collect();
+        let want = [
+            Some(10),
+            Some(12),
+            Some(13),
+            None,
+            Some(15),
+            Some(11),
+            Some(15),
+            Some(13),
+            None,
+            Some(10),
+        ];
+        assert_eq!(got, want);
     }
 
     proptest::proptest! {
