@@ -213,8 +213,13 @@ impl Source {
                 s
             })
             .collect();
-        let mut calls = vec![NO_CALL; at];
-        let pieces = crate::util::split_lengths(&mut calls, starts.iter().map(|s| s[PARTS] - s[0]));
+        // Not filled first: every slot is written once below (a pass over the bucket fewer,
+        // on one thread).
+        let mut calls: Vec<Call> = Vec::with_capacity(at);
+        let pieces = crate::util::split_lengths(
+            &mut calls.spare_capacity_mut()[..at],
+            starts.iter().map(|s| s[PARTS] - s[0]),
+        );
         pieces
             .into_par_iter()
             .zip(&shares)
@@ -226,12 +231,18 @@ impl Source {
                     let chunk = self.chunk(*k);
                     each_caller(self.callers(*k), rows.clone(), |i, c| {
                         if let Some(p) = part(c) {
-                            out[next[p]] = chunk.call(i, c, rules.bounds, &short);
+                            out[next[p]].write(chunk.call(i, c, rules.bounds, &short));
                             next[p] += 1;
                         }
                     });
                 }
+                // Each part filled to where the next starts: the share's slots all written.
+                assert!(next.iter().zip(&s[1..]).all(|(n, e)| *n == e - s[0]));
             });
+        // SAFETY: the pieces cover `calls`' first `at` slots, and each piece's parts were
+        // counted on the same rows with the same `part`: every slot was written (asserted
+        // above for each piece).
+        unsafe { calls.set_len(at) };
         Bucket {
             calls,
             starts,
