@@ -72,6 +72,10 @@ impl Renderer for EvidenceCsv {
         "evidence"
     }
 
+    fn large(&self) -> bool {
+        true
+    }
+
     fn render(&self, report: &Report, out: &mut dyn Output) -> Result<()> {
         for list in &report.evidence {
             let rel = evidence_file(&list.sla);

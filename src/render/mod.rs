@@ -1,7 +1,8 @@
 //! Render stage: write a [`Report`] to disk, one module per output format.
 //!
 //! Each format implements [`Renderer`] and hands its files, one after the other, to an
-//! [`Output`]: [`write_report`] stages them in a temporary folder inside the output directory and moves them into place
+//! [`Output`] (the small ones rendered into memory on a thread of their own while the large
+//! evidence lists are written, [`render_all`]): [`write_report`] stages them in a temporary folder inside the output directory and moves them into place
 //! only when every renderer succeeded, undoing every move if one fails ([`stage`]), so a
 //! crash never leaves a half-written report; it refuses to replace an existing report
 //! without `--force`. Renderers compute nothing:
@@ -22,11 +23,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// One output format.
-pub trait Renderer {
+pub trait Renderer: Send + Sync {
     /// Short name for logs.
     fn name(&self) -> &'static str;
     /// Hand each of its files to `out`.
     fn render(&self, report: &Report, out: &mut dyn Output) -> Result<()>;
+    /// Whether its files can be too large to hold in memory (the evidence lists): written
+    /// straight to the output, not rendered into memory beside the others.
+    fn large(&self) -> bool {
+        false
+    }
 }
 
 /// Where a renderer's files go, each written whole before the next: to the staging folder
@@ -97,19 +103,47 @@ pub fn document_epoch(report: &Report) -> i64 {
     report.doc_epoch
 }
 
-/// Hand every renderer's files to `out`, in writing order.
+/// Hand every renderer's files to `out`: the large ones' as they are written, while the
+/// others render theirs into memory on a thread of their own (each renderer keeps about one
+/// core busy at most, the evidence lists less than two); then those, in writing order.
 pub fn render_all(report: &Report, out: &mut dyn Output) -> Result<()> {
-    for r in renderers(report) {
-        tracing::info!(renderer = r.name(), "rendering");
-        let start = std::time::Instant::now();
-        r.render(report, out)?;
-        tracing::debug!(
-            renderer = r.name(),
-            seconds = start.elapsed().as_secs_f64(),
-            peak_mb = crate::util::peak_rss_mb(),
-            "rendered"
-        );
-    }
+    let (large, small): (Vec<_>, Vec<_>) = renderers(report).into_iter().partition(|r| r.large());
+    std::thread::scope(|s| {
+        let side = s.spawn(|| -> Result<Vec<(PathBuf, Vec<u8>)>> {
+            let mut files = Vec::new();
+            for r in &small {
+                render_one(r.as_ref(), report, &mut files)?;
+            }
+            Ok(files)
+        });
+        let streamed = large
+            .iter()
+            .try_for_each(|r| render_one(r.as_ref(), report, out));
+        let files = side
+            .join()
+            .map_err(|_| Error::runtime("a thread rendering the report failed"))??;
+        streamed?;
+        for (rel, bytes) in files {
+            let name = rel.display().to_string();
+            out.file(&rel, &mut |w| {
+                w.write_all(&bytes).map_err(|e| write_err(&name, e))
+            })?;
+        }
+        Ok(())
+    })
+}
+
+/// Hand `r`'s files to `out`, logged.
+fn render_one(r: &dyn Renderer, report: &Report, out: &mut dyn Output) -> Result<()> {
+    tracing::info!(renderer = r.name(), "rendering");
+    let start = std::time::Instant::now();
+    r.render(report, out)?;
+    tracing::debug!(
+        renderer = r.name(),
+        seconds = start.elapsed().as_secs_f64(),
+        peak_mb = crate::util::peak_rss_mb(),
+        "rendered"
+    );
     Ok(())
 }
 
@@ -125,7 +159,9 @@ pub fn write_report(
     stage::write_atomically(out, force, |staging| {
         render_all(report, staging)?;
         if let Some(mut m) = manifest {
+            // By path: the order the renderers finish in is not the manifest's business.
             m.files = staging.files().to_vec();
+            m.files.sort_by(|a, b| a.path.cmp(&b.path));
             let mut text = serde_json::to_string_pretty(&m)
                 .map_err(|e| Error::runtime(format!("cannot serialise manifest.json: {e}")))?;
             text.push('\n');

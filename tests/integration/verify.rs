@@ -30,6 +30,25 @@ fn verify_reproduces_a_report_and_catches_tampering() {
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["inputs"][0]["rows"], 19);
     assert!(m["files"].as_array().unwrap().len() >= 6);
+    // Every file once, by path: the small files (rendered in memory beside the evidence
+    // lists) and the lists alike.
+    let paths: Vec<&str> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    let mut by_path = paths.clone();
+    by_path.sort();
+    by_path.dedup();
+    assert_eq!(paths, by_path);
+    assert!(
+        ["metrics.json", "report.xlsx", "report.html"]
+            .iter()
+            .all(|f| paths.contains(f))
+            && paths.iter().any(|p| p.starts_with("evidence/")),
+        "{paths:?}"
+    );
 
     let ok = cseval().arg("verify").arg(&out).assert().success();
     assert!(String::from_utf8_lossy(&ok.get_output().stdout).contains("reproduced byte for byte"));
