@@ -523,9 +523,9 @@ pub fn build(
     let mut survey_rows = data.survey_rows.clone();
     survey_rows.out_of_period = kpis.survey_out_of_period;
     let method_params = method_params(c, &scorecard, &text);
-    let misses = std::mem::take(&mut kpis.misses);
+    let mut misses = std::mem::take(&mut kpis.misses);
     let spreads = std::mem::take(&mut kpis.spreads);
-    let evidence = evidence::lists(&scorecard, &misses);
+    let evidence = evidence::lists(&scorecard, &mut misses);
     let payment = incentive.as_ref().map(|res| {
         crate::evaluate::payment::statement(c, &kpis, &scorecard, res, scoring.as_ref())
     });
