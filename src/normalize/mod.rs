@@ -311,9 +311,14 @@ pub fn split_outbound(contacts: DataFrame) -> Result<(DataFrame, DataFrame)> {
 /// to them) are inbound.
 fn outbound_rows(contacts: &DataFrame) -> Result<Option<BooleanChunked>> {
     let outbound = contacts.column("outbound")?.bool()?;
-    Ok(outbound
-        .any()
-        .then(|| outbound.iter().map(|v| v == Some(true)).collect()))
+    if !outbound.any() {
+        return Ok(None);
+    }
+    // The column itself, its bits as they are, unless a value is missing.
+    Ok(Some(match outbound.null_count() {
+        0 => outbound.clone(),
+        _ => outbound.fill_null_with_values(false)?,
+    }))
 }
 
 /// The outbound rows of `df` taken out (`None`: it has none), as [`split_rows`] splits.
