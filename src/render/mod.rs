@@ -2,11 +2,11 @@
 //!
 //! Each format implements [`Renderer`] and hands its files, one after the other, to an
 //! [`Output`] (the small ones rendered into memory on a thread of their own while the large
-//! evidence lists are written, [`render_all`]): [`write_report`] stages them in a temporary folder inside the output directory and moves them into place
-//! only when every renderer succeeded, undoing every move if one fails ([`stage`]), so a
-//! crash never leaves a half-written report; it refuses to replace an existing report
-//! without `--force`. Renderers compute nothing:
-//! every figure comes from the report.
+//! evidence lists are written, [`render_all`]): [`write_report`] stages them in a temporary
+//! folder inside the output directory and moves them into place only when every renderer
+//! succeeded, undoing every move if one fails ([`stage`]), so a crash never leaves a
+//! half-written report; it refuses to replace an existing report without `--force`.
+//! Renderers compute nothing: every figure comes from the report.
 
 pub mod docx;
 pub mod evidence;
