@@ -225,31 +225,20 @@ enum Coded {
 
 impl Coded {
     fn of(frame: &DataFrame, name: &str) -> Coded {
-        match frame.column(name) {
-            Ok(c) => match (c.dtype().cat_mapping(), c.cat32()) {
-                (Ok(mapping), Ok(codes)) => Coded::Codes(codes.physical().clone(), mapping.clone()),
-                _ => Coded::text(frame, name),
-            },
-            Err(_) => Coded::Missing,
-        }
-    }
-
-    /// The column as text, whatever its type.
-    fn text(frame: &DataFrame, name: &str) -> Coded {
         let Ok(c) = frame.column(name) else {
             return Coded::Missing;
         };
-        match c.str() {
-            Ok(t) => Coded::Text(t.clone()),
-            Err(_) => match c
+        if let (Ok(mapping), Ok(codes)) = (c.dtype().cat_mapping(), c.cat32()) {
+            return Coded::Codes(codes.physical().clone(), mapping.clone());
+        }
+        let text = match c.str() {
+            Ok(t) => Some(t.clone()),
+            Err(_) => c
                 .cast(&DataType::String)
                 .ok()
-                .and_then(|c| c.str().ok().cloned())
-            {
-                Some(t) => Coded::Text(t),
-                None => Coded::Missing,
-            },
-        }
+                .and_then(|c| c.str().ok().cloned()),
+        };
+        text.map_or(Coded::Missing, Coded::Text)
     }
 
     fn at(&self) -> CodedAt<'_> {

@@ -3,7 +3,7 @@
 //! verbal answers, and the error for a misspelled profile column.
 
 use crate::common::{close, ranked};
-use crate::common::{cseval, fixtures};
+use crate::common::{cseval, fixtures, texts};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::Value;
 use std::path::Path;
@@ -154,12 +154,7 @@ fn ticket_export_and_verbal_survey() {
         (urgent["numerator"].as_f64(), urgent["denominator"].as_f64()),
         (Some(0.0), Some(2.0))
     );
-    let ct: Vec<&str> = m["complaint_types"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["complaint_type"].as_str().unwrap())
-        .collect();
+    let ct = texts(&m["complaint_types"], "complaint_type");
     assert_eq!(ct, ["延误", "破损"]);
     // Verbal scale: 非常满意 5, 不满意 2, 满意 4, 基本满意 3; Q5 (未作答) has no score: rejected.
     assert_eq!(m["survey_rows"]["rejected"], 1);

@@ -82,6 +82,15 @@ pub fn ranked(list: &Value, name: &str, count: &str) -> Vec<(String, u64)> {
         .collect()
 }
 
+/// The text `key` of each item of a list in a JSON document (`files` → `path`).
+pub fn texts<'v>(list: &'v Value, key: &str) -> Vec<&'v str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x[key].as_str().unwrap())
+        .collect()
+}
+
 /// `cseval run` over the three sample months (Aug–Oct 2026) with the complaints contract,
 /// one report per month under `out`, each seeing the ones before it as history.
 pub fn run_sample_quarter(out: &Path) {

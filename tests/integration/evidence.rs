@@ -2,7 +2,7 @@
 //! its SLA not measurable; a tier that depends on it is not decided; an empty period and a
 //! range that does not fall on month boundaries are refused.
 
-use crate::common::{cseval, fixtures, run_report, sla_line};
+use crate::common::{cseval, fixtures, run_report, sla_line, texts};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -425,12 +425,7 @@ fn a_survey_only_run_accounts_for_its_rows_and_claims_nothing_it_cannot_show() {
         m["survey_rows"],
         json!({"read": 7, "accepted": 6, "rejected": 1, "duplicates": 0, "filtered": 0, "filtered_by": {}, "out_of_period": 1, "outbound": 0})
     );
-    let statuses: Vec<&str> = m["scorecard"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["status"].as_str().unwrap())
-        .collect();
+    let statuses = texts(&m["scorecard"], "status");
     assert_eq!(
         statuses.iter().filter(|s| **s == "not_measurable").count(),
         7

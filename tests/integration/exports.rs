@@ -3,7 +3,7 @@
 //! hidden and cover sheets, title rows. Each case writes its workbook, maps it with a
 //! profile and checks the figures (or the rows listed, or the refusal) written out here.
 
-use crate::common::{close, run_report};
+use crate::common::{close, run_report, texts};
 use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet};
 use serde_json::Value;
 use std::io::{Read, Write};
@@ -892,7 +892,7 @@ score = { mean = ["Q1", "Q2", "Q3"] }
         "CSAT",
     );
     let items = m["survey_items"].as_array().unwrap();
-    let names: Vec<&str> = items.iter().map(|i| i["item"].as_str().unwrap()).collect();
+    let names = texts(&m["survey_items"], "item");
     assert_eq!(names, ["overall", "speed", "attitude"]);
     // Q1: 7 5 6 3. Mean 5.25, median 5.5, SD √(8.75/3), top box (6–7) 2 of 4.
     let q1 = &items[0];

@@ -1,7 +1,7 @@
 //! `manifest.json` and `cseval verify`: a report folder is reproduced byte for byte from its
 //! manifest; edits to the outputs and changes to the sources are caught.
 
-use crate::common::{cseval, fixtures};
+use crate::common::{cseval, fixtures, texts};
 use std::path::Path;
 
 fn run_to(out: &Path, calls: &Path) {
@@ -32,12 +32,7 @@ fn verify_reproduces_a_report_and_catches_tampering() {
     assert!(m["files"].as_array().unwrap().len() >= 6);
     // Every file once, by path: the small files (rendered in memory beside the evidence
     // lists) and the lists alike.
-    let paths: Vec<&str> = m["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = texts(&m["files"], "path");
     let mut by_path = paths.clone();
     by_path.sort();
     by_path.dedup();
