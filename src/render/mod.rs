@@ -124,10 +124,7 @@ pub fn render_all(report: &Report, out: &mut dyn Output) -> Result<()> {
             .map_err(|_| Error::runtime("a thread rendering the report failed"))??;
         streamed?;
         for (rel, bytes) in files {
-            let name = rel.display().to_string();
-            out.file(&rel, &mut |w| {
-                w.write_all(&bytes).map_err(|e| write_err(&name, e))
-            })?;
+            out.bytes(&rel.display().to_string(), &bytes)?;
         }
         Ok(())
     })

@@ -188,10 +188,8 @@ struct At<'a, A> {
 
 impl<'a, A: StaticArray> At<'a, A> {
     fn of<T: PolarsDataType<Array = A>>(c: &'a ChunkedArray<T>) -> Self {
-        let mut starts = vec![0];
-        for a in c.downcast_iter() {
-            starts.push(starts[starts.len() - 1] + a.len());
-        }
+        let chunks = crate::util::chunk_ranges(c).into_iter();
+        let starts = chunks.map(|(at, _)| at).chain([c.len()]).collect();
         At {
             chunks: c.downcast_iter().collect(),
             starts,
