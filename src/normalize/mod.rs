@@ -35,6 +35,7 @@ use converted::{check_channels, check_normalized, same_schema, take_normalized, 
 use rules::known_channel;
 pub use rules::{contact_check, Checks};
 
+mod compress;
 mod dedup;
 use dedup::{finish_parts, kept, repeated_hashes, stack_parts};
 
@@ -321,13 +322,14 @@ fn outbound_rows(contacts: &DataFrame) -> Result<Option<BooleanChunked>> {
     }))
 }
 
-/// The outbound rows of `df` taken out (`None`: it has none), as [`split_rows`] splits.
+/// The outbound rows of `df` taken out (`None`: it has none), as [`split_rows`] splits; each
+/// part filtered on this thread ([`compress::filter`]).
 pub(super) fn take_outbound(df: DataFrame) -> Result<(DataFrame, Option<DataFrame>)> {
     let Some(out) = outbound_rows(&df)? else {
         return Ok((df, None));
     };
-    let rest = df.filter(&!&out)?;
-    Ok((rest, Some(df.filter(&out)?)))
+    let rest = compress::filter(&df, &!&out)?;
+    Ok((rest, Some(compress::filter(&df, &out)?)))
 }
 
 /// [`split_outbound`] of the rows `keep` keeps (all when `None`), the others dropped.
