@@ -35,7 +35,6 @@ use converted::{check_channels, check_normalized, same_schema, take_normalized, 
 use rules::known_channel;
 pub use rules::{contact_check, Checks};
 
-mod compress;
 mod dedup;
 use dedup::{finish_parts, kept, repeated_hashes, stack_parts};
 
@@ -322,14 +321,13 @@ fn outbound_rows(contacts: &DataFrame) -> Result<Option<BooleanChunked>> {
     }))
 }
 
-/// The outbound rows of `df` taken out (`None`: it has none), as [`split_rows`] splits; each
-/// part filtered on this thread ([`compress::filter`]).
+/// The outbound rows of `df` taken out (`None`: it has none), as [`split_rows`] splits.
 pub(super) fn take_outbound(df: DataFrame) -> Result<(DataFrame, Option<DataFrame>)> {
     let Some(out) = outbound_rows(&df)? else {
         return Ok((df, None));
     };
-    let rest = compress::filter(&df, &!&out)?;
-    Ok((rest, Some(compress::filter(&df, &out)?)))
+    let rest = df.filter(&!&out)?;
+    Ok((rest, Some(df.filter(&out)?)))
 }
 
 /// [`split_outbound`] of the rows `keep` keeps (all when `None`), the others dropped.
