@@ -70,6 +70,10 @@ pub fn sha256(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
 
+/// The most rows a sheet of Excel or WPS holds (and so the last row a cell reference can
+/// name): a CSV file of more lines opens there cut short after this many.
+pub const SHEET_ROWS: u32 = 1_048_576;
+
 /// The most bytes handed to the kernel in one write by [`SmallWrites`].
 pub const WRITE_BYTES: usize = 256 << 10;
 

@@ -170,7 +170,7 @@ fn cell(s: &str) -> Option<(u32, u32)> {
     let row: u32 = digits
         .parse()
         .ok()
-        .filter(|r| (1..=1_048_576).contains(r))?;
+        .filter(|r| (1..=crate::util::SHEET_ROWS).contains(r))?;
     Some((row - 1, col))
 }
 /// Merged regions of a sheet, filled as the user sees them: every cell below a region's top

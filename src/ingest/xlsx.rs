@@ -186,7 +186,7 @@ impl AsRef<[u8]> for SharedBytes {
 /// damaged reference can come out anywhere, and a row as wide as its column number is
 /// allocated.
 fn on_grid((row, col): (u32, u32)) -> bool {
-    row < 1_048_576 && col < 16_384
+    row < crate::util::SHEET_ROWS && col < 16_384
 }
 
 /// The cells of a sheet whose number format displays a percentage, by (row, column): read

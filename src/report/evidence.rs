@@ -402,15 +402,25 @@ impl Report {
         .replace("{n}", &super::count(list.missed))
     }
 
-    /// Under the first `shown` lines of a longer `list`: where the whole list is.
+    /// Under the first `shown` lines of a longer `list`: where the whole list is, and
+    /// [`Report::evidence_sheet_limit`]'s warning.
     pub fn evidence_note(&self, list: &EvidenceList, shown: usize) -> Option<String> {
         (list.missed as usize > shown).then(|| {
-            self.text
+            let note = self
+                .text
                 .label("evidence_cap_note")
                 .replace("{cap}", &super::count(shown as u64))
                 .replace("{n}", &super::count(list.missed))
-                .replace("{file}", &evidence_file(&list.sla))
+                .replace("{file}", &evidence_file(&list.sla));
+            note + &self.evidence_sheet_limit(list)
         })
+    }
+
+    /// For a `list` whose file, with its header line, has more lines than a sheet of Excel
+    /// or WPS holds ([`crate::util::SHEET_ROWS`]): a sentence saying that opened there it is
+    /// cut short, and after how many lines. Otherwise empty.
+    pub fn evidence_sheet_limit(&self, list: &EvidenceList) -> String {
+        sheet_limit(&self.text, list.missed)
     }
 
     /// The column labels of `list`'s lines.
@@ -432,6 +442,17 @@ impl Report {
             self.evidence_lines(list, 0..n)
         }
     }
+}
+
+/// [`Report::evidence_sheet_limit`] for a list of `lines` lines under its header line.
+fn sheet_limit(text: &crate::config::text::Text, lines: u64) -> String {
+    let rows = u64::from(crate::util::SHEET_ROWS);
+    if lines < rows {
+        return String::new();
+    }
+    text.label("evidence_sheet_limit")
+        .replace("{rows}", &super::count(rows))
+        .replace("{shown}", &super::count(rows - 1))
 }
 
 /// Time `ms` in zone `tz` to the second (`2026-10-01 08:14:49`, as the inputs write it).
@@ -513,6 +534,23 @@ fn reason(metric: SlaMetric, answered: bool, resolved: bool) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A sheet holds 1,048,576 rows, the header line one of them: a list of 1,048,575
+    /// lines fits (no warning); one of 1,048,576 opens without its last line, so the
+    /// warning says only the first 1,048,575 show.
+    #[test]
+    fn a_list_longer_than_a_sheet_is_said_to_be() {
+        use crate::config::{text::Text, Lang};
+        let zh = Text::load(Lang::Zh);
+        assert_eq!(sheet_limit(&zh, 1_048_575), "");
+        assert_eq!(
+            sheet_limit(&zh, 1_048_576),
+            "该文件超过 Excel、WPS 单表 1,048,576 行的上限，在其中打开只显示前 1,048,575 条；\
+             完整查看请用文本编辑器或数据分析工具（如 Python、DuckDB）。"
+        );
+        let en = Text::load(Lang::En);
+        assert_eq!(sheet_limit(&en, 3_200_000).matches("1,048,575").count(), 1);
+    }
 
     /// Every 37 seconds over the hours around each 2026 clock change of Berlin and New
     /// York, through one writer (its caches filled on the way), as chrono gives them.

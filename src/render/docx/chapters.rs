@@ -416,7 +416,7 @@ fn annex(d: &mut Doc<'_>) {
             .replace("{name}", &list.name)
             .replace("{file}", &file)
             .replace("{n}", &count(list.missed));
-        item(d, text);
+        item(d, text + &r.evidence_sheet_limit(list));
     }
     item(d, d.l("doc_annex_manifest"));
     d.section("sheet_quality");
