@@ -147,15 +147,12 @@ fn repeated_in_runs(ids: &StringChunked) -> Option<Vec<(usize, &str)>> {
         .map(|w| (w[0], w[1]))
         .filter(|(a, b)| a < b)
         .collect();
-    let value = |i: usize| {
-        let k = offsets.partition_point(|(o, _)| *o <= i) - 1;
-        arrays[k].value(i - offsets[k].0)
-    };
+    let ids = Ids { arrays, offsets };
     let mut found = Vec::new();
-    for (x, &(a0, a1)) in runs.iter().enumerate() {
-        for &(b0, b1) in &runs[x + 1..] {
-            if value(a1 - 1) >= value(b0) && value(b1 - 1) >= value(a0) {
-                equal_in(&arrays, &offsets, (a0, a1), (b0, b1), &mut found);
+    for (x, &a) in runs.iter().enumerate() {
+        for &b in &runs[x + 1..] {
+            if ids.value(a.1 - 1) >= ids.value(b.0) && ids.value(b.1 - 1) >= ids.value(a.0) {
+                found.extend(ids.equal_in(a, b));
             }
         }
     }
@@ -164,41 +161,84 @@ fn repeated_in_runs(ids: &StringChunked) -> Option<Vec<(usize, &str)>> {
     Some(found)
 }
 
-/// The rows of runs `a` and `b` (each of rising ids) whose id the other has, pushed to
-/// `found`: the two walked side by side.
-fn equal_in<'a>(
-    arrays: &[&'a polars_arrow::array::Utf8ViewArray],
-    offsets: &[(usize, usize)],
-    a: (usize, usize),
-    b: (usize, usize),
-    found: &mut Vec<(usize, &'a str)>,
-) {
-    // Rows `r` with their ids, array by array.
-    let walk = |(from, to): (usize, usize)| {
-        arrays
+/// Rows of run `a` walked at a time against their part of run `b` ([`Ids::equal_in`]); a
+/// few in unit tests, so that their runs are cut into pieces.
+const WALK_ROWS: usize = if cfg!(test) { 3 } else { 1 << 18 };
+
+/// A text column's arrays, and where each starts and its length.
+struct Ids<'a> {
+    arrays: Vec<&'a polars_arrow::array::Utf8ViewArray>,
+    offsets: Vec<(usize, usize)>,
+}
+
+impl<'a> Ids<'a> {
+    /// The id of row `i`.
+    fn value(&self, i: usize) -> &'a str {
+        let k = self.offsets.partition_point(|(o, _)| *o <= i) - 1;
+        self.arrays[k].value(i - self.offsets[k].0)
+    }
+
+    /// The rows `from..to` with their ids, array by array.
+    fn walk(&self, (from, to): (usize, usize)) -> impl Iterator<Item = (usize, &'a str)> + '_ {
+        self.arrays
             .iter()
-            .zip(offsets)
+            .zip(&self.offsets)
             .flat_map(move |(arr, &(o, len))| {
                 let (s, e) = (from.max(o), to.min(o + len));
-                (s < e)
-                    .then(|| (s..e).map(move |i| (i, arr.value(i - o))))
-                    .into_iter()
-                    .flatten()
+                (s..e.max(s)).map(move |i| (i, arr.value(i - o)))
             })
-    };
-    let (mut xs, mut ys) = (walk(a), walk(b));
-    let (mut x, mut y) = (xs.next(), ys.next());
-    while let (Some((i, u)), Some((j, v))) = (x, y) {
-        match u.cmp(v) {
-            std::cmp::Ordering::Less => x = xs.next(),
-            std::cmp::Ordering::Greater => y = ys.next(),
-            std::cmp::Ordering::Equal => {
-                found.push((i, u));
-                found.push((j, v));
-                x = xs.next();
-                y = ys.next();
+    }
+
+    /// The first row of run `(from, to)` (rising ids) whose id is not below `id`.
+    fn first_not_below(&self, (from, to): (usize, usize), id: &str) -> usize {
+        let (mut lo, mut hi) = (from, to);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.value(mid) < id {
+                lo = mid + 1;
+            } else {
+                hi = mid;
             }
         }
+        lo
+    }
+
+    /// The rows of runs `a` and `b` (each of rising ids) whose id the other has: `a` cut
+    /// into pieces on the threads, each piece walked side by side with the rows of `b`
+    /// between its first id and the next piece's.
+    fn equal_in(&self, a: (usize, usize), b: (usize, usize)) -> Vec<(usize, &'a str)> {
+        use rayon::prelude::*;
+        let pieces: Vec<(usize, usize)> = (a.0..a.1)
+            .step_by(WALK_ROWS)
+            .map(|s| (s, (s + WALK_ROWS).min(a.1)))
+            .collect();
+        pieces
+            .into_par_iter()
+            .flat_map_iter(|(s, e)| {
+                let bs = self.first_not_below(b, self.value(s));
+                let be = if e == a.1 {
+                    b.1
+                } else {
+                    self.first_not_below((bs, b.1), self.value(e))
+                };
+                let (mut xs, mut ys) = (self.walk((s, e)), self.walk((bs, be)));
+                let (mut x, mut y) = (xs.next(), ys.next());
+                let mut found = Vec::new();
+                while let (Some((i, u)), Some((j, v))) = (x, y) {
+                    match u.cmp(v) {
+                        std::cmp::Ordering::Less => x = xs.next(),
+                        std::cmp::Ordering::Greater => y = ys.next(),
+                        std::cmp::Ordering::Equal => {
+                            found.push((i, u));
+                            found.push((j, v));
+                            x = xs.next();
+                            y = ys.next();
+                        }
+                    }
+                }
+                found
+            })
+            .collect()
     }
 }
 
