@@ -5,6 +5,7 @@
 //! by walking the runs side by side ([`repeated_in_runs`], held to the hashing by a property
 //! test). Which of the rows with one id is kept is decided once, in [`duplicates`].
 
+use super::ids::Ids;
 use super::{Ledger, KEY};
 use crate::error::Result;
 use crate::util::FastMap;
@@ -105,12 +106,12 @@ fn repeated_in_runs(ids: &StringChunked) -> Option<Vec<(usize, &str)>> {
     if ids.null_count() > 0 {
         return None;
     }
-    let arrays: Vec<_> = ids.downcast_iter().collect();
-    let offsets = crate::util::chunk_ranges(ids);
+    let ids = Ids::of(ids);
+    let (arrays, offsets) = (&ids.arrays, &ids.offsets);
     // Where a run starts inside each array (not its first row), found on the threads.
     let inside: Vec<Option<Vec<usize>>> = arrays
         .par_iter()
-        .zip(&offsets)
+        .zip(offsets)
         .map(|(a, (offset, _))| {
             let mut starts = Vec::new();
             let mut prev: Option<&str> = None;
@@ -128,7 +129,7 @@ fn repeated_in_runs(ids: &StringChunked) -> Option<Vec<(usize, &str)>> {
         .collect();
     let mut starts = vec![0];
     let mut last: Option<&str> = None;
-    for ((a, (offset, len)), inner) in arrays.iter().zip(&offsets).zip(inside) {
+    for ((a, (offset, len)), inner) in arrays.iter().zip(offsets).zip(inside) {
         if *len == 0 {
             continue;
         }
@@ -147,7 +148,6 @@ fn repeated_in_runs(ids: &StringChunked) -> Option<Vec<(usize, &str)>> {
         .map(|w| (w[0], w[1]))
         .filter(|(a, b)| a < b)
         .collect();
-    let ids = Ids { arrays, offsets };
     let mut found = Vec::new();
     for (x, &a) in runs.iter().enumerate() {
         for &b in &runs[x + 1..] {
@@ -165,30 +165,7 @@ fn repeated_in_runs(ids: &StringChunked) -> Option<Vec<(usize, &str)>> {
 /// few in unit tests, so that their runs are cut into pieces.
 const WALK_ROWS: usize = if cfg!(test) { 3 } else { 1 << 18 };
 
-/// A text column's arrays, and where each starts and its length.
-struct Ids<'a> {
-    arrays: Vec<&'a polars_arrow::array::Utf8ViewArray>,
-    offsets: Vec<(usize, usize)>,
-}
-
 impl<'a> Ids<'a> {
-    /// The id of row `i`.
-    fn value(&self, i: usize) -> &'a str {
-        let k = self.offsets.partition_point(|(o, _)| *o <= i) - 1;
-        self.arrays[k].value(i - self.offsets[k].0)
-    }
-
-    /// The rows `from..to` with their ids, array by array.
-    fn walk(&self, (from, to): (usize, usize)) -> impl Iterator<Item = (usize, &'a str)> + '_ {
-        self.arrays
-            .iter()
-            .zip(&self.offsets)
-            .flat_map(move |(arr, &(o, len))| {
-                let (s, e) = (from.max(o), to.min(o + len));
-                (s..e.max(s)).map(move |i| (i, arr.value(i - o)))
-            })
-    }
-
     /// The first row of run `(from, to)` (rising ids) whose id is not below `id`.
     fn first_not_below(&self, (from, to): (usize, usize), id: &str) -> usize {
         let (mut lo, mut hi) = (from, to);

@@ -1,5 +1,6 @@
 //! A lookup table from text ids to the positions that hold them, built once and probed by
-//! millions of ids: the survey link's (each contact id against the responses' contact ids).
+//! millions of ids: the survey link's (each contact id against the responses' contact ids);
+//! and [`Ids`], a text column read by row where its values lie, without a copy.
 //!
 //! Open addressing with linear probing over 64-bit slots, each a 32-bit hash tag and a
 //! position, at most three quarters full: a probe for an id that is not there usually reads one slot
@@ -7,14 +8,69 @@
 //! made in batches whose slots are prefetched first: the batch's trips to main memory then
 //! overlap instead of following one another. This module decides nothing about the data.
 
+use polars::prelude::*;
+use polars_arrow::array::Utf8ViewArray;
 use std::hash::BuildHasher;
 
 /// Ids probed at a time, their slots prefetched first.
 const BATCH: usize = 16;
 
+/// A text column's arrays, each with the row it starts at and its length: a row's value
+/// read where it lies.
+#[derive(Clone)]
+pub(super) struct Ids<'a> {
+    pub(super) arrays: Vec<&'a Utf8ViewArray>,
+    pub(super) offsets: Vec<(usize, usize)>,
+}
+
+impl<'a> Ids<'a> {
+    pub(super) fn of(c: &'a StringChunked) -> Self {
+        Ids {
+            arrays: c.downcast_iter().collect(),
+            offsets: crate::util::chunk_ranges(c),
+        }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.offsets.last().map_or(0, |(o, n)| o + n)
+    }
+
+    /// The array of row `i` and the row's index in it.
+    fn at(&self, i: usize) -> (&'a Utf8ViewArray, usize) {
+        let k = self.offsets.partition_point(|(o, _)| *o <= i) - 1;
+        (self.arrays[k], i - self.offsets[k].0)
+    }
+
+    /// The id of row `i`, which must have one.
+    pub(super) fn value(&self, i: usize) -> &'a str {
+        let (a, j) = self.at(i);
+        a.value(j)
+    }
+
+    /// The id of row `i`, if it has one.
+    fn get(&self, i: usize) -> Option<&'a str> {
+        let (a, j) = self.at(i);
+        a.get(j)
+    }
+
+    /// The rows `from..to` with their ids (which they must have), array by array.
+    pub(super) fn walk(
+        &self,
+        (from, to): (usize, usize),
+    ) -> impl Iterator<Item = (usize, &'a str)> + '_ {
+        self.arrays
+            .iter()
+            .zip(&self.offsets)
+            .flat_map(move |(arr, &(o, len))| {
+                let (s, e) = (from.max(o), to.min(o + len));
+                (s..e.max(s)).map(move |i| (i, arr.value(i - o)))
+            })
+    }
+}
+
 pub struct IdTable<'a> {
-    /// The ids, by position.
-    ids: &'a [Option<&'a str>],
+    /// The ids, by position: the column's, not copied.
+    ids: Ids<'a>,
     /// `tag << 32 | position + 1`, 0 when empty.
     slots: Vec<u64>,
     mask: usize,
@@ -40,33 +96,42 @@ fn prefetch<T>(p: &T) {
 }
 
 impl<'a> IdTable<'a> {
-    /// The table of `ids` (`None` entries are left out). Positions must fit in `u32`.
-    pub fn new(ids: &'a [Option<&'a str>]) -> Self {
+    /// The table of `ids` (missing ids are left out). Positions must fit in `u32`.
+    pub fn new(ids: &'a StringChunked) -> Self {
         assert!(ids.len() < u32::MAX as usize, "positions fit in 32 bits");
+        let ids = Ids::of(ids);
+        let n = ids.len();
         // Between three eighths and three quarters full: eight slots share a cache line, so
         // a probe still reads one line, or two.
-        let cap = (ids.len() + ids.len() / 3).next_power_of_two().max(16);
+        let cap = (n + n / 3).next_power_of_two().max(16);
         let mut t = IdTable {
-            ids,
+            ids: ids.clone(),
             slots: vec![0; cap],
             mask: cap - 1,
-            prev: vec![u32::MAX; ids.len()],
+            prev: vec![u32::MAX; n],
         };
-        for (start, batch) in ids.chunks(BATCH).enumerate() {
-            let mut hashes = [None; BATCH];
-            for (h, id) in hashes.iter_mut().zip(batch) {
-                *h = id.map(hash);
-                if let Some(h) = *h {
-                    prefetch(&t.slots[h as usize & t.mask]);
-                }
-            }
-            for (k, h) in hashes[..batch.len()].iter().enumerate() {
-                if let Some(h) = *h {
-                    t.insert(h, (start * BATCH + k) as u32);
-                }
+        // Positions and hashes, their slots prefetched as they come.
+        let mut batch = [(0u32, 0u64); BATCH];
+        let mut k = 0;
+        let rows = ids.arrays.iter().flat_map(|a| a.iter()).enumerate();
+        for (i, id) in rows {
+            let Some(id) = id else { continue };
+            let h = hash(id);
+            prefetch(&t.slots[h as usize & t.mask]);
+            batch[k] = (i as u32, h);
+            k += 1;
+            if k == BATCH {
+                batch.iter().for_each(|&(i, h)| t.insert(h, i));
+                k = 0;
             }
         }
+        batch[..k].iter().for_each(|&(i, h)| t.insert(h, i));
         t
+    }
+
+    /// How many positions the table has.
+    pub fn positions(&self) -> usize {
+        self.prev.len()
     }
 
     fn insert(&mut self, h: u64, i: u32) {
@@ -79,7 +144,7 @@ impl<'a> IdTable<'a> {
                 return;
             }
             let p = (s as u32).wrapping_sub(1);
-            if s >> 32 == tag && self.ids[p as usize] == self.ids[i as usize] {
+            if s >> 32 == tag && self.ids.get(p as usize) == self.ids.get(i as usize) {
                 // The same id again: the slot takes the later position.
                 self.prev[i as usize] = p;
                 self.slots[at] = tag << 32 | (i as u64 + 1);
@@ -100,7 +165,7 @@ impl<'a> IdTable<'a> {
                 return None;
             }
             let p = (s as u32).wrapping_sub(1);
-            if s >> 32 == tag && self.ids[p as usize] == Some(id) {
+            if s >> 32 == tag && self.ids.get(p as usize) == Some(id) {
                 return Some(p);
             }
             at = (at + 1) & self.mask;
@@ -159,13 +224,18 @@ mod tests {
             let text = |k: u8| format!("C{k}");
             let owned: Vec<Option<String>> = keys.iter().map(|k| k.map(text)).collect();
             let ids: Vec<Option<&str>> = owned.iter().map(|k| k.as_deref()).collect();
+            // In two chunks, read where they lie.
+            let half = ids.len() / 2;
+            let mut column = StringChunked::from_iter_options("id".into(), ids[..half].iter().copied());
+            column.append(&StringChunked::from_iter_options("id".into(), ids[half..].iter().copied())).unwrap();
             let mut want: HashMap<&str, Vec<u32>> = HashMap::new();
             for (i, id) in ids.iter().enumerate() {
                 if let Some(id) = id {
                     want.entry(id).or_default().insert(0, i as u32);
                 }
             }
-            let table = IdTable::new(&ids);
+            let table = IdTable::new(&column);
+            proptest::prop_assert_eq!(table.positions(), ids.len());
             let probe_text: Vec<Option<String>> = probes.iter().map(|k| k.map(text)).collect();
             let mut got = Vec::new();
             table.find_all(probe_text.iter().map(|p| p.as_deref()), |p| got.push(p));

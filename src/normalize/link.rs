@@ -23,10 +23,8 @@ pub fn link_surveys(
     use rayon::prelude::*;
     let t = std::time::Instant::now();
     let survey_ids = surveys.column("contact_id")?.str()?.clone();
-    // Array by array: `ChunkedArray::iter` makes a dynamic call per value.
-    let sids: Vec<Option<&str>> = survey_ids.downcast_iter().flat_map(|a| a.iter()).collect();
     // Each contact id's responses: the last found, the others through it.
-    let table = super::ids::IdTable::new(&sids);
+    let table = super::ids::IdTable::new(&survey_ids);
     tracing::debug!(seconds = t.elapsed().as_secs_f64(), "link: table");
     let t = std::time::Instant::now();
     // Chunk by chunk of the ids, so that `has_survey` has the frame's chunk layout.
@@ -49,7 +47,7 @@ pub fn link_surveys(
     tracing::debug!(seconds = t.elapsed().as_secs_f64(), "link: probe");
     let t = std::time::Instant::now();
     let mut has_survey = BooleanChunked::full("has_survey".into(), false, 0);
-    let mut row: Vec<Option<u32>> = vec![None; sids.len()];
+    let mut row: Vec<Option<u32>> = vec![None; table.positions()];
     for (has, links) in parts {
         has_survey.append_owned(has)?;
         for (last, j) in links {
