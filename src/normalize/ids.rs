@@ -5,15 +5,39 @@
 //! Open addressing with linear probing over 64-bit slots, each a 32-bit hash tag and a
 //! position, at most three quarters full: a probe for an id that is not there usually reads one slot
 //! and never the id's text. Most probes miss the processor's cache all the same, so they are
-//! made in batches whose slots are prefetched first: the batch's trips to main memory then
+//! made with each id's slot prefetched 16 ids ahead: the trips to main memory then
 //! overlap instead of following one another. This module decides nothing about the data.
 
 use polars::prelude::*;
 use polars_arrow::array::Utf8ViewArray;
 use std::hash::BuildHasher;
 
-/// Ids probed at a time, their slots prefetched first.
-const BATCH: usize = 16;
+/// How many ids ahead of the one looked up (or inserted) its slot is prefetched.
+const AHEAD: usize = 16;
+
+/// `then` of each item in order, `fetch` of it [`AHEAD`] items earlier: the trips to main
+/// memory of the next items overlap while this one is used.
+#[inline(always)]
+fn each_fetched_ahead<T: Copy + Default>(
+    items: impl Iterator<Item = T>,
+    mut fetch: impl FnMut(&T),
+    mut then: impl FnMut(T),
+) {
+    let mut ring = [T::default(); AHEAD];
+    let mut n = 0usize;
+    for item in items {
+        fetch(&item);
+        let at = n % AHEAD;
+        if n >= AHEAD {
+            then(ring[at]);
+        }
+        ring[at] = item;
+        n += 1;
+    }
+    for k in n.saturating_sub(AHEAD)..n {
+        then(ring[k % AHEAD]);
+    }
+}
 
 /// A text column's arrays, each with the row it starts at and its length: a row's value
 /// read where it lies.
@@ -84,12 +108,13 @@ fn hash(id: &str) -> u64 {
 
 /// Ask the processor to fetch the cache line at `p` (a hint only; nothing elsewhere).
 #[inline(always)]
-fn prefetch<T>(p: &T) {
+fn prefetch<T>(p: *const T) {
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch reads nothing architecturally and cannot fault; `p` is a reference.
+    // SAFETY: a prefetch reads nothing architecturally and cannot fault, whatever the
+    // address; `p` is not dereferenced.
     unsafe {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>((p as *const T).cast());
+        _mm_prefetch::<_MM_HINT_T0>(p.cast());
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;
@@ -104,28 +129,28 @@ impl<'a> IdTable<'a> {
         // Between three eighths and three quarters full: eight slots share a cache line, so
         // a probe still reads one line, or two.
         let cap = (n + n / 3).next_power_of_two().max(16);
+        // Zeroed by writing, not `vec![0; cap]`: fresh zeroed memory from the system is
+        // mapped to the zero page on its first read (a probe reads a slot before writing
+        // it), and each first write then swaps the mapping, flushing the other cores' TLBs
+        // (half the time of making a 2 M-entry table, measured; BENCHMARKS.md, session 40).
+        let mut slots = Vec::with_capacity(cap);
+        slots.resize(cap, 0u64);
         let mut t = IdTable {
             ids: ids.clone(),
-            slots: vec![0; cap],
+            slots,
             mask: cap - 1,
             prev: vec![u32::MAX; n],
         };
-        // Positions and hashes, their slots prefetched as they come.
-        let mut batch = [(0u32, 0u64); BATCH];
-        let mut k = 0;
+        // Positions and hashes, inserted in order.
         let rows = ids.arrays.iter().flat_map(|a| a.iter()).enumerate();
-        for (i, id) in rows {
-            let Some(id) = id else { continue };
-            let h = hash(id);
-            prefetch(&t.slots[h as usize & t.mask]);
-            batch[k] = (i as u32, h);
-            k += 1;
-            if k == BATCH {
-                batch.iter().for_each(|&(i, h)| t.insert(h, i));
-                k = 0;
-            }
-        }
-        batch[..k].iter().for_each(|&(i, h)| t.insert(h, i));
+        let hashed = rows.filter_map(|(i, id)| Some((i as u32, hash(id?))));
+        // The slot's address only: `insert` writes the slots meanwhile.
+        let (mask, slots) = (t.mask, t.slots.as_ptr());
+        each_fetched_ahead(
+            hashed,
+            |&(_, h)| prefetch(slots.wrapping_add(h as usize & mask)),
+            |(i, h)| t.insert(h, i),
+        );
         t
     }
 
@@ -172,32 +197,21 @@ impl<'a> IdTable<'a> {
         }
     }
 
-    /// The last position holding each id of `probes`, in order, batch by batch.
+    /// The last position holding each id of `probes`, in order.
     pub fn find_all<'p>(
         &self,
         probes: impl Iterator<Item = Option<&'p str>>,
         mut found: impl FnMut(Option<u32>),
     ) {
-        let mut batch: [(u64, Option<&str>); BATCH] = [(0, None); BATCH];
-        let mut n = 0;
-        let mut flush = |batch: &[(u64, Option<&str>)]| {
-            for &(h, id) in batch {
-                found(id.and_then(|id| self.find(h, id)));
-            }
-        };
-        for id in probes {
-            let h = id.map_or(0, hash);
-            if id.is_some() {
-                prefetch(&self.slots[h as usize & self.mask]);
-            }
-            batch[n] = (h, id);
-            n += 1;
-            if n == BATCH {
-                flush(&batch);
-                n = 0;
-            }
-        }
-        flush(&batch[..n]);
+        each_fetched_ahead(
+            probes.map(|id| (id.map_or(0, hash), id)),
+            |&(h, id)| {
+                if id.is_some() {
+                    prefetch(&self.slots[h as usize & self.mask]);
+                }
+            },
+            |(h, id)| found(id.and_then(|id| self.find(h, id))),
+        );
     }
 
     /// Position `last` and the earlier positions holding the same id, latest first.
