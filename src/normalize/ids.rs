@@ -39,6 +39,21 @@ fn each_fetched_ahead<T: Copy + Default>(
     }
 }
 
+/// `n` zeros, each page of them written once. Fresh zeroed memory from the system is
+/// mapped to the zero page on its first read (an insert reads its slot before writing it),
+/// and each first write then replaces the mapping and flushes the other core's TLB with an
+/// interrupt: half the time of making a 2 M-entry table (BENCHMARKS.md, session 40). A
+/// first write maps a fresh page at once.
+fn zeros_for_writing(n: usize) -> Vec<u64> {
+    let mut v = vec![0u64; n];
+    for page in v.chunks_mut(4096 / std::mem::size_of::<u64>()) {
+        // SAFETY: a write, through a valid reference, of the value already there; volatile,
+        // so that it is not left out.
+        unsafe { std::ptr::write_volatile(&mut page[0], 0) };
+    }
+    v
+}
+
 /// A text column's arrays, each with the row it starts at and its length: a row's value
 /// read where it lies.
 #[derive(Clone)]
@@ -129,12 +144,7 @@ impl<'a> IdTable<'a> {
         // Between three eighths and three quarters full: eight slots share a cache line, so
         // a probe still reads one line, or two.
         let cap = (n + n / 3).next_power_of_two().max(16);
-        // Zeroed by writing, not `vec![0; cap]`: fresh zeroed memory from the system is
-        // mapped to the zero page on its first read (a probe reads a slot before writing
-        // it), and each first write then swaps the mapping, flushing the other cores' TLBs
-        // (half the time of making a 2 M-entry table, measured; BENCHMARKS.md, session 40).
-        let mut slots = Vec::with_capacity(cap);
-        slots.resize(cap, 0u64);
+        let slots = zeros_for_writing(cap);
         let mut t = IdTable {
             ids: ids.clone(),
             slots,
