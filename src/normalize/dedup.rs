@@ -28,8 +28,8 @@ pub(crate) fn repeated_hashes(
 
 /// Rows that repeat an earlier row's id: `(row, first row)` positions in frame order.
 pub(super) fn duplicates(df: &DataFrame, id: &str) -> Result<Vec<(usize, usize)>> {
-    let ids = df.column(id)?.str()?;
-    let candidates = repeated_in_runs(ids).unwrap_or_else(|| repeated_by_hash(ids));
+    let ids = Ids::of(df.column(id)?.str()?);
+    let candidates = repeated_in_runs(&ids).unwrap_or_else(|| repeated_by_hash(&ids));
     Ok(first_rows(df, candidates))
 }
 
@@ -59,15 +59,15 @@ fn first_rows(df: &DataFrame, mut candidates: Vec<(usize, &str)>) -> Vec<(usize,
 
 /// The rows whose id's hash repeats, with their ids, in frame order: every id hashed in
 /// parallel, the hashes sorted.
-fn repeated_by_hash(ids: &StringChunked) -> Vec<(usize, &str)> {
+fn repeated_by_hash<'a>(ids: &Ids<'a>) -> Vec<(usize, &'a str)> {
     use rayon::prelude::*;
     use std::hash::BuildHasher;
     let state = foldhash::fast::FixedState::default();
-    let arrays: Vec<_> = ids.downcast_iter().collect();
+    let (arrays, offsets) = (&ids.arrays, &ids.offsets);
     // Each array's hashes written in its own place of one vector on the threads (a
     // collect of an unknown length would join the threads' pieces on one thread).
     let mut hashes = vec![0u64; ids.len()];
-    let places = crate::util::split_lengths(&mut hashes, arrays.iter().map(|a| a.len()));
+    let places = crate::util::split_lengths(&mut hashes, offsets.iter().map(|(_, n)| *n));
     arrays.par_iter().zip(places).for_each(|(a, place)| {
         for (h, v) in place.iter_mut().zip(a.values_iter()) {
             *h = state.hash_one(v);
@@ -78,7 +78,6 @@ fn repeated_by_hash(ids: &StringChunked) -> Vec<(usize, &str)> {
         return Vec::new();
     }
     // The rows whose hash repeats, found in parallel array by array.
-    let offsets = crate::util::chunk_ranges(ids);
     arrays
         .par_iter()
         .zip(offsets)
@@ -101,12 +100,12 @@ const MAX_RUNS: usize = 8;
 /// (none missing) rise strictly in at most [`MAX_RUNS`] runs of rows: an id repeats only
 /// in two runs whose first and last ids overlap, found by walking the two side by side.
 /// `None` otherwise.
-fn repeated_in_runs(ids: &StringChunked) -> Option<Vec<(usize, &str)>> {
+fn repeated_in_runs<'a>(ids: &Ids<'a>) -> Option<Vec<(usize, &'a str)>> {
+    use polars_arrow::array::Array as _;
     use rayon::prelude::*;
-    if ids.null_count() > 0 {
+    if ids.arrays.iter().any(|a| a.null_count() > 0) {
         return None;
     }
-    let ids = Ids::of(ids);
     let (arrays, offsets) = (&ids.arrays, &ids.offsets);
     // Where a run starts inside each array (not its first row), found on the threads.
     let inside: Vec<Option<Vec<usize>>> = arrays
@@ -308,7 +307,7 @@ mod tests {
     fn two_rising_runs_meet_at_the_repeated_id() {
         let ids: Vec<String> = ["C1", "C2", "C3", "C2", "C4"].map(String::from).into();
         let df = frame(&ids, 2, false);
-        let found = repeated_in_runs(df.column("contact_id").unwrap().str().unwrap());
+        let found = repeated_in_runs(&Ids::of(df.column("contact_id").unwrap().str().unwrap()));
         assert_eq!(found, Some(vec![(1, "C2"), (3, "C2")]));
         assert_eq!(duplicates(&df, "contact_id").unwrap(), vec![(3, 1)]);
         // C1 C2 | C2 C3 in two chunks: the repeated id is where the chunks meet.
@@ -318,7 +317,7 @@ mod tests {
         let falling: Vec<String> = (0..9).rev().map(|k| format!("C{k}")).collect();
         let df = frame(&falling, 4, false);
         assert_eq!(
-            repeated_in_runs(df.column("contact_id").unwrap().str().unwrap()),
+            repeated_in_runs(&Ids::of(df.column("contact_id").unwrap().str().unwrap())),
             None
         );
     }
@@ -349,9 +348,9 @@ mod tests {
                 ids.extend(seg.into_iter().map(|k| format!("C{k:03}")));
             }
             let df = frame(&ids, chunk, keyed);
-            let c = df.column("contact_id").unwrap().str().unwrap();
-            let hashed = first_rows(&df, repeated_by_hash(c));
-            if let Some(walked) = repeated_in_runs(c) {
+            let c = Ids::of(df.column("contact_id").unwrap().str().unwrap());
+            let hashed = first_rows(&df, repeated_by_hash(&c));
+            if let Some(walked) = repeated_in_runs(&c) {
                 proptest::prop_assert_eq!(first_rows(&df, walked), hashed.clone());
             }
             proptest::prop_assert_eq!(duplicates(&df, "contact_id").unwrap(), hashed);
