@@ -173,40 +173,47 @@ impl Source {
         self.agent.as_mut().map(|c| c.rechunk_mut());
     }
 
-    /// The contacts with a caller in bucket `bucket` (of [`Self::buckets`]): the rows cut
-    /// into a share a thread, each share's calls placed straight into their part of the
-    /// bucket (by the caller's next [`PART_BITS`] bits: callers are hashes, spread evenly),
-    /// so that every column is read once a bucket and nothing is copied but a part at a
-    /// time ([`Bucket::part`]).
-    pub fn bucket(&self, bucket: u32, rules: &Rules<'_>) -> Bucket {
+    /// How many calls each share of the rows (one a thread) has in each part of each
+    /// bucket: one pass over the callers for all the buckets, which [`Self::bucket`] then
+    /// reads each. Callers are hashes, spread evenly.
+    pub fn layout(&self) -> Layout {
         let bits = self.buckets.trailing_zeros();
-        // The part of the bucket of a caller's calls; `None` in another bucket.
-        let part = |c: u64| {
-            (bits == 0 || (c >> (64 - bits)) as u32 == bucket)
-                .then(|| ((c << bits) >> (64 - PART_BITS)) as usize)
-        };
-        let short = rules.thresholds();
         let shares = self.shares(rayon::current_num_threads());
-        let counts: Vec<Vec<usize>> = shares
+        let counts = shares
             .par_iter()
             .map(|share| {
-                let mut n = vec![0usize; PARTS];
+                let mut n = vec![0usize; self.buckets as usize * PARTS];
                 for (k, rows) in share {
                     each_caller(self.callers(*k), rows.clone(), |_, c| {
-                        if let Some(p) = part(c) {
-                            n[p] += 1;
-                        }
+                        n[slot_of(c, bits)] += 1;
                     });
                 }
                 n
             })
             .collect();
+        Layout { shares, counts }
+    }
+
+    /// The contacts with a caller in bucket `bucket` (of [`Self::buckets`]), `layout` being
+    /// this source's: each share's calls placed straight into their part of the bucket
+    /// (by the caller's next [`PART_BITS`] bits), so that every column is read once a
+    /// bucket and nothing is copied but a part at a time ([`Bucket::part`]).
+    pub fn bucket(&self, bucket: u32, layout: &Layout, rules: &Rules<'_>) -> Bucket {
+        let bits = self.buckets.trailing_zeros();
+        // The part of the bucket of a caller's calls; `None` in another bucket.
+        let part = |c: u64| {
+            let s = slot_of(c, bits);
+            (s / PARTS == bucket as usize).then_some(s % PARTS)
+        };
+        let short = rules.thresholds();
+        let ours = bucket as usize * PARTS..(bucket as usize + 1) * PARTS;
         let mut at = 0;
-        let starts: Vec<Vec<usize>> = counts
+        let starts: Vec<Vec<usize>> = layout
+            .counts
             .iter()
             .map(|n| {
                 let mut s = vec![at];
-                s.extend(n.iter().map(|n| {
+                s.extend(n[ours.clone()].iter().map(|n| {
                     at += n;
                     at
                 }));
@@ -222,7 +229,7 @@ impl Source {
         );
         pieces
             .into_par_iter()
-            .zip(&shares)
+            .zip(&layout.shares)
             .zip(&starts)
             .for_each(|((out, share), s)| {
                 // Where the share's next call of each part goes.
@@ -240,8 +247,8 @@ impl Source {
                 assert!(next.iter().zip(&s[1..]).all(|(n, e)| *n == e - s[0]));
             });
         // SAFETY: the pieces cover `calls`' first `at` slots, and each piece's parts were
-        // counted on the same rows with the same `part`: every slot was written (asserted
-        // above for each piece).
+        // counted on the same rows with the same `slot_of`: every slot was written
+        // (asserted above for each piece).
         unsafe { calls.set_len(at) };
         Bucket {
             calls,
@@ -320,8 +327,9 @@ impl Source {
         // Buckets and their parts go up the callers' hash, each sorted: the lists come out
         // sorted.
         let mut scratch = PartScratch::default();
+        let layout = self.layout();
         for b in 0..self.buckets {
-            let bucket = self.bucket(b, rules);
+            let bucket = self.bucket(b, &layout, rules);
             for p in 0..PARTS {
                 for c in bucket.part(p, &mut scratch) {
                     all.push((c.caller, c.at));
@@ -392,6 +400,21 @@ impl Chunk<'_> {
 const PART_BITS: u32 = 8;
 /// Parts of a bucket.
 pub const PARTS: usize = 1 << PART_BITS;
+
+/// The bucket and part of caller `c` as one slot, `bucket * PARTS + part`, when the callers
+/// are taken in `1 << bucket_bits` buckets: the hash's top bits, then the next
+/// [`PART_BITS`].
+#[inline]
+fn slot_of(c: u64, bucket_bits: u32) -> usize {
+    (c >> (64 - bucket_bits - PART_BITS)) as usize
+}
+
+/// The rows of a [`Source`] in shares (one a thread) and how many calls each share has in
+/// each slot ([`slot_of`]), for [`Source::bucket`].
+pub struct Layout {
+    shares: Vec<Vec<(usize, std::ops::Range<usize>)>>,
+    counts: Vec<Vec<usize>>,
+}
 
 /// One bucket's calls ([`Source::bucket`]): each share's, placed by part in row order.
 pub struct Bucket {
@@ -508,7 +531,8 @@ mod tests {
             let rules = Rules { bounds: (0, 4), short_abandon: &|_| None };
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             for b in 0..src.buckets {
-                let bucket = pool.install(|| src.bucket(b, &rules));
+                let layout = pool.install(|| src.layout());
+                let bucket = pool.install(|| src.bucket(b, &layout, &rules));
                 let mut got = Vec::new();
                 let mut scratch = PartScratch::default();
                 for p in 0..PARTS {

@@ -351,10 +351,12 @@ pub fn walk(src: &Source, out: Option<&Source>, rules: &Rules<'_>, cfg: &RepeatC
         without_caller: offered_without,
         ..Default::default()
     });
-    let (mut read, mut walked) = (0.0, 0.0);
+    let t = std::time::Instant::now();
+    let layout = src.layout();
+    let (mut read, mut walked) = (t.elapsed().as_secs_f64(), 0.0);
     for b in 0..src.buckets {
         let t = std::time::Instant::now();
-        let bucket = src.bucket(b, rules);
+        let bucket = src.bucket(b, &layout, rules);
         read += t.elapsed().as_secs_f64();
         let t = std::time::Instant::now();
         let (f, o) = walk_bucket(&bucket, &w, out.as_ref());
