@@ -25,8 +25,9 @@ pub struct FileHash {
     pub sha256: String,
 }
 
-/// An input file with its fingerprint and the data rows read from it.
-#[derive(Debug, Clone, Serialize)]
+/// An input file with its fingerprint and the data rows read from it. Written out (in
+/// `metrics.json`) with its fingerprint as [`InputFile::digest`] gives it.
+#[derive(Debug, Clone)]
 pub struct InputFile {
     pub path: PathBuf,
     pub sha256: String,
@@ -34,8 +35,18 @@ pub struct InputFile {
     pub rows: u64,
     /// The fingerprint while it is still being worked out ([`IdleHash`]): `sha256` is empty
     /// until then, and [`InputFile::settled`] gives the file with it.
-    #[serde(skip)]
     pub pending: Option<std::sync::Arc<IdleHash>>,
+}
+
+impl Serialize for InputFile {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("InputFile", 3)?;
+        st.serialize_field("path", &self.path)?;
+        st.serialize_field("sha256", &self.digest())?;
+        st.serialize_field("rows", &self.rows)?;
+        st.end()
+    }
 }
 
 impl InputFile {
@@ -58,6 +69,27 @@ impl InputFile {
         }
         Ok(f)
     }
+
+    /// The fingerprint, as [`Self::settled`] gives it; empty when it cannot be worked out.
+    /// For the report's files, which are written only once [`settle_all`] has said that
+    /// every fingerprint could be.
+    pub fn digest(&self) -> String {
+        match &self.pending {
+            Some(h) => h.finish().unwrap_or_default(),
+            None => self.sha256.clone(),
+        }
+    }
+}
+
+/// Each of `files`' fingerprint worked out (waiting for the hashing still under way and
+/// finishing it on this thread), or the error of the first that cannot be.
+pub fn settle_all<'a>(files: impl IntoIterator<Item = &'a InputFile>) -> crate::error::Result<()> {
+    for f in files {
+        if let Some(h) = &f.pending {
+            h.finish()?;
+        }
+    }
+    Ok(())
 }
 
 /// Each of `files` [`InputFile::settled`].
@@ -345,5 +377,43 @@ mod tests {
         w.write_all(&bytes).unwrap();
         assert_eq!(w.0 .0, vec![256 * 1024, 256 * 1024, 88 * 1024 + 5]);
         assert_eq!(w.0 .1, bytes);
+    }
+
+    /// An input whose fingerprint is still being worked out is written out with it once
+    /// settled, in the fields' order (path, sha256, rows); one whose file changed while it
+    /// was read cannot be settled (an error naming the file) and shows none.
+    #[test]
+    fn an_input_is_written_out_with_its_fingerprint_once_settled() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+        std::fs::write(&a, b"id\nC1\n").unwrap();
+        std::fs::write(&b, b"id\nC2\n").unwrap();
+        let file = |p: &std::path::Path| InputFile {
+            rows: 1,
+            pending: Some(IdleHash::start(p).unwrap()),
+            ..InputFile::new(p)
+        };
+        let (fa, fb) = (file(&a), file(&b));
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&b)
+            .unwrap()
+            .write_all(b"C3\n")
+            .unwrap();
+        let sha_a = sha256(b"id\nC1\n");
+        settle_all([&fa]).unwrap();
+        assert_eq!(fa.digest(), sha_a);
+        let json = serde_json::to_string(&fa).unwrap();
+        let want = format!(
+            "{{\"path\":{},\"sha256\":\"{sha_a}\",\"rows\":1}}",
+            serde_json::to_string(&a).unwrap()
+        );
+        assert_eq!(json, want);
+        let e = settle_all([&fa, &fb]).unwrap_err().to_string();
+        assert!(
+            e.contains("b.csv") && e.contains("changed while it was read"),
+            "{e}"
+        );
+        assert_eq!(fb.digest(), "");
     }
 }

@@ -183,13 +183,15 @@ pub fn run(cfg: &RunConfig) -> Result<ExitCode> {
             || (monthly && report.metrics.data_quality.provisional);
         let out = out_dir(cfg, &jobs, (cadence, period));
         let t = std::time::Instant::now();
+        // The report's own list of its inputs (the data's, whose tables go below).
+        let m = &report.metrics;
         let sources = ReportInputs {
-            contacts: &data.inputs,
-            surveys: &data.survey_inputs,
-            inspections: &data.inspection_inputs,
+            contacts: &m.inputs,
+            surveys: &m.survey_inputs,
+            inspections: &m.inspection_inputs,
         };
-        let used = hist.iter().filter_map(|h| h.source.clone()).collect();
-        let manifest = manifest::build(cfg, sources, cadence, period, used)?;
+        let used: Vec<_> = hist.iter().filter_map(|h| h.source.clone()).collect();
+        let manifest = || manifest::build(cfg, sources, cadence, period, used.clone());
         // After the last report's figures only its writing is left: the tables' memory goes
         // back to the system first, so that the files written (hundreds of MB of evidence
         // lists at 10 M contacts) reuse its pages instead of fresh ones (BENCHMARKS.md).
@@ -197,7 +199,7 @@ pub fn run(cfg: &RunConfig) -> Result<ExitCode> {
             inputs.release_tables();
             crate::util::release_freed_memory();
         }
-        crate::render::write_report(&report, &out, cfg.force, Some(manifest))?;
+        crate::render::write_report(&report, &out, cfg.force, Some(&manifest))?;
         tracing::info!(seconds = t.elapsed().as_secs_f64(), "report written");
         if !cfg.quiet {
             eprintln!(

@@ -99,6 +99,7 @@ impl<'de> Deserialize<'de> for Lang {
 }
 
 /// The inputs of one report: contact, survey and inspection files, as read.
+#[derive(Clone, Copy)]
 pub struct ReportInputs<'a> {
     pub contacts: &'a [InputFile],
     pub surveys: &'a [InputFile],

@@ -110,6 +110,9 @@ pub fn render_all(report: &Report, out: &mut dyn Output) -> Result<()> {
     let (large, small): (Vec<_>, Vec<_>) = renderers(report).into_iter().partition(|r| r.large());
     std::thread::scope(|s| {
         let side = s.spawn(|| -> Result<Vec<(PathBuf, Vec<u8>)>> {
+            // The input fingerprints these files show, worked out while the large files
+            // are written (the hashing left, if any, on this thread).
+            report.settle_inputs()?;
             let mut files = Vec::new();
             for r in &small {
                 render_one(r.as_ref(), report, &mut files)?;
@@ -151,11 +154,13 @@ pub fn write_report(
     report: &Report,
     out: &Path,
     force: bool,
-    manifest: Option<crate::config::manifest::Manifest>,
+    manifest: Option<&dyn Fn() -> Result<crate::config::manifest::Manifest>>,
 ) -> Result<Vec<PathBuf>> {
     stage::write_atomically(out, force, |staging| {
         render_all(report, staging)?;
-        if let Some(mut m) = manifest {
+        // Made once the files are (their hashes, and the inputs' fingerprints, which may
+        // have been worked out meanwhile).
+        if let Some(mut m) = manifest.map(|make| make()).transpose()? {
             // By path: the order the renderers finish in is not the manifest's business.
             m.files = staging.files().to_vec();
             m.files.sort_by(|a, b| a.path.cmp(&b.path));

@@ -300,6 +300,18 @@ pub struct Report {
 }
 
 impl Report {
+    /// Every input file's fingerprint worked out (waited for, and finished on this thread),
+    /// or the error of the first that cannot be: before any file showing them is made.
+    pub fn settle_inputs(&self) -> crate::error::Result<()> {
+        let m = &self.metrics;
+        crate::util::settle_all(
+            m.inputs
+                .iter()
+                .chain(&m.survey_inputs)
+                .chain(&m.inspection_inputs),
+        )
+    }
+
     /// The inconsistent records of the period: (label key, count, the count it is a share
     /// of).
     pub fn inconsistencies(&self) -> [(&'static str, u64, u64); 3] {
@@ -547,10 +559,11 @@ pub fn build(
             name: k.name.clone(),
             sources: k.sources.clone(),
         }),
-        // The fingerprints are the last thing the figures wait for (worked out in idle time).
-        inputs: crate::util::settled(&data.inputs)?,
-        survey_inputs: crate::util::settled(&data.survey_inputs)?,
-        inspection_inputs: crate::util::settled(&data.inspection_inputs)?,
+        // The fingerprints may still be under way (worked out in idle time): the files that
+        // show them wait for them ([`Report::settle_inputs`]), the figures do not.
+        inputs: data.inputs.clone(),
+        survey_inputs: data.survey_inputs.clone(),
+        inspection_inputs: data.inspection_inputs.clone(),
         rows,
         survey_rows,
         inspection_rows: kpis.quality.as_ref().map(|q| RowCounts {

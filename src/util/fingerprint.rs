@@ -136,6 +136,9 @@ fn hash_while_idle(job: &Job) {
             return;
         }
         st.step(&job.path);
+        if st.outcome.is_some() {
+            tracing::debug!(file = %job.path.display(), "fingerprint worked out in idle time");
+        }
     }
 }
 

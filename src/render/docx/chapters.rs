@@ -136,10 +136,11 @@ fn method(d: &mut Doc<'_>) {
                 || f.path.display().to_string(),
                 |n| n.to_string_lossy().into_owned(),
             );
+            let sha = f.digest();
             vec![
                 (kind.clone(), false),
                 (name, false),
-                (f.sha256.get(..12).unwrap_or(&f.sha256).to_string(), false),
+                (sha.get(..12).unwrap_or(&sha).to_string(), false),
             ]
         })
     })

@@ -382,7 +382,7 @@ pub(super) fn method_sheet(wb: &mut Workbook, f: &Formats, r: &Report) -> Result
         ws.write_string(row, 1, i.path.display().to_string())
             .map_err(xlsx_err)?;
         let digest = l("file_digest")
-            .replace("{sha}", &i.sha256)
+            .replace("{sha}", &i.digest())
             .replace("{n}", &crate::report::count(i.rows));
         ws.write_string(row + 1, 1, digest).map_err(xlsx_err)?;
         row += 2;
