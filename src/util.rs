@@ -92,11 +92,6 @@ pub fn settle_all<'a>(files: impl IntoIterator<Item = &'a InputFile>) -> crate::
     Ok(())
 }
 
-/// Each of `files` [`InputFile::settled`].
-pub fn settled(files: &[InputFile]) -> crate::error::Result<Vec<InputFile>> {
-    files.iter().map(InputFile::settled).collect()
-}
-
 /// The SHA-256 of `bytes`, in lower-case hexadecimal.
 pub fn sha256(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
