@@ -60,34 +60,37 @@ impl InputFile {
         }
     }
 
-    /// The file with its fingerprint, waiting for the hashing still under way (and
-    /// finishing it on this thread).
-    pub fn settled(&self) -> crate::error::Result<InputFile> {
-        let mut f = self.clone();
-        if let Some(h) = f.pending.take() {
-            f.sha256 = h.finish()?;
+    /// The fingerprint: `sha256`, or the hashing still under way's, waited for (and
+    /// finished on this thread); an error when the file could not be hashed or changed.
+    pub fn fingerprint(&self) -> crate::error::Result<String> {
+        match &self.pending {
+            Some(h) => h.finish(),
+            None => Ok(self.sha256.clone()),
         }
-        Ok(f)
     }
 
-    /// The fingerprint, as [`Self::settled`] gives it; empty when it cannot be worked out.
-    /// For the report's files, which are written only once [`settle_all`] has said that
-    /// every fingerprint could be.
+    /// The file with its [`Self::fingerprint`].
+    pub fn settled(&self) -> crate::error::Result<InputFile> {
+        Ok(InputFile {
+            sha256: self.fingerprint()?,
+            pending: None,
+            ..self.clone()
+        })
+    }
+
+    /// The [`Self::fingerprint`]; empty when it cannot be worked out. For the report's
+    /// files, which are written only once [`settle_all`] has said that every fingerprint
+    /// could be.
     pub fn digest(&self) -> String {
-        match &self.pending {
-            Some(h) => h.finish().unwrap_or_default(),
-            None => self.sha256.clone(),
-        }
+        self.fingerprint().unwrap_or_default()
     }
 }
 
-/// Each of `files`' fingerprint worked out (waiting for the hashing still under way and
-/// finishing it on this thread), or the error of the first that cannot be.
+/// Each of `files`' [`InputFile::fingerprint`] worked out, or the error of the first that
+/// cannot be.
 pub fn settle_all<'a>(files: impl IntoIterator<Item = &'a InputFile>) -> crate::error::Result<()> {
     for f in files {
-        if let Some(h) = &f.pending {
-            h.finish()?;
-        }
+        f.fingerprint()?;
     }
     Ok(())
 }
