@@ -1,8 +1,8 @@
-//! The breakdowns: per channel, hotspot, complaint type, agent, day and hour, built from the
-//! enrich kernel's tallies and the period's survey responses ([`breakdowns_of`]), beside
-//! what is read from the enriched frame alone ([`frame_checks`]), plus the helpers they
-//! share (values grouped by a key, typed access to a row of an aggregated frame, ranked
-//! counts). Previous-period values are the report stage's.
+//! The breakdowns: per channel, hotspot, complaint type, agent, day and hour, with the
+//! orders' and the urgent contacts' figures, built from the enrich kernel's tallies and the
+//! period's survey responses ([`breakdowns_of`]), plus the helpers they share (values
+//! grouped by a key, typed access to a row of an aggregated frame, ranked counts).
+//! Previous-period values are the report stage's.
 
 use super::enrich::AgentLabels;
 use super::satisfaction::Csat;
@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 /// The figures built on the survey responses and the kernel's tallies.
 pub(super) struct Breakdowns {
-    pub resp: DataFrame,
+    pub resp: super::satisfaction::Responses,
     pub survey_out_of_period: u64,
     pub survey_items: Vec<super::ItemStats>,
     /// Survey responses counted in the period.
@@ -30,6 +30,8 @@ pub(super) struct Breakdowns {
     pub peaks: super::Peaks,
     pub hours: Vec<HourRow>,
     pub scores: Vec<super::ScoreRow>,
+    pub orders: super::Orders,
+    pub urgent: super::Urgent,
 }
 
 /// The survey responses of the period, and the overall, channel, topic, agent, day and hour
@@ -61,13 +63,13 @@ pub(super) fn breakdowns_of(
         |d| super::weekday(first_day as i64 + d as i64),
     );
     let (ttr_p50, channel_percentiles) = super::percentiles(df, &contract.channels)?;
-    let survey = super::satisfaction::summary(&resp, contract.survey.top_box_min())?;
-    let mut overall = super::overall(&tallies.overall, &survey, ttr_p50, evidence);
+    let survey = resp.figures(contract.survey.top_box_min());
+    let mut overall = super::overall(&tallies.overall, &survey.summary, ttr_p50, evidence);
     super::repeat::copy_rates(repeat_out.as_ref(), &mut overall);
     let channels = channels(
         &tallies.channels,
         &channel_percentiles,
-        &super::satisfaction::csat_by(&resp, "channel")?,
+        &survey.by_channel,
         contract,
         evidence,
     );
@@ -75,7 +77,10 @@ pub(super) fn breakdowns_of(
     let text_of = |column: &str| -> crate::error::Result<Arc<CategoricalMapping>> {
         Ok(df.column(column)?.dtype().cat_mapping()?.clone())
     };
-    let topics = topics(&tallies.topics, &*text_of("topic")?);
+    let topic_text = text_of("topic")?;
+    let topics = topics(&tallies.topics, &topic_text);
+    let orders = super::schedule::orders(&tallies.orders, &topic_text);
+    let urgent = super::schedule::urgent(&tallies.urgent, &tallies.urgent_resp);
     let complaint_types = complaint_types(&tallies.complaint_types, &*text_of("complaint_type")?);
     let agent_text = AgentText {
         id: text_of("agent_id")?,
@@ -85,19 +90,18 @@ pub(super) fn breakdowns_of(
     let agents = agents(
         agent_labels,
         &tallies.agents,
-        &super::satisfaction::csat_by(&resp, "agent_id")?,
+        &survey.by_agent,
         &agent_text,
         evidence,
     );
     let mut days = days(&tallies.days, first_day);
     let peaks = super::schedule::peaks(&mut days, calendar, &contract.peaks);
     let hours = hours(&tallies.hours);
-    let scores = super::satisfaction::score_rows(&resp)?;
     Ok(Breakdowns {
         resp,
         survey_out_of_period,
         survey_items,
-        survey_in_period: survey.responses,
+        survey_in_period: survey.summary.responses,
         overall,
         channels,
         topics,
@@ -106,23 +110,10 @@ pub(super) fn breakdowns_of(
         days,
         peaks,
         hours,
-        scores,
+        scores: survey.scores,
+        orders,
+        urgent,
     })
-}
-
-/// What is read from the period's enriched contacts alone: the orders' and the urgent
-/// contacts' figures and the integrity checks' counts.
-pub(super) fn frame_checks(
-    df: &DataFrame,
-    contract: &Contract,
-    calendar: Option<&crate::config::Calendar>,
-    bounds: (i64, i64),
-) -> crate::error::Result<(super::Orders, super::Urgent, super::integrity::Counted)> {
-    Ok((
-        super::schedule::orders(df)?,
-        super::schedule::urgent(df)?,
-        super::integrity::count(df, contract, calendar, bounds)?,
-    ))
 }
 
 /// The non-null values of the float column `name` of `df` as `(group, value)` pairs, the
@@ -148,11 +139,6 @@ pub(super) fn grouped_values<'a>(
         })
 }
 
-/// How many rows of the boolean column `name` hold: the flags are summed as they are
-/// (casting them first would make a 64-bit copy of the column for every count).
-pub(super) fn count(name: &str) -> Expr {
-    col(name).sum().cast(DataType::Int64)
-}
 /// Typed access to one row of an aggregated frame.
 pub(super) struct Row<'a> {
     pub(super) df: &'a DataFrame,
@@ -210,7 +196,7 @@ pub(super) type ChannelPercentiles = BTreeMap<Channel, (Option<f64>, Option<f64>
 pub(super) fn channels(
     tallies: &BTreeMap<Channel, Tally>,
     percentiles: &ChannelPercentiles,
-    csat: &BTreeMap<String, Csat>,
+    csat: &BTreeMap<Channel, Csat>,
     contract: &Contract,
     evidence: Evidence,
 ) -> BTreeMap<String, ChannelMetrics> {
@@ -221,7 +207,7 @@ pub(super) fn channels(
         let n = t.contacts as f64;
         let short = t.short_abandoned as f64;
         let threshold = contract.service_level_threshold(ch);
-        let cs = csat.get(&name);
+        let cs = csat.get(&ch);
         let (p50, p90) = percentiles.get(&ch).copied().unwrap_or((None, None));
         let m = ChannelMetrics {
             contacts: t.contacts,
@@ -294,7 +280,7 @@ pub(super) struct AgentText {
 pub(super) fn agents(
     labels: &AgentLabels,
     tallies: &BTreeMap<u32, Tally>,
-    csat: &BTreeMap<String, Csat>,
+    csat: &BTreeMap<u32, Csat>,
     text: &AgentText,
     evidence: Evidence,
 ) -> Vec<AgentRow> {
@@ -306,7 +292,7 @@ pub(super) fn agents(
         .filter_map(|(&a, &(name, team))| {
             let id = label(&text.id, Some(a))?;
             let t = tallies.get(&a)?;
-            let cs = csat.get(&id);
+            let cs = csat.get(&a);
             Some(AgentRow {
                 agent_name: label(&text.name, name),
                 team: label(&text.team, team),

@@ -611,6 +611,12 @@ impl<'c> Run<'c> {
             self.tallied.topics.add(x.topic.get(i));
         } else if kind == Some(Kind::Complaint as u32) {
             self.tallied.complaint_types.add(x.complaint_type.get(i));
+        } else if kind == Some(Kind::Order as u32) {
+            // `resolve_s` is null unless the contact was resolved.
+            (self.tallied).add_order(x.topic.get(i), is_resolved, handle, resolve);
+        }
+        if let Some(r) = r.filter(|_| flags & flag::URGENT != 0) {
+            self.tallied.urgent_resp.push(r);
         }
         self.tallied.add(
             Key::new(x.agent.get(i), ch, flags),

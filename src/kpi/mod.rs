@@ -43,7 +43,7 @@ mod satisfaction;
 pub use satisfaction::ItemStats;
 
 mod breakdowns;
-use breakdowns::{breakdowns_of, count, frame_checks, grouped_values, Row};
+use breakdowns::{breakdowns_of, grouped_values, Row};
 
 mod derived;
 mod enrich;
@@ -469,10 +469,10 @@ pub fn compute(
     } = kernel;
     let misses = Misses::of(missed, &df)?;
     lap.at("repeat and enrich");
-    // The breakdowns wait on the survey responses; the schedules and the integrity counts
-    // read the enriched frame alone: side by side, each takes the core the other leaves
-    // idle, and neither depends on the order of the threads' work.
-    let (bd, frame_checks) = rayon::join(
+    // The breakdowns wait on the survey responses; the integrity counts read the enriched
+    // frame alone: side by side, each takes the core the other leaves idle, and neither
+    // depends on the order of the threads' work.
+    let (bd, integrity_counts) = rayon::join(
         || {
             breakdowns_of(
                 &input,
@@ -484,9 +484,9 @@ pub fn compute(
                 ((a, b), first_day),
             )
         },
-        || frame_checks(&df, contract, calendar, (a, b)),
+        || integrity::count(&df, contract, calendar, (a, b)),
     );
-    let (bd, (orders, urgent, integrity_counts)) = (bd?, frame_checks?);
+    let (bd, integrity_counts) = (bd?, integrity_counts?);
     lap.at("breakdowns, orders, urgent, integrity counts");
     let inconsistencies = Inconsistencies {
         resolved_unanswered,
@@ -528,8 +528,8 @@ pub fn compute(
         hours: bd.hours,
         scores: bd.scores,
         sla,
-        orders,
-        urgent,
+        orders: bd.orders,
+        urgent: bd.urgent,
         peaks: bd.peaks,
         quality,
         repeat: repeat_out,
@@ -548,7 +548,7 @@ pub fn compute(
 
 /// What the SLAs not counted by the kernel are measured on.
 struct Measured<'a> {
-    resp: &'a DataFrame,
+    resp: &'a satisfaction::Responses,
     qa: Option<&'a DataFrame>,
     followed: &'a repeat::Followed,
 }

@@ -1,80 +1,235 @@
-//! Satisfaction: survey responses in the period joined to their contacts (a linked
-//! response wins over the contact's inline rating) and the mean, top-box rate and response
-//! count by any grouping key; the period's survey summary and score distribution.
+//! Satisfaction: the period's survey responses, each with its contact's channel and agent
+//! (a linked response wins over the contact's inline rating), gathered column by column
+//! ([`responses`]), and every figure made from them in one pass: the survey summary, the
+//! mean score and response count by channel and by agent, the score distribution
+//! ([`Responses::figures`]), and an SLA's mean or top-box rate with its spread
+//! ([`Responses::measure`]). Each sum is taken in the responses' order (the surveys', then
+//! the contacts'), so on every run alike. Survey items' statistics are here too; the
+//! survey's reading and linking are the normalize stage's.
 
-use super::Row;
-use super::ScoreRow;
+use super::{one_array, ScoreRow};
 use crate::error::Result;
+use crate::model::Channel;
+use crate::util::{chunk_ranges, FastMap};
 use polars::prelude::*;
+use polars_arrow::bitmap::iterator::TrueIdxIter;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// Satisfaction responses of the period, each with the channel/agent/topic of its contact.
+/// The period's survey responses, column by column: the responses linked to a contact of
+/// the period (or to none, with a time in the period or none at all), then the inline
+/// ratings of the period's contacts no response links to.
+pub(super) struct Responses {
+    score: Vec<f64>,
+    nps: Vec<Option<f64>>,
+    /// The contact's channel (its position in the run's table) and agent (category id).
+    channel: Vec<Option<u32>>,
+    agent: Vec<Option<u32>>,
+}
+
+/// The category ids of the categorical column `name` of `df`.
+fn codes<'a>(df: &'a DataFrame, name: &str) -> Result<&'a UInt32Chunked> {
+    Ok(df.column(name)?.cat32()?.physical())
+}
+
+/// Satisfaction responses of the period, each with the channel and agent of its contact;
+/// the responses of other periods; each survey item's statistics.
 pub(super) fn responses(
     all_contacts: &DataFrame,
     period_contacts: &DataFrame,
     surveys: &DataFrame,
     bounds: (i64, i64),
     survey: &crate::config::contract::SurveyCfg,
-) -> Result<(DataFrame, u64, Vec<ItemStats>)> {
+) -> Result<(Responses, u64, Vec<ItemStats>)> {
     let (a, b) = bounds;
     // Each response's contact, by the row the normalize stage linked it to.
     let rows = surveys.column(crate::normalize::CONTACT_ROW)?.u32()?;
     let linked = all_contacts
-        .select(["channel", "agent_id", "topic", "arrived_ms"])?
+        .select(["channel", "agent_id", "arrived_ms"])?
         .take(rows)?;
-    let items: Vec<String> = surveys
-        .get_column_names()
-        .into_iter()
-        .filter(|n| n.starts_with(crate::columns::ITEM_PREFIX))
-        .map(|n| n.to_string())
-        .collect();
-    let mut wanted = vec!["score".to_string(), "nps".into(), "responded_ms".into()];
-    wanted.extend(items.iter().cloned());
-    let mut joined = surveys.select(wanted)?;
-    for c in linked.columns() {
-        joined.with_column(c.clone())?;
-    }
-    let from_surveys = joined
-        .lazy()
-        .with_column(coalesce(&[col("responded_ms"), col("arrived_ms")]).alias("when_ms"))
+    let n = surveys.height();
+    let mut r = Responses {
+        score: Vec::with_capacity(n),
+        nps: Vec::with_capacity(n),
+        channel: Vec::with_capacity(n),
+        agent: Vec::with_capacity(n),
+    };
+    let mut kept = Vec::with_capacity(n);
+    let whole = |c: &str| -> Result<_> { Ok(one_array(surveys.column(c)?.f64()?, 0, n)) };
+    let (score, nps) = (whole("score")?, whole("nps")?);
+    let responded = one_array(surveys.column("responded_ms")?.i64()?, 0, n);
+    let arrived = one_array(linked.column("arrived_ms")?.i64()?, 0, n);
+    let channel = one_array(codes(&linked, "channel")?, 0, n);
+    let agent = one_array(codes(&linked, "agent_id")?, 0, n);
+    for i in 0..n {
         // No time at all: attributed to the period being evaluated.
-        .filter(
-            col("when_ms")
-                .is_null()
-                .or(col("when_ms").gt_eq(lit(a)).and(col("when_ms").lt(lit(b)))),
-        )
-        .select(
-            ["score", "nps", "channel", "agent_id", "topic"]
-                .into_iter()
-                .map(col)
-                .chain(items.iter().map(|n| col(n.as_str())))
-                .collect::<Vec<_>>(),
-        )
-        .collect()?;
-    let out_of_period = (surveys.height() - from_surveys.height()) as u64;
-    let item_stats = item_stats(&from_surveys, &items, survey)?;
-    let from_surveys = from_surveys.select(["score", "nps", "channel", "agent_id", "topic"])?;
-    let inline = period_contacts
-        .clone()
-        .lazy()
-        .filter(
-            col("satisfaction")
-                .is_not_null()
-                .and(col("has_survey").not()),
-        )
-        .select([
-            col("satisfaction").alias("score"),
-            lit(NULL).cast(DataType::Float64).alias("nps"),
-            col("channel"),
-            col("agent_id"),
-            col("topic"),
-        ]);
-    Ok((
-        concat([from_surveys.lazy(), inline], UnionArgs::default())?.collect()?,
-        out_of_period,
-        item_stats,
-    ))
+        let t = responded.get(i).or_else(|| arrived.get(i));
+        let keep = t.is_none_or(|t| (a..b).contains(&t));
+        kept.push(keep);
+        if keep {
+            // A score is never null: the normalize stage refuses a response without one.
+            r.push(score.value(i), nps.get(i), channel.get(i), agent.get(i));
+        }
+    }
+    let out_of_period = (n - r.score.len()) as u64;
+    let item_stats = item_stats(surveys, &kept, r.score.len() as u64, survey)?;
+    r.add_inline(period_contacts)?;
+    Ok((r, out_of_period, item_stats))
+}
+
+impl Responses {
+    fn push(&mut self, score: f64, nps: Option<f64>, channel: Option<u32>, agent: Option<u32>) {
+        self.score.push(score);
+        self.nps.push(nps);
+        self.channel.push(channel);
+        self.agent.push(agent);
+    }
+
+    /// The inline ratings of `contacts` that no survey response links to, in row order.
+    fn add_inline(&mut self, contacts: &DataFrame) -> Result<()> {
+        let rating = contacts.column("satisfaction")?.f64()?;
+        let (has, channel, agent) = (
+            contacts.column("has_survey")?.bool()?,
+            codes(contacts, "channel")?,
+            codes(contacts, "agent_id")?,
+        );
+        for (start, len) in chunk_ranges(rating) {
+            let start = start as i64;
+            let (rating, has, channel, agent) = (
+                one_array(rating, start, len),
+                one_array(has, start, len),
+                one_array(channel, start, len),
+                one_array(agent, start, len),
+            );
+            // The rated contacts only (a few in a hundred, as a rule).
+            for i in TrueIdxIter::new(len, rating.validity()) {
+                if has.get(i) == Some(false) {
+                    self.push(rating.value(i), None, channel.get(i), agent.get(i));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every figure of the responses, in one pass; `top`: the lowest top-box score.
+    pub(super) fn figures(&self, top: f64) -> Figures {
+        let mut all = Sum::default();
+        let (mut top_box, mut nps_responses, mut promoters, mut detractors) = (0, 0, 0, 0);
+        let mut channels = [Sum::default(); Channel::MAX];
+        // By category id: the ids of a column are numbered from 0.
+        let mut agents: Vec<Sum> = Vec::new();
+        let mut scores: FastMap<u64, u64> = FastMap::default();
+        for (i, &s) in self.score.iter().enumerate() {
+            all.add(s);
+            top_box += u64::from(s >= top);
+            if let Some(p) = self.nps[i] {
+                nps_responses += 1;
+                promoters += u64::from(p >= 9.0);
+                detractors += u64::from(p <= 6.0);
+            }
+            if let Some(c) = self.channel[i].and_then(|c| channels.get_mut(c as usize)) {
+                c.add(s);
+            }
+            if let Some(g) = self.agent[i].map(|g| g as usize) {
+                if g >= agents.len() {
+                    agents.resize(g + 1, Sum::default());
+                }
+                agents[g].add(s);
+            }
+            // -0.0 counts as 0.0.
+            *scores.entry((s + 0.0).to_bits()).or_default() += 1;
+        }
+        let mut scores: Vec<ScoreRow> = scores
+            .into_iter()
+            .map(|(bits, responses)| ScoreRow {
+                score: f64::from_bits(bits),
+                responses,
+            })
+            .collect();
+        scores.sort_by(|x, y| x.score.total_cmp(&y.score));
+        let groups = |sums: &[Sum]| -> Vec<(usize, Csat)> {
+            (sums.iter().enumerate())
+                .filter(|(_, s)| s.n > 0)
+                .map(|(k, s)| (k, s.csat()))
+                .collect()
+        };
+        Figures {
+            summary: Summary {
+                mean: all.csat().mean,
+                responses: all.n,
+                top_box,
+                nps_responses,
+                promoters,
+                detractors,
+            },
+            by_channel: (groups(&channels).into_iter())
+                .filter_map(|(c, s)| Some((Channel::at(c)?, s)))
+                .collect(),
+            by_agent: (groups(&agents).into_iter())
+                .map(|(g, s)| (g as u32, s))
+                .collect(),
+            scores,
+        }
+    }
+
+    /// An SLA's figure over the responses of `channel` (of every channel: `None`): the sum of
+    /// the scores (with `top`, the count of those at least `top`), the responses, and the
+    /// scores' sample standard deviation (null below two responses).
+    pub(super) fn measure(
+        &self,
+        channel: Option<Channel>,
+        top: Option<f64>,
+    ) -> (f64, f64, Option<f64>) {
+        let code = channel.map(|c| c.index() as u32);
+        let scores = || {
+            (self.score.iter().zip(&self.channel))
+                .filter(|(_, c)| code.is_none() || **c == code)
+                .map(|(s, _)| *s)
+        };
+        let (mut all, mut hits) = (Sum::default(), 0u64);
+        for s in scores() {
+            all.add(s);
+            hits += u64::from(top.is_some_and(|t| s >= t));
+        }
+        let n = all.n as f64;
+        let mean = all.sum / n;
+        // Two passes, the deviations from the mean: no loss of precision to cancellation.
+        let sd = (all.n > 1).then(|| {
+            let dp: f64 = scores().map(|s| (s - mean) * (s - mean)).sum();
+            (dp / (n - 1.0)).sqrt()
+        });
+        (if top.is_some() { hits as f64 } else { all.sum }, n, sd)
+    }
+}
+
+/// A sum of scores and their count.
+#[derive(Debug, Default, Clone, Copy)]
+struct Sum {
+    sum: f64,
+    n: u64,
+}
+
+impl Sum {
+    fn add(&mut self, x: f64) {
+        self.sum += x;
+        self.n += 1;
+    }
+    fn csat(self) -> Csat {
+        Csat {
+            mean: (self.n > 0).then(|| self.sum / self.n as f64),
+            n: self.n,
+        }
+    }
+}
+
+/// The satisfaction figures of the period's responses.
+pub(super) struct Figures {
+    pub(super) summary: Summary,
+    /// By channel and by agent (category id): those with a response.
+    pub(super) by_channel: BTreeMap<Channel, Csat>,
+    pub(super) by_agent: BTreeMap<u32, Csat>,
+    /// Responses per score, lowest score first.
+    pub(super) scores: Vec<ScoreRow>,
 }
 
 /// One survey item's answers in the period (`survey_items` in metrics.json).
@@ -92,20 +247,30 @@ pub struct ItemStats {
     pub top_box_rate: Option<f64>,
 }
 
-/// Every item's statistics over the period's responses (`items`: the item columns).
+/// Every survey item's statistics over the `asked` responses of the period (`kept`: which
+/// rows of `surveys` those are).
 fn item_stats(
-    responses: &DataFrame,
-    items: &[String],
+    surveys: &DataFrame,
+    kept: &[bool],
+    asked: u64,
     survey: &crate::config::contract::SurveyCfg,
 ) -> Result<Vec<ItemStats>> {
+    let items: Vec<&PlSmallStr> = (surveys.get_column_names().into_iter())
+        .filter(|n| n.starts_with(crate::columns::ITEM_PREFIX))
+        .collect();
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let kept = BooleanChunked::from_slice("kept".into(), kept);
     let mut out = Vec::with_capacity(items.len());
     for name in items {
-        let mut v: Vec<f64> = responses.column(name)?.f64()?.iter().flatten().collect();
+        let answers = surveys.column(name)?.f64()?.filter(&kept)?;
+        let mut v: Vec<f64> = answers.iter().flatten().collect();
         v.sort_by(f64::total_cmp);
         out.push(describe(
             &name[crate::columns::ITEM_PREFIX.len()..],
             &v,
-            responses.height() as u64,
+            asked,
             survey.top_box_min(),
         ));
     }
@@ -138,36 +303,11 @@ fn describe(item: &str, sorted: &[f64], asked: u64, top_box_min: f64) -> ItemSta
     }
 }
 
+/// The mean score and the responses of a group.
+#[derive(Debug, Clone, Copy)]
 pub(super) struct Csat {
     pub(super) mean: Option<f64>,
     pub(super) n: u64,
-}
-
-pub(super) fn csat_by(resp: &DataFrame, key: &str) -> Result<BTreeMap<String, Csat>> {
-    let g = resp
-        .clone()
-        .lazy()
-        .filter(col(key).is_not_null())
-        .group_by([col(key)])
-        .agg([
-            col("score").mean().alias("mean"),
-            len().cast(DataType::Int64).alias("n"),
-        ])
-        .collect()?;
-    let mut m = BTreeMap::new();
-    for i in 0..g.height() {
-        let r = Row { df: &g, i };
-        if let Some(k) = r.text(key) {
-            m.insert(
-                k,
-                Csat {
-                    mean: r.float("mean"),
-                    n: r.count("n"),
-                },
-            );
-        }
-    }
-    Ok(m)
 }
 
 /// The survey figures of the period: mean score, responses, top-box responses and the NPS
@@ -181,48 +321,56 @@ pub(super) struct Summary {
     pub(super) detractors: u64,
 }
 
-/// [`Summary`] of the period's responses; `top`: the lowest top-box score.
-pub(super) fn summary(resp: &DataFrame, top: f64) -> Result<Summary> {
-    let count = |e: Expr, name: &str| e.sum().cast(DataType::Int64).alias(name);
-    let s = resp
-        .clone()
-        .lazy()
-        .select([
-            col("score").mean().alias("mean"),
-            len().cast(DataType::Int64).alias("n"),
-            count(col("score").gt_eq(lit(top)), "top"),
-            count(col("nps").is_not_null(), "nps_n"),
-            count(col("nps").gt_eq(lit(9.0)), "promoters"),
-            count(col("nps").lt_eq(lit(6.0)), "detractors"),
-        ])
-        .collect()?;
-    let r = Row { df: &s, i: 0 };
-    Ok(Summary {
-        mean: r.float("mean"),
-        responses: r.count("n"),
-        top_box: r.count("top"),
-        nps_responses: r.count("nps_n"),
-        promoters: r.count("promoters"),
-        detractors: r.count("detractors"),
-    })
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The distribution of scores: responses per score, lowest score first.
-pub(super) fn score_rows(resp: &DataFrame) -> Result<Vec<ScoreRow>> {
-    let g = resp
-        .clone()
-        .lazy()
-        .group_by([col("score")])
-        .agg([len().cast(DataType::Int64).alias("n")])
-        .sort(["score"], SortMultipleOptions::default())
-        .collect()?;
-    Ok((0..g.height())
-        .map(|i| {
-            let r = Row { df: &g, i };
-            ScoreRow {
-                score: r.float("score").unwrap_or(0.0),
-                responses: r.count("n"),
-            }
-        })
-        .collect())
+    /// Four responses: scores 2, 4, 3, 5; NPS 10, none, 6, 9; channels 0, 0, none, 1;
+    /// agents 1, none, 1, 3.
+    fn four() -> Responses {
+        Responses {
+            score: vec![2.0, 4.0, 3.0, 5.0],
+            nps: vec![Some(10.0), None, Some(6.0), Some(9.0)],
+            channel: vec![Some(0), Some(0), None, Some(1)],
+            agent: vec![Some(1), None, Some(1), Some(3)],
+        }
+    }
+
+    #[test]
+    fn figures_count_every_response_once_by_channel_agent_and_score() {
+        // Mean 14 / 4 = 3.5; top box (4 and up): 4 and 5; NPS: 3 answered, promoters
+        // (9–10) 10 and 9, detractors (0–6) 6. Channel 0: 2 and 4 → 3; channel 1: 5; the
+        // third response has no channel. Agent 1: 2 and 3 → 2.5; agent 3: 5.
+        let f = four().figures(4.0);
+        let s = &f.summary;
+        assert_eq!((s.mean, s.responses, s.top_box), (Some(3.5), 4, 2));
+        assert_eq!((s.nps_responses, s.promoters, s.detractors), (3, 2, 1));
+        let (c0, c1) = (Channel::at(0).unwrap(), Channel::at(1).unwrap());
+        let by_channel: Vec<_> = f
+            .by_channel
+            .iter()
+            .map(|(c, s)| (*c, s.mean, s.n))
+            .collect();
+        assert_eq!(by_channel, [(c0, Some(3.0), 2), (c1, Some(5.0), 1)]);
+        let by_agent: Vec<_> = f.by_agent.iter().map(|(a, s)| (*a, s.mean, s.n)).collect();
+        assert_eq!(by_agent, [(1, Some(2.5), 2), (3, Some(5.0), 1)]);
+        let scores: Vec<_> = f.scores.iter().map(|r| (r.score, r.responses)).collect();
+        assert_eq!(scores, [(2.0, 1), (3.0, 1), (4.0, 1), (5.0, 1)]);
+    }
+
+    #[test]
+    fn an_sla_measure_takes_its_channel_with_the_spread() {
+        let r = four();
+        // All: sum 14 of 4; deviations from 3.5: 2.25 + 0.25 + 0.25 + 2.25 = 5, / 3.
+        let (n, d, sd) = r.measure(None, None);
+        assert_eq!((n, d), (14.0, 4.0));
+        assert!((sd.unwrap() - (5.0f64 / 3.0).sqrt()).abs() < 1e-12);
+        // Channel 0, top box from 4: 2 and 4 → 1 of 2; deviations from 3: 1 + 1 = 2, / 1.
+        let (n, d, sd) = r.measure(Channel::at(0), Some(4.0));
+        assert_eq!((n, d), (1.0, 2.0));
+        assert!((sd.unwrap() - 2f64.sqrt()).abs() < 1e-12);
+        // Channel 1: one response, no spread; a channel without responses: nothing.
+        assert_eq!(r.measure(Channel::at(1), None), (5.0, 1.0, None));
+        assert_eq!(r.measure(Channel::at(2), None), (0.0, 0.0, None));
+    }
 }

@@ -3,12 +3,12 @@
 //! unusually busy days) with their service level. Figures only; the peak-staffing finding is
 //! written by the report stage from them.
 
-use super::{count, ratio, DayRow, Row};
+use super::tally::{OrderSums, Tally};
+use super::{ratio, DayRow};
 use crate::config::contract::PeaksCfg;
 use crate::config::Calendar;
-use crate::error::Result;
 use chrono::{Datelike, NaiveDate};
-use polars::prelude::*;
+use polars::prelude::CategoricalMapping;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -70,58 +70,19 @@ pub fn order_type(topic: Option<&str>) -> String {
         .unwrap_or_else(|| t.to_string())
 }
 
-#[derive(Default)]
-struct Sums {
-    n: u64,
-    resolved: u64,
-    handle_sum: f64,
-    handle_n: u64,
-    ttr_sum: f64,
-    ttr_n: u64,
-}
-
-/// Order handling over the enriched period frame.
-pub(super) fn orders(df: &DataFrame) -> Result<Orders> {
-    let resolved_time =
-        col("resolve_s").filter(col("resolved").and(col("resolve_s").is_not_null()));
-    let g = df
-        .clone()
-        .lazy()
-        .filter(col("kind").eq(lit("order")))
-        .group_by([col("topic")])
-        .agg([
-            len().cast(DataType::Int64).alias("n"),
-            count("resolved").alias("resolved"),
-            col("handle_s").sum().alias("handle_sum"),
-            col("handle_s")
-                .is_not_null()
-                .sum()
-                .cast(DataType::Int64)
-                .alias("handle_n"),
-            resolved_time.clone().sum().alias("ttr_sum"),
-            resolved_time.count().cast(DataType::Int64).alias("ttr_n"),
-        ])
-        .collect()?;
+/// Order handling, from the order contacts' sums by topic (`topic`: the topics' text).
+pub(super) fn orders(
+    by_topic: &BTreeMap<Option<u32>, OrderSums>,
+    topic: &CategoricalMapping,
+) -> Orders {
     // Sums, not means, are merged, so a sub-type's mean is exact over all its topics.
-    let mut by_type: BTreeMap<String, Sums> = BTreeMap::new();
-    let mut all = Sums::default();
-    for i in 0..g.height() {
-        let r = Row { df: &g, i };
-        for s in [
-            by_type
-                .entry(order_type(r.text("topic").as_deref()))
-                .or_default(),
-            &mut all,
-        ] {
-            s.n += r.count("n");
-            s.resolved += r.count("resolved");
-            s.handle_sum += r.float("handle_sum").unwrap_or(0.0);
-            s.handle_n += r.count("handle_n");
-            s.ttr_sum += r.float("ttr_sum").unwrap_or(0.0);
-            s.ttr_n += r.count("ttr_n");
-        }
+    let mut by_type: BTreeMap<String, OrderSums> = BTreeMap::new();
+    let mut all = OrderSums::default();
+    for (id, sums) in by_topic {
+        let text = id.and_then(|id| topic.cat_to_str(id));
+        by_type.entry(order_type(text)).or_default().merge(sums);
+        all.merge(sums);
     }
-    let mean = |sum: f64, n: u64| ratio(sum, n as f64);
     let mut types: Vec<OrderTypeRow> = by_type
         .into_iter()
         .map(|(k, s)| OrderTypeRow {
@@ -130,8 +91,8 @@ pub(super) fn orders(df: &DataFrame) -> Result<Orders> {
             share: s.n as f64 / all.n.max(1) as f64,
             resolved: s.resolved,
             resolved_rate: ratio(s.resolved as f64, s.n as f64),
-            handle_mean_seconds: mean(s.handle_sum, s.handle_n),
-            resolve_time_mean_seconds: mean(s.ttr_sum, s.ttr_n),
+            handle_mean_seconds: s.handle.get(),
+            resolve_time_mean_seconds: s.resolve.get(),
         })
         .collect();
     types.sort_by(|x, y| {
@@ -139,14 +100,14 @@ pub(super) fn orders(df: &DataFrame) -> Result<Orders> {
             .cmp(&x.contacts)
             .then(x.order_type.cmp(&y.order_type))
     });
-    Ok(Orders {
+    Orders {
         contacts: all.n,
         resolved: all.resolved,
         resolved_rate: ratio(all.resolved as f64, all.n as f64),
-        handle_mean_seconds: mean(all.handle_sum, all.handle_n),
-        resolve_time_mean_seconds: mean(all.ttr_sum, all.ttr_n),
+        handle_mean_seconds: all.handle.get(),
+        resolve_time_mean_seconds: all.resolve.get(),
         types,
-    })
+    }
 }
 
 /// `metrics.json` → `urgent`: contacts of priority `urgent`.
@@ -161,35 +122,19 @@ pub struct Urgent {
     pub response_max_seconds: Option<f64>,
 }
 
-pub(super) fn urgent(df: &DataFrame) -> Result<Urgent> {
-    // `resp_s` is null unless answered.
-    let resp = || col("resp_s");
-    let g = df
-        .clone()
-        .lazy()
-        .filter(col("priority").eq(lit("urgent")))
-        .select([
-            len().cast(DataType::Int64).alias("n"),
-            count("answered").alias("answered"),
-            count("resolved").alias("resolved"),
-            resp().mean().alias("mean"),
-            resp()
-                .drop_nulls()
-                .rechunk()
-                .quantile(lit(0.9), QuantileMethod::Linear)
-                .alias("p90"),
-            resp().max().alias("max"),
-        ])
-        .collect()?;
-    let r = Row { df: &g, i: 0 };
-    Ok(Urgent {
-        contacts: r.count("n"),
-        answered: r.count("answered"),
-        resolved: r.count("resolved"),
-        response_mean_seconds: r.float("mean"),
-        response_p90_seconds: r.float("p90"),
-        response_max_seconds: r.float("max"),
-    })
+/// The urgent contacts' figures from their tally and their response times (`resp`, the
+/// answered ones').
+pub(super) fn urgent(t: &Tally, resp: &[f64]) -> Urgent {
+    // The 90th percentile and the largest, as Polars' linear quantile gives them.
+    let q = super::percentile::quantiles(1, &[0.9, 1.0], || resp.iter().map(|&x| (0, x)));
+    Urgent {
+        contacts: t.contacts,
+        answered: t.answered,
+        resolved: t.resolved,
+        response_mean_seconds: t.resp.get(),
+        response_p90_seconds: q[0][0],
+        response_max_seconds: q[0][1],
+    }
 }
 
 /// `metrics.json` → `peaks`: peak days against the others.

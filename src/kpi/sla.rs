@@ -4,13 +4,12 @@
 //! scope, or when no input gives a column the metric needs: [`Evidence`]). Targets and
 //! verdicts are the evaluate stage's.
 
-use super::{ratio, Measurement, Row, SlaCounts};
+use super::{ratio, Measurement, SlaCounts};
 use crate::columns::{contact as cc, ColumnsSeen};
 use crate::config::contract::SlaMetric;
 use crate::config::Contract;
 use crate::error::Result;
 use crate::model::{Channel, Kind, Priority};
-use polars::prelude::*;
 
 /// The contacts an SLA's figure counts: its channel, complexity (a contact without one
 /// is a standard one), priority (urgent for `urgent_response_within`) and kind, as the
@@ -39,7 +38,8 @@ impl Scope {
 
     /// The filter on the contacts frame.
     #[cfg(test)]
-    pub(super) fn expr(&self, channels: &crate::model::Channels) -> Expr {
+    pub(super) fn expr(&self, channels: &crate::model::Channels) -> polars::prelude::Expr {
+        use polars::prelude::*;
         let mut filter = lit(true);
         if let Some(c) = self.channel {
             filter = filter.and(col("channel").eq(lit(channels.name(c))));
@@ -130,7 +130,7 @@ impl Evidence {
 /// Numerator and denominator of one SLA: from the kernel's `counts` for an SLA over
 /// contacts (see [`Counted`]), from the responses for satisfaction.
 pub(super) fn measure(
-    resp: &DataFrame,
+    resp: &super::satisfaction::Responses,
     sla: &crate::config::contract::Sla,
     counts: Option<SlaCounts>,
     contract: &Contract,
@@ -143,34 +143,15 @@ pub(super) fn measure(
         }
         SlaMetric::CsatMean | SlaMetric::CsatTopBoxRate => {
             // Responses, filtered by the linked contact's channel.
-            let mut f = lit(true);
-            if let Some(c) = sla.channel {
-                f = f.and(col("channel").eq(lit(contract.channels.name(c))));
-            }
-            let top = contract.survey.top_box_min();
-            let num = if sla.metric == SlaMetric::CsatMean {
-                col("score").sum()
-            } else {
-                col("score").gt_eq(lit(top)).sum().cast(DataType::Int64)
-            };
-            let g = resp
-                .clone()
-                .lazy()
-                .filter(f)
-                .select([
-                    num.cast(DataType::Float64).alias("num"),
-                    len().cast(DataType::Float64).alias("den"),
-                    col("score").std(1).alias("sd"),
-                ])
-                .collect()?;
-            let r = Row { df: &g, i: 0 };
-            let (n, d) = (r.float("num").unwrap_or(0.0), r.float("den").unwrap_or(0.0));
+            let top =
+                (sla.metric == SlaMetric::CsatTopBoxRate).then(|| contract.survey.top_box_min());
+            let (n, d, sd) = resp.measure(sla.channel, top);
             return Ok(Measurement {
                 numerator: n,
                 denominator: d,
                 actual: ratio(n, d),
                 why_missing: (d == 0.0).then_some("why_no_responses"),
-                spread: r.float("sd"),
+                spread: sd,
             });
         }
         _ => {}

@@ -200,6 +200,25 @@ impl Mean {
     }
 }
 
+/// Order contacts (of one topic): how many, how many resolved, and the sums behind the
+/// means of their handling time and of the time to resolve the resolved ones.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(super) struct OrderSums {
+    pub n: u64,
+    pub resolved: u64,
+    pub handle: Mean,
+    pub resolve: Mean,
+}
+
+impl OrderSums {
+    pub fn merge(&mut self, o: &OrderSums) {
+        self.n += o.n;
+        self.resolved += o.resolved;
+        self.handle.add(o.handle.sum, o.handle.n);
+        self.resolve.add(o.resolve.sum, o.resolve.n);
+    }
+}
+
 /// One group of contacts with the same key: how many, and the sums of their durations.
 #[derive(Debug, Clone, Copy, Default)]
 struct Group {
@@ -263,13 +282,16 @@ impl LabelCounts {
 }
 
 /// One chunk's contacts grouped by [`Key`] (counted, their durations summed in row order)
-/// and by [`Slot`] (counted), and its consultations by topic and complaints by type.
+/// and by [`Slot`] (counted), its consultations by topic and complaints by type, its order
+/// contacts by topic, and the response times of its urgent contacts (in row order).
 #[derive(Debug, Default)]
 pub(super) struct ChunkTally {
     groups: FastMap<u64, Group>,
     slots: FastMap<u32, u64>,
     pub topics: LabelCounts,
     pub complaint_types: LabelCounts,
+    orders: FastMap<Option<u32>, OrderSums>,
+    pub urgent_resp: Vec<f64>,
 }
 
 impl ChunkTally {
@@ -305,6 +327,27 @@ impl ChunkTally {
             g.resolve += v;
         }
         *self.slots.entry(slot.0).or_default() += 1;
+    }
+
+    /// An order contact of the topic `topic`: whether it was resolved, its handling time and
+    /// its time to resolve (`None`: not known, or not resolved).
+    #[inline]
+    pub fn add_order(
+        &mut self,
+        topic: Option<u32>,
+        resolved: bool,
+        handle: Option<f64>,
+        resolve: Option<f64>,
+    ) {
+        let o = self.orders.entry(topic).or_default();
+        o.n += 1;
+        o.resolved += u64::from(resolved);
+        if let Some(h) = handle {
+            o.handle.add(h, 1);
+        }
+        if let Some(r) = resolve {
+            o.resolve.add(r, 1);
+        }
     }
 }
 
@@ -361,13 +404,18 @@ pub(super) struct Tallies {
     /// Consultations by topic, complaints by type.
     pub topics: LabelCounts,
     pub complaint_types: LabelCounts,
+    /// Order contacts by topic (category id; `None`: without one).
+    pub orders: BTreeMap<Option<u32>, OrderSums>,
+    /// The urgent contacts, and their response times (the answered ones'), in row order.
+    pub urgent: Tally,
+    pub urgent_resp: Vec<f64>,
 }
 
 /// Fold the chunks' groups (in chunk order) into the breakdowns; `sl_scope(channel)` says
 /// whether a channel has a service-level threshold, `channels` which are real-time,
 /// `weekday(day)` is the weekday of a day number.
 pub(super) fn fold(
-    chunks: Vec<ChunkTally>,
+    mut chunks: Vec<ChunkTally>,
     sl_scope: impl Fn(Channel) -> bool,
     channels: &Channels,
     weekday: impl Fn(u32) -> u32,
@@ -391,6 +439,9 @@ pub(super) fn fold(
         if let Some(a) = key.agent() {
             t.agents.entry(a).or_default().add(*key, g, scope, rt);
         }
+        if key.flags() & flag::URGENT != 0 {
+            t.urgent.add(*key, g, scope, rt);
+        }
     }
     for (s, n) in chunks.iter().flat_map(|c| c.slots.iter()) {
         let (s, n) = (Slot(*s), *n);
@@ -410,9 +461,15 @@ pub(super) fn fold(
         h.contacts += n;
         h.abandoned += count(abandoned);
     }
-    for c in &chunks {
+    t.urgent_resp
+        .reserve_exact(chunks.iter().map(|c| c.urgent_resp.len()).sum());
+    for c in &mut chunks {
         t.topics.merge(&c.topics);
         t.complaint_types.merge(&c.complaint_types);
+        for (topic, o) in &c.orders {
+            t.orders.entry(*topic).or_default().merge(o);
+        }
+        t.urgent_resp.append(&mut c.urgent_resp);
     }
     t
 }
