@@ -1,11 +1,12 @@
 //! Satisfaction: the period's survey responses, each with its contact's channel and agent
-//! (a linked response wins over the contact's inline rating), gathered column by column
-//! ([`responses`]), and every figure made from them in one pass: the survey summary, the
-//! mean score and response count by channel and by agent, the score distribution
-//! ([`Responses::figures`]), and an SLA's mean or top-box rate with its spread
-//! ([`Responses::measure`]). Each sum is taken in the responses' order (the surveys', then
-//! the contacts'), so on every run alike. Survey items' statistics are here too; the
-//! survey's reading and linking are the normalize stage's.
+//! (a linked response wins over the contact's inline rating), tallied as they are gathered
+//! ([`responses`]): score sums by channel and by agent, response counts by channel and
+//! score. Every figure is made from those: the survey summary, the mean score and response
+//! count by channel and by agent, the score distribution ([`Responses::figures`]), and an
+//! SLA's mean or top-box rate with its spread ([`Responses::measure`]). The sums are taken
+//! in the responses' order (the surveys', then the contacts'), so on every run alike.
+//! Survey items' statistics are here too; the survey's reading and linking are the
+//! normalize stage's.
 
 use super::{one_array, ScoreRow};
 use crate::error::Result;
@@ -16,15 +17,33 @@ use polars_arrow::bitmap::iterator::TrueIdxIter;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// The period's survey responses, column by column: the responses linked to a contact of
-/// the period (or to none, with a time in the period or none at all), then the inline
-/// ratings of the period's contacts no response links to.
+/// The period's survey responses, tallied as they are gathered: the responses linked to a
+/// contact of the period (or to none, with a time in the period or none at all), then the
+/// inline ratings of the period's contacts no response links to. Every sum is taken in that
+/// order.
+#[derive(Debug)]
 pub(super) struct Responses {
-    score: Vec<f64>,
-    nps: Vec<Option<f64>>,
-    /// The contact's channel (its position in the run's table) and agent (category id).
-    channel: Vec<Option<u32>>,
-    agent: Vec<Option<u32>>,
+    all: Sum,
+    /// NPS answers, promoters (9–10) and detractors (0–6).
+    nps: (u64, u64, u64),
+    /// By the contact's channel (its position in the run's table; the last: no channel).
+    channels: Vec<Sum>,
+    /// By the contact's agent (category id: the ids of a column are numbered from 0).
+    agents: Vec<Sum>,
+    /// Responses by channel (as `channels`) and score (its bits; -0.0 counts as 0.0).
+    scores: FastMap<(usize, u64), u64>,
+}
+
+impl Default for Responses {
+    fn default() -> Self {
+        Responses {
+            all: Sum::default(),
+            nps: (0, 0, 0),
+            channels: vec![Sum::default(); Channel::MAX + 1],
+            agents: Vec::new(),
+            scores: FastMap::default(),
+        }
+    }
 }
 
 /// The category ids of the categorical column `name` of `df`.
@@ -48,12 +67,7 @@ pub(super) fn responses(
         .select(["channel", "agent_id", "arrived_ms"])?
         .take(rows)?;
     let n = surveys.height();
-    let mut r = Responses {
-        score: Vec::with_capacity(n),
-        nps: Vec::with_capacity(n),
-        channel: Vec::with_capacity(n),
-        agent: Vec::with_capacity(n),
-    };
+    let mut r = Responses::default();
     let mut kept = Vec::with_capacity(n);
     let whole = |c: &str| -> Result<_> { Ok(one_array(surveys.column(c)?.f64()?, 0, n)) };
     let (score, nps) = (whole("score")?, whole("nps")?);
@@ -71,18 +85,31 @@ pub(super) fn responses(
             r.push(score.value(i), nps.get(i), channel.get(i), agent.get(i));
         }
     }
-    let out_of_period = (n - r.score.len()) as u64;
-    let item_stats = item_stats(surveys, &kept, r.score.len() as u64, survey)?;
+    let in_period = r.all.n;
+    let item_stats = item_stats(surveys, &kept, in_period, survey)?;
     r.add_inline(period_contacts)?;
-    Ok((r, out_of_period, item_stats))
+    Ok((r, n as u64 - in_period, item_stats))
 }
 
 impl Responses {
+    /// A response: its score and NPS answer, its contact's channel and agent.
     fn push(&mut self, score: f64, nps: Option<f64>, channel: Option<u32>, agent: Option<u32>) {
-        self.score.push(score);
-        self.nps.push(nps);
-        self.channel.push(channel);
-        self.agent.push(agent);
+        self.all.add(score);
+        if let Some(p) = nps {
+            self.nps.0 += 1;
+            self.nps.1 += u64::from(p >= 9.0);
+            self.nps.2 += u64::from(p <= 6.0);
+        }
+        let none = self.channels.len() - 1;
+        let c = channel.map_or(none, |c| (c as usize).min(none));
+        self.channels[c].add(score);
+        if let Some(g) = agent.map(|g| g as usize) {
+            if g >= self.agents.len() {
+                self.agents.resize(g + 1, Sum::default());
+            }
+            self.agents[g].add(score);
+        }
+        *self.scores.entry((c, (score + 0.0).to_bits())).or_default() += 1;
     }
 
     /// The inline ratings of `contacts` that no survey response links to, in row order.
@@ -111,42 +138,28 @@ impl Responses {
         Ok(())
     }
 
-    /// Every figure of the responses, in one pass; `top`: the lowest top-box score.
-    pub(super) fn figures(&self, top: f64) -> Figures {
-        let mut all = Sum::default();
-        let (mut top_box, mut nps_responses, mut promoters, mut detractors) = (0, 0, 0, 0);
-        let mut channels = [Sum::default(); Channel::MAX];
-        // By category id: the ids of a column are numbered from 0.
-        let mut agents: Vec<Sum> = Vec::new();
-        let mut scores: FastMap<u64, u64> = FastMap::default();
-        for (i, &s) in self.score.iter().enumerate() {
-            all.add(s);
-            top_box += u64::from(s >= top);
-            if let Some(p) = self.nps[i] {
-                nps_responses += 1;
-                promoters += u64::from(p >= 9.0);
-                detractors += u64::from(p <= 6.0);
-            }
-            if let Some(c) = self.channel[i].and_then(|c| channels.get_mut(c as usize)) {
-                c.add(s);
-            }
-            if let Some(g) = self.agent[i].map(|g| g as usize) {
-                if g >= agents.len() {
-                    agents.resize(g + 1, Sum::default());
-                }
-                agents[g].add(s);
-            }
-            // -0.0 counts as 0.0.
-            *scores.entry((s + 0.0).to_bits()).or_default() += 1;
-        }
-        let mut scores: Vec<ScoreRow> = scores
-            .into_iter()
-            .map(|(bits, responses)| ScoreRow {
-                score: f64::from_bits(bits),
-                responses,
-            })
+    /// The responses by score, lowest first, of the channel `channel` (a position in
+    /// `channels`; of every channel: `None`).
+    fn by_score(&self, channel: Option<usize>) -> Vec<(f64, u64)> {
+        let mut v: Vec<(f64, u64)> = (self.scores.iter())
+            .filter(|((c, _), _)| channel.is_none_or(|ch| *c == ch))
+            .map(|(&(_, bits), &n)| (f64::from_bits(bits), n))
             .collect();
-        scores.sort_by(|x, y| x.score.total_cmp(&y.score));
+        v.sort_by(|x, y| x.0.total_cmp(&y.0));
+        // One line a score (of several channels, the score is on several lines).
+        v.dedup_by(|later, kept| {
+            let same = later.0.to_bits() == kept.0.to_bits();
+            if same {
+                kept.1 += later.1;
+            }
+            same
+        });
+        v
+    }
+
+    /// Every figure of the responses; `top`: the lowest top-box score.
+    pub(super) fn figures(&self, top: f64) -> Figures {
+        let by_score = self.by_score(None);
         let groups = |sums: &[Sum]| -> Vec<(usize, Csat)> {
             (sums.iter().enumerate())
                 .filter(|(_, s)| s.n > 0)
@@ -155,20 +168,25 @@ impl Responses {
         };
         Figures {
             summary: Summary {
-                mean: all.csat().mean,
-                responses: all.n,
-                top_box,
-                nps_responses,
-                promoters,
-                detractors,
+                mean: self.all.csat().mean,
+                responses: self.all.n,
+                top_box: (by_score.iter())
+                    .filter(|(x, _)| *x >= top)
+                    .map(|(_, n)| n)
+                    .sum(),
+                nps_responses: self.nps.0,
+                promoters: self.nps.1,
+                detractors: self.nps.2,
             },
-            by_channel: (groups(&channels).into_iter())
+            by_channel: (groups(&self.channels).into_iter())
                 .filter_map(|(c, s)| Some((Channel::at(c)?, s)))
                 .collect(),
-            by_agent: (groups(&agents).into_iter())
+            by_agent: (groups(&self.agents).into_iter())
                 .map(|(g, s)| (g as u32, s))
                 .collect(),
-            scores,
+            scores: (by_score.into_iter())
+                .map(|(score, responses)| ScoreRow { score, responses })
+                .collect(),
         }
     }
 
@@ -180,25 +198,26 @@ impl Responses {
         channel: Option<Channel>,
         top: Option<f64>,
     ) -> (f64, f64, Option<f64>) {
-        let code = channel.map(|c| c.index() as u32);
-        let scores = || {
-            (self.score.iter().zip(&self.channel))
-                .filter(|(_, c)| code.is_none() || **c == code)
-                .map(|(s, _)| *s)
+        let sum = match channel {
+            None => self.all,
+            Some(c) => self.channels.get(c.index()).copied().unwrap_or_default(),
         };
-        let (mut all, mut hits) = (Sum::default(), 0u64);
-        for s in scores() {
-            all.add(s);
-            hits += u64::from(top.is_some_and(|t| s >= t));
-        }
-        let n = all.n as f64;
-        let mean = all.sum / n;
-        // Two passes, the deviations from the mean: no loss of precision to cancellation.
-        let sd = (all.n > 1).then(|| {
-            let dp: f64 = scores().map(|s| (s - mean) * (s - mean)).sum();
+        let scores = self.by_score(channel.map(|c| c.index()));
+        let n = sum.n as f64;
+        let hits: u64 = (scores.iter())
+            .filter(|(x, _)| top.is_some_and(|t| *x >= t))
+            .map(|(_, n)| n)
+            .sum();
+        // The deviations from the mean, each score's times its responses: no loss of
+        // precision to cancellation.
+        let sd = (sum.n > 1).then(|| {
+            let mean = sum.sum / n;
+            let dp: f64 = (scores.iter())
+                .map(|&(x, k)| k as f64 * (x - mean) * (x - mean))
+                .sum();
             (dp / (n - 1.0)).sqrt()
         });
-        (if top.is_some() { hits as f64 } else { all.sum }, n, sd)
+        (if top.is_some() { hits as f64 } else { sum.sum }, n, sd)
     }
 }
 
@@ -325,25 +344,27 @@ pub(super) struct Summary {
 mod tests {
     use super::*;
 
-    /// Four responses: scores 2, 4, 3, 5; NPS 10, none, 6, 9; channels 0, 0, none, 1;
-    /// agents 1, none, 1, 3.
-    fn four() -> Responses {
-        Responses {
-            score: vec![2.0, 4.0, 3.0, 5.0],
-            nps: vec![Some(10.0), None, Some(6.0), Some(9.0)],
-            channel: vec![Some(0), Some(0), None, Some(1)],
-            agent: vec![Some(1), None, Some(1), Some(3)],
-        }
+    /// Five responses: scores 2, 4, 3, 5, 4; NPS 10, none, 6, 9, none; channels 0, 0, none,
+    /// 1, 1; agents 1, none, 1, 3, 3.
+    fn five() -> Responses {
+        let mut r = Responses::default();
+        r.push(2.0, Some(10.0), Some(0), Some(1));
+        r.push(4.0, None, Some(0), None);
+        r.push(3.0, Some(6.0), None, Some(1));
+        r.push(5.0, Some(9.0), Some(1), Some(3));
+        r.push(4.0, None, Some(1), Some(3));
+        r
     }
 
     #[test]
     fn figures_count_every_response_once_by_channel_agent_and_score() {
-        // Mean 14 / 4 = 3.5; top box (4 and up): 4 and 5; NPS: 3 answered, promoters
-        // (9–10) 10 and 9, detractors (0–6) 6. Channel 0: 2 and 4 → 3; channel 1: 5; the
-        // third response has no channel. Agent 1: 2 and 3 → 2.5; agent 3: 5.
-        let f = four().figures(4.0);
+        // Mean 18 / 5 = 3.6; top box (4 and up): 4, 5 and 4; NPS: 3 answered, promoters
+        // (9–10) 10 and 9, detractors (0–6) 6. Channel 0: 2 and 4 → 3; channel 1: 5 and 4
+        // → 4.5; the third response has no channel. Agent 1: 2 and 3 → 2.5; agent 3: 4.5.
+        // Score 4 twice, once in each channel.
+        let f = five().figures(4.0);
         let s = &f.summary;
-        assert_eq!((s.mean, s.responses, s.top_box), (Some(3.5), 4, 2));
+        assert_eq!((s.mean, s.responses, s.top_box), (Some(3.6), 5, 3));
         assert_eq!((s.nps_responses, s.promoters, s.detractors), (3, 2, 1));
         let (c0, c1) = (Channel::at(0).unwrap(), Channel::at(1).unwrap());
         let by_channel: Vec<_> = f
@@ -351,26 +372,33 @@ mod tests {
             .iter()
             .map(|(c, s)| (*c, s.mean, s.n))
             .collect();
-        assert_eq!(by_channel, [(c0, Some(3.0), 2), (c1, Some(5.0), 1)]);
+        assert_eq!(by_channel, [(c0, Some(3.0), 2), (c1, Some(4.5), 2)]);
         let by_agent: Vec<_> = f.by_agent.iter().map(|(a, s)| (*a, s.mean, s.n)).collect();
-        assert_eq!(by_agent, [(1, Some(2.5), 2), (3, Some(5.0), 1)]);
+        assert_eq!(by_agent, [(1, Some(2.5), 2), (3, Some(4.5), 2)]);
         let scores: Vec<_> = f.scores.iter().map(|r| (r.score, r.responses)).collect();
-        assert_eq!(scores, [(2.0, 1), (3.0, 1), (4.0, 1), (5.0, 1)]);
+        assert_eq!(scores, [(2.0, 1), (3.0, 1), (4.0, 2), (5.0, 1)]);
     }
 
     #[test]
     fn an_sla_measure_takes_its_channel_with_the_spread() {
-        let r = four();
-        // All: sum 14 of 4; deviations from 3.5: 2.25 + 0.25 + 0.25 + 2.25 = 5, / 3.
+        let r = five();
+        // All: sum 18 of 5, mean 3.6; squared deviations 2.56 + 0.16 + 0.36 + 1.96 + 0.16
+        // = 5.2, / 4 = 1.3.
         let (n, d, sd) = r.measure(None, None);
-        assert_eq!((n, d), (14.0, 4.0));
-        assert!((sd.unwrap() - (5.0f64 / 3.0).sqrt()).abs() < 1e-12);
+        assert_eq!((n, d), (18.0, 5.0));
+        assert!((sd.unwrap() - 1.3f64.sqrt()).abs() < 1e-12);
         // Channel 0, top box from 4: 2 and 4 → 1 of 2; deviations from 3: 1 + 1 = 2, / 1.
         let (n, d, sd) = r.measure(Channel::at(0), Some(4.0));
         assert_eq!((n, d), (1.0, 2.0));
         assert!((sd.unwrap() - 2f64.sqrt()).abs() < 1e-12);
-        // Channel 1: one response, no spread; a channel without responses: nothing.
-        assert_eq!(r.measure(Channel::at(1), None), (5.0, 1.0, None));
+        // Channel 1: 5 and 4, mean 4.5; deviations 0.25 + 0.25, / 1.
+        let (n, d, sd) = r.measure(Channel::at(1), None);
+        assert_eq!((n, d), (9.0, 2.0));
+        assert!((sd.unwrap() - 0.5f64.sqrt()).abs() < 1e-12);
+        // A channel without responses: nothing; one response: no spread.
         assert_eq!(r.measure(Channel::at(2), None), (0.0, 0.0, None));
+        let mut one = Responses::default();
+        one.push(3.0, None, Some(2), None);
+        assert_eq!(one.measure(Channel::at(2), None), (3.0, 1.0, None));
     }
 }
