@@ -1,7 +1,8 @@
 //! The service schedule beyond the SLAs: order handling (contacts of kind `order` by
 //! sub-type), urgent contacts (emergencies) and peak days (holidays, the days around them and
-//! unusually busy days) with their service level. Figures only; the peak-staffing finding is
-//! written by the report stage from them.
+//! unusually busy days) with their service level, each from what the enrich kernel tallied
+//! (the orders' sums by topic, the urgent contacts' tally and response times, the days').
+//! Figures only; the peak-staffing finding is written by the report stage from them.
 
 use super::tally::{OrderSums, Tally};
 use super::{ratio, DayRow};

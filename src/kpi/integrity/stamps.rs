@@ -117,23 +117,23 @@ pub(super) fn id_gaps(df: &DataFrame) -> Result<Check> {
     // Two passes over the ids (their range, then a mark for each number), not a list of
     // every number: this runs on every report, on every contact of the period. Each pass
     // takes the column's chunks in parallel.
+    // The numbers are read where they lie, never gathered (ten million of them would be
+    // 80 MB of fresh memory a pass).
     let chunks: Vec<_> = ids.downcast_iter().collect();
-    let ours = |arr: &&<StringType as PolarsDataType>::Array| {
-        arr.iter()
-            .flatten()
-            .filter_map(split)
-            .filter(|(p, _, _)| *p == prefix)
+    fn numbers<'a>(
+        arr: &'a <StringType as PolarsDataType>::Array,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = u64> + 'a {
+        (arr.iter().flatten().filter_map(split))
+            .filter(move |(p, _, _)| *p == prefix)
             .map(|(_, v, _)| v)
-            .collect::<Vec<u64>>()
-    };
+    }
     let (n, lo, hi) = chunks
         .par_iter()
         .map(|arr| {
-            ours(arr)
-                .into_iter()
-                .fold((0u64, u64::MAX, 0u64), |(n, lo, hi), v| {
-                    (n + 1, lo.min(v), hi.max(v))
-                })
+            numbers(arr, prefix).fold((0u64, u64::MAX, 0u64), |(n, lo, hi), v| {
+                (n + 1, lo.min(v), hi.max(v))
+            })
         })
         .reduce(
             || (0, u64::MAX, 0),
@@ -152,27 +152,31 @@ pub(super) fn id_gaps(df: &DataFrame) -> Result<Check> {
     c.measured = true;
     let words: Vec<AtomicU64> = (0..span.div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
     chunks.par_iter().for_each(|arr| {
-        for v in ours(arr) {
+        for v in numbers(arr, prefix) {
             let k = v - lo;
             words[(k / 64) as usize].fetch_or(1 << (k % 64), Ordering::Relaxed);
         }
     });
-    let seen: Vec<bool> = (0..span)
-        .map(|k| words[(k / 64) as usize].load(Ordering::Relaxed) & (1 << (k % 64)) != 0)
-        .collect();
+    let words: Vec<u64> = words.into_iter().map(AtomicU64::into_inner).collect();
+    let seen = |k: u64| words[(k / 64) as usize] & (1 << (k % 64)) != 0;
     // The runs of missing numbers: (length, first).
     let mut runs: Vec<(u64, u64)> = Vec::new();
-    let mut k = 0usize;
-    while k < seen.len() {
-        if seen[k] {
+    let mut k = 0u64;
+    while k < span {
+        // A word of numbers all seen at once.
+        if k % 64 == 0 && words[(k / 64) as usize] == u64::MAX {
+            k += 64;
+            continue;
+        }
+        if seen(k) {
             k += 1;
             continue;
         }
         let start = k;
-        while k < seen.len() && !seen[k] {
+        while k < span && !seen(k) {
             k += 1;
         }
-        runs.push(((k - start) as u64, lo + start as u64));
+        runs.push((k - start, lo + start));
     }
     c.rows = runs.iter().map(|r| r.0).sum();
     runs.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
@@ -245,7 +249,8 @@ mod tests {
     #[test]
     fn missing_numbers_in_a_sequence_are_listed_longest_first() {
         // C000101 … C000300 without 150–169 (20) and 250 (1): 179 of 200, 89.5 % … under
-        // 90 %: not a sequence. Without 150–164 (15) and 250: 184 of 200 (92 %): 16 missing.
+        // 90 %: not a sequence. Without 150–164 (15), 229 and 250: 183 of 200 (91.5 %): 17
+        // missing. (Numbers 165–228 fill a word of 64 marks: 229 is the first after it.)
         let ids = |skip: &dyn Fn(u64) -> bool| -> Vec<String> {
             (101..=300u64)
                 .filter(|v| !skip(*v))
@@ -255,10 +260,10 @@ mod tests {
         let sparse = ids(&|v| (150..170).contains(&v) || v == 250);
         let c = id_gaps(&frame(&sparse, &vec![0; sparse.len()])).unwrap();
         assert!(!c.measured);
-        let dense = ids(&|v| (150..165).contains(&v) || v == 250);
+        let dense = ids(&|v| (150..165).contains(&v) || v == 229 || v == 250);
         let c = id_gaps(&frame(&dense, &vec![0; dense.len()])).unwrap();
-        assert_eq!((c.measured, c.rows, c.flagged), (true, 16, true));
-        assert_eq!(c.examples, ["C000150–C000164 (15)", "C000250"]);
+        assert_eq!((c.measured, c.rows, c.flagged), (true, 17, true));
+        assert_eq!(c.examples, ["C000150–C000164 (15)", "C000229", "C000250"]);
         // Ids without a common numbered form are not checked.
         let words: Vec<String> = (0..200).map(|i| format!("call-{i}-x")).collect();
         assert!(!id_gaps(&frame(&words, &vec![0; 200])).unwrap().measured);
