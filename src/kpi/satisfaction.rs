@@ -208,15 +208,7 @@ impl Responses {
             .filter(|(x, _)| top.is_some_and(|t| *x >= t))
             .map(|(_, n)| n)
             .sum();
-        // The deviations from the mean, each score's times its responses: no loss of
-        // precision to cancellation.
-        let sd = (sum.n > 1).then(|| {
-            let mean = sum.sum / n;
-            let dp: f64 = (scores.iter())
-                .map(|&(x, k)| k as f64 * (x - mean) * (x - mean))
-                .sum();
-            (dp / (n - 1.0)).sqrt()
-        });
+        let sd = sample_sd(scores.iter().copied(), sum.sum / n, sum.n);
         (if top.is_some() { hits as f64 } else { sum.sum }, n, sd)
     }
 }
@@ -296,6 +288,18 @@ fn item_stats(
     Ok(out)
 }
 
+/// The sample standard deviation (n − 1) of `n` values of mean `mean`, given as (value, how
+/// many times); null below two values. The deviations from the mean are summed: no loss of
+/// precision to cancellation.
+fn sample_sd(counted: impl Iterator<Item = (f64, u64)>, mean: f64, n: u64) -> Option<f64> {
+    (n > 1).then(|| {
+        let dp: f64 = counted
+            .map(|(x, k)| k as f64 * (x - mean) * (x - mean))
+            .sum();
+        (dp / (n - 1) as f64).sqrt()
+    })
+}
+
 /// Statistics of `sorted` answers out of `asked` responses.
 fn describe(item: &str, sorted: &[f64], asked: u64, top_box_min: f64) -> ItemStats {
     let n = sorted.len();
@@ -307,9 +311,7 @@ fn describe(item: &str, sorted: &[f64], asked: u64, top_box_min: f64) -> ItemSta
             (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
         }
     });
-    let sd = mean
-        .filter(|_| n > 1)
-        .map(|m| (sorted.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64).sqrt());
+    let sd = mean.and_then(|m| sample_sd(sorted.iter().map(|&x| (x, 1)), m, n as u64));
     let top = sorted.iter().filter(|x| **x >= top_box_min).count();
     ItemStats {
         item: item.to_string(),
